@@ -1,0 +1,22 @@
+# Install rules: headers, the library, a CMake package (find_package(capheap))
+# and a pkg-config file (pkg-config --cflags --libs capheap).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS capheap EXPORT capheapTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT capheapTargets NAMESPACE capheap:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/capheap)
+
+configure_package_config_file(cmake/capheapConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/capheapConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/capheap)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/capheapConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/capheapConfig.cmake ${PROJECT_BINARY_DIR}/capheapConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/capheap)
+
+configure_file(cmake/capheap.pc.in ${PROJECT_BINARY_DIR}/capheap.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/capheap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,135 @@
+/*
+ * multi_heap.h: one heap in one contiguous region of memory.
+ *
+ * Source-compatible with ESP-IDF's multi_heap API. Every call is O(1) in the
+ * number of blocks and in the size of the region, except multi_heap_check,
+ * multi_heap_dump and multi_heap_walk, which visit every block on purpose.
+ *
+ * Granularity: block sizes and returned addresses are multiples of
+ * MULTI_HEAP_ALIGN (4 bytes on 32-bit targets, the pointer size elsewhere);
+ * each used block costs one header word of that size.
+ *
+ * Thread safety: a heap is protected by the lock given to multi_heap_set_lock
+ * (a lock of the port, see capheap/port.h); without one the caller serialises.
+ *
+ * Bad pointers: multi_heap_free, multi_heap_realloc and the size queries check
+ * that the pointer is a live block of the heap. When it is not (double free, an
+ * address outside the region, a misaligned one; with poisoning also an interior
+ * pointer or a broken canary) the corruption is reported through
+ * capheap_report_corruption (capheap/port.h) with the address, and the call
+ * returns without changing the heap (free), returns NULL (realloc) or 0.
+ */
+#ifndef CAPHEAP_MULTI_HEAP_H
+#define CAPHEAP_MULTI_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Granularity of block sizes and of returned addresses. */
+#define MULTI_HEAP_ALIGN (sizeof(void *) < 4 ? 4 : sizeof(void *))
+
+/** Opaque handle of a heap; it lives at the start of its own region. */
+typedef struct multi_heap_info *multi_heap_handle_t;
+
+/** Statistics of one heap; every field is exact at the moment of the call. */
+typedef struct {
+    size_t total_free_bytes;      /**< usable bytes in free blocks (headers excluded) */
+    size_t total_allocated_bytes; /**< usable bytes in used blocks (headers excluded) */
+    size_t largest_free_block;    /**< largest size a multi_heap_malloc would now succeed with */
+    size_t minimum_free_bytes;    /**< lowest total_free_bytes since register or the last reset */
+    size_t allocated_blocks;      /**< number of used blocks */
+    size_t free_blocks;           /**< number of free blocks */
+    size_t total_blocks;          /**< allocated_blocks + free_blocks */
+} multi_heap_info_t;
+
+/** Walker callback: block_ptr is the usable address, block_size its usable
+ *  size, block_used 1 for a used block. Return false to stop the walk. */
+typedef bool (*multi_heap_walker_cb_t)(void *block_ptr, size_t block_size, int block_used, void *user_data);
+
+/**
+ * Makes a heap of the region [start, start + size).
+ * Returns NULL iff start is NULL or the region, once aligned, cannot hold the
+ * heap's control data and one block of the minimum size. The control data grows
+ * with the logarithm of the region size (about 180 bytes for 8 KiB on 32-bit).
+ */
+multi_heap_handle_t multi_heap_register(void *start, size_t size);
+
+/** Sets the port lock (capheap_port_lock_create) that guards the heap; NULL for none. */
+void multi_heap_set_lock(multi_heap_handle_t heap, void *lock);
+
+/**
+ * Allocates size bytes aligned to MULTI_HEAP_ALIGN.
+ * Returns NULL iff size is 0, size rounded up would overflow, or no free block
+ * is large enough. The allocation never returns a block smaller than size.
+ */
+void *multi_heap_malloc(multi_heap_handle_t heap, size_t size);
+
+/** Like multi_heap_malloc, with the address a multiple of alignment.
+ *  Returns NULL also when alignment is not a power of two. */
+void *multi_heap_aligned_alloc(multi_heap_handle_t heap, size_t size, size_t alignment);
+
+/** Like multi_heap_aligned_alloc, with (address + offset) a multiple of alignment.
+ *  Any offset is accepted; only offset modulo alignment matters. */
+void *multi_heap_aligned_alloc_offs(multi_heap_handle_t heap, size_t size, size_t alignment, size_t offset);
+
+/** Same as multi_heap_free (kept for source compatibility). */
+void multi_heap_aligned_free(multi_heap_handle_t heap, void *p);
+
+/** Frees p; NULL is a no-op. A p that is not a live block is reported (see top). */
+void multi_heap_free(multi_heap_handle_t heap, void *p);
+
+/**
+ * Resizes p to size bytes, in place when the block or its free neighbour allows,
+ * else by moving it. p NULL: same as malloc. size 0: frees p and returns NULL.
+ * On failure (no room, overflowing size, bad p) returns NULL and p is untouched.
+ */
+void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size);
+
+/** Usable size of the live block p (at least what was asked); 0 for a bad p. */
+size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p);
+
+/** Size of the live block p including its header and poisoning; 0 for a bad p. */
+size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p);
+
+/** Start (the address malloc returned) of the used block that contains ptr, or
+ *  NULL when ptr is in no used block. Walks the blocks: O(n), for diagnostics. */
+void *multi_heap_find_containing_block(multi_heap_handle_t heap, void *ptr);
+
+/** Usable bytes in free blocks. */
+size_t multi_heap_free_size(multi_heap_handle_t heap);
+
+/** Lowest multi_heap_free_size since register or the last reset; never increases otherwise. */
+size_t multi_heap_minimum_free_size(multi_heap_handle_t heap);
+
+/** Sets the watermark to the current free size and returns the old watermark. */
+size_t multi_heap_reset_minimum_free_bytes(multi_heap_handle_t heap);
+
+/** Sets the watermark back to value (typically one reset returned), but never
+ *  above the current free size. */
+void multi_heap_restore_minimum_free_bytes(multi_heap_handle_t heap, size_t value);
+
+/** Fills info; O(1): largest_free_block comes from the size-class bitmap. */
+void multi_heap_get_info(multi_heap_handle_t heap, multi_heap_info_t *info);
+
+/** Validates every invariant (headers, neighbours, free lists, bitmaps, statistics
+ *  and, with poisoning, canaries and free-memory patterns). Returns false on any
+ *  mismatch; with print_errors, each mismatch is logged with its address. */
+bool multi_heap_check(multi_heap_handle_t heap, bool print_errors);
+
+/** Logs every block (address, size, used/free) through the port's log output. */
+void multi_heap_dump(multi_heap_handle_t heap);
+
+/** Calls cb for every block in address order until it returns false. cb must not
+ *  allocate from or free to this heap. */
+void multi_heap_walk(multi_heap_handle_t heap, multi_heap_walker_cb_t cb, void *user_data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAPHEAP_MULTI_HEAP_H */

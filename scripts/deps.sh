@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, with apt-get and only when missing, what building and testing
+# capheap needs on a fresh Debian machine. Everything after it runs offline.
+#   scripts/deps.sh            build and host tests
+#   scripts/deps.sh bench      also valgrind (callgrind)
+set -euo pipefail
+
+want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386)
+case "${1:-}" in
+  bench) ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "deps: installing ${missing[*]}" >&2
+if printf '%s\n' "${missing[@]}" | grep -q ':i386'; then
+  dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
+fi
+# A stale mirror index makes update complain; the install below is what counts.
+$SUDO apt-get update -qq || echo "deps: apt-get update reported errors, trying the install anyway" >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite in each configuration of the matrix:
+#   m64            64-bit, no poisoning
+#   m32            32-bit (-m32), no poisoning: the targets' word size
+#   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer
+#   light          64-bit, light poisoning
+#   comprehensive  64-bit, comprehensive poisoning
+#   m32-light      32-bit, light poisoning
+# MATRIX="m64 asan" limits the run to some of them.
+set -euo pipefail
+BUILD=${BUILD:-build}
+JOBS=${JOBS:-2}
+MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light"}
+
+configure() {
+  local cfg=$1 dir=$2
+  local args=(-S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_BENCH=OFF)
+  case "$cfg" in
+    m64) ;;
+    m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
+    asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
+    light) args+=(-DCAPHEAP_POISONING=light) ;;
+    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;
+    m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
+    *) echo "unknown configuration $cfg" >&2; exit 2 ;;
+  esac
+  cmake "${args[@]}" >/dev/null
+}
+
+failed=()
+for cfg in $MATRIX; do
+  dir="$BUILD/test-$cfg"
+  echo "=== $cfg ==="
+  configure "$cfg" "$dir"
+  cmake --build "$dir" -j"$JOBS"
+  if ! ctest --test-dir "$dir" --output-on-failure -j"$JOBS"; then
+    failed+=("$cfg")
+  fi
+done
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "FAILED configurations: ${failed[*]}"
+  exit 1
+fi
+echo "all configurations passed: $MATRIX"

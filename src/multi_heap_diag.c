@@ -1,0 +1,97 @@
+/*
+ * multi_heap_diag.c: the parts of multi_heap.h that look at every block on
+ * purpose: check, walk, dump and find_containing_block.
+ */
+#include "log.h"
+#include "multi_heap_internal.h"
+#include "poison.h"
+
+typedef struct {
+    bool print;
+    bool ok;
+} check_ctx_t;
+
+static void on_fault(const void *addr, const char *what, void *user) {
+    check_ctx_t *ctx = user;
+    ctx->ok = false;
+    if (ctx->print) {
+        capheap_logf("CORRUPT HEAP: %s at %p\n", what, addr);
+    }
+}
+
+static bool check_one_block(void *payload, size_t usable, bool used, void *user) {
+    (void)capheap_poison_check_block(payload, usable, used, on_fault, user);
+    return true;
+}
+
+bool multi_heap_check(multi_heap_handle_t heap, bool print_errors) {
+    check_ctx_t ctx = {print_errors, true};
+    heap_lock(heap);
+    if (capheap_tlsf_check(tlsf_of(heap), on_fault, &ctx)) {
+        capheap_tlsf_walk(tlsf_of(heap), check_one_block, &ctx);
+    }
+    if (heap->min_free > capheap_tlsf_free_bytes(tlsf_of(heap))) {
+        on_fault(heap, "minimum free bytes above free bytes", &ctx);
+    }
+    heap_unlock(heap);
+    return ctx.ok;
+}
+
+typedef struct {
+    multi_heap_walker_cb_t cb;
+    void *user;
+} walk_ctx_t;
+
+static bool walk_one_block(void *payload, size_t usable, bool used, void *user) {
+    walk_ctx_t *ctx = user;
+    if (!used) {
+        return ctx->cb(payload, usable, 0, ctx->user);
+    }
+    return ctx->cb(capheap_poison_user_ptr(payload), capheap_poison_user_size(payload, usable), 1, ctx->user);
+}
+
+void multi_heap_walk(multi_heap_handle_t heap, multi_heap_walker_cb_t cb, void *user_data) {
+    walk_ctx_t ctx = {cb, user_data};
+    heap_lock(heap);
+    capheap_tlsf_walk(tlsf_of(heap), walk_one_block, &ctx);
+    heap_unlock(heap);
+}
+
+static bool dump_one_block(void *payload, size_t usable, bool used, void *user) {
+    (void)user;
+    capheap_logf("  %p %s %zu bytes\n", payload, used ? "used" : "free", usable);
+    return true;
+}
+
+void multi_heap_dump(multi_heap_handle_t heap) {
+    multi_heap_info_t info;
+    multi_heap_get_info(heap, &info);
+    heap_lock(heap);
+    capheap_logf("heap %p: blocks %p..%p, free %zu, allocated %zu, largest free %zu, min free %zu\n",
+                 (void *)heap, capheap_tlsf_blocks_begin(tlsf_of(heap)), capheap_tlsf_blocks_end(tlsf_of(heap)),
+                 info.total_free_bytes, info.total_allocated_bytes, info.largest_free_block,
+                 info.minimum_free_bytes);
+    capheap_tlsf_walk(tlsf_of(heap), dump_one_block, NULL);
+    heap_unlock(heap);
+}
+
+typedef struct {
+    const uint8_t *ptr;
+    void *found;
+} find_ctx_t;
+
+static bool find_one_block(void *payload, size_t usable, bool used, void *user) {
+    find_ctx_t *ctx = user;
+    if (used && ctx->ptr >= (uint8_t *)payload && ctx->ptr < (uint8_t *)payload + usable) {
+        ctx->found = capheap_poison_user_ptr(payload);
+    }
+    return ctx->found == NULL && ctx->ptr >= (uint8_t *)payload;
+}
+
+void *multi_heap_find_containing_block(multi_heap_handle_t heap, void *ptr) {
+    find_ctx_t ctx = {ptr, NULL};
+    heap_lock(heap);
+    capheap_tlsf_walk(tlsf_of(heap), find_one_block, &ctx);
+    heap_unlock(heap);
+    return ctx.found;
+}

@@ -1,0 +1,82 @@
+/*
+ * poison.h (private): the poisoning layer between multi_heap and the region
+ * allocator. The build picks the level (CMake option CAPHEAP_POISONING):
+ *
+ *  none (0)          these calls are the region allocator's, inlined.
+ *  light (1)         each allocation carries a head canary (magic + size) and a
+ *                    tail canary, checked on free, realloc, the size queries and
+ *                    by multi_heap_check (src/poison.c).
+ *  comprehensive (2) light, plus free memory filled with 0xFE and checked when
+ *                    it is handed out and by multi_heap_check (a write after
+ *                    free is found), and fresh allocations filled with 0xCE.
+ *
+ * Pointers that cross this interface upward are what the user sees; the
+ * region allocator below sees block payloads.
+ */
+#ifndef CAPHEAP_POISON_H
+#define CAPHEAP_POISON_H
+
+#include "tlsf.h"
+
+#ifndef CAPHEAP_POISONING_LEVEL
+#define CAPHEAP_POISONING_LEVEL 0
+#endif
+
+/** Reports a block that fails its poisoning checks (multi_heap_check). */
+typedef capheap_tlsf_fault_t capheap_poison_fault_t;
+
+#if CAPHEAP_POISONING_LEVEL == 0
+
+static inline void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size) {
+    return capheap_tlsf_malloc(t, size);
+}
+static inline void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
+    return capheap_tlsf_memalign(t, size, align, offset);
+}
+static inline const char *capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
+    return capheap_tlsf_validate(t, p);
+}
+static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { (void)capheap_tlsf_free(t, p); }
+static inline void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
+    return capheap_tlsf_realloc(t, p, size);
+}
+static inline size_t capheap_poison_usable_size(const void *p) { return capheap_tlsf_usable_size(p); }
+static inline void *capheap_poison_user_ptr(void *payload) { return payload; }
+static inline void *capheap_poison_payload(const void *p) { return (void *)(uintptr_t)p; }
+static inline size_t capheap_poison_user_size(void *payload, size_t usable) {
+    (void)payload;
+    return usable;
+}
+static inline size_t capheap_poison_overhead(void) { return 0; }
+static inline bool capheap_poison_check_block(void *payload, size_t usable, bool used,
+                                              capheap_poison_fault_t fault, void *user) {
+    (void)payload, (void)usable, (void)used, (void)fault, (void)user;
+    return true;
+}
+
+#else
+
+void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size);
+void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
+/** NULL when p is a live allocation with intact canaries, else what is wrong. */
+const char *capheap_poison_validate(const capheap_tlsf_t *t, const void *p);
+/** Frees a pointer that capheap_poison_validate accepted. */
+void capheap_poison_free(capheap_tlsf_t *t, void *p);
+void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
+/** The size that was asked for p (the usable size the user may rely on). */
+size_t capheap_poison_usable_size(const void *p);
+/** The user address of the used block with this payload. */
+void *capheap_poison_user_ptr(void *payload);
+/** The block payload under the user address p. */
+void *capheap_poison_payload(const void *p);
+/** The user's size of the used block with this payload and usable size. */
+size_t capheap_poison_user_size(void *payload, size_t usable);
+/** Bytes the canaries add to every allocation. */
+size_t capheap_poison_overhead(void);
+/** Checks the canaries of a used block, or the fill of a free one. */
+bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
+                                void *user);
+
+#endif
+
+#endif /* CAPHEAP_POISON_H */

@@ -1,0 +1,104 @@
+/*
+ * tlsf.h (private): the region allocator, layer 1 of DESIGN.md.
+ *
+ * A two-level segregated fit allocator over one contiguous region, written from
+ * the published algorithm (Masmano et al., "TLSF: a new dynamic memory allocator
+ * for real-time systems", ECRTS 2004). No locks, no statistics beyond what the
+ * structure needs, no output, no malloc.
+ *
+ * Sizes here are in bytes. A "block" is a header word followed by its payload;
+ * the pointers that cross this interface are payload addresses. Every size and
+ * address is a multiple of CAPHEAP_TLSF_GRAIN.
+ */
+#ifndef CAPHEAP_TLSF_H
+#define CAPHEAP_TLSF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Granularity of sizes and addresses, and the size of a block header. */
+#define CAPHEAP_TLSF_GRAIN (sizeof(size_t))
+
+/** Smallest block: header, two free-list links and the size footer of a free block. */
+#define CAPHEAP_TLSF_MIN_BLOCK (4 * CAPHEAP_TLSF_GRAIN)
+
+/** How many blocks of the request's own size class an allocation examines, after
+ *  the O(1) good-fit search failed, before it gives up. A small constant keeps
+ *  malloc O(1) and lets nearly full heaps use their last blocks. */
+#ifndef CAPHEAP_TLSF_FIT_SCAN
+#define CAPHEAP_TLSF_FIT_SCAN 8
+#endif
+
+typedef struct capheap_tlsf capheap_tlsf_t;
+
+/** Builds an empty allocator whose control data starts at mem (grain-aligned)
+ *  and whose blocks fill the rest of [mem, mem + size). extra bytes at the very
+ *  start are left to the caller (the multi_heap header). NULL iff the region
+ *  cannot hold the control data and one minimum block. */
+capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra);
+
+/** Payload of at least size bytes, or NULL (size 0, too large, no room). */
+void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size);
+
+/** Payload of at least size bytes with (payload + offset) % align == 0; align a
+ *  power of two. NULL also when offset is not a multiple of the grain while
+ *  align exceeds it (a block must start on the grain). */
+void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
+
+/** The free block a capheap_tlsf_free formed, after coalescing (for poisoning). */
+typedef struct {
+    uint8_t *start; /**< header address of the free block */
+    size_t size;    /**< its size including the header */
+} capheap_tlsf_span_t;
+
+/** Frees a payload that capheap_tlsf_validate accepted. */
+capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p);
+
+/** Resizes in place when the block or its free successor allows, else moves.
+ *  NULL on failure with p untouched. p must be valid, size nonzero. */
+void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size);
+
+/** NULL when p is the payload of a live block of t, else what is wrong with it
+ *  (outside the region, misaligned, already free, broken header). O(1). */
+const char *capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p);
+
+/** Usable bytes of the live block whose payload is p. */
+size_t capheap_tlsf_usable_size(const void *p);
+
+/** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
+ *  (an allocation of one byte more fails); 0 when none. O(1). */
+size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t);
+
+/** Counters kept exact by every operation. */
+typedef struct {
+    size_t free_bytes;  /**< sum of usable bytes of free blocks */
+    size_t used_bytes;  /**< sum of usable bytes of used blocks */
+    size_t free_blocks;
+    size_t used_blocks;
+} capheap_tlsf_stats_t;
+
+void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
+
+/** Free bytes only: the hot path of the watermark. */
+size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t);
+
+/** First byte of the block area and one past the last (the end sentinel). */
+uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t);
+uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t);
+
+/** Visits blocks in address order: payload, usable size, used. Stops when cb
+ *  returns false. */
+typedef bool (*capheap_tlsf_walker_t)(void *payload, size_t usable, bool used, void *user);
+void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user);
+
+/** Called by capheap_tlsf_check for each broken invariant. */
+typedef void (*capheap_tlsf_fault_t)(const void *addr, const char *what, void *user);
+
+/** Checks every invariant listed beside struct capheap_tlsf; true when all hold. */
+bool capheap_tlsf_check(const capheap_tlsf_t *t, capheap_tlsf_fault_t fault, void *user);
+
+/** Bytes of control data that a region of size bytes pays (for docs and tests). */
+size_t capheap_tlsf_overhead(const capheap_tlsf_t *t);
+
+#endif /* CAPHEAP_TLSF_H */
