@@ -3,11 +3,15 @@
 # capheap needs on a fresh Debian machine. Everything after it runs offline.
 #   scripts/deps.sh            build and host tests
 #   scripts/deps.sh bench      also valgrind (callgrind)
+#   scripts/deps.sh target     also the cross compilers, C libraries and QEMU of
+#                              the target tests (Cortex-M newlib, RV32 picolibc)
 set -euo pipefail
 
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386)
 case "${1:-}" in
   bench) ;;
+  target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+                 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
 esac
 
 missing=()
