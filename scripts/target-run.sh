@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs one target ELF under QEMU and turns the outcome into pass or fail.
+#
+#   scripts/target-run.sh [options] MACHINE ELF
+#     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F): newlib
+#                        with semihosting; virt (RV32): picolibc with semihosting
+#     --expect-status N  pass when the guest exits with N (default 0)
+#     --expect-output RE pass only if the output also matches the extended regex RE
+#     --icount SHIFT     deterministic time: each instruction advances the
+#                        virtual clock 2^SHIFT ns (timer figures become exact)
+#     --timeout S        stop a guest that has not exited after S seconds
+#                        (default 60, or TARGET_TIMEOUT)
+#
+# The guest's exit status (semihosting SYS_EXIT_EXTENDED, or main's return
+# through the C library) is QEMU's exit status, low 8 bits. A guest that hangs
+# never exits by itself: timeout stops it and the run fails as a hang. The
+# guest's console (semihosting) is this script's stdout.
+set -uo pipefail
+
+expect_status=0
+expect_output=""
+icount=""
+limit=${TARGET_TIMEOUT:-60}
+while [ $# -gt 2 ]; do
+  case "$1" in
+    --expect-status) expect_status=$2; shift 2 ;;
+    --expect-output) expect_output=$2; shift 2 ;;
+    --icount) icount=$2; shift 2 ;;
+    --timeout) limit=$2; shift 2 ;;
+    *) echo "target-run: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [ $# -ne 2 ]; then
+  echo "usage: $0 [--expect-status N] [--expect-output RE] [--icount SHIFT] [--timeout S] MACHINE ELF" >&2
+  exit 2
+fi
+machine=$1
+elf=$2
+
+# Semihosting console on stdout, through a chardev: without one, QEMU writes
+# SYS_WRITE0 output to stderr. No serial, no monitor, no display.
+common=(-display none -monitor none -serial none
+        -chardev stdio,id=sh0,signal=off
+        -semihosting-config enable=on,target=native,chardev=sh0
+        -kernel "$elf")
+[ -n "$icount" ] && common+=(-icount "shift=$icount")
+case "$machine" in
+  mps2-an385|mps2-an386|mps2-an500|mps2-an511) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
+  virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
+  *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
+esac
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+start=$(date +%s%N)
+timeout --kill-after=5 "$limit" "${cmd[@]}" </dev/null | tee "$out"
+status=${PIPESTATUS[0]}
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+
+name=$(basename "$elf")
+case "$status" in
+  124|137) echo "target-run: FAIL $name on $machine: hung, stopped after ${limit}s" >&2; exit 1 ;;
+esac
+if [ "$status" -ne "$expect_status" ]; then
+  echo "target-run: FAIL $name on $machine: exit status $status, expected $expect_status" >&2
+  exit 1
+fi
+if [ -n "$expect_output" ] && ! grep -Eq -- "$expect_output" "$out"; then
+  echo "target-run: FAIL $name on $machine: output does not match /$expect_output/" >&2
+  exit 1
+fi
+echo "target-run: PASS $name on $machine (exit status $status, ${ms} ms)" >&2
+exit 0

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Cross-builds capheap for each target configuration (-Wall -Wextra -Werror)
+# and runs the target tests under QEMU (tests/target, scripts/target-run.sh).
+#
+#   scripts/target-test.sh                       every configuration below
+#   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
+#
+# A configuration is CORE-OPT[-POISONING]:
+#   CORE       cm3 (run on mps2-an385), cm4f (run on mps2-an386),
+#              cm33f (built and linked only: no mps2 board with this memory
+#              map has an M33), rv32 (RV32IMAC, run on virt)
+#   OPT        Os or O2
+#   POISONING  light or comprehensive (none when absent)
+# Also compiles the FreeRTOS port against its stub API with the host compiler.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+JOBS=${JOBS:-2}
+CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2
+  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive"}
+
+# Prints the cmake arguments of a configuration name.
+config_args() {
+  local core opt poisoning
+  IFS=- read -r core opt poisoning <<<"$1"
+  local toolchain=arm-none-eabi cpu
+  case "$core" in
+    cm3) cpu=cortex-m3 ;;
+    cm4f) cpu=cortex-m4f ;;
+    cm33f) cpu=cortex-m33f ;;
+    rv32) toolchain=riscv32-picolibc cpu=rv32imac ;;
+    *) echo "unknown core in configuration $1" >&2; return 1 ;;
+  esac
+  case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
+  echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=${poisoning:-none}"
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+echo "=== FreeRTOS port (host compiler, stub API) ==="
+for cc in "cc" "cc -m32"; do
+  $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/freertos/test \
+      -c ports/freertos/port_freertos.c -o /dev/null
+done
+
+failed=()
+total_start=$(now_ms)
+for cfg in $CONFIGS; do
+  start=$(now_ms)
+  dir="$BUILD/target/$cfg"
+  echo "=== target $cfg ==="
+  # shellcheck disable=SC2046  # config_args prints separate words on purpose
+  cmake -S tests/target -B "$dir" $(config_args "$cfg") >/dev/null
+  if ! cmake --build "$dir" -j"$JOBS" >"$dir/build.log" 2>&1; then
+    cat "$dir/build.log"
+    failed+=("$cfg")
+    continue
+  fi
+  if [ -n "$(ctest --test-dir "$dir" -N | grep -E '^ *Test +#')" ]; then
+    ctest --test-dir "$dir" --output-on-failure -j"$JOBS" || failed+=("$cfg")
+  else
+    echo "built and linked (no QEMU board for this core)"
+  fi
+  echo "--- $cfg: $(( $(now_ms) - start )) ms"
+done
+
+echo "target configurations took $(( ($(now_ms) - total_start) / 1000 )) s"
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "FAILED target configurations: ${failed[*]}"
+  exit 1
+fi
+echo "all target configurations passed: $(echo $CONFIGS)"

@@ -1,0 +1,66 @@
+/*
+ * harness.h: the assertion harness of the target tests. No cmocka on the
+ * target: a failed check prints where and why and ends the program with
+ * status 2, which the runner (scripts/target-run.sh) turns into a failure.
+ * Usable from interrupt handlers too (it never allocates).
+ */
+#ifndef CAPHEAP_TARGET_HARNESS_H
+#define CAPHEAP_TARGET_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Exit status of a failed check (abort() gives 1, the fault handlers 64 and up). */
+#define T_FAILED_STATUS 2
+
+/** Checks made so far (a statistic for the log; interrupt handlers add too). */
+extern unsigned long t_checks;
+
+#define T_CHECK(cond)                                        \
+    do {                                                     \
+        t_checks++;                                          \
+        if (!(cond)) {                                       \
+            t_fail(__FILE__, __LINE__, "%s", #cond);         \
+        }                                                    \
+    } while (0)
+
+#define T_EQ(a, b)                                                                              \
+    do {                                                                                        \
+        unsigned long a_ = (unsigned long)(a), b_ = (unsigned long)(b);                         \
+        t_checks++;                                                                             \
+        if (a_ != b_) {                                                                         \
+            t_fail(__FILE__, __LINE__, "%s == %s (0x%lx != 0x%lx)", #a, #b, a_, b_);            \
+        }                                                                                       \
+    } while (0)
+
+_Noreturn void t_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** printf to the semihosting console (the same channel capheap logs to, so
+ *  the two stay in order). */
+void t_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+typedef struct {
+    const char *name;
+    void (*run)(void);
+} t_case_t;
+
+/** Runs the cases in order; returns 0 (a failure never returns). */
+int t_run(const char *suite, const t_case_t *cases, size_t count);
+
+/** xorshift64*: a fixed seed gives the same sequence on every target. */
+typedef struct {
+    uint64_t s;
+} t_rng_t;
+
+static inline uint32_t t_rand(t_rng_t *r) {
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return (uint32_t)((r->s * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/** Uniform in [0, n). */
+static inline uint32_t t_below(t_rng_t *r, uint32_t n) { return (uint32_t)(((uint64_t)t_rand(r) * n) >> 32); }
+
+#endif /* CAPHEAP_TARGET_HARNESS_H */
