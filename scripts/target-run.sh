@@ -2,7 +2,8 @@
 # Runs one target ELF under QEMU and turns the outcome into pass or fail.
 #
 #   scripts/target-run.sh [options] MACHINE ELF
-#     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F): newlib
+#     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F),
+#                        mps2-an505 (Cortex-M33): newlib
 #                        with semihosting; virt (RV32): picolibc with semihosting
 #     --expect-status N  pass when the guest exits with N (default 0)
 #     --expect-output RE pass only if the output also matches the extended regex RE
@@ -45,7 +46,7 @@ common=(-display none -monitor none -serial none
         -kernel "$elf")
 [ -n "$icount" ] && common+=(-icount "shift=$icount")
 case "$machine" in
-  mps2-an385|mps2-an386|mps2-an500|mps2-an511) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
+  mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
   *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
 esac

@@ -6,9 +6,8 @@
 #   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
 #
 # A configuration is CORE-OPT[-POISONING]:
-#   CORE       cm3 (run on mps2-an385), cm4f (run on mps2-an386),
-#              cm33f (built and linked only: no mps2 board with this memory
-#              map has an M33), rv32 (RV32IMAC, run on virt)
+#   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
+#              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
@@ -40,7 +39,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 echo "=== FreeRTOS port (host compiler, stub API) ==="
 for cc in "cc" "cc -m32"; do
-  $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/freertos/test \
+  $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Iports/freertos/test \
       -c ports/freertos/port_freertos.c -o /dev/null
 done
 
@@ -60,7 +59,7 @@ for cfg in $CONFIGS; do
   if [ -n "$(ctest --test-dir "$dir" -N | grep -E '^ *Test +#')" ]; then
     ctest --test-dir "$dir" --output-on-failure -j"$JOBS" || failed+=("$cfg")
   else
-    echo "built and linked (no QEMU board for this core)"
+    echo "built and linked (no QEMU board for this core: not run)"
   fi
   echo "--- $cfg: $(( $(now_ms) - start )) ms"
 done

@@ -23,7 +23,7 @@
 
 #include "capheap/port.h"
 #include "irq.h"
-#include "log.h"
+#include "../port_report.h"
 
 /** How many locks (heaps with a lock) can exist at once. A lock is a few
  *  bytes of .bss; a pool spares capheap_port_lock_create from needing a heap. */
@@ -113,11 +113,11 @@ WEAK void capheap_port_log_write(const char *text, size_t len) {
 }
 
 WEAK void capheap_port_corruption(const void *addr, const char *what) {
-    capheap_logf("CORRUPT HEAP: %s at %p\n", what, addr);
+    capheap_port_write_corruption(addr, what);
     abort();
 }
 
 WEAK void capheap_port_abort(const char *why) {
-    capheap_logf("capheap: %s\n", why);
+    capheap_port_write_abort(why);
     abort();
 }

@@ -11,10 +11,10 @@
  * Not for SMP kernels (ESP-IDF's dual-core FreeRTOS, FreeRTOS SMP): those
  * need a spinlock per heap (portMUX_TYPE with portENTER_CRITICAL(&mux)).
  *
- * Build: compile this file instead of ports/baremetal with the kernel's
- * include directories (FreeRTOS.h, task.h, FreeRTOSConfig.h, portmacro.h) and
- * capheap's src/ on the include path. Output and failure are weak, as in the
- * bare-metal port; the default log output is a no-op.
+ * Build: compile this file instead of ports/baremetal, with the kernel's
+ * include directories (FreeRTOS.h, task.h, FreeRTOSConfig.h, portmacro.h) on
+ * the include path. Output and failure are weak, as in the bare-metal port;
+ * the default log output is a no-op.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +24,7 @@
 #include "task.h"
 
 #include "capheap/port.h"
-#include "log.h"
+#include "../port_report.h"
 
 /** True when the caller is an interrupt handler. FreeRTOS's Cortex-M ports
  *  provide xPortIsInsideInterrupt(); with another port, define this to the
@@ -144,11 +144,11 @@ WEAK void capheap_port_log_write(const char *text, size_t len) {
 }
 
 WEAK void capheap_port_corruption(const void *addr, const char *what) {
-    capheap_logf("CORRUPT HEAP: %s at %p\n", what, addr);
+    capheap_port_write_corruption(addr, what);
     abort();
 }
 
 WEAK void capheap_port_abort(const char *why) {
-    capheap_logf("capheap: %s\n", why);
+    capheap_port_write_abort(why);
     abort();
 }

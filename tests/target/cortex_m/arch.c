@@ -15,7 +15,7 @@
 #define CPU_HZ_PER_MHZ     25u /* QEMU's mps2 processor clock: 25 MHz */
 
 #if defined(__ARM_ARCH_8M_MAIN__)
-const char arch_name[] = "Cortex-M33 (QEMU mps2)";
+const char arch_name[] = "Cortex-M33 (QEMU mps2-an505)";
 #elif defined(__ARM_FP)
 const char arch_name[] = "Cortex-M4F (QEMU mps2-an386)";
 #else
