@@ -4,12 +4,16 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean deps-target test-target size bench-target
 
 all: build
 
 deps:
 	@scripts/deps.sh
+
+# Cross compilers, newlib, picolibc and QEMU for the target tests.
+deps-target:
+	@scripts/deps.sh target
 
 build: deps
 	cmake -S . -B $(BUILD)/default -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -19,9 +23,22 @@ build: deps
 run: build
 	$(BUILD)/default/examples/multi_heap_demo
 
-# Every test, in every configuration of the matrix (scripts/test-matrix.sh).
-test: deps
+# Every test, in every configuration of the matrix (scripts/test-matrix.sh),
+# the target tests under QEMU included.
+test: deps deps-target
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/test-matrix.sh
+
+# Only the target tests: Cortex-M3/M4F/M33 and RV32 under QEMU (tests/target).
+test-target: deps-target
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/target-test.sh
+
+# Code size on Cortex-M4 -Os, per part and poisoning level ($(BUILD)/size/size.md).
+size: deps-target
+	BUILD=$(BUILD) scripts/target-size.sh
+
+# Instructions per malloc and free on Cortex-M3 under QEMU -icount.
+bench-target: deps-target
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/target-bench.sh
 
 bench: deps
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/bench.sh
