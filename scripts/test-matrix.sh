@@ -6,11 +6,12 @@
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning
 #   m32-light      32-bit, light poisoning
+#   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
 # MATRIX="m64 asan" limits the run to some of them.
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light"}
+MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light target"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -29,6 +30,10 @@ configure() {
 
 failed=()
 for cfg in $MATRIX; do
+  if [ "$cfg" = target ]; then
+    BUILD=$BUILD JOBS=$JOBS scripts/target-test.sh || failed+=("$cfg")
+    continue
+  fi
   dir="$BUILD/test-$cfg"
   echo "=== $cfg ==="
   configure "$cfg" "$dir"
