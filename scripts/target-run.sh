@@ -8,7 +8,9 @@
 #     --expect-status N  pass when the guest exits with N (default 0)
 #     --expect-output RE pass only if the output also matches the extended regex RE
 #     --icount SHIFT     deterministic time: each instruction advances the
-#                        virtual clock 2^SHIFT ns (timer figures become exact)
+#                        virtual clock 2^SHIFT ns (timer figures become exact;
+#                        TARGET_ICOUNT=SHIFT does the same for every run, so a
+#                        failure that depends on where interrupts fall repeats)
 #     --timeout S        stop a guest that has not exited after S seconds
 #                        (default 60, or TARGET_TIMEOUT)
 #
@@ -20,7 +22,7 @@ set -uo pipefail
 
 expect_status=0
 expect_output=""
-icount=""
+icount=${TARGET_ICOUNT:-}
 limit=${TARGET_TIMEOUT:-60}
 while [ $# -gt 2 ]; do
   case "$1" in

@@ -7,7 +7,8 @@
 #
 # A configuration is CORE-OPT[-POISONING]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
-#              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt)
+#              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt),
+#              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2
+CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive"}
 
 # Prints the cmake arguments of a configuration name.
@@ -24,6 +25,7 @@ config_args() {
   IFS=- read -r core opt poisoning <<<"$1"
   local toolchain=arm-none-eabi cpu
   case "$core" in
+    cm0plus) cpu=cortex-m0plus ;;
     cm3) cpu=cortex-m3 ;;
     cm4f) cpu=cortex-m4f ;;
     cm33f) cpu=cortex-m33f ;;

@@ -3,7 +3,11 @@
 #
 #   cmake -S . -B build/cm4 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-none-eabi.cmake \
 #         -DCAPHEAP_TARGET_CPU=cortex-m4f -DCAPHEAP_PORT=baremetal \
-#         -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF
+#         -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=MinSizeRel
+#   cmake --build build/... --target capheap
+#
+# The CPU flags go into CMAKE_C_FLAGS' initial value: setting CMAKE_C_FLAGS on
+# the command line would replace them; pick the optimisation by build type.
 #
 # CAPHEAP_TARGET_CPU: cortex-m0plus, cortex-m3, cortex-m4 (no FPU), cortex-m4f,
 # cortex-m7f, cortex-m33 (no FPU) or cortex-m33f. The flags go into the compile
