@@ -4,7 +4,11 @@
 # the 32-bit libraries.
 #
 #   cmake -S . -B build/rv32 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/riscv32-picolibc.cmake \
-#         -DCAPHEAP_PORT=baremetal -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF
+#         -DCAPHEAP_PORT=baremetal -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=MinSizeRel
+#   cmake --build build/rv32 --target capheap
+#
+# The CPU flags go into CMAKE_C_FLAGS' initial value: setting CMAKE_C_FLAGS on
+# the command line would replace them; pick the optimisation by build type.
 #
 # CAPHEAP_TARGET_CPU: rv32imac (the default) or rv32imc, rv32imafc.
 set(CMAKE_SYSTEM_NAME Generic)
