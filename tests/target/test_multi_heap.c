@@ -11,7 +11,6 @@
  *
  * Built once per poisoning level (CAPHEAP_POISONING_LEVEL, as the library).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arch.h"
