@@ -5,8 +5,10 @@
 #ifndef CAPHEAP_LOG_H
 #define CAPHEAP_LOG_H
 
+#include "internal.h"
+
 /** printf-like: %s %c %d %u %x %p %zu %zx %lu %ld %%, with an optional field
  *  width (%8zu, %-12s, %08x). Output longer than 256 bytes per call is cut. */
-void capheap_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+CAPHEAP_INTERNAL void capheap_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* CAPHEAP_LOG_H */

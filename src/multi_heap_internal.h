@@ -12,8 +12,7 @@
 /* Lives at the start of the region; the region allocator's control data
  * follows it directly (tlsf_of). */
 struct multi_heap_info {
-    void *lock;      /* port lock or NULL */
-    size_t min_free; /* watermark: lowest free bytes since register or reset */
+    void *lock; /* port lock or NULL */
 };
 
 static inline capheap_tlsf_t *tlsf_of(multi_heap_handle_t heap) { return (capheap_tlsf_t *)(heap + 1); }

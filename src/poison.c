@@ -70,21 +70,32 @@ static void free_interior(const uint8_t *payload, size_t usable, const uint8_t *
 }
 
 /* A block just taken from free memory: its fill must be intact. */
-static void check_fresh(uint8_t *payload) {
+static bool fresh_intact(uint8_t *payload) {
     const uint8_t *lo, *hi;
     free_interior(payload, capheap_tlsf_usable_size(payload), &lo, &hi);
     const uint8_t *bad = fill_broken(lo, (size_t)(hi - lo));
     if (bad != NULL) {
         capheap_report_corruption(bad, "free memory was written (use after free)");
     }
+    return bad == NULL;
 }
 
-static void *prepare(uint8_t *payload, size_t size) {
+static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable);
+
+/* mark is the watermark from before the block was taken. A block whose fill
+ * was written is reported and given back as it is, so that the allocation
+ * fails with the heap unchanged (what capheap/port.h promises when the
+ * corruption handler returns) and the written bytes stay visible. */
+static void *prepare(capheap_tlsf_t *t, uint8_t *payload, size_t size, size_t mark) {
     if (payload == NULL) {
         return NULL;
     }
     if (COMPREHENSIVE) {
-        check_fresh(payload);
+        if (!fresh_intact(payload)) {
+            give_back(t, payload, capheap_tlsf_usable_size(payload));
+            (void)capheap_tlsf_set_min_free(t, mark);
+            return NULL;
+        }
         memset(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
     }
     return arm(payload, size);
@@ -94,37 +105,39 @@ void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size) {
     if (size == 0 || size > SIZE_MAX - OVERHEAD) {
         return NULL;
     }
-    return prepare(capheap_tlsf_malloc(t, size + OVERHEAD), size);
+    size_t mark = capheap_tlsf_counters(t)->min_free_bytes;
+    return prepare(t, capheap_tlsf_malloc(t, size + OVERHEAD), size, mark);
 }
 
 void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
     if (size == 0 || size > SIZE_MAX - OVERHEAD) {
         return NULL;
     }
-    return prepare(capheap_tlsf_memalign(t, size + OVERHEAD, align, offset + HEAD), size);
+    size_t mark = capheap_tlsf_counters(t)->min_free_bytes;
+    return prepare(t, capheap_tlsf_memalign(t, size + OVERHEAD, align, offset + HEAD), size, mark);
 }
 
-const char *capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
+capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
     uintptr_t a = (uintptr_t)p;
     if (a < (uintptr_t)capheap_tlsf_blocks_begin(t) + W + HEAD || a >= (uintptr_t)capheap_tlsf_blocks_end(t)) {
-        return "pointer outside the heap";
+        return CAPHEAP_FAULT_OUTSIDE;
     }
     const uint8_t *payload = (const uint8_t *)p - HEAD;
-    const char *why = capheap_tlsf_validate(t, payload);
-    if (why != NULL) {
-        return why;
+    capheap_fault_t fault = capheap_tlsf_validate(t, payload);
+    if (fault != CAPHEAP_FAULT_NONE) {
+        return fault;
     }
     const poison_head_t *head = head_of(p);
     if (head->magic == FREED_CANARY) {
-        return "double free (freed canary)";
+        return CAPHEAP_FAULT_FREED_CANARY;
     }
     if (head->magic != HEAD_CANARY || head->size > capheap_tlsf_usable_size(payload) - OVERHEAD) {
-        return "bad head canary (not a block start, or written before the block)";
+        return CAPHEAP_FAULT_HEAD_CANARY;
     }
     if (!tail_intact(p, head->size)) {
-        return "bad tail canary (written past the end of the block)";
+        return CAPHEAP_FAULT_TAIL_CANARY;
     }
-    return NULL;
+    return CAPHEAP_FAULT_NONE;
 }
 
 /* Fills with FREE_FILL the part of [lo, hi) inside the interior of span. */
@@ -138,7 +151,8 @@ static void refill(capheap_tlsf_span_t span, const uint8_t *lo, const uint8_t *h
     }
 }
 
-void capheap_poison_free(capheap_tlsf_t *t, void *p) {
+/* Frees the sound allocation p. */
+static void release(capheap_tlsf_t *t, void *p) {
     uint8_t *payload = (uint8_t *)p - HEAD;
     head_of(p)->magic = FREED_CANARY;
     if (!COMPREHENSIVE) {
@@ -147,13 +161,27 @@ void capheap_poison_free(capheap_tlsf_t *t, void *p) {
     }
     size_t usable = capheap_tlsf_usable_size(payload);
     memset(payload + HEAD, FREE_FILL, usable - HEAD);
+    give_back(t, payload, usable);
+}
+
+/* Frees the taken block with this payload. Coalescing leaves the old
+ * neighbours' headers, links and footers inside the new free block, around
+ * the block's two edges: they get the fill back. */
+static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
     capheap_tlsf_span_t span = capheap_tlsf_free(t, payload);
-    /* Coalescing left the old neighbours' headers, links and footers inside
-     * the new free block: around the freed block's two edges. */
     uint8_t *start = payload - W;
     uint8_t *end = payload + usable;
     refill(span, start - W, start + W + HEAD);
     refill(span, end - W, end + 3 * W);
+}
+
+void capheap_poison_free(capheap_tlsf_t *t, void *p) {
+    capheap_fault_t fault = capheap_poison_validate(t, p);
+    if (fault != CAPHEAP_FAULT_NONE) {
+        capheap_report_fault(p, fault);
+        return;
+    }
+    release(t, p);
 }
 
 void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
@@ -166,7 +194,7 @@ void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
         if (moved != NULL) {
             size_t old = head_of(p)->size;
             memcpy(moved, p, old < size ? old : size);
-            capheap_poison_free(t, p);
+            release(t, p);
         }
         return moved;
     }
@@ -183,6 +211,22 @@ void *capheap_poison_payload(const void *p) { return (uint8_t *)(uintptr_t)p - H
 size_t capheap_poison_user_size(void *payload, size_t usable) {
     (void)usable;
     return ((poison_head_t *)payload)->size;
+}
+
+static bool fill_free_block(void *payload, size_t usable, bool used, void *user) {
+    (void)user;
+    if (!used) {
+        const uint8_t *lo, *hi;
+        free_interior(payload, usable, &lo, &hi);
+        memset((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
+    }
+    return true;
+}
+
+void capheap_poison_new_heap(capheap_tlsf_t *t) {
+    if (COMPREHENSIVE) {
+        capheap_tlsf_walk(t, fill_free_block, NULL);
+    }
 }
 
 bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,

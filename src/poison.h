@@ -16,6 +16,8 @@
 #ifndef CAPHEAP_POISON_H
 #define CAPHEAP_POISON_H
 
+#include "internal.h"
+
 #include "tlsf.h"
 
 #ifndef CAPHEAP_POISONING_LEVEL
@@ -33,10 +35,10 @@ static inline void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size) {
 static inline void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
     return capheap_tlsf_memalign(t, size, align, offset);
 }
-static inline const char *capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
+static inline capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
     return capheap_tlsf_validate(t, p);
 }
-static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { (void)capheap_tlsf_free(t, p); }
+static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { capheap_tlsf_free_checked(t, p); }
 static inline void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     return capheap_tlsf_realloc(t, p, size);
 }
@@ -48,6 +50,7 @@ static inline size_t capheap_poison_user_size(void *payload, size_t usable) {
     return usable;
 }
 static inline size_t capheap_poison_overhead(void) { return 0; }
+static inline void capheap_poison_new_heap(capheap_tlsf_t *t) { (void)t; }
 static inline bool capheap_poison_check_block(void *payload, size_t usable, bool used,
                                               capheap_poison_fault_t fault, void *user) {
     (void)payload, (void)usable, (void)used, (void)fault, (void)user;
@@ -56,25 +59,29 @@ static inline bool capheap_poison_check_block(void *payload, size_t usable, bool
 
 #else
 
-void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size);
-void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
-/** NULL when p is a live allocation with intact canaries, else what is wrong. */
-const char *capheap_poison_validate(const capheap_tlsf_t *t, const void *p);
-/** Frees a pointer that capheap_poison_validate accepted. */
-void capheap_poison_free(capheap_tlsf_t *t, void *p);
-void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
+CAPHEAP_INTERNAL void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size);
+CAPHEAP_INTERNAL void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
+/** CAPHEAP_FAULT_NONE when p is a live allocation with intact canaries, else
+ *  what is wrong with it. */
+CAPHEAP_INTERNAL capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p);
+/** Validates p as capheap_poison_validate and frees it when it is sound;
+ *  otherwise reports the fault (capheap_report_fault), the heap unchanged. */
+CAPHEAP_INTERNAL void capheap_poison_free(capheap_tlsf_t *t, void *p);
+CAPHEAP_INTERNAL void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
 /** The size that was asked for p (the usable size the user may rely on). */
-size_t capheap_poison_usable_size(const void *p);
+CAPHEAP_INTERNAL size_t capheap_poison_usable_size(const void *p);
 /** The user address of the used block with this payload. */
-void *capheap_poison_user_ptr(void *payload);
+CAPHEAP_INTERNAL void *capheap_poison_user_ptr(void *payload);
 /** The block payload under the user address p. */
-void *capheap_poison_payload(const void *p);
+CAPHEAP_INTERNAL void *capheap_poison_payload(const void *p);
 /** The user's size of the used block with this payload and usable size. */
-size_t capheap_poison_user_size(void *payload, size_t usable);
+CAPHEAP_INTERNAL size_t capheap_poison_user_size(void *payload, size_t usable);
 /** Bytes the canaries add to every allocation. */
-size_t capheap_poison_overhead(void);
+CAPHEAP_INTERNAL size_t capheap_poison_overhead(void);
+/** Fills the free memory of a heap just created (comprehensive level). */
+CAPHEAP_INTERNAL void capheap_poison_new_heap(capheap_tlsf_t *t);
 /** Checks the canaries of a used block, or the fill of a free one. */
-bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
+CAPHEAP_INTERNAL bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
                                 void *user);
 
 #endif

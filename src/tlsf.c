@@ -10,16 +10,17 @@
  * its last word, so that the block after it can find it when it is freed: a used
  * block pays only its header.
  *
- * Size classes: a block size b maps to a class with (1 << sl_log2) classes per
- * power of two, exact classes (one per grain) below that, like TLSF's first and
- * second level folded into one index. sl_log2 is chosen per region so that the
- * list heads cost at most about 1/128 of it: an 8 KiB heap does not pay for the
- * class resolution a 4 MiB one needs. A two-level bitmap (one summary word over
+ * Size classes: a block size b maps to a class with up to 16 classes per power
+ * of two, exact classes (one per grain) below that, like TLSF's first and
+ * second level folded into one index. Each region merges neighbouring classes
+ * by a factor chosen so that its list heads cost at most about 1/128 of it: an
+ * 8 KiB heap does not pay for the class resolution a 4 MiB one needs. A two-level bitmap (one summary word over
  * up to 32 words of class bits) finds the first non-empty class at or above an
  * index in constant time.
  */
 #include "tlsf.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "bitops.h"
@@ -37,7 +38,6 @@
 #ifndef CAPHEAP_TLSF_CONTROL_SHARE
 #define CAPHEAP_TLSF_CONTROL_SHARE 128
 #endif
-#define SL_LOG2_MAX 4u
 #define MAX_CLASSES 1024u /* 32 bitmap words under one 32-bit summary */
 
 /*
@@ -61,21 +61,22 @@ typedef struct block {
  * The control data. Invariants:
  *  C1 bit c of bitmap is set iff heads[c] != NULL; bit w of summary is set iff
  *     bitmap[w] != 0; no bit at or above nclasses is set.
- *  C2 free_bytes is the sum of (size - W) over free blocks; free_blocks and
- *     used_blocks count the blocks (the sentinel excluded).
+ *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.free_blocks
+ *     and n.used_blocks count the blocks (the sentinel excluded);
+ *     n.min_free_bytes <= n.free_bytes.
+ *  C4 the first block of list c has prev_free == anchor(c); the others link
+ *     back to their predecessor; the last has next_free == NULL.
  *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
  */
 struct capheap_tlsf {
-    uint8_t *end;         /* header of the sentinel */
-    block_t **heads;      /* nclasses list heads; the blocks start right after */
-    size_t free_bytes;
-    size_t free_blocks;
-    size_t used_blocks;
+    capheap_tlsf_counters_t n; /* first: read inline by capheap_tlsf_counters */
+    uint8_t *end;              /* header of the sentinel */
+    block_t **heads;           /* nclasses list heads; the blocks start right after */
     uint16_t nclasses;
-    uint8_t sl_log2;      /* log2 of the classes per power of two */
-    uint8_t bias;         /* raw class index of MIN_BLOCK (classes start there) */
+    uint8_t coarsen;           /* log2 of the fine classes merged into one */
+    uint8_t class_base;        /* coarsened fine class of MIN_BLOCK */
     uint32_t summary;
-    uint32_t bitmap[];    /* (nclasses + 31) / 32 words */
+    uint32_t bitmap[];         /* (nclasses + 31) / 32 words */
 };
 
 /* ---- block helpers ----------------------------------------------------- */
@@ -98,18 +99,23 @@ static inline block_t *block_prev(const block_t *b) {
 
 /* ---- size classes ------------------------------------------------------ */
 
-/* Raw class of block size b for sl_log2 s, and the bits of b below the class
- * step (nonzero when b is not the smallest size of its class). */
-static inline unsigned raw_class(size_t b, unsigned s, size_t *below_step) {
-    unsigned fl = capheap_msb(b);
-    unsigned shift = fl > s + W_LOG2 ? fl - s : W_LOG2;
-    *below_step = b & (((size_t)1 << shift) - 1);
-    return ((shift - W_LOG2) << s) + (unsigned)(b >> shift);
+/* Fine class of block size b: one class per grain below 16 grains,
+ * then FINE_PER_OCTAVE classes per power of two. All shifts but one are
+ * constants, which keeps this short on every instruction set. */
+#define FINE_LOG2       4u
+#define FINE_PER_OCTAVE (1u << FINE_LOG2)
+
+static inline unsigned fine_class(size_t b) {
+    size_t grains = b >> W_LOG2;
+    unsigned shift = capheap_msb(grains | FINE_PER_OCTAVE) - FINE_LOG2;
+    return (shift << FINE_LOG2) + (unsigned)(grains >> shift);
 }
 
+/* A heap's class: its fine class coarsened by the heap's own factor (small
+ * regions merge fine classes so that their list heads stay few), counted
+ * from the class of MIN_BLOCK. */
 static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) {
-    size_t below;
-    return raw_class(b, t->sl_log2, &below) - t->bias;
+    return (fine_class(b) >> t->coarsen) - t->class_base;
 }
 
 /* ---- bitmap ------------------------------------------------------------ */
@@ -145,10 +151,31 @@ static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
 
 /* ---- free lists -------------------------------------------------------- */
 
+/* The anchor of class c is a pseudo block whose next_free field is heads[c]:
+ * unlinking the first block of a list then needs no class lookup. Only that
+ * field of an anchor is ever accessed (through set_next_free). Anchors lie in
+ * the control data, below every real block. */
+static inline block_t *anchor(const capheap_tlsf_t *t, unsigned c) {
+    return (block_t *)(void *)((uint8_t *)&t->heads[c] - offsetof(block_t, next_free));
+}
+
+static inline bool is_anchor(const capheap_tlsf_t *t, const block_t *b) {
+    return (const uint8_t *)b < blocks_first(t);
+}
+
+static inline unsigned anchor_class(const capheap_tlsf_t *t, const block_t *a) {
+    const uint8_t *field = (const uint8_t *)a + offsetof(block_t, next_free);
+    return (unsigned)((size_t)(field - (const uint8_t *)t->heads) / sizeof(block_t *));
+}
+
+static inline void set_next_free(block_t *b, block_t *next) {
+    *(block_t **)(void *)((uint8_t *)b + offsetof(block_t, next_free)) = next;
+}
+
 static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
     block_t *h = t->heads[c];
     b->next_free = h;
-    b->prev_free = NULL;
+    b->prev_free = anchor(t, c);
     if (h != NULL) {
         h->prev_free = b;
     } else {
@@ -157,19 +184,14 @@ static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
     t->heads[c] = b;
 }
 
-static inline void list_remove(capheap_tlsf_t *t, block_t *b, unsigned c) {
+static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     block_t *next = b->next_free;
     block_t *prev = b->prev_free;
+    set_next_free(prev, next);
     if (next != NULL) {
         next->prev_free = prev;
-    }
-    if (prev != NULL) {
-        prev->next_free = next;
-    } else {
-        t->heads[c] = next;
-        if (next == NULL) {
-            bitmap_clear(t, c);
-        }
+    } else if (is_anchor(t, prev)) {
+        bitmap_clear(t, anchor_class(t, prev)); /* the list is empty now */
     }
 }
 
@@ -183,18 +205,19 @@ static inline void make_free(capheap_tlsf_t *t, block_t *b, size_t size) {
 
 /* ---- creation ---------------------------------------------------------- */
 
-static unsigned classes_for(size_t max_block, unsigned s, unsigned *bias) {
-    size_t below;
-    *bias = raw_class(MIN_BLOCK, s, &below);
-    return raw_class(max_block, s, &below) + 1 - *bias;
+/* Classes a region with blocks up to max_block needs when coarsened by k, and
+ * the class_base that makes MIN_BLOCK class 0. */
+static unsigned classes_for(size_t max_block, unsigned k, unsigned *base) {
+    *base = fine_class(MIN_BLOCK) >> k;
+    return (fine_class(max_block) >> k) - *base + 1;
 }
 
-static unsigned choose_sl_log2(size_t size) {
-    unsigned s = SL_LOG2_MAX, bias;
-    while (s > 0 && (size_t)classes_for(size, s, &bias) * W > size / CAPHEAP_TLSF_CONTROL_SHARE) {
-        s--;
+static unsigned choose_coarsen(size_t size) {
+    unsigned k = 0, base;
+    while (k < FINE_LOG2 && (size_t)classes_for(size, k, &base) * W > size / CAPHEAP_TLSF_CONTROL_SHARE) {
+        k++;
     }
-    return s;
+    return k;
 }
 
 capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
@@ -203,9 +226,9 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     if (mem == NULL || (uintptr_t)mem + size < (uintptr_t)mem || hi <= lo) {
         return NULL;
     }
-    unsigned bias;
-    unsigned s = choose_sl_log2(hi - lo);
-    unsigned nclasses = classes_for(hi - lo, s, &bias);
+    unsigned base;
+    unsigned k = choose_coarsen(hi - lo);
+    unsigned nclasses = classes_for(hi - lo, k, &base);
     size_t nwords = (nclasses + 31) / 32;
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
@@ -217,35 +240,32 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     memset(t, 0, first - lo);
     t->heads = (block_t **)heads;
     t->nclasses = (uint16_t)nclasses;
-    t->sl_log2 = (uint8_t)s;
-    t->bias = (uint8_t)bias;
+    t->coarsen = (uint8_t)k;
+    t->class_base = (uint8_t)base;
     t->end = (uint8_t *)(hi - W);
     block_at(t->end)->head = 0; /* the sentinel: size 0, used */
     size_t block = (size_t)(hi - W - first);
     make_free(t, block_at((void *)first), block);
-    t->free_bytes = block - W;
-    t->free_blocks = 1;
+    t->n.free_bytes = block - W;
+    t->n.min_free_bytes = block - W;
+    t->n.free_blocks = 1;
     return t;
 }
 
 /* ---- allocation -------------------------------------------------------- */
 
 /* Block size for a request, or 0 when it can never fit (this also catches
- * every size whose rounding would overflow). */
+ * every size whose rounding would overflow: a region is far below SIZE_MAX). */
 static inline size_t block_for(const capheap_tlsf_t *t, size_t size) {
-    if (size == 0 || size > (size_t)(t->end - blocks_first(t))) {
-        return 0;
+    if (size - 1 >= (size_t)(t->end - (const uint8_t *)t)) {
+        return 0; /* size 0 wraps around to SIZE_MAX */
     }
     size_t b = (size + W + W - 1) & ~(W - 1);
     return b < MIN_BLOCK ? MIN_BLOCK : b;
 }
 
-/* The good-fit search failed: look at the first FIT_SCAN blocks of the
- * request's own class for one that is large enough anyway. */
-static block_t *scan_own_class(const capheap_tlsf_t *t, unsigned c, size_t need) {
-    if (c >= t->nclasses) {
-        return NULL;
-    }
+/* The first of the first FIT_SCAN blocks of list c that has need bytes. */
+static block_t *scan_class(const capheap_tlsf_t *t, unsigned c, size_t need) {
     block_t *b = t->heads[c];
     for (unsigned i = 0; b != NULL && i < FIT_SCAN; i++, b = b->next_free) {
         if (block_size(b) >= need) {
@@ -255,37 +275,68 @@ static block_t *scan_own_class(const capheap_tlsf_t *t, unsigned c, size_t need)
     return NULL;
 }
 
-/* Finds a free block of at least need bytes and takes it off its list. */
-static block_t *take_fit(capheap_tlsf_t *t, size_t need) {
-    size_t below;
-    unsigned c = raw_class(need, t->sl_log2, &below) - t->bias;
-    int found = bitmap_find_from(t, c + (below != 0));
-    block_t *b;
-    if (found >= 0) {
-        b = t->heads[found];
-        c = (unsigned)found;
-    } else {
-        b = below != 0 ? scan_own_class(t, c, need) : NULL;
+/* Finds a free block of at least need bytes and takes it off its list. The
+ * first non-empty class at or above need's own (O(1) by the bitmap) serves
+ * when its first block fits, which any block of a higher class does; else the
+ * next non-empty class above; else, when the heap is nearly full, one of the
+ * first FIT_SCAN blocks of need's own class. */
+static CAPHEAP_ALWAYS_INLINE block_t *take_fit(capheap_tlsf_t *t, size_t need) {
+    unsigned c = class_of(t, need);
+    int found = bitmap_find_from(t, c);
+    if (found < 0) {
+        return NULL;
+    }
+    block_t *b = t->heads[found];
+    if ((unsigned)found == c && block_size(b) < need) {
+        found = bitmap_find_from(t, c + 1);
+        b = found >= 0 ? t->heads[found] : scan_class(t, c, need);
         if (b == NULL) {
             return NULL;
         }
     }
-    list_remove(t, b, c);
-    t->free_blocks--;
-    t->free_bytes -= block_size(b) - W;
+    list_remove(t, b);
     return b;
 }
 
-/* b is taken (off its list, counted as used by the caller); gives back what is
- * beyond need as a free block when it is large enough to be one. */
+static inline void note_watermark(capheap_tlsf_t *t) {
+    if (t->n.free_bytes < t->n.min_free_bytes) {
+        t->n.min_free_bytes = t->n.free_bytes;
+    }
+}
+
+/* b was just taken off its list and is still counted free; prev_flag is its
+ * FLAG_PREV_FREE (0 for any block of a list, by B3). Makes its first need
+ * bytes a used block and files the rest as a free block when it is large
+ * enough to be one, else hands out the whole block. */
+static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_t need, size_t prev_flag) {
+    size_t size = block_size(b);
+    size_t rest = size - need;
+    if (rest >= MIN_BLOCK) {
+        b->head = need | prev_flag;
+        block_t *tail = block_at((uint8_t *)b + need);
+        tail->head = rest | FLAG_FREE;
+        *block_footer(tail) = rest;
+        list_insert(t, tail, class_of(t, rest));
+        t->n.free_bytes -= need;
+    } else {
+        b->head = size | prev_flag;
+        block_next(b)->head &= ~FLAG_PREV_FREE;
+        t->n.free_bytes -= size - W;
+        t->n.free_blocks--;
+    }
+    t->n.used_blocks++;
+    note_watermark(t);
+}
+
+/* A used block b (flags kept) gives its bytes beyond need back as a free
+ * block when they are enough for one; its successor is used. */
 static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
     size_t size = block_size(b);
     if (size - need >= MIN_BLOCK) {
-        block_t *rest = block_at((uint8_t *)b + need);
         b->head = need | (b->head & FLAG_PREV_FREE);
-        make_free(t, rest, size - need);
-        t->free_blocks++;
-        t->free_bytes += size - need - W;
+        make_free(t, block_at((uint8_t *)b + need), size - need);
+        t->n.free_blocks++;
+        t->n.free_bytes += size - need - W;
     } else {
         block_next(b)->head &= ~FLAG_PREV_FREE;
     }
@@ -300,10 +351,20 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     if (b == NULL) {
         return NULL;
     }
-    b->head &= ~FLAG_FREE;
-    trim_tail(t, b, need);
-    t->used_blocks++;
+    use_front(t, b, need, 0);
     return block_payload(b);
+}
+
+/* b was just taken off its list; files its first gap bytes as a free block and
+ * returns the rest, counted free like b was, for use_front. */
+static block_t *split_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
+    block_t *rest = block_at((uint8_t *)b + gap);
+    size_t rest_size = block_size(b) - gap;
+    make_free(t, b, gap);
+    rest->head = rest_size | FLAG_PREV_FREE;
+    t->n.free_blocks++;
+    t->n.free_bytes -= W; /* one free block became two */
+    return rest;
 }
 
 void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
@@ -333,52 +394,49 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     while (aligned != payload && aligned - payload < MIN_BLOCK) {
         aligned += align;
     }
+    size_t prev_flag = 0;
     if (aligned != payload) {
-        /* The front gap becomes a free block of its own. */
-        size_t gap = aligned - payload;
-        block_t *front = b;
-        b = block_at((uint8_t *)b + gap);
-        b->head = (block_size(front) - gap) | FLAG_PREV_FREE;
-        make_free(t, front, gap);
-        t->free_blocks++;
-        t->free_bytes += gap - W;
-    } else {
-        b->head &= ~FLAG_FREE;
+        b = split_front(t, b, aligned - payload);
+        prev_flag = FLAG_PREV_FREE;
     }
-    trim_tail(t, b, need);
-    t->used_blocks++;
+    use_front(t, b, need, prev_flag);
     return block_payload(b);
 }
 
 /* ---- free and realloc -------------------------------------------------- */
 
-capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) {
-    block_t *b = block_of(p);
-    size_t size = block_size(b);
-    block_t *next = block_next(b);
-    t->used_blocks--;
-    t->free_blocks++;
-    t->free_bytes += size - W;
-    b->head |= FLAG_FREE; /* stays visible if b is absorbed: a second free is caught */
-    if (block_is_free(next)) {
-        size_t next_size = block_size(next);
-        list_remove(t, next, class_of(t, next_size));
-        size += next_size;
-        t->free_blocks--;
-        t->free_bytes += W;
+/* Frees the live block b, coalescing with free neighbours (B3). */
+static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, block_t *b) {
+    size_t head = b->head;
+    size_t size = head & ~FLAGS;
+    block_t *next = block_at((uint8_t *)b + size);
+    size_t next_head = next->head;
+    size_t merged = 0; /* free neighbours absorbed */
+    t->n.free_bytes += size - W;
+    if (next_head & FLAG_FREE) {
+        list_remove(t, next);
+        size += next_head & ~FLAGS;
+        merged++;
+    } else {
+        next->head = next_head | FLAG_PREV_FREE;
     }
-    if (block_prev_free(b)) {
-        block_t *prev = block_prev(b);
-        size_t prev_size = block_size(prev);
-        list_remove(t, prev, class_of(t, prev_size));
-        size += prev_size;
-        b = prev;
-        t->free_blocks--;
-        t->free_bytes += W;
+    if (head & FLAG_PREV_FREE) {
+        b->head = head | FLAG_FREE; /* stays visible inside prev: a second free is caught */
+        b = block_prev(b);
+        list_remove(t, b);
+        size += block_size(b);
+        merged++;
     }
-    make_free(t, b, size);
+    b->head = size | FLAG_FREE;
+    *block_footer(b) = size;
+    list_insert(t, b, class_of(t, size));
+    t->n.used_blocks--;
+    t->n.free_blocks += 1 - merged;
+    t->n.free_bytes += merged * W;
     return (capheap_tlsf_span_t){(uint8_t *)b, size};
 }
+
+capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) { return free_block(t, block_of(p)); }
 
 /* Grows b in place into its free successor when that gives need bytes. */
 static bool grow_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
@@ -388,11 +446,12 @@ static bool grow_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
         return false;
     }
     size_t next_size = block_size(next);
-    list_remove(t, next, class_of(t, next_size));
-    t->free_blocks--;
-    t->free_bytes -= next_size - W;
+    list_remove(t, next);
+    t->n.free_blocks--;
+    t->n.free_bytes -= next_size - W;
     b->head += next_size;
     trim_tail(t, b, need);
+    note_watermark(t);
     return true;
 }
 
@@ -403,15 +462,15 @@ static void shrink_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     size_t tail = size - need;
     if (block_is_free(next)) {
         size_t next_size = block_size(next);
-        list_remove(t, next, class_of(t, next_size));
-        t->free_bytes += tail;
+        list_remove(t, next);
+        t->n.free_bytes += tail;
         b->head -= tail;
         make_free(t, block_at((uint8_t *)b + need), tail + next_size);
     } else if (tail >= MIN_BLOCK) {
         b->head -= tail;
         make_free(t, block_at((uint8_t *)b + need), tail);
-        t->free_blocks++;
-        t->free_bytes += tail - W;
+        t->n.free_blocks++;
+        t->n.free_bytes += tail - W;
     }
 }
 
@@ -439,26 +498,43 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
 
 /* ---- queries ----------------------------------------------------------- */
 
-const char *capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p) {
+static inline capheap_fault_t fault_of(const capheap_tlsf_t *t, const void *p) {
     uintptr_t a = (uintptr_t)p;
     if (a < (uintptr_t)blocks_first(t) + W || a >= (uintptr_t)t->end) {
-        return "pointer outside the heap";
+        return CAPHEAP_FAULT_OUTSIDE;
     }
     if ((a & (W - 1)) != 0) {
-        return "misaligned pointer";
+        return CAPHEAP_FAULT_MISALIGNED;
     }
     const block_t *b = block_of(p);
     if (block_is_free(b)) {
-        return "double free (block already free)";
+        return CAPHEAP_FAULT_DOUBLE_FREE;
     }
     size_t size = block_size(b);
-    if (size < MIN_BLOCK || size > (size_t)(t->end - (const uint8_t *)b)) {
-        return "not a block (bad header)";
+    /* Off the grain (B1), the size is no block's, and following it would read
+     * a misaligned header. */
+    if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(t->end - (const uint8_t *)b) ||
+        block_prev_free(block_next(b))) {
+        return CAPHEAP_FAULT_NOT_A_BLOCK;
     }
-    if (block_prev_free(block_next(b))) {
-        return "not a block (neighbour disagrees)";
+    return CAPHEAP_FAULT_NONE;
+}
+
+capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p) { return fault_of(t, p); }
+
+void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
+    capheap_fault_t fault = fault_of(t, p);
+    if (fault != CAPHEAP_FAULT_NONE) {
+        capheap_report_fault(p, fault);
+        return;
     }
-    return NULL;
+    free_block(t, block_of(p));
+}
+
+size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
+    size_t old = t->n.min_free_bytes;
+    t->n.min_free_bytes = value < t->n.free_bytes ? value : t->n.free_bytes;
+    return old;
 }
 
 size_t capheap_tlsf_usable_size(const void *p) { return block_size(block_of(p)) - W; }
@@ -470,8 +546,8 @@ size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     unsigned w = capheap_msb(t->summary);
     unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
     /* Requests of a lower class find this one by the bitmap; requests of this
-     * class see the first FIT_SCAN blocks of its list, the largest of which is
-     * therefore the exact limit. */
+     * class take a block among the first FIT_SCAN of its list (take_fit), the
+     * largest of which is therefore the exact limit. */
     size_t best = 0;
     const block_t *b = t->heads[c];
     for (unsigned i = 0; b != NULL && i < FIT_SCAN; i++, b = b->next_free) {
@@ -483,14 +559,13 @@ size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
 }
 
 void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) {
-    size_t blocks = t->free_blocks + t->used_blocks;
-    out->free_bytes = t->free_bytes;
-    out->used_bytes = (size_t)(t->end - blocks_first(t)) - blocks * W - t->free_bytes;
-    out->free_blocks = t->free_blocks;
-    out->used_blocks = t->used_blocks;
+    size_t blocks = t->n.free_blocks + t->n.used_blocks;
+    out->free_bytes = t->n.free_bytes;
+    out->used_bytes = (size_t)(t->end - blocks_first(t)) - blocks * W - t->n.free_bytes;
+    out->free_blocks = t->n.free_blocks;
+    out->used_blocks = t->n.used_blocks;
 }
 
-size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return t->free_bytes; }
 uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return blocks_first(t); }
 uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return t->end; }
 size_t capheap_tlsf_overhead(const capheap_tlsf_t *t) {
@@ -560,7 +635,8 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     if ((const uint8_t *)b != t->end || block_size(b) != 0 || block_is_free(b) || block_prev_free(b) != prev_free) {
         fail(ck, b, "blocks do not end at the sentinel (C3)");
     }
-    if (free_blocks != t->free_blocks || used_blocks != t->used_blocks || free_bytes != t->free_bytes) {
+    if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
+        t->n.min_free_bytes > free_bytes) {
         fail(ck, t, "counters differ from the blocks (C2)");
     }
     return free_blocks;
@@ -576,14 +652,14 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
         if (bit != (t->heads[c] != NULL)) {
             fail(ck, &t->heads[c], "bitmap bit disagrees with its list (C1)");
         }
-        const block_t *prev = NULL;
+        const block_t *prev = anchor(t, c);
         for (const block_t *b = t->heads[c]; b != NULL; prev = b, b = b->next_free) {
             if (!in_blocks(t, b) || listed++ > free_blocks) {
                 fail(ck, b, "free list leaves the heap or loops (B5)");
                 return;
             }
             if (!block_is_free(b) || class_of(t, block_size(b)) != c || b->prev_free != prev) {
-                fail(ck, b, "listed block is not free, of another class, or badly linked (B5)");
+                fail(ck, b, "listed block is not free, of another class, or badly linked (B5, C4)");
             }
         }
     }

@@ -13,9 +13,13 @@
 #ifndef CAPHEAP_TLSF_H
 #define CAPHEAP_TLSF_H
 
+#include "internal.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "fault.h"
 
 /** Granularity of sizes and addresses, and the size of a block header. */
 #define CAPHEAP_TLSF_GRAIN (sizeof(size_t))
@@ -32,19 +36,38 @@
 
 typedef struct capheap_tlsf capheap_tlsf_t;
 
+/** Counters kept exact by every operation; the first member of the control
+ *  data, so that the layer above reads them without a call. */
+typedef struct {
+    size_t free_bytes;     /**< sum of usable bytes of free blocks */
+    size_t min_free_bytes; /**< lowest free_bytes since create or the last reset */
+    size_t free_blocks;
+    size_t used_blocks;
+} capheap_tlsf_counters_t;
+
+static inline const capheap_tlsf_counters_t *capheap_tlsf_counters(const capheap_tlsf_t *t) {
+    return (const capheap_tlsf_counters_t *)(const void *)t;
+}
+
+static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return capheap_tlsf_counters(t)->free_bytes; }
+
+/** Sets the watermark to value, but never above the current free bytes;
+ *  returns the old watermark. */
+CAPHEAP_INTERNAL size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value);
+
 /** Builds an empty allocator whose control data starts at mem (grain-aligned)
  *  and whose blocks fill the rest of [mem, mem + size). extra bytes at the very
  *  start are left to the caller (the multi_heap header). NULL iff the region
  *  cannot hold the control data and one minimum block. */
-capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra);
+CAPHEAP_INTERNAL capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra);
 
 /** Payload of at least size bytes, or NULL (size 0, too large, no room). */
-void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size);
+CAPHEAP_INTERNAL void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size);
 
 /** Payload of at least size bytes with (payload + offset) % align == 0; align a
  *  power of two. NULL also when offset is not a multiple of the grain while
  *  align exceeds it (a block must start on the grain). */
-void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
+CAPHEAP_INTERNAL void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
 
 /** The free block a capheap_tlsf_free formed, after coalescing (for poisoning). */
 typedef struct {
@@ -53,24 +76,29 @@ typedef struct {
 } capheap_tlsf_span_t;
 
 /** Frees a payload that capheap_tlsf_validate accepted. */
-capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p);
+CAPHEAP_INTERNAL capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p);
+
+/** Validates p (as capheap_tlsf_validate) and frees it when it is a live block;
+ *  otherwise reports the fault through capheap_report_corruption and leaves
+ *  the heap unchanged. The fast path of free. */
+CAPHEAP_INTERNAL void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p);
 
 /** Resizes in place when the block or its free successor allows, else moves.
  *  NULL on failure with p untouched. p must be valid, size nonzero. */
-void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size);
+CAPHEAP_INTERNAL void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size);
 
-/** NULL when p is the payload of a live block of t, else what is wrong with it
- *  (outside the region, misaligned, already free, broken header). O(1). */
-const char *capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p);
+/** CAPHEAP_FAULT_NONE when p is the payload of a live block of t, else what is
+ *  wrong with it (outside the region, misaligned, already free, no block). O(1). */
+CAPHEAP_INTERNAL capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p);
 
 /** Usable bytes of the live block whose payload is p. */
-size_t capheap_tlsf_usable_size(const void *p);
+CAPHEAP_INTERNAL size_t capheap_tlsf_usable_size(const void *p);
 
 /** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
  *  (an allocation of one byte more fails); 0 when none. O(1). */
-size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t);
+CAPHEAP_INTERNAL size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t);
 
-/** Counters kept exact by every operation. */
+/** The counters and the usable bytes of used blocks. */
 typedef struct {
     size_t free_bytes;  /**< sum of usable bytes of free blocks */
     size_t used_bytes;  /**< sum of usable bytes of used blocks */
@@ -78,27 +106,24 @@ typedef struct {
     size_t used_blocks;
 } capheap_tlsf_stats_t;
 
-void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
-
-/** Free bytes only: the hot path of the watermark. */
-size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t);
+CAPHEAP_INTERNAL void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
 
 /** First byte of the block area and one past the last (the end sentinel). */
-uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t);
-uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t);
+CAPHEAP_INTERNAL uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t);
+CAPHEAP_INTERNAL uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t);
 
 /** Visits blocks in address order: payload, usable size, used. Stops when cb
  *  returns false. */
 typedef bool (*capheap_tlsf_walker_t)(void *payload, size_t usable, bool used, void *user);
-void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user);
+CAPHEAP_INTERNAL void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user);
 
 /** Called by capheap_tlsf_check for each broken invariant. */
 typedef void (*capheap_tlsf_fault_t)(const void *addr, const char *what, void *user);
 
 /** Checks every invariant listed beside struct capheap_tlsf; true when all hold. */
-bool capheap_tlsf_check(const capheap_tlsf_t *t, capheap_tlsf_fault_t fault, void *user);
+CAPHEAP_INTERNAL bool capheap_tlsf_check(const capheap_tlsf_t *t, capheap_tlsf_fault_t fault, void *user);
 
 /** Bytes of control data that a region of size bytes pays (for docs and tests). */
-size_t capheap_tlsf_overhead(const capheap_tlsf_t *t);
+CAPHEAP_INTERNAL size_t capheap_tlsf_overhead(const capheap_tlsf_t *t);
 
 #endif /* CAPHEAP_TLSF_H */

@@ -8,51 +8,90 @@
 #ifndef CAPHEAP_PORT_H
 #define CAPHEAP_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Port functions are linked into the same program or shared object as the
+ * library: hidden visibility lets the heap call them directly, without PLT
+ * set-up on its fast paths. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define CAPHEAP_PORT_FN __attribute__((visibility("hidden")))
+#else
+#define CAPHEAP_PORT_FN
 #endif
 
 /* ---- Locks ------------------------------------------------------------ */
 
 /** Creates a lock for one heap. Returns NULL when no lock can be had; the
  *  caller then refuses to go on (it never runs a shared heap unlocked). */
-void *capheap_port_lock_create(void);
+CAPHEAP_PORT_FN void *capheap_port_lock_create(void);
 
 /** Destroys a lock made by capheap_port_lock_create; NULL is a no-op. */
-void capheap_port_lock_delete(void *lock);
+CAPHEAP_PORT_FN void capheap_port_lock_delete(void *lock);
 
 /** Takes the lock, waiting as long as needed. Not recursive. The heap code holds
  *  it only for O(1) work (longer for check, dump and walk). */
-void capheap_port_lock_take(void *lock);
+CAPHEAP_PORT_FN void capheap_port_lock_take(void *lock);
 
 /** Gives back a lock taken by capheap_port_lock_take. */
-void capheap_port_lock_give(void *lock);
+CAPHEAP_PORT_FN void capheap_port_lock_give(void *lock);
 
 /* ---- Critical section (registry updates, rare) ----------------------- */
 
 /** Enters a section that no other thread or interrupt handler runs in
  *  capheap's code at the same time; may nest. */
-void capheap_port_critical_enter(void);
+CAPHEAP_PORT_FN void capheap_port_critical_enter(void);
 
 /** Leaves the section entered by capheap_port_critical_enter. */
-void capheap_port_critical_exit(void);
+CAPHEAP_PORT_FN void capheap_port_critical_exit(void);
 
 /* ---- Output and failure ---------------------------------------------- */
 
 /** Writes len bytes of text to the port's log output (no newline added).
  *  Must not allocate from a capheap heap. */
-void capheap_port_log_write(const char *text, size_t len);
+CAPHEAP_PORT_FN void capheap_port_log_write(const char *text, size_t len);
 
 /** Default reaction to detected heap corruption: report addr and what was
  *  found, then stop. Called only when no handler is installed with
  *  capheap_set_corruption_handler. Must not allocate. The posix port prints
  *  "CORRUPT HEAP: <what> at <addr>" to stderr and aborts. */
-void capheap_port_corruption(const void *addr, const char *what);
+CAPHEAP_PORT_FN void capheap_port_corruption(const void *addr, const char *what);
 
 /** Stops the program after an unrecoverable error (why: one line). */
-void capheap_port_abort(const char *why);
+CAPHEAP_PORT_FN void capheap_port_abort(const char *why);
+
+/* ---- Board memory ------------------------------------------------------ */
+
+/** One address range of a board's memory, in the chip's addresses. */
+typedef struct {
+    uintptr_t start;  /**< multiple of 4 KiB */
+    size_t size;      /**< multiple of 4 KiB */
+    uintptr_t mirror; /**< 0, or a second address where the same memory appears
+                           (a linear bus alias): writes through one are seen
+                           through the other */
+} capheap_port_range_t;
+
+/**
+ * Makes a board's memory usable before heaps are built on it. ranges are
+ * sorted by start and do not overlap (mirrors included). On success returns
+ * true and *offset, the distance between the chip's addresses and where the
+ * memory now is, the same for every range: range.start + *offset.
+ *
+ * A target has the memory at the chip's addresses already: it sets *offset to
+ * 0 and returns true. A host maps anonymous, zeroed memory at the chip's
+ * addresses when they are free (offset 0), else moves the whole board by one
+ * offset to where it fits; it returns false when no memory can be had.
+ */
+CAPHEAP_PORT_FN bool capheap_port_memory_map(const capheap_port_range_t *ranges, size_t n, intptr_t *offset);
+
+/** Releases what capheap_port_memory_map gave for the same ranges and offset
+ *  (a no-op on a target). */
+CAPHEAP_PORT_FN void capheap_port_memory_unmap(const capheap_port_range_t *ranges, size_t n, intptr_t offset);
 
 /* ---- Corruption reports (implemented by the library, not the port) ---- */
 

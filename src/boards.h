@@ -1,0 +1,16 @@
+/*
+ * boards.h (private): the built-in boards (one file per chip in boards/), found by name.
+ */
+#ifndef CAPHEAP_BOARDS_H
+#define CAPHEAP_BOARDS_H
+
+#include "capheap.h"
+#include "internal.h"
+
+/** Every built-in board, ending with NULL (boards/builtin.c). */
+CAPHEAP_INTERNAL extern const capheap_board_t *const capheap_builtin_boards[];
+
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32_psram;
+
+#endif /* CAPHEAP_BOARDS_H */

@@ -1,0 +1,111 @@
+/*
+ * heap_caps_alias.c: allocations handed out through an instruction-bus window.
+ *
+ * Linear window (ESP32-S3): the block is at data address d and at d + k on the
+ * instruction bus; nothing needs storing.
+ *
+ * Inverted window (ESP32 D/IRAM): the instruction bus sees the words of the
+ * region in reverse order, so a block [d, d + u) appears as [k - d - u, k - d)
+ * and its first instruction-bus word is its last data word. free() gets an
+ * instruction-bus address and must find d again: like ESP-IDF, the word just
+ * before the returned address holds d. The returned address r is placed so
+ * that r - W and [r, r + size) lie inside the block's window; checks on the
+ * way back (d a live block of this heap, r inside d's window) catch addresses
+ * that were never returned.
+ *
+ * On a host the inverted window is memory of its own (see DESIGN.md): what is
+ * written through r stays within the block's window, as on the chip.
+ */
+#include <string.h>
+
+#include "capheap/port.h"
+#include "heap_caps_internal.h"
+
+#define WORD sizeof(uintptr_t)
+#define GRAIN ((size_t)MULTI_HEAP_ALIGN)
+#define CHIP_WORD 4u /* the inverted window swaps 32-bit words */
+
+uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window_start, uintptr_t start, uintptr_t end) {
+    return kind == CAPHEAP_ALIAS_INVERTED ? window_start + end : window_start - start;
+}
+
+static multi_heap_handle_t handle(const capheap_heap_t *h) {
+    return atomic_load_explicit(&h->mh, memory_order_relaxed);
+}
+
+/* (d + k) % align == 0 is what the caller needs: multi_heap places it. */
+static void *linear_alloc(capheap_heap_t *h, size_t size, size_t align) {
+    uint8_t *d = multi_heap_aligned_alloc_offs(handle(h), size, align, (size_t)h->alias_k);
+    return d == NULL ? NULL : d + h->alias_k;
+}
+
+static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
+    size_t slack = (align - GRAIN) + (h->alias_k & (GRAIN - 1)); /* placement of r, see below */
+    if (size > SIZE_MAX - WORD - slack - GRAIN) {
+        return NULL;
+    }
+    size_t rounded = (size + GRAIN - 1) & ~(GRAIN - 1);
+    uint8_t *d = multi_heap_malloc(handle(h), rounded + WORD + slack);
+    if (d == NULL) {
+        return NULL;
+    }
+    /* The window of the block ends at k - d; r is the highest aligned address
+     * that leaves rounded bytes above it, and the stored word below it stays
+     * inside the window because the block has WORD + slack bytes to spare. */
+    uintptr_t window_end = h->alias_k - (uintptr_t)d;
+    uintptr_t r = (window_end - rounded) & ~(uintptr_t)(align - 1);
+    uintptr_t stored = (uintptr_t)d;
+    memcpy((void *)(r - WORD), &stored, WORD);
+    return (void *)r;
+}
+
+void *capheap_alias_alloc(capheap_heap_t *h, size_t size, size_t align) {
+    if (align < GRAIN) {
+        align = GRAIN;
+    }
+    return h->alias_kind == CAPHEAP_ALIAS_LINEAR ? linear_alloc(h, size, align) : inverted_alloc(h, size, align);
+}
+
+static void *not_an_allocation(void *p) {
+    capheap_report_corruption(p, "not an address an EXEC allocation returned (instruction-bus window)");
+    return NULL;
+}
+
+static void *inverted_block(capheap_heap_t *h, void *p, size_t *usable) {
+    uintptr_t r = (uintptr_t)p;
+    if (r % GRAIN != 0 || r - WORD < h->alias.start) {
+        return not_an_allocation(p);
+    }
+    uintptr_t d;
+    memcpy(&d, (const void *)(r - WORD), WORD);
+    if (d - h->start >= h->end - h->start || d % GRAIN != 0) {
+        return not_an_allocation(p);
+    }
+    size_t u = multi_heap_get_allocated_size(handle(h), (void *)d); /* reports a dead block */
+    uintptr_t window_end = h->alias_k - d;
+    if (u == 0) {
+        return NULL;
+    }
+    if (r >= window_end || r - WORD < window_end - u) {
+        return not_an_allocation(p);
+    }
+    *usable = window_end - r;
+    return (void *)d;
+}
+
+void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable) {
+    if (h->alias_kind == CAPHEAP_ALIAS_INVERTED) {
+        return inverted_block(h, p, usable);
+    }
+    void *d = (uint8_t *)p - h->alias_k;
+    *usable = multi_heap_get_allocated_size(handle(h), d);
+    return *usable != 0 ? d : NULL;
+}
+
+uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p) {
+    if (h->alias_kind != CAPHEAP_ALIAS_INVERTED) {
+        return p - h->alias_k;
+    }
+    uintptr_t word = p & ~(uintptr_t)(CHIP_WORD - 1);
+    return (h->alias_k - word - CHIP_WORD) + (p - word);
+}

@@ -1,0 +1,81 @@
+/*
+ * heap_caps_internal.h (private): what the files of the caps layer (layer 4)
+ * share: the allocation core, instruction-bus aliases, the board in use.
+ */
+#ifndef CAPHEAP_HEAP_CAPS_INTERNAL_H
+#define CAPHEAP_HEAP_CAPS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capheap.h"
+#include "internal.h"
+#include "registry.h"
+
+/* ---- the allocation core (heap_caps.c) -------------------------------- */
+
+/** heap_caps_malloc (align 0) or heap_caps_aligned_alloc without the failure
+ *  hook: the matching rule, EXEC and 32BIT rules, instruction-bus addresses. */
+CAPHEAP_INTERNAL void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps);
+
+/** heap_caps_realloc without the failure hook. *bad_ptr is set when ptr is no
+ *  live allocation (already reported); the result is then NULL. */
+CAPHEAP_INTERNAL void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr);
+
+/** Allocates from one heap, keeping its no-fit hint; exec: through its
+ *  instruction-bus window when it has one. NULL when it has no room. */
+CAPHEAP_INTERNAL void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec);
+
+/** Calls the failed-allocation hook, if any (never for size 0). */
+CAPHEAP_INTERNAL void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_name);
+
+/** A live allocation: its heap, the data-bus block and the bytes usable
+ *  through the address the caller has. */
+typedef struct {
+    capheap_heap_t *heap;
+    void *block;
+    size_t usable;
+} capheap_caps_block_t;
+
+/** Finds the allocation behind ptr (either bus); false, after reporting the
+ *  corruption, when ptr is none. */
+CAPHEAP_INTERNAL bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out);
+
+/** Back to the state before any heap_caps_malloc_extmem_enable. */
+CAPHEAP_INTERNAL void capheap_caps_policy_reset(void);
+
+/** Ends any local-minimum monitoring (capheap_deinit). */
+CAPHEAP_INTERNAL void capheap_caps_monitor_reset(void);
+
+/* ---- instruction-bus windows (heap_caps_alias.c) ----------------------- */
+
+/** The constant of the window arithmetic for a heap [start, end) whose window
+ *  starts at window_start: the offset (linear) or window_start + end (inverted,
+ *  where the block [a, b) appears at [k - b, k - a)). */
+CAPHEAP_INTERNAL uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window_start, uintptr_t start,
+                                                  uintptr_t end);
+
+/** Allocates size bytes (aligned to align, 0: the heap's grain) through the
+ *  heap's window; returns the instruction-bus address or NULL. */
+CAPHEAP_INTERNAL void *capheap_alias_alloc(capheap_heap_t *h, size_t size, size_t align);
+
+/** The data-bus block behind window address p, and the bytes usable through
+ *  p; NULL after reporting when p is not an allocation's window address. */
+CAPHEAP_INTERNAL void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable);
+
+/** The data-bus address of the byte at window address p. */
+CAPHEAP_INTERNAL uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p);
+
+/* ---- the board in use (heap_caps_init.c) ------------------------------- */
+
+/** The board whose types and regions describe memory now: the current one,
+ *  else the build's default board (NULL if the build has none). */
+CAPHEAP_INTERNAL const capheap_board_t *capheap_layout_board(void);
+
+/** Fills spec for [start, end) (host addresses) with caps, taking the window
+ *  and type from the layout board's region that holds the range. */
+CAPHEAP_INTERNAL void capheap_caps_spec(capheap_heap_spec_t *spec, const uint32_t caps[3], uintptr_t start,
+                                        uintptr_t end);
+
+#endif /* CAPHEAP_HEAP_CAPS_INTERNAL_H */

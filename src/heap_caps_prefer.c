@@ -1,0 +1,127 @@
+/*
+ * heap_caps_prefer.c: allocation with several caps masks tried in order: the
+ * prefer variants, and malloc()'s policy for external RAM (heap_caps_*_default).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "heap_caps_internal.h"
+
+/* ---- prefer ------------------------------------------------------------ */
+
+void *heap_caps_malloc_prefer(size_t size, size_t num, ...) {
+    va_list ap;
+    va_start(ap, num);
+    uint32_t caps = MALLOC_CAP_DEFAULT;
+    void *p = NULL;
+    while (p == NULL && num-- > 0) {
+        caps = va_arg(ap, uint32_t);
+        p = capheap_caps_alloc(size, 0, caps);
+    }
+    va_end(ap);
+    if (p == NULL) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc_prefer");
+    }
+    return p;
+}
+
+void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
+    va_list ap;
+    va_start(ap, num);
+    uint32_t caps = MALLOC_CAP_DEFAULT;
+    void *p = NULL;
+    bool bad_ptr = false;
+    while (p == NULL && !bad_ptr && num-- > 0) {
+        caps = va_arg(ap, uint32_t);
+        p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
+        if (size == 0) {
+            break; /* ptr is freed: nothing to try again */
+        }
+    }
+    va_end(ap);
+    if (p == NULL && !bad_ptr) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_realloc_prefer");
+    }
+    return p;
+}
+
+void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
+    size_t total;
+    bool overflow = __builtin_mul_overflow(n, size, &total);
+    va_list ap;
+    va_start(ap, num);
+    uint32_t caps = MALLOC_CAP_DEFAULT;
+    void *p = NULL;
+    while (!overflow && p == NULL && num-- > 0) {
+        caps = va_arg(ap, uint32_t);
+        p = capheap_caps_alloc(total, 0, caps);
+    }
+    va_end(ap);
+    if (p != NULL) {
+        memset(p, 0, total);
+    } else {
+        capheap_caps_alloc_failed(overflow ? SIZE_MAX : total, caps, "heap_caps_calloc_prefer");
+    }
+    return p;
+}
+
+/* ---- malloc()'s policy ------------------------------------------------- */
+
+#define INTERNAL_DEFAULT (MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL)
+#define EXTERNAL_DEFAULT (MALLOC_CAP_DEFAULT | MALLOC_CAP_SPIRAM)
+/* Internal memory a board keeps back has no DEFAULT cap: malloc() reaches it
+ * only when everything else is full. */
+#define KEPT_BACK (MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
+
+static _Atomic bool extmem_enabled;
+static _Atomic size_t internal_below;
+
+void heap_caps_malloc_extmem_enable(size_t limit) {
+    atomic_store_explicit(&internal_below, limit, memory_order_relaxed);
+    atomic_store_explicit(&extmem_enabled, true, memory_order_release);
+}
+
+void capheap_caps_policy_reset(void) { atomic_store_explicit(&extmem_enabled, false, memory_order_release); }
+
+/* The masks malloc() tries for size, in order; returns how many. */
+static size_t default_masks(size_t size, uint32_t masks[3]) {
+    if (!atomic_load_explicit(&extmem_enabled, memory_order_acquire)) {
+        masks[0] = INTERNAL_DEFAULT;
+        return 1;
+    }
+    bool internal_first = size < atomic_load_explicit(&internal_below, memory_order_relaxed);
+    masks[0] = internal_first ? INTERNAL_DEFAULT : EXTERNAL_DEFAULT;
+    masks[1] = internal_first ? EXTERNAL_DEFAULT : INTERNAL_DEFAULT;
+    masks[2] = KEPT_BACK;
+    return 3;
+}
+
+void *heap_caps_malloc_default(size_t size) {
+    uint32_t masks[3];
+    size_t n = default_masks(size, masks);
+    void *p = NULL;
+    for (size_t i = 0; p == NULL && i < n; i++) {
+        p = capheap_caps_alloc(size, 0, masks[i]);
+    }
+    if (p == NULL) {
+        capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_malloc_default");
+    }
+    return p;
+}
+
+void *heap_caps_realloc_default(void *ptr, size_t size) {
+    uint32_t masks[3];
+    size_t n = default_masks(size, masks);
+    void *p = NULL;
+    bool bad_ptr = false;
+    for (size_t i = 0; p == NULL && !bad_ptr && i < n; i++) {
+        p = capheap_caps_realloc(ptr, size, masks[i], &bad_ptr);
+        if (size == 0) {
+            return NULL; /* freed */
+        }
+    }
+    if (p == NULL && !bad_ptr) {
+        capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_realloc_default");
+    }
+    return p;
+}

@@ -1,0 +1,214 @@
+/*
+ * registry.c: the registered heaps (see registry.h for what it answers and
+ * how readers and writers share it).
+ */
+#include "registry.h"
+
+#include <string.h>
+
+#include "capheap/port.h"
+
+struct capheap_registry capheap_registry;
+
+/* ---- the sorted ranges, under a sequence count ------------------------- */
+
+/* Writers run in the critical section. The odd count is stored first; every
+ * store after it is a release store, so a reader that sees any new value also
+ * sees the odd count when it reads it again. */
+static void sorted_insert(const capheap_range_t *r) {
+    struct capheap_registry *g = &capheap_registry;
+    unsigned seq = atomic_load_explicit(&g->seq, memory_order_relaxed);
+    atomic_store_explicit(&g->seq, seq + 1, memory_order_relaxed);
+    size_t n = atomic_load_explicit(&g->nsorted, memory_order_relaxed);
+    size_t i = n;
+    for (; i > 0; i--) {
+        const capheap_range_t *before = atomic_load_explicit(&g->sorted[i - 1], memory_order_relaxed);
+        if (before->start < r->start) {
+            break;
+        }
+        atomic_store_explicit(&g->sorted[i], before, memory_order_release);
+    }
+    atomic_store_explicit(&g->sorted[i], r, memory_order_release);
+    atomic_store_explicit(&g->nsorted, n + 1, memory_order_release);
+    atomic_store_explicit(&g->seq, seq + 2, memory_order_release);
+}
+
+/* Binary search of one consistent view; *stable tells whether it was one. */
+static const capheap_range_t *sorted_find(uintptr_t p, bool *stable) {
+    struct capheap_registry *g = &capheap_registry;
+    unsigned seq = atomic_load_explicit(&g->seq, memory_order_acquire);
+    const capheap_range_t *found = NULL;
+    size_t lo = 0, hi = atomic_load_explicit(&g->nsorted, memory_order_acquire);
+    while (lo < hi && (seq & 1) == 0) {
+        size_t mid = lo + (hi - lo) / 2;
+        const capheap_range_t *r = atomic_load_explicit(&g->sorted[mid], memory_order_acquire);
+        if (r == NULL || p < r->start) {
+            hi = mid;
+        } else if (p - r->start < r->size) {
+            found = r;
+            break;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    *stable = (seq & 1) == 0 && atomic_load_explicit(&g->seq, memory_order_acquire) == seq;
+    return found;
+}
+
+const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
+    bool stable;
+    const capheap_range_t *found;
+    do {
+        found = sorted_find(p, &stable);
+    } while (!stable);
+    if (found != NULL && !found->alias) {
+        atomic_store_explicit(&capheap_registry.last_owner, found, memory_order_release);
+    }
+    return found;
+}
+
+/* ---- heap sets --------------------------------------------------------- */
+
+static void heapset_add(_Atomic uintptr_t *set, unsigned index) {
+    atomic_fetch_or_explicit(&set[index / CAPHEAP_HEAPSET_BITS], (uintptr_t)1 << (index % CAPHEAP_HEAPSET_BITS),
+                             memory_order_release);
+}
+
+/* Priority bits first, cover bits last: the cover bits make the heap eligible. */
+static void publish_caps(const capheap_heap_t *h) {
+    for (unsigned b = 0; b < CAPHEAP_CAP_BITS; b++) {
+        for (unsigned p = 0; p < 3; p++) {
+            if (h->caps[p] & (UINT32_C(1) << b)) {
+                heapset_add(capheap_registry.bits[b].prio[p], h->index);
+            }
+        }
+    }
+    for (unsigned b = 0; b < CAPHEAP_CAP_BITS; b++) {
+        if (h->all_caps & (UINT32_C(1) << b)) {
+            heapset_add(capheap_registry.bits[b].cover, h->index);
+        }
+    }
+}
+
+/* ---- writers ----------------------------------------------------------- */
+
+static bool ranges_overlap(uintptr_t a0, uintptr_t a1, uintptr_t b0, uintptr_t b1) {
+    return a0 < b1 && b0 < a1;
+}
+
+bool capheap_registry_overlaps(uintptr_t start, uintptr_t end) {
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        const capheap_heap_t *h = capheap_registry_at(i);
+        if (ranges_overlap(start, end, h->start, h->end) ||
+            (h->alias.size != 0 && ranges_overlap(start, end, h->alias.start, h->alias.start + h->alias.size))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static esp_err_t enable_locked(capheap_heap_t *h) {
+    if (atomic_load_explicit(&h->mh, memory_order_relaxed) != NULL) {
+        return ESP_OK;
+    }
+    multi_heap_handle_t mh = multi_heap_register((void *)h->start, h->end - h->start);
+    if (mh == NULL) {
+        return ESP_ERR_NO_MEM;
+    }
+    h->lock = capheap_port_lock_create();
+    if (h->lock == NULL) {
+        return ESP_ERR_NO_MEM;
+    }
+    multi_heap_set_lock(mh, h->lock);
+    atomic_store_explicit(&h->mh, mh, memory_order_release);
+    sorted_insert(&h->data);
+    if (h->alias.size != 0) {
+        sorted_insert(&h->alias);
+    }
+    publish_caps(h);
+    capheap_registry_lists_invalidate();
+    return ESP_OK;
+}
+
+static void fill_record(capheap_heap_t *h, const capheap_heap_spec_t *s, unsigned index) {
+    memset(h, 0, sizeof *h);
+    atomic_init(&h->mh, NULL);
+    atomic_init(&h->no_fit_from, SIZE_MAX);
+    memcpy(h->caps, s->caps, sizeof h->caps);
+    h->all_caps = s->caps[0] | s->caps[1] | s->caps[2];
+    h->start = s->start;
+    h->end = s->end;
+    h->data = (capheap_range_t){s->start, s->end - s->start, h, false};
+    if (s->alias_kind != 0) {
+        h->alias = (capheap_range_t){s->alias_start, s->end - s->start, h, true};
+    }
+    h->alias_kind = s->alias_kind;
+    h->alias_k = s->alias_k;
+    h->type = s->type;
+    h->name = s->name;
+    h->index = index;
+}
+
+static bool spec_overlaps(const capheap_heap_spec_t *s) {
+    return capheap_registry_overlaps(s->start, s->end) ||
+           (s->alias_kind != 0 && capheap_registry_overlaps(s->alias_start, s->alias_start + (s->end - s->start)));
+}
+
+esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out) {
+    esp_err_t err = ESP_OK;
+    capheap_port_critical_enter();
+    size_t n = atomic_load_explicit(&capheap_registry.count, memory_order_relaxed);
+    if (spec_overlaps(spec)) {
+        err = ESP_FAIL;
+    } else if (n == CAPHEAP_MAX_HEAPS) {
+        err = ESP_ERR_NO_MEM;
+    } else {
+        capheap_heap_t *h = capheap_registry_at(n);
+        fill_record(h, spec, (unsigned)n);
+        /* Counted before it is enabled: size queries then find a complete record. */
+        atomic_store_explicit(&capheap_registry.count, n + 1, memory_order_release);
+        err = spec->enabled ? enable_locked(h) : ESP_OK;
+        if (err != ESP_OK) {
+            atomic_store_explicit(&capheap_registry.count, n, memory_order_release);
+            capheap_port_lock_delete(h->lock);
+        } else if (out != NULL) {
+            *out = h;
+        }
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+esp_err_t capheap_registry_enable(capheap_heap_t *heap) {
+    capheap_port_critical_enter();
+    esp_err_t err = enable_locked(heap);
+    if (err != ESP_OK) {
+        capheap_port_lock_delete(heap->lock);
+        heap->lock = NULL;
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+void capheap_registry_clear(void) {
+    struct capheap_registry *g = &capheap_registry;
+    capheap_port_critical_enter();
+    size_t n = atomic_load_explicit(&g->count, memory_order_relaxed);
+    for (size_t i = 0; i < n; i++) {
+        capheap_port_lock_delete(g->heaps[i].lock);
+    }
+    atomic_store_explicit(&g->last_owner, NULL, memory_order_relaxed);
+    for (unsigned b = 0; b < CAPHEAP_CAP_BITS; b++) {
+        for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
+            atomic_store_explicit(&g->bits[b].cover[w], 0, memory_order_relaxed);
+            for (unsigned p = 0; p < 3; p++) {
+                atomic_store_explicit(&g->bits[b].prio[p][w], 0, memory_order_relaxed);
+            }
+        }
+    }
+    atomic_store_explicit(&g->nsorted, 0, memory_order_relaxed);
+    capheap_registry_lists_reset();
+    atomic_store_explicit(&g->count, 0, memory_order_release);
+    capheap_port_critical_exit();
+}

@@ -1,0 +1,262 @@
+/*
+ * registry.h (private): the registered heaps, layer 3 of DESIGN.md.
+ *
+ * Each heap has caps[3], its address range and, when its memory is also seen
+ * on the instruction bus, that window. The registry answers two questions
+ * without looking at every heap:
+ *
+ *  - which heaps may serve a caps mask, in the order of the matching rule:
+ *    for every capability bit it keeps the set of heaps that cover the bit and,
+ *    per priority, the heaps whose caps[p] has it. A request ANDs the cover sets
+ *    of its bits and ORs the priority sets, so the cost grows with the bits of
+ *    the request, not with the heaps (a heap set is one machine word per
+ *    CAPHEAP_HEAPSET_BITS heaps);
+ *  - which heap owns an address: a one-entry cache of the last range found,
+ *    else a binary search over the ranges sorted by address.
+ *
+ * Concurrency: heaps are only ever added (until capheap_registry_clear), and a
+ * heap's record never changes once published, except its multi_heap handle
+ * going from NULL to set when a start-up-stack heap is enabled. Writers hold the
+ * port's critical section. Readers take no lock: heap sets are atomic words
+ * (a heap's priority bits are published before its cover bits, so a reader that
+ * sees it eligible sees it in the right priority), and the sorted ranges are
+ * read under a sequence count and read again when a writer interfered.
+ */
+#ifndef CAPHEAP_REGISTRY_H
+#define CAPHEAP_REGISTRY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+#include "internal.h"
+#include "multi_heap.h"
+
+/** Most heaps the registry holds; every heap set has one bit per heap. One
+ *  machine word by default: 32 heaps on 32-bit targets, 64 on 64-bit hosts. */
+#ifndef CAPHEAP_MAX_HEAPS
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define CAPHEAP_MAX_HEAPS 64
+#else
+#define CAPHEAP_MAX_HEAPS 32
+#endif
+#endif
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define CAPHEAP_HEAPSET_BITS 64
+#else
+#define CAPHEAP_HEAPSET_BITS 32
+#endif
+#define CAPHEAP_HEAPSET_WORDS ((CAPHEAP_MAX_HEAPS + CAPHEAP_HEAPSET_BITS - 1) / CAPHEAP_HEAPSET_BITS)
+
+/** Capability bits the registry indexes: all 32 of a caps mask. */
+#define CAPHEAP_CAP_BITS 32
+
+typedef struct capheap_heap capheap_heap_t;
+
+/** An address range for owner lookup: a heap's data range or its
+ *  instruction-bus window. Never changes once published. */
+typedef struct {
+    uintptr_t start;
+    size_t size;          /**< 0: no such range */
+    capheap_heap_t *heap;
+    bool alias;           /**< true for the instruction-bus window */
+} capheap_range_t;
+
+/** What a new heap is: filled by the caps layer, copied by the registry. */
+typedef struct {
+    uint32_t caps[3];
+    uintptr_t start, end;      /**< the heap's region */
+    uintptr_t alias_start;     /**< instruction-bus window of the region (size end - start) */
+    uint8_t alias_kind;        /**< capheap_alias_kind_t; NONE: no window */
+    uintptr_t alias_k;         /**< the caps layer's constant for alias arithmetic */
+    int type;                  /**< the board's memory type, or -1 */
+    const char *name;          /**< for logs */
+    bool enabled;              /**< false: start-up stack, made a heap later */
+} capheap_heap_spec_t;
+
+/** A registered heap. Readers may use every field once they found the heap in
+ *  a heap set or a range; mh is NULL until the heap is enabled. */
+struct capheap_heap {
+    _Atomic(multi_heap_handle_t) mh;
+    /** Owned by the caps layer: a size from which malloc is known to fail here
+     *  (SIZE_MAX: unknown). Cleared by anything that frees memory in the heap. */
+    _Atomic size_t no_fit_from;
+    uint32_t caps[3];
+    uint32_t all_caps;         /**< caps[0] | caps[1] | caps[2] */
+    uintptr_t start, end;
+    capheap_range_t data;      /**< [start, end) */
+    capheap_range_t alias;     /**< instruction-bus window, size 0 when none */
+    uint8_t alias_kind;
+    uintptr_t alias_k;
+    int type;
+    const char *name;
+    void *lock;
+    unsigned index;            /**< registration order, its bit in heap sets */
+    size_t min_free_kept;      /**< lifetime minimum kept aside while monitoring */
+    bool min_free_monitored;
+};
+
+/** The heap sets of one capability bit. */
+typedef struct {
+    _Atomic uintptr_t cover[CAPHEAP_HEAPSET_WORDS];   /**< heaps whose all_caps has the bit */
+    _Atomic uintptr_t prio[3][CAPHEAP_HEAPSET_WORDS]; /**< heaps whose caps[p] has the bit */
+} capheap_capbit_sets_t;
+
+/** Heaps in the order the matching rule tries them: order[p] holds the heaps
+ *  first tried at priority p (a heap is in one set at most). */
+typedef struct {
+    uintptr_t order[3][CAPHEAP_HEAPSET_WORDS];
+} capheap_candidates_t;
+
+/** Slots of the candidate-list cache (a power of two), found by a hash of the
+ *  caps mask. */
+#ifndef CAPHEAP_CANDIDATE_SLOT_BITS
+#define CAPHEAP_CANDIDATE_SLOT_BITS 5
+#endif
+#define CAPHEAP_CANDIDATE_SLOTS (1u << CAPHEAP_CANDIDATE_SLOT_BITS)
+
+/** Candidate lists kept per capheap_init (or registry clear). A list, once
+ *  published, never changes, so readers need no lock; lists of an older
+ *  registry generation are not reused. When all are taken, requests whose
+ *  list is not kept compute it on every call: slower, still exact. */
+#ifndef CAPHEAP_CANDIDATE_LISTS
+#define CAPHEAP_CANDIDATE_LISTS 32
+#endif
+
+/** The heaps that may serve one caps mask, as indices in the order of the
+ *  matching rule (each heap once, at its first priority). */
+typedef struct {
+    uint32_t caps;
+    unsigned gen;        /**< registry generation it was made for */
+    _Atomic bool ready;  /**< complete: may be found in the pool */
+    uint8_t count;
+    uint8_t heap[CAPHEAP_MAX_HEAPS];
+} capheap_candidate_list_t;
+
+struct capheap_registry {
+    const capheap_range_t *_Atomic last_owner; /**< owner cache: data ranges only */
+    const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_SLOTS];
+    _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
+    _Atomic unsigned lists_used;
+    capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
+    capheap_capbit_sets_t bits[CAPHEAP_CAP_BITS];
+    _Atomic size_t count;                      /**< heaps[0, count) are registered */
+    _Atomic unsigned seq;                      /**< odd while sorted[] changes */
+    _Atomic size_t nsorted;
+    const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS];
+    capheap_heap_t heaps[CAPHEAP_MAX_HEAPS];
+};
+
+CAPHEAP_INTERNAL extern struct capheap_registry capheap_registry;
+
+/* ---- Writers (each takes the port's critical section) ----------------- */
+
+/**
+ * Registers a heap. Enabled: a multi_heap is built over [start, end) with its
+ * own port lock, and the heap serves allocations at once. Returns ESP_FAIL when
+ * the range or window overlaps a registered heap's, ESP_ERR_NO_MEM when the
+ * registry is full, the range too small or no lock can be had, else ESP_OK
+ * (*out, if given, receives the heap).
+ */
+CAPHEAP_INTERNAL esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out);
+
+/** Makes a registered heap that was added disabled serve allocations (builds
+ *  its multi_heap). ESP_OK when it already does. */
+CAPHEAP_INTERNAL esp_err_t capheap_registry_enable(capheap_heap_t *heap);
+
+/** Forgets every heap and deletes their locks. No reader may run meanwhile. */
+CAPHEAP_INTERNAL void capheap_registry_clear(void);
+
+/** Empties the candidate-list slots after a change of the heap sets
+ *  (registry_lists.c; writers only). */
+CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);
+
+/** Also forgets every kept list (capheap_registry_clear). */
+CAPHEAP_INTERNAL void capheap_registry_lists_reset(void);
+
+/* ---- Readers ----------------------------------------------------------- */
+
+/** Registered heaps (enabled or not), in registration order. */
+static inline size_t capheap_registry_count(void) {
+    return atomic_load_explicit(&capheap_registry.count, memory_order_acquire);
+}
+
+static inline capheap_heap_t *capheap_registry_at(size_t i) { return &capheap_registry.heaps[i]; }
+
+/** The heap's multi_heap, NULL while it is not enabled. */
+static inline multi_heap_handle_t capheap_heap_handle(const capheap_heap_t *h) {
+    return atomic_load_explicit(&h->mh, memory_order_acquire);
+}
+
+/** True when every bit of caps is in one of the heap's three masks. */
+static inline bool capheap_heap_covers(const capheap_heap_t *h, uint32_t caps) {
+    return (h->all_caps & caps) == caps;
+}
+
+/** The enabled heaps that may serve caps, by priority (see capheap_candidates_t). */
+static CAPHEAP_ALWAYS_INLINE void capheap_registry_candidates(uint32_t caps, capheap_candidates_t *c) {
+    uintptr_t eligible[CAPHEAP_HEAPSET_WORDS], any[3][CAPHEAP_HEAPSET_WORDS];
+    for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
+        eligible[w] = ~(uintptr_t)0;
+        any[0][w] = any[1][w] = any[2][w] = 0;
+    }
+    for (uint32_t rest = caps; rest != 0; rest &= rest - 1) {
+        const capheap_capbit_sets_t *s = &capheap_registry.bits[__builtin_ctz(rest)];
+        for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
+            /* cover first, with acquire: the heap's other bits and record are then visible */
+            eligible[w] &= atomic_load_explicit(&s->cover[w], memory_order_acquire);
+            for (unsigned p = 0; p < 3; p++) {
+                any[p][w] |= atomic_load_explicit(&s->prio[p][w], memory_order_relaxed);
+            }
+        }
+    }
+    for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
+        c->order[0][w] = any[0][w] & eligible[w];
+        c->order[1][w] = any[1][w] & eligible[w] & ~c->order[0][w];
+        c->order[2][w] = any[2][w] & eligible[w] & ~(c->order[0][w] | c->order[1][w]);
+    }
+}
+
+/** The candidate list of caps when it is not in its cache slot: a kept list,
+ *  a new one, or (when no more can be kept) scratch filled for this call. */
+CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps,
+                                                                                 capheap_candidate_list_t *scratch);
+
+static inline unsigned capheap_candidate_slot(uint32_t caps) {
+    return (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+}
+
+/** The heaps that may serve caps, in the order to try them. The list stays
+ *  valid (if perhaps outdated by a heap added meanwhile) for the whole call. */
+static CAPHEAP_ALWAYS_INLINE const capheap_candidate_list_t *capheap_registry_candidate_list(
+    uint32_t caps, capheap_candidate_list_t *scratch) {
+    const capheap_candidate_list_t *l =
+        atomic_load_explicit(&capheap_registry.candidate_slot[capheap_candidate_slot(caps)], memory_order_acquire);
+    if (l != NULL && l->caps == caps) {
+        return l;
+    }
+    return capheap_registry_candidates_miss(caps, scratch);
+}
+
+/** Index of the lowest heap in a nonzero heap-set word. */
+static inline unsigned capheap_heapset_first(uintptr_t word) { return (unsigned)__builtin_ctzl((unsigned long)word); }
+
+/** The range (data or instruction-bus window) of an enabled heap that holds p,
+ *  NULL when none does. Out of line: the search behind the cache. */
+CAPHEAP_INTERNAL const capheap_range_t *capheap_registry_owner_search(uintptr_t p);
+
+static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const void *p) {
+    const capheap_range_t *r = atomic_load_explicit(&capheap_registry.last_owner, memory_order_acquire);
+    if (r != NULL && (uintptr_t)p - r->start < r->size) {
+        return r; /* a data range: the cache holds no windows */
+    }
+    return capheap_registry_owner_search((uintptr_t)p);
+}
+
+/** Any heap (enabled or not) whose range or window overlaps [start, end). */
+CAPHEAP_INTERNAL bool capheap_registry_overlaps(uintptr_t start, uintptr_t end);
+
+#endif /* CAPHEAP_REGISTRY_H */
