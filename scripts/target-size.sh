@@ -2,9 +2,10 @@
 # Code size of capheap on Cortex-M4 (arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb
 # -Os): text, data and bss of the region allocator, of multi_heap and of the
 # whole library (cmake/sources.cmake with the bare-metal port), at each
-# poisoning level. Sizes are of the object files: every function of the API,
-# before any linker garbage collection. Prints a Markdown table and writes it
-# to $BUILD/size/size.md, with the largest functions of the core.
+# poisoning level. Sizes are of the object files (every function of the API),
+# plus what a program that only allocates keeps after --gc-sections. Prints a
+# Markdown table and writes it to $BUILD/size/size.md, with the largest
+# functions of the core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -17,56 +18,82 @@ MULTI_HEAP=(src/multi_heap.c src/multi_heap_diag.c src/log.c src/corruption.c)
 LEVELS=(0 1 2)
 LEVEL_NAMES=(none light comprehensive)
 
-# Object file of a source at a level.
+# The library's sources at a level, as CMake builds them for a target.
+whole() { cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$1" -P cmake/print-sources.cmake; }
+
+# The core at a level: region allocator, multi_heap, and poisoning when on.
+core() {
+  echo "${REGION[@]}" "${MULTI_HEAP[@]}"
+  [ "$1" -gt 0 ] && echo src/poison.c
+  return 0
+}
+
 obj() { echo "$out/L$1/$(echo "$2" | tr / _).o"; }
 
+# Compiles every source of the library at a level. A source outside the core
+# that does not compile for the target is noted (the whole-library cell says
+# so) rather than hiding the core's figures; a core source must compile.
 compile_level() {
   local level=$1 source
   mkdir -p "$out/L$level"
-  for source in $(cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$level" -P cmake/print-sources.cmake); do
-    "${CC[@]}" -DCAPHEAP_POISONING_LEVEL="$level" -c "$source" -o "$(obj "$level" "$source")"
+  : >"$out/L$level/failed"
+  for source in $(whole "$level"); do
+    if ! "${CC[@]}" -DCAPHEAP_POISONING_LEVEL="$level" -c "$source" -o "$(obj "$level" "$source")" \
+         2>>"$out/L$level/errors.log"; then
+      echo "$source" >>"$out/L$level/failed"
+    fi
+  done
+  for source in $(core "$level"); do
+    if grep -qx "$source" "$out/L$level/failed"; then
+      cat "$out/L$level/errors.log" >&2
+      echo "target-size: $source does not compile for Cortex-M4" >&2
+      exit 1
+    fi
   done
 }
 
-# "text data bss" summed over the objects of some sources at a level.
-sum_size() {
+# "text / data / bss" summed over the objects of some sources at a level.
+cell() {
   local level=$1; shift
   local objs=() source
   for source in "$@"; do objs+=("$(obj "$level" "$source")"); done
-  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1, $2, $3}'
+  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{printf "%s / %s / %s", $1, $2, $3}'
 }
 
-cell() { read -r text data bss <<<"$1"; printf '%s / %s / %s' "$text" "$data" "$bss"; }
-
-rm -rf "$out"
-for level in "${LEVELS[@]}"; do compile_level "$level"; done
-
-row() { # name, then the sources at level 0 (poison.c joins them at 1 and 2)
-  local name=$1; shift
-  local line="| $name |" level extra
-  for level in "${LEVELS[@]}"; do
-    extra=()
-    [ "$level" -gt 0 ] && [ "$name" != "region allocator (src/tlsf.c)" ] && extra=(src/poison.c)
-    line+=" $(cell "$(sum_size "$level" "$@" "${extra[@]}")") |"
-  done
-  echo "$line"
-}
-
-whole() { cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$1" -P cmake/print-sources.cmake; }
-whole_row() {
-  local line="| whole library (cmake/sources.cmake, bare-metal port) |" level
+row() { # name, then a function that lists the sources at a level
+  local line="| $1 |" level
   for level in "${LEVELS[@]}"; do
     # shellcheck disable=SC2046
-    line+=" $(cell "$(sum_size "$level" $(whole "$level"))") |"
+    line+=" $(cell "$level" $("$2" "$level")) |"
   done
   echo "$line"
+}
+
+region_only() { echo "${REGION[@]}"; }
+multi_heap_only() { core "$1" | tr ' ' '\n' | grep -v -x -F "${REGION[*]}"; }
+
+whole_cell() {
+  local level=$1
+  if [ -s "$out/L$level/failed" ]; then
+    echo "does not compile: $(tr '\n' ' ' <"$out/L$level/failed")"
+  else
+    # shellcheck disable=SC2046
+    cell "$level" $(whole "$level")
+  fi
+}
+
+# Sum of the linked sizes (a file of "name size") of the functions the objects define.
+linked_sum() {
+  local linked=$1; shift
+  LC_ALL=C arm-none-eabi-nm "$@" | awk 'tolower($2) ~ /^[tw]$/ {print $3}' | LC_ALL=C sort -u |
+    LC_ALL=C join - "$linked" | awk '{sum += $2} END {print sum + 0}'
 }
 
 # What a program that allocates but never checks, dumps or walks keeps of the
-# library after --gc-sections: the text of capheap's functions in the linked
-# program (newlib's memcpy and abort not counted).
-linked_text() {
-  local level=$1 dir="$out/linked-L$1" source objs=()
+# core and the port after --gc-sections ("text (port N)"; newlib's memcpy and
+# abort not counted).
+linked_cell() {
+  local level=$1 dir="$out/linked-L$1" source object objs=() port_objs=()
   mkdir -p "$dir"
   cat >"$dir/main.c" <<'PROG'
 #include "multi_heap.h"
@@ -84,24 +111,24 @@ int main(void) {
     return 0;
 }
 PROG
-  for source in $(whole "$level") "$dir/main.c"; do
-    objs+=("$dir/$(basename "$source" .c).o")
-    "${CC[@]}" -ffunction-sections -fdata-sections -DCAPHEAP_POISONING_LEVEL="$level" -c "$source" -o "${objs[-1]}"
+  for source in $(core "$level") $(whole "$level" | grep '^ports/'); do
+    object="$dir/$(echo "$source" | tr / _).o"
+    "${CC[@]}" -ffunction-sections -fdata-sections -DCAPHEAP_POISONING_LEVEL="$level" -c "$source" -o "$object"
+    objs+=("$object")
+    case "$source" in ports/*) port_objs+=("$object") ;; esac
   done
-  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os --specs=nosys.specs -Wl,--gc-sections "${objs[@]}" -o "$dir/prog.elf"
-  # Functions defined by capheap's objects (main.o excluded), as they survive in the program.
-  unset 'objs[-1]'
-  LC_ALL=C arm-none-eabi-nm "${objs[@]}" | awk 'tolower($2) == "t" {print $3}' | LC_ALL=C sort -u >"$dir/ours.txt"
-  arm-none-eabi-nm -S -t d "$dir/prog.elf" | awk 'tolower($3) == "t" {print $4, $2 + 0}' | LC_ALL=C sort >"$dir/linked.txt"
-  LC_ALL=C join "$dir/ours.txt" "$dir/linked.txt" | awk '{sum += $2} END {print sum + 0}'
-}
-linked_row() {
-  local line="| linked: register, malloc, free, realloc, aligned_alloc, get_info (--gc-sections, text) |" level
-  for level in "${LEVELS[@]}"; do line+=" $(linked_text "$level") |"; done
-  echo "$line"
+  "${CC[@]}" -c "$dir/main.c" -o "$dir/main.o"
+  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os --specs=nosys.specs -Wl,--gc-sections \
+    "$dir/main.o" "${objs[@]}" -o "$dir/prog.elf"
+  arm-none-eabi-nm -S -t d "$dir/prog.elf" | awk 'tolower($3) ~ /^[tw]$/ {print $4, $2 + 0}' |
+    LC_ALL=C sort >"$dir/linked.txt"
+  echo "$(linked_sum "$dir/linked.txt" "${objs[@]}") (port $(linked_sum "$dir/linked.txt" "${port_objs[@]}"))"
 }
 
-core_text=$(sum_size 0 "${REGION[@]}" "${MULTI_HEAP[@]}" | awk '{print $1}')
+rm -rf "$out"
+for level in "${LEVELS[@]}"; do compile_level "$level"; done
+
+core_text=$(cell 0 $(core 0) | awk '{print $1}')
 {
   echo "## capheap code size: arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -mcpu=cortex-m4 -mthumb -Os"
   echo
@@ -111,11 +138,15 @@ core_text=$(sum_size 0 "${REGION[@]}" "${MULTI_HEAP[@]}" | awk '{print $1}')
   echo
   echo "| part | ${LEVEL_NAMES[0]} | ${LEVEL_NAMES[1]} | ${LEVEL_NAMES[2]} |"
   echo "|---|---|---|---|"
-  row "region allocator (src/tlsf.c)" "${REGION[@]}"
-  row "multi_heap" "${MULTI_HEAP[@]}"
-  row "region allocator + multi_heap" "${REGION[@]}" "${MULTI_HEAP[@]}"
-  whole_row
-  linked_row
+  row "region allocator (src/tlsf.c)" region_only
+  row "multi_heap" multi_heap_only
+  row "region allocator + multi_heap" core
+  line="| whole library (cmake/sources.cmake, bare-metal port) |"
+  for level in "${LEVELS[@]}"; do line+=" $(whole_cell "$level") |"; done
+  echo "$line"
+  line="| linked by a program using register, malloc, free, realloc, aligned_alloc, get_info (--gc-sections; text) |"
+  for level in "${LEVELS[@]}"; do line+=" $(linked_cell "$level") |"; done
+  echo "$line"
   echo
   if [ "$core_text" -le "$TARGET_TEXT" ]; then
     echo "Region allocator + multi_heap without poisoning: $core_text bytes of text, within the target of $TARGET_TEXT."
@@ -128,9 +159,15 @@ core_text=$(sum_size 0 "${REGION[@]}" "${MULTI_HEAP[@]}" | awk '{print $1}')
   echo
   echo '```'
   objs=()
-  for source in "${REGION[@]}" "${MULTI_HEAP[@]}"; do objs+=("$(obj 0 "$source")"); done
-  arm-none-eabi-nm -S -t d "${objs[@]}" | awk 'tolower($3) == "t" {printf "%6d %s\n", $2 + 0, $4}' | sort -rn | head -25
+  for source in $(core 0); do objs+=("$(obj 0 "$source")"); done
+  arm-none-eabi-nm -S -t d "${objs[@]}" | awk 'tolower($3) ~ /^[tw]$/ {printf "%6d %s\n", $2 + 0, $4}' |
+    sort -rn | head -25
   echo '```'
 } | tee "$out/size.md.tmp"
 mv "$out/size.md.tmp" "$out/size.md"
+for level in "${LEVELS[@]}"; do
+  if [ -s "$out/L$level/failed" ]; then
+    echo "target-size: at level $level, $(tr '\n' ' ' <"$out/L$level/failed")did not compile; see $out/L$level/errors.log" >&2
+  fi
+done
 echo "written to $out/size.md" >&2
