@@ -29,14 +29,26 @@ multi_heap_handle_t multi_heap_register(void *start, size_t size) {
 
 void multi_heap_set_lock(multi_heap_handle_t heap, void *lock) { heap->lock = lock; }
 
-void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
-    if (heap->lock == NULL) {
-        return capheap_poison_malloc(tlsf_of(heap), size);
-    }
+/* The locked paths of malloc and free, out of line so that the unlocked
+ * ones stay a test and a jump. */
+__attribute__((noinline)) static void *locked_malloc(multi_heap_handle_t heap, size_t size) {
     capheap_port_lock_take(heap->lock);
     void *p = capheap_poison_malloc(tlsf_of(heap), size);
     capheap_port_lock_give(heap->lock);
     return p;
+}
+
+__attribute__((noinline)) static void locked_free(multi_heap_handle_t heap, void *p) {
+    capheap_port_lock_take(heap->lock);
+    capheap_poison_free(tlsf_of(heap), p);
+    capheap_port_lock_give(heap->lock);
+}
+
+void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
+    if (heap->lock == NULL) {
+        return capheap_poison_malloc(tlsf_of(heap), size);
+    }
+    return locked_malloc(heap, size);
 }
 
 void *multi_heap_aligned_alloc_offs(multi_heap_handle_t heap, size_t size, size_t alignment, size_t offset) {
@@ -58,9 +70,7 @@ void multi_heap_free(multi_heap_handle_t heap, void *p) {
         capheap_poison_free(tlsf_of(heap), p);
         return;
     }
-    capheap_port_lock_take(heap->lock);
-    capheap_poison_free(tlsf_of(heap), p);
-    capheap_port_lock_give(heap->lock);
+    locked_free(heap, p);
 }
 
 void multi_heap_aligned_free(multi_heap_handle_t heap, void *p) { multi_heap_free(heap, p); }

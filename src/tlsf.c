@@ -184,6 +184,18 @@ static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
     t->heads[c] = b;
 }
 
+/* Puts the free block repl where b is on b's list. */
+static inline void list_replace(block_t *b, block_t *repl) {
+    block_t *next = b->next_free;
+    block_t *prev = b->prev_free;
+    repl->next_free = next;
+    repl->prev_free = prev;
+    set_next_free(prev, repl);
+    if (next != NULL) {
+        next->prev_free = repl;
+    }
+}
+
 static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     block_t *next = b->next_free;
     block_t *prev = b->prev_free;
@@ -275,12 +287,12 @@ static block_t *scan_class(const capheap_tlsf_t *t, unsigned c, size_t need) {
     return NULL;
 }
 
-/* Finds a free block of at least need bytes and takes it off its list. The
- * first non-empty class at or above need's own (O(1) by the bitmap) serves
- * when its first block fits, which any block of a higher class does; else the
- * next non-empty class above; else, when the heap is nearly full, one of the
- * first FIT_SCAN blocks of need's own class. */
-static CAPHEAP_ALWAYS_INLINE block_t *take_fit(capheap_tlsf_t *t, size_t need) {
+/* Finds a free block of at least need bytes, left on its list (*cls is its
+ * class). The first non-empty class at or above need's own (O(1) by the
+ * bitmap) serves when its first block fits, which any block of a higher class
+ * does; else the next non-empty class above; else, when the heap is nearly
+ * full, one of the first FIT_SCAN blocks of need's own class. */
+static CAPHEAP_ALWAYS_INLINE block_t *find_fit(const capheap_tlsf_t *t, size_t need, unsigned *cls) {
     unsigned c = class_of(t, need);
     int found = bitmap_find_from(t, c);
     if (found < 0) {
@@ -290,11 +302,9 @@ static CAPHEAP_ALWAYS_INLINE block_t *take_fit(capheap_tlsf_t *t, size_t need) {
     if ((unsigned)found == c && block_size(b) < need) {
         found = bitmap_find_from(t, c + 1);
         b = found >= 0 ? t->heads[found] : scan_class(t, c, need);
-        if (b == NULL) {
-            return NULL;
-        }
+        found = found >= 0 ? found : (int)c;
     }
-    list_remove(t, b);
+    *cls = (unsigned)found;
     return b;
 }
 
@@ -304,22 +314,29 @@ static inline void note_watermark(capheap_tlsf_t *t) {
     }
 }
 
-/* b was just taken off its list and is still counted free; prev_flag is its
- * FLAG_PREV_FREE (0 for any block of a list, by B3). Makes its first need
- * bytes a used block and files the rest as a free block when it is large
- * enough to be one, else hands out the whole block. */
-static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_t need, size_t prev_flag) {
+/* The free block b of class cls, still on its list, becomes a used block of
+ * need bytes; the rest, when large enough for a block, stays free and takes
+ * b's place on the list if its class is the same (the common case of carving
+ * a large block), else is filed by its class. */
+static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
     if (rest >= MIN_BLOCK) {
-        b->head = need | prev_flag;
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
-        list_insert(t, tail, class_of(t, rest));
+        unsigned rest_cls = class_of(t, rest);
+        if (rest_cls == cls) {
+            list_replace(b, tail);
+        } else {
+            list_remove(t, b);
+            list_insert(t, tail, rest_cls);
+        }
+        b->head = need;
         t->n.free_bytes -= need;
     } else {
-        b->head = size | prev_flag;
+        list_remove(t, b);
+        b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
         t->n.free_bytes -= size - W;
         t->n.free_blocks--;
@@ -347,23 +364,33 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     if (need == 0) {
         return NULL;
     }
-    block_t *b = take_fit(t, need);
+    unsigned cls;
+    block_t *b = find_fit(t, need, &cls);
     if (b == NULL) {
         return NULL;
     }
-    use_front(t, b, need, 0);
+    use_front(t, b, cls, need);
     return block_payload(b);
 }
 
-/* b was just taken off its list; files its first gap bytes as a free block and
- * returns the rest, counted free like b was, for use_front. */
-static block_t *split_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
+/* Takes the free block b off its list as a used block of its whole size. */
+static void take_whole(capheap_tlsf_t *t, block_t *b) {
+    list_remove(t, b);
+    b->head = block_size(b);
+    block_next(b)->head &= ~FLAG_PREV_FREE;
+    t->n.free_blocks--;
+    t->n.free_bytes -= block_size(b) - W;
+    t->n.used_blocks++;
+}
+
+/* The used block b gives its first gap bytes back as a free block; returns
+ * the used block that starts after them. */
+static block_t *release_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
     block_t *rest = block_at((uint8_t *)b + gap);
-    size_t rest_size = block_size(b) - gap;
-    make_free(t, b, gap);
-    rest->head = rest_size | FLAG_PREV_FREE;
+    rest->head = block_size(b) - gap;
+    make_free(t, b, gap); /* sets rest's FLAG_PREV_FREE */
     t->n.free_blocks++;
-    t->n.free_bytes -= W; /* one free block became two */
+    t->n.free_bytes += gap - W;
     return rest;
 }
 
@@ -382,24 +409,22 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     /* Room for the worst front gap: less than align, plus a minimum block
      * when the gap would be too small to stand as a free block. */
     size_t slack = align + MIN_BLOCK;
-    if (need == 0 || need > SIZE_MAX - slack) {
-        return NULL;
-    }
-    block_t *b = take_fit(t, need + slack);
+    unsigned cls;
+    block_t *b = need != 0 && need <= SIZE_MAX - slack ? find_fit(t, need + slack, &cls) : NULL;
     if (b == NULL) {
         return NULL;
     }
+    take_whole(t, b);
     uintptr_t payload = (uintptr_t)block_payload(b);
     uintptr_t aligned = ((payload + offset + align - 1) & ~(uintptr_t)(align - 1)) - offset;
     while (aligned != payload && aligned - payload < MIN_BLOCK) {
         aligned += align;
     }
-    size_t prev_flag = 0;
     if (aligned != payload) {
-        b = split_front(t, b, aligned - payload);
-        prev_flag = FLAG_PREV_FREE;
+        b = release_front(t, b, aligned - payload);
     }
-    use_front(t, b, need, prev_flag);
+    trim_tail(t, b, need);
+    note_watermark(t);
     return block_payload(b);
 }
 
@@ -546,7 +571,7 @@ size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     unsigned w = capheap_msb(t->summary);
     unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
     /* Requests of a lower class find this one by the bitmap; requests of this
-     * class take a block among the first FIT_SCAN of its list (take_fit), the
+     * class take a block among the first FIT_SCAN of its list (find_fit), the
      * largest of which is therefore the exact limit. */
     size_t best = 0;
     const block_t *b = t->heads[c];
