@@ -1,0 +1,416 @@
+/*
+ * test_misuse.c: the heap under misuse on purpose. A corruption handler
+ * installed with capheap_set_corruption_handler records each report; every
+ * misuse must be reported once, with the address at fault, and leave the heap
+ * exactly as it was (same get_info, multi_heap_check passing) unless the test
+ * broke memory itself, which it then restores. The default handler (none
+ * installed) must stop the program: that case runs in a forked child.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capheap/port.h"
+#include "multi_heap.h"
+#include "poison.h" /* capheap_poison_payload: where this build's block payload starts */
+
+#define W MULTI_HEAP_ALIGN
+#define POISONING CAPHEAP_POISONING_LEVEL
+
+static _Alignas(64) uint8_t region[32768];
+static _Alignas(64) uint8_t other_region[4096];
+
+/* ---- the recording handler ---------------------------------------------- */
+
+typedef struct {
+    int count;
+    const void *addr;
+    char what[200];
+} report_log_t;
+
+static report_log_t reports;
+
+static void record(const void *addr, const char *what, void *user) {
+    (void)user;
+    reports.count++;
+    reports.addr = addr;
+    snprintf(reports.what, sizeof reports.what, "%s", what);
+}
+
+static int install(void **state) {
+    (void)state;
+    capheap_set_corruption_handler(record, NULL);
+    memset(&reports, 0, sizeof reports);
+    return 0;
+}
+
+static int uninstall(void **state) {
+    (void)state;
+    capheap_set_corruption_handler(NULL, NULL);
+    return 0;
+}
+
+/* Exactly one report since the last call, about addr. */
+static void expect_report(const void *addr) {
+    if (reports.count != 1 || reports.addr != addr) {
+        print_error("expected one report at %p, got %d, last at %p (%s)\n", addr, reports.count, reports.addr,
+                    reports.what);
+    }
+    assert_int_equal(reports.count, 1);
+    assert_ptr_equal(reports.addr, addr);
+    reports.count = 0;
+}
+
+static void expect_no_report(void) { assert_int_equal(reports.count, 0); }
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static multi_heap_handle_t new_heap(void) {
+    memset(region, 0x5A, sizeof region);
+    multi_heap_handle_t heap = multi_heap_register(region, sizeof region);
+    assert_non_null(heap);
+    return heap;
+}
+
+static void assert_same_info(multi_heap_handle_t heap, const multi_heap_info_t *before) {
+    multi_heap_info_t now;
+    multi_heap_get_info(heap, &now);
+    assert_int_equal(now.total_free_bytes, before->total_free_bytes);
+    assert_int_equal(now.total_allocated_bytes, before->total_allocated_bytes);
+    assert_int_equal(now.largest_free_block, before->largest_free_block);
+    assert_int_equal(now.minimum_free_bytes, before->minimum_free_bytes);
+    assert_int_equal(now.allocated_blocks, before->allocated_blocks);
+    assert_int_equal(now.free_blocks, before->free_blocks);
+    assert_int_equal(now.total_blocks, before->total_blocks);
+}
+
+/* p is not a live block of heap: free, realloc and the size queries each
+ * report it once, at p, fail as documented and change nothing. */
+static void expect_rejected(multi_heap_handle_t heap, void *p) {
+    multi_heap_info_t before;
+    multi_heap_get_info(heap, &before);
+    multi_heap_free(heap, p);
+    expect_report(p);
+    multi_heap_aligned_free(heap, p);
+    expect_report(p);
+    assert_null(multi_heap_realloc(heap, p, 64));
+    expect_report(p);
+    assert_int_equal(multi_heap_get_allocated_size(heap, p), 0);
+    expect_report(p);
+    assert_int_equal(multi_heap_get_full_block_size(heap, p), 0);
+    expect_report(p);
+    assert_same_info(heap, &before);
+}
+
+/* Like expect_rejected, with the heap sound afterwards. */
+static void expect_rejected_and_sound(multi_heap_handle_t heap, void *p) {
+    expect_rejected(heap, p);
+    assert_true(multi_heap_check(heap, true));
+    expect_no_report();
+}
+
+static void fill(void *p, size_t n, uint8_t v) { memset(p, v, n); }
+
+/* ---- misuse at every level ---------------------------------------------- */
+
+/* A second free is reported whether the first free left the block alone,
+ * merged it into the free block after it, or into the free block before. */
+static void double_free(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *a = multi_heap_malloc(heap, 100), *b = multi_heap_malloc(heap, 100), *c = multi_heap_malloc(heap, 100);
+    uint8_t *d = multi_heap_malloc(heap, 100), *e = multi_heap_malloc(heap, 100);
+    fill(a, 100, 1);
+    multi_heap_free(heap, b); /* alone: a and c are used */
+    expect_rejected_and_sound(heap, b);
+    multi_heap_free(heap, a); /* merges with b after it */
+    expect_rejected_and_sound(heap, a);
+    expect_rejected_and_sound(heap, b);
+    multi_heap_free(heap, d); /* d alone, then e merges into it and the tail */
+    multi_heap_free(heap, e);
+    expect_rejected_and_sound(heap, d);
+    expect_rejected_and_sound(heap, e);
+    multi_heap_free(heap, c); /* c joins both neighbours */
+    expect_rejected_and_sound(heap, c);
+    expect_no_report();
+}
+
+/* Addresses that are not in the heap's block area at all. */
+static void pointer_outside_the_heap(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100);
+    multi_heap_handle_t other = multi_heap_register(other_region, sizeof other_region);
+    uint8_t *foreign = multi_heap_malloc(other, 100);
+    static uint8_t global[64];
+    uint8_t local[64];
+    uint8_t *candidates[] = {local + 16, global + 16, foreign, (uint8_t *)heap, (uint8_t *)heap + 4 * W,
+                             region + sizeof region, region + sizeof region - W,
+                             (uint8_t *)((uintptr_t)region + sizeof region + 4096),
+                             (uint8_t *)(uintptr_t)16, (uint8_t *)(uintptr_t)(UINTPTR_MAX - 15)};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        expect_rejected_and_sound(heap, candidates[i]);
+    }
+    assert_true(multi_heap_check(other, true));
+    multi_heap_free(heap, p);
+    multi_heap_free(other, foreign);
+    expect_no_report();
+}
+
+/* Pointers off the heap's grain, inside used and free blocks. */
+static void misaligned_pointer(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *q = multi_heap_malloc(heap, 100);
+    multi_heap_free(heap, q);
+    for (size_t k = 1; k < W; k++) {
+        expect_rejected_and_sound(heap, p + k);
+        expect_rejected_and_sound(heap, q + k);
+        expect_rejected_and_sound(heap, p + 3 * W + k);
+    }
+    multi_heap_free(heap, p);
+    expect_no_report();
+}
+
+/* A header whose size is off the grain is never a block's: free must not
+ * follow it (on 64-bit a size can be 4 mod 8; on 32-bit the grain is the flag
+ * width, so every size is on it). */
+static void header_with_a_size_off_the_grain(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 256);
+    fill(p, 256, 0);
+    uint8_t *forged = p + 8 * W;
+    uint8_t *header = (uint8_t *)capheap_poison_payload(forged) - W;
+    size_t size = W == 8 ? 5 * W + 4 : 5 * W;
+    memcpy(header, &size, sizeof size);
+    if (W == 8 || POISONING >= 1) {
+        expect_rejected_and_sound(heap, forged);
+    }
+    multi_heap_free(heap, p);
+    expect_no_report();
+}
+
+/* The reports leave no trace: after all of them, allocation works as before. */
+static void heap_works_after_reports(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100);
+    multi_heap_free(heap, p);
+    multi_heap_free(heap, p);
+    expect_report(p);
+    uint8_t *q = multi_heap_malloc(heap, 100);
+    assert_ptr_equal(q, p); /* the same best fit */
+    multi_heap_free(heap, q);
+    multi_heap_info_t info;
+    multi_heap_get_info(heap, &info);
+    assert_int_equal(info.allocated_blocks, 0);
+    assert_int_equal(info.free_blocks, 1);
+    expect_no_report();
+}
+
+/* ---- misuse that poisoning finds ---------------------------------------- */
+
+#if POISONING >= 1
+
+/* A pointer into the middle of a live allocation is no block start. */
+static void interior_pointer(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 200), *guard = multi_heap_malloc(heap, 8);
+    const uint8_t patterns[] = {0x00, 0x5A, 0xFF, 0x01};
+    for (size_t i = 0; i < sizeof patterns; i++) {
+        fill(p, 200, patterns[i]);
+        for (size_t off = W; off + W <= 200; off += W) {
+            expect_rejected_and_sound(heap, p + off);
+        }
+    }
+    multi_heap_free(heap, p);
+    multi_heap_free(heap, guard);
+    expect_no_report();
+}
+
+/* A write just past the end breaks the tail canary: free reports it and keeps
+ * the block, multi_heap_check fails until the byte is restored. */
+static void write_past_the_end(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    for (size_t size = 1; size <= 40; size++) {
+        uint8_t *p = multi_heap_malloc(heap, size), *guard = multi_heap_malloc(heap, 8);
+        for (size_t k = 0; k < 4; k++) { /* each byte of the 4-byte tail canary */
+            uint8_t saved = p[size + k];
+            p[size + k] ^= 0x40;
+            assert_false(multi_heap_check(heap, false));
+            expect_rejected(heap, p);
+            assert_false(multi_heap_check(heap, false));
+            p[size + k] = saved;
+            assert_true(multi_heap_check(heap, true));
+        }
+        multi_heap_free(heap, p);
+        multi_heap_free(heap, guard);
+        expect_no_report();
+    }
+}
+
+/* A write just before the start breaks the head canary (the magic word and the
+ * size kept with it). */
+static void broken_head_canary(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100);
+    uint8_t *head = capheap_poison_payload(p);
+    for (uint8_t *b = head; b < p; b++) {
+        uint8_t saved = *b;
+        *b ^= 0x80;
+        assert_false(multi_heap_check(heap, false));
+        expect_rejected(heap, p);
+        *b = saved;
+        assert_true(multi_heap_check(heap, true));
+    }
+    multi_heap_free(heap, p);
+    expect_no_report();
+}
+
+#endif
+
+#if POISONING >= 2
+
+/* A write into freed memory breaks its fill: multi_heap_check fails, and the
+ * allocation that would hand the memory out again reports the first written
+ * byte and fails with the heap unchanged. Once the byte is restored, the same
+ * allocation succeeds at the same place. */
+static void write_after_free(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
+    multi_heap_free(heap, p);
+    assert_true(multi_heap_check(heap, true));
+    for (size_t off = 2 * W; off < 100 - W; off += 5) {
+        p[off] = 0x11;
+        assert_false(multi_heap_check(heap, false));
+        multi_heap_info_t before;
+        multi_heap_get_info(heap, &before);
+        assert_null(multi_heap_malloc(heap, 100));
+        expect_report(p + off);
+        assert_same_info(heap, &before);
+        assert_false(multi_heap_check(heap, false));
+        p[off] = 0xFE; /* the free fill */
+        assert_true(multi_heap_check(heap, true));
+    }
+    uint8_t *q = multi_heap_malloc(heap, 100);
+    assert_ptr_equal(q, p);
+    expect_no_report();
+    multi_heap_free(heap, q);
+    multi_heap_free(heap, guard);
+}
+
+/* Memory freed long ago, merged into a large free block, is still watched. */
+static void write_after_free_in_a_merged_block(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *a = multi_heap_malloc(heap, 300), *b = multi_heap_malloc(heap, 300);
+    multi_heap_free(heap, a);
+    multi_heap_free(heap, b); /* a, b and the tail are one free block now */
+    b[150] = 0x00;
+    assert_false(multi_heap_check(heap, false));
+    b[150] = 0xFE;
+    assert_true(multi_heap_check(heap, true));
+    expect_no_report();
+}
+
+/* Fresh allocations are filled with 0xCE, free memory with 0xFE. */
+static void fills_of_comprehensive_poisoning(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
+    for (size_t i = 0; i < 100; i++) {
+        assert_int_equal(p[i], 0xCE);
+    }
+    multi_heap_free(heap, p);
+    for (size_t i = 2 * W; i < 100 - W; i++) {
+        assert_int_equal(p[i], 0xFE);
+    }
+    multi_heap_free(heap, guard);
+}
+
+#endif
+
+/* ---- the default handler ------------------------------------------------ */
+
+/* Reads fd to its end into buf (NUL-terminated). */
+static void read_all(int fd, char *buf, size_t cap) {
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < cap && (n = read(fd, buf + len, cap - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+}
+
+/* With no handler installed, a double free stops the program with SIGABRT
+ * after printing the address on stderr. Run in a child process. */
+static void default_handler_aborts(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100);
+    multi_heap_free(heap, p);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        signal(SIGABRT, SIG_DFL);
+        capheap_set_corruption_handler(NULL, NULL);
+        multi_heap_free(heap, p);
+        _exit(0); /* not reached when the default handler aborts */
+    }
+    close(fds[1]);
+    char out[512], addr[32];
+    read_all(fds[0], out, sizeof out);
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    snprintf(addr, sizeof addr, "%p", (void *)p);
+    assert_non_null(strstr(out, "CORRUPT HEAP"));
+    assert_non_null(strstr(out, addr));
+    expect_no_report(); /* the parent's handler saw nothing */
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, install, uninstall)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(double_free),
+        T(pointer_outside_the_heap),
+        T(misaligned_pointer),
+        T(header_with_a_size_off_the_grain),
+        T(heap_works_after_reports),
+#if POISONING >= 1
+        T(interior_pointer),
+        T(write_past_the_end),
+        T(broken_head_canary),
+#endif
+#if POISONING >= 2
+        T(write_after_free),
+        T(write_after_free_in_a_merged_block),
+        T(fills_of_comprehensive_poisoning),
+#endif
+        T(default_handler_aborts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,688 @@
+/*
+ * test_tlsf.c: the region allocator (src/tlsf.h) on its own, and its invariant
+ * checker. The checker is proven to see each invariant listed in src/tlsf.c
+ * (B1-B5 beside the block, C1-C4 beside the control data): each test breaks
+ * exactly one of them on a sound heap, checks that capheap_tlsf_check fails and
+ * that every fault it reports names that invariant, at the right address, then
+ * restores the heap and checks that it passes again.
+ *
+ * Breaking an invariant on purpose needs the allocator's own structures, so
+ * this file compiles src/tlsf.c itself (the same source, not a copy of its
+ * structs) and uses its block and list helpers.
+ */
+/* Before cmocka.h, whose fail() macro would rewrite tlsf.c's own fail(). */
+#include "tlsf.c"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capheap/port.h"
+
+#define REGION (64 * 1024)
+static _Alignas(64) uint8_t region[REGION];
+
+/* ---- fault recording ----------------------------------------------------- */
+
+typedef struct {
+    int count;
+    const void *addr[16];
+    char what[16][128];
+} faults_t;
+
+static void record_fault(const void *addr, const char *what, void *user) {
+    faults_t *f = user;
+    if (f->count < 16) {
+        f->addr[f->count] = addr;
+        snprintf(f->what[f->count], sizeof f->what[0], "%s", what);
+    }
+    f->count++;
+}
+
+/* The check fails; every fault it reports names the invariant tag, and one of
+ * them is at addr. */
+static void expect_broken(const capheap_tlsf_t *t, const char *tag, const void *addr) {
+    faults_t f = {0};
+    assert_false(capheap_tlsf_check(t, record_fault, &f));
+    assert_true(f.count > 0 && f.count <= 16);
+    bool at = false;
+    for (int i = 0; i < f.count; i++) {
+        if (strstr(f.what[i], tag) == NULL) {
+            fail_msg("breaking %s also reported '%s' at %p", tag, f.what[i], f.addr[i]);
+        }
+        at |= f.addr[i] == addr;
+    }
+    if (!at) {
+        fail_msg("breaking %s reported '%s' at %p, not at %p", tag, f.what[0], f.addr[0], addr);
+    }
+}
+
+static void expect_sound(const capheap_tlsf_t *t) {
+    faults_t f = {0};
+    if (!capheap_tlsf_check(t, record_fault, &f)) {
+        fail_msg("check failed: '%s' at %p", f.what[0], f.addr[0]);
+    }
+    assert_int_equal(f.count, 0);
+}
+
+/* ---- a heap with blocks of every kind ------------------------------------ */
+
+/*
+ * Used blocks u0 u2 u4 u6 u8 u9, free blocks f1 f3 f5 of one size (a list of
+ * three in one class), f7 of another, and the free tail:
+ *   u0 f1 u2 f3 u4 f5 u6 f7 u8 u9 [tail]
+ */
+typedef struct {
+    capheap_tlsf_t *t;
+    block_t *b[10];
+    block_t *tail;
+} fixture_t;
+
+static fixture_t make_fixture(void) {
+    static const size_t sizes[10] = {100, 100, 100, 100, 100, 100, 100, 300, 40, 40};
+    fixture_t fx;
+    memset(region, 0x77, sizeof region);
+    fx.t = capheap_tlsf_create(region, sizeof region, 0);
+    assert_non_null(fx.t);
+    for (size_t i = 0; i < 10; i++) {
+        uint8_t *p = capheap_tlsf_malloc(fx.t, sizes[i]);
+        assert_non_null(p);
+        fx.b[i] = block_of(p);
+    }
+    fx.tail = block_next(fx.b[9]);
+    for (size_t i = 1; i <= 7; i += 2) {
+        capheap_tlsf_free(fx.t, block_payload(fx.b[i]));
+    }
+    expect_sound(fx.t);
+    assert_int_equal(class_of(fx.t, block_size(fx.b[1])), class_of(fx.t, block_size(fx.b[5])));
+    return fx;
+}
+
+/* The list of f1, f3, f5 in order from its head. */
+static unsigned list_class(const fixture_t *fx) { return class_of(fx->t, block_size(fx->b[1])); }
+
+/* ---- B1-B5 ----------------------------------------------------------------- */
+
+/* B1: a size below the minimum, off the grain, or past the end. */
+static void check_sees_B1(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *b = fx.b[2];
+    size_t saved = b->head, flags = saved & FLAGS;
+    size_t bad[] = {W | flags, 0 | flags, (MIN_BLOCK - W) | flags, ((size_t)(fx.t->end - (uint8_t *)b) + W) | flags,
+                    (SIZE_MAX & ~FLAGS) | flags, W == 8 ? (block_size(b) + 4) | flags : W | flags};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        b->head = bad[i];
+        expect_broken(fx.t, "B1", b);
+        b->head = saved;
+        expect_sound(fx.t);
+    }
+}
+
+/* B2: the previous-free flag disagrees with the block before (also on the
+ * first block, which has no free block before it). */
+static void check_sees_B2(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *cases[] = {fx.b[2], fx.b[9], fx.b[0]}; /* after a free block, after a used one, first */
+    for (size_t i = 0; i < 3; i++) {
+        cases[i]->head ^= FLAG_PREV_FREE;
+        expect_broken(fx.t, "B2", cases[i]);
+        cases[i]->head ^= FLAG_PREV_FREE;
+        expect_sound(fx.t);
+    }
+}
+
+/* B3: u8, between the free f7 and the used u9, made free in every other
+ * respect (flag, footer, list, counters): only the coalescing is missing. */
+static void check_sees_B3(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *b = fx.b[8];
+    size_t size = block_size(b), head = b->head;
+    uint8_t saved_payload[3 * sizeof(size_t)];
+    memcpy(saved_payload, block_payload(b), sizeof saved_payload);
+    b->head = size | FLAG_FREE | FLAG_PREV_FREE;
+    *block_footer(b) = size;
+    block_next(b)->head |= FLAG_PREV_FREE;
+    list_insert(fx.t, b, class_of(fx.t, size));
+    fx.t->n.used_blocks--, fx.t->n.free_blocks++, fx.t->n.free_bytes += size - W;
+    expect_broken(fx.t, "B3", b);
+    list_remove(fx.t, b);
+    fx.t->n.used_blocks++, fx.t->n.free_blocks--, fx.t->n.free_bytes -= size - W;
+    block_next(b)->head &= ~FLAG_PREV_FREE;
+    b->head = head;
+    memcpy(block_payload(b), saved_payload, sizeof saved_payload);
+    expect_sound(fx.t);
+}
+
+/* B4: a free block's footer differs from its size (f3 in a list, the tail). */
+static void check_sees_B4(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *cases[] = {fx.b[3], fx.tail};
+    for (size_t i = 0; i < 2; i++) {
+        *block_footer(cases[i]) += W;
+        expect_broken(fx.t, "B4", cases[i]);
+        *block_footer(cases[i]) -= W;
+        expect_sound(fx.t);
+    }
+}
+
+/* B5: a free block on no list, on the list of another class, or a used block
+ * on a list. */
+static void check_sees_B5(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *f = fx.b[3];
+    unsigned c = class_of(fx.t, block_size(f));
+    list_remove(fx.t, f); /* on no list */
+    expect_broken(fx.t, "B5", fx.t);
+    list_insert(fx.t, f, c == 0 ? 1 : c - 1); /* on another class's list */
+    expect_broken(fx.t, "B5", f);
+    list_remove(fx.t, f);
+    list_insert(fx.t, f, c);
+    expect_sound(fx.t);
+
+    block_t *u = fx.b[4];
+    uint8_t saved_payload[2 * sizeof(void *)];
+    memcpy(saved_payload, block_payload(u), sizeof saved_payload);
+    list_insert(fx.t, u, class_of(fx.t, block_size(u))); /* a used block listed */
+    expect_broken(fx.t, "B5", u);
+    list_remove(fx.t, u);
+    memcpy(block_payload(u), saved_payload, sizeof saved_payload);
+    expect_sound(fx.t);
+}
+
+/* B5: a list that leaves the heap, or loops back on itself. */
+static void check_sees_broken_list_links(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    unsigned c = list_class(&fx);
+    block_t *last = fx.t->heads[c];
+    while (last->next_free != NULL) {
+        last = last->next_free;
+    }
+    int outside;
+    block_t *targets[] = {(block_t *)(void *)&outside, (block_t *)(void *)fx.t, (block_t *)(void *)fx.t->end,
+                          fx.t->heads[c]};
+    for (size_t i = 0; i < 4; i++) {
+        last->next_free = targets[i];
+        expect_broken(fx.t, "B5", targets[i]);
+        last->next_free = NULL;
+        expect_sound(fx.t);
+    }
+}
+
+/* ---- C1-C4 ----------------------------------------------------------------- */
+
+/* C1: a class bit set over an empty list or clear over a full one, a summary
+ * bit that disagrees with its word, a bit beyond the last class. */
+static void check_sees_C1(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    capheap_tlsf_t *t = fx.t;
+    unsigned full = list_class(&fx), empty = 0;
+    while (t->heads[empty] != NULL) {
+        empty++;
+    }
+    t->bitmap[empty >> 5] ^= 1u << (empty & 31);
+    expect_broken(t, "C1", &t->heads[empty]);
+    t->bitmap[empty >> 5] ^= 1u << (empty & 31);
+    expect_sound(t);
+    t->bitmap[full >> 5] ^= 1u << (full & 31);
+    expect_broken(t, "C1", &t->heads[full]);
+    t->bitmap[full >> 5] ^= 1u << (full & 31);
+    expect_sound(t);
+    for (unsigned w = 0; w < 32; w++) {
+        t->summary ^= 1u << w;
+        expect_broken(t, "C1", &t->summary);
+        t->summary ^= 1u << w;
+        expect_sound(t);
+    }
+}
+
+/* C1: no bit at or above nclasses, in a heap whose last bitmap word is partly
+ * used (found by trying region sizes). */
+static void check_sees_C1_beyond_the_last_class(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = NULL;
+    for (size_t size = 1024; size <= REGION && (t == NULL || t->nclasses % 32 == 0); size += 512) {
+        t = capheap_tlsf_create(region, size, 0);
+    }
+    assert_non_null(t);
+    assert_true(t->nclasses % 32 != 0);
+    uint32_t *word = &t->bitmap[(t->nclasses - 1) / 32];
+    for (unsigned bit = t->nclasses % 32; bit < 32; bit++) {
+        *word ^= 1u << bit;
+        expect_broken(t, "C1", word);
+        *word ^= 1u << bit;
+        expect_sound(t);
+    }
+}
+
+/* C2: each counter off by one unit, and the watermark above the free bytes. */
+static void check_sees_C2(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    size_t *counters[] = {&fx.t->n.free_bytes, &fx.t->n.free_blocks, &fx.t->n.used_blocks};
+    for (size_t i = 0; i < 3; i++) {
+        *counters[i] += 1;
+        expect_broken(fx.t, "C2", fx.t);
+        *counters[i] -= 2;
+        expect_broken(fx.t, "C2", fx.t);
+        *counters[i] += 1;
+        expect_sound(fx.t);
+    }
+    size_t mark = fx.t->n.min_free_bytes;
+    fx.t->n.min_free_bytes = fx.t->n.free_bytes + 1;
+    expect_broken(fx.t, "C2", fx.t);
+    fx.t->n.min_free_bytes = mark;
+    expect_sound(fx.t);
+}
+
+/* C3: the sentinel free, sized, or disagreeing about the block before it. */
+static void check_sees_C3(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *sentinel = block_at(fx.t->end);
+    size_t saved = sentinel->head;
+    size_t bad[] = {saved | FLAG_FREE, saved | MIN_BLOCK, saved ^ FLAG_PREV_FREE};
+    for (size_t i = 0; i < 3; i++) {
+        sentinel->head = bad[i];
+        expect_broken(fx.t, "C3", sentinel);
+        sentinel->head = saved;
+        expect_sound(fx.t);
+    }
+}
+
+/* C4: the first block of a list not linked back to the list's anchor, a later
+ * one not linked back to its predecessor. */
+static void check_sees_C4(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t *first = fx.t->heads[list_class(&fx)], *second = first->next_free;
+    assert_non_null(second);
+    block_t *links[] = {first, second};
+    block_t *wrong[] = {NULL, second, first->next_free->next_free};
+    for (size_t i = 0; i < 2; i++) {
+        block_t *saved = links[i]->prev_free;
+        for (size_t k = 0; k < 3; k++) {
+            if (wrong[k] == saved) {
+                continue;
+            }
+            links[i]->prev_free = wrong[k];
+            expect_broken(fx.t, "C4", links[i]);
+            links[i]->prev_free = saved;
+            expect_sound(fx.t);
+        }
+    }
+}
+
+/* ---- the interface --------------------------------------------------------- */
+
+static void assert_stats(const capheap_tlsf_t *t, size_t free_bytes, size_t free_blocks, size_t used_blocks) {
+    capheap_tlsf_stats_t s;
+    capheap_tlsf_get_stats(t, &s);
+    assert_int_equal(s.free_bytes, free_bytes);
+    assert_int_equal(s.free_blocks, free_blocks);
+    assert_int_equal(s.used_blocks, used_blocks);
+    assert_int_equal(capheap_tlsf_free_bytes(t), free_bytes);
+    size_t area = (size_t)(capheap_tlsf_blocks_end(t) - capheap_tlsf_blocks_begin(t));
+    assert_int_equal(s.used_bytes, area - (free_blocks + used_blocks) * W - free_bytes);
+}
+
+/* NULL iff the region cannot hold the control data and one minimum block;
+ * extra bytes in front are left alone; nothing is written outside. */
+static void create_bounds(void **state) {
+    (void)state;
+    assert_null(capheap_tlsf_create(NULL, 4096, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 4096, 0)); /* wraps around */
+    for (size_t extra = 0; extra <= 3 * W; extra += W / 2) {
+        size_t min = 0;
+        for (size_t size = 0; size < 2048 && min == 0; size++) {
+            memset(region, 0x33, 4096);
+            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra);
+            if (t != NULL) {
+                min = size;
+                assert_true((uint8_t *)t >= region + 1 + extra && (uintptr_t)t % W == 0);
+                assert_int_equal(capheap_tlsf_free_bytes(t), MIN_BLOCK - W);
+                assert_int_equal(capheap_tlsf_overhead(t), (size_t)(capheap_tlsf_blocks_begin(t) - (uint8_t *)t) + W);
+                for (size_t i = 0; i <= extra; i++) {
+                    assert_int_equal(region[i], 0x33); /* the caller's bytes */
+                }
+                assert_int_equal(region[1 + size], 0x33);
+                expect_sound(t);
+            }
+        }
+        assert_true(min > 0);
+        for (size_t size = min; size < min + 4096; size += 7) {
+            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra);
+            assert_non_null(t);
+            assert_true(capheap_tlsf_blocks_end(t) + W <= region + 1 + size);
+            assert_stats(t, (size_t)(capheap_tlsf_blocks_end(t) - capheap_tlsf_blocks_begin(t)) - W, 1, 0);
+        }
+    }
+}
+
+/* The list heads cost at most about 1/128 of the region: control data stays
+ * a small share from 1 KiB to 16 MiB. */
+static void control_data_share(void **state) {
+    (void)state;
+    size_t biggest = (size_t)16 << 20;
+    uint8_t *mem = malloc(biggest);
+    assert_non_null(mem);
+    for (size_t size = 1024; size <= biggest; size *= 2) {
+        capheap_tlsf_t *t = capheap_tlsf_create(mem, size, 0);
+        assert_non_null(t);
+        size_t fixed = sizeof(capheap_tlsf_t) + 32 * sizeof(uint32_t) + 2 * W;
+        assert_true(capheap_tlsf_overhead(t) <= fixed + size / 128);
+        expect_sound(t);
+    }
+    free(mem);
+}
+
+/* Sizes round up to the grain plus a header, at least the minimum block;
+ * size 0 and sizes that cannot fit give NULL. */
+static void malloc_sizes(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    size_t free0 = capheap_tlsf_free_bytes(t);
+    const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX / 2, free0 + 1, sizeof region};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_null(capheap_tlsf_malloc(t, bad[i]));
+    }
+    for (size_t n = 1; n < 2000; n++) {
+        uint8_t *p = capheap_tlsf_malloc(t, n);
+        assert_non_null(p);
+        size_t block = (n + W + W - 1) / W * W;
+        assert_int_equal(capheap_tlsf_usable_size(p), (block < MIN_BLOCK ? MIN_BLOCK : block) - W);
+        assert_int_equal((uintptr_t)p % W, 0);
+        assert_int_equal(capheap_tlsf_validate(t, p), CAPHEAP_FAULT_NONE);
+        memset(p, 0x44, capheap_tlsf_usable_size(p));
+        capheap_tlsf_free(t, p);
+        assert_stats(t, free0, 1, 0);
+    }
+    uint8_t *all = capheap_tlsf_malloc(t, free0);
+    assert_non_null(all);
+    assert_stats(t, 0, 0, 1);
+    expect_sound(t);
+}
+
+/* capheap_tlsf_free reports the free block it formed: the block alone, or
+ * merged with a free successor, predecessor, or both. */
+static void free_coalesces(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *p[5];
+    for (size_t i = 0; i < 5; i++) {
+        p[i] = capheap_tlsf_malloc(t, 100);
+    }
+    size_t full = capheap_tlsf_usable_size(p[0]) + W;
+    capheap_tlsf_span_t s = capheap_tlsf_free(t, p[1]); /* alone */
+    assert_ptr_equal(s.start, p[1] - W);
+    assert_int_equal(s.size, full);
+    s = capheap_tlsf_free(t, p[2]); /* after the free p[1] */
+    assert_ptr_equal(s.start, p[1] - W);
+    assert_int_equal(s.size, 2 * full);
+    s = capheap_tlsf_free(t, p[0]); /* before it */
+    assert_ptr_equal(s.start, p[0] - W);
+    assert_int_equal(s.size, 3 * full);
+    size_t tail = capheap_tlsf_free_bytes(t) - (3 * full - W) + W;
+    s = capheap_tlsf_free(t, p[4]); /* between used p[3] and the free tail */
+    assert_ptr_equal(s.start, p[4] - W);
+    assert_int_equal(s.size, full + tail);
+    s = capheap_tlsf_free(t, p[3]); /* between two free blocks */
+    assert_ptr_equal(s.start, p[0] - W);
+    assert_int_equal(s.size, (size_t)(capheap_tlsf_blocks_end(t) - capheap_tlsf_blocks_begin(t)));
+    assert_stats(t, s.size - W, 1, 0);
+    expect_sound(t);
+}
+
+/* memalign: powers of two only; (payload + offset) aligned; an offset off the
+ * grain cannot be served when the alignment is larger than the grain; a front
+ * gap becomes a free block of its own. */
+static void memalign_alignments_and_offsets(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *keep = capheap_tlsf_malloc(t, 8);
+    size_t free1 = capheap_tlsf_free_bytes(t);
+    for (size_t align = 0; align <= 8192; align++) {
+        bool pow2 = align != 0 && (align & (align - 1)) == 0;
+        for (size_t offset = 0; offset < 2 * align + 2 * W; offset += align > 64 ? align / 4 : 1) {
+            uint8_t *p = capheap_tlsf_memalign(t, 50, align, offset);
+            bool servable = pow2 && (offset & (align - 1) & (W - 1)) == 0;
+            if (!servable) {
+                assert_null(p);
+                assert_stats(t, free1, 1, 1);
+                continue;
+            }
+            assert_non_null(p);
+            assert_int_equal(((uintptr_t)p + offset) % align, 0);
+            assert_true(capheap_tlsf_usable_size(p) >= 50);
+            expect_sound(t);
+            capheap_tlsf_free(t, p);
+            assert_stats(t, free1, 1, 1);
+        }
+    }
+    capheap_tlsf_free(t, keep);
+    assert_null(capheap_tlsf_memalign(t, 50, (size_t)1 << (sizeof(size_t) * 8 - 1), 0));
+    assert_null(capheap_tlsf_memalign(t, SIZE_MAX, 64, 0));
+    assert_null(capheap_tlsf_memalign(t, 0, 64, 0));
+    expect_sound(t);
+}
+
+/* realloc: shrinks and grows in place when the successor allows, else moves
+ * keeping the contents; on failure NULL with the block untouched. */
+static void realloc_in_place_and_moving(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *a = capheap_tlsf_malloc(t, 200), *b = capheap_tlsf_malloc(t, 200);
+    memset(a, 0xA1, 200);
+    assert_ptr_equal(capheap_tlsf_realloc(t, a, 100), a); /* shrink: the tail is a free block */
+    assert_stats(t, capheap_tlsf_free_bytes(t), 2, 2);
+    size_t kept = capheap_tlsf_usable_size(a); /* what survives the shrink */
+    assert_ptr_equal(capheap_tlsf_realloc(t, a, 200), a); /* grows back into it */
+    assert_stats(t, capheap_tlsf_free_bytes(t), 1, 2);
+    uint8_t *a2 = capheap_tlsf_realloc(t, a, 400); /* b is in the way */
+    assert_non_null(a2);
+    assert_true(a2 != a);
+    for (size_t i = 0; i < kept; i++) {
+        assert_int_equal(a2[i], 0xA1);
+    }
+    memset(b, 0xB2, 200);
+    size_t room = capheap_tlsf_free_bytes(t);
+    assert_null(capheap_tlsf_realloc(t, b, sizeof region));
+    assert_null(capheap_tlsf_realloc(t, b, SIZE_MAX));
+    assert_int_equal(capheap_tlsf_free_bytes(t), room);
+    for (size_t i = 0; i < 200; i++) {
+        assert_int_equal(b[i], 0xB2);
+    }
+    expect_sound(t);
+}
+
+/* validate names what is wrong with a pointer; free_checked reports it and
+ * changes nothing. */
+static int reported;
+static const void *reported_at;
+static void on_report(const void *addr, const char *what, void *user) {
+    (void)what, (void)user;
+    reported++;
+    reported_at = addr;
+}
+
+static void validate_and_free_checked(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *p = capheap_tlsf_malloc(t, 100), *q = capheap_tlsf_malloc(t, 100), *r = capheap_tlsf_malloc(t, 100);
+    capheap_tlsf_free(t, q);
+    uint8_t *begin = capheap_tlsf_blocks_begin(t), *end = capheap_tlsf_blocks_end(t);
+    memset(r, 0, 100);
+    size_t forged = W == 8 ? 5 * W + 4 : 3; /* off the grain, or flagged free */
+    memcpy(r + 2 * W, &forged, sizeof forged);
+    const struct {
+        void *p;
+        capheap_fault_t fault;
+    } cases[] = {
+        {begin, CAPHEAP_FAULT_OUTSIDE},       {end, CAPHEAP_FAULT_OUTSIDE},
+        {(uint8_t *)t, CAPHEAP_FAULT_OUTSIDE}, {p + 1, CAPHEAP_FAULT_MISALIGNED},
+        {p + W / 2, CAPHEAP_FAULT_MISALIGNED}, {q, CAPHEAP_FAULT_DOUBLE_FREE},
+        {r + W, CAPHEAP_FAULT_NOT_A_BLOCK},
+        {r + 3 * W, W == 8 ? CAPHEAP_FAULT_NOT_A_BLOCK : CAPHEAP_FAULT_DOUBLE_FREE},
+    };
+    capheap_set_corruption_handler(on_report, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(capheap_tlsf_validate(t, cases[i].p), cases[i].fault);
+        reported = 0;
+        capheap_tlsf_free_checked(t, cases[i].p);
+        assert_int_equal(reported, 1);
+        assert_ptr_equal(reported_at, cases[i].p);
+        assert_stats(t, capheap_tlsf_free_bytes(t), 2, 2);
+        expect_sound(t);
+    }
+    assert_int_equal(capheap_tlsf_validate(t, p), CAPHEAP_FAULT_NONE);
+    reported = 0;
+    capheap_tlsf_free_checked(t, p);
+    assert_int_equal(reported, 0);
+    assert_stats(t, capheap_tlsf_free_bytes(t), 2, 1);
+    capheap_set_corruption_handler(NULL, NULL);
+    expect_sound(t);
+}
+
+/* largest_free is exact: a malloc of it succeeds and of one byte more fails;
+ * malloc of it and free leave the counters as they were. */
+static void assert_largest_exact(capheap_tlsf_t *t) {
+    capheap_tlsf_stats_t before, after;
+    capheap_tlsf_get_stats(t, &before);
+    size_t largest = capheap_tlsf_largest_free(t);
+    assert_true(largest <= before.free_bytes);
+    assert_null(capheap_tlsf_malloc(t, largest + 1));
+    if (largest > 0) {
+        void *p = capheap_tlsf_malloc(t, largest);
+        assert_non_null(p);
+        capheap_tlsf_free(t, p);
+    } else {
+        assert_null(capheap_tlsf_malloc(t, 1));
+    }
+    capheap_tlsf_get_stats(t, &after);
+    assert_memory_equal(&before, &after, sizeof before);
+}
+
+/* In random states, and with long lists in the top class whose largest block
+ * sits at every depth (the search looks only at the first few of a list). */
+static void largest_free_is_exact(void **state) {
+    (void)state;
+    uint64_t s = 0xFEEDFACE;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    void *live[256] = {0};
+    for (int step = 0; step < 20000; step++) {
+        s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
+        size_t slot = (s >> 10) % 256;
+        if (live[slot] != NULL) {
+            capheap_tlsf_free(t, live[slot]);
+            live[slot] = NULL;
+        } else {
+            live[slot] = capheap_tlsf_malloc(t, 1 + (s >> 20) % ((s >> 40) % 4 == 0 ? 3000 : 200));
+        }
+        assert_largest_exact(t);
+    }
+    expect_sound(t);
+    for (size_t depth = 0; depth < 2 * FIT_SCAN; depth++) {
+        t = capheap_tlsf_create(region, sizeof region, 0);
+        void *big[2 * FIT_SCAN + 1], *sep[2 * FIT_SCAN + 1];
+        for (size_t i = 0; i <= 2 * FIT_SCAN; i++) {
+            big[i] = capheap_tlsf_malloc(t, 1024 + (i == depth ? 64 : 8 * (i % 4)));
+            sep[i] = capheap_tlsf_malloc(t, 8);
+        }
+        while (capheap_tlsf_malloc(t, 8) != NULL) {
+        }
+        for (size_t i = 0; i <= 2 * FIT_SCAN; i++) {
+            capheap_tlsf_free(t, big[2 * FIT_SCAN - i]); /* the list ends up in address order */
+            assert_largest_exact(t);
+        }
+        (void)sep;
+        expect_sound(t);
+    }
+}
+
+/* The watermark follows the lowest free bytes; set_min_free never lifts it
+ * above the current free bytes and returns the old value. */
+static void watermark(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    const capheap_tlsf_counters_t *n = capheap_tlsf_counters(t);
+    size_t free0 = n->free_bytes;
+    assert_int_equal(n->min_free_bytes, free0);
+    void *p = capheap_tlsf_malloc(t, 1000);
+    size_t low = n->free_bytes;
+    assert_int_equal(n->min_free_bytes, low);
+    capheap_tlsf_free(t, p);
+    assert_int_equal(n->min_free_bytes, low);
+    assert_int_equal(capheap_tlsf_set_min_free(t, SIZE_MAX), low);
+    assert_int_equal(n->min_free_bytes, free0);
+    assert_int_equal(capheap_tlsf_set_min_free(t, 5), free0);
+    assert_int_equal(n->min_free_bytes, 5);
+    expect_sound(t);
+}
+
+typedef struct {
+    size_t calls, stop, used;
+    uint8_t *next;
+} walk_t;
+
+static bool walk_cb(void *payload, size_t usable, bool used, void *user) {
+    walk_t *w = user;
+    assert_ptr_equal((uint8_t *)payload - W, w->next); /* the blocks tile the area */
+    w->next = (uint8_t *)payload + usable;
+    w->used += used;
+    return ++w->calls != w->stop;
+}
+
+/* walk visits the blocks in address order, each once, and stops on false. */
+static void walk_in_order(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    walk_t w = {.next = capheap_tlsf_blocks_begin(fx.t)};
+    capheap_tlsf_walk(fx.t, walk_cb, &w);
+    assert_int_equal(w.calls, 11);
+    assert_int_equal(w.used, 6);
+    assert_ptr_equal(w.next, capheap_tlsf_blocks_end(fx.t));
+    for (size_t stop = 1; stop <= 11; stop++) {
+        walk_t part = {.stop = stop, .next = capheap_tlsf_blocks_begin(fx.t)};
+        capheap_tlsf_walk(fx.t, walk_cb, &part);
+        assert_int_equal(part.calls, stop);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(check_sees_B1),
+        cmocka_unit_test(check_sees_B2),
+        cmocka_unit_test(check_sees_B3),
+        cmocka_unit_test(check_sees_B4),
+        cmocka_unit_test(check_sees_B5),
+        cmocka_unit_test(check_sees_broken_list_links),
+        cmocka_unit_test(check_sees_C1),
+        cmocka_unit_test(check_sees_C1_beyond_the_last_class),
+        cmocka_unit_test(check_sees_C2),
+        cmocka_unit_test(check_sees_C3),
+        cmocka_unit_test(check_sees_C4),
+        cmocka_unit_test(create_bounds),
+        cmocka_unit_test(control_data_share),
+        cmocka_unit_test(malloc_sizes),
+        cmocka_unit_test(free_coalesces),
+        cmocka_unit_test(memalign_alignments_and_offsets),
+        cmocka_unit_test(realloc_in_place_and_moving),
+        cmocka_unit_test(validate_and_free_checked),
+        cmocka_unit_test(largest_free_is_exact),
+        cmocka_unit_test(watermark),
+        cmocka_unit_test(walk_in_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
