@@ -38,7 +38,12 @@
 #ifndef CAPHEAP_TLSF_CONTROL_SHARE
 #define CAPHEAP_TLSF_CONTROL_SHARE 128
 #endif
-#define MAX_CLASSES 1024u /* 32 bitmap words under one 32-bit summary */
+/* Bitmap words: one bit per class and room for two classes more, so that a
+ * search may start at any class a request can map to (class_of of at most the
+ * region size, plus one) without a bounds test. At most 31 words, so that the
+ * summary search never shifts by 32. */
+#define BITMAP_WORDS(nclasses) (((nclasses) + 2u + 31u) / 32u)
+#define MAX_CLASSES 960u
 
 /*
  * A block. Invariants (capheap_tlsf_check verifies each):
@@ -132,16 +137,14 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
     }
 }
 
-/* First non-empty class at or above c, or -1. c may be nclasses. */
+/* First non-empty class at or above c, or -1; c is at most nclasses + 1. */
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
     unsigned w = c >> 5;
-    if (c < t->nclasses) {
-        uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
-        if (bits != 0) {
-            return (int)((w << 5) + capheap_ctz32(bits));
-        }
+    uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
+    if (bits != 0) {
+        return (int)((w << 5) + capheap_ctz32(bits));
     }
-    uint32_t words = w >= 31 ? 0 : t->summary & (~0u << (w + 1));
+    uint32_t words = t->summary & (~0u << (w + 1));
     if (words == 0) {
         return -1;
     }
@@ -241,7 +244,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     unsigned base;
     unsigned k = choose_coarsen(hi - lo);
     unsigned nclasses = classes_for(hi - lo, k, &base);
-    size_t nwords = (nclasses + 31) / 32;
+    size_t nwords = BITMAP_WORDS(nclasses);
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
     uintptr_t first = heads + nclasses * sizeof(block_t *);
@@ -691,15 +694,18 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
     if (listed != free_blocks) {
         fail(ck, t, "free lists do not hold every free block once (B5)");
     }
-    unsigned nwords = (t->nclasses + 31u) / 32u;
+    unsigned nwords = BITMAP_WORDS(t->nclasses);
     for (unsigned w = 0; w < 32; w++) {
         bool word_set = w < nwords && t->bitmap[w] != 0;
         if (((t->summary >> w) & 1u) != word_set) {
             fail(ck, &t->summary, "summary bit disagrees with its bitmap word (C1)");
         }
     }
-    if ((t->nclasses & 31u) != 0 && (t->bitmap[nwords - 1] >> (t->nclasses & 31u)) != 0) {
-        fail(ck, &t->bitmap[nwords - 1], "bitmap bit set beyond the last class (C1)");
+    for (unsigned c = t->nclasses; c < nwords * 32u; c++) {
+        if ((t->bitmap[c >> 5] >> (c & 31u)) & 1u) {
+            fail(ck, &t->bitmap[c >> 5], "bitmap bit set beyond the last class (C1)");
+            break;
+        }
     }
 }
 
