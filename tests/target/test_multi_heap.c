@@ -513,9 +513,16 @@ static void run_random(uint32_t ops, uint64_t seed) {
         random_op(&rng, n);
         size_t free_now = multi_heap_free_size(heap);
         lowest_seen = free_now < lowest_seen ? free_now : lowest_seen;
-        /* Every step while the heap is young, then every 64th (a full check
-         * walks every block). */
-        if (n < 4000 || n % 64 == 0) {
+        /* The heap after every step (every 16th in the interrupt phase, which
+         * leaves the handler room to interleave, and with comprehensive
+         * poisoning, whose check reads all free memory); the contents of every
+         * live block, a longer walk, every 64th. */
+        if (n % (guard_observations || CAPHEAP_POISONING_LEVEL >= 2 ? 16u : 1u) == 0) {
+            guard_enter();
+            check_heap();
+            guard_exit();
+        }
+        if (n % 64 == 0) {
             check_shadow();
         }
         if (!guard_observations && n % 4096 == 0) {
