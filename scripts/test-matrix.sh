@@ -29,6 +29,7 @@ configure() {
 }
 
 failed=()
+passed=()
 for cfg in $MATRIX; do
   if [ "$cfg" = target ]; then
     BUILD=$BUILD JOBS=$JOBS scripts/target-test.sh || failed+=("$cfg")
@@ -38,13 +39,18 @@ for cfg in $MATRIX; do
   echo "=== $cfg ==="
   configure "$cfg" "$dir"
   cmake --build "$dir" -j"$JOBS"
-  if ! ctest --test-dir "$dir" --output-on-failure -j"$JOBS"; then
+  if ctest --test-dir "$dir" --output-on-failure -j"$JOBS"; then
+    passed+=("$cfg")
+  else
     failed+=("$cfg")
   fi
 done
+for cfg in $MATRIX; do
+  [ "$cfg" = target ] && ! printf '%s\n' "${failed[@]}" | grep -qx target && passed+=(target)
+done
 
-if [ ${#failed[@]} -ne 0 ]; then
-  echo "FAILED configurations: ${failed[*]}"
-  exit 1
-fi
-echo "all configurations passed: $MATRIX"
+[ ${#failed[@]} -ne 0 ] && echo "FAILED configurations: ${failed[*]}"
+[ ${#passed[@]} -ne 0 ] && echo "passed configurations: ${passed[*]}"
+# The closing line CI reads: configurations of the matrix, each a whole suite.
+echo "test-matrix: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
