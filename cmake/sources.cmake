@@ -5,11 +5,25 @@ set(CAPHEAP_SOURCES
   src/multi_heap_diag.c
   src/log.c
   src/corruption.c)
+# The capabilities layer (registry, heap_caps, boards, seed-era API).
+list(APPEND CAPHEAP_SOURCES
+  src/registry.c
+  src/registry_lists.c
+  src/board_layout.c
+  src/heap_caps.c
+  src/heap_caps_block.c
+  src/heap_caps_alias.c
+  src/heap_caps_prefer.c
+  src/heap_caps_info.c
+  src/heap_caps_init.c
+  src/legacy.c
+  boards/builtin.c
+  boards/esp32.c)
 if(CAPHEAP_POISONING_LEVEL GREATER 0)
   list(APPEND CAPHEAP_SOURCES src/poison.c)
 endif()
 if(CAPHEAP_PORT STREQUAL "posix")
-  list(APPEND CAPHEAP_SOURCES ports/posix/port_posix.c)
+  list(APPEND CAPHEAP_SOURCES ports/posix/port_posix.c ports/posix/memory_posix.c)
 elseif(CAPHEAP_PORT STREQUAL "baremetal")
-  list(APPEND CAPHEAP_SOURCES ports/baremetal/port_baremetal.c)
+  list(APPEND CAPHEAP_SOURCES ports/baremetal/port_baremetal.c ports/baremetal/memory_baremetal.c)
 endif()

@@ -1,17 +1,13 @@
 /*
- * heap_caps.c: the allocation front end of esp_heap_caps.h (layer 4):
- * malloc, calloc, realloc, free and the aligned variants.
+ * heap_caps.c: allocation by capabilities (esp_heap_caps.h): malloc, calloc,
+ * the aligned variants and the failed-allocation hook. Blocks behind pointers
+ * (free, realloc, sizes) are in heap_caps_block.c.
  *
- * The fast path of heap_caps_malloc asks the registry for the heaps that may
- * serve the caps, by priority, and tries them in order. A heap that just failed
- * a request keeps that size as a hint (no_fit_from): until memory is freed in it
- * or it serves an allocation, requests at least that large skip it without a
- * call. Without that, a small heap that fills up early (ESP32's 6 KiB DRAM
- * piece) would cost a failed multi_heap_malloc on most allocations. The hint is
- * exact for a region allocator whose failure at size s implies failure at every
- * larger size until its state changes; a stale one (a free racing with the
- * failure on another thread) is caught by one more pass without hints before
- * NULL is returned.
+ * heap_caps_malloc's fast path: the registry's cached candidate list for the
+ * caps mask, then the first candidate whose no-fit hint allows the size
+ * (heap_caps_internal.h). Everything else (a list not cached yet, caps with
+ * rules of their own, size 0, a stale hint, failures and the hook) is out of
+ * line.
  */
 #include <string.h>
 
@@ -39,42 +35,40 @@ void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_
     }
 }
 
-/* ---- per-heap hint ----------------------------------------------------- */
+/* ---- one heap ---------------------------------------------------------- */
 
-static inline multi_heap_handle_t handle_of(const capheap_heap_t *h) {
-    /* The heap was found through a heap set or range published after its
-     * handle: the acquire there makes a relaxed load enough here. */
-    return atomic_load_explicit(&h->mh, memory_order_relaxed);
+void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed) {
+    multi_heap_info_t info;
+    multi_heap_get_info(capheap_hot_mh(hot), &info);
+    size_t largest = info.largest_free_block;
+    bool roomy = largest >= CAPHEAP_ROOMY_BLOCK && largest >= failed;
+    atomic_store_explicit(&hot->no_fit_from, roomy ? CAPHEAP_HINT_NONE : largest + 1, memory_order_relaxed);
 }
 
-static inline bool may_fit(const capheap_heap_t *h, size_t size) {
-    return size < atomic_load_explicit(&h->no_fit_from, memory_order_relaxed);
-}
-
-static inline void note_no_fit(capheap_heap_t *h, size_t size) {
-    if (size < atomic_load_explicit(&h->no_fit_from, memory_order_relaxed)) {
-        atomic_store_explicit(&h->no_fit_from, size, memory_order_relaxed);
+/* A plain malloc in one heap; a failure gives the heap its bound. */
+static void *plain_alloc(capheap_heap_hot_t *hot, size_t size) {
+    void *m = multi_heap_malloc(capheap_hot_mh(hot), size);
+    if (m == NULL) {
+        capheap_hot_measure(hot, size);
     }
+    return m;
 }
 
-/* The heap changed (a free, or an allocation that moved its free lists):
- * what failed before may fit now. */
-static inline void note_change(capheap_heap_t *h) {
-    if (atomic_load_explicit(&h->no_fit_from, memory_order_relaxed) != SIZE_MAX) {
-        atomic_store_explicit(&h->no_fit_from, SIZE_MAX, memory_order_relaxed);
+void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec) {
+    if (exec && h->alias_kind != CAPHEAP_ALIAS_NONE) {
+        return capheap_alias_alloc(h, size, align);
     }
+    if (align != 0) {
+        return multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
+    }
+    return plain_alloc(h->hot, size);
 }
 
-/* ---- allocation -------------------------------------------------------- */
+/* ---- candidates in order ----------------------------------------------- */
 
-static inline capheap_heap_t *candidate(const capheap_candidate_list_t *l, unsigned i) {
-    return capheap_registry_at(l->heap[i]);
-}
-
-/* Candidates in order, without hints: the slow pass. */
-static void *alloc_without_hints(size_t size, const capheap_candidate_list_t *l) {
-    for (unsigned i = 0; i < l->count; i++) {
-        void *m = capheap_heap_alloc(candidate(l, i), size, 0, false);
+static void *alloc_without_bounds(size_t size, const capheap_candidate_list_t *l) {
+    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
+        void *m = plain_alloc(capheap_registry_hot(*i), size);
         if (m != NULL) {
             return m;
         }
@@ -82,45 +76,29 @@ static void *alloc_without_hints(size_t size, const capheap_candidate_list_t *l)
     return NULL;
 }
 
-/* The fast path: size > 0, caps without EXEC, 32BIT or INVALID, no alignment. */
-static CAPHEAP_ALWAYS_INLINE void *alloc_plain(size_t size, uint32_t caps) {
-    capheap_candidate_list_t scratch;
-    const capheap_candidate_list_t *l = capheap_registry_candidate_list(caps, &scratch);
+/* Plain requests; a heap its bound ruled out earns the pass without bounds
+ * before NULL. */
+static void *alloc_plain(size_t size, const capheap_candidate_list_t *l) {
     bool skipped = false;
-    for (unsigned i = 0; i < l->count; i++) {
-        capheap_heap_t *h = candidate(l, i);
-        if (!may_fit(h, size)) {
+    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
+        capheap_heap_hot_t *hot = capheap_registry_hot(*i);
+        if (size >= capheap_hot_hint(hot)) {
             skipped = true;
             continue;
         }
-        void *m = multi_heap_malloc(handle_of(h), size);
+        void *m = plain_alloc(hot, size);
         if (m != NULL) {
-            note_change(h);
             return m;
         }
-        note_no_fit(h, size);
     }
-    return skipped ? alloc_without_hints(size, l) : NULL;
+    return skipped ? alloc_without_bounds(size, l) : NULL;
 }
 
-void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec) {
-    multi_heap_handle_t mh = handle_of(h);
-    void *m;
-    if (exec && h->alias_kind != CAPHEAP_ALIAS_NONE) {
-        m = capheap_alias_alloc(h, size, align);
-    } else if (align != 0) {
-        m = multi_heap_aligned_alloc(mh, size, align);
-    } else {
-        m = multi_heap_malloc(mh, size);
-        if (m == NULL) {
-            note_no_fit(h, size);
-        }
-    }
-    if (m != NULL) {
-        note_change(h);
-    }
-    return m;
-}
+#define HAS_RULES (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT | MALLOC_CAP_INVALID)
+
+/* Lists of caps masks without rules go to table 0, the one the fast path
+ * reads: a list found there needs no further check. */
+static unsigned table_of(uint32_t caps) { return (caps & HAS_RULES) != 0; }
 
 /* The rules of the caps themselves; false when no memory can ever match. */
 static bool adjust_request(size_t *size, uint32_t *caps) {
@@ -147,13 +125,13 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
         return NULL;
     }
     bool exec = (caps & MALLOC_CAP_EXEC) != 0;
-    if (align == 0 && !exec) {
-        return alloc_plain(size, caps);
-    }
     capheap_candidate_list_t scratch;
-    const capheap_candidate_list_t *l = capheap_registry_candidate_list(caps, &scratch);
-    for (unsigned i = 0; i < l->count; i++) {
-        void *m = capheap_heap_alloc(candidate(l, i), size, align, exec);
+    const capheap_candidate_list_t *l = capheap_registry_candidate_list(caps, table_of(caps), &scratch);
+    if (align == 0 && !exec) {
+        return alloc_plain(size, l);
+    }
+    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
+        void *m = capheap_heap_alloc(capheap_registry_at(*i), size, align, exec);
         if (m != NULL) {
             return m;
         }
@@ -161,18 +139,48 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
     return NULL;
 }
 
-void *heap_caps_malloc(size_t size, uint32_t caps) {
-    void *p;
-    if (size != 0 && (caps & (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT | MALLOC_CAP_INVALID)) == 0) {
-        p = alloc_plain(size, caps);
-    } else {
-        p = capheap_caps_alloc(size, 0, caps);
-    }
+/* ---- heap_caps_malloc -------------------------------------------------- */
+
+/* Cache misses, caps with rules, every heap ruled out; the hook on failure. */
+static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
+    void *p = capheap_caps_alloc(size, 0, caps);
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
     return p;
 }
+
+/* The fast path's heap failed. It was the first that its bound allowed: it
+ * gets its bound (so it is not asked again), then the others are tried. */
+static __attribute__((noinline)) void *malloc_after_failure(size_t size, uint32_t caps) {
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
+    for (const uint8_t *i = l->heap; l->caps == caps && *i != CAPHEAP_LIST_END; i++) {
+        capheap_heap_hot_t *hot = capheap_registry_hot(*i);
+        if (size < capheap_hot_hint(hot)) {
+            capheap_hot_measure(hot, size);
+            break;
+        }
+    }
+    return malloc_slow(size, caps);
+}
+
+void *heap_caps_malloc(size_t size, uint32_t caps) {
+    /* Table 0 holds lists of caps without rules only (and the empty list of
+     * caps 0): a match means nothing else to check. Size 0 just fails below. */
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
+    if (l->caps == caps) {
+        for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
+            capheap_heap_hot_t *hot = capheap_registry_hot(*i);
+            if (size < capheap_hot_hint(hot)) {
+                void *p = multi_heap_malloc(capheap_hot_mh(hot), size);
+                return p != NULL ? p : malloc_after_failure(size, caps);
+            }
+        }
+    }
+    return malloc_slow(size, caps);
+}
+
+/* ---- calloc and aligned ------------------------------------------------ */
 
 static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
@@ -210,120 +218,4 @@ void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t
         return NULL;
     }
     return zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
-}
-
-/* ---- blocks behind pointers -------------------------------------------- */
-
-static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
-
-bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) {
-    const capheap_range_t *r = capheap_registry_owner(ptr);
-    if (r == NULL) {
-        report_stray(ptr);
-        return false;
-    }
-    out->heap = r->heap;
-    if (r->alias) {
-        out->block = capheap_alias_block(r->heap, ptr, &out->usable);
-    } else {
-        out->block = ptr;
-        out->usable = multi_heap_get_allocated_size(handle_of(r->heap), ptr);
-    }
-    return out->block != NULL && out->usable != 0;
-}
-
-static void free_through_window(const capheap_range_t *r, void *ptr) {
-    size_t usable;
-    void *block = capheap_alias_block(r->heap, ptr, &usable);
-    if (block != NULL) {
-        multi_heap_free(handle_of(r->heap), block);
-        note_change(r->heap);
-    }
-}
-
-static void free_slow(void *ptr) {
-    if (ptr == NULL) {
-        return;
-    }
-    const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)ptr);
-    if (r == NULL) {
-        report_stray(ptr);
-    } else if (r->alias) {
-        free_through_window(r, ptr);
-    } else {
-        note_change(r->heap);
-        multi_heap_free(handle_of(r->heap), ptr);
-    }
-}
-
-void heap_caps_free(void *ptr) {
-    /* The owner cache holds data ranges only; NULL is in none. The hint is
-     * cleared before the free so that the free is the last call (a failure
-     * noted in between on another thread is what the slow pass is for). */
-    const capheap_range_t *r = atomic_load_explicit(&capheap_registry.last_owner, memory_order_acquire);
-    if (r != NULL && (uintptr_t)ptr - r->start < r->size) {
-        note_change(r->heap);
-        multi_heap_free(handle_of(r->heap), ptr);
-        return;
-    }
-    free_slow(ptr);
-}
-
-void heap_caps_aligned_free(void *ptr) { heap_caps_free(ptr); }
-
-size_t heap_caps_get_allocated_size(void *ptr) {
-    capheap_caps_block_t b;
-    return ptr != NULL && capheap_caps_find_block(ptr, &b) ? b.usable : 0;
-}
-
-/* ---- realloc ----------------------------------------------------------- */
-
-/* Whether the block may stay in its heap for a request with caps. */
-static bool may_stay(const capheap_caps_block_t *b, void *ptr, uint32_t caps) {
-    bool through_window = b->block != ptr;
-    bool wants_window = (caps & MALLOC_CAP_EXEC) != 0 && b->heap->alias_kind != CAPHEAP_ALIAS_NONE;
-    return !through_window && !wants_window && capheap_heap_covers(b->heap, caps);
-}
-
-void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr) {
-    *bad_ptr = false;
-    if (ptr == NULL) {
-        return capheap_caps_alloc(size, 0, caps);
-    }
-    if (size == 0) {
-        heap_caps_free(ptr);
-        return NULL;
-    }
-    capheap_caps_block_t b;
-    if (!capheap_caps_find_block(ptr, &b)) {
-        *bad_ptr = true;
-        return NULL;
-    }
-    size_t want = size;
-    uint32_t want_caps = caps;
-    if (!adjust_request(&want, &want_caps)) {
-        return NULL;
-    }
-    if (may_stay(&b, ptr, want_caps)) {
-        void *p = multi_heap_realloc(handle_of(b.heap), ptr, want);
-        if (p != NULL) {
-            note_change(b.heap);
-            return p;
-        }
-    }
-    void *moved = capheap_caps_alloc(size, 0, caps);
-    if (moved != NULL) {
-        memcpy(moved, ptr, b.usable < size ? b.usable : size);
-        heap_caps_free(ptr);
-    }
-    return moved;
-}
-
-void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
-    bool bad_ptr;
-    void *p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
-    if (p == NULL && !bad_ptr) {
-        capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
-    }
-    return p;
 }

@@ -30,7 +30,7 @@ uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window_start, uintptr_t
 }
 
 static multi_heap_handle_t handle(const capheap_heap_t *h) {
-    return atomic_load_explicit(&h->mh, memory_order_relaxed);
+    return atomic_load_explicit(&h->hot->mh, memory_order_relaxed);
 }
 
 /* (d + k) % align == 0 is what the caller needs: multi_heap places it. */

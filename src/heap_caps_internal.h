@@ -13,14 +13,61 @@
 #include "internal.h"
 #include "registry.h"
 
+/* ---- a heap's no-fit bound --------------------------------------------
+ * Each heap keeps what the caps layer knows about its room (no_fit_from):
+ *   CAPHEAP_HINT_NONE   nothing: try it;
+ *   any other value b   malloc(size) in it fails when size >= b.
+ * A bound is the heap's largest free block + 1 (multi_heap_get_info, O(1)),
+ * measured when a plain malloc fails and again after every free (or realloc)
+ * while the heap has one. Allocations keep it: they only split or take free
+ * blocks, so the largest can only shrink. (capheap's region allocator scans at
+ * most a few blocks of one size class; an allocation that takes one of them
+ * may bring a larger one into view, which a bound then overlooks until the
+ * next free: a request goes to the next heap in the rule's order.)
+ * A heap whose largest free block is CAPHEAP_ROOMY_BLOCK or more has no bound:
+ * probing it with the occasional large request costs less than measuring after
+ * every free. So the ESP32's 6 KiB DRAM piece, tried first by every 8BIT
+ * request and full early, costs a measure per free in it instead of a failed
+ * multi_heap_malloc on most allocations.
+ * With threads, a bound may be outdated for a moment (a free on one thread
+ * while another measures): a last pass without bounds runs before NULL. */
+
+#define CAPHEAP_HINT_NONE SIZE_MAX
+
+#ifndef CAPHEAP_ROOMY_BLOCK
+#define CAPHEAP_ROOMY_BLOCK 1024
+#endif
+
+static inline multi_heap_handle_t capheap_hot_mh(const capheap_heap_hot_t *hot) {
+    /* Heaps are found through a list or range published after their handle:
+     * the acquire there makes a relaxed load enough here. */
+    return atomic_load_explicit(&hot->mh, memory_order_relaxed);
+}
+
+static inline size_t capheap_hot_hint(const capheap_heap_hot_t *hot) {
+    return atomic_load_explicit(&hot->no_fit_from, memory_order_relaxed);
+}
+
+/** Sets the bound from the heap's largest free block (heap_caps.c). failed:
+ *  the size a malloc just failed with (0 after a free); the heap keeps a bound
+ *  at least until it could serve that size. */
+CAPHEAP_INTERNAL void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed);
+
+/* Memory was freed in the heap (or moved within it): measure its bound again. */
+static inline void capheap_hot_freed(capheap_heap_hot_t *hot) {
+    if (capheap_hot_hint(hot) != CAPHEAP_HINT_NONE) {
+        capheap_hot_measure(hot, 0);
+    }
+}
+
 /* ---- the allocation core (heap_caps.c) -------------------------------- */
 
 /** heap_caps_malloc (align 0) or heap_caps_aligned_alloc without the failure
  *  hook: the matching rule, EXEC and 32BIT rules, instruction-bus addresses. */
 CAPHEAP_INTERNAL void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps);
 
-/** heap_caps_realloc without the failure hook. *bad_ptr is set when ptr is no
- *  live allocation (already reported); the result is then NULL. */
+/** heap_caps_realloc without the failure hook (heap_caps_block.c). *bad_ptr
+ *  is set when ptr is no live allocation (already reported); NULL then. */
 CAPHEAP_INTERNAL void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr);
 
 /** Allocates from one heap, keeping its no-fit hint; exec: through its
@@ -39,7 +86,7 @@ typedef struct {
 } capheap_caps_block_t;
 
 /** Finds the allocation behind ptr (either bus); false, after reporting the
- *  corruption, when ptr is none. */
+ *  corruption, when ptr is none (heap_caps_block.c). */
 CAPHEAP_INTERNAL bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out);
 
 /** Back to the state before any heap_caps_malloc_extmem_enable. */

@@ -8,7 +8,23 @@
 
 #include "capheap/port.h"
 
-struct capheap_registry capheap_registry;
+/* The owner cache starts on a range that holds nothing, so that readers never
+ * test it for NULL. */
+static const capheap_range_t no_range = {0, 0, NULL, NULL, NULL, false};
+
+/* Every cache slot starts on the empty list, so that readers never test for NULL. */
+const capheap_candidate_list_t capheap_empty_list = {.caps = 0, .count = 0, .heap = {CAPHEAP_LIST_END}};
+
+#define EMPTY4 &capheap_empty_list, &capheap_empty_list, &capheap_empty_list, &capheap_empty_list
+#define EMPTY32 EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4
+#if CAPHEAP_CANDIDATE_SLOTS != 32 || CAPHEAP_CANDIDATE_TABLES != 2
+#error "the initializer below lists 2 x 32 slots"
+#endif
+
+struct capheap_registry capheap_registry = {
+    .last_owner = {&no_range, &no_range},
+    .candidate_slot = {{EMPTY32}, {EMPTY32}},
+};
 
 /* ---- the sorted ranges, under a sequence count ------------------------- */
 
@@ -62,7 +78,12 @@ const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
         found = sorted_find(p, &stable);
     } while (!stable);
     if (found != NULL && !found->alias) {
-        atomic_store_explicit(&capheap_registry.last_owner, found, memory_order_release);
+        /* The newest first; the other keeps the one before: two heaps that
+         * take turns (a full small heap beside a large one) both stay. */
+        struct capheap_registry *g = &capheap_registry;
+        const capheap_range_t *newest = atomic_load_explicit(&g->last_owner[0], memory_order_relaxed);
+        atomic_store_explicit(&g->last_owner[1], newest, memory_order_release);
+        atomic_store_explicit(&g->last_owner[0], found, memory_order_release);
     }
     return found;
 }
@@ -109,7 +130,7 @@ bool capheap_registry_overlaps(uintptr_t start, uintptr_t end) {
 }
 
 static esp_err_t enable_locked(capheap_heap_t *h) {
-    if (atomic_load_explicit(&h->mh, memory_order_relaxed) != NULL) {
+    if (atomic_load_explicit(&h->hot->mh, memory_order_relaxed) != NULL) {
         return ESP_OK;
     }
     multi_heap_handle_t mh = multi_heap_register((void *)h->start, h->end - h->start);
@@ -121,7 +142,8 @@ static esp_err_t enable_locked(capheap_heap_t *h) {
         return ESP_ERR_NO_MEM;
     }
     multi_heap_set_lock(mh, h->lock);
-    atomic_store_explicit(&h->mh, mh, memory_order_release);
+    h->data.mh = h->alias.mh = mh;
+    atomic_store_explicit(&h->hot->mh, mh, memory_order_release);
     sorted_insert(&h->data);
     if (h->alias.size != 0) {
         sorted_insert(&h->alias);
@@ -133,15 +155,16 @@ static esp_err_t enable_locked(capheap_heap_t *h) {
 
 static void fill_record(capheap_heap_t *h, const capheap_heap_spec_t *s, unsigned index) {
     memset(h, 0, sizeof *h);
-    atomic_init(&h->mh, NULL);
-    atomic_init(&h->no_fit_from, SIZE_MAX);
+    h->hot = capheap_registry_hot(index);
+    atomic_store_explicit(&h->hot->mh, NULL, memory_order_relaxed);
+    atomic_store_explicit(&h->hot->no_fit_from, SIZE_MAX, memory_order_relaxed);
     memcpy(h->caps, s->caps, sizeof h->caps);
     h->all_caps = s->caps[0] | s->caps[1] | s->caps[2];
     h->start = s->start;
     h->end = s->end;
-    h->data = (capheap_range_t){s->start, s->end - s->start, h, false};
+    h->data = (capheap_range_t){s->start, s->end - s->start, NULL, h->hot, h, false};
     if (s->alias_kind != 0) {
-        h->alias = (capheap_range_t){s->alias_start, s->end - s->start, h, true};
+        h->alias = (capheap_range_t){s->alias_start, s->end - s->start, NULL, h->hot, h, true};
     }
     h->alias_kind = s->alias_kind;
     h->alias_k = s->alias_k;
@@ -198,7 +221,8 @@ void capheap_registry_clear(void) {
     for (size_t i = 0; i < n; i++) {
         capheap_port_lock_delete(g->heaps[i].lock);
     }
-    atomic_store_explicit(&g->last_owner, NULL, memory_order_relaxed);
+    atomic_store_explicit(&g->last_owner[0], &no_range, memory_order_relaxed);
+    atomic_store_explicit(&g->last_owner[1], &no_range, memory_order_relaxed);
     for (unsigned b = 0; b < CAPHEAP_CAP_BITS; b++) {
         for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
             atomic_store_explicit(&g->bits[b].cover[w], 0, memory_order_relaxed);

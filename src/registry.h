@@ -56,13 +56,24 @@
 
 typedef struct capheap_heap capheap_heap_t;
 
+/** What malloc's and free's fast paths touch of a heap, two words, kept in
+ *  one array so that a heap's index finds them with one scaled address. */
+typedef struct {
+    _Atomic(multi_heap_handle_t) mh; /**< NULL until the heap is enabled */
+    /** Owned by the caps layer: a size from which malloc is known to fail in
+     *  this heap (SIZE_MAX: none known). */
+    _Atomic size_t no_fit_from;
+} capheap_heap_hot_t;
+
 /** An address range for owner lookup: a heap's data range or its
  *  instruction-bus window. Never changes once published. */
 typedef struct {
     uintptr_t start;
-    size_t size;          /**< 0: no such range */
+    size_t size;             /**< 0: no such range */
+    multi_heap_handle_t mh;  /**< the heap's (set before the range is published) */
+    capheap_heap_hot_t *hot;
     capheap_heap_t *heap;
-    bool alias;           /**< true for the instruction-bus window */
+    bool alias;              /**< true for the instruction-bus window */
 } capheap_range_t;
 
 /** What a new heap is: filled by the caps layer, copied by the registry. */
@@ -78,12 +89,9 @@ typedef struct {
 } capheap_heap_spec_t;
 
 /** A registered heap. Readers may use every field once they found the heap in
- *  a heap set or a range; mh is NULL until the heap is enabled. */
+ *  a heap set, a candidate list or a range. */
 struct capheap_heap {
-    _Atomic(multi_heap_handle_t) mh;
-    /** Owned by the caps layer: a size from which malloc is known to fail here
-     *  (SIZE_MAX: unknown). Cleared by anything that frees memory in the heap. */
-    _Atomic size_t no_fit_from;
+    capheap_heap_hot_t *hot;   /**< its entry in capheap_registry.hot */
     uint32_t caps[3];
     uint32_t all_caps;         /**< caps[0] | caps[1] | caps[2] */
     uintptr_t start, end;
@@ -111,12 +119,12 @@ typedef struct {
     uintptr_t order[3][CAPHEAP_HEAPSET_WORDS];
 } capheap_candidates_t;
 
-/** Slots of the candidate-list cache (a power of two), found by a hash of the
- *  caps mask. */
-#ifndef CAPHEAP_CANDIDATE_SLOT_BITS
+/** Slots of the candidate-list cache, found by a hash of the caps mask, in
+ *  two tables that callers pick by a rule of their own (heap_caps: plain caps
+ *  masks in table 0, so that a list found there needs no further check). */
 #define CAPHEAP_CANDIDATE_SLOT_BITS 5
-#endif
 #define CAPHEAP_CANDIDATE_SLOTS (1u << CAPHEAP_CANDIDATE_SLOT_BITS)
+#define CAPHEAP_CANDIDATE_TABLES 2
 
 /** Candidate lists kept per capheap_init (or registry clear). A list, once
  *  published, never changes, so readers need no lock; lists of an older
@@ -126,19 +134,25 @@ typedef struct {
 #define CAPHEAP_CANDIDATE_LISTS 32
 #endif
 
+/** Ends a candidate list. */
+#define CAPHEAP_LIST_END 0xFFu
+
 /** The heaps that may serve one caps mask, as indices in the order of the
- *  matching rule (each heap once, at its first priority). */
+ *  matching rule (each heap once, at its first priority), then LIST_END. */
 typedef struct {
     uint32_t caps;
     unsigned gen;        /**< registry generation it was made for */
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
-    uint8_t heap[CAPHEAP_MAX_HEAPS];
+    uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 
 struct capheap_registry {
-    const capheap_range_t *_Atomic last_owner; /**< owner cache: data ranges only */
-    const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_SLOTS];
+    /** Owner cache: the last two data ranges found (never windows, never NULL). */
+    const capheap_range_t *_Atomic last_owner[2];
+    /** Never NULL: an empty list (caps 0) until a list is kept. */
+    const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_TABLES][CAPHEAP_CANDIDATE_SLOTS];
+    capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
     capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
@@ -151,6 +165,9 @@ struct capheap_registry {
 };
 
 CAPHEAP_INTERNAL extern struct capheap_registry capheap_registry;
+
+/** The list every cache slot holds until a real one is kept. */
+CAPHEAP_INTERNAL extern const capheap_candidate_list_t capheap_empty_list;
 
 /* ---- Writers (each takes the port's critical section) ----------------- */
 
@@ -186,9 +203,11 @@ static inline size_t capheap_registry_count(void) {
 
 static inline capheap_heap_t *capheap_registry_at(size_t i) { return &capheap_registry.heaps[i]; }
 
+static inline capheap_heap_hot_t *capheap_registry_hot(size_t i) { return &capheap_registry.hot[i]; }
+
 /** The heap's multi_heap, NULL while it is not enabled. */
 static inline multi_heap_handle_t capheap_heap_handle(const capheap_heap_t *h) {
-    return atomic_load_explicit(&h->mh, memory_order_acquire);
+    return atomic_load_explicit(&h->hot->mh, memory_order_acquire);
 }
 
 /** True when every bit of caps is in one of the heap's three masks. */
@@ -222,23 +241,24 @@ static CAPHEAP_ALWAYS_INLINE void capheap_registry_candidates(uint32_t caps, cap
 
 /** The candidate list of caps when it is not in its cache slot: a kept list,
  *  a new one, or (when no more can be kept) scratch filled for this call. */
-CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps,
+CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
                                                                                  capheap_candidate_list_t *scratch);
 
-static inline unsigned capheap_candidate_slot(uint32_t caps) {
-    return (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+/** The cache slot of caps in table: the list there is caps's if its caps match. */
+static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t caps, unsigned table) {
+    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+    return atomic_load_explicit(&capheap_registry.candidate_slot[table][slot], memory_order_acquire);
 }
 
 /** The heaps that may serve caps, in the order to try them. The list stays
  *  valid (if perhaps outdated by a heap added meanwhile) for the whole call. */
 static CAPHEAP_ALWAYS_INLINE const capheap_candidate_list_t *capheap_registry_candidate_list(
-    uint32_t caps, capheap_candidate_list_t *scratch) {
-    const capheap_candidate_list_t *l =
-        atomic_load_explicit(&capheap_registry.candidate_slot[capheap_candidate_slot(caps)], memory_order_acquire);
-    if (l != NULL && l->caps == caps) {
+    uint32_t caps, unsigned table, capheap_candidate_list_t *scratch) {
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, table);
+    if (l->caps == caps) {
         return l;
     }
-    return capheap_registry_candidates_miss(caps, scratch);
+    return capheap_registry_candidates_miss(caps, table, scratch);
 }
 
 /** Index of the lowest heap in a nonzero heap-set word. */
@@ -248,12 +268,20 @@ static inline unsigned capheap_heapset_first(uintptr_t word) { return (unsigned)
  *  NULL when none does. Out of line: the search behind the cache. */
 CAPHEAP_INTERNAL const capheap_range_t *capheap_registry_owner_search(uintptr_t p);
 
-static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const void *p) {
-    const capheap_range_t *r = atomic_load_explicit(&capheap_registry.last_owner, memory_order_acquire);
-    if (r != NULL && (uintptr_t)p - r->start < r->size) {
-        return r; /* a data range: the cache holds no windows */
+/** The cached data range that holds p, or NULL. */
+static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cached(const void *p) {
+    for (unsigned i = 0; i < 2; i++) {
+        const capheap_range_t *r = atomic_load_explicit(&capheap_registry.last_owner[i], memory_order_acquire);
+        if ((uintptr_t)p - r->start < r->size) {
+            return r;
+        }
     }
-    return capheap_registry_owner_search((uintptr_t)p);
+    return NULL;
+}
+
+static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const void *p) {
+    const capheap_range_t *r = capheap_registry_owner_cached(p);
+    return r != NULL ? r : capheap_registry_owner_search((uintptr_t)p);
 }
 
 /** Any heap (enabled or not) whose range or window overlaps [start, end). */

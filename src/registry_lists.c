@@ -37,6 +37,7 @@ static void fill_list(capheap_candidate_list_t *list, uint32_t caps, unsigned ge
             }
         }
     }
+    list->heap[list->count] = CAPHEAP_LIST_END;
 }
 
 /* A complete list of this generation for caps, or NULL. */
@@ -65,7 +66,8 @@ static capheap_candidate_list_t *claim_list(void) {
     return NULL;
 }
 
-const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, capheap_candidate_list_t *scratch) {
+const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
+                                                                 capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_seq_cst);
     const capheap_candidate_list_t *list = find_kept(caps, gen);
@@ -79,11 +81,13 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, 
         atomic_store_explicit(&fresh->ready, true, memory_order_release);
         list = fresh;
     }
-    const capheap_candidate_list_t *_Atomic *slot = &g->candidate_slot[capheap_candidate_slot(caps)];
-    atomic_store_explicit(slot, list, memory_order_seq_cst);
+    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+    const capheap_candidate_list_t *_Atomic *at = &g->candidate_slot[table][slot];
+    atomic_store_explicit(at, list, memory_order_seq_cst);
     if (atomic_load_explicit(&g->gen, memory_order_seq_cst) != gen) {
         const capheap_candidate_list_t *expected = list;
-        atomic_compare_exchange_strong_explicit(slot, &expected, NULL, memory_order_seq_cst, memory_order_relaxed);
+        atomic_compare_exchange_strong_explicit(at, &expected, &capheap_empty_list, memory_order_seq_cst,
+                                                memory_order_relaxed);
     }
     return list;
 }
@@ -91,8 +95,10 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, 
 void capheap_registry_lists_invalidate(void) {
     struct capheap_registry *g = &capheap_registry;
     atomic_fetch_add_explicit(&g->gen, 1, memory_order_seq_cst);
-    for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
-        atomic_store_explicit(&g->candidate_slot[i], NULL, memory_order_seq_cst);
+    for (unsigned t = 0; t < CAPHEAP_CANDIDATE_TABLES; t++) {
+        for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
+            atomic_store_explicit(&g->candidate_slot[t][i], &capheap_empty_list, memory_order_seq_cst);
+        }
     }
 }
 

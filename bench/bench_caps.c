@@ -1,0 +1,173 @@
+/*
+ * bench_caps.c: the cost of the capabilities layer, on WORKLOADS.md's small
+ * and churn workloads.
+ *
+ *   bench_caps <small|churn> esp32         heap_caps_malloc(n, MALLOC_CAP_8BIT) and
+ *                                          heap_caps_free on capheap_init("esp32")
+ *   bench_caps <small|churn> multi         multi_heap on one region of the workload's size
+ *   bench_caps <small|churn> multi-lock    the same with the port's lock (what every
+ *                                          registered heap has)
+ *   bench_caps <small|churn> heaps <N>     heap_caps on N registered heaps: N - 1 others
+ *                                          registered first, the workload's region last
+ *
+ * With N heaps the others alternate between caps that do not cover 8BIT
+ * (IRAM-like) and caps that cover it only at priority 2: a front end that loops
+ * over heaps pays for each of them on every call; capheap should not.
+ *
+ * Every allocation and free goes through a wrapper that is never inlined, so
+ * that callgrind counts it apart from the workload (scripts/bench-caps.sh runs
+ * this under callgrind with --toggle-collect=bench_*). This program counts the
+ * calls; callgrind counts the instructions.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capheap.h"
+#include "capheap/port.h"
+
+#if defined(__clang__)
+#define BENCH_WRAPPER __attribute__((noinline, used))
+#else
+#define BENCH_WRAPPER __attribute__((noipa, used))
+#endif
+
+#define KIB ((size_t)1024)
+#define SEED UINT64_C(0x9E3779B97F4A7C15)
+#define OPS 1000000u
+#define MAX_SLOTS 1024u
+#define OTHER_HEAP (4 * KIB)
+#define MAX_HEAPS 32u
+
+static _Alignas(64) uint8_t arena[MAX_HEAPS * OTHER_HEAP + 256 * KIB];
+
+/* ---- random requests (xorshift64*, fixed seed) ------------------------- */
+
+static uint64_t rng = SEED;
+
+static uint64_t rng_next(void) {
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+static uint32_t below(uint32_t n) { return (uint32_t)(((rng_next() >> 32) * n) >> 32); }
+
+/* 2^x for x in [0, 8] by the series of e^(x ln 2): no libm needed. */
+static double pow2(double x) {
+    double y = x * 0.6931471805599453, term = 1.0, sum = 1.0;
+    for (int k = 1; k < 40; k++) {
+        term *= y / k;
+        sum += term;
+    }
+    return sum;
+}
+
+static size_t draw_small(void) { return 8 + below(121); }                                     /* 8..128 */
+static size_t draw_churn(void) { return (size_t)(16.0 * pow2(8.0 * (double)below(1u << 30) / (1u << 30))); } /* 16..4096 */
+
+/* ---- the allocators under test ------------------------------------------ */
+
+static multi_heap_handle_t one_heap;
+
+BENCH_WRAPPER void *bench_caps_malloc(size_t size) { return heap_caps_malloc(size, MALLOC_CAP_8BIT); }
+BENCH_WRAPPER void bench_caps_free(void *p) { heap_caps_free(p); }
+BENCH_WRAPPER void *bench_multi_malloc(size_t size) { return multi_heap_malloc(one_heap, size); }
+BENCH_WRAPPER void bench_multi_free(void *p) { multi_heap_free(one_heap, p); }
+
+typedef struct {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+} allocator_t;
+
+static const allocator_t caps = {bench_caps_malloc, bench_caps_free};
+static const allocator_t multi = {bench_multi_malloc, bench_multi_free};
+
+static bool setup_multi(size_t region, bool locked) {
+    one_heap = multi_heap_register(arena, region);
+    if (one_heap != NULL && locked) {
+        multi_heap_set_lock(one_heap, capheap_port_lock_create());
+    }
+    return one_heap != NULL;
+}
+
+/* N - 1 other heaps, then the workload's region with DRAM's caps. */
+static bool setup_heaps(size_t region, unsigned n) {
+    static const uint32_t elsewhere[3] = {MALLOC_CAP_INTERNAL | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0};
+    static const uint32_t last_resort[3] = {0, 0, MALLOC_CAP_8BIT | MALLOC_CAP_32BIT};
+    static const uint32_t dram[3] = {MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT,
+                                     MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT, 0};
+    uint8_t *at = arena;
+    for (unsigned i = 0; i + 1 < n; i++, at += OTHER_HEAP) {
+        const uint32_t *c = i % 2 == 0 ? elsewhere : last_resort;
+        if (heap_caps_add_region_with_caps(c, (intptr_t)at, (intptr_t)(at + OTHER_HEAP)) != ESP_OK) {
+            return false;
+        }
+    }
+    return heap_caps_add_region_with_caps(dram, (intptr_t)at, (intptr_t)(at + region)) == ESP_OK;
+}
+
+/* ---- the workload --------------------------------------------------------- */
+
+static void *slot[MAX_SLOTS];
+
+static void run(const allocator_t *a, const char *workload, const char *mode, unsigned slots,
+                size_t (*draw)(void)) {
+    uint64_t mallocs = 0, frees = 0, failed = 0;
+    for (uint32_t op = 0; op < OPS; op++) {
+        unsigned i = below(slots);
+        if (slot[i] != NULL) {
+            a->free(slot[i]);
+            slot[i] = NULL;
+            frees++;
+        } else {
+            slot[i] = a->malloc(draw());
+            mallocs++;
+            failed += slot[i] == NULL;
+        }
+    }
+    printf("workload=%s mode=%s ptr_bits=%u malloc_calls=%" PRIu64 " free_calls=%" PRIu64 " failed=%" PRIu64 "\n",
+           workload, mode, (unsigned)(8 * sizeof(void *)), mallocs, frees, failed);
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: bench_caps <small|churn> <esp32|multi|multi-lock|heaps N>\n");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        return usage();
+    }
+    bool small = strcmp(argv[1], "small") == 0;
+    if (!small && strcmp(argv[1], "churn") != 0) {
+        return usage();
+    }
+    size_t region = small ? 64 * KIB : 256 * KIB;
+    unsigned slots = small ? 1024 : 256;
+    size_t (*draw)(void) = small ? draw_small : draw_churn;
+    const char *mode = argv[2];
+    const allocator_t *a = &caps;
+    bool ok;
+    if (strcmp(mode, "esp32") == 0) {
+        ok = capheap_init("esp32") == ESP_OK;
+    } else if (strcmp(mode, "multi") == 0 || strcmp(mode, "multi-lock") == 0) {
+        ok = setup_multi(region, strcmp(mode, "multi-lock") == 0);
+        a = &multi;
+    } else if (strcmp(mode, "heaps") == 0 && argc == 4) {
+        unsigned n = (unsigned)atoi(argv[3]);
+        ok = n >= 1 && n <= MAX_HEAPS && setup_heaps(region, n);
+    } else {
+        return usage();
+    }
+    if (!ok) {
+        fprintf(stderr, "bench_caps: cannot set up %s\n", mode);
+        return 1;
+    }
+    run(a, argv[1], mode, slots, draw);
+    return 0;
+}

@@ -1,0 +1,11 @@
+/*
+ * builtin.c: the list of built-in boards, in the order capheap_board_name
+ * gives them. A new board file adds its board here.
+ */
+#include "boards.h"
+
+const capheap_board_t *const capheap_builtin_boards[] = {
+    &capheap_board_esp32,
+    &capheap_board_esp32_psram,
+    NULL,
+};

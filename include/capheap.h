@@ -1,0 +1,135 @@
+/*
+ * capheap.h: the umbrella header and capheap's native API for boards.
+ *
+ * A board is const data describing a chip's memory: memory types (a name and
+ * caps[3]), regions (address range, type, instruction-bus alias, start-up-stack
+ * flag), reserved ranges and the external-RAM policy. capheap builds heaps from
+ * it: touching regions of one type are merged, reserved ranges are cut out
+ * (a region may split in two), leftovers too small for a heap are dropped.
+ *
+ * On a host (ports/posix) the board's memory is mapped at the chip's own
+ * addresses when they are free, so pointers and address checks behave as on
+ * the chip; otherwise the whole board moves by one offset (capheap_host_offset)
+ * and capheap says so once in its log. On a target the memory is simply there.
+ */
+#ifndef CAPHEAP_H
+#define CAPHEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+#include "esp_heap_caps.h"
+#include "esp_heap_caps_init.h"
+#include "multi_heap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Boards ------------------------------------------------------------ */
+
+/** A kind of memory: its capabilities in priority order (see esp_heap_caps.h). */
+typedef struct {
+    const char *name;  /**< for logs, e.g. "DRAM" */
+    uint32_t caps[3];  /**< caps[0] is tried first, then caps[1], then caps[2] */
+} capheap_memory_type_t;
+
+/** How a region's memory appears on the instruction bus, if at all. */
+typedef enum {
+    CAPHEAP_ALIAS_NONE = 0, /**< no instruction-bus address */
+    CAPHEAP_ALIAS_LINEAR,   /**< byte b of the region is at alias.start + b (ESP32-S3) */
+    CAPHEAP_ALIAS_INVERTED, /**< word order reversed: the region's last word is at
+                                 alias.start, its first at alias.start + size - 4 (ESP32) */
+} capheap_alias_kind_t;
+
+/** The instruction-bus window of a region. */
+typedef struct {
+    capheap_alias_kind_t kind;
+    uintptr_t start; /**< lowest instruction-bus address of the region's window */
+} capheap_bus_alias_t;
+
+/** Region flag: the chip's start-up stacks live here; heap_caps_init() leaves
+ *  it out until heap_caps_enable_nonos_stack_heaps(). */
+#define CAPHEAP_REGION_STARTUP_STACK 0x01u
+
+/** A range of one memory type. A board lists them in address order, not overlapping. */
+typedef struct {
+    uintptr_t start;
+    size_t size;
+    uint8_t type;              /**< index into the board's types */
+    uint8_t flags;             /**< CAPHEAP_REGION_* */
+    capheap_bus_alias_t alias; /**< instruction-bus window; kind NONE when omitted */
+} capheap_region_t;
+
+/** Memory in a region that is not the heap's: ROM data, .data/.bss, caches. */
+typedef struct {
+    uintptr_t start;
+    uintptr_t end; /**< one past the last byte */
+    const char *name;
+} capheap_reserved_t;
+
+/** What malloc() may take from external RAM (heap_caps_malloc_default). */
+typedef struct {
+    /** 0: external RAM is not for malloc(). Else the size from which malloc()
+     *  tries external RAM first (heap_caps_malloc_extmem_enable). Internal RAM
+     *  kept back for INTERNAL/DMA requests is a region whose type lacks DEFAULT. */
+    size_t internal_below;
+} capheap_extmem_policy_t;
+
+/** A chip's memory map, as const data. */
+typedef struct {
+    const char *name;
+    const capheap_memory_type_t *types;
+    size_t type_count; /**< at most 255 */
+    const capheap_region_t *regions;
+    size_t region_count;
+    const capheap_reserved_t *reserved;
+    size_t reserved_count;
+    capheap_extmem_policy_t extmem;
+} capheap_board_t;
+
+/* ---- Native API -------------------------------------------------------- */
+
+/**
+ * Builds the heaps of the built-in board called name (capheap_board_name), in
+ * the state of a running application: start-up-stack regions are heaps too,
+ * and the board's external-RAM policy is applied.
+ * Returns ESP_ERR_NOT_FOUND for an unknown name, ESP_ERR_INVALID_STATE when
+ * heaps exist already (capheap_deinit first), ESP_ERR_NO_MEM when the memory
+ * cannot be had (or no heap could be built), else ESP_OK.
+ */
+esp_err_t capheap_init(const char *board);
+
+/** capheap_init for a board of the caller's own. ESP_ERR_INVALID_ARG also when
+ *  the board is inconsistent (no name or types, a region of an unknown type,
+ *  regions out of order or overlapping, a reserved range with end <= start).
+ *  The board must stay valid until capheap_deinit. */
+esp_err_t capheap_init_board(const capheap_board_t *board);
+
+/** Removes every heap and releases the host memory; every pointer from the
+ *  heaps becomes invalid. No other thread may use the heaps meanwhile. */
+void capheap_deinit(void);
+
+/** Name of the i-th built-in board; NULL past the end. */
+const char *capheap_board_name(size_t i);
+
+/** The built-in board called name, or NULL: a start for a board of one's own. */
+const capheap_board_t *capheap_board_find(const char *name);
+
+/** The board the heaps were built from, or NULL before any init. */
+const capheap_board_t *capheap_current_board(void);
+
+/** OR of caps[0..2] of the memory type whose region holds p (through either
+ *  bus alias), 0 when p is on no region of the current board. */
+uint32_t capheap_ptr_caps(const void *p);
+
+/** Where the board's memory is, relative to the chip's addresses: 0 on a target
+ *  and on a host where the chip's addresses were free. */
+intptr_t capheap_host_offset(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAPHEAP_H */

@@ -1,0 +1,138 @@
+/*
+ * heap_caps_block.c: what heap_caps does with a pointer it handed out: free,
+ * realloc and the size of the block. The pointer's heap comes from the
+ * registry's owner lookup; an instruction-bus address goes through the
+ * window arithmetic of heap_caps_alias.c.
+ */
+#include <string.h>
+
+#include "capheap/port.h"
+#include "heap_caps_internal.h"
+
+static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
+
+bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) {
+    const capheap_range_t *r = capheap_registry_owner(ptr);
+    if (r == NULL) {
+        report_stray(ptr);
+        return false;
+    }
+    out->heap = r->heap;
+    if (r->alias) {
+        out->block = capheap_alias_block(r->heap, ptr, &out->usable);
+    } else {
+        out->block = ptr;
+        out->usable = multi_heap_get_allocated_size(capheap_hot_mh(r->hot), ptr);
+    }
+    return out->block != NULL && out->usable != 0;
+}
+
+/* ---- free -------------------------------------------------------------- */
+
+static __attribute__((noinline)) void free_slow(void *ptr) {
+    if (ptr == NULL) {
+        return;
+    }
+    const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)ptr);
+    size_t usable;
+    void *block = ptr;
+    if (r == NULL) {
+        report_stray(ptr);
+    } else if (!r->alias || (block = capheap_alias_block(r->heap, ptr, &usable)) != NULL) {
+        multi_heap_free(capheap_hot_mh(r->hot), block);
+        capheap_hot_freed(r->hot);
+    }
+}
+
+/* A free in a heap with a bound, which must be measured again. */
+static __attribute__((noinline)) void free_in_bounded(capheap_heap_hot_t *hot, void *ptr) {
+    multi_heap_free(capheap_hot_mh(hot), ptr);
+    capheap_hot_measure(hot, 0);
+}
+
+void heap_caps_free(void *ptr) {
+    /* The owner cache always holds data ranges (dummy ones at first), and
+     * NULL is in none. */
+    const capheap_range_t *r = capheap_registry_owner_cached(ptr);
+    if (r == NULL) {
+        free_slow(ptr);
+    } else if (capheap_hot_hint(r->hot) != CAPHEAP_HINT_NONE) {
+        free_in_bounded(r->hot, ptr);
+    } else {
+        multi_heap_free(r->mh, ptr);
+    }
+}
+
+void heap_caps_aligned_free(void *ptr) { heap_caps_free(ptr); }
+
+size_t heap_caps_get_allocated_size(void *ptr) {
+    capheap_caps_block_t b;
+    return ptr != NULL && capheap_caps_find_block(ptr, &b) ? b.usable : 0;
+}
+
+/* ---- realloc ----------------------------------------------------------- */
+
+/* Whether the block may stay in its heap for a request with caps. */
+static bool may_stay(const capheap_caps_block_t *b, void *ptr, uint32_t caps) {
+    bool through_window = b->block != ptr;
+    bool wants_window = (caps & MALLOC_CAP_EXEC) != 0 && b->heap->alias_kind != CAPHEAP_ALIAS_NONE;
+    return !through_window && !wants_window && capheap_heap_covers(b->heap, caps);
+}
+
+/* The caps and size rules of heap_caps_malloc, for the in-place attempt. */
+static bool rules_allow(size_t *size, uint32_t *caps) {
+    if ((*caps & MALLOC_CAP_INVALID) || ((*caps & MALLOC_CAP_EXEC) && (*caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)))) {
+        return false;
+    }
+    if (*caps & (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT)) {
+        *caps |= MALLOC_CAP_32BIT;
+        if (*size > SIZE_MAX - 3) {
+            return false;
+        }
+        *size = (*size + 3) & ~(size_t)3;
+    }
+    return true;
+}
+
+void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr) {
+    *bad_ptr = false;
+    if (ptr == NULL) {
+        return capheap_caps_alloc(size, 0, caps);
+    }
+    if (size == 0) {
+        heap_caps_free(ptr);
+        return NULL;
+    }
+    capheap_caps_block_t b;
+    if (!capheap_caps_find_block(ptr, &b)) {
+        *bad_ptr = true;
+        return NULL;
+    }
+    size_t want = size;
+    uint32_t want_caps = caps;
+    if (!rules_allow(&want, &want_caps)) {
+        return NULL;
+    }
+    if (may_stay(&b, ptr, want_caps)) {
+        void *p = multi_heap_realloc(capheap_hot_mh(b.heap->hot), ptr, want);
+        if (p != NULL) {
+            capheap_hot_freed(b.heap->hot); /* shrunk, or moved within: memory came free */
+            return p;
+        }
+    }
+    void *moved = capheap_caps_alloc(size, 0, caps);
+    if (moved != NULL) {
+        memcpy(moved, ptr, b.usable < size ? b.usable : size);
+        heap_caps_free(ptr);
+    }
+    return moved;
+}
+
+void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
+    bool bad_ptr;
+    void *p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
+    if (p == NULL && !bad_ptr) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
+    }
+    return p;
+}
