@@ -25,7 +25,7 @@ configure() {
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac
-  cmake "${args[@]}" >/dev/null
+  cmake "${args[@]}" >/dev/null || return 1
 }
 
 failed=()
@@ -37,9 +37,9 @@ for cfg in $MATRIX; do
   fi
   dir="$BUILD/test-$cfg"
   echo "=== $cfg ==="
-  configure "$cfg" "$dir"
-  cmake --build "$dir" -j"$JOBS"
-  if ctest --test-dir "$dir" --output-on-failure -j"$JOBS"; then
+  # A configuration that does not build has failed; the others still run.
+  if configure "$cfg" "$dir" && cmake --build "$dir" -j"$JOBS" &&
+     ctest --test-dir "$dir" --output-on-failure -j"$JOBS"; then
     passed+=("$cfg")
   else
     failed+=("$cfg")
