@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean deps-target test-target size bench-target
+.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz
 
 all: build
 
@@ -14,6 +14,10 @@ deps:
 # Cross compilers, newlib, picolibc and QEMU for the target tests.
 deps-target:
 	@scripts/deps.sh target
+
+# clang with libFuzzer and the sanitizers, for the fuzz targets.
+deps-fuzz:
+	@scripts/deps.sh fuzz
 
 build: deps
 	cmake -S . -B $(BUILD)/default -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -25,7 +29,7 @@ run: build
 
 # Every test, in every configuration of the matrix (scripts/test-matrix.sh),
 # the target tests under QEMU included.
-test: deps deps-target
+test: deps deps-target deps-fuzz
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/test-matrix.sh
 
 # Only the target tests: Cortex-M3/M4F/M33 and RV32 under QEMU (tests/target).
@@ -39,6 +43,12 @@ size: deps-target
 # Instructions per malloc and free on Cortex-M3 under QEMU -icount.
 bench-target: deps-target
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/target-bench.sh
+
+# Each fuzz target for FUZZ_SECONDS (default 60); new corpus entries stay in
+# $(BUILD)/fuzz/corpus, crashes in $(BUILD)/fuzz/artifacts (fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps-fuzz
+	BUILD=$(BUILD) JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh run
 
 bench: deps
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/bench.sh

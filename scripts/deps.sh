@@ -5,6 +5,8 @@
 #   scripts/deps.sh bench      also valgrind (callgrind)
 #   scripts/deps.sh target     also the cross compilers, C libraries and QEMU of
 #                              the target tests (Cortex-M newlib, RV32 picolibc)
+#   scripts/deps.sh fuzz       also clang and its runtime (libFuzzer, ASan, UBSan)
+#                              for the fuzz targets (make fuzz, make test)
 set -euo pipefail
 
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386)
@@ -12,6 +14,7 @@ case "${1:-}" in
   bench) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
                  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
+  fuzz) want+=(clang libclang-rt-14-dev) ;;
 esac
 
 missing=()

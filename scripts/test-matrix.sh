@@ -7,11 +7,13 @@
 #   comprehensive  64-bit, comprehensive poisoning
 #   m32-light      32-bit, light poisoning
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
+#   fuzz           each libFuzzer target over its committed corpus plus a few
+#                  thousand mutations (fuzz/run.sh smoke; clang)
 # MATRIX="m64 asan" limits the run to some of them.
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light target"}
+MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light target fuzz"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -33,6 +35,11 @@ passed=()
 for cfg in $MATRIX; do
   if [ "$cfg" = target ]; then
     BUILD=$BUILD JOBS=$JOBS scripts/target-test.sh || failed+=("$cfg")
+    continue
+  fi
+  if [ "$cfg" = fuzz ]; then
+    echo "=== fuzz ==="
+    if BUILD=$BUILD JOBS=$JOBS fuzz/run.sh smoke; then passed+=(fuzz); else failed+=(fuzz); fi
     continue
   fi
   dir="$BUILD/test-$cfg"
