@@ -18,7 +18,11 @@ list(APPEND CAPHEAP_SOURCES
   src/heap_caps_init.c
   src/legacy.c
   boards/builtin.c
-  boards/esp32.c)
+  boards/esp32.c
+  boards/stm32h743.c
+  boards/rp2040.c
+  boards/imxrt1062.c
+  boards/qemu_mps2_an385.c)
 if(CAPHEAP_POISONING_LEVEL GREATER 0)
   list(APPEND CAPHEAP_SOURCES src/poison.c)
 endif()

@@ -1,0 +1,110 @@
+/*
+ * test_board_common.h: what the per-chip board tests (test_board_<chip>.c)
+ * share: the heaps a board built, and draining a caps mask to see every place
+ * its requests may land. Addresses are the chip's: the host model may have
+ * moved the board (capheap_host_offset), and these helpers take that away.
+ */
+#ifndef CAPHEAP_TEST_BOARD_COMMON_H
+#define CAPHEAP_TEST_BOARD_COMMON_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "capheap.h"
+
+#define KIB 1024u
+
+/** A chip address range [start, end). */
+typedef struct {
+    uintptr_t start, end;
+} chip_range_t;
+
+static inline uintptr_t chip_addr(const void *p) { return (uintptr_t)p - (uintptr_t)capheap_host_offset(); }
+
+static inline bool in_range(const void *p, chip_range_t r) { return chip_addr(p) - r.start < r.end - r.start; }
+
+/* ---- the heaps built ---------------------------------------------------- */
+
+#define MAX_HEAPS 16
+
+typedef struct {
+    chip_range_t heap[MAX_HEAPS];
+    size_t n;
+} heap_list_t;
+
+static inline bool note_heap(walker_heap_into_t heap, walker_block_info_t block, void *user) {
+    (void)block;
+    heap_list_t *l = user;
+    chip_range_t r = {(uintptr_t)heap.start - (uintptr_t)capheap_host_offset(),
+                      (uintptr_t)heap.end - (uintptr_t)capheap_host_offset()};
+    if (l->n == 0 || l->heap[l->n - 1].start != r.start) {
+        assert_true(l->n < MAX_HEAPS);
+        l->heap[l->n++] = r;
+    }
+    return false; /* one block tells the heap: on to the next heap */
+}
+
+/** Asserts that the heaps are exactly expected[0..n), in this order. */
+static inline void assert_heaps(const chip_range_t *expected, size_t n) {
+    heap_list_t l = {.n = 0};
+    heap_caps_walk_all(note_heap, &l);
+    assert_int_equal(l.n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(l.heap[i].start, expected[i].start);
+        assert_int_equal(l.heap[i].end, expected[i].end);
+    }
+}
+
+/* ---- draining a caps mask --------------------------------------------- */
+
+#define MAX_BLOCKS 8192
+
+typedef struct {
+    void *p[MAX_BLOCKS];
+    size_t n;
+} drained_t;
+
+/** Allocates size-byte blocks with caps until none is left (or the table is
+ *  full), in order. */
+static inline void drain(drained_t *d, size_t size, uint32_t caps) {
+    d->n = 0;
+    void *p;
+    while (d->n < MAX_BLOCKS && (p = heap_caps_malloc(size, caps)) != NULL) {
+        d->p[d->n++] = p;
+    }
+    assert_true(d->n > 0);
+}
+
+/** Number of drained blocks in r. */
+static inline size_t count_in(const drained_t *d, chip_range_t r) {
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        k += in_range(d->p[i], r);
+    }
+    return k;
+}
+
+/** Frees every drained block with heap_caps_free, whatever its heap. */
+static inline void release(drained_t *d) {
+    for (size_t i = 0; i < d->n; i++) {
+        heap_caps_free(d->p[i]);
+    }
+    d->n = 0;
+}
+
+/** The index of the first drained block outside r: blocks [0, k) are in r. */
+static inline size_t prefix_in(const drained_t *d, chip_range_t r) {
+    size_t k = 0;
+    while (k < d->n && in_range(d->p[k], r)) {
+        k++;
+    }
+    return k;
+}
+
+#endif /* CAPHEAP_TEST_BOARD_COMMON_H */
