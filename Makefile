@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz
+.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz deps-preload
 
 all: build
 
@@ -19,6 +19,10 @@ deps-target:
 deps-fuzz:
 	@scripts/deps.sh fuzz
 
+# sqlite3, lua5.4 and python3 for the preload library's tests (tests/preload).
+deps-preload:
+	@scripts/deps.sh preload
+
 build: deps
 	cmake -S . -B $(BUILD)/default -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD)/default -j$(JOBS)
@@ -29,7 +33,7 @@ run: build
 
 # Every test, in every configuration of the matrix (scripts/test-matrix.sh),
 # the target tests under QEMU included.
-test: deps deps-target deps-fuzz
+test: deps deps-target deps-fuzz deps-preload
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/test-matrix.sh
 
 # Only the target tests: Cortex-M3/M4F/M33 and RV32 under QEMU (tests/target).

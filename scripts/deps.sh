@@ -7,6 +7,8 @@
 #                              the target tests (Cortex-M newlib, RV32 picolibc)
 #   scripts/deps.sh fuzz       also clang and its runtime (libFuzzer, ASan, UBSan)
 #                              for the fuzz targets (make fuzz, make test)
+#   scripts/deps.sh preload    also the real programs the preload library's tests
+#                              run: sqlite3, lua5.4, python3 (make test)
 set -euo pipefail
 
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386)
@@ -15,6 +17,7 @@ case "${1:-}" in
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
                  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
   fuzz) want+=(clang libclang-rt-14-dev) ;;
+  preload) want+=(sqlite3 lua5.4 python3) ;;
 esac
 
 missing=()

@@ -1,0 +1,175 @@
+/*
+ * preload_init.c: the heap behind the preload library's malloc.
+ *
+ * The heap is built on the first call into the malloc family, which may come
+ * long before the library's constructor (the dynamic loader and libc allocate
+ * while starting up). Building it calls nothing that allocates: getenv,
+ * mmap, capheap_init_board (whose posix port maps memory and takes its locks
+ * from a fixed pool). A thread that calls malloc while another one builds the
+ * heap waits; the builder itself calling malloc would be a bug in the port,
+ * and stops the program with a message instead of hanging.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "capheap.h"
+#include "capheap/port.h"
+#include "preload.h"
+#include "registry.h"
+
+_Atomic int capheap_preload_state;
+_Atomic uintptr_t capheap_preload_lo;
+_Atomic size_t capheap_preload_size;
+
+static _Atomic(pthread_t) builder;
+
+/* The board: one region of host RAM. Filled in once, before capheap_init_board
+ * (which keeps a pointer to it). */
+static const capheap_memory_type_t host_type[1] = {{"host RAM", {PRELOAD_TYPE_CAPS, 0, 0}}};
+static capheap_region_t host_region;
+static capheap_reserved_t host_skip;
+static capheap_board_t host_board = {
+    .name = "host-preload",
+    .types = host_type,
+    .type_count = 1,
+    .regions = &host_region,
+    .region_count = 1,
+};
+
+/* ---- CAPHEAP_PRELOAD_SIZE ---------------------------------------------- */
+
+/* Multiplier of a size suffix; 0 for an unknown one. */
+static size_t suffix_scale(const char *s) {
+    if (s[0] == '\0') {
+        return 1;
+    }
+    if (s[1] != '\0') {
+        return 0;
+    }
+    switch (s[0]) {
+    case 'k': case 'K': return (size_t)1 << 10;
+    case 'm': case 'M': return (size_t)1 << 20;
+    case 'g': case 'G': return (size_t)1 << 30;
+    default: return 0;
+    }
+}
+
+/* "256M", "1G", "65536": bytes, or 0 when the text is not such a size. */
+static size_t parse_size(const char *s) {
+    size_t n = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, (size_t)(*p - '0'), &n)) {
+            return 0;
+        }
+    }
+    size_t scale = suffix_scale(p);
+    size_t bytes;
+    if (p == s || scale == 0 || __builtin_mul_overflow(n, scale, &bytes)) {
+        return 0;
+    }
+    return bytes;
+}
+
+static size_t heap_size(void) {
+    const char *text = getenv("CAPHEAP_PRELOAD_SIZE");
+    if (text == NULL || text[0] == '\0') {
+        return PRELOAD_DEFAULT_SIZE;
+    }
+    size_t size = parse_size(text);
+    if (size < PRELOAD_MIN_SIZE || size > SIZE_MAX / 2) {
+        capheap_port_abort("preload: CAPHEAP_PRELOAD_SIZE must be a size such as 64M or 2G, at least 1M");
+    }
+    return (size + 4095) & ~(size_t)4095;
+}
+
+/* ---- building the heap ------------------------------------------------- */
+
+#define HOLE_ALIGN ((uintptr_t)2 << 20)
+
+/* An address where size bytes are free now: the board is placed there, so
+ * that capheap maps it in place and has no relocation to announce (on stdout,
+ * which the program owns). */
+static uintptr_t free_address(size_t size) {
+    void *hole = mmap(NULL, size + HOLE_ALIGN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (hole == MAP_FAILED) {
+        return 0;
+    }
+    munmap(hole, size + HOLE_ALIGN);
+    return ((uintptr_t)hole + HOLE_ALIGN - 1) & ~(HOLE_ALIGN - 1);
+}
+
+/* Whether a malloc of a size just under a multiple of 16 (see preload.c)
+ * comes back 16-aligned. Where the first block starts depends on the size of
+ * the heap's control data; the probe answers without knowing it. */
+static bool blocks_fit_grain(void) {
+    void *p = heap_caps_malloc(PRELOAD_ALIGN + sizeof(size_t), PRELOAD_MALLOC_CAPS);
+    bool aligned = p != NULL && (uintptr_t)p % PRELOAD_ALIGN == 0;
+    heap_caps_free(p);
+    return aligned;
+}
+
+static void build_heap(void) {
+    size_t size = heap_size();
+    uintptr_t at = free_address(size);
+    host_region = (capheap_region_t){.start = at, .size = size, .type = 0};
+    if (at == 0 || capheap_init_board(&host_board) != ESP_OK) {
+        capheap_port_abort("preload: no memory for the heap (try a smaller CAPHEAP_PRELOAD_SIZE)");
+    }
+    if (!blocks_fit_grain() && sizeof(size_t) < PRELOAD_ALIGN) {
+        /* Start the heap one grain later, which puts every block on the grain. */
+        capheap_deinit();
+        host_skip = (capheap_reserved_t){at, at + sizeof(size_t), "grain shift"};
+        host_board.reserved = &host_skip;
+        host_board.reserved_count = 1;
+        if (capheap_init_board(&host_board) != ESP_OK) {
+            capheap_port_abort("preload: no memory for the heap (try a smaller CAPHEAP_PRELOAD_SIZE)");
+        }
+    }
+    atomic_store_explicit(&capheap_preload_size, size, memory_order_relaxed);
+    atomic_store_explicit(&capheap_preload_lo, at, memory_order_relaxed);
+    capheap_preload_stats_begin();
+}
+
+void capheap_preload_start(void) {
+    int s = atomic_load_explicit(&capheap_preload_state, memory_order_acquire);
+    while (s != PRELOAD_READY) {
+        int none = PRELOAD_NONE;
+        if (s == PRELOAD_NONE && atomic_compare_exchange_strong(&capheap_preload_state, &none, PRELOAD_BUSY)) {
+            atomic_store(&builder, pthread_self());
+            build_heap();
+            atomic_store_explicit(&capheap_preload_state, PRELOAD_READY, memory_order_release);
+            return;
+        }
+        if (s == PRELOAD_BUSY && pthread_equal(atomic_load(&builder), pthread_self())) {
+            capheap_port_abort("preload: malloc called while its heap is being built");
+        }
+        sched_yield();
+        s = atomic_load_explicit(&capheap_preload_state, memory_order_acquire);
+    }
+}
+
+/* ---- fork -------------------------------------------------------------- */
+
+/* A child of a threaded program must not inherit a heap lock that another
+ * thread held at the fork: hold all of them across it. */
+static void locks_take(void) {
+    for (size_t i = 0; i < capheap_registry_count(); i++) {
+        capheap_port_lock_take(capheap_registry_at(i)->lock);
+    }
+}
+
+static void locks_give(void) {
+    for (size_t i = capheap_registry_count(); i-- > 0;) {
+        capheap_port_lock_give(capheap_registry_at(i)->lock);
+    }
+}
+
+/* In a constructor, not on the first malloc: pthread_atfork may allocate. */
+__attribute__((constructor)) static void preload_constructor(void) {
+    capheap_preload_start();
+    pthread_atfork(locks_take, locks_give, locks_give);
+}
