@@ -31,3 +31,13 @@ if(CAPHEAP_PORT STREQUAL "posix")
 elseif(CAPHEAP_PORT STREQUAL "baremetal")
   list(APPEND CAPHEAP_SOURCES ports/baremetal/port_baremetal.c ports/baremetal/memory_baremetal.c)
 endif()
+# The C library's malloc family served by capheap, for firmware (newlib,
+# picolibc). Not on a host: there the program's own malloc would be replaced
+# before anything initialised capheap (the preload library is for that).
+option(CAPHEAP_MALLOC "Provide malloc/free/... (and newlib's _malloc_r...) from capheap" OFF)
+if(CAPHEAP_MALLOC)
+  if(CAPHEAP_PORT STREQUAL "posix")
+    message(FATAL_ERROR "CAPHEAP_MALLOC is for targets (CAPHEAP_PORT baremetal or none)")
+  endif()
+  list(APPEND CAPHEAP_SOURCES ports/baremetal/malloc_family.c)
+endif()

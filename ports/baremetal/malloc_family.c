@@ -1,0 +1,212 @@
+/*
+ * malloc_family.c: the C library's allocator on a target, served by capheap
+ * (CMake option CAPHEAP_MALLOC): malloc, calloc, realloc, free, memalign,
+ * posix_memalign, aligned_alloc, malloc_usable_size, and newlib's reentrant
+ * _malloc_r, _calloc_r, _realloc_r, _free_r, _memalign_r,
+ * _malloc_usable_size_r, through which newlib's own stdio and string code
+ * allocates. picolibc has no reentrant variants: the plain names are all.
+ *
+ * malloc and realloc follow heap_caps_malloc_default / _realloc_default (the
+ * board's external-RAM policy included); free is heap_caps_free, so it takes
+ * memory from any heap_caps or seed-era allocation, and heap_caps_free takes
+ * malloc's.
+ *
+ * Defined here so that one object file holds every name: once the linker
+ * pulls it for any of them, no allocator member of the C library comes in
+ * too (a libc malloc paired with this free would corrupt both). A program
+ * that asks the C library for something only its own allocator has
+ * (mallinfo, malloc_stats, malloc_trim) fails to link with duplicate
+ * definitions instead of mixing the two. Link with -Wl,--undefined=malloc so
+ * the C library's internal calls (stdio buffers) find these definitions even
+ * when the program itself never calls malloc.
+ *
+ * Before any heap exists (capheap_init, heap_caps_init or a heap_caps_add_
+ * region call) every allocation fails cleanly: NULL with errno ENOMEM, and
+ * free(NULL) does nothing. Neither newlib's start-up (rdimon, nosys) nor
+ * picolibc's allocates, but constructors and early stdio may: newlib's
+ * stdio then falls back to an unbuffered stream. Freeing a pointer that no
+ * heap holds is reported as corruption (capheap_report_corruption).
+ *
+ * Where it differs from the C libraries' own allocators, on purpose:
+ * - Blocks are aligned to MULTI_HEAP_ALIGN (4 bytes on 32-bit targets), as
+ *   ESP-IDF's malloc, not to _Alignof(max_align_t) (8 on Arm EABI, 16 on
+ *   RV32). Cortex-M LDRD/STRD/VLDR need word alignment only; code that needs
+ *   more asks memalign or aligned_alloc.
+ * - malloc(0) and the aligned calls with size 0 return a unique minimum
+ *   block (as newlib and picolibc do), not NULL; realloc(p, 0) frees p and
+ *   returns NULL.
+ * - memalign, posix_memalign and aligned_alloc try internal memory for
+ *   malloc first (DEFAULT | INTERNAL), then any memory malloc may use
+ *   (DEFAULT), whatever the size: they do not follow the external-RAM size
+ *   threshold.
+ *
+ * For the host's preload library this file is not the right base: there
+ * capheap must initialise itself on the first call from an unknown process,
+ * stay out of dlsym's recursion and survive fork. So it lives with the
+ * bare-metal port; it uses only the public API and works with any target
+ * port (FreeRTOS too).
+ */
+#define _GNU_SOURCE 1 /* memalign, posix_memalign, aligned_alloc: visible in strict C11 */
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esp_heap_caps.h"
+
+/* Sizes malloc never sees as 0 (see above). */
+static size_t at_least_one(size_t size) { return size != 0 ? size : 1; }
+
+static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/* ---- the allocations, returning an errno value instead of setting it ---- */
+
+static void *do_malloc(size_t size, int *err) {
+    void *p = heap_caps_malloc_default(at_least_one(size));
+    *err = p != NULL ? 0 : ENOMEM;
+    return p;
+}
+
+static void *do_calloc(size_t n, size_t size, int *err) {
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        *err = ENOMEM; /* C: the request cannot be met */
+        return NULL;
+    }
+    void *p = do_malloc(total, err);
+    if (p != NULL) {
+        memset(p, 0, total);
+    }
+    return p;
+}
+
+static void *do_realloc(void *ptr, size_t size, int *err) {
+    *err = 0;
+    if (ptr == NULL) {
+        return do_malloc(size, err);
+    }
+    void *p = heap_caps_realloc_default(ptr, size);
+    if (p == NULL && size != 0) {
+        *err = ENOMEM; /* ptr is untouched */
+    }
+    return p;
+}
+
+/* alignment: a power of two (checked by the callers). */
+static void *do_aligned(size_t alignment, size_t size, int *err) {
+    if (alignment <= MULTI_HEAP_ALIGN) {
+        return do_malloc(size, err);
+    }
+    size = at_least_one(size);
+    void *p = heap_caps_aligned_alloc(alignment, size, MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL);
+    if (p == NULL) {
+        p = heap_caps_aligned_alloc(alignment, size, MALLOC_CAP_DEFAULT);
+    }
+    *err = p != NULL ? 0 : ENOMEM;
+    return p;
+}
+
+static void *do_memalign(size_t alignment, size_t size, int *err) {
+    if (!is_power_of_two(alignment)) {
+        *err = EINVAL;
+        return NULL;
+    }
+    return do_aligned(alignment, size, err);
+}
+
+/* Sets errno only on failure: C lets a successful call leave it alone. */
+static void *set_errno(void *p, int err) {
+    if (err != 0) {
+        errno = err;
+    }
+    return p;
+}
+
+/* ---- the C and POSIX names -------------------------------------------- */
+
+void *malloc(size_t size) {
+    int err;
+    return set_errno(do_malloc(size, &err), err);
+}
+
+void *calloc(size_t n, size_t size) {
+    int err;
+    return set_errno(do_calloc(n, size, &err), err);
+}
+
+void *realloc(void *ptr, size_t size) {
+    int err;
+    return set_errno(do_realloc(ptr, size, &err), err);
+}
+
+void free(void *ptr) { heap_caps_free(ptr); }
+
+void *memalign(size_t alignment, size_t size) {
+    int err;
+    return set_errno(do_memalign(alignment, size, &err), err);
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+    int err;
+    return set_errno(do_memalign(alignment, size, &err), err);
+}
+
+/* POSIX: the error is the return value; errno and *out stay as they were. */
+int posix_memalign(void **out, size_t alignment, size_t size) {
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0) {
+        return EINVAL;
+    }
+    int err;
+    void *p = do_aligned(alignment, size, &err);
+    if (p != NULL) {
+        *out = p;
+    }
+    return err;
+}
+
+size_t malloc_usable_size(void *ptr) { return ptr != NULL ? heap_caps_get_allocated_size(ptr) : 0; }
+
+/* ---- newlib's reentrant names: errno goes to the caller's context ----- */
+
+#if !defined(__PICOLIBC__)
+#include <reent.h>
+
+static void *set_errno_r(struct _reent *r, void *p, int err) {
+    if (err != 0) {
+        __errno_r(r) = err;
+    }
+    return p;
+}
+
+void *_malloc_r(struct _reent *r, size_t size) {
+    int err;
+    return set_errno_r(r, do_malloc(size, &err), err);
+}
+
+void *_calloc_r(struct _reent *r, size_t n, size_t size) {
+    int err;
+    return set_errno_r(r, do_calloc(n, size, &err), err);
+}
+
+void *_realloc_r(struct _reent *r, void *ptr, size_t size) {
+    int err;
+    return set_errno_r(r, do_realloc(ptr, size, &err), err);
+}
+
+void _free_r(struct _reent *r, void *ptr) {
+    (void)r;
+    heap_caps_free(ptr);
+}
+
+void *_memalign_r(struct _reent *r, size_t alignment, size_t size) {
+    int err;
+    return set_errno_r(r, do_memalign(alignment, size, &err), err);
+}
+
+size_t _malloc_usable_size_r(struct _reent *r, void *ptr) {
+    (void)r;
+    return malloc_usable_size(ptr);
+}
+#endif

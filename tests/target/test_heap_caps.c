@@ -1,0 +1,512 @@
+/*
+ * test_heap_caps.c: the capabilities layer and the malloc family on the
+ * target's own instruction set, under QEMU (Cortex-M3 on mps2-an385, RV32 on
+ * virt), linked with capheap's malloc (CAPHEAP_MALLOC).
+ *
+ * - Before capheap has a heap, the malloc family fails cleanly (a
+ *   constructor tries it, as early start-up code would) and newlib's stdio
+ *   still prints.
+ * - The qemu-mps2-an385 board (its caps are a test model of the emulated
+ *   RAM, see boards/qemu_mps2_an385.c): priorities, caps matching, EXEC memory
+ *   that really runs code, free from any heap. On RV32 the same board is
+ *   moved by a fixed offset into virt's RAM.
+ * - The C and POSIX malloc family and newlib's reentrant variants, including
+ *   overflowing sizes and bad alignments, and the C library's own
+ *   allocations (strdup, asprintf) coming from capheap.
+ * - The esp32 board moved by a fixed offset into the target's RAM: its heaps,
+ *   free sizes, priorities and the D/IRAM instruction-bus arithmetic, as on a
+ *   host.
+ */
+#define _GNU_SOURCE 1 /* strdup, asprintf, memalign */
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "capheap.h"
+#include "esp_heap_alloc_caps.h"
+#include "harness.h"
+
+#define KIB 1024u
+
+/* Free target RAM, away from the program, its stack and (RV32) picolibc's
+ * heap: where moved boards go. mps2-an385: RAM 0x21000000-0x21FFFFFF, the
+ * program's .data/.bss at its start. virt: RAM from 0x80000000, the program
+ * in its first 4 MiB. */
+#if defined(__riscv)
+#define AN385_OFFSET ((uintptr_t)0x80400000u - 0x21000000u)
+#define FREE_RAM     0x80400000u
+#else
+#define AN385_OFFSET 0u
+#define FREE_RAM     0x21200000u
+#endif
+
+/* ---- moving a board by a fixed offset ----------------------------------- */
+
+typedef struct {
+    capheap_board_t board;
+    capheap_region_t regions[16];
+    capheap_reserved_t reserved[16];
+} moved_board_t;
+
+static moved_board_t moved;
+
+static const capheap_board_t *move_board(const char *name, uintptr_t offset) {
+    const capheap_board_t *b = capheap_board_find(name);
+    T_CHECK(b != NULL && b->region_count <= 16 && b->reserved_count <= 16);
+    moved.board = *b;
+    for (size_t i = 0; i < b->region_count; i++) {
+        moved.regions[i] = b->regions[i];
+        moved.regions[i].start += offset;
+        if (moved.regions[i].alias.kind != CAPHEAP_ALIAS_NONE) {
+            moved.regions[i].alias.start += offset;
+        }
+    }
+    for (size_t i = 0; i < b->reserved_count; i++) {
+        moved.reserved[i] = b->reserved[i];
+        moved.reserved[i].start += offset;
+        moved.reserved[i].end += offset;
+    }
+    moved.board.regions = moved.regions;
+    moved.board.reserved = moved.reserved;
+    return &moved.board;
+}
+
+/* ---- before capheap ----------------------------------------------------- */
+
+static struct {
+    void *malloc_p, *calloc_p, *realloc_p, *memalign_p;
+    int malloc_errno, calloc_errno, realloc_errno, memalign_errno, posix_ret;
+} early;
+
+/* Runs before main, like start-up code or a C++ constructor would. */
+__attribute__((constructor)) static void allocate_before_capheap(void) {
+    errno = 0;
+    early.malloc_p = malloc(16);
+    early.malloc_errno = errno;
+    errno = 0;
+    early.calloc_p = calloc(4, 4);
+    early.calloc_errno = errno;
+    errno = 0;
+    early.realloc_p = realloc(NULL, 8);
+    early.realloc_errno = errno;
+    errno = 0;
+    early.memalign_p = memalign(64, 8);
+    early.memalign_errno = errno;
+    void *p = &early;
+    early.posix_ret = posix_memalign(&p, 64, 8);
+    free(NULL);
+}
+
+static void case_before_capheap(void) {
+    T_CHECK(early.malloc_p == NULL && early.calloc_p == NULL);
+    T_CHECK(early.realloc_p == NULL && early.memalign_p == NULL);
+    T_EQ(early.malloc_errno, ENOMEM);
+    T_EQ(early.calloc_errno, ENOMEM);
+    T_EQ(early.realloc_errno, ENOMEM);
+    T_EQ(early.memalign_errno, ENOMEM);
+    T_EQ(early.posix_ret, ENOMEM);
+    T_CHECK(capheap_current_board() == NULL);
+    /* newlib's stdout wants a buffer from malloc, gets none and goes
+     * unbuffered; the runner checks that this line arrives. */
+    printf("printf before capheap: %d\n", 42);
+    fflush(stdout);
+}
+
+/* ---- the an385 board ---------------------------------------------------- */
+
+static uintptr_t an385(uintptr_t chip) { return chip + AN385_OFFSET; }
+
+static bool in(const void *p, uintptr_t chip_start, uintptr_t chip_end) {
+    return (uintptr_t)p >= an385(chip_start) && (uintptr_t)p < an385(chip_end);
+}
+
+#define IN_SRAM(p) in((p), 0x21100000u, 0x21400000u)
+#define IN_TCM(p)  in((p), 0x21400000u, 0x21500000u)
+#define IN_EXT(p)  in((p), 0x21800000u, 0x21C00000u)
+
+/* Hides a size from the compiler, which rejects the overflowing ones these
+ * tests pass on purpose. */
+static size_t opaque(size_t x) {
+    volatile size_t v = x;
+    return v;
+}
+
+static size_t all_free(void) { return heap_caps_get_free_size(MALLOC_CAP_32BIT); }
+
+static void case_init_an385(void) {
+#if defined(__riscv)
+    T_EQ(capheap_init_board(move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+#else
+    extern char end[]; /* the linker script's end of .bss */
+    T_CHECK((uintptr_t)end <= 0x21100000u);
+    T_EQ(capheap_init("qemu-mps2-an385"), ESP_OK);
+#endif
+    T_EQ(capheap_host_offset(), 0);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_DMA), 3 * 1024 * KIB);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_SPM), 1024 * KIB);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 4 * 1024 * KIB);
+    T_CHECK(heap_caps_check_integrity_all(true));
+}
+
+static void case_caps_matching(void) {
+    size_t before = all_free();
+    void *dma = heap_caps_malloc(100, MALLOC_CAP_DMA);
+    void *spm = heap_caps_malloc(100, MALLOC_CAP_SPM);
+    void *ext = heap_caps_malloc(100, MALLOC_CAP_SPIRAM);
+    void *exec = heap_caps_malloc(100, MALLOC_CAP_EXEC);
+    void *byte = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    T_CHECK(IN_SRAM(dma) && IN_TCM(spm) && IN_EXT(ext) && IN_TCM(exec) && IN_SRAM(byte));
+    T_CHECK(capheap_ptr_caps(dma) & MALLOC_CAP_DMA);
+    T_CHECK(capheap_ptr_caps(ext) & MALLOC_CAP_SPIRAM);
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT) == NULL);
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_EXEC | MALLOC_CAP_DMA) == NULL);
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_DMA | MALLOC_CAP_SPM) == NULL);
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_DMA | MALLOC_CAP_INVALID) == NULL);
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_RETENTION) == NULL);
+    /* The C library's free takes every one of them back. */
+    free(dma), free(spm), free(ext), free(exec), free(byte);
+    T_EQ(all_free(), before);
+}
+
+#define DRAIN_MAX 256
+static void *drained[DRAIN_MAX];
+
+static size_t drain(size_t size, uint32_t caps) {
+    size_t n = 0;
+    while (n < DRAIN_MAX && (drained[n] = heap_caps_malloc(size, caps)) != NULL) {
+        n++;
+    }
+    T_CHECK(n < DRAIN_MAX);
+    return n;
+}
+
+static void release(size_t n) {
+    while (n > 0) {
+        free(drained[--n]);
+    }
+}
+
+/* Blocks [0, n) lie in SRAM, then TCM, then external RAM, in that order;
+ * counts[i] gets how many in each. */
+static void check_order(size_t n, size_t counts[3]) {
+    size_t i = 0;
+    for (int kind = 0; kind < 3; kind++) {
+        size_t start = i;
+        while (i < n && (kind == 0 ? IN_SRAM(drained[i]) : kind == 1 ? IN_TCM(drained[i]) : IN_EXT(drained[i]))) {
+            i++;
+        }
+        counts[kind] = i - start;
+    }
+    T_EQ(i, n);
+}
+
+static void case_priorities(void) {
+    size_t before = all_free(), counts[3];
+    /* malloc's caps: SRAM (DEFAULT at priority 0), then TCM (INTERNAL at
+     * priority 1), never external RAM (no INTERNAL). */
+    size_t n = drain(64 * KIB, MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL);
+    check_order(n, counts);
+    T_CHECK(counts[0] >= 40 && counts[1] >= 14 && counts[2] == 0);
+    release(n);
+    /* 8BIT: priority 0 in SRAM, 1 in TCM, 2 in external RAM. */
+    n = drain(64 * KIB, MALLOC_CAP_8BIT);
+    check_order(n, counts);
+    T_CHECK(counts[0] >= 40 && counts[1] >= 14 && counts[2] >= 60);
+    release(n);
+    T_EQ(all_free(), before);
+    T_CHECK(heap_caps_check_integrity_all(true));
+}
+
+/* Code copied into EXEC memory runs: "return 42". */
+static void case_exec_runs(void) {
+#if defined(__riscv)
+    static const uint32_t code[] = {0x02a00513u /* li a0, 42 */, 0x00008067u /* ret */};
+#else
+    static const uint16_t code[] = {0x202au /* movs r0, #42 */, 0x4770u /* bx lr */};
+#endif
+    void *mem = heap_caps_malloc(sizeof code, MALLOC_CAP_EXEC);
+    T_CHECK(IN_TCM(mem));
+    memcpy(mem, code, sizeof code);
+#if defined(__riscv)
+    __asm__ volatile(".option push\n\t.option arch, +zifencei\n\tfence.i\n\t.option pop" : : : "memory");
+    int (*fn)(void) = (int (*)(void))(uintptr_t)mem;
+#else
+    __asm__ volatile("dsb\n\tisb" : : : "memory");
+    int (*fn)(void) = (int (*)(void))((uintptr_t)mem | 1u); /* Thumb */
+#endif
+    T_EQ(fn(), 42);
+    free(mem);
+}
+
+/* ---- the malloc family --------------------------------------------------- */
+
+static void case_malloc_policy(void) {
+    size_t before = all_free();
+    void *small = malloc(100);
+    void *large = malloc(32 * KIB); /* at or above 16 KiB: external first */
+    void *zero = malloc(0);         /* a unique block, not NULL */
+    T_CHECK(IN_SRAM(small) && IN_EXT(large) && zero != NULL && zero != small);
+    T_CHECK(malloc_usable_size(small) >= 100 && malloc_usable_size(NULL) == 0);
+    T_EQ((uintptr_t)small % MULTI_HEAP_ALIGN, 0);
+    /* External RAM full: large requests fall back to internal memory. */
+    size_t n = drain(64 * KIB, MALLOC_CAP_SPIRAM);
+    void *fallback = malloc(32 * KIB);
+    T_CHECK(IN_SRAM(fallback));
+    release(n);
+    heap_caps_free(small), heap_caps_free(large), heap_caps_free(zero), heap_caps_free(fallback);
+    T_EQ(all_free(), before);
+}
+
+static void case_calloc(void) {
+    uint8_t *dirty = malloc(4000);
+    memset(dirty, 0xA5, 4000);
+    free(dirty);
+    uint32_t *z = calloc(1000, 4);
+    T_CHECK(z != NULL);
+    for (size_t i = 0; i < 1000; i++) {
+        T_EQ(z[i], 0);
+    }
+    free(z);
+    errno = 0;
+    T_CHECK(calloc(opaque(SIZE_MAX / 2 + 2), 2) == NULL); /* n * size overflows */
+    T_EQ(errno, ENOMEM);
+    errno = 0;
+    T_CHECK(calloc(opaque(0x10000), 0x10001) == NULL);
+    T_EQ(errno, ENOMEM);
+    errno = 0;
+    T_CHECK(calloc(1, opaque(64 * 1024 * KIB)) == NULL); /* fits size_t, not the RAM */
+    T_EQ(errno, ENOMEM);
+}
+
+static void case_realloc(void) {
+    size_t before = all_free();
+    uint8_t *p = realloc(NULL, 100);
+    T_CHECK(IN_SRAM(p));
+    for (int i = 0; i < 100; i++) {
+        p[i] = (uint8_t)i;
+    }
+    errno = 0;
+    T_CHECK(realloc(p, opaque(SIZE_MAX - 64)) == NULL);
+    T_EQ(errno, ENOMEM);
+    uint8_t *q = realloc(p, 40 * KIB); /* moves to external RAM, contents kept */
+    T_CHECK(IN_EXT(q));
+    for (int i = 0; i < 100; i++) {
+        T_EQ(q[i], i);
+    }
+    q = realloc(q, 50);
+    T_CHECK(q != NULL && q[49] == 49);
+    T_CHECK(realloc(q, 0) == NULL); /* frees */
+    T_EQ(all_free(), before);
+}
+
+static void check_aligned(void *p, size_t alignment) {
+    T_CHECK(p != NULL && ((uintptr_t)p & (alignment - 1)) == 0);
+    T_CHECK(capheap_ptr_caps(p) & MALLOC_CAP_DEFAULT);
+    free(p);
+}
+
+static void case_aligned(void) {
+    size_t before = all_free();
+    check_aligned(memalign(256, 1000), 256);
+    check_aligned(memalign(4, 0), 4);
+    check_aligned(aligned_alloc(128, 256), 128);
+    void *p = NULL;
+    T_EQ(posix_memalign(&p, 64, 100), 0);
+    check_aligned(p, 64);
+    int bad_alignments[] = {0, 3, 24, 48};
+    for (size_t i = 0; i < sizeof bad_alignments / sizeof bad_alignments[0]; i++) {
+        errno = 0;
+        T_CHECK(memalign((size_t)bad_alignments[i], 8) == NULL && errno == EINVAL);
+        errno = 0;
+        T_CHECK(aligned_alloc((size_t)bad_alignments[i], 48) == NULL && errno == EINVAL);
+    }
+    errno = 0;
+    T_CHECK(memalign((size_t)1 << 31, 16) == NULL && errno == ENOMEM); /* valid, unsatisfiable */
+    p = &p;
+    errno = 0;
+    T_EQ(posix_memalign(&p, 2, 8), EINVAL); /* not a multiple of sizeof(void *) */
+    T_EQ(posix_memalign(&p, 96, 8), EINVAL);
+    T_EQ(posix_memalign(&p, 64, opaque(SIZE_MAX - 8)), ENOMEM);
+    T_CHECK(p == &p && errno == 0); /* POSIX: neither *out nor errno change */
+    T_EQ(all_free(), before);
+}
+
+/* newlib's stdio and string code allocate through these, with errno in the
+ * reentrancy structure they are given. picolibc has none. */
+static void case_newlib_reentrant(void) {
+#if !defined(__PICOLIBC__)
+    size_t before = all_free();
+    struct _reent *r = _REENT;
+    uint8_t *p = _malloc_r(r, 10);
+    T_CHECK(IN_SRAM(p));
+    p = _realloc_r(r, p, 20 * KIB);
+    T_CHECK(IN_EXT(p));
+    void *z = _calloc_r(r, 10, 10);
+    T_CHECK(z != NULL && ((uint8_t *)z)[99] == 0);
+    void *a = _memalign_r(r, 64, 10);
+    T_CHECK(a != NULL && ((uintptr_t)a & 63) == 0);
+    T_CHECK(_malloc_usable_size_r(r, a) >= 10);
+    r->_errno = 0;
+    T_CHECK(_calloc_r(r, opaque(SIZE_MAX), 2) == NULL && r->_errno == ENOMEM);
+    r->_errno = 0;
+    T_CHECK(_memalign_r(r, 12, 2) == NULL && r->_errno == EINVAL);
+    _free_r(r, p), _free_r(r, z), _free_r(r, a);
+    T_EQ(all_free(), before);
+#endif
+}
+
+/* The C library's own allocations come from capheap and go back to it. */
+static void case_libc_allocates_from_capheap(void) {
+    size_t before = all_free();
+    char *s = strdup("capheap");
+    T_CHECK(IN_SRAM(s) && strcmp(s, "capheap") == 0);
+    char *t = NULL;
+    T_EQ(asprintf(&t, "%s %d", "heap", 5), 6);
+    T_CHECK(t != NULL && capheap_ptr_caps(t) != 0 && strcmp(t, "heap 5") == 0);
+    T_CHECK(all_free() < before);
+    free(s);
+    free(t);
+    T_EQ(all_free(), before);
+}
+
+/* free() takes what heap_caps and the seed-era API gave; heap_caps_free
+ * takes what malloc gave. */
+static void case_free_from_any_heap(void) {
+    size_t before = all_free();
+    void *blocks[] = {
+        heap_caps_malloc(100, MALLOC_CAP_SPM),
+        heap_caps_aligned_alloc(64, 100, MALLOC_CAP_DMA),
+        heap_caps_calloc(10, 10, MALLOC_CAP_SPIRAM),
+        heap_caps_realloc(NULL, 50, MALLOC_CAP_EXEC),
+        heap_caps_malloc_prefer(100, 2, MALLOC_CAP_RETENTION, MALLOC_CAP_SPM),
+        pvPortMallocCaps(100, MALLOC_CAP_8BIT),
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+        T_CHECK(blocks[i] != NULL);
+        free(blocks[i]);
+    }
+    void *m = malloc(100), *c = calloc(2, 2000), *a = memalign(32, 32);
+    heap_caps_free(m), heap_caps_aligned_free(a), heap_caps_free(c);
+    T_EQ(all_free(), before);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
+/* ---- the esp32 board, moved into the target's RAM ---------------------- */
+
+#define ESP32_OFFSET ((uintptr_t)FREE_RAM - 0x3FFAE000u)
+
+static uintptr_t esp32(uintptr_t chip) { return chip + ESP32_OFFSET; }
+
+static bool in_esp32(const void *p, uintptr_t chip_start, uintptr_t chip_end) {
+    return (uintptr_t)p >= esp32(chip_start) && (uintptr_t)p < esp32(chip_end);
+}
+
+typedef struct {
+    uintptr_t start[8], end[8];
+    size_t n;
+} heaps_seen_t;
+
+static bool note_heap(walker_heap_into_t heap, walker_block_info_t block, void *user) {
+    (void)block;
+    heaps_seen_t *s = user;
+    if (s->n < 8) {
+        s->start[s->n] = (uintptr_t)heap.start;
+        s->end[s->n++] = (uintptr_t)heap.end;
+    }
+    return false; /* one block is enough: next heap */
+}
+
+static void case_esp32_heaps(void) {
+    T_EQ(capheap_init_board(move_board("esp32", ESP32_OFFSET)), ESP_OK);
+    /* BOARDS.md: DRAM 6,432 + 184,320; D/IRAM 15,072 + 113,840; IRAM 92,160. */
+    static const uintptr_t expected[][2] = {
+        {0x3FFAE6E0, 0x3FFB0000}, {0x3FFB3000, 0x3FFE0000}, {0x3FFE0440, 0x3FFE3F20},
+        {0x3FFE4350, 0x40000000}, {0x40089800, 0x400A0000},
+    };
+    heaps_seen_t seen = {.n = 0};
+    heap_caps_walk_all(note_heap, &seen);
+    T_EQ(seen.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        T_EQ(seen.start[i], esp32(expected[i][0]));
+        T_EQ(seen.end[i], esp32(expected[i][1]));
+    }
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_8BIT), 6432u + 184320u + 15072u + 113840u);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_EXEC), 15072u + 113840u + 92160u);
+    size_t free8 = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    /* A heap's own data: under 1/64 of it plus 256 bytes (as the host tests). */
+    T_CHECK(free8 <= 319664u && free8 >= 319664u - (319664u / 64 + 4 * 256u));
+    /* EXEC covers D/IRAM and IRAM, DMA | EXEC only D/IRAM. */
+    size_t free_iram = heap_caps_get_free_size(MALLOC_CAP_EXEC) - heap_caps_get_free_size(MALLOC_CAP_DMA | MALLOC_CAP_EXEC);
+    T_CHECK(free_iram <= 92160u && free_iram >= 92160u - (92160u / 64 + 256u));
+}
+
+static void case_esp32_priorities(void) {
+    void *byte = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *dflt = heap_caps_malloc_default(100);
+    void *word = heap_caps_malloc(100, MALLOC_CAP_32BIT); /* IRAM before DRAM */
+    void *dma = heap_caps_malloc(8 * KIB, MALLOC_CAP_DMA); /* too big for the 6 KiB piece */
+    T_CHECK(in_esp32(byte, 0x3FFAE6E0, 0x3FFB0000) && in_esp32(dflt, 0x3FFAE6E0, 0x3FFB0000));
+    T_CHECK(in_esp32(word, 0x40089800, 0x400A0000));
+    T_CHECK(in_esp32(dma, 0x3FFB3000, 0x3FFE0000));
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_SPIRAM) == NULL);
+    free(byte), free(dflt), free(word), free(dma);
+}
+
+/* BOARDS.md: the data word at dram is the instruction word at
+ * 0x400A0000 + (0x40000000 - dram) - 4; moved, every address shifts alike. */
+static uintptr_t iram_of(uintptr_t dram) { return esp32(0x400A0000u) + (esp32(0x40000000u) - dram) - 4; }
+
+static void case_esp32_diram_alias(void) {
+    size_t diram_free = heap_caps_get_free_size(MALLOC_CAP_DMA | MALLOC_CAP_EXEC);
+    /* EXEC takes IRAM first; once it is full, D/IRAM through its window. */
+    size_t n = 0;
+    while (n < DRAIN_MAX && (drained[n] = heap_caps_malloc(4 * KIB, MALLOC_CAP_EXEC)) != NULL &&
+           in_esp32(drained[n], 0x40089800, 0x400A0000)) {
+        n++;
+    }
+    T_CHECK(n >= 20 && n < DRAIN_MAX);
+    uint8_t *w = drained[n++];
+    T_CHECK(in_esp32(w, 0x400A0000, 0x400C0000));
+    T_CHECK(capheap_ptr_caps(w) & MALLOC_CAP_EXEC);
+    /* The word below w holds the data-bus block (capheap's record, as
+     * ESP-IDF's); the block's window must contain [w, w + 4 KiB). */
+    uintptr_t d;
+    memcpy(&d, w - sizeof d, sizeof d);
+    T_CHECK(in_esp32((void *)d, 0x3FFE0000, 0x40000000));
+    size_t u = heap_caps_get_allocated_size((void *)d);
+    T_CHECK(u >= 4 * KIB);
+    T_CHECK(iram_of(d + u - 4) <= (uintptr_t)w - 4 && (uintptr_t)w + 4 * KIB <= iram_of(d) + 4);
+    T_CHECK(heap_caps_get_allocated_size(w) >= 4 * KIB);
+    T_CHECK(heap_caps_get_free_size(MALLOC_CAP_DMA | MALLOC_CAP_EXEC) <= diram_free - 4 * KIB);
+    release(n); /* free() of instruction-bus addresses too */
+    T_EQ(heap_caps_get_free_size(MALLOC_CAP_DMA | MALLOC_CAP_EXEC), diram_free);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
+int main(void) {
+    static const t_case_t cases[] = {
+        {"before_capheap", case_before_capheap},
+        {"init_an385", case_init_an385},
+        {"caps_matching", case_caps_matching},
+        {"priorities", case_priorities},
+        {"exec_runs", case_exec_runs},
+        {"malloc_policy", case_malloc_policy},
+        {"calloc", case_calloc},
+        {"realloc", case_realloc},
+        {"aligned", case_aligned},
+        {"newlib_reentrant", case_newlib_reentrant},
+        {"libc_allocates_from_capheap", case_libc_allocates_from_capheap},
+        {"free_from_any_heap", case_free_from_any_heap},
+        {"esp32_heaps", case_esp32_heaps},
+        {"esp32_priorities", case_esp32_priorities},
+        {"esp32_diram_alias", case_esp32_diram_alias},
+    };
+    t_printf("heap_caps and the malloc family on %s\n", arch_name);
+    return t_run("test_heap_caps", cases, sizeof cases / sizeof cases[0]);
+}
