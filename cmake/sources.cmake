@@ -17,6 +17,8 @@ list(APPEND CAPHEAP_SOURCES
   src/heap_caps_info.c
   src/heap_caps_init.c
   src/legacy.c
+  src/trace.c
+  src/trace_dump.c
   boards/builtin.c
   boards/esp32.c
   boards/stm32h743.c

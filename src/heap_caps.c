@@ -13,6 +13,7 @@
 
 #include "capheap/port.h"
 #include "heap_caps_internal.h"
+#include "trace_hook.h"
 
 #define EXEC_FORBIDS (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)
 
@@ -164,7 +165,7 @@ static __attribute__((noinline)) void *malloc_after_failure(size_t size, uint32_
     return malloc_slow(size, caps);
 }
 
-void *heap_caps_malloc(size_t size, uint32_t caps) {
+static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
     /* Table 0 holds lists of caps without rules only (and the empty list of
      * caps 0): a match means nothing else to check. Size 0 just fails below. */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
@@ -180,6 +181,19 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
     return malloc_slow(size, caps);
 }
 
+static __attribute__((noinline)) void *malloc_traced(size_t size, uint32_t caps, void *caller) {
+    void *p = caps_malloc(size, caps);
+    capheap_trace_alloc(p, size, 0, caps, caller);
+    return p;
+}
+
+void *heap_caps_malloc(size_t size, uint32_t caps) {
+    if (CAPHEAP_TRACING()) {
+        return malloc_traced(size, caps, CAPHEAP_CALLER());
+    }
+    return caps_malloc(size, caps);
+}
+
 /* ---- calloc and aligned ------------------------------------------------ */
 
 static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
@@ -188,6 +202,9 @@ void *heap_caps_aligned_alloc(size_t alignment, size_t size, uint32_t caps) {
     void *p = is_power_of_two(alignment) ? capheap_caps_alloc(size, alignment, caps) : NULL;
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_aligned_alloc");
+    }
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, size, alignment, caps, CAPHEAP_CALLER());
     }
     return p;
 }
@@ -209,7 +226,11 @@ static void *zeroed_alloc(size_t total, size_t align, uint32_t caps, const char 
 }
 
 void *heap_caps_calloc(size_t n, size_t size, uint32_t caps) {
-    return zeroed_alloc(array_size(n, size), 0, caps, "heap_caps_calloc");
+    void *p = zeroed_alloc(array_size(n, size), 0, caps, "heap_caps_calloc");
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, array_size(n, size), 0, caps, CAPHEAP_CALLER());
+    }
+    return p;
 }
 
 void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t caps) {
@@ -217,5 +238,9 @@ void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t
         capheap_caps_alloc_failed(array_size(n, size), caps, "heap_caps_aligned_calloc");
         return NULL;
     }
-    return zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
+    void *p = zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, array_size(n, size), alignment, caps, CAPHEAP_CALLER());
+    }
+    return p;
 }

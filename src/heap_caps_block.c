@@ -8,6 +8,7 @@
 
 #include "capheap/port.h"
 #include "heap_caps_internal.h"
+#include "trace_hook.h"
 
 static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
 
@@ -50,7 +51,7 @@ static __attribute__((noinline)) void free_in_bounded(capheap_heap_hot_t *hot, v
     capheap_hot_measure(hot, 0);
 }
 
-void heap_caps_free(void *ptr) {
+static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
     /* The owner cache always holds data ranges (dummy ones at first), and
      * NULL is in none. */
     const capheap_range_t *r = capheap_registry_owner_cached(ptr);
@@ -63,7 +64,19 @@ void heap_caps_free(void *ptr) {
     }
 }
 
-void heap_caps_aligned_free(void *ptr) { heap_caps_free(ptr); }
+void heap_caps_free(void *ptr) {
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_free(ptr, CAPHEAP_CALLER());
+    }
+    free_untraced(ptr);
+}
+
+void heap_caps_aligned_free(void *ptr) {
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_free(ptr, CAPHEAP_CALLER());
+    }
+    free_untraced(ptr);
+}
 
 size_t heap_caps_get_allocated_size(void *ptr) {
     capheap_caps_block_t b;
@@ -100,7 +113,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
         return capheap_caps_alloc(size, 0, caps);
     }
     if (size == 0) {
-        heap_caps_free(ptr);
+        free_untraced(ptr);
         return NULL;
     }
     capheap_caps_block_t b;
@@ -123,7 +136,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     void *moved = capheap_caps_alloc(size, 0, caps);
     if (moved != NULL) {
         memcpy(moved, ptr, b.usable < size ? b.usable : size);
-        heap_caps_free(ptr);
+        free_untraced(ptr);
     }
     return moved;
 }
@@ -133,6 +146,9 @@ void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
     void *p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
+    }
+    if (CAPHEAP_TRACING() && !bad_ptr) {
+        capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
     }
     return p;
 }

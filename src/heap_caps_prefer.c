@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "heap_caps_internal.h"
+#include "trace_hook.h"
 
 /* ---- prefer ------------------------------------------------------------ */
 
@@ -21,6 +22,9 @@ void *heap_caps_malloc_prefer(size_t size, size_t num, ...) {
     va_end(ap);
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc_prefer");
+    }
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, size, 0, caps, CAPHEAP_CALLER());
     }
     return p;
 }
@@ -42,6 +46,9 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc_prefer");
     }
+    if (CAPHEAP_TRACING() && !bad_ptr) {
+        capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
+    }
     return p;
 }
 
@@ -61,6 +68,9 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
         memset(p, 0, total);
     } else {
         capheap_caps_alloc_failed(overflow ? SIZE_MAX : total, caps, "heap_caps_calloc_prefer");
+    }
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, overflow ? SIZE_MAX : total, 0, caps, CAPHEAP_CALLER());
     }
     return p;
 }
@@ -106,6 +116,9 @@ void *heap_caps_malloc_default(size_t size) {
     if (p == NULL) {
         capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_malloc_default");
     }
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, size, 0, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
+    }
     return p;
 }
 
@@ -117,11 +130,14 @@ void *heap_caps_realloc_default(void *ptr, size_t size) {
     for (size_t i = 0; p == NULL && !bad_ptr && i < n; i++) {
         p = capheap_caps_realloc(ptr, size, masks[i], &bad_ptr);
         if (size == 0) {
-            return NULL; /* freed */
+            break; /* freed */
         }
     }
-    if (p == NULL && !bad_ptr) {
+    if (p == NULL && !bad_ptr && size != 0) {
         capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_realloc_default");
+    }
+    if (CAPHEAP_TRACING() && !bad_ptr) {
+        capheap_trace_realloc(p, ptr, size, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
     }
     return p;
 }

@@ -1,0 +1,252 @@
+/*
+ * trace.c: heap tracing (esp_heap_trace.h): standalone records in a buffer the
+ * application lends, and the event stream to a sink. heap_caps calls in through
+ * trace_hook.h only while capheap_trace_on is set.
+ *
+ * The records are kept oldest first in records[0, count): dropping the oldest
+ * or removing a freed one (LEAKS) moves the rest down. That is O(records), but
+ * a trace buffer holds hundreds of records and the order is then the plain
+ * array order, which the dump and heap_trace_get need.
+ */
+#include <string.h>
+
+#include "capheap.h"
+#include "capheap/port.h"
+#include "esp_heap_trace.h"
+#include "log.h"
+#include "trace_hook.h"
+
+_Atomic bool capheap_trace_on;
+
+static struct {
+    heap_trace_record_t *records;
+    size_t capacity;
+    size_t count;
+    bool recording;      /* between start (or resume) and stop */
+    bool allocs_paused;  /* heap_trace_alloc_pause: frees only */
+    heap_trace_mode_t mode;
+    uint32_t sequence;
+    size_t total_allocations, total_frees, high_water_mark;
+    bool has_overflowed;
+    capheap_trace_sink_t sink;
+    void *sink_user;
+} trace;
+
+/* Called with the critical section held after any change of the switches. */
+static void update_switch(void) {
+    atomic_store_explicit(&capheap_trace_on, trace.recording || trace.sink != NULL, memory_order_relaxed);
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static void remove_record(size_t i) {
+    memmove(&trace.records[i], &trace.records[i + 1], (trace.count - i - 1) * sizeof trace.records[0]);
+    trace.count--;
+}
+
+static void add_record(void *p, size_t size, void *caller) {
+    if (trace.capacity == 0) {
+        return;
+    }
+    if (trace.count == trace.capacity) {
+        trace.has_overflowed = true;
+        remove_record(0);
+    }
+    heap_trace_record_t *r = &trace.records[trace.count++];
+    memset(r, 0, sizeof *r);
+    r->ccount = ++trace.sequence;
+    r->address = p;
+    r->size = size;
+    r->alloced_by[0] = caller;
+    if (trace.count > trace.high_water_mark) {
+        trace.high_water_mark = trace.count;
+    }
+}
+
+/* The newest record of p not yet freed: recent blocks are freed most often. */
+static heap_trace_record_t *find_live(void *p) {
+    for (size_t i = trace.count; i-- > 0;) {
+        if (trace.records[i].address == p && !trace.records[i].freed) {
+            return &trace.records[i];
+        }
+    }
+    return NULL;
+}
+
+static void record_free(void *p, void *caller) {
+    heap_trace_record_t *r = find_live(p);
+    if (r == NULL) {
+        return; /* allocated before tracing started, or its record was dropped */
+    }
+    trace.total_frees++;
+    trace.sequence++;
+    if (trace.mode == HEAP_TRACE_LEAKS) {
+        remove_record((size_t)(r - trace.records));
+    } else {
+        r->freed = true;
+        r->freed_by[0] = caller;
+    }
+}
+
+static void record_alloc(void *p, size_t size, void *caller) {
+    if (p != NULL && !trace.allocs_paused) {
+        trace.total_allocations++;
+        add_record(p, size, caller);
+    }
+}
+
+/* ---- the hook ---------------------------------------------------------- */
+
+static void emit(char kind, void *p, void *old, size_t size, size_t align, uint32_t caps, void *caller) {
+    if (trace.sink != NULL) {
+        capheap_trace_event_t e = {kind, p, old, size, align, caps, caller};
+        trace.sink(&e, trace.sink_user);
+    }
+}
+
+void capheap_trace_alloc(void *p, size_t size, size_t align, uint32_t caps, void *caller) {
+    capheap_port_critical_enter();
+    if (trace.recording) {
+        record_alloc(p, size, caller);
+    }
+    emit('a', p, NULL, size, align, caps, caller);
+    capheap_port_critical_exit();
+}
+
+void capheap_trace_free(void *p, void *caller) {
+    if (p == NULL) {
+        return;
+    }
+    capheap_port_critical_enter();
+    if (trace.recording) {
+        record_free(p, caller);
+    }
+    emit('f', p, NULL, 0, 0, 0, caller);
+    capheap_port_critical_exit();
+}
+
+void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller) {
+    bool failed = p == NULL && size != 0;
+    capheap_port_critical_enter();
+    if (trace.recording && !failed) {
+        if (old != NULL) {
+            record_free(old, caller);
+        }
+        record_alloc(p, size, caller);
+    }
+    emit('r', p, old, size, 0, caps, caller);
+    capheap_port_critical_exit();
+}
+
+/* ---- control ----------------------------------------------------------- */
+
+esp_err_t heap_trace_init_standalone(heap_trace_record_t *record_buffer, size_t num_records) {
+    if (record_buffer == NULL && num_records != 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_err_t err = ESP_OK;
+    capheap_port_critical_enter();
+    if (trace.recording) {
+        err = ESP_ERR_INVALID_STATE;
+    } else {
+        trace.records = record_buffer;
+        trace.capacity = num_records;
+        trace.count = 0;
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+esp_err_t heap_trace_start(heap_trace_mode_t mode) {
+    if (mode != HEAP_TRACE_ALL && mode != HEAP_TRACE_LEAKS) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_err_t err = ESP_OK;
+    capheap_port_critical_enter();
+    if (trace.records == NULL) {
+        err = ESP_ERR_INVALID_STATE;
+    } else {
+        trace.mode = mode;
+        trace.count = 0;
+        trace.sequence = 0;
+        trace.total_allocations = trace.total_frees = trace.high_water_mark = 0;
+        trace.has_overflowed = false;
+        trace.allocs_paused = false;
+        trace.recording = true;
+        update_switch();
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+/* Sets the recording switches when tracing is in the state it must be in. */
+static esp_err_t switch_recording(bool must_record, bool recording, bool allocs_paused) {
+    esp_err_t err = ESP_OK;
+    capheap_port_critical_enter();
+    if (must_record ? !trace.recording : trace.records == NULL) {
+        err = ESP_ERR_INVALID_STATE;
+    } else {
+        trace.recording = recording;
+        trace.allocs_paused = allocs_paused;
+        update_switch();
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+esp_err_t heap_trace_stop(void) { return switch_recording(true, false, false); }
+
+esp_err_t heap_trace_alloc_pause(void) { return switch_recording(true, true, true); }
+
+esp_err_t heap_trace_resume(void) { return switch_recording(false, true, false); }
+
+esp_err_t capheap_trace_set_sink(capheap_trace_sink_t sink, void *user) {
+    capheap_port_critical_enter();
+    trace.sink = sink;
+    trace.sink_user = user;
+    update_switch();
+    capheap_port_critical_exit();
+    return ESP_OK;
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+size_t heap_trace_get_count(void) {
+    capheap_port_critical_enter();
+    size_t n = trace.count;
+    capheap_port_critical_exit();
+    return n;
+}
+
+esp_err_t heap_trace_get(size_t index, heap_trace_record_t *record) {
+    if (record == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_err_t err = ESP_OK;
+    capheap_port_critical_enter();
+    if (trace.records == NULL) {
+        err = ESP_ERR_INVALID_STATE;
+    } else if (index >= trace.count) {
+        err = ESP_ERR_INVALID_ARG;
+    } else {
+        *record = trace.records[index];
+    }
+    capheap_port_critical_exit();
+    return err;
+}
+
+esp_err_t heap_trace_summary(heap_trace_summary_t *summary) {
+    if (summary == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    capheap_port_critical_enter();
+    summary->mode = trace.mode;
+    summary->total_allocations = trace.total_allocations;
+    summary->total_frees = trace.total_frees;
+    summary->count = trace.count;
+    summary->capacity = trace.capacity;
+    summary->high_water_mark = trace.high_water_mark;
+    summary->has_overflowed = trace.has_overflowed;
+    capheap_port_critical_exit();
+    return ESP_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * trace_hook.h (private): how heap_caps tells the tracer (src/trace.c) about
+ * its events. The one hook:
+ *
+ *   if (CAPHEAP_TRACING()) capheap_trace_<event>(..., CAPHEAP_CALLER());
+ *
+ * in each public allocating or freeing function of heap_caps*.c: allocations
+ * after the fact (the address is known), frees before (the address cannot be
+ * handed out again before the record says it is free). CAPHEAP_TRACING is one
+ * relaxed load of a flag that is false unless standalone tracing runs or an
+ * event sink is installed: a branch that is always predicted right while
+ * tracing is off. The call stays out of the fast paths' straight line.
+ */
+#ifndef CAPHEAP_TRACE_HOOK_H
+#define CAPHEAP_TRACE_HOOK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+CAPHEAP_INTERNAL extern _Atomic bool capheap_trace_on;
+
+#define CAPHEAP_TRACING() __builtin_expect(atomic_load_explicit(&capheap_trace_on, memory_order_relaxed), 0)
+
+/** The address the public function returns to: its caller. Use only in the
+ *  public function itself (not in a helper it calls). */
+#define CAPHEAP_CALLER() __builtin_return_address(0)
+
+/** An allocation returned p (NULL: it failed) for size bytes with caps. */
+CAPHEAP_INTERNAL void capheap_trace_alloc(void *p, size_t size, size_t align, uint32_t caps, void *caller);
+
+/** p (not NULL) is about to be freed. */
+CAPHEAP_INTERNAL void capheap_trace_free(void *p, void *caller);
+
+/** realloc(old, size, caps) returned p: NULL with size 0 means old was freed;
+ *  NULL otherwise means it failed and old is untouched. */
+CAPHEAP_INTERNAL void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller);
+
+#endif /* CAPHEAP_TRACE_HOOK_H */
