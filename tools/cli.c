@@ -1,0 +1,230 @@
+/*
+ * cli.c: the `capheap` command: boards, info, replay, map (docs/tool.md).
+ * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board,
+ * 3 the replay had failed allocations (the pattern does not fit the board).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "picture.h"
+#include "replay.h"
+#include "report.h"
+
+#define MAX_OUTPUTS 4
+
+typedef struct {
+    const char *command;
+    const char *board;
+    const char *trace;
+    trace_format_t format;
+    const char *outputs[MAX_OUTPUTS];
+    size_t output_count;
+    bool at_worst;
+    bool quiet;
+} options_t;
+
+static void usage(FILE *out) {
+    fputs("usage: capheap boards\n"
+          "       capheap info --board BOARD\n"
+          "       capheap replay --board BOARD [--format F] [--quiet] [-o heap.svg|heap.html]... [--at end|worst] TRACE\n"
+          "       capheap map --board BOARD [--format F] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
+          "BOARD: a built-in board (capheap boards) or host:SIZE, one region of plain RAM (host:16M).\n"
+          "TRACE: capheap's trace format, an ESP-IDF heap trace dump or an Android memory_replay\n"
+          "       trace, plain or gzip; F: auto (default), capheap, esp-idf, android.\n"
+          "Exit status 3: some allocations failed in the replay.\n", out);
+}
+
+static bool parse_format(const char *text, trace_format_t *f) {
+    static const char *const names[] = {"auto", "capheap", "esp-idf", "android"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *f = (trace_format_t)i;
+            return true;
+        }
+    }
+    fprintf(stderr, "capheap: --format %s: expected auto, capheap, esp-idf or android\n", text);
+    return false;
+}
+
+/* One option with its value; returns how many arguments it used, 0 on error. */
+static int parse_option(options_t *o, int argc, char **argv, int i) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+        o->quiet = true;
+        return 1;
+    }
+    if (v == NULL) {
+        fprintf(stderr, "capheap: %s needs a value\n", a);
+        return 0;
+    }
+    if (strcmp(a, "--board") == 0 || strcmp(a, "-b") == 0) {
+        o->board = v;
+    } else if (strcmp(a, "--format") == 0) {
+        return parse_format(v, &o->format) ? 2 : 0;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+        if (o->output_count == MAX_OUTPUTS) {
+            fprintf(stderr, "capheap: at most %d outputs\n", MAX_OUTPUTS);
+            return 0;
+        }
+        o->outputs[o->output_count++] = v;
+    } else if (strcmp(a, "--at") == 0) {
+        if (strcmp(v, "end") != 0 && strcmp(v, "worst") != 0) {
+            fprintf(stderr, "capheap: --at %s: expected end or worst\n", v);
+            return 0;
+        }
+        o->at_worst = strcmp(v, "worst") == 0;
+    } else {
+        fprintf(stderr, "capheap: unknown option %s\n", a);
+        return 0;
+    }
+    return 2;
+}
+
+static bool parse_args(options_t *o, int argc, char **argv) {
+    memset(o, 0, sizeof *o);
+    if (argc < 2) {
+        return false;
+    }
+    o->command = argv[1];
+    for (int i = 2; i < argc;) {
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            int used = parse_option(o, argc, argv, i);
+            if (used == 0) {
+                return false;
+            }
+            i += used;
+        } else if (o->trace == NULL) {
+            o->trace = argv[i++];
+        } else {
+            fprintf(stderr, "capheap: one trace at a time (%s and %s)\n", o->trace, argv[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static int cmd_boards(void) {
+    for (size_t i = 0; capheap_board_name(i) != NULL; i++) {
+        tool_board_t b;
+        if (!board_start(capheap_board_name(i), &b)) {
+            return 1;
+        }
+        size_t total = 0, free_bytes = 0;
+        for (size_t h = 0; h < b.heap_count; h++) {
+            total += b.heaps[h].end - b.heaps[h].start;
+            free_bytes += multi_heap_free_size(b.heaps[h].mh);
+        }
+        char t[32], f[32];
+        printf("%-14s %zu regions, %zu heaps, %s of heap, %s free\n", b.board->name, b.board->region_count,
+               b.heap_count, fmt_bytes(total, t, sizeof t), fmt_bytes(free_bytes, f, sizeof f));
+        board_stop(&b);
+    }
+    printf("%-14s one region of SIZE bytes of plain RAM (e.g. host:16M), for traces of big processes\n",
+           "host:SIZE");
+    return 0;
+}
+
+static int cmd_info(const options_t *o) {
+    tool_board_t b;
+    if (!board_start(o->board, &b)) {
+        return 2;
+    }
+    board_print_info(stdout, &b);
+    board_stop(&b);
+    return 0;
+}
+
+/* The pictures, at the end of r or (at_worst) after a second replay that
+ * stops at r's moment of highest use. */
+static int write_pictures(const options_t *o, tool_board_t *b, replay_t *r) {
+    char moment[160];
+    int rc = 0;
+    replay_t again;
+    replay_t *shown = r;
+    if (o->at_worst && r != NULL) {
+        board_stop(b);
+        if (!board_start(o->board, b) || replay_run(&again, b, o->trace, o->format, r->peak_total_event, true)) {
+            return 1;
+        }
+        shown = &again;
+        snprintf(moment, sizeof moment, "trace %s at its worst moment (event %lu, highest use)", o->trace,
+                 r->peak_total_event);
+    } else if (r != NULL) {
+        snprintf(moment, sizeof moment, "trace %s at its end (event %lu)", o->trace, r->events);
+    } else {
+        snprintf(moment, sizeof moment, "empty heaps");
+    }
+    for (size_t i = 0; i < o->output_count && rc == 0; i++) {
+        rc = picture_write(o->outputs[i], b, shown, moment);
+        if (rc == 0 && !o->quiet) {
+            fprintf(stderr, "capheap: wrote %s\n", o->outputs[i]);
+        }
+    }
+    if (shown != r) {
+        replay_free(shown);
+    }
+    return rc;
+}
+
+static int cmd_replay(const options_t *o, bool print_report) {
+    tool_board_t b;
+    if (!board_start(o->board, &b)) {
+        return 2;
+    }
+    replay_t r;
+    int rc = 0;
+    if (o->trace != NULL) {
+        rc = replay_run(&r, &b, o->trace, o->format, 0, o->quiet);
+        if (rc == 0 && print_report) {
+            report_print(stdout, &r);
+        }
+    }
+    if (rc == 0 && o->output_count > 0) {
+        rc = write_pictures(o, &b, o->trace != NULL ? &r : NULL);
+    }
+    if (rc == 0 && o->trace != NULL && r.failures != 0) {
+        rc = 3;
+    }
+    if (o->trace != NULL) {
+        replay_free(&r);
+    }
+    board_stop(&b);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    options_t o;
+    if (!parse_args(&o, argc, argv)) {
+        usage(stderr);
+        return 2;
+    }
+    bool needs_board = strcmp(o.command, "boards") != 0;
+    if (needs_board && o.board == NULL) {
+        fprintf(stderr, "capheap %s: --board BOARD is required; the known boards are:\n", o.command);
+        board_list(stderr, "  ");
+        return 2;
+    }
+    if (strcmp(o.command, "boards") == 0) {
+        return cmd_boards();
+    }
+    if (strcmp(o.command, "info") == 0) {
+        return cmd_info(&o);
+    }
+    if (strcmp(o.command, "replay") == 0 && o.trace != NULL) {
+        return cmd_replay(&o, true);
+    }
+    if (strcmp(o.command, "map") == 0 && o.output_count > 0) {
+        return cmd_replay(&o, false);
+    }
+    if (strcmp(o.command, "help") != 0 && strcmp(o.command, "--help") != 0) {
+        fprintf(stderr, "capheap: %s: %s\n", o.command,
+                strcmp(o.command, "replay") == 0 ? "a TRACE is required" :
+                strcmp(o.command, "map") == 0 ? "-o heap.svg or -o heap.html is required" : "unknown command");
+    }
+    usage(stderr);
+    return strcmp(o.command, "help") == 0 || strcmp(o.command, "--help") == 0 ? 0 : 2;
+}

@@ -1,0 +1,304 @@
+/*
+ * replay.c: every event of a trace through heap_caps_* on the board's heaps,
+ * with the figures of the report measured after each one: per heap its free
+ * bytes (O(1)), per memory type the peak and, at the peak, the largest free
+ * block (fragmentation when memory is scarcest), per caps mask the requests,
+ * failures and the first failure's reason.
+ */
+#include "replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- bookkeeping ------------------------------------------------------- */
+
+static replay_block_t *block_at(replay_t *r, uint32_t id) {
+    if (id >= r->block_cap) {
+        size_t cap = r->block_cap ? r->block_cap : 4096;
+        while (cap <= id) {
+            cap *= 2;
+        }
+        r->blocks = realloc(r->blocks, cap * sizeof *r->blocks);
+        if (r->blocks == NULL) {
+            fprintf(stderr, "capheap: out of memory for the replay's blocks\n");
+            exit(2);
+        }
+        memset(r->blocks + r->block_cap, 0, (cap - r->block_cap) * sizeof *r->blocks);
+        r->block_cap = cap;
+    }
+    return &r->blocks[id];
+}
+
+static caps_stats_t *caps_entry(replay_t *r, uint32_t caps) {
+    for (size_t i = 0; i < r->caps_count; i++) {
+        if (r->caps[i].caps == caps) {
+            return &r->caps[i];
+        }
+    }
+    if (r->caps_count == REPLAY_MAX_CAPS) {
+        return &r->caps[REPLAY_MAX_CAPS - 1]; /* more masks than any real trace: the last one pools them */
+    }
+    caps_stats_t *c = &r->caps[r->caps_count++];
+    memset(c, 0, sizeof *c);
+    c->caps = caps;
+    return c;
+}
+
+static void measure_type_peak(replay_t *r, int type) {
+    type_stats_t *t = &r->types[type];
+    t->peak_used = t->used;
+    t->peak_event = r->events;
+    t->free_at_peak = t->total - t->used;
+    t->largest_at_peak = 0;
+    for (size_t i = 0; i < r->board->heap_count; i++) {
+        if (r->board->heaps[i].type == type) {
+            multi_heap_info_t info;
+            multi_heap_get_info(r->board->heaps[i].mh, &info);
+            t->largest_at_peak = info.largest_free_block > t->largest_at_peak ? info.largest_free_block
+                                                                              : t->largest_at_peak;
+        }
+    }
+}
+
+/* Heap h may have changed: its free bytes, its type's use, the peaks. */
+static void heap_changed(replay_t *r, int h) {
+    if (h < 0) {
+        return;
+    }
+    const tool_heap_t *heap = &r->board->heaps[h];
+    size_t now = multi_heap_free_size(heap->mh);
+    size_t before = r->heap_free[h];
+    r->heap_free[h] = now;
+    type_stats_t *t = &r->types[heap->type < REPLAY_MAX_TYPES ? heap->type : 0];
+    t->used = t->used + before - now;
+    r->used_total = r->used_total + before - now;
+    if (t->used > t->peak_used) {
+        measure_type_peak(r, heap->type < REPLAY_MAX_TYPES ? heap->type : 0);
+    }
+    if (r->used_total > r->peak_total) {
+        r->peak_total = r->used_total;
+        r->peak_total_event = r->events;
+    }
+}
+
+static void caps_live(replay_t *r, uint32_t caps, size_t size, int sign) {
+    caps_stats_t *c = caps_entry(r, caps);
+    c->live_blocks += sign;
+    c->live_bytes += sign > 0 ? size : -(unsigned long long)size;
+    if (c->live_bytes > c->peak_live_bytes) {
+        c->peak_live_bytes = c->live_bytes;
+    }
+}
+
+/* ---- why an allocation failed ----------------------------------------- */
+
+static void explain(char *why, size_t len, size_t size, uint32_t caps) {
+    char b[3][32], names[160];
+    caps_describe(caps, names, sizeof names);
+    if (caps & MALLOC_CAP_INVALID) {
+        snprintf(why, len, "MALLOC_CAP_INVALID is never satisfiable");
+        return;
+    }
+    if ((caps & MALLOC_CAP_EXEC) && (caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
+        snprintf(why, len, "no memory is both EXEC and 8BIT/DMA");
+        return;
+    }
+    size_t total = heap_caps_get_total_size(caps);
+    if (total == 0) {
+        snprintf(why, len, "no heap of this board has all of %s", names);
+        return;
+    }
+    size_t free_bytes = heap_caps_get_free_size(caps), largest = heap_caps_get_largest_free_block(caps);
+    if (size > free_bytes) {
+        snprintf(why, len, "out of memory: %s bytes free in the heaps with these caps (of %s)",
+                 fmt_count(free_bytes, b[0], 32), fmt_count(total, b[1], 32));
+    } else {
+        snprintf(why, len, "fragmentation: %s bytes free with these caps, but the largest free block is %s",
+                 fmt_count(free_bytes, b[0], 32), fmt_count(largest, b[2], 32));
+    }
+}
+
+static void note_failure(replay_t *r, const trace_event_t *e, const char *kind) {
+    caps_stats_t *c = caps_entry(r, e->caps);
+    r->failures++;
+    if (c->failures++ == 0) {
+        c->first_fail_line = e->line;
+        c->first_fail_event = r->events;
+        c->first_fail_size = e->size;
+        snprintf(c->first_fail_kind, sizeof c->first_fail_kind, "%s", kind);
+        explain(c->why, sizeof c->why, e->size, e->caps);
+    }
+    if (r->first_failure_event == 0) {
+        r->first_failure_event = r->events;
+    }
+    for (size_t i = 0; i < r->board->heap_count; i++) {
+        const tool_heap_t *h = &r->board->heaps[i];
+        if ((h->caps[0] | h->caps[1] | h->caps[2]) == ((h->caps[0] | h->caps[1] | h->caps[2]) | e->caps)) {
+            r->types[h->type < REPLAY_MAX_TYPES ? h->type : 0].failures++;
+            break; /* counted once, under the first type that could have served it */
+        }
+    }
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void keep_block(replay_t *r, const trace_event_t *e, void *p) {
+    replay_block_t *b = block_at(r, e->id);
+    *b = (replay_block_t){p, e->size, e->caps, board_heap_of(r->board, p), e->line, e->caller};
+    caps_live(r, e->caps, e->size, +1);
+    heap_changed(r, b->heap);
+}
+
+static void release_block(replay_t *r, replay_block_t *b) {
+    heap_caps_free(b->ptr);
+    caps_live(r, b->caps, b->size, -1);
+    b->ptr = NULL;
+    heap_changed(r, b->heap);
+}
+
+static void apply_alloc(replay_t *r, const trace_event_t *e) {
+    r->allocs++;
+    caps_entry(r, e->caps)->allocs++;
+    if (e->size == 0) {
+        r->zero_size++;
+        block_at(r, e->id)->ptr = NULL;
+        return;
+    }
+    void *p = e->align ? heap_caps_aligned_alloc(e->align, e->size, e->caps) : heap_caps_malloc(e->size, e->caps);
+    if (p == NULL) {
+        note_failure(r, e, "alloc");
+        block_at(r, e->id)->ptr = NULL;
+        return;
+    }
+    keep_block(r, e, p);
+    if (e->transient) {
+        release_block(r, block_at(r, e->id));
+    }
+}
+
+static void apply_realloc(replay_t *r, const trace_event_t *e) {
+    replay_block_t *old = e->old_id != TRACE_NO_ID ? block_at(r, e->old_id) : NULL;
+    if (old == NULL || old->ptr == NULL) {
+        apply_alloc(r, e); /* a fresh block, or one whose allocation failed here */
+        return;
+    }
+    r->reallocs++;
+    caps_entry(r, e->caps)->allocs++;
+    replay_block_t was = *old;
+    void *p = heap_caps_realloc(was.ptr, e->size, e->caps);
+    old->ptr = NULL;
+    if (p == NULL) {
+        note_failure(r, e, "realloc");
+        *block_at(r, e->id) = was; /* the program keeps the old block under the new name */
+        return;
+    }
+    caps_live(r, was.caps, was.size, -1);
+    heap_changed(r, was.heap);
+    keep_block(r, e, p);
+}
+
+static void apply_free(replay_t *r, const trace_event_t *e) {
+    r->frees++;
+    replay_block_t *b = block_at(r, e->id);
+    if (b->ptr == NULL) {
+        r->frees_of_failed++;
+        return;
+    }
+    release_block(r, b);
+}
+
+static void count_thread(replay_t *r, unsigned long thread) {
+    static unsigned long seen[4096], last;
+    static size_t count;
+    if (thread == 0 || thread == last) {
+        return;
+    }
+    last = thread;
+    for (size_t i = 0; i < count; i++) {
+        if (seen[i] == thread) {
+            return;
+        }
+    }
+    if (count < sizeof seen / sizeof seen[0]) {
+        seen[count++] = thread;
+    }
+    r->threads = count;
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(const replay_t *r, const trace_reader_t *in, double started, bool *shown) {
+    if (r->quiet || now_seconds() - started < 1.0) {
+        return;
+    }
+    char n[32];
+    fprintf(stderr, "\rcapheap: replaying %s: %3.0f%% (%s events)", r->path, 100.0 * trace_progress(in),
+            fmt_count(r->events, n, sizeof n));
+    *shown = true;
+}
+
+static void start_stats(replay_t *r, tool_board_t *b) {
+    for (size_t i = 0; i < b->heap_count; i++) {
+        r->heap_free[i] = multi_heap_free_size(b->heaps[i].mh);
+        int type = b->heaps[i].type < REPLAY_MAX_TYPES ? b->heaps[i].type : 0;
+        r->types[type].total += b->heaps[i].end - b->heaps[i].start;
+        r->types[type].used += b->heaps[i].end - b->heaps[i].start - r->heap_free[i];
+        r->used_total += b->heaps[i].end - b->heaps[i].start - r->heap_free[i];
+    }
+    for (int t = 0; t < REPLAY_MAX_TYPES; t++) {
+        measure_type_peak(r, t);
+    }
+    r->peak_total = r->used_total;
+}
+
+int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
+               bool quiet) {
+    memset(r, 0, sizeof *r);
+    r->board = b;
+    r->path = path;
+    r->stop_after = stop_after;
+    r->quiet = quiet;
+    start_stats(r, b);
+    trace_reader_t *in = trace_open(path, format);
+    if (in == NULL) {
+        return 1;
+    }
+    r->format = trace_format(in);
+    double started = now_seconds();
+    bool shown = false;
+    trace_event_t e;
+    int got = 0;
+    while ((stop_after == 0 || r->events < stop_after) && (got = trace_next(in, &e)) > 0) {
+        r->events++;
+        count_thread(r, e.thread);
+        if (e.kind == EVENT_ALLOC) {
+            apply_alloc(r, &e);
+        } else if (e.kind == EVENT_REALLOC) {
+            apply_realloc(r, &e);
+        } else {
+            apply_free(r, &e);
+        }
+        if ((r->events & 0xFFFF) == 0) {
+            show_progress(r, in, started, &shown);
+        }
+    }
+    if (shown) {
+        fprintf(stderr, "\n");
+    }
+    r->unknown_frees = trace_unknown_frees(in);
+    r->reused_names = trace_reused_names(in);
+    trace_close(in);
+    return (stop_after == 0 || r->events < stop_after) && got < 0 ? 1 : 0;
+}
+
+void replay_free(replay_t *r) {
+    free(r->blocks);
+    r->blocks = NULL;
+}

@@ -1,0 +1,74 @@
+/*
+ * replay.h: a trace replayed through the real allocator on a board's heaps,
+ * and what was measured on the way.
+ */
+#ifndef CAPHEAP_TOOL_REPLAY_H
+#define CAPHEAP_TOOL_REPLAY_H
+
+#include "board.h"
+#include "trace_input.h"
+
+/** A block of the trace as the replay has it. ptr NULL: none (its
+ *  allocation failed here, or it is freed). */
+typedef struct {
+    void *ptr;
+    size_t size;
+    uint32_t caps;
+    int heap;
+    unsigned long line;
+    uint64_t caller;
+} replay_block_t;
+
+/** Requests of one caps mask. */
+typedef struct {
+    uint32_t caps;
+    unsigned long allocs, failures, live_blocks;
+    unsigned long long live_bytes, peak_live_bytes;
+    unsigned long first_fail_line, first_fail_event;
+    size_t first_fail_size;
+    char first_fail_kind[12];
+    char why[200];
+} caps_stats_t;
+
+/** One memory type of the board, over all its heaps. */
+typedef struct {
+    size_t total;       /**< heap bytes (control data included) */
+    size_t used;        /**< total minus free, now */
+    size_t peak_used;   /**< highest used: total - peak_used is the low watermark */
+    unsigned long peak_event;
+    size_t free_at_peak, largest_at_peak; /**< at the peak: fragmentation */
+    unsigned long failures;
+} type_stats_t;
+
+#define REPLAY_MAX_CAPS 64
+#define REPLAY_MAX_TYPES 16
+
+typedef struct {
+    tool_board_t *board;
+    const char *path;
+    trace_format_t format;
+    unsigned long stop_after; /**< 0: the whole trace; else stop after this event */
+    bool quiet;               /**< no progress on stderr */
+    replay_block_t *blocks;
+    size_t block_cap;
+    size_t heap_free[TOOL_MAX_HEAPS];
+    type_stats_t types[REPLAY_MAX_TYPES];
+    caps_stats_t caps[REPLAY_MAX_CAPS];
+    size_t caps_count;
+    unsigned long events, allocs, reallocs, frees, failures, zero_size, frees_of_failed, threads;
+    unsigned long unknown_frees, reused_names;
+    size_t used_total, peak_total;
+    unsigned long peak_total_event;
+    unsigned long first_failure_event;
+} replay_t;
+
+/** Replays the trace at path on the started board b. Returns 0, or 1 after
+ *  printing a trace error. r is filled either way (free with replay_free). */
+int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
+               bool quiet);
+
+/** Frees what the replay still holds (the blocks stay allocated in the heaps
+ *  until board_stop). */
+void replay_free(replay_t *r);
+
+#endif /* CAPHEAP_TOOL_REPLAY_H */

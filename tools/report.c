@@ -1,0 +1,150 @@
+/*
+ * report.c: what a replay found, as text: the trace, then per memory type
+ * (peak use, low watermark, fragmentation at the peak, failures), per caps
+ * mask (requests, peak live bytes, failures with the first one and why), and
+ * what is still allocated at the end (with the callers holding most).
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define C(v, i) fmt_count((v), num[i], sizeof num[i])
+
+static void print_header(FILE *out, const replay_t *r) {
+    char num[6][32];
+    fprintf(out, "capheap replay: %s (%s) on board %s\n", r->path, trace_format_name(r->format),
+            r->board->board->name);
+    fprintf(out, "  %s events: %s allocations, %s reallocations, %s frees", C(r->events, 0), C(r->allocs, 1),
+            C(r->reallocs, 2), C(r->frees, 3));
+    if (r->threads > 0) {
+        fprintf(out, "; %lu threads", r->threads);
+    }
+    fprintf(out, "\n");
+    if (r->zero_size || r->unknown_frees || r->reused_names) {
+        fprintf(out, "  skipped: %s zero-size requests, %s frees of blocks the trace never allocated; "
+                     "%s addresses reused before their free was recorded (freed then)\n",
+                C(r->zero_size, 0), C(r->unknown_frees, 1), C(r->reused_names, 2));
+    }
+    if (r->failures == 0) {
+        fprintf(out, "  every allocation succeeded\n");
+    } else {
+        fprintf(out, "  %s allocations FAILED (the first at event %s); %s frees of blocks that failed were skipped\n",
+                C(r->failures, 0), C(r->first_failure_event, 1), C(r->frees_of_failed, 2));
+    }
+}
+
+static void print_types(FILE *out, const replay_t *r) {
+    char num[8][32];
+    fprintf(out, "\nPer memory type                 size    peak use  (event)  low watermark"
+                 "   fragmentation at the peak          failed\n");
+    const capheap_board_t *board = r->board->board;
+    for (size_t t = 0; t < board->type_count && t < REPLAY_MAX_TYPES; t++) {
+        const type_stats_t *s = &r->types[t];
+        if (s->total == 0) {
+            continue;
+        }
+        double frag = s->free_at_peak ? 1.0 - (double)s->largest_at_peak / (double)s->free_at_peak : 0.0;
+        fprintf(out, "  %-22s %12s %11s %9s %14s   largest %9s of %9s free (%2.0f%%) %6s\n", board->types[t].name,
+                C(s->total, 0), C(s->peak_used, 1), C(s->peak_event, 2), C(s->total - s->peak_used, 3),
+                C(s->largest_at_peak, 4), C(s->free_at_peak, 5), 100.0 * frag, C(s->failures, 6));
+    }
+    fprintf(out, "  (sizes include each heap's control data and block headers; fragmentation = 1 - largest free "
+                 "block / free bytes)\n");
+}
+
+static void print_caps(FILE *out, const replay_t *r) {
+    char num[6][32], names[160];
+    fprintf(out, "\nPer caps mask requested            requests   peak live B   live at end B  failed\n");
+    for (size_t i = 0; i < r->caps_count; i++) {
+        const caps_stats_t *c = &r->caps[i];
+        fprintf(out, "  %-32s %10s %13s %15s %7s\n", caps_describe(c->caps, names, sizeof names), C(c->allocs, 0),
+                C(c->peak_live_bytes, 1), C(c->live_bytes, 2), C(c->failures, 3));
+    }
+    for (size_t i = 0; i < r->caps_count; i++) {
+        const caps_stats_t *c = &r->caps[i];
+        if (c->failures != 0) {
+            fprintf(out, "  first failure of %s: event %s (%s line %s), %s of %s bytes: %s\n",
+                    caps_describe(c->caps, names, sizeof names), C(c->first_fail_event, 0), r->path,
+                    C(c->first_fail_line, 1), c->first_fail_kind, C(c->first_fail_size, 2), c->why);
+        }
+    }
+}
+
+typedef struct {
+    uint64_t caller;
+    unsigned long long bytes;
+    unsigned long blocks;
+} holder_t;
+
+static int by_bytes(const void *a, const void *b) {
+    const holder_t *x = a, *y = b;
+    return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+static int by_caller(const void *a, const void *b) {
+    const holder_t *x = a, *y = b;
+    return x->caller < y->caller ? -1 : x->caller > y->caller;
+}
+
+/* The live blocks grouped by caller (0: not recorded), largest first. */
+static size_t holders(const replay_t *r, holder_t **out) {
+    holder_t *h = malloc((r->block_cap + 1) * sizeof *h);
+    size_t n = 0;
+    for (size_t i = 0; h != NULL && i < r->block_cap; i++) {
+        if (r->blocks[i].ptr != NULL) {
+            h[n++] = (holder_t){r->blocks[i].caller, r->blocks[i].size, 1};
+        }
+    }
+    if (h != NULL) {
+        qsort(h, n, sizeof *h, by_caller);
+    }
+    size_t groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (groups > 0 && h[groups - 1].caller == h[i].caller) {
+            h[groups - 1].bytes += h[i].bytes;
+            h[groups - 1].blocks++;
+        } else {
+            h[groups++] = h[i];
+        }
+    }
+    if (h != NULL) {
+        qsort(h, groups, sizeof *h, by_bytes);
+    }
+    *out = h;
+    return groups;
+}
+
+static void print_end(FILE *out, const replay_t *r) {
+    char num[4][32];
+    unsigned long long bytes = 0;
+    unsigned long blocks = 0;
+    for (size_t i = 0; i < r->caps_count; i++) {
+        bytes += r->caps[i].live_bytes;
+        blocks += r->caps[i].live_blocks;
+    }
+    fprintf(out, "\nStill allocated at the end: %s blocks, %s bytes requested\n", C(blocks, 0), C(bytes, 1));
+    const capheap_board_t *board = r->board->board;
+    for (size_t t = 0; t < board->type_count && t < REPLAY_MAX_TYPES; t++) {
+        if (r->types[t].total != 0) {
+            fprintf(out, "  %-22s %12s bytes in use (headers included)\n", board->types[t].name,
+                    C(r->types[t].used, 0));
+        }
+    }
+    holder_t *h;
+    size_t groups = holders(r, &h);
+    for (size_t i = 0; i < groups && i < 5 && blocks > 0; i++) {
+        if (h[i].caller != 0) {
+            fprintf(out, "  caller 0x%08llx holds %s bytes in %s blocks\n", (unsigned long long)h[i].caller,
+                    C(h[i].bytes, 0), C(h[i].blocks, 1));
+        }
+    }
+    free(h);
+}
+
+void report_print(FILE *out, const replay_t *r) {
+    print_header(out, r);
+    print_types(out, r);
+    print_caps(out, r);
+    print_end(out, r);
+}

@@ -1,0 +1,215 @@
+/*
+ * trace_espidf.c: ESP-IDF's heap trace dump (heap_trace_dump), as printed by
+ * ESP-IDF 4.x and 5.x and by capheap's heap_trace_dump:
+ *
+ *       32 bytes (@ 0x3ffb1000, Internal) allocated CPU 0 ccount 0x1b8c8a54 caller 0x400d2f4f:0x400d2fde
+ *       freed by 0x400d2f72:0x400d2fde
+ *
+ * (", Internal" / ", PSRAM" only in 5.x; "freed by" only in HEAP_TRACE_ALL
+ * mode). Headers, summaries, IDF monitor's decoded addresses and ESP log
+ * lines are skipped; any other line is an error.
+ *
+ * A dump records when each block was allocated (in order) but not when freed
+ * ones were freed. The ordering rule: a freed block is freed at the latest
+ * moment the dump allows, just before the first later allocation whose memory
+ * overlaps it (that allocation could not have happened otherwise), else after
+ * the last allocation. So every freed block counts as live as long as nothing
+ * contradicts it: peaks are never underestimated.
+ *
+ * Caps are not in a dump: PSRAM blocks get MALLOC_CAP_SPIRAM, blocks on the
+ * ESP32 instruction bus (0x40070000-0x400C0000) MALLOC_CAP_EXEC, the others
+ * MALLOC_CAP_DEFAULT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esp_heap_caps.h"
+#include "trace_formats.h"
+
+typedef struct {
+    uint64_t address;
+    size_t size;
+    uint32_t caps;
+    uint64_t caller, freed_by;
+    bool freed;
+    unsigned long line;
+} dump_record_t;
+
+typedef struct {
+    dump_record_t *records;
+    size_t count, cap;
+} dump_t;
+
+static void *open_state(void) { return calloc(1, sizeof(dump_t)); }
+
+static void close_state(void *state) {
+    dump_t *d = state;
+    free(d->records);
+    free(d);
+}
+
+/* Reads "0xA:0xB:..." and keeps the first frame. */
+static bool parse_frames(const char *text, uint64_t *first) {
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", text);
+    char *colon = strchr(copy, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+    }
+    return parse_hex(copy, first);
+}
+
+static uint32_t caps_of(uint64_t address, const char *place) {
+    if (strcmp(place, "PSRAM") == 0) {
+        return MALLOC_CAP_SPIRAM;
+    }
+    return address >= 0x40070000u && address < 0x400C0000u ? MALLOC_CAP_EXEC : MALLOC_CAP_DEFAULT;
+}
+
+/* "<n> bytes (@ 0x..[, where]) allocated CPU <c> ccount 0x.. caller <frames>" */
+static bool parse_record(char *line, dump_record_t *rec) {
+    char *t[16];
+    size_t n = split_tokens(line, t, 15);
+    uint64_t size, v;
+    size_t at = 3;
+    if (n < 9 || n > 15 || !parse_u64(t[0], &size) || strcmp(t[1], "bytes") != 0 || strcmp(t[2], "(@") != 0) {
+        return false;
+    }
+    char *addr = t[at++];
+    const char *place = "";
+    size_t len = strlen(addr);
+    if (len > 0 && addr[len - 1] == ',') {
+        addr[len - 1] = '\0';
+        place = t[at++];
+        len = strlen(place);
+        if (len == 0 || place[len - 1] != ')') {
+            return false;
+        }
+        t[at - 1][len - 1] = '\0';
+    } else if (len > 0 && addr[len - 1] == ')') {
+        addr[len - 1] = '\0';
+    } else {
+        return false;
+    }
+    if (!parse_hex(addr, &rec->address) || n < at + 6 || strcmp(t[at], "allocated") != 0 ||
+        strcmp(t[at + 1], "CPU") != 0 || !parse_u64(t[at + 2], &v) || strcmp(t[at + 3], "ccount") != 0 ||
+        !parse_hex(t[at + 4], &v) || strcmp(t[at + 5], "caller") != 0) {
+        return false;
+    }
+    rec->caller = 0;
+    if (n > at + 6 && !parse_frames(t[at + 6], &rec->caller)) {
+        return false;
+    }
+    rec->size = (size_t)size;
+    rec->caps = caps_of(rec->address, place);
+    return true;
+}
+
+static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+/* Lines around the records: headers, summaries, decoded addresses, logs. */
+static bool is_decoration(const char *s) {
+    static const char *const prefixes[] = {"======", "Mode:", "records:", "total allocations", "total frees",
+                                           "(NB:", "Heap trace", "Heap Trace", "--- ", "Tracing "};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (starts_with(s, prefixes[i])) {
+            return true;
+        }
+    }
+    if (s[0] == '0' && s[1] == 'x' && strstr(s, ": ") != NULL) {
+        return true; /* "0x400d27c1: blink_task at .../blink.c:52" */
+    }
+    if (strchr("IWEDV", s[0]) != NULL && s[1] == ' ' && s[2] == '(') {
+        return true; /* "I (1234) tag: ..." */
+    }
+    return strstr(s, " bytes alive in trace") != NULL || strstr(s, " bytes 'leaked' in trace") != NULL ||
+           strstr(s, " allocations trace (") != NULL;
+}
+
+static bool recognises(const char *line) {
+    line += strspn(line, " \t");
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", line);
+    dump_record_t rec;
+    return starts_with(line, "====== Heap Trace") || strstr(line, " allocations trace (") != NULL ||
+           parse_record(copy, &rec);
+}
+
+static int parse_line(trace_reader_t *r, void *state, char *line) {
+    dump_t *d = state;
+    line += strspn(line, " \t");
+    if (*line == '\0' || is_decoration(line)) {
+        return 0;
+    }
+    if (starts_with(line, "freed by")) {
+        dump_record_t *last = d->count > 0 ? &d->records[d->count - 1] : NULL;
+        if (last == NULL || last->freed || !parse_frames(line + 8 + strspn(line + 8, " "), &last->freed_by)) {
+            return reader_error(r, "'freed by <address>[:<address>...]' right after its allocation's line");
+        }
+        last->freed = true;
+        return 0;
+    }
+    dump_record_t rec = {0};
+    if (!parse_record(line, &rec)) {
+        return reader_error(r, "'<n> bytes (@ <address>[, Internal|PSRAM]) allocated CPU <n> ccount <hex> caller "
+                               "<address>[:<address>...]' or 'freed by ...'");
+    }
+    rec.line = reader_line(r);
+    if (d->count == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 256;
+        d->records = realloc(d->records, d->cap * sizeof *d->records);
+        if (d->records == NULL) {
+            fprintf(stderr, "capheap: out of memory\n");
+            exit(2);
+        }
+    }
+    d->records[d->count++] = rec;
+    return 0;
+}
+
+static void queue_free(trace_reader_t *r, const dump_record_t *rec, unsigned long line) {
+    raw_event_t e = {.kind = EVENT_FREE, .name = rec->address, .caller = rec->freed_by, .line = line};
+    reader_queue(r, &e);
+}
+
+static bool overlaps(const dump_record_t *a, const dump_record_t *b) {
+    uint64_t a_end = a->address + (a->size ? a->size : 1), b_end = b->address + (b->size ? b->size : 1);
+    return a->address < b_end && b->address < a_end;
+}
+
+/* The ordering rule (see the top): pending[] holds freed blocks not yet freed. */
+static int finish(trace_reader_t *r, void *state) {
+    dump_t *d = state;
+    size_t *pending = malloc((d->count + 1) * sizeof *pending), npending = 0;
+    if (pending == NULL) {
+        return reader_error(r, "memory for the dump's records");
+    }
+    for (size_t i = 0; i < d->count; i++) {
+        const dump_record_t *rec = &d->records[i];
+        size_t kept = 0;
+        for (size_t k = 0; k < npending; k++) {
+            if (overlaps(&d->records[pending[k]], rec)) {
+                queue_free(r, &d->records[pending[k]], rec->line);
+            } else {
+                pending[kept++] = pending[k];
+            }
+        }
+        npending = kept;
+        raw_event_t e = {.kind = EVENT_ALLOC, .name = rec->address, .size = rec->size, .caps = rec->caps,
+                         .caller = rec->caller, .line = rec->line};
+        reader_queue(r, &e);
+        if (rec->freed) {
+            pending[npending++] = i;
+        }
+    }
+    for (size_t k = 0; k < npending; k++) {
+        queue_free(r, &d->records[pending[k]], d->records[pending[k]].line);
+    }
+    free(pending);
+    return 0;
+}
+
+const trace_format_ops_t trace_format_espidf = {
+    "esp-idf", recognises, open_state, parse_line, finish, close_state,
+};

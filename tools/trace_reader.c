@@ -1,0 +1,444 @@
+/*
+ * trace_reader.c: a trace file as a stream of events over allocation ids
+ * (trace_input.h). Files are read through zlib, which passes plain text
+ * through unchanged, so every format may be gzip-compressed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "trace_formats.h"
+
+#define LINE_MAX_BYTES 4096
+
+/* Live names: open addressing, linear probing, key 0 = empty slot. */
+typedef struct {
+    uint64_t *keys;
+    uint32_t *ids;
+    size_t mask, used;
+} name_map_t;
+
+struct trace_reader {
+    const char *path;
+    gzFile file;
+    double file_size;
+    unsigned long line_no;
+    char line[LINE_MAX_BYTES];
+    char shown[LINE_MAX_BYTES]; /* the line as read, for error messages */
+    const trace_format_ops_t *ops;
+    void *state;
+    bool at_end;
+    raw_event_t *queue;
+    size_t queue_len, queue_at, queue_cap;
+    name_map_t names;
+    uint32_t *free_ids;
+    size_t free_count, free_cap;
+    uint32_t id_limit;
+    unsigned long unknown_frees, reused_names;
+    trace_event_t pending; /* the event after an implicit free */
+    bool has_pending;
+};
+
+static void out_of_memory(void) {
+    fprintf(stderr, "capheap: out of memory reading a trace\n");
+    exit(2);
+}
+
+static void *must_grow(void *p, size_t n, size_t each) {
+    p = realloc(p, n * each);
+    if (p == NULL) {
+        out_of_memory();
+    }
+    return p;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static size_t slot_of(const name_map_t *m, uint64_t key) {
+    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> 20) & m->mask;
+}
+
+static void map_put(name_map_t *m, uint64_t key, uint32_t id);
+
+static void map_grow(name_map_t *m) {
+    name_map_t old = *m;
+    size_t slots = old.keys == NULL ? 1024 : (old.mask + 1) * 2;
+    m->keys = calloc(slots, sizeof *m->keys);
+    m->ids = must_grow(NULL, slots, sizeof *m->ids);
+    if (m->keys == NULL) {
+        out_of_memory();
+    }
+    m->mask = slots - 1;
+    m->used = 0;
+    for (size_t i = 0; old.keys != NULL && i <= old.mask; i++) {
+        if (old.keys[i] != 0) {
+            map_put(m, old.keys[i], old.ids[i]);
+        }
+    }
+    free(old.keys);
+    free(old.ids);
+}
+
+static void map_put(name_map_t *m, uint64_t key, uint32_t id) {
+    if (m->keys == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) {
+        map_grow(m);
+    }
+    size_t i = slot_of(m, key);
+    while (m->keys[i] != 0 && m->keys[i] != key) {
+        i = (i + 1) & m->mask;
+    }
+    m->used += m->keys[i] == 0;
+    m->keys[i] = key;
+    m->ids[i] = id;
+}
+
+/* Removes key; returns its id or TRACE_NO_ID. Later entries of the probe run
+ * move back so that lookups never need tombstones. */
+static uint32_t map_take(name_map_t *m, uint64_t key) {
+    if (m->keys == NULL || key == 0) {
+        return TRACE_NO_ID;
+    }
+    size_t i = slot_of(m, key);
+    while (m->keys[i] != key) {
+        if (m->keys[i] == 0) {
+            return TRACE_NO_ID;
+        }
+        i = (i + 1) & m->mask;
+    }
+    uint32_t id = m->ids[i];
+    m->keys[i] = 0;
+    m->used--;
+    for (size_t j = (i + 1) & m->mask; m->keys[j] != 0; j = (j + 1) & m->mask) {
+        size_t home = slot_of(m, m->keys[j]);
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (!stays) {
+            m->keys[i] = m->keys[j];
+            m->ids[i] = m->ids[j];
+            m->keys[j] = 0;
+            i = j;
+        }
+    }
+    return id;
+}
+
+/* ---- ids --------------------------------------------------------------- */
+
+static uint32_t new_id(trace_reader_t *r) {
+    if (r->free_count > 0) {
+        return r->free_ids[--r->free_count];
+    }
+    return r->id_limit++;
+}
+
+static void release_id(trace_reader_t *r, uint32_t id) {
+    if (r->free_count == r->free_cap) {
+        r->free_cap = r->free_cap ? r->free_cap * 2 : 1024;
+        r->free_ids = must_grow(r->free_ids, r->free_cap, sizeof *r->free_ids);
+    }
+    r->free_ids[r->free_count++] = id;
+}
+
+/* An id for a block just made. A name still alive means its free was not
+ * recorded (or came in another order): the old block counts as freed then. */
+static uint32_t bind_name(trace_reader_t *r, uint64_t name, bool failed, uint32_t *implicit_free) {
+    uint32_t id = new_id(r);
+    *implicit_free = TRACE_NO_ID;
+    if (!failed && name != 0) {
+        *implicit_free = map_take(&r->names, name);
+        r->reused_names += *implicit_free != TRACE_NO_ID;
+        map_put(&r->names, name, id);
+    }
+    return id;
+}
+
+/* ---- queue ------------------------------------------------------------- */
+
+void reader_queue(trace_reader_t *r, const raw_event_t *e) {
+    if (r->queue_len == r->queue_cap) {
+        r->queue_cap = r->queue_cap ? r->queue_cap * 2 : 64;
+        r->queue = must_grow(r->queue, r->queue_cap, sizeof *r->queue);
+    }
+    r->queue[r->queue_len] = *e;
+    if (e->line == 0) {
+        r->queue[r->queue_len].line = r->line_no;
+    }
+    r->queue_len++;
+}
+
+int reader_error(trace_reader_t *r, const char *expected) {
+    fprintf(stderr, "capheap: %s:%lu: expected %s\n", r->path, r->line_no, expected);
+    if (r->shown[0] != '\0') {
+        fprintf(stderr, "  the line reads: %.120s\n", r->shown);
+    }
+    return -1;
+}
+
+unsigned long reader_line(const trace_reader_t *r) { return r->line_no; }
+
+/* ---- lines ------------------------------------------------------------- */
+
+/* The next line without its newline; false at the end or on a read error
+ * (then r->at_end and, for an error, a message). */
+static int read_line(trace_reader_t *r) {
+    if (gzgets(r->file, r->line, sizeof r->line) == NULL) {
+        int err;
+        const char *msg = gzerror(r->file, &err);
+        if (err != Z_OK && err != Z_STREAM_END) {
+            fprintf(stderr, "capheap: %s: cannot read after line %lu: %s\n", r->path, r->line_no, msg);
+            return -1;
+        }
+        return 0;
+    }
+    r->line_no++;
+    size_t n = strlen(r->line);
+    if (n == sizeof r->line - 1 && r->line[n - 1] != '\n') {
+        r->shown[0] = '\0';
+        return reader_error(r, "a line shorter than 4096 bytes");
+    }
+    while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r')) {
+        r->line[--n] = '\0';
+    }
+    memcpy(r->shown, r->line, n + 1);
+    return 1;
+}
+
+static bool is_blank(const char *line) {
+    line += strspn(line, " \t");
+    return *line == '\0';
+}
+
+static const trace_format_ops_t *const formats[] = {
+    &trace_format_capheap, &trace_format_espidf, &trace_format_android,
+};
+
+/* The format of a file: that of the first non-blank line one recognises. */
+static const trace_format_ops_t *detect(trace_reader_t *r) {
+    char first[LINE_MAX_BYTES] = "";
+    unsigned long number = 0;
+    for (int got; (got = read_line(r)) > 0;) {
+        for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
+            if (formats[i]->recognises(r->line)) {
+                gzrewind(r->file);
+                r->line_no = 0;
+                return formats[i];
+            }
+        }
+        if (number == 0 && !is_blank(r->line)) {
+            memcpy(first, r->shown, sizeof first);
+            number = r->line_no;
+        }
+        if (r->line_no >= 200) {
+            break;
+        }
+    }
+    r->line_no = number;
+    memcpy(r->shown, first, sizeof first);
+    reader_error(r, "a trace line: capheap's ('alloc 0x3ffb1000 64 DEFAULT'), ESP-IDF's heap trace dump "
+                    "('32 bytes (@ 0x3ffb1000, Internal) allocated ...') or Android memory_replay's "
+                    "('123: malloc 0xb4827400 1024')");
+    return NULL;
+}
+
+trace_reader_t *trace_open(const char *path, trace_format_t format) {
+    trace_reader_t *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        return NULL;
+    }
+    r->path = path;
+    struct stat st;
+    r->file = stat(path, &st) == 0 ? gzopen(path, "rb") : NULL;
+    if (r->file == NULL) {
+        fprintf(stderr, "capheap: %s: cannot open: %s\n", path, strerror(errno ? errno : ENOENT));
+        free(r);
+        return NULL;
+    }
+    gzbuffer(r->file, 1 << 17);
+    r->file_size = (double)st.st_size;
+    r->ops = format == FORMAT_CAPHEAP ? &trace_format_capheap
+             : format == FORMAT_ESPIDF ? &trace_format_espidf
+             : format == FORMAT_ANDROID ? &trace_format_android
+                                        : detect(r);
+    if (r->ops == NULL) {
+        trace_close(r);
+        return NULL;
+    }
+    r->state = r->ops->open();
+    return r;
+}
+
+trace_format_t trace_format(const trace_reader_t *r) {
+    return r->ops == &trace_format_capheap ? FORMAT_CAPHEAP
+           : r->ops == &trace_format_espidf ? FORMAT_ESPIDF
+                                            : FORMAT_ANDROID;
+}
+
+const char *trace_format_name(trace_format_t f) {
+    static const char *const names[] = {"auto", "capheap", "esp-idf heap trace dump", "android memory_replay"};
+    return names[f];
+}
+
+double trace_progress(const trace_reader_t *r) {
+    double at = (double)gzoffset(r->file);
+    return r->file_size > 0 && at < r->file_size ? at / r->file_size : 1.0;
+}
+
+unsigned long trace_unknown_frees(const trace_reader_t *r) { return r->unknown_frees; }
+
+unsigned long trace_reused_names(const trace_reader_t *r) { return r->reused_names; }
+
+uint32_t trace_id_limit(const trace_reader_t *r) { return r->id_limit; }
+
+/* ---- events ------------------------------------------------------------ */
+
+/* Fills the queue from the file; 1 when it has events, 0 at the end, -1 on error. */
+static int refill(trace_reader_t *r) {
+    r->queue_len = r->queue_at = 0;
+    while (r->queue_len == 0 && !r->at_end) {
+        int got = read_line(r);
+        if (got < 0) {
+            return -1;
+        }
+        if (got == 0) {
+            r->at_end = true;
+            r->shown[0] = '\0';
+            if (r->ops->finish != NULL && r->ops->finish(r, r->state) < 0) {
+                return -1;
+            }
+        } else if (r->ops->parse_line(r, r->state, r->line) < 0) {
+            return -1;
+        }
+    }
+    return r->queue_len > 0;
+}
+
+/* Names to ids. Returns false when the event is to be skipped (a free of a
+ * block that is not alive). */
+static bool resolve(trace_reader_t *r, const raw_event_t *raw, trace_event_t *e, uint32_t *implicit_free) {
+    *e = (trace_event_t){raw->kind, TRACE_NO_ID, TRACE_NO_ID, raw->size, raw->align, raw->caps,
+                         raw->caller, raw->thread, raw->line, false};
+    *implicit_free = TRACE_NO_ID;
+    if (raw->kind == EVENT_FREE) {
+        if (raw->name == 0) {
+            return false; /* free(NULL) */
+        }
+        e->id = map_take(&r->names, raw->name);
+        r->unknown_frees += e->id == TRACE_NO_ID;
+        if (e->id != TRACE_NO_ID) {
+            release_id(r, e->id);
+        }
+        return e->id != TRACE_NO_ID;
+    }
+    if (raw->kind == EVENT_REALLOC && raw->old_name != 0) {
+        e->old_id = map_take(&r->names, raw->old_name);
+        r->unknown_frees += e->old_id == TRACE_NO_ID;
+        if (e->old_id != TRACE_NO_ID) {
+            release_id(r, e->old_id);
+        }
+    }
+    e->id = bind_name(r, raw->name, raw->failed, implicit_free);
+    if (raw->failed || raw->name == 0) {
+        e->transient = true; /* nothing will free it: the replay frees it at once */
+        release_id(r, e->id);
+    }
+    return true;
+}
+
+int trace_next(trace_reader_t *r, trace_event_t *event) {
+    if (r->has_pending) {
+        *event = r->pending;
+        r->has_pending = false;
+        return 1;
+    }
+    for (;;) {
+        if (r->queue_at == r->queue_len) {
+            int got = refill(r);
+            if (got <= 0) {
+                return got;
+            }
+        }
+        uint32_t implicit_free;
+        if (resolve(r, &r->queue[r->queue_at++], event, &implicit_free)) {
+            if (implicit_free != TRACE_NO_ID) {
+                /* The reused name's old block is freed first, then this event. */
+                r->pending = *event;
+                r->has_pending = true;
+                *event = (trace_event_t){EVENT_FREE, implicit_free, TRACE_NO_ID, 0, 0, 0, 0, 0, event->line, false};
+                release_id(r, implicit_free);
+            }
+            return 1;
+        }
+    }
+}
+
+void trace_close(trace_reader_t *r) {
+    if (r == NULL) {
+        return;
+    }
+    if (r->state != NULL) {
+        r->ops->close(r->state);
+    }
+    gzclose(r->file);
+    free(r->queue);
+    free(r->names.keys);
+    free(r->names.ids);
+    free(r->free_ids);
+    free(r);
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+size_t split_tokens(char *line, char **tokens, size_t max) {
+    size_t n = 0;
+    for (char *p = line;;) {
+        p += strspn(p, " \t");
+        if (*p == '\0') {
+            return n;
+        }
+        if (n == max) {
+            return max + 1;
+        }
+        tokens[n++] = p;
+        p += strcspn(p, " \t");
+        if (*p != '\0') {
+            *p++ = '\0';
+        }
+    }
+}
+
+bool parse_hex(const char *token, uint64_t *value) {
+    if (token[0] == '0' && (token[1] == 'x' || token[1] == 'X')) {
+        token += 2;
+    }
+    if (*token == '\0' || strlen(token) > 16) {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(token, &end, 16);
+    if (*end != '\0' || errno != 0 || *token == '-' || *token == '+') {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+bool parse_u64(const char *token, uint64_t *value) {
+    if (token[0] == '0' && (token[1] == 'x' || token[1] == 'X')) {
+        return parse_hex(token, value);
+    }
+    if (*token < '0' || *token > '9') {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(token, &end, 10);
+    if (*end != '\0' || errno != 0) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
