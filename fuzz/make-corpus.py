@@ -75,6 +75,54 @@ def mh_seeds():
     return s
 
 
+# ---- fuzz_heap_caps ------------------------------------------------------------
+
+(C_MALLOC, C_CALLOC, C_REALLOC, C_ALIGNED, C_ALIGNED_CALLOC, C_PREFER, C_FREE,
+ C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN) = range(12)
+
+# Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
+EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
+
+
+def caps(c):
+    return bytes([c])
+
+
+def raw_caps(v):
+    return b'\xff' + struct.pack('<I', v)
+
+
+def hc_seeds():
+    s = {}
+    s['empty'] = b''
+    for name, c in (('8bit', B8), ('default', B8 | DEFAULT), ('32bit', B32), ('exec', EXEC), ('dma', DMA | B8),
+                    ('internal', INTERNAL), ('spiram', SPIRAM), ('exec-8bit', EXEC | B8)):
+        s['malloc-' + name] = op(C_MALLOC, 0, caps(c), size(100)) + op(C_QUERY, 0) + op(C_FREE, 0, b'\0')
+    s['malloc-invalid'] = op(C_MALLOC, 0, raw_caps(0x80000000), size(8))
+    s['calloc'] = op(C_CALLOC, 1, b'\x05', caps(B8), size(300))
+    s['exec-realloc-out-of-window'] = (op(C_MALLOC, 0, caps(EXEC), size(200)) + op(C_MALLOC, 1, caps(EXEC), size(40)) +
+                                       op(C_REALLOC, 0, caps(B8 | DEFAULT), size(100)) +
+                                       op(C_REALLOC, 1, caps(EXEC | B32), size(3000)))
+    s['realloc-caps-0'] = op(C_MALLOC, 0, caps(B8), size(64)) + op(C_REALLOC, 0, caps(0), size(32))
+    s['aligned'] = op(C_ALIGNED, 0, b'\x06', caps(B8), size(50)) + op(C_ALIGNED, 1, b'\x09', caps(EXEC), size(50))
+    s['aligned-calloc'] = op(C_ALIGNED_CALLOC, 2, b'\x05', b'\x03', caps(DMA), size(90))
+    s['prefer'] = op(C_PREFER, 0, caps(SPIRAM), caps(B8 | INTERNAL), size(500))
+    s['largest-exact'] = op(C_MALLOC, 0, caps(B8), edge(2)) + op(C_MALLOC, 1, caps(EXEC), edge(3))
+    for n, c in enumerate((B8 | DEFAULT, EXEC | B32, DMA | B8 | INTERNAL)):
+        buf = op(C_ADD_BUFFER, n, struct.pack('<H', 4000 + 3000 * n), bytes([n]), caps(c), caps(0), caps(B32), b'\0')
+        s['add-buffer-%d' % n] = buf + op(C_MALLOC, 0, caps(c), size(1000)) + op(C_ADD_BUFFER, n, b'\0\0\0\0\0\0\x85')
+    for i in range(6):
+        s['add-reserved-%d' % i] = (op(C_ADD_RESERVED, 0, bytes([i])) + op(C_MALLOC, 0, caps(EXEC), size(300)) +
+                                    op(C_ADD_RESERVED, 0, bytes([i])))
+    for kind in range(3):
+        s['misuse-%d' % kind] = op(C_MALLOC, 4, caps(EXEC), size(24)) + op(C_MISUSE, 4, bytes([kind, kind]))
+    s['fill-drain'] = b''.join(op(C_MALLOC, i, caps((B8, EXEC, DMA)[i % 3]), size(3000)) for i in range(48)) + op(C_DRAIN, 0)
+    rng = random.Random(7)
+    for n in range(4):
+        s['random-%d' % n] = bytes(rng.randrange(256) for _ in range(rng.choice((150, 400, 1000))))
+    return s
+
+
 def write(target, seeds):
     d = os.path.join(HERE, 'corpus', target)
     os.makedirs(d, exist_ok=True)
@@ -89,3 +137,4 @@ def write(target, seeds):
 
 if __name__ == '__main__':
     write('fuzz_multi_heap', mh_seeds())
+    write('fuzz_heap_caps', hc_seeds())

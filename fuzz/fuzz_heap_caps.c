@@ -1,0 +1,706 @@
+/*
+ * fuzz_heap_caps.c: libFuzzer target for the capabilities layer over the esp32
+ * board (capheap_init("esp32"), memory at the chip's addresses on this host).
+ *
+ * The input is decoded into operations (format in fuzz/README.md): allocations
+ * of every heap_caps kind with caps masks from the input, realloc, free, heaps
+ * added from host buffers or from the board's reserved ranges, misuse. The
+ * shadow keeps every live block and after each operation:
+ *  - heap_caps_check_integrity_all passes and no corruption was reported;
+ *  - each block, taken back to its data addresses (an EXEC block of D/IRAM is
+ *    handed out through the inverted instruction-bus window: the board's table
+ *    says where its bytes are), lies inside one board region or added buffer
+ *    whose caps cover what was asked, and overlaps no other block;
+ *  - an EXEC request served from aliased memory got the window address;
+ *  - get_info counts exactly the live blocks;
+ * and blocks keep their per-block pattern (all compared every 16 operations
+ * and at the end). Once everything is freed, the free size under each of a set
+ * of caps masks is back to what the heaps had when empty.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capheap.h"
+#include "capheap/port.h"
+
+#define SLOTS     48
+#define BUFS      4
+#define KEYS      4096u
+#define MAX_BLOCK (256u * 1024)
+
+#define CAP(x) MALLOC_CAP_##x
+
+/* ---- failure and the input ----------------------------------------------- */
+
+static size_t op_index;
+
+static void fail(int line, const char *what) {
+    fprintf(stderr, "fuzz_heap_caps.c:%d: check failed at operation %zu: %s\n", line, op_index, what);
+    abort();
+}
+
+#define CHECK(c) ((c) ? (void)0 : fail(__LINE__, #c))
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+} input_t;
+
+/* Past the end of the input every read gives 0. */
+static uint8_t take8(input_t *in) {
+    if (in->n == 0) {
+        return 0;
+    }
+    in->n--;
+    return *in->p++;
+}
+
+/* Little-endian; one byte per statement (operands are read in no set order). */
+static uint16_t take16(input_t *in) {
+    uint16_t lo = take8(in);
+    return (uint16_t)(lo | take8(in) << 8);
+}
+
+static uint32_t take32(input_t *in) {
+    uint32_t lo = take16(in);
+    return lo | (uint32_t)take16(in) << 16;
+}
+
+/* ---- the pattern ---------------------------------------------------------- */
+
+static uint8_t pattern[KEYS + MAX_BLOCK];
+
+static void make_pattern(void) {
+    uint64_t s = 0xBB67AE8584CAA73BULL;
+    for (size_t i = 0; i < sizeof pattern; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        pattern[i] = (uint8_t)(s >> 56);
+    }
+}
+
+/* ---- the shadow ----------------------------------------------------------- */
+
+typedef struct {
+    uint8_t *user;   /* what the call returned; NULL: empty slot */
+    size_t usable;   /* heap_caps_get_allocated_size; the pattern fills it */
+    size_t key;
+    uint8_t *lo, *hi; /* its bytes in data addresses */
+} blk_t;
+
+typedef struct {
+    uint8_t *base; /* what malloc gave; NULL: not taken */
+    uint8_t *mem;  /* the heap's range: mem .. mem + size */
+    size_t size;
+    uint32_t caps; /* OR of the three masks it was added with; 0: not a heap */
+} buf_t;
+
+/* Caps masks whose free size is followed from the empty heaps to the end. */
+static const uint32_t probe_masks[] = {0, CAP(8BIT), CAP(32BIT), CAP(EXEC), CAP(DMA), CAP(INTERNAL), CAP(DEFAULT)};
+#define PROBES (sizeof probe_masks / sizeof probe_masks[0])
+
+typedef struct {
+    const capheap_board_t *board;
+    intptr_t off; /* host address - chip address */
+    blk_t slot[SLOTS];
+    buf_t buf[BUFS];
+    uint32_t reserved_added; /* bit i: reserved range i was given to heap_caps_add_region */
+    size_t empty_free[PROBES]; /* free size under probe_masks[j] with no block live */
+    size_t next_key;
+} fuzz_t;
+
+static void write_pattern(const blk_t *b, size_t from) {
+    memcpy(b->user + from, pattern + b->key + from, b->usable - from);
+}
+
+static void check_pattern(const blk_t *b, size_t len) {
+    if (memcmp(b->user, pattern + b->key, len) != 0) {
+        fail(__LINE__, "a block lost its contents");
+    }
+}
+
+/* ---- where a block's bytes are ----------------------------------------------- */
+
+static uintptr_t host(const fuzz_t *f, uintptr_t chip) { return chip + (uintptr_t)f->off; }
+
+/* The board region whose instruction-bus window holds p, or NULL. */
+static const capheap_region_t *window_of(const fuzz_t *f, const uint8_t *p) {
+    for (size_t i = 0; i < f->board->region_count; i++) {
+        const capheap_region_t *r = &f->board->regions[i];
+        if (r->alias.kind != CAPHEAP_ALIAS_NONE && (uintptr_t)p - host(f, r->alias.start) < r->size) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* The data addresses of [p, p + usable). Through a linear window byte b of the
+ * region is at window + b; through an inverted one the window shows the
+ * region's words in reverse order, so the block's window [p, p + u) holds the
+ * data bytes [k - p - u, k - p) with k = window start + region end. */
+static void data_range(const fuzz_t *f, uint8_t *p, size_t usable, uint8_t **lo, uint8_t **hi) {
+    const capheap_region_t *r = window_of(f, p);
+    if (r == NULL) {
+        *lo = p, *hi = p + usable;
+        return;
+    }
+    uintptr_t ws = host(f, r->alias.start), rs = host(f, r->start);
+    if (r->alias.kind == CAPHEAP_ALIAS_LINEAR) {
+        *lo = (uint8_t *)(rs + ((uintptr_t)p - ws));
+    } else {
+        uintptr_t k = ws + rs + r->size;
+        CHECK((uintptr_t)p % 4 == 0 && usable % 4 == 0); /* whole chip words */
+        *lo = (uint8_t *)(k - (uintptr_t)p - usable);
+    }
+    *hi = *lo + usable;
+}
+
+/* OR of the caps of the board region or added buffer that holds all of
+ * [lo, hi); fails when none does. *aliased: that region has a window. */
+static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased) {
+    for (size_t i = 0; i < BUFS; i++) {
+        const buf_t *b = &f->buf[i];
+        if (b->mem != NULL && lo >= b->mem && hi <= b->mem + b->size) {
+            *aliased = false;
+            return b->caps;
+        }
+    }
+    for (size_t i = 0; i < f->board->region_count; i++) {
+        const capheap_region_t *r = &f->board->regions[i];
+        uintptr_t rs = host(f, r->start);
+        if ((uintptr_t)lo >= rs && (uintptr_t)hi <= rs + r->size) {
+            const uint32_t *c = f->board->types[r->type].caps;
+            *aliased = r->alias.kind != CAPHEAP_ALIAS_NONE;
+            return c[0] | c[1] | c[2];
+        }
+    }
+    fail(__LINE__, "a block is outside every region and added buffer");
+    return 0;
+}
+
+/* What a request for caps may give: a nonzero size, caps with a bit, without
+ * MALLOC_CAP_INVALID, and no EXEC with 8BIT or DMA. */
+static bool request_valid(size_t size, uint32_t caps) {
+    return size != 0 && caps != 0 && (caps & CAP(INVALID)) == 0 &&
+           !((caps & CAP(EXEC)) && (caps & (CAP(8BIT) | CAP(DMA))));
+}
+
+/* The size a request really needs: 32BIT (implied by EXEC) rounds up to 4. */
+static size_t adjusted(size_t size, uint32_t caps) {
+    return (caps & (CAP(EXEC) | CAP(32BIT))) && size <= SIZE_MAX - 3 ? (size + 3) & ~(size_t)3 : size;
+}
+
+/* The shadow record of p, returned for asked bytes with caps: its memory
+ * covers caps, and EXEC from aliased memory came through the window. Caps 0
+ * gives nothing new, but a realloc with caps 0 may resize within the heap
+ * (every heap covers 0), as ESP-IDF's does. */
+static blk_t describe(fuzz_t *f, uint8_t *p, size_t asked, uint32_t caps) {
+    CHECK(request_valid(asked, caps) || (asked != 0 && caps == 0));
+    blk_t b = {p, heap_caps_get_allocated_size(p), f->next_key, NULL, NULL};
+    f->next_key = (f->next_key + 1447) % KEYS;
+    CHECK(b.usable >= adjusted(asked, caps) && b.usable <= MAX_BLOCK);
+    data_range(f, p, b.usable, &b.lo, &b.hi);
+    bool aliased;
+    uint32_t have = container_caps(f, b.lo, b.hi, &aliased);
+    uint32_t need = caps & CAP(EXEC) ? caps | CAP(32BIT) : caps; /* EXEC implies 32BIT */
+    CHECK((have & need) == need);
+    CHECK(!(caps & CAP(EXEC)) || !aliased || window_of(f, p) != NULL);
+    return b;
+}
+
+/* ---- verification ----------------------------------------------------------- */
+
+static struct {
+    int count;
+} reports;
+
+static void record(const void *addr, const char *what, void *user) {
+    (void)addr, (void)what, (void)user;
+    reports.count++;
+}
+
+static size_t failed_hook_calls;
+
+static void on_failed_alloc(size_t size, uint32_t caps, const char *function_name) {
+    (void)size, (void)caps, (void)function_name;
+    failed_hook_calls++;
+}
+
+static int by_lo(const void *x, const void *y) {
+    const blk_t *a = x, *b = y;
+    return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* No two live blocks share a data byte (window blocks included), and
+ * get_info over all heaps counts exactly them. */
+static void verify_blocks(const fuzz_t *f) {
+    blk_t sorted[SLOTS];
+    size_t n = 0;
+    for (size_t s = 0; s < SLOTS; s++) {
+        if (f->slot[s].user != NULL) {
+            sorted[n++] = f->slot[s];
+        }
+    }
+    qsort(sorted, n, sizeof sorted[0], by_lo);
+    for (size_t i = 1; i < n; i++) {
+        CHECK(sorted[i - 1].hi <= sorted[i].lo);
+    }
+    multi_heap_info_t info;
+    heap_caps_get_info(&info, 0);
+    CHECK(info.allocated_blocks == n);
+    CHECK(info.total_free_bytes == heap_caps_get_free_size(0));
+}
+
+static void verify_contents(const fuzz_t *f) {
+    for (size_t s = 0; s < SLOTS; s++) {
+        if (f->slot[s].user != NULL) {
+            check_pattern(&f->slot[s], f->slot[s].usable);
+        }
+    }
+}
+
+static void verify(const fuzz_t *f) {
+    if (!heap_caps_check_integrity_all(false)) {
+        heap_caps_check_integrity_all(true);
+        fail(__LINE__, "heap_caps_check_integrity_all");
+    }
+    CHECK(reports.count == 0);
+    verify_blocks(f);
+    if (op_index % 16 == 0) {
+        verify_contents(f);
+    }
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+/* A caps mask: u8 b, each bit one of the caps the board's types use; 0xFF
+ * means any 32 bits (INVALID and the PIDs included). */
+static uint32_t take_caps(input_t *in) {
+    static const uint32_t bit[8] = {CAP(EXEC), CAP(32BIT), CAP(8BIT), CAP(DMA),
+                                    CAP(INTERNAL), CAP(DEFAULT), CAP(SPIRAM), CAP(RTCRAM)};
+    uint8_t b = take8(in);
+    if (b == 0xFF) {
+        return take32(in);
+    }
+    uint32_t caps = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        caps |= b >> i & 1u ? bit[i] : 0;
+    }
+    return caps;
+}
+
+/* Sizes as in fuzz_multi_heap.c; 0xFF: 0, near SIZE_MAX, or the largest free
+ * block under caps (exactly, or just above). */
+static size_t take_size(input_t *in, uint32_t caps) {
+    uint8_t sel = take8(in);
+    switch (sel >> 6) {
+    case 0:
+        return 1 + (sel & 63u);
+    case 1:
+        return 1 + (((sel & 63u) << 8 | take8(in)) % 1024);
+    case 2:
+        return 1 + take16(in) % 16384;
+    default:
+        break;
+    }
+    if (sel != 0xFF) {
+        return take32(in) % (MAX_BLOCK - 1024);
+    }
+    uint8_t k = take8(in);
+    size_t largest = heap_caps_get_largest_free_block(caps);
+    switch (k & 3u) {
+    case 0:
+        return 0;
+    case 1:
+        return SIZE_MAX - (k >> 2);
+    case 2:
+        return largest;
+    default:
+        return largest + 1 + (k >> 2);
+    }
+}
+
+/* ---- allocation operations ---------------------------------------------------- */
+
+/* Frees slot s: heap_caps_free, heap_caps_aligned_free or realloc to 0. */
+static void release(fuzz_t *f, size_t s, unsigned how) {
+    blk_t *b = &f->slot[s];
+    if (b->user == NULL) {
+        return;
+    }
+    check_pattern(b, b->usable);
+    if (how == 0) {
+        heap_caps_free(b->user);
+    } else if (how == 1) {
+        heap_caps_aligned_free(b->user);
+    } else {
+        CHECK(heap_caps_realloc(b->user, 0, CAP(8BIT)) == NULL);
+    }
+    b->user = NULL;
+}
+
+/* An allocation on a busy slot frees it first, as a step of its own. */
+static void vacate(fuzz_t *f, size_t s) {
+    if (f->slot[s].user != NULL) {
+        release(f, s, 0);
+        verify(f);
+    }
+}
+
+static void adopt(fuzz_t *f, size_t s, uint8_t *p, size_t asked, uint32_t caps, bool zeroed) {
+    f->slot[s] = describe(f, p, asked, caps);
+    for (size_t i = 0; zeroed && i < asked; i++) {
+        CHECK(p[i] == 0);
+    }
+    write_pattern(&f->slot[s], 0);
+}
+
+/* The largest request that caps can still be given, as the size queries say. */
+static size_t largest_for(uint32_t caps) {
+    return heap_caps_get_largest_free_block(caps & CAP(EXEC) ? caps | CAP(32BIT) : caps);
+}
+
+/* A failed plain request was a valid one only if no heap with caps had room.
+ * (An EXEC request in a window needs room for its placement too.) */
+static void check_failure(size_t size, uint32_t caps, size_t largest) {
+    if (request_valid(size, caps) && !(caps & CAP(EXEC))) {
+        CHECK(adjusted(size, caps) > largest);
+    }
+}
+
+static void op_malloc(fuzz_t *f, input_t *in, size_t s) {
+    vacate(f, s);
+    uint32_t caps = take_caps(in);
+    size_t size = take_size(in, caps);
+    size_t largest = largest_for(caps), hooks = failed_hook_calls;
+    uint8_t *p = heap_caps_malloc(size, caps);
+    CHECK(failed_hook_calls - hooks == (p == NULL && size != 0));
+    if (p == NULL) {
+        check_failure(size, caps, largest);
+        return;
+    }
+    adopt(f, s, p, size, caps, false);
+}
+
+static void op_calloc(fuzz_t *f, input_t *in, size_t s) {
+    vacate(f, s);
+    size_t n = 1 + take8(in) % 16;
+    uint32_t caps = take_caps(in);
+    size_t size = take_size(in, caps);
+    size_t largest = largest_for(caps);
+    uint8_t *p = heap_caps_calloc(n, size, caps);
+    if (size > SIZE_MAX / n) {
+        CHECK(p == NULL);
+        return;
+    }
+    if (p == NULL) {
+        check_failure(n * size, caps, largest);
+        return;
+    }
+    adopt(f, s, p, n * size, caps, true);
+}
+
+/* Mostly powers of two up to 4 KiB; bytes from 0xF0 give a bad alignment. */
+static size_t take_align(input_t *in) {
+    uint8_t a = take8(in);
+    return a < 0xF0 ? (size_t)1 << (a % 13) : (size_t)(a & 0x0F) * 3;
+}
+
+static void op_aligned(fuzz_t *f, input_t *in, size_t s, bool zeroed) {
+    vacate(f, s);
+    size_t align = take_align(in), n = zeroed ? 1 + take8(in) % 4 : 1;
+    uint32_t caps = take_caps(in);
+    size_t size = take_size(in, caps);
+    uint8_t *p = zeroed ? heap_caps_aligned_calloc(align, n, size, caps) : heap_caps_aligned_alloc(align, size, caps);
+    if (p == NULL) {
+        return;
+    }
+    CHECK(align != 0 && (align & (align - 1)) == 0 && (uintptr_t)p % align == 0);
+    CHECK(size <= SIZE_MAX / n);
+    adopt(f, s, p, n * size, caps, zeroed);
+}
+
+/* Resizes slot s into memory with caps; contents up to the smaller usable
+ * size survive, a failure leaves the block untouched. */
+static void resize(fuzz_t *f, size_t s, size_t size, uint32_t caps) {
+    blk_t old = f->slot[s];
+    size_t largest = largest_for(caps);
+    uint8_t *q = heap_caps_realloc(old.user, size, caps);
+    if (q == NULL) {
+        check_failure(size, caps, largest);
+        check_pattern(&old, old.usable);
+        return;
+    }
+    blk_t b = describe(f, q, size, caps);
+    b.key = old.key;
+    bool aliased;
+    CHECK(caps != 0 || container_caps(f, b.lo, b.hi, &aliased) == container_caps(f, old.lo, old.hi, &aliased));
+    size_t kept = old.usable < size ? old.usable : size; /* what realloc promises to keep */
+    check_pattern(&b, kept);
+    write_pattern(&b, kept);
+    f->slot[s] = b;
+}
+
+static void op_realloc(fuzz_t *f, input_t *in, size_t s) {
+    uint32_t caps = take_caps(in);
+    size_t size = take_size(in, caps);
+    if (f->slot[s].user == NULL) {
+        size_t largest = largest_for(caps);
+        uint8_t *p = heap_caps_realloc(NULL, size, caps);
+        if (p == NULL) {
+            check_failure(size, caps, largest);
+        } else {
+            adopt(f, s, p, size, caps, false);
+        }
+    } else if (size == 0) {
+        release(f, s, 2);
+    } else {
+        resize(f, s, size, caps);
+    }
+}
+
+/* malloc_prefer with two masks: the block covers one of them. */
+static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
+    vacate(f, s);
+    uint32_t first = take_caps(in), second = take_caps(in);
+    size_t size = take_size(in, first);
+    size_t largest1 = largest_for(first), largest2 = largest_for(second);
+    uint8_t *p = heap_caps_malloc_prefer(size, 2, first, second);
+    if (p == NULL) {
+        check_failure(size, first, largest1);
+        check_failure(size, second, largest2);
+        return;
+    }
+    uint8_t *lo, *hi;
+    bool aliased;
+    data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
+    uint32_t have = container_caps(f, lo, hi, &aliased);
+    bool first_ok = request_valid(size, first) && (have & first) == first;
+    adopt(f, s, p, size, first_ok ? first : second, false);
+}
+
+static void op_free(fuzz_t *f, input_t *in, size_t s) {
+    unsigned how = take8(in) % 3;
+    if (f->slot[s].user == NULL) {
+        heap_caps_free(NULL); /* a no-op */
+        return;
+    }
+    release(f, s, how);
+}
+
+/* ---- heaps added at run time -------------------------------------------------- */
+
+static void free_sizes(size_t out[PROBES]) {
+    for (size_t j = 0; j < PROBES; j++) {
+        out[j] = heap_caps_get_free_size(probe_masks[j]);
+    }
+}
+
+/* Adds [lo, hi) with caps; the empty free sizes grow by what the new heap has.
+ * A range no registered heap overlaps is accepted unless too small. */
+static esp_err_t add_heap(fuzz_t *f, const uint32_t caps[3], uint8_t *lo, uint8_t *hi, bool board_caps) {
+    size_t before[PROBES], after[PROBES];
+    free_sizes(before);
+    esp_err_t err = board_caps ? heap_caps_add_region((intptr_t)lo, (intptr_t)hi)
+                               : heap_caps_add_region_with_caps(caps, (intptr_t)lo, (intptr_t)hi);
+    CHECK(err == ESP_OK || err == ESP_ERR_NO_MEM);
+    free_sizes(after);
+    for (size_t j = 0; j < PROBES; j++) {
+        CHECK(err == ESP_OK ? after[j] >= before[j] : after[j] == before[j]);
+        f->empty_free[j] += after[j] - before[j];
+    }
+    return err;
+}
+
+/* A range overlapping a heap (the same, inside, across an edge) is refused
+ * with ESP_FAIL and changes nothing. */
+static void add_overlapping(const uint32_t caps[3], uint8_t *lo, uint8_t *hi, uint8_t how) {
+    size_t len = (size_t)(hi - lo), cut = 1 + how % 64;
+    uint8_t *a = lo, *b = hi;
+    switch (how >> 6) {
+    case 1: a = lo + len / 2; break;       /* inside */
+    case 2: a = lo - cut, b = lo + cut; break; /* across the start */
+    case 3: a = hi - cut, b = hi + cut; break; /* across the end */
+    default: break;                        /* the same range */
+    }
+    size_t before = heap_caps_get_free_size(0);
+    CHECK(heap_caps_add_region_with_caps(caps, (intptr_t)a, (intptr_t)b) == ESP_FAIL);
+    CHECK(heap_caps_get_free_size(0) == before);
+}
+
+/* u8 buffer, u16 size, u8 skew, three caps masks, u8 how: buffer i becomes
+ * a heap, or, once it is one, is added again in part (refused). */
+static void op_add_buffer(fuzz_t *f, input_t *in) {
+    buf_t *b = &f->buf[take8(in) % BUFS];
+    size_t size = 256 + take16(in);
+    size_t skew = take8(in) % 8;
+    uint32_t caps[3] = {take_caps(in), take_caps(in), take_caps(in)};
+    uint8_t how = take8(in);
+    if (b->mem != NULL) {
+        add_overlapping(caps, b->mem, b->mem + b->size, how);
+        return;
+    }
+    uint8_t *mem = malloc(size + skew);
+    CHECK(mem != NULL);
+    if (add_heap(f, caps, mem + skew, mem + skew + size, false) != ESP_OK) {
+        free(mem);
+        return;
+    }
+    *b = (buf_t){mem, mem + skew, size, caps[0] | caps[1] | caps[2]};
+}
+
+/* u8 i: the board's reserved range i becomes a heap with its region's caps
+ * (as firmware gives back memory it no longer needs); a second time, refused. */
+static void op_add_reserved(fuzz_t *f, input_t *in) {
+    size_t i = take8(in) % f->board->reserved_count;
+    const capheap_reserved_t *r = &f->board->reserved[i];
+    uint8_t *lo = (uint8_t *)host(f, r->start), *hi = (uint8_t *)host(f, r->end);
+    if (f->reserved_added >> i & 1u) {
+        size_t before = heap_caps_get_free_size(0);
+        CHECK(heap_caps_add_region((intptr_t)lo, (intptr_t)hi) == ESP_FAIL);
+        CHECK(heap_caps_get_free_size(0) == before);
+        return;
+    }
+    if (add_heap(f, NULL, lo, hi, true) == ESP_OK) {
+        f->reserved_added |= 1u << i;
+    }
+}
+
+/* ---- misuse, queries, drain ---------------------------------------------------- */
+
+static uint8_t not_in_any_heap[64];
+
+/* u8 kind, u8 call: a double free (freed just now), a pointer in no heap, or
+ * a misaligned one, passed to free, realloc or get_allocated_size: reported
+ * exactly once, the call fails, nothing changes. */
+static void op_misuse(fuzz_t *f, input_t *in, size_t s) {
+    uint8_t kind = take8(in) % 3, call = take8(in) % 3;
+    uint8_t *p = f->slot[s].user;
+    if (kind == 0 && p != NULL) {
+        release(f, s, 0);
+        verify(f);
+    } else if (kind == 1) {
+        p = not_in_any_heap + 8;
+    } else if (p != NULL) {
+        p += 1;
+    }
+    if (p == NULL) {
+        return;
+    }
+    if (call == 0) {
+        heap_caps_free(p);
+    } else if (call == 1) {
+        CHECK(heap_caps_realloc(p, 16, CAP(8BIT)) == NULL);
+    } else {
+        CHECK(heap_caps_get_allocated_size(p) == 0);
+    }
+    CHECK(reports.count == 1);
+    reports.count = 0;
+}
+
+/* The queries by pointer agree with the shadow. */
+static void op_query(fuzz_t *f, size_t s) {
+    const blk_t *b = &f->slot[s];
+    if (b->user == NULL) {
+        return;
+    }
+    CHECK(heap_caps_get_allocated_size(b->user) == b->usable);
+    CHECK(heap_caps_get_containing_block_size(b->user) >= b->usable);
+    CHECK(heap_caps_check_integrity_addr((intptr_t)b->user, false));
+    bool aliased;
+    uint32_t have = container_caps(f, b->lo, b->hi, &aliased);
+    bool in_buffer = false;
+    for (size_t i = 0; i < BUFS; i++) {
+        in_buffer |= f->buf[i].mem != NULL && b->lo >= f->buf[i].mem && b->lo < f->buf[i].mem + f->buf[i].size;
+    }
+    CHECK(capheap_ptr_caps(b->user) == (in_buffer ? 0 : have));
+}
+
+/* Everything freed: each probe's free size is what the empty heaps had. */
+static void op_drain(fuzz_t *f) {
+    for (size_t s = 0; s < SLOTS; s++) {
+        release(f, s, 0);
+    }
+    size_t now[PROBES];
+    free_sizes(now);
+    for (size_t j = 0; j < PROBES; j++) {
+        CHECK(now[j] == f->empty_free[j]);
+    }
+}
+
+/* ---- the run ------------------------------------------------------------------- */
+
+enum { OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_ALIGNED, OP_ALIGNED_CALLOC, OP_PREFER, OP_FREE,
+       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_COUNT };
+
+/* FUZZ_TRACE=1 in the environment prints each operation (to read a crash). */
+static bool tracing;
+
+static void step(fuzz_t *f, input_t *in) {
+    uint8_t op = take8(in) % OP_COUNT;
+    size_t s = take8(in) % SLOTS;
+    if (tracing) {
+        fprintf(stderr, "op %zu: %u on slot %zu (%p), %zu bytes of input left\n", op_index, op, s,
+                (void *)f->slot[s].user, in->n);
+    }
+    switch (op) {
+    case OP_MALLOC: op_malloc(f, in, s); break;
+    case OP_CALLOC: op_calloc(f, in, s); break;
+    case OP_REALLOC: op_realloc(f, in, s); break;
+    case OP_ALIGNED: op_aligned(f, in, s, false); break;
+    case OP_ALIGNED_CALLOC: op_aligned(f, in, s, true); break;
+    case OP_PREFER: op_prefer(f, in, s); break;
+    case OP_FREE: op_free(f, in, s); break;
+    case OP_ADD_BUFFER: op_add_buffer(f, in); break;
+    case OP_ADD_RESERVED: op_add_reserved(f, in); break;
+    case OP_MISUSE: op_misuse(f, in, s); break;
+    case OP_QUERY: op_query(f, s); break;
+    default: op_drain(f); break;
+    }
+}
+
+static void open_board(fuzz_t *f) {
+    CHECK(capheap_init("esp32") == ESP_OK);
+    CHECK(heap_caps_register_failed_alloc_callback(on_failed_alloc) == ESP_OK);
+    f->board = capheap_current_board();
+    f->off = capheap_host_offset();
+    CHECK(f->board != NULL && f->board->reserved_count <= 32);
+    free_sizes(f->empty_free);
+}
+
+/* Frees everything, checks the sizes, and gives the memory back. */
+static void close_board(fuzz_t *f) {
+    verify_contents(f);
+    op_drain(f);
+    verify(f);
+    capheap_deinit();
+    for (size_t i = 0; i < BUFS; i++) {
+        free(f->buf[i].base);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static bool ready;
+    if (!ready) {
+        make_pattern();
+        capheap_set_corruption_handler(record, NULL);
+        tracing = getenv("FUZZ_TRACE") != NULL;
+        ready = true;
+    }
+    static fuzz_t f;
+    memset(&f, 0, sizeof f);
+    input_t in = {data, size};
+    op_index = 0;
+    open_board(&f);
+    verify(&f);
+    while (in.n > 0) {
+        op_index++;
+        step(&f, &in);
+        verify(&f);
+    }
+    close_board(&f);
+    return 0;
+}
