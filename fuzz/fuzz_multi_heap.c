@@ -654,9 +654,16 @@ static void op_misuse(fuzz_t *f, input_t *in, size_t s) {
 enum { OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_NUDGE, OP_ALIGNED, OP_ALIGNED_OFFS, OP_FREE,
        OP_QUERY, OP_WATERMARK, OP_MISUSE, OP_DRAIN, OP_COUNT };
 
+/* FUZZ_TRACE=1 in the environment prints each operation (to read a crash). */
+static bool tracing;
+
 static void step(fuzz_t *f, input_t *in) {
     uint8_t op = take8(in) % OP_COUNT;
     size_t s = take8(in) % SLOTS;
+    if (tracing) {
+        fprintf(stderr, "op %zu: %u on slot %zu (%p), %zu bytes of input left\n", op_index, op, s,
+                (void *)f->slot[s].user, in->n);
+    }
     switch (op) {
     case OP_MALLOC: op_malloc(f, in, s, false); break;
     case OP_CALLOC: op_calloc(f, in, s); break;
@@ -713,6 +720,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ready) {
         make_pattern();
         capheap_set_corruption_handler(record, NULL);
+        tracing = getenv("FUZZ_TRACE") != NULL;
         ready = true;
     }
     static fuzz_t f;
