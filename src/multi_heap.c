@@ -18,34 +18,38 @@ multi_heap_handle_t multi_heap_register(void *start, size_t size) {
     if (start == NULL || size <= skip) {
         return NULL;
     }
+    /* The handle is the control data, which starts at a (MULTI_HEAP_ALIGN is
+     * a multiple of the grain). */
     multi_heap_handle_t heap = (multi_heap_handle_t)a;
-    if (capheap_tlsf_create(heap, size - skip, sizeof(*heap)) != tlsf_of(heap)) {
+    if (capheap_tlsf_create(heap, size - skip, 0) != tlsf_of(heap)) {
         return NULL;
     }
     capheap_poison_new_heap(tlsf_of(heap));
-    heap->lock = NULL;
     return heap;
 }
 
-void multi_heap_set_lock(multi_heap_handle_t heap, void *lock) { heap->lock = lock; }
+void multi_heap_set_lock(multi_heap_handle_t heap, void *lock) { capheap_tlsf_shared(tlsf_of(heap))->user = lock; }
 
 /* The locked paths of malloc and free, out of line so that the unlocked
  * ones stay a test and a jump. */
 __attribute__((noinline)) static void *locked_malloc(multi_heap_handle_t heap, size_t size) {
-    capheap_port_lock_take(heap->lock);
+    capheap_port_lock_take(heap_lock_of(heap));
     void *p = capheap_poison_malloc(tlsf_of(heap), size);
-    capheap_port_lock_give(heap->lock);
+    capheap_port_lock_give(heap_lock_of(heap));
     return p;
 }
 
 __attribute__((noinline)) static void locked_free(multi_heap_handle_t heap, void *p) {
-    capheap_port_lock_take(heap->lock);
+    if (p == NULL) {
+        return;
+    }
+    capheap_port_lock_take(heap_lock_of(heap));
     capheap_poison_free(tlsf_of(heap), p);
-    capheap_port_lock_give(heap->lock);
+    capheap_port_lock_give(heap_lock_of(heap));
 }
 
 void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
-    if (heap->lock == NULL) {
+    if (heap_lock_of(heap) == NULL) {
         return capheap_poison_malloc(tlsf_of(heap), size);
     }
     return locked_malloc(heap, size);
@@ -62,11 +66,9 @@ void *multi_heap_aligned_alloc(multi_heap_handle_t heap, size_t size, size_t ali
     return multi_heap_aligned_alloc_offs(heap, size, alignment, 0);
 }
 
+/* NULL does nothing: the layer below tests for it on its fault path only. */
 void multi_heap_free(multi_heap_handle_t heap, void *p) {
-    if (p == NULL) {
-        return;
-    }
-    if (heap->lock == NULL) {
+    if (heap_lock_of(heap) == NULL) {
         capheap_poison_free(tlsf_of(heap), p);
         return;
     }

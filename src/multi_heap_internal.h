@@ -9,23 +9,23 @@
 #include "multi_heap.h"
 #include "tlsf.h"
 
-/* Lives at the start of the region; the region allocator's control data
- * follows it directly (tlsf_of). */
-struct multi_heap_info {
-    void *lock; /* port lock or NULL */
-};
+/* A handle is the region allocator's control data itself (struct
+ * multi_heap_info is never defined): a call goes down with the same
+ * arguments, and the lock (a port lock or NULL) is the word the region
+ * allocator keeps for its user. */
+static inline capheap_tlsf_t *tlsf_of(multi_heap_handle_t heap) { return (capheap_tlsf_t *)(void *)heap; }
 
-static inline capheap_tlsf_t *tlsf_of(multi_heap_handle_t heap) { return (capheap_tlsf_t *)(heap + 1); }
+static inline void *heap_lock_of(multi_heap_handle_t heap) { return capheap_tlsf_shared(tlsf_of(heap))->user; }
 
 static inline void heap_lock(multi_heap_handle_t heap) {
-    if (heap->lock != NULL) {
-        capheap_port_lock_take(heap->lock);
+    if (heap_lock_of(heap) != NULL) {
+        capheap_port_lock_take(heap_lock_of(heap));
     }
 }
 
 static inline void heap_unlock(multi_heap_handle_t heap) {
-    if (heap->lock != NULL) {
-        capheap_port_lock_give(heap->lock);
+    if (heap_lock_of(heap) != NULL) {
+        capheap_port_lock_give(heap_lock_of(heap));
     }
 }
 

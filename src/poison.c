@@ -178,7 +178,9 @@ static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
 void capheap_poison_free(capheap_tlsf_t *t, void *p) {
     capheap_fault_t fault = capheap_poison_validate(t, p);
     if (fault != CAPHEAP_FAULT_NONE) {
-        capheap_report_fault(p, fault);
+        if (p != NULL) { /* NULL does nothing (as capheap_tlsf_free_checked) */
+            capheap_report_fault(p, fault);
+        }
         return;
     }
     release(t, p);

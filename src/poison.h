@@ -65,7 +65,8 @@ CAPHEAP_INTERNAL void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, s
  *  what is wrong with it. */
 CAPHEAP_INTERNAL capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p);
 /** Validates p as capheap_poison_validate and frees it when it is sound;
- *  otherwise reports the fault (capheap_report_fault), the heap unchanged. */
+ *  otherwise reports the fault (capheap_report_fault), the heap unchanged.
+ *  NULL does nothing. */
 CAPHEAP_INTERNAL void capheap_poison_free(capheap_tlsf_t *t, void *p);
 CAPHEAP_INTERNAL void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
 /** The size that was asked for p (the usable size the user may rely on). */

@@ -38,11 +38,11 @@
 #ifndef CAPHEAP_TLSF_CONTROL_SHARE
 #define CAPHEAP_TLSF_CONTROL_SHARE 128
 #endif
-/* Bitmap words: one bit per class and room for two classes more, so that a
- * search may start at any class a request can map to (class_of of at most the
- * region size, plus one) without a bounds test. At most 31 words, so that the
- * summary search never shifts by 32. */
-#define BITMAP_WORDS(nclasses) (((nclasses) + 2u + 31u) / 32u)
+/* Bitmap words: one bit per class below class_end and room for two classes
+ * more, so that a search may start at any class a request can map to
+ * (class_of of at most the region size, plus one) without a bounds test. At
+ * most 31 words, so that the summary search never shifts by 32. */
+#define BITMAP_WORDS(class_end) (((class_end) + 2u + 31u) / 32u)
 #define MAX_CLASSES 960u
 
 /*
@@ -64,8 +64,8 @@ typedef struct block {
 
 /*
  * The control data. Invariants:
- *  C1 bit c of bitmap is set iff heads[c] != NULL; bit w of summary is set iff
- *     bitmap[w] != 0; no bit at or above nclasses is set.
+ *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
+ *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
  *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.free_blocks
  *     and n.used_blocks count the blocks (the sentinel excluded);
  *     n.min_free_bytes <= n.free_bytes.
@@ -74,15 +74,22 @@ typedef struct block {
  *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
  */
 struct capheap_tlsf {
-    capheap_tlsf_counters_t n; /* first: read inline by capheap_tlsf_counters */
+    void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
+    capheap_tlsf_counters_t n;
     uint8_t *end;              /* header of the sentinel */
-    block_t **heads;           /* nclasses list heads; the blocks start right after */
-    uint16_t nclasses;
+    block_t **heads;           /* heads[c] for class_min <= c < class_end (the pointer is
+                                  biased by class_min: a class indexes it as it is); the
+                                  blocks start right after heads[class_end - 1] */
+    uint16_t class_end;        /* one past the class of the largest block */
     uint8_t coarsen;           /* log2 of the fine classes merged into one */
-    uint8_t class_base;        /* coarsened fine class of MIN_BLOCK */
+    uint8_t class_min;         /* the class of MIN_BLOCK */
     uint32_t summary;
-    uint32_t bitmap[];         /* (nclasses + 31) / 32 words */
+    uint32_t bitmap[];         /* BITMAP_WORDS(class_end) words */
 };
+
+_Static_assert(offsetof(struct capheap_tlsf, user) == offsetof(capheap_tlsf_shared_t, user) &&
+                   offsetof(struct capheap_tlsf, n) == offsetof(capheap_tlsf_shared_t, n),
+               "capheap_tlsf_shared_t is the start of struct capheap_tlsf");
 
 /* ---- block helpers ----------------------------------------------------- */
 
@@ -94,7 +101,7 @@ static inline block_t *block_of(const void *payload) { return (block_t *)((uint8
 static inline block_t *block_at(const void *addr) { return (block_t *)(uintptr_t)addr; }
 static inline block_t *block_next(const block_t *b) { return block_at((const uint8_t *)b + block_size(b)); }
 static inline size_t *block_footer(const block_t *b) { return (size_t *)((uint8_t *)b + block_size(b)) - 1; }
-static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return (uint8_t *)(t->heads + t->nclasses); }
+static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return (uint8_t *)(t->heads + t->class_end); }
 
 /* The block before b, valid only when b has FLAG_PREV_FREE (B4 gives its size). */
 static inline block_t *block_prev(const block_t *b) {
@@ -117,11 +124,9 @@ static inline unsigned fine_class(size_t b) {
 }
 
 /* A heap's class: its fine class coarsened by the heap's own factor (small
- * regions merge fine classes so that their list heads stay few), counted
- * from the class of MIN_BLOCK. */
-static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) {
-    return (fine_class(b) >> t->coarsen) - t->class_base;
-}
+ * regions merge fine classes so that their list heads stay few). Classes
+ * below class_min have neither a list head nor storage. */
+static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) { return fine_class(b) >> t->coarsen; }
 
 /* ---- bitmap ------------------------------------------------------------ */
 
@@ -137,7 +142,7 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
     }
 }
 
-/* First non-empty class at or above c, or -1; c is at most nclasses + 1. */
+/* First non-empty class at or above c, or -1; c is at most class_end + 1. */
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
     unsigned w = c >> 5;
     uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
@@ -199,6 +204,18 @@ static inline void list_replace(block_t *b, block_t *repl) {
     }
 }
 
+/* Takes the first block b off the list of class c (no anchor test: the class
+ * is known). */
+static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
+    block_t *next = b->next_free;
+    t->heads[c] = next;
+    if (next != NULL) {
+        next->prev_free = anchor(t, c);
+    } else {
+        bitmap_clear(t, c);
+    }
+}
+
 static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     block_t *next = b->next_free;
     block_t *prev = b->prev_free;
@@ -220,16 +237,16 @@ static inline void make_free(capheap_tlsf_t *t, block_t *b, size_t size) {
 
 /* ---- creation ---------------------------------------------------------- */
 
-/* Classes a region with blocks up to max_block needs when coarsened by k, and
- * the class_base that makes MIN_BLOCK class 0. */
-static unsigned classes_for(size_t max_block, unsigned k, unsigned *base) {
-    *base = fine_class(MIN_BLOCK) >> k;
-    return (fine_class(max_block) >> k) - *base + 1;
+/* The class_end of a region with blocks up to max_block coarsened by k, and
+ * its class_min (the class of MIN_BLOCK). */
+static unsigned class_end_for(size_t max_block, unsigned k, unsigned *min) {
+    *min = fine_class(MIN_BLOCK) >> k;
+    return (fine_class(max_block) >> k) + 1;
 }
 
 static unsigned choose_coarsen(size_t size) {
-    unsigned k = 0, base;
-    while (k < FINE_LOG2 && (size_t)classes_for(size, k, &base) * W > size / CAPHEAP_TLSF_CONTROL_SHARE) {
+    unsigned k = 0, min;
+    while (k < FINE_LOG2 && (size_t)(class_end_for(size, k, &min) - min) * W > size / CAPHEAP_TLSF_CONTROL_SHARE) {
         k++;
     }
     return k;
@@ -241,22 +258,22 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     if (mem == NULL || (uintptr_t)mem + size < (uintptr_t)mem || hi <= lo) {
         return NULL;
     }
-    unsigned base;
+    unsigned min;
     unsigned k = choose_coarsen(hi - lo);
-    unsigned nclasses = classes_for(hi - lo, k, &base);
-    size_t nwords = BITMAP_WORDS(nclasses);
+    unsigned end = class_end_for(hi - lo, k, &min);
+    size_t nwords = BITMAP_WORDS(end);
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
-    uintptr_t first = heads + nclasses * sizeof(block_t *);
-    if (nclasses > MAX_CLASSES || first >= hi || hi - first < MIN_BLOCK + W) {
+    uintptr_t first = heads + (end - min) * sizeof(block_t *);
+    if (end > MAX_CLASSES || first >= hi || hi - first < MIN_BLOCK + W) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
     memset(t, 0, first - lo);
-    t->heads = (block_t **)heads;
-    t->nclasses = (uint16_t)nclasses;
+    t->heads = (block_t **)(heads - min * sizeof(block_t *));
+    t->class_end = (uint16_t)end;
     t->coarsen = (uint8_t)k;
-    t->class_base = (uint8_t)base;
+    t->class_min = (uint8_t)min;
     t->end = (uint8_t *)(hi - W);
     block_at(t->end)->head = 0; /* the sentinel: size 0, used */
     size_t block = (size_t)(hi - W - first);
@@ -279,36 +296,47 @@ static inline size_t block_for(const capheap_tlsf_t *t, size_t size) {
     return b < MIN_BLOCK ? MIN_BLOCK : b;
 }
 
-/* The first of the first FIT_SCAN blocks of list c that has need bytes. */
-static block_t *scan_class(const capheap_tlsf_t *t, unsigned c, size_t need) {
+/* The first of the first FIT_SCAN blocks of list c that has need bytes,
+ * moved to the front of the list (where the callers take a block). */
+static block_t *scan_class(capheap_tlsf_t *t, unsigned c, size_t need) {
     block_t *b = t->heads[c];
     for (unsigned i = 0; b != NULL && i < FIT_SCAN; i++, b = b->next_free) {
         if (block_size(b) >= need) {
+            list_remove(t, b);
+            list_insert(t, b, c);
             return b;
         }
     }
     return NULL;
 }
 
-/* Finds a free block of at least need bytes, left on its list (*cls is its
- * class). The first non-empty class at or above need's own (O(1) by the
- * bitmap) serves when its first block fits, which any block of a higher class
- * does; else the next non-empty class above; else, when the heap is nearly
- * full, one of the first FIT_SCAN blocks of need's own class. */
-static CAPHEAP_ALWAYS_INLINE block_t *find_fit(const capheap_tlsf_t *t, size_t need, unsigned *cls) {
+/* Finds a free block of at least need bytes, left first on its list: returns
+ * its class and sets *found, or returns -1. The first non-empty class at or
+ * above need's own (O(1) by the bitmap) serves when its first block fits,
+ * which any block of a higher class does; else the next non-empty class above;
+ * else, when the heap is nearly full, one of the first FIT_SCAN blocks of
+ * need's own class. */
+static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_t **found) {
     unsigned c = class_of(t, need);
-    int found = bitmap_find_from(t, c);
-    if (found < 0) {
-        return NULL;
+    int cls = bitmap_find_from(t, c);
+    if (cls < 0) {
+        return -1;
     }
-    block_t *b = t->heads[found];
-    if ((unsigned)found == c && block_size(b) < need) {
-        found = bitmap_find_from(t, c + 1);
-        b = found >= 0 ? t->heads[found] : scan_class(t, c, need);
-        found = found >= 0 ? found : (int)c;
+    block_t *b = t->heads[cls];
+    if ((unsigned)cls == c && block_size(b) < need) {
+        cls = bitmap_find_from(t, c + 1);
+        if (cls >= 0) {
+            b = t->heads[cls];
+        } else {
+            b = scan_class(t, c, need);
+            if (b == NULL) {
+                return -1;
+            }
+            cls = (int)c;
+        }
     }
-    *cls = (unsigned)found;
-    return b;
+    *found = b;
+    return cls;
 }
 
 static inline void note_watermark(capheap_tlsf_t *t) {
@@ -317,7 +345,7 @@ static inline void note_watermark(capheap_tlsf_t *t) {
     }
 }
 
-/* The free block b of class cls, still on its list, becomes a used block of
+/* The free block b of class cls, first on its list, becomes a used block of
  * need bytes; the rest, when large enough for a block, stays free and takes
  * b's place on the list if its class is the same (the common case of carving
  * a large block), else is filed by its class. */
@@ -332,13 +360,13 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
         if (rest_cls == cls) {
             list_replace(b, tail);
         } else {
-            list_remove(t, b);
+            list_pop(t, b, cls);
             list_insert(t, tail, rest_cls);
         }
         b->head = need;
         t->n.free_bytes -= need;
     } else {
-        list_remove(t, b);
+        list_pop(t, b, cls);
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
         t->n.free_bytes -= size - W;
@@ -367,12 +395,12 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     if (need == 0) {
         return NULL;
     }
-    unsigned cls;
-    block_t *b = find_fit(t, need, &cls);
-    if (b == NULL) {
+    block_t *b;
+    int cls = find_fit(t, need, &b);
+    if (cls < 0) {
         return NULL;
     }
-    use_front(t, b, cls, need);
+    use_front(t, b, (unsigned)cls, need);
     return block_payload(b);
 }
 
@@ -412,9 +440,8 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     /* Room for the worst front gap: less than align, plus a minimum block
      * when the gap would be too small to stand as a free block. */
     size_t slack = align + MIN_BLOCK;
-    unsigned cls;
-    block_t *b = need != 0 && need <= SIZE_MAX - slack ? find_fit(t, need + slack, &cls) : NULL;
-    if (b == NULL) {
+    block_t *b;
+    if (need == 0 || need > SIZE_MAX - slack || find_fit(t, need + slack, &b) < 0) {
         return NULL;
     }
     take_whole(t, b);
@@ -439,12 +466,12 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
     size_t next_head = next->head;
-    size_t merged = 0; /* free neighbours absorbed */
-    t->n.free_bytes += size - W;
+    size_t gain = size - W; /* free bytes won: b's, and a header per merge */
     if (next_head & FLAG_FREE) {
         list_remove(t, next);
         size += next_head & ~FLAGS;
-        merged++;
+        gain += W;
+        t->n.free_blocks--;
     } else {
         next->head = next_head | FLAG_PREV_FREE;
     }
@@ -453,14 +480,15 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
         b = block_prev(b);
         list_remove(t, b);
         size += block_size(b);
-        merged++;
+        gain += W;
+        t->n.free_blocks--;
     }
     b->head = size | FLAG_FREE;
     *block_footer(b) = size;
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
-    t->n.free_blocks += 1 - merged;
-    t->n.free_bytes += merged * W;
+    t->n.free_blocks++;
+    t->n.free_bytes += gain;
     return (capheap_tlsf_span_t){(uint8_t *)b, size};
 }
 
@@ -553,7 +581,9 @@ capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p) { 
 void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
     capheap_fault_t fault = fault_of(t, p);
     if (fault != CAPHEAP_FAULT_NONE) {
-        capheap_report_fault(p, fault);
+        if (p != NULL) { /* NULL is outside: tested only on this slow path */
+            capheap_report_fault(p, fault);
+        }
         return;
     }
     free_block(t, block_of(p));
@@ -675,7 +705,7 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
  * each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
     size_t listed = 0;
-    for (unsigned c = 0; c < t->nclasses; c++) {
+    for (unsigned c = t->class_min; c < t->class_end; c++) {
         bool bit = (t->bitmap[c >> 5] >> (c & 31)) & 1u;
         if (bit != (t->heads[c] != NULL)) {
             fail(ck, &t->heads[c], "bitmap bit disagrees with its list (C1)");
@@ -694,16 +724,19 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
     if (listed != free_blocks) {
         fail(ck, t, "free lists do not hold every free block once (B5)");
     }
-    unsigned nwords = BITMAP_WORDS(t->nclasses);
+    unsigned nwords = BITMAP_WORDS(t->class_end);
     for (unsigned w = 0; w < 32; w++) {
         bool word_set = w < nwords && t->bitmap[w] != 0;
         if (((t->summary >> w) & 1u) != word_set) {
             fail(ck, &t->summary, "summary bit disagrees with its bitmap word (C1)");
         }
     }
-    for (unsigned c = t->nclasses; c < nwords * 32u; c++) {
+    for (unsigned c = 0; c < nwords * 32u; c++) {
+        if (c == t->class_min) {
+            c = t->class_end;
+        }
         if ((t->bitmap[c >> 5] >> (c & 31u)) & 1u) {
-            fail(ck, &t->bitmap[c >> 5], "bitmap bit set beyond the last class (C1)");
+            fail(ck, &t->bitmap[c >> 5], "bitmap bit set outside the classes (C1)");
             break;
         }
     }

@@ -36,8 +36,7 @@
 
 typedef struct capheap_tlsf capheap_tlsf_t;
 
-/** Counters kept exact by every operation; the first member of the control
- *  data, so that the layer above reads them without a call. */
+/** Counters kept exact by every operation. */
 typedef struct {
     size_t free_bytes;     /**< sum of usable bytes of free blocks */
     size_t min_free_bytes; /**< lowest free_bytes since create or the last reset */
@@ -45,8 +44,18 @@ typedef struct {
     size_t used_blocks;
 } capheap_tlsf_counters_t;
 
+/** The start of the control data, which the layer above reads and writes
+ *  without a call. The control data starts at the address create returns. */
+typedef struct {
+    void *user;                /**< the caller's word, NULL after create; never read here
+                                    (multi_heap keeps its lock in it) */
+    capheap_tlsf_counters_t n; /**< read only */
+} capheap_tlsf_shared_t;
+
+static inline capheap_tlsf_shared_t *capheap_tlsf_shared(capheap_tlsf_t *t) { return (capheap_tlsf_shared_t *)(void *)t; }
+
 static inline const capheap_tlsf_counters_t *capheap_tlsf_counters(const capheap_tlsf_t *t) {
-    return (const capheap_tlsf_counters_t *)(const void *)t;
+    return &((const capheap_tlsf_shared_t *)(const void *)t)->n;
 }
 
 static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return capheap_tlsf_counters(t)->free_bytes; }
@@ -79,8 +88,8 @@ typedef struct {
 CAPHEAP_INTERNAL capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p);
 
 /** Validates p (as capheap_tlsf_validate) and frees it when it is a live block;
- *  otherwise reports the fault through capheap_report_corruption and leaves
- *  the heap unchanged. The fast path of free. */
+ *  otherwise reports the fault through capheap_report_fault and leaves the
+ *  heap unchanged. NULL does nothing. The fast path of free. */
 CAPHEAP_INTERNAL void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p);
 
 /** Resizes in place when the block or its free successor allows, else moves.

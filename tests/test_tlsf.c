@@ -228,7 +228,7 @@ static void check_sees_C1(void **state) {
     (void)state;
     fixture_t fx = make_fixture();
     capheap_tlsf_t *t = fx.t;
-    unsigned full = list_class(&fx), empty = 0;
+    unsigned full = list_class(&fx), empty = t->class_min;
     while (t->heads[empty] != NULL) {
         empty++;
     }
@@ -248,21 +248,28 @@ static void check_sees_C1(void **state) {
     }
 }
 
-/* C1: no bit at or above nclasses, in a heap whose last bitmap word is partly
- * used (found by trying region sizes). */
+/* C1: no bit at or above class_end, in a heap whose last bitmap word is
+ * partly used (found by trying region sizes), and none below class_min. */
 static void check_sees_C1_beyond_the_last_class(void **state) {
     (void)state;
     capheap_tlsf_t *t = NULL;
-    for (size_t size = 1024; size <= REGION && (t == NULL || t->nclasses % 32 == 0); size += 512) {
+    for (size_t size = 1024; size <= REGION && (t == NULL || t->class_end % 32 == 0 || t->class_min == 0);
+         size += 512) {
         t = capheap_tlsf_create(region, size, 0);
     }
     assert_non_null(t);
-    assert_true(t->nclasses % 32 != 0);
-    uint32_t *word = &t->bitmap[(t->nclasses - 1) / 32];
-    for (unsigned bit = t->nclasses % 32; bit < 32; bit++) {
+    assert_true(t->class_end % 32 != 0 && t->class_min > 0);
+    uint32_t *word = &t->bitmap[(t->class_end - 1) / 32];
+    for (unsigned bit = t->class_end % 32; bit < 32; bit++) {
         *word ^= 1u << bit;
         expect_broken(t, "C1", word);
         *word ^= 1u << bit;
+        expect_sound(t);
+    }
+    for (unsigned c = 0; c < t->class_min; c++) {
+        t->bitmap[c / 32] ^= 1u << (c % 32);
+        expect_broken(t, "C1", &t->bitmap[c / 32]);
+        t->bitmap[c / 32] ^= 1u << (c % 32);
         expect_sound(t);
     }
 }
@@ -546,6 +553,13 @@ static void validate_and_free_checked(void **state) {
         assert_stats(t, capheap_tlsf_free_bytes(t), 2, 2);
         expect_sound(t);
     }
+    void *volatile null = NULL; /* not a constant: gcc would warn about the header read it never makes */
+    assert_int_equal(capheap_tlsf_validate(t, null), CAPHEAP_FAULT_OUTSIDE);
+    reported = 0;
+    capheap_tlsf_free_checked(t, null); /* does nothing, reports nothing */
+    assert_int_equal(reported, 0);
+    assert_stats(t, capheap_tlsf_free_bytes(t), 2, 2);
+    expect_sound(t);
     assert_int_equal(capheap_tlsf_validate(t, p), CAPHEAP_FAULT_NONE);
     reported = 0;
     capheap_tlsf_free_checked(t, p);
