@@ -1,0 +1,184 @@
+/*
+ * test_trace.c: heap tracing (esp_heap_trace.h): standalone records in ALL and
+ * LEAKS modes, overflow, pause, summary, callers, and the event sink with
+ * capheap's trace lines.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capheap.h"
+#include "esp_heap_trace.h"
+
+#define RECORDS 4
+static heap_trace_record_t records[RECORDS];
+
+static int setup(void **state) {
+    (void)state;
+    return capheap_init("esp32") == ESP_OK && heap_trace_init_standalone(records, RECORDS) == ESP_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    heap_trace_stop();
+    capheap_trace_set_sink(NULL, NULL);
+    capheap_deinit();
+    return 0;
+}
+
+static void test_all_mode_marks_frees(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *b = heap_caps_calloc(2, 50, MALLOC_CAP_DMA);
+    heap_caps_free(a);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    assert_int_equal(heap_trace_get_count(), 2);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, a);
+    assert_int_equal(r.size, 100);
+    assert_true(r.freed);
+    assert_non_null(r.alloced_by[0]);
+    assert_non_null(r.freed_by[0]);
+    assert_int_equal(heap_trace_get(1, &r), ESP_OK);
+    assert_ptr_equal(r.address, b);
+    assert_false(r.freed);
+    assert_true(r.ccount > 1); /* a sequence: after the first allocation */
+    assert_int_equal(heap_trace_get(2, &r), ESP_ERR_INVALID_ARG);
+    heap_trace_dump();
+    heap_caps_free(b);
+    assert_int_equal(heap_trace_get_count(), 2); /* stopped: no change */
+}
+
+static void test_leaks_mode_keeps_what_is_not_freed(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+    void *a = heap_caps_malloc(10, MALLOC_CAP_DEFAULT);
+    void *b = heap_caps_malloc(20, MALLOC_CAP_DEFAULT);
+    void *c = heap_caps_realloc(a, 30, MALLOC_CAP_DEFAULT);
+    heap_caps_free(b);
+    heap_trace_stop();
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get_count(), 1);
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, c);
+    assert_int_equal(r.size, 30);
+    heap_trace_summary_t s;
+    assert_int_equal(heap_trace_summary(&s), ESP_OK);
+    assert_int_equal(s.mode, HEAP_TRACE_LEAKS);
+    assert_int_equal(s.total_allocations, 3);
+    assert_int_equal(s.total_frees, 2);
+    assert_int_equal(s.high_water_mark, 2);
+    assert_false(s.has_overflowed);
+    heap_trace_dump_caps(MALLOC_CAP_INTERNAL);
+    heap_caps_free(c);
+}
+
+static void test_overflow_drops_the_oldest(void **state) {
+    (void)state;
+    void *p[RECORDS + 2];
+    heap_trace_start(HEAP_TRACE_ALL);
+    for (int i = 0; i < RECORDS + 2; i++) {
+        p[i] = heap_caps_malloc(16 + (size_t)i, MALLOC_CAP_DEFAULT);
+    }
+    heap_trace_stop();
+    heap_trace_summary_t s;
+    heap_trace_summary(&s);
+    assert_true(s.has_overflowed);
+    assert_int_equal(s.count, RECORDS);
+    assert_int_equal(s.total_allocations, RECORDS + 2);
+    heap_trace_record_t r;
+    heap_trace_get(0, &r);
+    assert_ptr_equal(r.address, p[2]);
+    for (int i = 0; i < RECORDS + 2; i++) {
+        heap_caps_free(p[i]);
+    }
+}
+
+static void test_pause_keeps_frees(void **state) {
+    (void)state;
+    heap_trace_start(HEAP_TRACE_LEAKS);
+    void *a = heap_caps_malloc(64, MALLOC_CAP_DEFAULT);
+    assert_int_equal(heap_trace_alloc_pause(), ESP_OK);
+    void *b = heap_caps_malloc(64, MALLOC_CAP_DEFAULT);
+    heap_caps_free(a);
+    assert_int_equal(heap_trace_get_count(), 0);
+    assert_int_equal(heap_trace_resume(), ESP_OK);
+    void *c = heap_caps_malloc(64, MALLOC_CAP_DEFAULT);
+    assert_int_equal(heap_trace_get_count(), 1);
+    heap_trace_stop();
+    heap_caps_free(b);
+    heap_caps_free(c);
+}
+
+static void test_states(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_stop(), ESP_ERR_INVALID_STATE);
+    assert_int_equal(heap_trace_alloc_pause(), ESP_ERR_INVALID_STATE);
+    assert_int_equal(heap_trace_start((heap_trace_mode_t)7), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_trace_summary(NULL), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_trace_get(0, NULL), ESP_ERR_INVALID_ARG);
+    heap_trace_start(HEAP_TRACE_ALL);
+    assert_int_equal(heap_trace_init_standalone(records, RECORDS), ESP_ERR_INVALID_STATE);
+    heap_trace_stop();
+    assert_int_equal(heap_trace_init_standalone(NULL, 3), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_trace_init_standalone(NULL, 0), ESP_OK);
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_ERR_INVALID_STATE);
+    assert_int_equal(heap_trace_resume(), ESP_ERR_INVALID_STATE);
+    assert_int_equal(heap_trace_init_standalone(records, RECORDS), ESP_OK);
+}
+
+/* ---- the sink ---------------------------------------------------------- */
+
+static char lines[8][128];
+static int line_count;
+
+static void keep_line(const capheap_trace_event_t *e, void *user) {
+    (void)user;
+    if (line_count < 8) {
+        capheap_trace_format_event(e, 3, lines[line_count++], sizeof lines[0]);
+    }
+}
+
+static void test_sink_writes_trace_lines(void **state) {
+    (void)state;
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    void *a = heap_caps_aligned_alloc(64, 200, MALLOC_CAP_DMA);
+    void *b = heap_caps_realloc(a, 400, MALLOC_CAP_DMA);
+    heap_caps_free(b);
+    void *none = heap_caps_malloc(1u << 30, MALLOC_CAP_8BIT);
+    capheap_trace_set_sink(NULL, NULL);
+    assert_null(none);
+    assert_int_equal(line_count, 4);
+    char want[128];
+    snprintf(want, sizeof want, "alloc %p 200 0x8 align=64 caller=", a);
+    assert_memory_equal(lines[0], want, strlen(want));
+    snprintf(want, sizeof want, "realloc %p %p 400 0x8 caller=", b, a);
+    assert_memory_equal(lines[1], want, strlen(want));
+    snprintf(want, sizeof want, "free %p caller=", b);
+    assert_memory_equal(lines[2], want, strlen(want));
+    assert_memory_equal(lines[3], "alloc 0x0 1073741824 0x4 caller=", 32);
+    assert_non_null(strstr(lines[3], " thread=3\n"));
+    char small[8];
+    capheap_trace_event_t e = {'f', (void *)0x1234, NULL, 0, 0, 0, NULL};
+    assert_int_equal(capheap_trace_format_event(&e, 0, small, sizeof small), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leaks_mode_keeps_what_is_not_freed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overflow_drops_the_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Tests of the capheap tool with known answers: run.sh GROUP TOOL DATA WORKDIR.
+#   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right
+#   replay    figures of small replays: peaks, ends, failures and their reasons
+#   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
+#   errors    malformed traces name file, line and what was expected; unknown board
+set -uo pipefail
+group=$1 tool=$2 data=$3 work=$4
+mkdir -p "$work"
+failures=0
+
+# expect NAME PATTERN FILE: FILE has a line matching the extended regex PATTERN.
+expect() {
+  if grep -Eq -- "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1: no line matches /$2/ in:"; cat "$3"; failures=$((failures + 1)); fi
+}
+
+# status NAME WANTED GOT
+status() {
+  if [ "$2" = "$3" ]; then echo "ok   $1 (exit $3)"; else echo "FAIL $1: exit $3, wanted $2"; failures=$((failures + 1)); fi
+}
+
+run() { # run OUT ARGS...: stdout+stderr to OUT, returns the tool's status
+  local out=$1; shift
+  "$tool" "$@" >"$out" 2>&1
+}
+
+parsers() {
+  run "$work/small.txt" replay --quiet --board host:64K "$data/small.trace"; status "capheap format" 3 $?
+  expect "capheap: counts" "7 events: 5 allocations, 0 reallocations, 2 frees; 2 threads" "$work/small.txt"
+  run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"; status "esp-idf dump" 0 $?
+  expect "esp-idf: detected" "\(esp-idf heap trace dump\) on board esp32" "$work/dump.txt"
+  expect "esp-idf: counts" "5 events: 3 allocations, 0 reallocations, 2 frees" "$work/dump.txt"
+  run "$work/android.txt" replay --quiet --board host:1M "$data/android.txt"; status "android plain" 0 $?
+  expect "android: counts" "6 events: 4 allocations, 1 reallocations, 1 frees; 2 threads" "$work/android.txt"
+  run "$work/android-gz.txt" replay --quiet --board host:1M "$data/android.txt.gz"; status "android gzip" 0 $?
+  expect "android gzip: same counts" "6 events: 4 allocations, 1 reallocations, 1 frees; 2 threads" "$work/android-gz.txt"
+  run "$work/forced.txt" replay --quiet --format android --board host:1M "$data/android.txt"; status "--format android" 0 $?
+}
+
+replay() {
+  run "$work/small.txt" replay --quiet --board host:64K "$data/small.trace"
+  expect "peak and end of DEFAULT" "^  DEFAULT +5 +3,000 +2,500 +1$" "$work/small.txt"
+  expect "first failure and why" "first failure of DEFAULT: event 7 \(.*small.trace line 8\), alloc of 999,999 bytes: out of memory" "$work/small.txt"
+  expect "callers holding the end" "caller 0x400d2000 holds 2,000 bytes in 1 blocks" "$work/small.txt"
+  # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
+  run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"
+  expect "dump: peak 150, end 100" "^  DEFAULT +3 +150 +100 +0$" "$work/dump.txt"
+  run "$work/android.txt" replay --quiet --board host:1M "$data/android.txt"
+  expect "android: peak 600, end 501 (malloc(0) is 1 byte)" "^  DEFAULT +5 +600 +501 +0$" "$work/android.txt"
+  run "$work/dma.txt" replay --quiet --board esp32 "$data/dma.trace"; status "esp32 dma" 0 $?
+  expect "DMA request: peak 3,200" "^  DMA\|INTERNAL +2 +3,200 +3,200 +0$" "$work/dma.txt"
+  expect "32BIT takes IRAM" "^  IRAM +92,160 +[1-9]" "$work/dma.txt"
+  run "$work/big.txt" replay --quiet --board esp32 "$data/too_big.txt"; status "too big for esp32" 3 $?
+  expect "the failure is reported" "first failure of DEFAULT: event 1 .*line 1\), alloc of 300,000 bytes: fragmentation: .* the largest free block is 182,784" "$work/big.txt"
+  expect "frees of failed blocks skipped" "1 frees of blocks that failed were skipped" "$work/big.txt"
+}
+
+pictures() {
+  run "$work/map.txt" map --board esp32 -o "$work/end.svg" -o "$work/end.html" "$data/dma.trace"; status "map" 0 $?
+  run "$work/worst.txt" map --board host:64K --at worst -o "$work/worst.svg" "$data/small.trace"; status "map worst" 3 $?
+  run "$work/empty.txt" map --board esp32-psram -o "$work/empty.svg"; status "map without a trace" 0 $?
+  for f in end.svg end.html worst.svg empty.svg; do
+    if xmllint --noout "$work/$f" 2>"$work/$f.xmllint"; then echo "ok   $f well-formed"; else echo "FAIL $f:"; cat "$work/$f.xmllint"; failures=$((failures + 1)); fi
+  done
+  expect "a tooltip per block" "<title>used block at 0x[0-9a-f]+, [0-9]+ bytes" "$work/end.svg"
+  expect "the worst moment is named" "at its worst moment \(event 2" "$work/worst.svg"
+  expect "html has the svg inline" "<svg xmlns=" "$work/end.html"
+}
+
+errors() {
+  run "$work/bad1.txt" replay --board host:64K "$data/bad_capheap.trace"; status "bad capheap line" 1 $?
+  expect "file, line, expected" "bad_capheap.trace:2: expected 'alloc <address> <size> <caps>" "$work/bad1.txt"
+  run "$work/bad2.txt" replay --board host:64K "$data/bad_android.txt"; status "bad android line" 1 $?
+  expect "android: file, line, expected" "bad_android.txt:2: expected '<tid>: malloc <ptr> <size>'" "$work/bad2.txt"
+  run "$work/bad3.txt" replay --board esp32 "$data/bad_dump.txt"; status "bad dump line" 1 $?
+  expect "dump: file, line, expected" "bad_dump.txt:2: expected '<n> bytes \(@ <address>" "$work/bad3.txt"
+  run "$work/board.txt" info --board esp64; status "unknown board" 2 $?
+  expect "unknown board lists the known ones" "^  esp32-psram$" "$work/board.txt"
+  run "$work/host.txt" info --board host:12Q; status "bad host size" 2 $?
+  expect "host size error" "expected bytes with an optional K, M or G" "$work/host.txt"
+  run "$work/missing.txt" replay --board esp32 "$work/no-such-file"; status "missing file" 1 $?
+  expect "missing file named" "no-such-file: cannot open" "$work/missing.txt"
+  run "$work/info.txt" info --board esp32; status "info" 0 $?
+  expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
+}
+
+"$group"
+echo "$group: $failures failed"
+[ "$failures" -eq 0 ]
