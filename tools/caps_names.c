@@ -45,8 +45,11 @@ bool caps_parse(const char *text, uint32_t *caps) {
     if (*text >= '0' && *text <= '9') {
         char *end;
         unsigned long long v = strtoull(text, &end, 0);
-        *caps = (uint32_t)v;
-        return *end == '\0' && v <= UINT32_MAX;
+        if (*end == '\0') {
+            *caps = (uint32_t)v;
+            return v <= UINT32_MAX;
+        }
+        /* else a name that starts with a digit: 32BIT, 8BIT */
     }
     *caps = 0;
     for (const char *p = text;;) {
