@@ -27,9 +27,14 @@ build: deps
 	cmake -S . -B $(BUILD)/default -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD)/default -j$(JOBS)
 
-# The main job.
+# The main job: a firmware-like workload (tools/workload.c, fixed seed) is
+# generated as a trace, replayed on the esp32 board by the capheap tool, and
+# drawn (docs/tool.md).
 run: build
-	$(BUILD)/default/examples/multi_heap_demo
+	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
+	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
+	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html
+	@echo "make run: the trace is $(BUILD)/workload.trace; the heap pictures are $(BUILD)/heap.svg and $(BUILD)/heap.html"
 
 # Every test, in every configuration of the matrix (scripts/test-matrix.sh),
 # the target tests under QEMU included.

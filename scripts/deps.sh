@@ -11,7 +11,8 @@
 #                              run: sqlite3, lua5.4, python3 (make test)
 set -euo pipefail
 
-want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386)
+want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386
+      zlib1g-dev libxml2-utils)  # zlib: the tool's gzip traces; xmllint: its SVG/HTML tests
 case "${1:-}" in
   bench) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
