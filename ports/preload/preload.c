@@ -6,8 +6,10 @@
  * 8). Asking for 16k + 8 bytes makes every block a multiple of 16, and the
  * heap starts so that its first payload is 16-aligned (preload_init.c), so
  * every payload is: malloc stays capheap's fast path. The result is still
- * checked; a block that is not aligned (poisoning changes the block layout)
- * is given back and taken again with heap_caps_aligned_alloc.
+ * checked; a block that is not aligned is given back and taken again with
+ * heap_caps_aligned_alloc. When the start-up probe finds that padding cannot
+ * work (poisoning changes the block layout), malloc asks for aligned blocks
+ * from the start.
  *
  * Pointers capheap did not give (the dynamic loader's, from before the heap
  * existed) are left alone by free() and have size 0.
@@ -65,8 +67,17 @@ static __attribute__((noinline)) void *realign(void *p, size_t size) {
     return q != NULL ? q : out_of_memory();
 }
 
+/* Blocks that padding cannot align. */
+static __attribute__((noinline)) void *alloc_aligned_only(size_t size) {
+    void *p = heap_caps_aligned_alloc(PRELOAD_ALIGN, size != 0 ? size : 1, PRELOAD_MALLOC_CAPS);
+    return p != NULL ? p : out_of_memory();
+}
+
 /* malloc without the count. */
 static inline void *alloc16(size_t size) {
+    if (__builtin_expect(capheap_preload_aligned_only, 0)) {
+        return alloc_aligned_only(size);
+    }
     size_t want = padded(size);
     void *p = want == SIZE_MAX ? NULL : heap_caps_malloc(want, PRELOAD_MALLOC_CAPS);
     if (__builtin_expect(p == NULL, 0)) {

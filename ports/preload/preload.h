@@ -44,6 +44,11 @@ CAPHEAP_INTERNAL extern _Atomic int capheap_preload_state;
 CAPHEAP_INTERNAL extern _Atomic uintptr_t capheap_preload_lo;
 CAPHEAP_INTERNAL extern _Atomic size_t capheap_preload_size;
 
+/** True when padding cannot put blocks on PRELOAD_ALIGN (poisoning changes the
+ *  block layout): malloc then asks for aligned blocks straight away. Set
+ *  before the state becomes READY. */
+CAPHEAP_INTERNAL extern bool capheap_preload_aligned_only;
+
 /** Builds the heap if nobody has yet (waits while another thread does); aborts
  *  with a message when the memory cannot be had. Safe before main and from
  *  any thread; never allocates. */

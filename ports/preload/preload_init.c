@@ -23,6 +23,7 @@
 _Atomic int capheap_preload_state;
 _Atomic uintptr_t capheap_preload_lo;
 _Atomic size_t capheap_preload_size;
+bool capheap_preload_aligned_only;
 
 static _Atomic(pthread_t) builder;
 
@@ -102,13 +103,21 @@ static uintptr_t free_address(size_t size) {
     return ((uintptr_t)hole + HOLE_ALIGN - 1) & ~(HOLE_ALIGN - 1);
 }
 
-/* Whether a malloc of a size just under a multiple of 16 (see preload.c)
- * comes back 16-aligned. Where the first block starts depends on the size of
- * the heap's control data; the probe answers without knowing it. */
+/* Whether mallocs of sizes just under a multiple of 16 (see preload.c) come
+ * back 16-aligned, several in a row: where the first block starts depends on
+ * the size of the heap's control data, and poisoning adds canaries to every
+ * block. The probe answers without knowing either. */
 static bool blocks_fit_grain(void) {
-    void *p = heap_caps_malloc(PRELOAD_ALIGN + sizeof(size_t), PRELOAD_MALLOC_CAPS);
-    bool aligned = p != NULL && (uintptr_t)p % PRELOAD_ALIGN == 0;
-    heap_caps_free(p);
+    static const size_t probe[] = {1, 3, 7, 60};
+    void *p[sizeof probe / sizeof probe[0]];
+    bool aligned = true;
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
+        p[i] = heap_caps_malloc(probe[i] * PRELOAD_ALIGN + sizeof(size_t), PRELOAD_MALLOC_CAPS);
+        aligned &= p[i] != NULL && (uintptr_t)p[i] % PRELOAD_ALIGN == 0;
+    }
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
+        heap_caps_free(p[i]);
+    }
     return aligned;
 }
 
@@ -128,6 +137,7 @@ static void build_heap(void) {
         if (capheap_init_board(&host_board) != ESP_OK) {
             capheap_port_abort("preload: no memory for the heap (try a smaller CAPHEAP_PRELOAD_SIZE)");
         }
+        capheap_preload_aligned_only = !blocks_fit_grain();
     }
     atomic_store_explicit(&capheap_preload_size, size, memory_order_relaxed);
     atomic_store_explicit(&capheap_preload_lo, at, memory_order_relaxed);
