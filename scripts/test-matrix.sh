@@ -6,6 +6,7 @@
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning
 #   m32-light      32-bit, light poisoning
+#   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps)
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
 #   fuzz           each libFuzzer target over its committed corpus plus a few
 #                  thousand mutations (fuzz/run.sh smoke; clang)
@@ -13,7 +14,7 @@
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light target fuzz"}
+MATRIX=${MATRIX:-"m64 m32 asan light comprehensive m32-light tsan target fuzz"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -25,6 +26,7 @@ configure() {
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
+    tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac
   cmake "${args[@]}" >/dev/null || return 1

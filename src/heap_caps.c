@@ -46,23 +46,30 @@ void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed) {
     atomic_store_explicit(&hot->no_fit_from, roomy ? CAPHEAP_HINT_NONE : largest + 1, memory_order_relaxed);
 }
 
-/* A plain malloc in one heap; a failure gives the heap its bound. */
+/* A plain malloc in one heap: a failure gives it a bound, a success in a
+ * heap with one measures it again. */
 static void *plain_alloc(capheap_heap_hot_t *hot, size_t size) {
+    bool bounded = capheap_hot_hint(hot) != CAPHEAP_HINT_NONE;
     void *m = multi_heap_malloc(capheap_hot_mh(hot), size);
-    if (m == NULL) {
-        capheap_hot_measure(hot, size);
+    if (m == NULL || bounded) {
+        capheap_hot_measure(hot, m == NULL ? size : 0);
     }
     return m;
 }
 
 void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec) {
+    void *m;
     if (exec && h->alias_kind != CAPHEAP_ALIAS_NONE) {
-        return capheap_alias_alloc(h, size, align);
+        m = capheap_alias_alloc(h, size, align);
+    } else if (align != 0) {
+        m = multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
+    } else {
+        return plain_alloc(h->hot, size);
     }
-    if (align != 0) {
-        return multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
+    if (m != NULL) {
+        capheap_hot_changed(h->hot);
     }
-    return plain_alloc(h->hot, size);
+    return m;
 }
 
 /* ---- candidates in order ----------------------------------------------- */
@@ -151,6 +158,14 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
     return p;
 }
 
+/* The fast path met a heap with a bound that allows size: it is measured
+ * again after the allocation, whatever the outcome. */
+static __attribute__((noinline)) void *malloc_bounded(capheap_heap_hot_t *hot, size_t size, uint32_t caps) {
+    void *p = multi_heap_malloc(capheap_hot_mh(hot), size);
+    capheap_hot_measure(hot, p == NULL ? size : 0);
+    return p != NULL ? p : malloc_slow(size, caps);
+}
+
 /* The fast path's heap failed. It was the first that its bound allowed: it
  * gets its bound (so it is not asked again), then the others are tried. */
 static __attribute__((noinline)) void *malloc_after_failure(size_t size, uint32_t caps) {
@@ -172,7 +187,11 @@ static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
     if (l->caps == caps) {
         for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
             capheap_heap_hot_t *hot = capheap_registry_hot(*i);
-            if (size < capheap_hot_hint(hot)) {
+            size_t hint = capheap_hot_hint(hot);
+            if (size < hint) {
+                if (hint != CAPHEAP_HINT_NONE) {
+                    return malloc_bounded(hot, size, caps);
+                }
                 void *p = multi_heap_malloc(capheap_hot_mh(hot), size);
                 return p != NULL ? p : malloc_after_failure(size, caps);
             }

@@ -41,7 +41,7 @@ static __attribute__((noinline)) void free_slow(void *ptr) {
         report_stray(ptr);
     } else if (!r->alias || (block = capheap_alias_block(r->heap, ptr, &usable)) != NULL) {
         multi_heap_free(capheap_hot_mh(r->hot), block);
-        capheap_hot_freed(r->hot);
+        capheap_hot_changed(r->hot);
     }
 }
 
@@ -129,7 +129,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     if (may_stay(&b, ptr, want_caps)) {
         void *p = multi_heap_realloc(capheap_hot_mh(b.heap->hot), ptr, want);
         if (p != NULL) {
-            capheap_hot_freed(b.heap->hot); /* shrunk, or moved within: memory came free */
+            capheap_hot_changed(b.heap->hot);
             return p;
         }
     }

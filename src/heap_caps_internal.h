@@ -18,17 +18,15 @@
  *   CAPHEAP_HINT_NONE   nothing: try it;
  *   any other value b   malloc(size) in it fails when size >= b.
  * A bound is the heap's largest free block + 1 (multi_heap_get_info, O(1)),
- * measured when a plain malloc fails and again after every free (or realloc)
- * while the heap has one. Allocations keep it: they only split or take free
- * blocks, so the largest can only shrink. (capheap's region allocator scans at
- * most a few blocks of one size class; an allocation that takes one of them
- * may bring a larger one into view, which a bound then overlooks until the
- * next free: a request goes to the next heap in the rule's order.)
- * A heap whose largest free block is CAPHEAP_ROOMY_BLOCK or more has no bound:
- * probing it with the occasional large request costs less than measuring after
- * every free. So the ESP32's 6 KiB DRAM piece, tried first by every 8BIT
- * request and full early, costs a measure per free in it instead of a failed
- * multi_heap_malloc on most allocations.
+ * measured when a plain malloc fails, and measured again after every change
+ * made through heap_caps (allocation, free, realloc) while the heap has one,
+ * so that it stays exact. (Allocations must be measured too: the region
+ * allocator looks at only a few blocks of a size class, so taking one can
+ * bring a larger one into view.) A heap whose largest free block is
+ * CAPHEAP_ROOMY_BLOCK or more has no bound: probing it with the occasional
+ * large request costs less than measuring after every change. So the ESP32's
+ * 6 KiB DRAM piece, tried first by every 8BIT request and full early, costs a
+ * measure per change in it, not a failed multi_heap_malloc per allocation.
  * With threads, a bound may be outdated for a moment (a free on one thread
  * while another measures): a last pass without bounds runs before NULL. */
 
@@ -53,8 +51,8 @@ static inline size_t capheap_hot_hint(const capheap_heap_hot_t *hot) {
  *  at least until it could serve that size. */
 CAPHEAP_INTERNAL void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed);
 
-/* Memory was freed in the heap (or moved within it): measure its bound again. */
-static inline void capheap_hot_freed(capheap_heap_hot_t *hot) {
+/* The heap changed through heap_caps: a bound is measured again. */
+static inline void capheap_hot_changed(capheap_heap_hot_t *hot) {
     if (capheap_hot_hint(hot) != CAPHEAP_HINT_NONE) {
         capheap_hot_measure(hot, 0);
     }

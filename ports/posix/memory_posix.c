@@ -108,13 +108,15 @@ static void extent(const capheap_port_range_t *ranges, size_t n, uintptr_t *lo, 
 static bool map_relocated(const capheap_port_range_t *ranges, size_t n, intptr_t *offset) {
     uintptr_t lo, hi;
     extent(ranges, n, &lo, &hi);
-    size_t span = hi - lo + RELOCATION_ALIGN;
+    size_t span = hi - lo + 2 * RELOCATION_ALIGN;
     for (int attempt = 0; attempt < RELOCATION_TRIES; attempt++) {
         void *hole = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (hole == MAP_FAILED) {
             return false;
         }
+        /* base keeps lo's bits below RELOCATION_ALIGN: the offset is a multiple of it */
         uintptr_t base = ((uintptr_t)hole + RELOCATION_ALIGN - 1) & ~(RELOCATION_ALIGN - 1);
+        base += lo & (RELOCATION_ALIGN - 1);
         munmap(hole, span);
         intptr_t moved = (intptr_t)(base - lo);
         if (map_all(ranges, n, moved)) {

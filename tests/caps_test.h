@@ -1,0 +1,127 @@
+/*
+ * caps_test.h: what the capabilities-layer tests share (a header, not a test
+ * program): a recording corruption handler, capture of the port's log output,
+ * and questions about registered heaps through the registry's private header.
+ */
+#ifndef CAPHEAP_CAPS_TEST_H
+#define CAPHEAP_CAPS_TEST_H
+
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#error "define _POSIX_C_SOURCE 200809L before any include (mkstemp, dup, pread)"
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capheap.h"
+#include "capheap/port.h"
+#include "registry.h"
+
+/* ---- corruption reports ------------------------------------------------- */
+
+typedef struct {
+    int count;
+    const void *addr;
+    char what[200];
+} caps_reports_t;
+
+static caps_reports_t caps_reports;
+
+static inline void caps_record_report(const void *addr, const char *what, void *user) {
+    (void)user;
+    caps_reports.count++;
+    caps_reports.addr = addr;
+    snprintf(caps_reports.what, sizeof caps_reports.what, "%s", what);
+}
+
+static inline void caps_record_reports(void) {
+    memset(&caps_reports, 0, sizeof caps_reports);
+    capheap_set_corruption_handler(caps_record_report, NULL);
+}
+
+static inline void caps_default_reports(void) { capheap_set_corruption_handler(NULL, NULL); }
+
+/* ---- the port's log output ---------------------------------------------- */
+
+/* Runs fn(arg) with stdout (where the posix port logs) going to a file, and
+ * returns what was written, NUL-terminated, in a malloc'd buffer. */
+static inline char *caps_capture(void (*fn)(void *), void *arg) {
+    char path[] = "/tmp/capheap-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+    fn(arg);
+    fflush(stdout);
+    assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+    close(saved);
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *text = calloc(1, (size_t)size + 1);
+    assert_non_null(text);
+    assert_int_equal(pread(fd, text, (size_t)size, 0), size);
+    close(fd);
+    return text;
+}
+
+static inline size_t caps_count_lines(const char *text, const char *needle) {
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* ---- registered heaps ---------------------------------------------------- */
+
+/* The registered heap whose data range holds p, or NULL. */
+static inline capheap_heap_t *caps_heap_of(const void *p) {
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        capheap_heap_t *h = capheap_registry_at(i);
+        if ((uintptr_t)p - h->start < h->end - h->start) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* The registered heap whose instruction-bus window holds p, or NULL. */
+static inline capheap_heap_t *caps_heap_of_window(const void *p) {
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        capheap_heap_t *h = capheap_registry_at(i);
+        if (h->alias.size != 0 && (uintptr_t)p - h->alias.start < h->alias.size) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* The i-th registered heap with this start address, or NULL. */
+static inline capheap_heap_t *caps_heap_at(uintptr_t start) {
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        if (capheap_registry_at(i)->start == start) {
+            return capheap_registry_at(i);
+        }
+    }
+    return NULL;
+}
+
+/* Chip address a of the current board, as the host sees it. */
+static inline uintptr_t caps_host(uintptr_t a) { return a + (uintptr_t)capheap_host_offset(); }
+
+static inline void *caps_ptr(uintptr_t a) { return (void *)caps_host(a); }
+
+#endif /* CAPHEAP_CAPS_TEST_H */

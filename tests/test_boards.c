@@ -1,0 +1,391 @@
+/*
+ * test_boards.c: boards as data, and the native API that builds heaps from
+ * them: the esp32 boards give BOARDS.md's heaps, a board of one's own is merged
+ * and cut as documented, inconsistent boards are refused, the lifecycle
+ * (init, deinit, init again) holds, capheap_ptr_caps answers for either bus,
+ * and the host model maps the board at the chip's addresses or moves it.
+ */
+#define _GNU_SOURCE
+#include "caps_test.h"
+
+#include <sys/mman.h>
+
+#define KIB 1024u
+
+static int teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
+/* ---- esp32 --------------------------------------------------------------- */
+
+typedef struct {
+    uintptr_t start, end; /* chip addresses */
+    const char *type;
+} expected_heap_t;
+
+/* BOARDS.md: DRAM 6,432 + 184,320; D/IRAM 15,072 + 113,840; IRAM 92,160. */
+static const expected_heap_t esp32_heaps[] = {
+    {0x3FFAE6E0, 0x3FFB0000, "DRAM"},   {0x3FFB3000, 0x3FFE0000, "DRAM"},
+    {0x3FFE0440, 0x3FFE3F20, "D/IRAM"}, {0x3FFE4350, 0x40000000, "D/IRAM"},
+    {0x40089800, 0x400A0000, "IRAM"},
+};
+
+/* A heap's own data (control structures) is small: under 1/64 of it + 256. */
+static void assert_small_overhead(size_t size, size_t free_bytes) {
+    assert_true(free_bytes <= size);
+    assert_true(free_bytes >= size - (size / 64 + 256));
+}
+
+static void assert_heaps(const expected_heap_t *want, size_t n) {
+    assert_int_equal(capheap_registry_count(), n);
+    for (size_t i = 0; i < n; i++) {
+        capheap_heap_t *h = capheap_registry_at(i);
+        assert_int_equal(h->start, caps_host(want[i].start));
+        assert_int_equal(h->end, caps_host(want[i].end));
+        assert_string_equal(h->name, want[i].type);
+        multi_heap_handle_t mh = capheap_heap_handle(h);
+        assert_non_null(mh);
+        assert_small_overhead(want[i].end - want[i].start, multi_heap_free_size(mh));
+    }
+}
+
+static void esp32_gives_the_typical_application_heaps(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    assert_ptr_equal(capheap_current_board(), capheap_board_find("esp32"));
+    assert_heaps(esp32_heaps, 5);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), 6432 + 184320 + 15072 + 113840);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 15072 + 113840 + 92160);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), 6432 + 184320 + 15072 + 113840);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 0);
+    /* caps[] of each type, as BOARDS.md's table gives them */
+    const capheap_heap_t *dram = capheap_registry_at(0), *diram = capheap_registry_at(2);
+    const capheap_heap_t *iram = capheap_registry_at(4);
+    assert_int_equal(dram->caps[0], MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT);
+    assert_int_equal(dram->caps[1], MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT);
+    assert_int_equal(dram->caps[2], 0);
+    assert_int_equal(diram->caps[0], 0);
+    assert_int_equal(diram->caps[1], MALLOC_CAP_DMA | MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT);
+    assert_int_equal(diram->caps[2], MALLOC_CAP_32BIT | MALLOC_CAP_EXEC);
+    assert_int_equal(iram->caps[0], MALLOC_CAP_INTERNAL | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT);
+    /* the D/IRAM heaps have their inverted windows on the instruction bus */
+    assert_int_equal(capheap_registry_at(3)->alias.start, caps_host(0x400A0000));
+    assert_int_equal(capheap_registry_at(3)->alias.size, 113840);
+    assert_int_equal(capheap_registry_at(2)->alias.start, caps_host(0x400A0000 + (0x40000000 - 0x3FFE3F20)));
+    assert_int_equal(capheap_registry_at(0)->alias.size, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void esp32_psram_adds_external_ram_and_keeps_internal_back(void **state) {
+    (void)state;
+    static const expected_heap_t want[] = {
+        {0x3F800000, 0x3FC00000, "SPIRAM"},           {0x3FFAE6E0, 0x3FFB0000, "DRAM"},
+        {0x3FFB3000, 0x3FFD8000, "DRAM"},             {0x3FFD8000, 0x3FFE0000, "DRAM (kept back)"},
+        {0x3FFE0440, 0x3FFE3F20, "D/IRAM"},           {0x3FFE4350, 0x40000000, "D/IRAM"},
+        {0x40089800, 0x400A0000, "IRAM"},
+    };
+    assert_int_equal(capheap_init("esp32-psram"), ESP_OK);
+    assert_heaps(want, 7);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 4 * KIB * KIB);
+    /* internal RAM is the same as on esp32; 32 KiB of it has no DEFAULT */
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT), 6432 + 184320 + 15072 + 113840);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT),
+                     6432 + 184320 - 32768 + 15072 + 113840);
+}
+
+static void board_names_and_lookup(void **state) {
+    (void)state;
+    assert_string_equal(capheap_board_name(0), "esp32");
+    assert_string_equal(capheap_board_name(1), "esp32-psram");
+    size_t n = 0;
+    while (capheap_board_name(n) != NULL) {
+        assert_non_null(capheap_board_find(capheap_board_name(n)));
+        n++;
+    }
+    assert_true(n >= 2);
+    assert_null(capheap_board_name(n));
+    assert_null(capheap_board_name(n + 100));
+    assert_null(capheap_board_find("esp8266"));
+    assert_null(capheap_board_find(NULL));
+    assert_int_equal(capheap_init("esp8266"), ESP_ERR_NOT_FOUND);
+    assert_int_equal(capheap_init(NULL), ESP_ERR_NOT_FOUND);
+    assert_null(capheap_current_board());
+}
+
+static void init_twice_deinit_and_init_again(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    assert_int_equal(capheap_init("esp32"), ESP_ERR_INVALID_STATE);
+    assert_int_equal(capheap_init("esp32-psram"), ESP_ERR_INVALID_STATE);
+    assert_int_equal(capheap_init_board(capheap_board_find("esp32")), ESP_ERR_INVALID_STATE);
+    capheap_deinit();
+    assert_null(capheap_current_board());
+    assert_int_equal(capheap_registry_count(), 0);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), 0);
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_8BIT));
+    capheap_deinit(); /* twice is harmless */
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(capheap_init(round % 2 ? "esp32-psram" : "esp32"), ESP_OK);
+        void *q = heap_caps_malloc(1000, MALLOC_CAP_8BIT);
+        assert_non_null(q);
+        memset(q, 0x5A, 1000);
+        heap_caps_free(q);
+        assert_true(heap_caps_check_integrity_all(true));
+        capheap_deinit();
+    }
+}
+
+/* ---- capheap_ptr_caps ---------------------------------------------------- */
+
+static void ptr_caps_tells_the_memory_type(void **state) {
+    (void)state;
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFB4000)), 0); /* before init: no board */
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    const uint32_t dram = MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT;
+    const uint32_t diram = dram | MALLOC_CAP_EXEC;
+    const uint32_t iram = MALLOC_CAP_INTERNAL | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT;
+    void *d = heap_caps_malloc(64, MALLOC_CAP_8BIT);
+    void *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_int_equal(capheap_ptr_caps(d), dram);
+    assert_int_equal(capheap_ptr_caps(x), iram);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFAE000)), dram);   /* ROM data: still DRAM */
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFB1000)), dram);   /* .bss: still DRAM */
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFFFFFF)), diram);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x400A0000)), diram);  /* D/IRAM's instruction bus */
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x400BFFFC)), diram);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x40070000)), iram);   /* the cache: still IRAM */
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x4009FFFF)), iram);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x400C0000)), 0);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x40000000)), 0);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFADFFF)), 0);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3F800000)), 0);      /* no PSRAM on this board */
+    assert_int_equal(capheap_ptr_caps(NULL), 0);
+    static int on_the_host;
+    assert_int_equal(capheap_ptr_caps(&on_the_host), 0);
+    heap_caps_free(d);
+    heap_caps_free(x);
+    capheap_deinit();
+    assert_int_equal(capheap_init("esp32-psram"), ESP_OK);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3F900000)),
+                     MALLOC_CAP_SPIRAM | MALLOC_CAP_DEFAULT | MALLOC_CAP_8BIT | MALLOC_CAP_32BIT);
+    assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFD9000)),
+                     MALLOC_CAP_DMA | MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT | MALLOC_CAP_32BIT);
+}
+
+/* ---- a board of one's own ----------------------------------------------- */
+
+enum { FAST, SLOW, CODE };
+
+static const capheap_memory_type_t my_types[] = {
+    [FAST] = {"FAST", {MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT, MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA, 0}},
+    [SLOW] = {"SLOW", {MALLOC_CAP_SPIRAM, 0, MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT}},
+    [CODE] = {"CODE", {0, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, MALLOC_CAP_EXEC | MALLOC_CAP_32BIT}},
+};
+
+#define MY 0x20000000u
+
+static const capheap_region_t my_regions[] = {
+    {MY + 0x0000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    {MY + 0x1000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* touches the one before: merged */
+    {MY + 0x2000, 0x2000, SLOW, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* touches, other type: not merged */
+    {MY + 0x5000, 0x80, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},   /* too small for a heap: dropped */
+    {MY + 0x6000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* reserved all but a sliver */
+    {MY + 0x10000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1010000}},
+};
+
+static const capheap_reserved_t my_reserved[] = {
+    {MY + 0x0800, MY + 0x0900, "splits the merged FAST region"},
+    {MY + 0x2000, MY + 0x2F80, "the start of SLOW"},
+    {MY + 0x6000, MY + 0x6F80, "most of the last FAST region"},
+};
+
+static const capheap_board_t my_board = {
+    .name = "my-chip",
+    .types = my_types,
+    .type_count = 3,
+    .regions = my_regions,
+    .region_count = 6,
+    .reserved = my_reserved,
+    .reserved_count = 3,
+};
+
+static void own_board_merges_cuts_and_drops(void **state) {
+    (void)state;
+    static const expected_heap_t want[] = {
+        {MY + 0x0000, MY + 0x0800, "FAST"},
+        {MY + 0x0900, MY + 0x2000, "FAST"},
+        {MY + 0x2F80, MY + 0x4000, "SLOW"},
+        {MY + 0x10000, MY + 0x14000, "CODE"},
+    };
+    assert_int_equal(capheap_init_board(&my_board), ESP_OK);
+    assert_ptr_equal(capheap_current_board(), &my_board);
+    assert_heaps(want, 4);
+    /* an 8-bit request: FAST first (priority 0), then CODE (1), then SLOW (2) */
+    void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT);
+    assert_ptr_equal(caps_heap_of(p), capheap_registry_at(0));
+    assert_int_equal(capheap_ptr_caps(p), MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA);
+    heap_caps_free(p);
+}
+
+static void own_board_linear_window_shares_memory(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init_board(&my_board), ESP_OK);
+    capheap_heap_t *code = capheap_registry_at(3);
+    assert_int_equal(code->alias.start, caps_host(MY + 0x1010000));
+    uint8_t *x = heap_caps_malloc(100, MALLOC_CAP_EXEC);
+    assert_non_null(x);
+    assert_ptr_equal(caps_heap_of_window(x), code);
+    assert_int_equal((uintptr_t)x % 4, 0);
+    uint8_t *data = x - (caps_host(MY + 0x1010000) - caps_host(MY + 0x10000));
+    assert_ptr_equal(caps_heap_of(data), code);
+    memset(x, 0x3C, 100);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(data[i], 0x3C); /* the same memory through both buses */
+    }
+    assert_true(heap_caps_get_allocated_size(x) >= 100);
+    assert_int_equal(capheap_ptr_caps(x), capheap_ptr_caps(data));
+    uint8_t *y = heap_caps_aligned_alloc(256, 300, MALLOC_CAP_EXEC);
+    assert_non_null(y);
+    assert_int_equal((uintptr_t)y % 256, 0);
+    assert_ptr_equal(caps_heap_of_window(y), code);
+    heap_caps_free(x);
+    heap_caps_free(y);
+    assert_int_equal(code->hot->mh != NULL, 1);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void inconsistent_boards_are_refused(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init_board(NULL), ESP_ERR_INVALID_ARG);
+    capheap_board_t b = my_board;
+    b.name = NULL;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    b = my_board;
+    b.type_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    b = my_board;
+    b.type_count = 2; /* CODE unknown now */
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_region_t unsorted[] = {
+        {MY + 0x2000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},
+        {MY + 0x0000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    };
+    b = my_board;
+    b.regions = unsorted;
+    b.region_count = 2;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_region_t overlapping[] = {
+        {MY + 0x0000, 0x1800, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},
+        {MY + 0x1000, 0x1000, SLOW, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    };
+    b.regions = overlapping;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_reserved_t backwards[] = {{MY + 0x100, MY + 0x100, "empty"}};
+    b = my_board;
+    b.reserved = backwards;
+    b.reserved_count = 1;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    b = my_board;
+    b.reserved_count = 0;
+    b.region_count = 0; /* no region: no heap */
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_NO_MEM);
+    assert_null(capheap_current_board());
+    assert_int_equal(capheap_registry_count(), 0);
+}
+
+/* ---- heap_caps_init and the start-up stacks ----------------------------- */
+
+static void heap_caps_init_leaves_startup_stacks_out(void **state) {
+    (void)state;
+    heap_caps_init();
+    assert_ptr_equal(capheap_current_board(), capheap_board_find("esp32"));
+    size_t dram = 6432 + 184320;
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 92160);
+    /* an 8-bit block larger than any DRAM heap could only come from D/IRAM */
+    assert_null(heap_caps_malloc(190000, MALLOC_CAP_8BIT));
+    uint8_t *exec = heap_caps_malloc(95000, MALLOC_CAP_EXEC);
+    assert_null(exec); /* IRAM is too small; D/IRAM is not a heap yet */
+    heap_caps_init(); /* again: nothing changes */
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram);
+    heap_caps_enable_nonos_stack_heaps();
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram + 15072 + 113840);
+    void *fill = heap_caps_malloc(180000, MALLOC_CAP_8BIT); /* DRAM's large heap */
+    void *big = heap_caps_malloc(100000, MALLOC_CAP_8BIT);
+    assert_non_null(fill);
+    assert_non_null(big);
+    assert_string_equal(caps_heap_of(fill)->name, "DRAM");
+    assert_string_equal(caps_heap_of(big)->name, "D/IRAM");
+    heap_caps_free(fill);
+    heap_caps_enable_nonos_stack_heaps(); /* again: nothing changes */
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram + 15072 + 113840);
+    heap_caps_free(big);
+}
+
+/* ---- the host model ----------------------------------------------------- */
+
+static void log_capture_init(void *arg) { *(esp_err_t *)arg = capheap_init("esp32"); }
+
+static void taken_addresses_move_the_board(void **state) {
+    (void)state;
+    /* Take a page the board needs, as another mapping of the program might. */
+    void *blocker = mmap((void *)0x3FFAE000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    bool blocked = blocker == (void *)0x3FFAE000;
+    if (!blocked && blocker != MAP_FAILED) {
+        munmap(blocker, 4096);
+    }
+    esp_err_t err = ESP_FAIL;
+    char *log = caps_capture(log_capture_init, &err);
+    assert_int_equal(err, ESP_OK);
+    intptr_t offset = capheap_host_offset();
+    if (blocked) {
+        assert_true(offset != 0);
+    }
+    if (offset != 0) {
+        assert_non_null(strstr(log, "mapped"));
+        assert_int_equal((uintptr_t)offset % (1u << 16), 0); /* the low address bits are the chip's */
+    }
+    free(log);
+    assert_heaps(esp32_heaps, 5);
+    /* everything works where the board now is, windows included */
+    void *d = heap_caps_malloc(1000, MALLOC_CAP_8BIT);
+    assert_ptr_equal(caps_heap_of(d), capheap_registry_at(0));
+    void *i = heap_caps_malloc(90000, MALLOC_CAP_EXEC);
+    void *w = heap_caps_malloc(90000, MALLOC_CAP_EXEC);
+    assert_non_null(i);
+    assert_non_null(w);
+    assert_ptr_equal(caps_heap_of_window(w), capheap_registry_at(3));
+    memset(w, 0x11, 90000);
+    assert_int_equal(capheap_ptr_caps(w), capheap_ptr_caps(caps_ptr(0x3FFF0000)));
+    heap_caps_free(d);
+    heap_caps_free(i);
+    heap_caps_free(w);
+    assert_true(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+    if (blocked) {
+        munmap(blocker, 4096);
+    }
+    /* the chip's addresses are released again: a new init may use them */
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(esp32_gives_the_typical_application_heaps, teardown),
+        cmocka_unit_test_teardown(esp32_psram_adds_external_ram_and_keeps_internal_back, teardown),
+        cmocka_unit_test_teardown(board_names_and_lookup, teardown),
+        cmocka_unit_test_teardown(init_twice_deinit_and_init_again, teardown),
+        cmocka_unit_test_teardown(ptr_caps_tells_the_memory_type, teardown),
+        cmocka_unit_test_teardown(own_board_merges_cuts_and_drops, teardown),
+        cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
+        cmocka_unit_test_teardown(inconsistent_boards_are_refused, teardown),
+        cmocka_unit_test_teardown(heap_caps_init_leaves_startup_stacks_out, teardown),
+        cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,573 @@
+/*
+ * test_heap_caps.c: the allocation functions of esp_heap_caps.h on the esp32
+ * boards, one rule of API.md after the other: the matching rule, EXEC and
+ * 32BIT, instruction-bus addresses, calloc, realloc, aligned, prefer, the
+ * default (malloc) policy with external RAM, the failed-allocation hook and
+ * what happens to pointers that are no allocation.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "caps_test.h"
+
+#define POISONING CAPHEAP_POISONING_LEVEL
+
+static const uint32_t DRAM_CAPS = MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA |
+                                  MALLOC_CAP_32BIT;
+
+static int setup_esp32(void **state) {
+    (void)state;
+    caps_record_reports();
+    return capheap_init("esp32") == ESP_OK ? 0 : -1;
+}
+
+static int setup_esp32_psram(void **state) {
+    (void)state;
+    caps_record_reports();
+    return capheap_init("esp32-psram") == ESP_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
+static const char *heap_name(const void *p) {
+    const capheap_heap_t *h = caps_heap_of(p);
+    if (h == NULL) {
+        h = caps_heap_of_window(p);
+    }
+    return h != NULL ? h->name : "none";
+}
+
+static void assert_in_heap(const void *p, uintptr_t chip_start) {
+    assert_non_null(p);
+    assert_ptr_equal(caps_heap_of(p), caps_heap_at(caps_host(chip_start)));
+}
+
+/* ---- the matching rule -------------------------------------------------- */
+
+static void caps_pick_the_heap_by_priority(void **state) {
+    (void)state;
+    void *p;
+    /* 8BIT and DEFAULT: DRAM's priority 0, the small DRAM heap first */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_8BIT), 0x3FFAE6E0);
+    heap_caps_free(p);
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_DEFAULT), 0x3FFAE6E0);
+    heap_caps_free(p);
+    /* DMA: priority 1 of DRAM comes before priority 1 of D/IRAM (registry order) */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_DMA), 0x3FFAE6E0);
+    heap_caps_free(p);
+    /* 32BIT alone takes IRAM (its priority 0) before DRAM (priority 1) */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_32BIT), 0x40089800);
+    heap_caps_free(p);
+    /* INTERNAL alone: IRAM has it at priority 0 as well */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_INTERNAL), 0x40089800);
+    heap_caps_free(p);
+    /* INTERNAL | 8BIT: IRAM lacks 8BIT, so DRAM */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT), 0x3FFAE6E0);
+    heap_caps_free(p);
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_EXEC), 0x40089800);
+    heap_caps_free(p);
+    /* a heap's priority 0 wins over registry order: DRAM_DMA|8BIT, D/IRAM has
+     * both in priority 1 only */
+    assert_in_heap(p = heap_caps_malloc(100, MALLOC_CAP_8BIT | MALLOC_CAP_DMA), 0x3FFAE6E0);
+    heap_caps_free(p);
+    assert_int_equal(caps_reports.count, 0);
+}
+
+static void requests_no_memory_can_serve_return_null(void **state) {
+    (void)state;
+    assert_null(heap_caps_malloc(100, 0));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_INVALID));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_INVALID | MALLOC_CAP_8BIT));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_SPIRAM)); /* no PSRAM on esp32 */
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_PID2));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_8BIT | MALLOC_CAP_RTCRAM));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT));
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_EXEC | MALLOC_CAP_DMA));
+    assert_null(heap_caps_malloc(0, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_malloc(SIZE_MAX, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_malloc(SIZE_MAX - 1, MALLOC_CAP_32BIT));
+    assert_null(heap_caps_malloc(400000, MALLOC_CAP_8BIT)); /* larger than any heap */
+    assert_int_equal(caps_reports.count, 0);
+}
+
+static void falls_to_the_next_heap_when_one_is_full(void **state) {
+    (void)state;
+    /* fill the small DRAM heap: 8BIT requests go to the large one, and come
+     * back to the small one as soon as it has room again */
+    void *blocks[200];
+    int n = 0;
+    void *p;
+    while ((p = heap_caps_malloc(64, MALLOC_CAP_8BIT)) != NULL && caps_heap_of(p) == caps_heap_at(caps_host(0x3FFAE6E0))) {
+        blocks[n++] = p;
+        assert_true(n < 200);
+    }
+    assert_in_heap(p, 0x3FFB3000);
+    heap_caps_free(p);
+    assert_in_heap(p = heap_caps_malloc(64, MALLOC_CAP_8BIT), 0x3FFB3000);
+    heap_caps_free(p);
+    heap_caps_free(blocks[n / 2]);
+    assert_in_heap(p = heap_caps_malloc(64, MALLOC_CAP_8BIT), 0x3FFAE6E0);
+    blocks[n / 2] = p;
+    for (int i = 0; i < n; i++) {
+        heap_caps_free(blocks[i]);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void rule_32bit_rounds_the_size_up(void **state) {
+    (void)state;
+    void *p = heap_caps_malloc(5, MALLOC_CAP_32BIT);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % 4, 0);
+    if (POISONING) {
+        assert_int_equal(heap_caps_get_allocated_size(p), 8); /* the size asked for, rounded */
+    } else {
+        assert_true(heap_caps_get_allocated_size(p) >= 8);
+    }
+    heap_caps_free(p);
+    p = heap_caps_malloc(6, MALLOC_CAP_EXEC); /* EXEC implies 32BIT */
+    assert_non_null(p);
+    if (POISONING) {
+        assert_int_equal(heap_caps_get_allocated_size(p), 8);
+    }
+    heap_caps_free(p);
+}
+
+/* ---- EXEC through the instruction bus ---------------------------------- */
+
+/* Takes all of IRAM that one block can: EXEC requests then go to D/IRAM. */
+static void *fill_iram(void) {
+    multi_heap_info_t info;
+    multi_heap_get_info(capheap_heap_handle(caps_heap_at(caps_host(0x40089800))), &info);
+    void *fill = heap_caps_malloc(info.largest_free_block & ~(size_t)3, MALLOC_CAP_EXEC);
+    assert_non_null(fill);
+    assert_string_equal(heap_name(fill), "IRAM");
+    return fill;
+}
+
+static void exec_from_diram_returns_its_instruction_bus_address(void **state) {
+    (void)state;
+    void *fill = fill_iram();
+    uint8_t *x[8];
+    for (int i = 0; i < 8; i++) {
+        x[i] = heap_caps_malloc(100 + 24 * (size_t)i, MALLOC_CAP_EXEC);
+        assert_non_null(x[i]);
+        capheap_heap_t *h = caps_heap_of_window(x[i]);
+        assert_non_null(h);
+        assert_string_equal(h->name, "D/IRAM");
+        assert_true((uintptr_t)x[i] >= caps_host(0x400A0000) && (uintptr_t)x[i] < caps_host(0x400C0000));
+        assert_int_equal((uintptr_t)x[i] % 4, 0);
+        assert_int_equal(capheap_ptr_caps(x[i]), DRAM_CAPS | MALLOC_CAP_EXEC);
+        assert_true(heap_caps_get_allocated_size(x[i]) >= 100 + 24 * (size_t)i);
+        memset(x[i], 0xC0 + i, 100 + 24 * (size_t)i);
+    }
+    /* each block's window holds what was written: no block wrote into another */
+    for (int i = 0; i < 8; i++) {
+        for (size_t k = 0; k < 100 + 24 * (size_t)i; k++) {
+            assert_int_equal(x[i][k], 0xC0 + i);
+        }
+        assert_true(heap_caps_get_containing_block_size(x[i]) >= heap_caps_get_allocated_size(x[i]));
+        assert_true(heap_caps_get_containing_block_size(x[i] + 50) >= heap_caps_get_allocated_size(x[i]));
+        assert_true(heap_caps_check_integrity_addr((intptr_t)x[i], true));
+    }
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_EXEC);
+    for (int i = 0; i < 8; i++) {
+        heap_caps_free(x[i]);
+    }
+    assert_true(heap_caps_get_free_size(MALLOC_CAP_EXEC) > free_before);
+    heap_caps_free(fill);
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void exec_window_addresses_that_were_never_returned_are_reported(void **state) {
+    (void)state;
+    void *fill = fill_iram();
+    uint8_t *x = heap_caps_malloc(200, MALLOC_CAP_EXEC);
+    assert_non_null(caps_heap_of_window(x));
+    heap_caps_free(x + 4); /* inside the block, not its start */
+    assert_int_equal(caps_reports.count, 1);
+    assert_null(heap_caps_realloc(x + 8, 300, MALLOC_CAP_EXEC));
+    assert_int_equal(caps_reports.count, 2);
+    assert_int_equal(heap_caps_get_allocated_size(x + 12), 0);
+    assert_int_equal(caps_reports.count, 3);
+    heap_caps_free(x);
+    heap_caps_free(x); /* double free through the window */
+    assert_true(caps_reports.count >= 4);
+    heap_caps_free(fill);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void exec_window_realloc_and_alignment(void **state) {
+    (void)state;
+    void *fill = fill_iram();
+    uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    for (int i = 0; i < 64; i++) {
+        x[i] = (uint8_t)i;
+    }
+    uint8_t *y = heap_caps_realloc(x, 4000, MALLOC_CAP_EXEC);
+    assert_non_null(caps_heap_of_window(y));
+    for (int i = 0; i < 64; i++) {
+        assert_int_equal(y[i], i);
+    }
+    /* back to byte-accessible memory: the block leaves the window */
+    uint8_t *z = heap_caps_realloc(y, 32, MALLOC_CAP_8BIT);
+    assert_non_null(caps_heap_of(z));
+    for (int i = 0; i < 32; i++) {
+        assert_int_equal(z[i], i);
+    }
+    heap_caps_free(z);
+    for (size_t align = 4; align <= 4096; align *= 2) {
+        void *a = heap_caps_aligned_alloc(align, 300, MALLOC_CAP_EXEC);
+        assert_non_null(a);
+        assert_non_null(caps_heap_of_window(a));
+        assert_int_equal((uintptr_t)a % align, 0);
+        assert_true(heap_caps_get_allocated_size(a) >= 300);
+        memset(a, 0x77, 300);
+        heap_caps_aligned_free(a);
+    }
+    heap_caps_free(fill);
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* ---- calloc, realloc ---------------------------------------------------- */
+
+static void calloc_zeroes_and_catches_overflow(void **state) {
+    (void)state;
+    uint8_t *dirty = heap_caps_malloc(1000, MALLOC_CAP_8BIT);
+    memset(dirty, 0xFF, 1000);
+    heap_caps_free(dirty);
+    uint8_t *p = heap_caps_calloc(10, 100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(p[i], 0);
+    }
+    heap_caps_free(p);
+    assert_null(heap_caps_calloc(SIZE_MAX / 2, 3, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_calloc((size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4), MALLOC_CAP_8BIT));
+    assert_null(heap_caps_calloc(0, 10, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_calloc(10, 10, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT));
+}
+
+static void realloc_null_zero_grow_shrink(void **state) {
+    (void)state;
+    size_t free0 = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    uint8_t *p = heap_caps_realloc(NULL, 100, MALLOC_CAP_8BIT);
+    assert_in_heap(p, 0x3FFAE6E0);
+    for (int i = 0; i < 100; i++) {
+        p[i] = (uint8_t)(i * 3);
+    }
+    p = heap_caps_realloc(p, 3000, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(p[i], (uint8_t)(i * 3));
+    }
+    p = heap_caps_realloc(p, 10, MALLOC_CAP_8BIT);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(p[i], (uint8_t)(i * 3));
+    }
+    assert_null(heap_caps_realloc(p, 0, MALLOC_CAP_8BIT)); /* frees */
+    assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_8BIT), free0);
+    assert_null(heap_caps_realloc(NULL, 0, MALLOC_CAP_8BIT));
+    assert_int_equal(caps_reports.count, 0);
+}
+
+static void realloc_moves_to_a_heap_with_the_caps(void **state) {
+    (void)state;
+    uint8_t *p = heap_caps_malloc(200, MALLOC_CAP_8BIT);
+    memset(p, 0x42, 200);
+    uint8_t *q = heap_caps_realloc(p, 200, MALLOC_CAP_EXEC); /* DRAM cannot hold code */
+    assert_in_heap(q, 0x40089800);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(q[i], 0x42);
+    }
+    uint8_t *r = heap_caps_realloc(q, 400, MALLOC_CAP_DMA); /* IRAM cannot do DMA */
+    assert_string_equal(heap_name(r), "DRAM");
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(r[i], 0x42);
+    }
+    /* in its heap (in place, unless poisoning moves it) when the heap has the caps */
+    uint8_t *s = heap_caps_realloc(r, 100, MALLOC_CAP_8BIT);
+    assert_ptr_equal(caps_heap_of(s), caps_heap_of(r));
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(s[i], 0x42);
+    }
+    heap_caps_free(s);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static int hook_calls;
+static size_t hook_size;
+static uint32_t hook_caps;
+static char hook_function[64];
+
+static void on_failed(size_t size, uint32_t caps, const char *function_name) {
+    hook_calls++;
+    hook_size = size;
+    hook_caps = caps;
+    snprintf(hook_function, sizeof hook_function, "%s", function_name);
+}
+
+static void realloc_failure_leaves_the_block_untouched(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    uint8_t *p = heap_caps_malloc(300, MALLOC_CAP_8BIT);
+    memset(p, 0x99, 300);
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    assert_null(heap_caps_realloc(p, 1000000, MALLOC_CAP_8BIT));
+    assert_int_equal(hook_calls, 1);
+    assert_string_equal(hook_function, "heap_caps_realloc");
+    assert_null(heap_caps_realloc(p, 100, MALLOC_CAP_SPIRAM)); /* no such memory here */
+    assert_null(heap_caps_realloc(p, 100, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT));
+    assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_8BIT), free_before);
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(p[i], 0x99);
+    }
+    heap_caps_free(p);
+    assert_int_equal(caps_reports.count, 0);
+}
+
+/* ---- aligned ------------------------------------------------------------ */
+
+static void aligned_alloc_and_calloc(void **state) {
+    (void)state;
+    for (size_t align = 1; align <= 8192; align *= 2) {
+        uint8_t *p = heap_caps_aligned_alloc(align, 100, MALLOC_CAP_8BIT);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % align, 0);
+        uint8_t *z = heap_caps_aligned_calloc(align, 5, 20, MALLOC_CAP_DMA);
+        assert_non_null(z);
+        assert_int_equal((uintptr_t)z % align, 0);
+        for (int i = 0; i < 100; i++) {
+            assert_int_equal(z[i], 0);
+        }
+        heap_caps_aligned_free(p);
+        heap_caps_free(z);
+    }
+    assert_null(heap_caps_aligned_alloc(0, 100, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_aligned_alloc(24, 100, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_aligned_calloc(24, 1, 100, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_aligned_calloc(16, SIZE_MAX, 2, MALLOC_CAP_8BIT));
+    heap_caps_aligned_free(NULL);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* ---- prefer ------------------------------------------------------------- */
+
+static void prefer_tries_masks_in_order(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    void *p = heap_caps_malloc_prefer(100, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT);
+    assert_string_equal(heap_name(p), "DRAM");
+    void *q = heap_caps_malloc_prefer(100, 2, MALLOC_CAP_EXEC, MALLOC_CAP_8BIT);
+    assert_string_equal(heap_name(q), "IRAM");
+    assert_null(heap_caps_malloc_prefer(100, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_RTCRAM));
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_caps, MALLOC_CAP_RTCRAM);
+    assert_string_equal(hook_function, "heap_caps_malloc_prefer");
+    assert_null(heap_caps_malloc_prefer(100, 0));
+    uint8_t *r = heap_caps_realloc_prefer(p, 1000, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_32BIT);
+    assert_string_equal(heap_name(r), "DRAM"); /* the block's heap has 32BIT: it stays */
+    uint8_t *z = heap_caps_calloc_prefer(10, 10, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_DMA);
+    assert_non_null(z);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(z[i], 0);
+    }
+    assert_null(heap_caps_calloc_prefer(SIZE_MAX, 2, 1, MALLOC_CAP_8BIT));
+    assert_string_equal(hook_function, "heap_caps_calloc_prefer");
+    assert_null(heap_caps_realloc_prefer(r, 0, 1, MALLOC_CAP_8BIT)); /* frees */
+    heap_caps_free(q);
+    heap_caps_free(z);
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 0);
+}
+
+/* ---- malloc()'s policy -------------------------------------------------- */
+
+static void default_without_external_ram_is_internal(void **state) {
+    (void)state;
+    void *p = heap_caps_malloc_default(100);
+    assert_string_equal(heap_name(p), "DRAM");
+    assert_int_equal(capheap_ptr_caps(p) & MALLOC_CAP_INTERNAL, MALLOC_CAP_INTERNAL);
+    void *big = heap_caps_malloc_default(100000);
+    assert_string_equal(heap_name(big), "DRAM");
+    p = heap_caps_realloc_default(p, 50000);
+    assert_non_null(p);
+    assert_null(heap_caps_malloc_default(300000));
+    heap_caps_free(p);
+    heap_caps_free(big);
+}
+
+static void default_with_psram_splits_at_the_limit(void **state) {
+    (void)state;
+    void *small = heap_caps_malloc_default(16383);
+    void *large = heap_caps_malloc_default(16384);
+    assert_string_equal(heap_name(small), "DRAM");
+    assert_string_equal(heap_name(large), "SPIRAM");
+    /* realloc follows the same policy */
+    small = heap_caps_realloc_default(small, 20000);
+    assert_string_equal(heap_name(small), "SPIRAM");
+    heap_caps_free(small);
+    heap_caps_free(large);
+    heap_caps_malloc_extmem_enable(100);
+    void *p = heap_caps_malloc_default(200);
+    assert_string_equal(heap_name(p), "SPIRAM");
+    heap_caps_free(p);
+}
+
+static void default_uses_the_other_kind_when_one_is_full(void **state) {
+    (void)state;
+    /* external full: large requests come from internal RAM */
+    void *ext = heap_caps_malloc(heap_caps_get_largest_free_block(MALLOC_CAP_SPIRAM), MALLOC_CAP_SPIRAM);
+    assert_non_null(ext);
+    void *large = heap_caps_malloc_default(20000);
+    assert_string_equal(heap_name(large), "DRAM");
+    heap_caps_free(large);
+    heap_caps_free(ext);
+}
+
+static void kept_back_internal_ram_comes_last(void **state) {
+    (void)state;
+    capheap_heap_t *kept = caps_heap_at(caps_host(0x3FFD8000));
+    assert_non_null(kept);
+    size_t kept_free = multi_heap_free_size(capheap_heap_handle(kept));
+    /* DMA requests take the kept-back heap after all other DMA memory */
+    void *blocks[4096];
+    int n = 0;
+    void *p;
+    while ((p = heap_caps_malloc(1024, MALLOC_CAP_DMA)) != NULL && caps_heap_of(p) != kept) {
+        blocks[n++] = p;
+        assert_true(n < 4096);
+    }
+    assert_non_null(p);
+    heap_caps_free(p);
+    for (int i = 0; i < n; i++) {
+        heap_caps_free(blocks[i]);
+    }
+    /* malloc() fills internal and external RAM before the kept-back heap */
+    n = 0;
+    size_t chunk = 64 * 1024;
+    while ((p = heap_caps_malloc_default(chunk)) != NULL && caps_heap_of(p) != kept) {
+        blocks[n++] = p;
+        assert_true(n < 4096);
+        if (chunk > 256 && heap_caps_get_largest_free_block(MALLOC_CAP_DEFAULT) < chunk) {
+            chunk /= 2;
+        }
+    }
+    assert_true(heap_caps_get_largest_free_block(MALLOC_CAP_DEFAULT) < chunk);
+    assert_non_null(p);
+    assert_ptr_equal(caps_heap_of(p), kept);
+    assert_true(multi_heap_free_size(capheap_heap_handle(kept)) < kept_free);
+    heap_caps_free(p);
+    for (int i = 0; i < n; i++) {
+        heap_caps_free(blocks[i]);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* ---- the hook ------------------------------------------------------------ */
+
+static void failed_allocation_hook(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(NULL), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    assert_null(heap_caps_malloc(1000000, MALLOC_CAP_8BIT));
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_size, 1000000);
+    assert_int_equal(hook_caps, MALLOC_CAP_8BIT);
+    assert_string_equal(hook_function, "heap_caps_malloc");
+    assert_null(heap_caps_malloc(0, MALLOC_CAP_8BIT)); /* not for size 0 */
+    assert_null(heap_caps_realloc(NULL, 0, MALLOC_CAP_8BIT));
+    assert_int_equal(hook_calls, 1);
+    assert_null(heap_caps_malloc(10, MALLOC_CAP_SPIRAM));
+    assert_int_equal(hook_calls, 2);
+    assert_int_equal(hook_caps, MALLOC_CAP_SPIRAM);
+    assert_null(heap_caps_calloc(1000, 1000, MALLOC_CAP_8BIT));
+    assert_string_equal(hook_function, "heap_caps_calloc");
+    assert_int_equal(hook_size, 1000000);
+    assert_null(heap_caps_calloc(SIZE_MAX, 2, MALLOC_CAP_8BIT));
+    assert_int_equal(hook_size, SIZE_MAX); /* the product overflowed */
+    assert_null(heap_caps_aligned_alloc(16, 1000000, MALLOC_CAP_8BIT));
+    assert_string_equal(hook_function, "heap_caps_aligned_alloc");
+    assert_null(heap_caps_aligned_calloc(16, 1000, 1000, MALLOC_CAP_8BIT));
+    assert_string_equal(hook_function, "heap_caps_aligned_calloc");
+    assert_null(heap_caps_malloc_default(1000000));
+    assert_string_equal(hook_function, "heap_caps_malloc_default");
+    assert_int_equal(hook_caps, MALLOC_CAP_DEFAULT);
+    int before = hook_calls;
+    void *p = heap_caps_malloc(10, MALLOC_CAP_8BIT);
+    heap_caps_free(p);
+    assert_int_equal(hook_calls, before); /* successes: no call */
+}
+
+/* ---- pointers that are no allocation ------------------------------------ */
+
+static void free_and_sizes_of_stray_pointers(void **state) {
+    (void)state;
+    heap_caps_free(NULL);
+    assert_int_equal(heap_caps_get_allocated_size(NULL), 0);
+    assert_int_equal(caps_reports.count, 0);
+    static int not_on_a_heap;
+    heap_caps_free(&not_on_a_heap);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, &not_on_a_heap);
+    assert_int_equal(heap_caps_get_allocated_size(&not_on_a_heap), 0);
+    assert_int_equal(caps_reports.count, 2);
+    assert_null(heap_caps_realloc(&not_on_a_heap, 10, MALLOC_CAP_8BIT));
+    assert_int_equal(caps_reports.count, 3);
+    assert_int_equal(heap_caps_get_containing_block_size(&not_on_a_heap), 0);
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    heap_caps_free(p);
+    heap_caps_free(p); /* double free: the heap reports it */
+    assert_int_equal(caps_reports.count, 4);
+    assert_ptr_equal(caps_reports.addr, p);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void allocated_and_containing_block_sizes(void **state) {
+    (void)state;
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    size_t usable = heap_caps_get_allocated_size(p);
+    assert_true(usable >= 100);
+    size_t full = heap_caps_get_containing_block_size(p);
+    assert_true(full > usable);
+    assert_int_equal(heap_caps_get_containing_block_size(p + 99), full);
+    assert_int_equal(heap_caps_get_containing_block_size(p + 50), full);
+    heap_caps_free(p);
+    assert_int_equal(heap_caps_get_containing_block_size(p + 50), 0); /* in a free block */
+}
+
+int main(void) {
+#define ESP32(t) cmocka_unit_test_setup_teardown(t, setup_esp32, teardown)
+#define PSRAM(t) cmocka_unit_test_setup_teardown(t, setup_esp32_psram, teardown)
+    const struct CMUnitTest tests[] = {
+        ESP32(caps_pick_the_heap_by_priority),
+        ESP32(requests_no_memory_can_serve_return_null),
+        ESP32(falls_to_the_next_heap_when_one_is_full),
+        ESP32(rule_32bit_rounds_the_size_up),
+        ESP32(exec_from_diram_returns_its_instruction_bus_address),
+        ESP32(exec_window_addresses_that_were_never_returned_are_reported),
+        ESP32(exec_window_realloc_and_alignment),
+        ESP32(calloc_zeroes_and_catches_overflow),
+        ESP32(realloc_null_zero_grow_shrink),
+        ESP32(realloc_moves_to_a_heap_with_the_caps),
+        ESP32(realloc_failure_leaves_the_block_untouched),
+        ESP32(aligned_alloc_and_calloc),
+        ESP32(prefer_tries_masks_in_order),
+        ESP32(default_without_external_ram_is_internal),
+        PSRAM(default_with_psram_splits_at_the_limit),
+        PSRAM(default_uses_the_other_kind_when_one_is_full),
+        PSRAM(kept_back_internal_ram_comes_last),
+        ESP32(failed_allocation_hook),
+        ESP32(free_and_sizes_of_stray_pointers),
+        ESP32(allocated_and_containing_block_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,113 @@
+/*
+ * test_heap_caps_init.c: esp_heap_caps_init.h on the esp32 board: regions
+ * added at run time (heap_caps_add_region takes the caps of the board's region,
+ * and its instruction-bus window), with each documented error; a heap added
+ * while in use; heap_caps_init and the start-up stacks (see also test_boards).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "caps_test.h"
+
+static int setup(void **state) {
+    (void)state;
+    caps_record_reports();
+    return capheap_init("esp32") == ESP_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
+static intptr_t chip(uintptr_t a) { return (intptr_t)caps_host(a); }
+
+static void add_region_takes_the_board_caps(void **state) {
+    (void)state;
+    size_t dram_before = heap_caps_get_total_size(MALLOC_CAP_DMA);
+    /* the application's .bss range, released (say, by a bootloader stage) */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB0000), chip(0x3FFB3000)), ESP_OK);
+    capheap_heap_t *h = caps_heap_at(caps_host(0x3FFB0000));
+    assert_non_null(h);
+    assert_string_equal(h->name, "DRAM");
+    assert_int_equal(h->caps[0], MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), dram_before + 0x3000);
+    /* last in registry order: the other DRAM heaps come first */
+    void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT);
+    assert_ptr_not_equal(caps_heap_of(p), h);
+    heap_caps_free(p);
+    void *q = heap_caps_malloc(0x2000, MALLOC_CAP_8BIT);
+    heap_caps_free(q);
+}
+
+static void add_region_errors(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_add_region(0, chip(0x3FFB3000)), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB1000), chip(0x3FFB0000)), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB1000), 0), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region(chip(0x40000000), chip(0x40001000)), ESP_ERR_NOT_FOUND);
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB2000), chip(0x3FFB4000)), ESP_FAIL); /* a heap's start */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB4000), chip(0x3FFB5000)), ESP_FAIL); /* inside a heap */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB3000), chip(0x3FFE0000)), ESP_FAIL); /* the same */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFAFFF0), chip(0x3FFB0010)), ESP_FAIL); /* an end */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFAE000), chip(0x3FFAE010)), ESP_ERR_NO_MEM); /* too small */
+    /* a window address is not a region of the board's data bus */
+    assert_int_equal(heap_caps_add_region(chip(0x400A0100), chip(0x400A0200)), ESP_ERR_NOT_FOUND);
+    const uint32_t caps[3] = {MALLOC_CAP_8BIT, 0, 0};
+    /* a range over D/IRAM's window overlaps that heap's instruction-bus addresses */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, chip(0x400A0000), chip(0x400A1000)), ESP_FAIL);
+    assert_int_equal(capheap_registry_count(), 5);
+}
+
+static void added_diram_range_gets_its_window(void **state) {
+    (void)state;
+    /* ROM APP CPU data, once the second core no longer needs it: D/IRAM */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFE3F20), chip(0x3FFE4350)), ESP_OK);
+    capheap_heap_t *h = caps_heap_at(caps_host(0x3FFE3F20));
+    assert_non_null(h);
+    assert_string_equal(h->name, "D/IRAM");
+    assert_int_equal(h->alias.start, caps_host(0x400A0000 + (0x40000000 - 0x3FFE4350)));
+    /* fill IRAM and the other D/IRAM heaps' room for small blocks... */
+    uint32_t *x = NULL;
+    void *blocks[3000];
+    int n = 0;
+    while ((x = heap_caps_malloc(256, MALLOC_CAP_EXEC)) != NULL && caps_heap_of_window(x) != h) {
+        blocks[n++] = x;
+        assert_true(n < 3000);
+    }
+    /* ...and the next one comes from the new heap, through its window */
+    assert_non_null(x);
+    for (int i = 0; i < 64; i++) {
+        x[i] = 0xE1E2E3E4u;
+    }
+    assert_int_equal(capheap_ptr_caps(x) & MALLOC_CAP_EXEC, MALLOC_CAP_EXEC);
+    heap_caps_free(x);
+    for (int i = 0; i < n; i++) {
+        heap_caps_free(blocks[i]);
+    }
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void add_region_with_caps_of_ones_own(void **state) {
+    (void)state;
+    const uint32_t caps[3] = {MALLOC_CAP_RETENTION, 0, MALLOC_CAP_8BIT};
+    assert_int_equal(heap_caps_add_region_with_caps(caps, chip(0x3FFB0000), chip(0x3FFB3000)), ESP_OK);
+    capheap_heap_t *h = caps_heap_at(caps_host(0x3FFB0000));
+    assert_string_equal(h->name, "heap"); /* caps of no board type */
+    void *r = heap_caps_malloc(100, MALLOC_CAP_RETENTION);
+    assert_ptr_equal(caps_heap_of(r), h);
+    assert_int_equal(capheap_ptr_caps(r), capheap_ptr_caps(caps_ptr(0x3FFB3000))); /* still DRAM */
+    heap_caps_free(r);
+}
+
+int main(void) {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(add_region_takes_the_board_caps),
+        T(add_region_errors),
+        T(added_diram_range_gets_its_window),
+        T(add_region_with_caps_of_ones_own),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,128 @@
+/*
+ * test_legacy.c: the seed-era API (esp_heap_alloc_caps.h, heap_regions.h)
+ * over the same registry as heap_caps: caps calls, tagged regions defined on
+ * static buffers and on the board, tagged allocation and sizes, and memory
+ * crossing between the two APIs.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "caps_test.h"
+
+#include "esp_heap_alloc_caps.h"
+#include "heap_regions.h"
+
+/* The esp32 board's memory types, which are the seed era's tags. */
+enum { TAG_DRAM, TAG_DIRAM, TAG_IRAM, TAG_SPIRAM };
+
+static _Alignas(64) uint8_t buffers[4][8192];
+
+static int teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
+static int hook_calls;
+
+static void on_failed(size_t size, uint32_t caps, const char *function_name) {
+    (void)size, (void)caps, (void)function_name;
+    hook_calls++;
+}
+
+static void caps_calls_are_heap_caps(void **state) {
+    (void)state;
+    heap_alloc_caps_init();
+    size_t dram = xPortGetFreeHeapSizeCaps(MALLOC_CAP_8BIT);
+    assert_int_equal(dram, heap_caps_get_free_size(MALLOC_CAP_8BIT));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), 6432 + 184320); /* start-up stacks out */
+    heap_alloc_enable_nonos_stack_tag();
+    assert_true(xPortGetFreeHeapSizeCaps(MALLOC_CAP_8BIT) > dram + 100000);
+    void *p = pvPortMallocCaps(1000, MALLOC_CAP_DMA);
+    assert_string_equal(caps_heap_of(p)->name, "DRAM");
+    void *x = pvPortMallocCaps(1000, MALLOC_CAP_EXEC);
+    assert_string_equal(caps_heap_of(x)->name, "IRAM");
+    assert_true(xPortGetMinimumEverFreeHeapSizeCaps(MALLOC_CAP_8BIT) <= xPortGetFreeHeapSizeCaps(MALLOC_CAP_8BIT));
+    assert_int_equal(xPortGetMinimumEverFreeHeapSizeCaps(MALLOC_CAP_DMA), heap_caps_get_minimum_free_size(MALLOC_CAP_DMA));
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    assert_null(pvPortMallocCaps(100, MALLOC_CAP_SPIRAM));
+    assert_null(pvPortMallocCaps(100, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT));
+    assert_int_equal(hook_calls, 0); /* the hook belongs to the heap_caps API */
+    vPortFreeTagged(p);
+    heap_caps_free(x);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void tagged_regions_on_static_buffers(void **state) {
+    (void)state;
+    caps_record_reports();
+    const HeapRegionTagged_t regions[] = {
+        {buffers[0], sizeof buffers[0], TAG_DRAM, 0},
+        {buffers[1], sizeof buffers[1], TAG_IRAM, 0},
+        {buffers[2], sizeof buffers[2], TAG_DRAM, 0},
+        {buffers[3], sizeof buffers[3], 99, 0},               /* unknown tag: skipped */
+        {buffers[0] + 100, 1000, TAG_DRAM, 0},                /* overlaps: skipped */
+        {NULL, 0, 0, 0},
+    };
+    vPortDefineHeapRegionsTagged(regions);
+    assert_int_equal(capheap_registry_count(), 3);
+    size_t dram = xPortGetFreeHeapSizeTagged(TAG_DRAM);
+    assert_true(dram > 2 * 8192 - 1024 && dram <= 2 * 8192);
+    assert_true(xPortGetFreeHeapSizeTagged(TAG_IRAM) > 8192 - 512);
+    assert_int_equal(xPortGetFreeHeapSizeTagged(TAG_DIRAM), 0);
+    assert_int_equal(xPortGetFreeHeapSizeTagged(-1), 0);
+    /* tagged allocation: the heaps of that type, in order */
+    void *a = pvPortMallocTagged(5000, TAG_DRAM);
+    void *b = pvPortMallocTagged(5000, TAG_DRAM);
+    assert_ptr_equal(caps_heap_of(a), capheap_registry_at(0));
+    assert_ptr_equal(caps_heap_of(b), capheap_registry_at(2));
+    assert_null(pvPortMallocTagged(5000, TAG_DRAM));
+    assert_null(pvPortMallocTagged(0, TAG_DRAM));
+    assert_null(pvPortMallocTagged(16, TAG_SPIRAM));
+    assert_null(pvPortMallocTagged(16, 99));
+    assert_null(pvPortMallocTagged(16, -3));
+    assert_true(xPortGetMinimumEverFreeHeapSizeTagged(TAG_DRAM) <= dram - 10000);
+    /* the tags carry the caps of their type: heap_caps sees the same heaps */
+    void *i = heap_caps_malloc(100, MALLOC_CAP_EXEC);
+    assert_ptr_equal(caps_heap_of(i), capheap_registry_at(1));
+    void *d = heap_caps_malloc(100, MALLOC_CAP_DMA);
+    assert_ptr_equal(caps_heap_of(d), capheap_registry_at(0));
+    /* memory goes back through either API */
+    heap_caps_free(a);
+    vPortFreeTagged(b);
+    vPortFreeTagged(i);
+    heap_caps_free(d);
+    assert_int_equal(xPortGetFreeHeapSizeTagged(TAG_DRAM), dram);
+    assert_int_equal(caps_reports.count, 0);
+    vPortDefineHeapRegionsTagged(NULL); /* nothing to define */
+}
+
+static void tagged_region_with_an_exec_address(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    /* ROM APP CPU data of D/IRAM, defined as a tagged region with its
+     * instruction-bus address, the way the seed era described D/IRAM */
+    uintptr_t start = 0x3FFE3F20, end = 0x3FFE4350;
+    const HeapRegionTagged_t regions[] = {
+        {caps_ptr(start), end - start, TAG_DIRAM, (uint32_t)(0x400A0000 + (0x40000000 - end))},
+        {NULL, 0, 0, 0},
+    };
+    vPortDefineHeapRegionsTagged(regions);
+    capheap_heap_t *h = caps_heap_at(caps_host(start));
+    assert_non_null(h);
+    assert_int_equal(h->type, TAG_DIRAM);
+    assert_int_equal(h->alias.start, caps_host(0x400A0000 + (0x40000000 - end)));
+    assert_int_equal(h->alias_kind, CAPHEAP_ALIAS_INVERTED); /* as the board's D/IRAM */
+    void *t = pvPortMallocTagged(64, TAG_DIRAM);
+    assert_string_equal(caps_heap_of(t)->name, "D/IRAM");
+    vPortFreeTagged(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(caps_calls_are_heap_caps, teardown),
+        cmocka_unit_test_teardown(tagged_regions_on_static_buffers, teardown),
+        cmocka_unit_test_teardown(tagged_region_with_an_exec_address, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

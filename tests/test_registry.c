@@ -1,0 +1,235 @@
+/*
+ * test_registry.c: the registry under heap_caps, with heaps of one's own on
+ * static buffers (no board): heap_caps_add_region_with_caps and its errors,
+ * the matching rule with made-up caps, owner lookup among many heaps, the
+ * candidate-list cache (more masks than it keeps; a heap added later), and
+ * that neither lookup depends on how many heaps there are.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "caps_test.h"
+
+#define CAP_A MALLOC_CAP_PID2
+#define CAP_B MALLOC_CAP_PID3
+#define CAP_C MALLOC_CAP_PID4
+
+static _Alignas(64) uint8_t arena[256 * 1024];
+
+static int teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
+static esp_err_t add(uint32_t c0, uint32_t c1, uint32_t c2, size_t offset, size_t size) {
+    const uint32_t caps[3] = {c0, c1, c2};
+    return heap_caps_add_region_with_caps(caps, (intptr_t)(arena + offset), (intptr_t)(arena + offset + size));
+}
+
+/* ---- adding regions ------------------------------------------------------ */
+
+static void add_region_with_caps_errors(void **state) {
+    (void)state;
+    const uint32_t caps[3] = {MALLOC_CAP_8BIT, 0, 0};
+    intptr_t a = (intptr_t)arena;
+    assert_int_equal(heap_caps_add_region_with_caps(NULL, a, a + 4096), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, 0, a + 4096), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a, 0), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 4096), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a), ESP_ERR_INVALID_ARG);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a, a + 16), ESP_ERR_NO_MEM); /* too small */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 8192, a + 16384), ESP_OK);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 8192, a + 16384), ESP_FAIL);  /* the same */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 9000), ESP_FAIL);   /* its start */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 16000, a + 20000), ESP_FAIL); /* its end */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 10000, a + 12000), ESP_FAIL); /* inside */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 20000), ESP_FAIL);  /* around */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 8192), ESP_OK);     /* touching */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, a + 16384, a + 20000), ESP_OK);
+    assert_int_equal(capheap_registry_count(), 3);
+    /* outside every board region: heap_caps_add_region cannot know the caps */
+    assert_int_equal(heap_caps_add_region(a + 30000, a + 40000), ESP_ERR_NOT_FOUND);
+    assert_int_equal(heap_caps_add_region(0, a + 40000), ESP_ERR_INVALID_ARG);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void registry_full(void **state) {
+    (void)state;
+    size_t size = sizeof arena / (CAPHEAP_MAX_HEAPS + 1);
+    for (size_t i = 0; i < CAPHEAP_MAX_HEAPS; i++) {
+        assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, i * size, size), ESP_OK);
+    }
+    assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, CAPHEAP_MAX_HEAPS * size, size), ESP_ERR_NO_MEM);
+    assert_int_equal(capheap_registry_count(), CAPHEAP_MAX_HEAPS);
+}
+
+/* ---- the matching rule --------------------------------------------------- */
+
+/* Allocates 200-byte blocks with caps until none is left; returns the heaps
+ * they came from, in order, each once. */
+static size_t heap_order(uint32_t caps, const capheap_heap_t **order, size_t max) {
+    static void *blocks[4096];
+    size_t n = 0, k = 0;
+    void *p;
+    while ((p = heap_caps_malloc(200, caps)) != NULL) {
+        assert_true(n < 4096);
+        blocks[n++] = p;
+        const capheap_heap_t *h = caps_heap_of(p);
+        assert_non_null(h);
+        assert_int_equal(h->all_caps & caps, caps);
+        if (k == 0 || order[k - 1] != h) {
+            for (size_t j = 0; j < k; j++) {
+                assert_ptr_not_equal(order[j], h); /* never back to a heap it left */
+            }
+            assert_true(k < max);
+            order[k++] = h;
+        }
+    }
+    while (n > 0) {
+        heap_caps_free(blocks[--n]);
+    }
+    return k;
+}
+
+static void rule_priority_then_registry_order(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A, 0, CAP_B, 0, 4096), ESP_OK);          /* H0 */
+    assert_int_equal(add(0, CAP_A, 0, 4096, 4096), ESP_OK);           /* H1 */
+    assert_int_equal(add(CAP_B, 0, CAP_A, 8192, 4096), ESP_OK);       /* H2 */
+    assert_int_equal(add(0, 0, CAP_A | CAP_B, 12288, 4096), ESP_OK);  /* H3 */
+    assert_int_equal(add(CAP_C, 0, 0, 16384, 4096), ESP_OK);          /* H4 */
+    const capheap_heap_t *order[8];
+    const capheap_heap_t *const *h = (const capheap_heap_t *const[]){
+        capheap_registry_at(0), capheap_registry_at(1), capheap_registry_at(2), capheap_registry_at(3),
+        capheap_registry_at(4)};
+    /* A: priority 0 (H0), 1 (H1), 2 (H2, H3) */
+    assert_int_equal(heap_order(CAP_A, order, 8), 4);
+    assert_ptr_equal(order[0], h[0]);
+    assert_ptr_equal(order[1], h[1]);
+    assert_ptr_equal(order[2], h[2]);
+    assert_ptr_equal(order[3], h[3]);
+    /* A|B: H1 lacks B; priority 0 has H0 and H2, then H3 at priority 2 */
+    assert_int_equal(heap_order(CAP_A | CAP_B, order, 8), 3);
+    assert_ptr_equal(order[0], h[0]);
+    assert_ptr_equal(order[1], h[2]);
+    assert_ptr_equal(order[2], h[3]);
+    /* B: H2 (priority 0), then H0 and H3 (priority 2) */
+    assert_int_equal(heap_order(CAP_B, order, 8), 3);
+    assert_ptr_equal(order[0], h[2]);
+    assert_ptr_equal(order[1], h[0]);
+    assert_ptr_equal(order[2], h[3]);
+    /* C only in H4; A|C nowhere */
+    assert_int_equal(heap_order(CAP_C, order, 8), 1);
+    assert_ptr_equal(order[0], h[4]);
+    assert_int_equal(heap_order(CAP_A | CAP_C, order, 8), 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void a_heap_added_later_joins_the_order(void **state) {
+    (void)state;
+    assert_int_equal(add(0, CAP_A, 0, 0, 8192), ESP_OK);
+    void *p = heap_caps_malloc(100, CAP_A); /* the list for A is now cached */
+    assert_ptr_equal(caps_heap_of(p), capheap_registry_at(0));
+    heap_caps_free(p);
+    assert_int_equal(add(CAP_A, 0, 0, 8192, 8192), ESP_OK); /* A at priority 0 */
+    p = heap_caps_malloc(100, CAP_A);
+    assert_ptr_equal(caps_heap_of(p), capheap_registry_at(1));
+    heap_caps_free(p);
+    assert_int_equal(add(0, 0, CAP_A, 16384, 8192), ESP_OK); /* and one at priority 2 */
+    const capheap_heap_t *order[4];
+    assert_int_equal(heap_order(CAP_A, order, 4), 3);
+    assert_ptr_equal(order[0], capheap_registry_at(1));
+    assert_ptr_equal(order[1], capheap_registry_at(0));
+    assert_ptr_equal(order[2], capheap_registry_at(2));
+}
+
+static void more_caps_masks_than_lists_kept(void **state) {
+    (void)state;
+    /* 8 capability bits over 8 heaps; every non-empty combination of them is
+     * a different mask, far more than CAPHEAP_CANDIDATE_LISTS */
+    static const uint32_t bits[8] = {MALLOC_CAP_PID2, MALLOC_CAP_PID3, MALLOC_CAP_PID4, MALLOC_CAP_PID5,
+                                     MALLOC_CAP_PID6, MALLOC_CAP_PID7, MALLOC_CAP_RETENTION, MALLOC_CAP_SPM};
+    for (int i = 0; i < 8; i++) {
+        /* heap i has bit i at priority 0 and bit i+1 at priority 2 */
+        assert_int_equal(add(bits[i], 0, bits[(i + 1) % 8], (size_t)i * 8192, 8192), ESP_OK);
+    }
+    for (int round = 0; round < 3; round++) {
+        for (uint32_t combo = 1; combo < 256; combo++) {
+            uint32_t caps = 0;
+            for (int i = 0; i < 8; i++) {
+                caps |= (combo >> i) & 1u ? bits[i] : 0;
+            }
+            void *p = heap_caps_malloc(32, caps);
+            /* served only by a heap holding all of caps: one or two bits, adjacent */
+            int n = __builtin_popcount(combo);
+            bool adjacent = n == 2 && ((combo & (combo << 1)) != 0 || combo == 0x81);
+            if (n == 1 || adjacent) {
+                assert_non_null(p);
+                const capheap_heap_t *h = caps_heap_of(p);
+                assert_int_equal(h->all_caps & caps, caps);
+                if (n == 1) {
+                    assert_int_equal(h->caps[0], caps); /* priority 0 first */
+                }
+                heap_caps_free(p);
+            } else {
+                assert_null(p);
+            }
+        }
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* ---- owner lookup -------------------------------------------------------- */
+
+static void frees_find_their_heap_among_many(void **state) {
+    (void)state;
+    size_t nheaps = CAPHEAP_MAX_HEAPS < 40 ? CAPHEAP_MAX_HEAPS : 40;
+    size_t size = sizeof arena / nheaps;
+    /* registered out of address order */
+    for (size_t k = 0; k < nheaps; k++) {
+        size_t i = (k * 7) % nheaps;
+        assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, i * size, size), ESP_OK);
+    }
+    static void *blocks[2048];
+    size_t n = 0;
+    void *p;
+    while (n < 2048 && (p = heap_caps_malloc(40 + n % 200, MALLOC_CAP_8BIT)) != NULL) {
+        blocks[n++] = p;
+    }
+    assert_true(n > nheaps * 4);
+    size_t free_full = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    /* free in an order that jumps between heaps */
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = n; i > 1; i--) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t j = (size_t)(x % i);
+        void *t = blocks[i - 1];
+        blocks[i - 1] = blocks[j];
+        blocks[j] = t;
+    }
+    caps_record_reports();
+    for (size_t i = 0; i < n; i++) {
+        assert_true(heap_caps_get_allocated_size(blocks[i]) >= 40);
+        heap_caps_free(blocks[i]);
+    }
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_get_free_size(MALLOC_CAP_8BIT) > free_full);
+    multi_heap_info_t info;
+    heap_caps_get_info(&info, MALLOC_CAP_8BIT);
+    assert_int_equal(info.allocated_blocks, 0);
+    /* addresses between heaps, before the first and after the last */
+    heap_caps_free((void *)((uintptr_t)arena + sizeof arena));
+    heap_caps_free((void *)((uintptr_t)arena - 64));
+    assert_int_equal(caps_reports.count, 2);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+int main(void) {
+#define T(t) cmocka_unit_test_teardown(t, teardown)
+    const struct CMUnitTest tests[] = {
+        T(add_region_with_caps_errors),      T(registry_full),
+        T(rule_priority_then_registry_order), T(a_heap_added_later_joins_the_order),
+        T(more_caps_masks_than_lists_kept),   T(frees_find_their_heap_among_many),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
