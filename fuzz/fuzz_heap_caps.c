@@ -193,6 +193,12 @@ static size_t adjusted(size_t size, uint32_t caps) {
     return (caps & (CAP(EXEC) | CAP(32BIT))) && size <= SIZE_MAX - 3 ? (size + 3) & ~(size_t)3 : size;
 }
 
+/* Memory with caps have may serve a request for caps (EXEC implies 32BIT). */
+static bool covers(uint32_t have, uint32_t caps) {
+    uint32_t need = caps & CAP(EXEC) ? caps | CAP(32BIT) : caps;
+    return (have & need) == need;
+}
+
 /* The shadow record of p, returned for asked bytes with caps: its memory
  * covers caps, and EXEC from aliased memory came through the window. Caps 0
  * gives nothing new, but a realloc with caps 0 may resize within the heap
@@ -205,8 +211,7 @@ static blk_t describe(fuzz_t *f, uint8_t *p, size_t asked, uint32_t caps) {
     data_range(f, p, b.usable, &b.lo, &b.hi);
     bool aliased;
     uint32_t have = container_caps(f, b.lo, b.hi, &aliased);
-    uint32_t need = caps & CAP(EXEC) ? caps | CAP(32BIT) : caps; /* EXEC implies 32BIT */
-    CHECK((have & need) == need);
+    CHECK(covers(have, caps));
     CHECK(!(caps & CAP(EXEC)) || !aliased || window_of(f, p) != NULL);
     return b;
 }
@@ -478,8 +483,46 @@ static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
     bool aliased;
     data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
     uint32_t have = container_caps(f, lo, hi, &aliased);
-    bool first_ok = request_valid(size, first) && (have & first) == first;
+    bool first_ok = request_valid(size, first) && covers(have, first);
     adopt(f, s, p, size, first_ok ? first : second, false);
+}
+
+/* calloc_prefer on an empty slot, realloc_prefer on a busy one, with two masks. */
+static void op_prefer_more(fuzz_t *f, input_t *in, size_t s) {
+    size_t n = 1 + take8(in) % 8;
+    uint32_t first = take_caps(in), second = take_caps(in);
+    size_t size = take_size(in, first);
+    blk_t old = f->slot[s];
+    uint8_t *p = old.user == NULL ? heap_caps_calloc_prefer(n, size, 2, first, second)
+                                  : heap_caps_realloc_prefer(old.user, size, 2, first, second);
+    size_t asked = old.user == NULL ? n * size : size;
+    if (old.user == NULL && size > SIZE_MAX / n) {
+        CHECK(p == NULL);
+        return;
+    }
+    if (p == NULL) {
+        if (old.user != NULL && size != 0) {
+            check_pattern(&old, old.usable); /* untouched */
+        }
+        f->slot[s].user = old.user != NULL && size == 0 ? NULL : old.user; /* realloc to 0 frees */
+        return;
+    }
+    uint8_t *lo, *hi;
+    bool aliased;
+    data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
+    uint32_t have = container_caps(f, lo, hi, &aliased);
+    /* caps 0 can only have resized in place (see describe) */
+    uint32_t caps = (request_valid(asked, first) || first == 0) && covers(have, first) ? first : second;
+    if (old.user == NULL) {
+        adopt(f, s, p, asked, caps, true);
+        return;
+    }
+    blk_t b = describe(f, p, asked, caps);
+    b.key = old.key;
+    size_t kept = old.usable < size ? old.usable : size;
+    check_pattern(&b, kept);
+    write_pattern(&b, kept);
+    f->slot[s] = b;
 }
 
 static void op_free(fuzz_t *f, input_t *in, size_t s) {
@@ -634,7 +677,7 @@ static void op_drain(fuzz_t *f) {
 /* ---- the run ------------------------------------------------------------------- */
 
 enum { OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_ALIGNED, OP_ALIGNED_CALLOC, OP_PREFER, OP_FREE,
-       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_COUNT };
+       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_PREFER_MORE, OP_COUNT };
 
 /* FUZZ_TRACE=1 in the environment prints each operation (to read a crash). */
 static bool tracing;
@@ -658,6 +701,7 @@ static void step(fuzz_t *f, input_t *in) {
     case OP_ADD_RESERVED: op_add_reserved(f, in); break;
     case OP_MISUSE: op_misuse(f, in, s); break;
     case OP_QUERY: op_query(f, s); break;
+    case OP_PREFER_MORE: op_prefer_more(f, in, s); break;
     default: op_drain(f); break;
     }
 }

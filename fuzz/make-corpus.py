@@ -78,7 +78,7 @@ def mh_seeds():
 # ---- fuzz_heap_caps ------------------------------------------------------------
 
 (C_MALLOC, C_CALLOC, C_REALLOC, C_ALIGNED, C_ALIGNED_CALLOC, C_PREFER, C_FREE,
- C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN) = range(12)
+ C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN, C_PREFER_MORE) = range(13)
 
 # Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
 EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
@@ -107,6 +107,8 @@ def hc_seeds():
     s['aligned'] = op(C_ALIGNED, 0, b'\x06', caps(B8), size(50)) + op(C_ALIGNED, 1, b'\x09', caps(EXEC), size(50))
     s['aligned-calloc'] = op(C_ALIGNED_CALLOC, 2, b'\x05', b'\x03', caps(DMA), size(90))
     s['prefer'] = op(C_PREFER, 0, caps(SPIRAM), caps(B8 | INTERNAL), size(500))
+    s['prefer-calloc-realloc'] = (op(C_PREFER_MORE, 0, b'\x03', caps(SPIRAM), caps(B8), size(70)) +
+                                  op(C_PREFER_MORE, 0, b'\0', caps(EXEC), caps(DMA), size(900)))
     s['largest-exact'] = op(C_MALLOC, 0, caps(B8), edge(2)) + op(C_MALLOC, 1, caps(EXEC), edge(3))
     for n, c in enumerate((B8 | DEFAULT, EXEC | B32, DMA | B8 | INTERNAL)):
         buf = op(C_ADD_BUFFER, n, struct.pack('<H', 4000 + 3000 * n), bytes([n]), caps(c), caps(0), caps(B32), b'\0')
