@@ -33,22 +33,20 @@ size_t heap_caps_get_total_size(uint32_t caps) {
     return total;
 }
 
+/* The sizes come from multi_heap_get_info, which reads them under the heap's
+ * lock: multi_heap_free_size reads them without it, which another thread's
+ * allocation would race with. */
+
 size_t heap_caps_get_free_size(uint32_t caps) {
-    size_t total = 0, n = capheap_registry_count();
-    for (size_t i = 0; i < n; i++) {
-        multi_heap_handle_t mh = visit(i, caps, false);
-        total += mh != NULL ? multi_heap_free_size(mh) : 0;
-    }
-    return total;
+    multi_heap_info_t info;
+    heap_caps_get_info(&info, caps);
+    return info.total_free_bytes;
 }
 
 size_t heap_caps_get_minimum_free_size(uint32_t caps) {
-    size_t total = 0, n = capheap_registry_count();
-    for (size_t i = 0; i < n; i++) {
-        multi_heap_handle_t mh = visit(i, caps, false);
-        total += mh != NULL ? multi_heap_minimum_free_size(mh) : 0;
-    }
-    return total;
+    multi_heap_info_t info;
+    heap_caps_get_info(&info, caps);
+    return info.minimum_free_bytes;
 }
 
 static void add_info(multi_heap_info_t *sum, const multi_heap_info_t *one) {
@@ -223,7 +221,9 @@ esp_err_t heap_caps_monitor_local_minimum_free_size_stop(void) {
             capheap_heap_t *h = capheap_registry_at(i);
             multi_heap_handle_t mh = capheap_heap_handle(h);
             if (h->min_free_monitored && mh != NULL) {
-                size_t local = multi_heap_minimum_free_size(mh);
+                multi_heap_info_t info;
+                multi_heap_get_info(mh, &info);
+                size_t local = info.minimum_free_bytes;
                 multi_heap_restore_minimum_free_bytes(mh, local < h->min_free_kept ? local : h->min_free_kept);
             }
             h->min_free_monitored = false;

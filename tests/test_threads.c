@@ -121,10 +121,18 @@ static void *worker(void *arg) {
                 check(&b);
                 heap_caps_free(b.ptr);
             }
+        } else if (what == 9 && op % 50 == 0) {
+            if (heap_caps_check_integrity_all(true) == false) {
+                atomic_fetch_add(&failures, 1);
+            }
         } else if (what == 8) {
             multi_heap_info_t info;
             heap_caps_get_info(&info, masks[below(&s, 8)]);
-            (void)heap_caps_get_largest_free_block(MALLOC_CAP_8BIT);
+            size_t sizes = heap_caps_get_largest_free_block(MALLOC_CAP_8BIT) + heap_caps_get_free_size(MALLOC_CAP_DMA) +
+                           heap_caps_get_minimum_free_size(MALLOC_CAP_32BIT) + heap_caps_get_total_size(MALLOC_CAP_EXEC);
+            if (sizes == 0) {
+                atomic_fetch_add(&failures, 1);
+            }
         }
     }
     /* exchange slots are drained by the main thread once everyone stopped */

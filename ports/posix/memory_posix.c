@@ -13,7 +13,9 @@
  * build always moves the board.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -38,7 +40,31 @@
 #define ADDRESS_SANITIZER 0
 #endif
 
-static bool must_relocate(void) { return ADDRESS_SANITIZER && sizeof(void *) == 4; }
+static void extent(const capheap_port_range_t *ranges, size_t n, uintptr_t *lo, uintptr_t *hi);
+
+/* The lowest address the kernel lets a program map (vm.mmap_min_addr, 64 KiB
+ * on most Linux systems). Chips with memory at 0 (Cortex-M ITCM) must move:
+ * and trying would not only fail, ThreadSanitizer stops the program on it. */
+static uintptr_t lowest_mappable(void) {
+    uintptr_t lowest = 65536;
+#ifdef __linux__
+    int fd = open("/proc/sys/vm/mmap_min_addr", O_RDONLY | O_CLOEXEC);
+    char text[32] = {0};
+    if (fd >= 0 && read(fd, text, sizeof text - 1) > 0) {
+        lowest = (uintptr_t)strtoul(text, NULL, 10);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+#endif
+    return lowest;
+}
+
+static bool must_relocate(const capheap_port_range_t *ranges, size_t n) {
+    uintptr_t lo, hi;
+    extent(ranges, n, &lo, &hi);
+    return (ADDRESS_SANITIZER && sizeof(void *) == 4) || lo < lowest_mappable();
+}
 
 /* Maps [addr, addr + size) from fd (anonymous when fd < 0), only there. */
 static bool map_at(uintptr_t addr, size_t size, int fd) {
@@ -131,7 +157,7 @@ bool capheap_port_memory_map(const capheap_port_range_t *ranges, size_t n, intpt
     if ((size_t)sysconf(_SC_PAGESIZE) > 4096) {
         return false; /* ranges come in 4 KiB pages */
     }
-    if (!must_relocate() && map_all(ranges, n, 0)) {
+    if (!must_relocate(ranges, n) && map_all(ranges, n, 0)) {
         *offset = 0;
         return true;
     }
