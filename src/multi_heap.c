@@ -117,10 +117,20 @@ size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p) { return
 
 size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, true); }
 
-size_t multi_heap_free_size(multi_heap_handle_t heap) { return capheap_tlsf_free_bytes(tlsf_of(heap)); }
+/* The counters change under the lock: read them under it too, so that another
+ * thread's malloc or free is never seen half done (and sanitizers agree). */
+size_t multi_heap_free_size(multi_heap_handle_t heap) {
+    heap_lock(heap);
+    size_t free_bytes = capheap_tlsf_free_bytes(tlsf_of(heap));
+    heap_unlock(heap);
+    return free_bytes;
+}
 
 size_t multi_heap_minimum_free_size(multi_heap_handle_t heap) {
-    return capheap_tlsf_counters(tlsf_of(heap))->min_free_bytes;
+    heap_lock(heap);
+    size_t min_free = capheap_tlsf_counters(tlsf_of(heap))->min_free_bytes;
+    heap_unlock(heap);
+    return min_free;
 }
 
 size_t multi_heap_reset_minimum_free_bytes(multi_heap_handle_t heap) {
