@@ -67,8 +67,9 @@ static double pow2(double x) {
     return sum;
 }
 
-static size_t draw_small(void) { return 8 + below(121); }                                     /* 8..128 */
-static size_t draw_churn(void) { return (size_t)(16.0 * pow2(8.0 * (double)below(1u << 30) / (1u << 30))); } /* 16..4096 */
+/* small: uniform 8..128; churn: log-uniform 16..4096 */
+static size_t draw_small(void) { return 8 + below(121); }
+static size_t draw_churn(void) { return (size_t)(16.0 * pow2(8.0 * (double)below(1u << 30) / (1u << 30))); }
 
 /* ---- the allocators under test ------------------------------------------ */
 

@@ -146,7 +146,8 @@ static void ptr_caps_tells_the_memory_type(void **state) {
     (void)state;
     assert_int_equal(capheap_ptr_caps(caps_ptr(0x3FFB4000)), 0); /* before init: no board */
     assert_int_equal(capheap_init("esp32"), ESP_OK);
-    const uint32_t dram = MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT;
+    const uint32_t dram =
+        MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT;
     const uint32_t diram = dram | MALLOC_CAP_EXEC;
     const uint32_t iram = MALLOC_CAP_INTERNAL | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT;
     void *d = heap_caps_malloc(64, MALLOC_CAP_8BIT);

@@ -100,7 +100,8 @@ static void falls_to_the_next_heap_when_one_is_full(void **state) {
     void *blocks[200];
     int n = 0;
     void *p;
-    while ((p = heap_caps_malloc(64, MALLOC_CAP_8BIT)) != NULL && caps_heap_of(p) == caps_heap_at(caps_host(0x3FFAE6E0))) {
+    const capheap_heap_t *small = caps_heap_at(caps_host(0x3FFAE6E0));
+    while ((p = heap_caps_malloc(64, MALLOC_CAP_8BIT)) != NULL && caps_heap_of(p) == small) {
         blocks[n++] = p;
         assert_true(n < 200);
     }
@@ -248,7 +249,8 @@ static void calloc_zeroes_and_catches_overflow(void **state) {
     }
     heap_caps_free(p);
     assert_null(heap_caps_calloc(SIZE_MAX / 2, 3, MALLOC_CAP_8BIT));
-    assert_null(heap_caps_calloc((size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4), MALLOC_CAP_8BIT));
+    size_t half = (size_t)1 << (sizeof(size_t) * 4); /* half * half overflows */
+    assert_null(heap_caps_calloc(half, half, MALLOC_CAP_8BIT));
     assert_null(heap_caps_calloc(0, 10, MALLOC_CAP_8BIT));
     assert_null(heap_caps_calloc(10, 10, MALLOC_CAP_EXEC | MALLOC_CAP_8BIT));
 }

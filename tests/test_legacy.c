@@ -42,7 +42,8 @@ static void caps_calls_are_heap_caps(void **state) {
     void *x = pvPortMallocCaps(1000, MALLOC_CAP_EXEC);
     assert_string_equal(caps_heap_of(x)->name, "IRAM");
     assert_true(xPortGetMinimumEverFreeHeapSizeCaps(MALLOC_CAP_8BIT) <= xPortGetFreeHeapSizeCaps(MALLOC_CAP_8BIT));
-    assert_int_equal(xPortGetMinimumEverFreeHeapSizeCaps(MALLOC_CAP_DMA), heap_caps_get_minimum_free_size(MALLOC_CAP_DMA));
+    assert_int_equal(xPortGetMinimumEverFreeHeapSizeCaps(MALLOC_CAP_DMA),
+                     heap_caps_get_minimum_free_size(MALLOC_CAP_DMA));
     assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
     hook_calls = 0;
     assert_null(pvPortMallocCaps(100, MALLOC_CAP_SPIRAM));

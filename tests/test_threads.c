@@ -128,8 +128,8 @@ static void *worker(void *arg) {
         } else if (what == 8) {
             multi_heap_info_t info;
             heap_caps_get_info(&info, masks[below(&s, 8)]);
-            size_t sizes = heap_caps_get_largest_free_block(MALLOC_CAP_8BIT) + heap_caps_get_free_size(MALLOC_CAP_DMA) +
-                           heap_caps_get_minimum_free_size(MALLOC_CAP_32BIT) + heap_caps_get_total_size(MALLOC_CAP_EXEC);
+            size_t sizes = heap_caps_get_largest_free_block(MALLOC_CAP_8BIT) + heap_caps_get_free_size(MALLOC_CAP_DMA);
+            sizes += heap_caps_get_minimum_free_size(MALLOC_CAP_32BIT) + heap_caps_get_total_size(MALLOC_CAP_EXEC);
             if (sizes == 0) {
                 atomic_fetch_add(&failures, 1);
             }
