@@ -59,6 +59,10 @@ FUZZ_SECONDS ?= 60
 fuzz: deps-fuzz
 	BUILD=$(BUILD) JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh run
 
+# Line coverage of the library's files over the fuzz corpora ($(BUILD)/fuzz/coverage.txt).
+fuzz-coverage: deps-fuzz
+	BUILD=$(BUILD) JOBS=$(JOBS) fuzz/run.sh coverage
+
 bench: deps
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/bench.sh
 

@@ -7,7 +7,10 @@
 #                       regression input) plus FUZZ_SMOKE_RUNS mutations
 #                       (default 3000, at most FUZZ_SMOKE_SECONDS, default 15,
 #                       per target), from a fixed seed: the step make test runs
-# FUZZ_TARGETS="fuzz_multi_heap" limits either to some targets.
+#   fuzz/run.sh coverage  replays both corpora of each target in a build
+#                       instrumented for llvm-cov ($BUILD/fuzz-cov) and reports
+#                       line coverage of the library's files ($BUILD/fuzz/coverage.txt)
+# FUZZ_TARGETS="fuzz_multi_heap" limits any of them to some targets.
 # A crash leaves its input in $BUILD/fuzz/artifacts/<target>/ and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +22,12 @@ FUZZ_SMOKE_RUNS=${FUZZ_SMOKE_RUNS:-3000}
 FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-15}
 dir="$BUILD/fuzz"
 
-cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_FUZZ=ON \
-  -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF >/dev/null
-cmake --build "$dir" -j"$JOBS" --target fuzzers
+build() {
+  cmake -S . -B "$1" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_FUZZ=ON \
+    -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF -DCAPHEAP_FUZZ_COVERAGE="$2" >/dev/null
+  cmake --build "$1" -j"$JOBS" --target fuzzers
+}
+if [ "$mode" = coverage ]; then build "$BUILD/fuzz-cov" ON; else build "$dir" OFF; fi
 
 # The poisoning variants of a harness share its corpus: same input format.
 corpus_of() {
@@ -32,9 +38,39 @@ corpus_of() {
 }
 
 all_targets() {
+  local d=$dir
+  [ "$mode" = coverage ] && d="$BUILD/fuzz-cov"
   for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps; do
-    if [ -x "$dir/fuzz/$t" ]; then echo "$t"; fi
+    if [ -x "$d/fuzz/$t" ]; then echo "$t"; fi
   done
+}
+
+# The files a target is meant to exercise (existing ones only).
+scope_of() {
+  local files
+  case "$1" in
+    fuzz_multi_heap*) files="src/tlsf.c src/multi_heap.c src/multi_heap_diag.c src/poison.c src/corruption.c" ;;
+    *) files="src/heap_caps*.c src/registry*.c src/board_layout.c ports/posix/*.c" ;;
+  esac
+  for f in $files; do if [ -f "$f" ]; then echo "$f"; fi; done
+}
+
+# Line coverage of the target's files after replaying every corpus entry
+# once; the table goes to coverage.txt, its total line to stdout.
+coverage_one() {
+  local t=$1 c bin="$BUILD/fuzz-cov/fuzz/$1" raw="$BUILD/fuzz-cov/$1.profraw" data="$BUILD/fuzz-cov/$1.profdata"
+  c=$(corpus_of "$t")
+  mkdir -p "$dir/corpus/$c"
+  rm -f "$raw"
+  LLVM_PROFILE_FILE="$raw" "$bin" -runs=0 "$dir/corpus/$c" "fuzz/corpus/$c" >"$BUILD/fuzz-cov/$t.log" 2>&1
+  llvm-profdata merge -sparse "$raw" -o "$data"
+  local scope
+  scope=$(scope_of "$t")
+  # shellcheck disable=SC2086 # one argument per file
+  { echo "== $t"; llvm-cov report "$bin" -instr-profile="$data" $scope; } >>"$dir/coverage.txt"
+  # shellcheck disable=SC2086
+  echo "$t: $(llvm-cov report "$bin" -instr-profile="$data" $scope | awk '/^TOTAL/ {print "lines " $10 ", branches " $13}')" \
+    "of" $scope
 }
 
 # The last status line of a libFuzzer log: "cov: N ft: N corp: N/Nb ... exec/s: N".
@@ -65,6 +101,11 @@ run_one() {
 }
 
 targets=${FUZZ_TARGETS:-$(all_targets)}
+if [ "$mode" = coverage ]; then
+  mkdir -p "$dir" && : >"$dir/coverage.txt"
+  for t in $targets; do coverage_one "$t"; done
+  exit 0
+fi
 echo "| target | $mode: last status line |" >"$dir/results.md"
 echo "|---|---|" >>"$dir/results.md"
 failed=0
