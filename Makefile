@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz deps-preload
+.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload
 
 all: build
 
