@@ -14,7 +14,8 @@ JOBS=${JOBS:-2}
 WORKLOADS=${WORKLOADS:-"small churn"}
 dir="$BUILD/bench-caps-m32"
 
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS=-m32" \
+  -DCAPHEAP_POISONING=none -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=ON >/dev/null
 cmake --build "$dir" -j"$JOBS" --target bench_caps >/dev/null
 bin="$dir/bench/bench_caps"
 out="$BUILD/bench-caps"
@@ -22,7 +23,7 @@ mkdir -p "$out"
 
 # inclusive <callgrind file> <function>: the function's inclusive instruction count.
 inclusive() {
-  callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
     awk -v fn="$2" '$0 ~ (":" fn " ") { gsub(",", "", $1); print $1; exit }'
 }
 
@@ -34,7 +35,7 @@ measure() {
   case "$1" in multi|multi-lock) prefix=bench_multi ;; esac
   local cg="$out/callgrind.$tag"
   local line
-  line=$(valgrind --tool=callgrind --callgrind-out-file="$cg" --collect-atstart=no \
+  line=$(LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$cg" --collect-atstart=no \
            --toggle-collect="${prefix}_malloc" --toggle-collect="${prefix}_free" "$bin" "$workload" "$@" 2>/dev/null)
   local mallocs frees im if_
   mallocs=$(sed -n 's/.*malloc_calls=\([0-9]*\).*/\1/p' <<<"$line")
