@@ -4,10 +4,10 @@
  * (free, realloc, sizes) are in heap_caps_block.c.
  *
  * heap_caps_malloc's fast path: the registry's cached candidate list for the
- * caps mask, then the first candidate whose no-fit hint allows the size
+ * caps mask, then the first candidate whose no-fit bound allows the size
  * (heap_caps_internal.h). Everything else (a list not cached yet, caps with
- * rules of their own, size 0, a stale hint, failures and the hook) is out of
- * line.
+ * rules of their own, size 0, a heap with a bound to measure again, failures
+ * and the hook) is out of line.
  */
 #include <string.h>
 

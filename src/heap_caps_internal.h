@@ -68,7 +68,7 @@ CAPHEAP_INTERNAL void *capheap_caps_alloc(size_t size, size_t align, uint32_t ca
  *  is set when ptr is no live allocation (already reported); NULL then. */
 CAPHEAP_INTERNAL void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr);
 
-/** Allocates from one heap, keeping its no-fit hint; exec: through its
+/** Allocates from one heap, keeping its no-fit bound; exec: through its
  *  instruction-bus window when it has one. NULL when it has no room. */
 CAPHEAP_INTERNAL void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec);
 

@@ -7,12 +7,13 @@
  *
  *  - which heaps may serve a caps mask, in the order of the matching rule:
  *    for every capability bit it keeps the set of heaps that cover the bit and,
- *    per priority, the heaps whose caps[p] has it. A request ANDs the cover sets
+ *    per priority, the heaps whose caps[p] has it. A mask ANDs the cover sets
  *    of its bits and ORs the priority sets, so the cost grows with the bits of
- *    the request, not with the heaps (a heap set is one machine word per
- *    CAPHEAP_HEAPSET_BITS heaps);
- *  - which heap owns an address: a one-entry cache of the last range found,
- *    else a binary search over the ranges sorted by address.
+ *    the mask, not with the heaps (a heap set is one machine word per
+ *    CAPHEAP_HEAPSET_BITS heaps). The result is kept as a list per mask
+ *    (registry_lists.c): malloc's fast path loads one pointer and compares it;
+ *  - which heap owns an address: a cache of the last two data ranges found,
+ *    else a binary search over the ranges (data and windows) sorted by address.
  *
  * Concurrency: heaps are only ever added (until capheap_registry_clear), and a
  * heap's record never changes once published, except its multi_heap handle
