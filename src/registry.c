@@ -90,9 +90,12 @@ const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
 
 /* ---- heap sets --------------------------------------------------------- */
 
+/* Writers only (in the critical section): a load and a store, no
+ * read-modify-write atomics, which some targets (ARMv6-M) do not have. */
 static void heapset_add(_Atomic uintptr_t *set, unsigned index) {
-    atomic_fetch_or_explicit(&set[index / CAPHEAP_HEAPSET_BITS], (uintptr_t)1 << (index % CAPHEAP_HEAPSET_BITS),
-                             memory_order_release);
+    _Atomic uintptr_t *word = &set[index / CAPHEAP_HEAPSET_BITS];
+    uintptr_t bits = atomic_load_explicit(word, memory_order_relaxed);
+    atomic_store_explicit(word, bits | (uintptr_t)1 << (index % CAPHEAP_HEAPSET_BITS), memory_order_release);
 }
 
 /* Priority bits first, cover bits last: the cover bits make the heap eligible. */

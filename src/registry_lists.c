@@ -13,15 +13,17 @@
  * emptied; a reader that still holds an older list uses it for that one call,
  * as if the heap had been added just after it.
  *
- * The race to guard against: a reader computes a list from the heap sets while
- * a writer adds a heap, and publishes it after the writer emptied the slots.
- * Both sides store and then load the other's variable with seq_cst order (the
- * writer: generation, then slots; the reader: slot, then generation), so at
- * least one of them sees the other and the outdated list leaves its slot.
+ * A list is computed from the heap sets outside any lock, but kept and put in
+ * its slot inside the port's critical section, and only if the generation is
+ * still the one it was computed for: writers change the generation and empty
+ * the slots in the same critical section, so no outdated list stays in a
+ * slot. (No read-modify-write atomics either: ARMv6-M has none.)
  */
 #include "registry.h"
 
 #include <string.h>
+
+#include "capheap/port.h"
 
 /* Flattens the heap sets of caps into list, in order. */
 static void fill_list(capheap_candidate_list_t *list, uint32_t caps, unsigned gen) {
@@ -53,51 +55,57 @@ static const capheap_candidate_list_t *find_kept(uint32_t caps, unsigned gen) {
     return NULL;
 }
 
-/* A fresh list of the pool, or NULL when all are taken. */
+/* A fresh list of the pool, or NULL when all are taken (critical section). */
 static capheap_candidate_list_t *claim_list(void) {
     struct capheap_registry *g = &capheap_registry;
     unsigned used = atomic_load_explicit(&g->lists_used, memory_order_relaxed);
-    while (used < CAPHEAP_CANDIDATE_LISTS) {
-        if (atomic_compare_exchange_weak_explicit(&g->lists_used, &used, used + 1, memory_order_acq_rel,
-                                                  memory_order_relaxed)) {
-            return &g->lists[used];
-        }
+    if (used == CAPHEAP_CANDIDATE_LISTS) {
+        return NULL;
     }
-    return NULL;
+    atomic_store_explicit(&g->lists_used, used + 1, memory_order_release);
+    return &g->lists[used];
+}
+
+static const capheap_candidate_list_t *_Atomic *slot_of(uint32_t caps, unsigned table) {
+    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+    return &capheap_registry.candidate_slot[table][slot];
 }
 
 const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
                                                                  capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
-    unsigned gen = atomic_load_explicit(&g->gen, memory_order_seq_cst);
+    unsigned gen = atomic_load_explicit(&g->gen, memory_order_acquire);
     const capheap_candidate_list_t *list = find_kept(caps, gen);
-    if (list == NULL) {
-        capheap_candidate_list_t *fresh = claim_list();
-        if (fresh == NULL) {
-            fill_list(scratch, caps, gen);
-            return scratch;
+    if (list != NULL) {
+        capheap_port_critical_enter();
+        if (atomic_load_explicit(&g->gen, memory_order_relaxed) == gen) {
+            atomic_store_explicit(slot_of(caps, table), list, memory_order_release);
         }
-        fill_list(fresh, caps, gen);
-        atomic_store_explicit(&fresh->ready, true, memory_order_release);
-        list = fresh;
+        capheap_port_critical_exit();
+        return list;
     }
-    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    const capheap_candidate_list_t *_Atomic *at = &g->candidate_slot[table][slot];
-    atomic_store_explicit(at, list, memory_order_seq_cst);
-    if (atomic_load_explicit(&g->gen, memory_order_seq_cst) != gen) {
-        const capheap_candidate_list_t *expected = list;
-        atomic_compare_exchange_strong_explicit(at, &expected, &capheap_empty_list, memory_order_seq_cst,
-                                                memory_order_relaxed);
+    fill_list(scratch, caps, gen); /* outside the critical section: it takes a while */
+    capheap_port_critical_enter();
+    capheap_candidate_list_t *kept = atomic_load_explicit(&g->gen, memory_order_relaxed) == gen ? claim_list() : NULL;
+    if (kept != NULL) {
+        kept->caps = scratch->caps;
+        kept->gen = scratch->gen;
+        kept->count = scratch->count;
+        memcpy(kept->heap, scratch->heap, sizeof kept->heap);
+        atomic_store_explicit(&kept->ready, true, memory_order_release);
+        atomic_store_explicit(slot_of(caps, table), kept, memory_order_release);
     }
-    return list;
+    capheap_port_critical_exit();
+    return kept != NULL ? kept : scratch;
 }
 
 void capheap_registry_lists_invalidate(void) {
     struct capheap_registry *g = &capheap_registry;
-    atomic_fetch_add_explicit(&g->gen, 1, memory_order_seq_cst);
+    unsigned gen = atomic_load_explicit(&g->gen, memory_order_relaxed);
+    atomic_store_explicit(&g->gen, gen + 1, memory_order_release);
     for (unsigned t = 0; t < CAPHEAP_CANDIDATE_TABLES; t++) {
         for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
-            atomic_store_explicit(&g->candidate_slot[t][i], &capheap_empty_list, memory_order_seq_cst);
+            atomic_store_explicit(&g->candidate_slot[t][i], &capheap_empty_list, memory_order_release);
         }
     }
 }
