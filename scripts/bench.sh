@@ -235,6 +235,13 @@ report() {
 }
 
 report >"$OUT/results.md"
+# The capabilities layer on the esp32 board, in the same run (scripts/bench-caps.sh).
+if BUILD=$BUILD JOBS=$JOBS scripts/bench-caps.sh >"$OUT/caps.log" 2>&1; then
+  { echo; echo "### Capabilities layer: heap_caps on the esp32 board (-m32)"; echo
+    cat "$BUILD/bench-caps/results.md"; } >>"$OUT/results.md"
+else
+  echo "bench: scripts/bench-caps.sh failed, see $OUT/caps.log" >&2
+fi
 echo
 cat "$OUT/results.md"
 echo
