@@ -2,32 +2,53 @@
  * imxrt1062.c: the NXP i.MX RT1062 (Cortex-M7) with the fuses' default
  * FlexRAM split and 32 MiB of SDRAM on SEMC, as on NXP's MIMXRT1060-EVK.
  *
- * Addresses are facts from NXP's "i.MX RT1060 Processor Reference Manual"
- * (IMXRT1060RM), chapter 2 "Memory Maps" (the Cortex-M7 system memory map
- * table): ITCM from 0x00000000, DTCM from 0x20000000, OCRAM2 0x20200000-
- * 0x2027FFFF (512 KiB, outside FlexRAM), the FlexRAM OCRAM from 0x20280000,
- * SEMC (SDRAM) from 0x80000000. The sizes of ITCM, DTCM and FlexRAM OCRAM
- * depend on the FlexRAM bank configuration (IMXRT1060RM chapter "FlexRAM";
- * NXP application note AN12077 "Using the i.MX RT FlexRAM", section 2.1):
- * the fuse default is 128 KiB ITCM, 128 KiB DTCM and 256 KiB OCRAM. The
- * SDRAM size is the EVK's (a board parameter: SEMC decodes far more).
+ * The reference manual is NXP's IMXRT1060RM (chapter 2, memory maps); its
+ * text was not at hand when these facts were checked, so each one cites what
+ * was seen instead:
+ * - ITCM 0x00000000 and DTCM 0x20000000, 128 KiB each, and OCRAM
+ *   0x20200000-0x202BFFFF as one 768 KiB range: NXP's MCUXpresso SDK linker
+ *   script devices/MIMXRT1062/gcc/MIMXRT1062xxxxx_flexspi_nor.ld (m_qacode,
+ *   m_data, m_data2), which is written for the fuse-default FlexRAM split.
+ * - That range is OCRAM2 (512 KiB, 0x20200000, outside FlexRAM) followed by
+ *   the FlexRAM OCRAM (256 KiB from 0x20280000): NXP's community article
+ *   "Reallocating the FlexRAM" (RT106x: 512 KiB FlexRAM plus 512 KiB OCRAM
+ *   that cannot be reallocated) and NXP support's answers in the community
+ *   threads "Where is the OCRAM (FlexRAM) in the i.MX RT 1060?" and "RT1064
+ *   code placement in OCRAM2". Reconfiguring FlexRAM is NXP application note
+ *   AN12077 "Using the i.MX RT FlexRAM" (section 2.1 "FlexRAM
+ *   configuration"); other splits need another board.
+ * - SDRAM on SEMC 0x80000000-0x81FFFFFF (32 MiB, the EVK's part; a board
+ *   parameter, SEMC decodes more): the SDK's MIMXRT1062xxxxx_sdram.ld
+ *   (m_data and m_ncache end at 0x82000000).
  *
  * Caps:
- * - SPM: ITCM and DTCM, tightly coupled to the core and never cached.
- * - DMA: DTCM, OCRAM and SDRAM. Other bus masters (eDMA, ENET, USB) reach the
- *   TCMs through the Cortex-M7's AHB slave port (AN12077 section 2.2), and
- *   DTCM needs no cache maintenance around a transfer; OCRAM and SDRAM are
- *   behind the L1 data cache, so a driver cleans or invalidates around a
+ * - SPM: ITCM and DTCM, tightly coupled to the core and never cached (Arm
+ *   Cortex-M7 TRM, DDI 0489F, 5.1 "About the memory system": accesses in an
+ *   enabled TCM region go to the TCM, the rest to the L1 caches).
+ * - DMA: DTCM, OCRAM and SDRAM. Other bus masters reach the Cortex-M7's TCMs
+ *   through its AHB slave port (AHBS); NXP's own SDK relies on it for DTCM:
+ *   MIMXRT1062xxxxx_flexspi_nor.ld puts the NonCacheable sections (eDMA and
+ *   driver buffers) and the m_usb_dma_* sections in m_data, i.e. DTCM. DTCM
+ *   needs no cache maintenance around a transfer; OCRAM and SDRAM are
+ *   cacheable in the default memory map (Cortex-M7 Devices Generic User
+ *   Guide, DUI 0646C, 2.2.3), so a driver cleans or invalidates around a
  *   transfer. ITCM is left without DMA: it is for code.
- * - EXEC: ITCM first, then OCRAM and SDRAM (the core fetches from any of
- *   them); never DTCM (the Cortex-M7 cannot fetch from its data TCM).
+ * - EXEC: ITCM first, then OCRAM and SDRAM: the SRAM and external RAM regions
+ *   are executable in the default memory map (DUI 0646C 2.2.3). The
+ *   Cortex-M7 could fetch from DTCM too (DDI 0489F 5.1: the TCMs are
+ *   "accessible to both the instruction and data sides"; the NXP community
+ *   thread "mimxrt1024-EVK flash and boot" loads NXP's flashloader into DTCM
+ *   at 0x20000000 and runs it there, on the RT1020): leaving EXEC off DTCM is
+ *   this board's choice, so that code never takes the fastest data memory.
  * - SDRAM gets the ESP32 PSRAM's caps (SPIRAM, DEFAULT, external): malloc
  *   sends requests of 16 KiB and more there first (the extmem policy), and
  *   INTERNAL requests never land there.
  * - ITCM withholds 8BIT and DEFAULT so that byte requests and malloc's last
  *   resort (INTERNAL | 8BIT) never take instruction memory.
- * The boot ROM uses the start of OCRAM2 during boot only (AN12077 figure on
- * the ROM's memory use): free once the application runs, so not reserved.
+ * The boot ROM uses the start of OCRAM2 during boot only (NXP support in
+ * "RT1064 code placement in OCRAM2": the ROM uses 0x20200000-0x20207FFF while
+ * booting, keep 64 KiB free then; the RT1064 is the RT1062 with flash in the
+ * package): free once the application runs, so not reserved.
  */
 #include "boards.h"
 
@@ -44,8 +65,8 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
 
 #define NO_ALIAS {CAPHEAP_ALIAS_NONE, 0}
 
-/* IMXRT1060RM chapter 2 (memory map); sizes of the FlexRAM parts: the fuse
- * default (AN12077 section 2.1). OCRAM2 and the FlexRAM OCRAM touch: one heap. */
+/* The SDK linker scripts' map (see the top of the file); the FlexRAM parts at
+ * the fuse default. OCRAM2 and the FlexRAM OCRAM touch: one heap. */
 static const capheap_region_t regions[] = {
     {0x00000000, 0x20000, ITCM, 0, NO_ALIAS},    /* ITCM (FlexRAM), 128 KiB */
     {0x20000000, 0x20000, DTCM, 0, NO_ALIAS},    /* DTCM (FlexRAM), 128 KiB */

@@ -1,9 +1,10 @@
 /*
  * test_board_imxrt1062.c: the imxrt1062 board's placement rules on the host
- * model: the heaps of the reference manual's map (default FlexRAM split, the
- * EVK's SDRAM), malloc in DTCM first for small sizes and in SDRAM first from
- * 16 KiB, INTERNAL requests never in SDRAM, EXEC in ITCM first and never in
- * DTCM, DMA never in ITCM, byte requests never in ITCM.
+ * model: the heaps of NXP's map (default FlexRAM split, the EVK's SDRAM),
+ * malloc in DTCM first for small sizes and in SDRAM first from 16 KiB,
+ * INTERNAL requests never in SDRAM, EXEC in ITCM first and never in DTCM (the
+ * board's choice: the core could fetch from DTCM), DMA never in ITCM, byte
+ * requests never in ITCM.
  */
 #include "test_board_common.h"
 
