@@ -662,6 +662,43 @@ static void op_query(fuzz_t *f, size_t s) {
     CHECK(capheap_ptr_caps(b->user) == (in_buffer ? 0 : have));
 }
 
+typedef struct {
+    const fuzz_t *f;
+    size_t used;   /* used blocks seen */
+    bool ok;
+} walk_t;
+
+/* A used block holds exactly one live shadow block (by data address: an EXEC
+ * block's window bytes plus its stored word lie inside its data block); every
+ * block lies inside its heap. */
+static bool walk_one(walker_heap_into_t heap, walker_block_info_t block, void *user) {
+    walk_t *w = user;
+    uint8_t *lo = block.ptr, *hi = lo + block.size;
+    w->ok &= (intptr_t)lo >= heap.start && (intptr_t)hi <= heap.end;
+    if (!block.used) {
+        return true;
+    }
+    w->used++;
+    size_t inside = 0;
+    for (size_t s = 0; s < SLOTS; s++) {
+        const blk_t *b = &w->f->slot[s];
+        inside += b->user != NULL && b->lo >= lo && b->hi <= hi;
+    }
+    w->ok &= inside == 1;
+    return true;
+}
+
+/* heap_caps_walk_all sees exactly the live blocks. */
+static void op_walk(const fuzz_t *f) {
+    walk_t w = {f, 0, true};
+    heap_caps_walk_all(walk_one, &w);
+    size_t live = 0;
+    for (size_t s = 0; s < SLOTS; s++) {
+        live += f->slot[s].user != NULL;
+    }
+    CHECK(w.ok && w.used == live);
+}
+
 /* Everything freed: each probe's free size is what the empty heaps had. */
 static void op_drain(fuzz_t *f) {
     for (size_t s = 0; s < SLOTS; s++) {
@@ -677,7 +714,7 @@ static void op_drain(fuzz_t *f) {
 /* ---- the run ------------------------------------------------------------------- */
 
 enum { OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_ALIGNED, OP_ALIGNED_CALLOC, OP_PREFER, OP_FREE,
-       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_PREFER_MORE, OP_COUNT };
+       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_PREFER_MORE, OP_WALK, OP_COUNT };
 
 /* FUZZ_TRACE=1 in the environment prints each operation (to read a crash). */
 static bool tracing;
@@ -702,6 +739,7 @@ static void step(fuzz_t *f, input_t *in) {
     case OP_MISUSE: op_misuse(f, in, s); break;
     case OP_QUERY: op_query(f, s); break;
     case OP_PREFER_MORE: op_prefer_more(f, in, s); break;
+    case OP_WALK: op_walk(f); break;
     default: op_drain(f); break;
     }
 }

@@ -78,7 +78,7 @@ def mh_seeds():
 # ---- fuzz_heap_caps ------------------------------------------------------------
 
 (C_MALLOC, C_CALLOC, C_REALLOC, C_ALIGNED, C_ALIGNED_CALLOC, C_PREFER, C_FREE,
- C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN, C_PREFER_MORE) = range(13)
+ C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN, C_PREFER_MORE, C_WALK) = range(14)
 
 # Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
 EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
@@ -103,6 +103,8 @@ def hc_seeds():
     s['exec-realloc-out-of-window'] = (op(C_MALLOC, 0, caps(EXEC), size(200)) + op(C_MALLOC, 1, caps(EXEC), size(40)) +
                                        op(C_REALLOC, 0, caps(B8 | DEFAULT), size(100)) +
                                        op(C_REALLOC, 1, caps(EXEC | B32), size(3000)))
+    s['walk'] = (op(C_MALLOC, 0, caps(EXEC), size(100)) + op(C_MALLOC, 1, caps(B8), size(10)) +
+                 op(C_ADD_RESERVED, 0, b'\x03') + op(C_MALLOC, 2, caps(EXEC), size(200)) + op(C_WALK, 0))
     s['realloc-caps-0'] = op(C_MALLOC, 0, caps(B8), size(64)) + op(C_REALLOC, 0, caps(0), size(32))
     s['aligned'] = op(C_ALIGNED, 0, b'\x06', caps(B8), size(50)) + op(C_ALIGNED, 1, b'\x09', caps(EXEC), size(50))
     s['aligned-calloc'] = op(C_ALIGNED_CALLOC, 2, b'\x05', b'\x03', caps(DMA), size(90))
