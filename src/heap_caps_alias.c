@@ -20,6 +20,7 @@
 
 #include "capheap/port.h"
 #include "heap_caps_internal.h"
+#include "multi_heap_internal.h"
 
 #define WORD sizeof(uintptr_t)
 #define GRAIN ((size_t)MULTI_HEAP_ALIGN)
@@ -81,12 +82,10 @@ static void *inverted_block(capheap_heap_t *h, void *p, size_t *usable) {
     if (d - h->start >= h->end - h->start || d % GRAIN != 0) {
         return not_an_allocation(p);
     }
-    size_t u = multi_heap_get_allocated_size(handle(h), (void *)d); /* reports a dead block */
+    /* A dead block is reported under p, the address the caller passed. */
+    size_t u = capheap_multi_heap_allocated_size_quiet(handle(h), (void *)d);
     uintptr_t window_end = h->alias_k - d;
-    if (u == 0) {
-        return NULL;
-    }
-    if (r >= window_end || r - WORD < window_end - u) {
+    if (u == 0 || r >= window_end || r - WORD < window_end - u) {
         return not_an_allocation(p);
     }
     *usable = window_end - r;
@@ -98,8 +97,8 @@ void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable) {
         return inverted_block(h, p, usable);
     }
     void *d = (uint8_t *)p - h->alias_k;
-    *usable = multi_heap_get_allocated_size(handle(h), d);
-    return *usable != 0 ? d : NULL;
+    *usable = capheap_multi_heap_allocated_size_quiet(handle(h), d);
+    return *usable != 0 ? d : not_an_allocation(p);
 }
 
 uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p) {

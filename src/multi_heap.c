@@ -97,13 +97,16 @@ void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size) {
     return moved;
 }
 
-/* Usable size of p (full: including header and poisoning), 0 when p is bad. */
-static size_t live_size(multi_heap_handle_t heap, void *p, bool full) {
+/* Usable size of p (full: including header and poisoning), 0 when p is bad,
+ * which is reported when report is set. */
+static size_t live_size(multi_heap_handle_t heap, const void *p, bool full, bool report) {
     heap_lock(heap);
     capheap_fault_t fault = capheap_poison_validate(tlsf_of(heap), p);
     size_t size = 0;
     if (fault != CAPHEAP_FAULT_NONE) {
-        capheap_report_fault(p, fault);
+        if (report) {
+            capheap_report_fault(p, fault);
+        }
     } else if (full) {
         size = capheap_tlsf_usable_size(capheap_poison_payload(p)) + CAPHEAP_TLSF_GRAIN;
     } else {
@@ -113,9 +116,13 @@ static size_t live_size(multi_heap_handle_t heap, void *p, bool full) {
     return size;
 }
 
-size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, false); }
+size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, false, true); }
 
-size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, true); }
+size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, true, true); }
+
+size_t capheap_multi_heap_allocated_size_quiet(multi_heap_handle_t heap, const void *p) {
+    return live_size(heap, p, false, false);
+}
 
 /* The counters change under the lock: read them under it too, so that another
  * thread's malloc or free is never seen half done (and sanitizers agree). */

@@ -29,4 +29,9 @@ static inline void heap_unlock(multi_heap_handle_t heap) {
     }
 }
 
+/** multi_heap_get_allocated_size without the report: 0 when p is not a live
+ *  allocation. For callers that report under the address their own caller
+ *  passed (an instruction-bus alias of p). */
+CAPHEAP_INTERNAL size_t capheap_multi_heap_allocated_size_quiet(multi_heap_handle_t heap, const void *p);
+
 #endif /* CAPHEAP_MULTI_HEAP_INTERNAL_H */
