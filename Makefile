@@ -32,8 +32,10 @@ build: deps
 # drawn (docs/tool.md).
 run: build
 	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
+	@# The report also goes to $(BUILD)/run-report.txt (the README shows it).
 	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
-	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html
+	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html >$(BUILD)/run-report.txt; \
+	  status=$$?; cat $(BUILD)/run-report.txt; exit $$status
 	@echo "make run: the trace is $(BUILD)/workload.trace; the heap pictures are $(BUILD)/heap.svg and $(BUILD)/heap.html"
 
 # Every test, in every configuration of the matrix (scripts/test-matrix.sh),

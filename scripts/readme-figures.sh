@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Rewrites the figures section of README.md (between the figures markers) from
+# the files the measuring commands wrote, so that no figure is typed by hand:
+#   make bench         -> build/bench/results.md
+#   make size          -> build/size/size.md
+#   make bench-target  -> build/bench-target/churn-cm3.txt
+#   make run           -> build/run-report.txt (the main job's report)
+# Run those first, then: scripts/readme-figures.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+bench="$BUILD/bench/results.md"
+size="$BUILD/size/size.md"
+target="$BUILD/bench-target/churn-cm3.txt"
+run="$BUILD/run-report.txt"
+for f in "$bench" "$size" "$target" "$run"; do
+  [ -f "$f" ] || { echo "readme-figures: $f is missing: run its make target first" >&2; exit 1; }
+done
+
+section=$(mktemp)
+{
+  echo "<!-- figures:begin (scripts/readme-figures.sh writes this part) -->"
+  echo "### Host: \`make bench\`"
+  echo
+  sed -e '1,/^$/d' -e 's/^### /#### /' "$bench"
+  echo
+  echo "### Code size: \`make size\`"
+  echo
+  sed -e '1d' -e 's/^### /#### /' "$size"
+  echo
+  echo "### Cortex-M3, per call: \`make bench-target\`"
+  echo
+  echo '```'
+  cat "$target"
+  echo '```'
+  echo "<!-- figures:end -->"
+} >"$section"
+
+report=$(mktemp)
+{
+  echo "<!-- run-report:begin (scripts/readme-figures.sh writes this part) -->"
+  echo '```'
+  cat "$run"
+  echo '```'
+  echo "<!-- run-report:end -->"
+} >"$report"
+
+# Replaces each marked part of README.md with its new text.
+awk -v section="$section" -v report="$report" '
+  /<!-- figures:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
+  /<!-- figures:end -->/ { skip = 0; next }
+  /<!-- run-report:begin/ { while ((getline line < report) > 0) print line; skip = 1; next }
+  /<!-- run-report:end -->/ { skip = 0; next }
+  !skip { print }
+' README.md >README.md.new
+mv README.md.new README.md
+rm -f "$section" "$report"
+echo "readme-figures: README.md updated from $bench, $size, $target and $run"
