@@ -4,10 +4,9 @@
  * (free, realloc, sizes) are in heap_caps_block.c.
  *
  * heap_caps_malloc's fast path: the registry's cached candidate list for the
- * caps mask, then the first candidate whose no-fit bound allows the size
- * (heap_caps_internal.h). Everything else (a list not cached yet, caps with
- * rules of their own, size 0, a heap with a bound to measure again, failures
- * and the hook) is out of line.
+ * caps mask, then multi_heap_malloc in each candidate until one succeeds (the
+ * matching rule itself). A list not cached yet, caps with rules of their own
+ * and the hook are out of line.
  */
 #include <string.h>
 
@@ -38,68 +37,14 @@ void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_
 
 /* ---- one heap ---------------------------------------------------------- */
 
-void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed) {
-    multi_heap_info_t info;
-    multi_heap_get_info(capheap_hot_mh(hot), &info);
-    size_t largest = info.largest_free_block;
-    bool roomy = largest >= CAPHEAP_ROOMY_BLOCK && largest >= failed;
-    atomic_store_explicit(&hot->no_fit_from, roomy ? CAPHEAP_HINT_NONE : largest + 1, memory_order_relaxed);
-}
-
-/* A plain malloc in one heap: a failure gives it a bound, a success in a
- * heap with one measures it again. */
-static void *plain_alloc(capheap_heap_hot_t *hot, size_t size) {
-    bool bounded = capheap_hot_hint(hot) != CAPHEAP_HINT_NONE;
-    void *m = multi_heap_malloc(capheap_hot_mh(hot), size);
-    if (m == NULL || bounded) {
-        capheap_hot_measure(hot, m == NULL ? size : 0);
-    }
-    return m;
-}
-
 void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec) {
-    void *m;
     if (exec && h->alias_kind != CAPHEAP_ALIAS_NONE) {
-        m = capheap_alias_alloc(h, size, align);
-    } else if (align != 0) {
-        m = multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
-    } else {
-        return plain_alloc(h->hot, size);
+        return capheap_alias_alloc(h, size, align);
     }
-    if (m != NULL) {
-        capheap_hot_changed(h->hot);
+    if (align != 0) {
+        return multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
     }
-    return m;
-}
-
-/* ---- candidates in order ----------------------------------------------- */
-
-static void *alloc_without_bounds(size_t size, const capheap_candidate_list_t *l) {
-    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-        void *m = plain_alloc(capheap_registry_hot(*i), size);
-        if (m != NULL) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
-/* Plain requests; a heap its bound ruled out earns the pass without bounds
- * before NULL. */
-static void *alloc_plain(size_t size, const capheap_candidate_list_t *l) {
-    bool skipped = false;
-    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-        capheap_heap_hot_t *hot = capheap_registry_hot(*i);
-        if (size >= capheap_hot_hint(hot)) {
-            skipped = true;
-            continue;
-        }
-        void *m = plain_alloc(hot, size);
-        if (m != NULL) {
-            return m;
-        }
-    }
-    return skipped ? alloc_without_bounds(size, l) : NULL;
+    return multi_heap_malloc(capheap_hot_mh(h->hot), size);
 }
 
 #define HAS_RULES (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT | MALLOC_CAP_INVALID)
@@ -135,9 +80,6 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
     bool exec = (caps & MALLOC_CAP_EXEC) != 0;
     capheap_candidate_list_t scratch;
     const capheap_candidate_list_t *l = capheap_registry_candidate_list(caps, table_of(caps), &scratch);
-    if (align == 0 && !exec) {
-        return alloc_plain(size, l);
-    }
     for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
         void *m = capheap_heap_alloc(capheap_registry_at(*i), size, align, exec);
         if (m != NULL) {
@@ -149,7 +91,7 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 
 /* ---- heap_caps_malloc -------------------------------------------------- */
 
-/* Cache misses, caps with rules, every heap ruled out; the hook on failure. */
+/* Cache misses and caps with rules; the hook on failure. */
 static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
     void *p = capheap_caps_alloc(size, 0, caps);
     if (p == NULL) {
@@ -158,46 +100,30 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
     return p;
 }
 
-/* The fast path met a heap with a bound that allows size: it is measured
- * again after the allocation, whatever the outcome. */
-static __attribute__((noinline)) void *malloc_bounded(capheap_heap_hot_t *hot, size_t size, uint32_t caps) {
-    void *p = multi_heap_malloc(capheap_hot_mh(hot), size);
-    capheap_hot_measure(hot, p == NULL ? size : 0);
-    return p != NULL ? p : malloc_slow(size, caps);
-}
-
-/* The fast path's heap failed. It was the first that its bound allowed: it
- * gets its bound (so it is not asked again), then the others are tried. */
-static __attribute__((noinline)) void *malloc_after_failure(size_t size, uint32_t caps) {
-    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
-    for (const uint8_t *i = l->heap; l->caps == caps && *i != CAPHEAP_LIST_END; i++) {
-        capheap_heap_hot_t *hot = capheap_registry_hot(*i);
-        if (size < capheap_hot_hint(hot)) {
-            capheap_hot_measure(hot, size);
-            break;
-        }
-    }
-    return malloc_slow(size, caps);
+/* No candidate had room. */
+static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps) {
+    capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+    return NULL;
 }
 
 static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
     /* Table 0 holds lists of caps without rules only (and the empty list of
-     * caps 0): a match means nothing else to check. Size 0 just fails below. */
+     * caps 0): a match means nothing else to check. The heaps are asked in
+     * the rule's order and the first that has room serves: no record of a
+     * heap's room is kept, since asking a full heap (a bitmap search and a
+     * few blocks of one size class) costs less than keeping one exact. Size
+     * 0 fails in every heap. */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
-    if (l->caps == caps) {
-        for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-            capheap_heap_hot_t *hot = capheap_registry_hot(*i);
-            size_t hint = capheap_hot_hint(hot);
-            if (size < hint) {
-                if (hint != CAPHEAP_HINT_NONE) {
-                    return malloc_bounded(hot, size, caps);
-                }
-                void *p = multi_heap_malloc(capheap_hot_mh(hot), size);
-                return p != NULL ? p : malloc_after_failure(size, caps);
-            }
+    if (l->caps != caps) {
+        return malloc_slow(size, caps);
+    }
+    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
+        void *p = multi_heap_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
+        if (p != NULL) {
+            return p;
         }
     }
-    return malloc_slow(size, caps);
+    return malloc_failed(size, caps);
 }
 
 static __attribute__((noinline)) void *malloc_traced(size_t size, uint32_t caps, void *caller) {

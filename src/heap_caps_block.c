@@ -41,14 +41,7 @@ static __attribute__((noinline)) void free_slow(void *ptr) {
         report_stray(ptr);
     } else if (!r->alias || (block = capheap_alias_block(r->heap, ptr, &usable)) != NULL) {
         multi_heap_free(capheap_hot_mh(r->hot), block);
-        capheap_hot_changed(r->hot);
     }
-}
-
-/* A free in a heap with a bound, which must be measured again. */
-static __attribute__((noinline)) void free_in_bounded(capheap_heap_hot_t *hot, void *ptr) {
-    multi_heap_free(capheap_hot_mh(hot), ptr);
-    capheap_hot_measure(hot, 0);
 }
 
 static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
@@ -57,8 +50,6 @@ static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
     const capheap_range_t *r = capheap_registry_owner_cached(ptr);
     if (r == NULL) {
         free_slow(ptr);
-    } else if (capheap_hot_hint(r->hot) != CAPHEAP_HINT_NONE) {
-        free_in_bounded(r->hot, ptr);
     } else {
         multi_heap_free(r->mh, ptr);
     }
@@ -129,7 +120,6 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     if (may_stay(&b, ptr, want_caps)) {
         void *p = multi_heap_realloc(capheap_hot_mh(b.heap->hot), ptr, want);
         if (p != NULL) {
-            capheap_hot_changed(b.heap->hot);
             return p;
         }
     }

@@ -13,49 +13,12 @@
 #include "internal.h"
 #include "registry.h"
 
-/* ---- a heap's no-fit bound --------------------------------------------
- * Each heap keeps what the caps layer knows about its room (no_fit_from):
- *   CAPHEAP_HINT_NONE   nothing: try it;
- *   any other value b   malloc(size) in it fails when size >= b.
- * A bound is the heap's largest free block + 1 (multi_heap_get_info, O(1)),
- * measured when a plain malloc fails, and measured again after every change
- * made through heap_caps (allocation, free, realloc) while the heap has one,
- * so that it stays exact. (Allocations must be measured too: the region
- * allocator looks at only a few blocks of a size class, so taking one can
- * bring a larger one into view.) A heap whose largest free block is
- * CAPHEAP_ROOMY_BLOCK or more has no bound: probing it with the occasional
- * large request costs less than measuring after every change. So the ESP32's
- * 6 KiB DRAM piece, tried first by every 8BIT request and full early, costs a
- * measure per change in it, not a failed multi_heap_malloc per allocation.
- * With threads, a bound may be outdated for a moment (a free on one thread
- * while another measures): a last pass without bounds runs before NULL. */
-
-#define CAPHEAP_HINT_NONE SIZE_MAX
-
-#ifndef CAPHEAP_ROOMY_BLOCK
-#define CAPHEAP_ROOMY_BLOCK 1024
-#endif
+/* ---- one heap --------------------------------------------------------- */
 
 static inline multi_heap_handle_t capheap_hot_mh(const capheap_heap_hot_t *hot) {
     /* Heaps are found through a list or range published after their handle:
      * the acquire there makes a relaxed load enough here. */
     return atomic_load_explicit(&hot->mh, memory_order_relaxed);
-}
-
-static inline size_t capheap_hot_hint(const capheap_heap_hot_t *hot) {
-    return atomic_load_explicit(&hot->no_fit_from, memory_order_relaxed);
-}
-
-/** Sets the bound from the heap's largest free block (heap_caps.c). failed:
- *  the size a malloc just failed with (0 after a free); the heap keeps a bound
- *  at least until it could serve that size. */
-CAPHEAP_INTERNAL void capheap_hot_measure(capheap_heap_hot_t *hot, size_t failed);
-
-/* The heap changed through heap_caps: a bound is measured again. */
-static inline void capheap_hot_changed(capheap_heap_hot_t *hot) {
-    if (capheap_hot_hint(hot) != CAPHEAP_HINT_NONE) {
-        capheap_hot_measure(hot, 0);
-    }
 }
 
 /* ---- the allocation core (heap_caps.c) -------------------------------- */
@@ -68,8 +31,8 @@ CAPHEAP_INTERNAL void *capheap_caps_alloc(size_t size, size_t align, uint32_t ca
  *  is set when ptr is no live allocation (already reported); NULL then. */
 CAPHEAP_INTERNAL void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr);
 
-/** Allocates from one heap, keeping its no-fit bound; exec: through its
- *  instruction-bus window when it has one. NULL when it has no room. */
+/** Allocates from one heap; exec: through its instruction-bus window when it
+ *  has one. NULL when it has no room. */
 CAPHEAP_INTERNAL void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec);
 
 /** Calls the failed-allocation hook, if any (never for size 0). */

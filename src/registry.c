@@ -160,7 +160,6 @@ static void fill_record(capheap_heap_t *h, const capheap_heap_spec_t *s, unsigne
     memset(h, 0, sizeof *h);
     h->hot = capheap_registry_hot(index);
     atomic_store_explicit(&h->hot->mh, NULL, memory_order_relaxed);
-    atomic_store_explicit(&h->hot->no_fit_from, SIZE_MAX, memory_order_relaxed);
     memcpy(h->caps, s->caps, sizeof h->caps);
     h->all_caps = s->caps[0] | s->caps[1] | s->caps[2];
     h->start = s->start;

@@ -57,13 +57,10 @@
 
 typedef struct capheap_heap capheap_heap_t;
 
-/** What malloc's and free's fast paths touch of a heap, two words, kept in
- *  one array so that a heap's index finds them with one scaled address. */
+/** What malloc's fast path touches of a heap, kept in one array so that a
+ *  heap's index finds it with one scaled address. */
 typedef struct {
     _Atomic(multi_heap_handle_t) mh; /**< NULL until the heap is enabled */
-    /** Owned by the caps layer: a size from which malloc is known to fail in
-     *  this heap (SIZE_MAX: none known). */
-    _Atomic size_t no_fit_from;
 } capheap_heap_hot_t;
 
 /** An address range for owner lookup: a heap's data range or its

@@ -177,16 +177,6 @@ static void forget(size_t i) {
     live[i] = live[--nlive];
 }
 
-/* The caps layer's bound on each heap (heap_caps_internal.h) never rules out
- * a size the heap can serve: a white-box check of what the priorities rest on. */
-static void check_bounds(void) {
-    for (size_t i = 0; i < capheap_registry_count(); i++) {
-        capheap_heap_t *h = capheap_registry_at(i);
-        size_t bound = atomic_load(&h->hot->no_fit_from);
-        assert_true(bound == SIZE_MAX || largest_free(h) < bound);
-    }
-}
-
 /* ---- the run ------------------------------------------------------------- */
 
 static void malloc_one(bool with_psram) {
@@ -256,7 +246,6 @@ static void run(const char *board, uint64_t seed) {
     }
     caps_record_reports();
     for (int op = 0; op < OPS; op++) {
-        check_bounds();
         uint32_t what = below(10);
         if (nlive > 0 && (what < 4 || nlive == MAX_LIVE)) {
             size_t i = below((uint32_t)nlive);
