@@ -27,6 +27,9 @@
 #include "capheap.h"
 #include "capheap/port.h"
 
+#define FUZZ_TARGET_NAME "fuzz_heap_caps.c"
+#include "fuzz_input.h"
+
 #define SLOTS     48
 #define BUFS      4
 #define KEYS      4096u
@@ -34,53 +37,11 @@
 
 #define CAP(x) MALLOC_CAP_##x
 
-/* ---- failure and the input ----------------------------------------------- */
-
-static size_t op_index;
-
-static void fail(int line, const char *what) {
-    fprintf(stderr, "fuzz_heap_caps.c:%d: check failed at operation %zu: %s\n", line, op_index, what);
-    abort();
-}
-
-#define CHECK(c) ((c) ? (void)0 : fail(__LINE__, #c))
-
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} input_t;
-
-/* Past the end of the input every read gives 0. */
-static uint8_t take8(input_t *in) {
-    if (in->n == 0) {
-        return 0;
-    }
-    in->n--;
-    return *in->p++;
-}
-
-/* Little-endian; one byte per statement (operands are read in no set order). */
-static uint16_t take16(input_t *in) {
-    uint16_t lo = take8(in);
-    return (uint16_t)(lo | take8(in) << 8);
-}
-
-static uint32_t take32(input_t *in) {
-    uint32_t lo = take16(in);
-    return lo | (uint32_t)take16(in) << 16;
-}
-
 /* ---- the pattern ---------------------------------------------------------- */
 
 static uint8_t pattern[KEYS + MAX_BLOCK];
 
-static void make_pattern(void) {
-    uint64_t s = 0xBB67AE8584CAA73BULL;
-    for (size_t i = 0; i < sizeof pattern; i++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        pattern[i] = (uint8_t)(s >> 56);
-    }
-}
+static void make_pattern(void) { fill_pattern(pattern, sizeof pattern, 0xBB67AE8584CAA73BULL); }
 
 /* ---- the shadow ----------------------------------------------------------- */
 

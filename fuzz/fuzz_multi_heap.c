@@ -30,6 +30,9 @@
 #include "poison.h" /* capheap_poison_payload: where this build's blocks start */
 #include "tlsf.h"   /* CAPHEAP_TLSF_MIN_BLOCK */
 
+#define FUZZ_TARGET_NAME "fuzz_multi_heap.c"
+#include "fuzz_input.h"
+
 #define W          MULTI_HEAP_ALIGN
 #define MIN_BLOCK  CAPHEAP_TLSF_MIN_BLOCK
 #define POISONED   (CAPHEAP_POISONING_LEVEL >= 1)
@@ -44,56 +47,13 @@
 #endif
 #define KEYS       4096u
 
-/* ---- failure and the input ----------------------------------------------- */
-
-static size_t op_index;
-
-static void fail(int line, const char *what) {
-    fprintf(stderr, "fuzz_multi_heap.c:%d: check failed at operation %zu: %s\n", line, op_index, what);
-    abort();
-}
-
-#define CHECK(c) ((c) ? (void)0 : fail(__LINE__, #c))
-
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} input_t;
-
-/* Past the end of the input every read gives 0: short inputs stay valid. */
-static uint8_t take8(input_t *in) {
-    if (in->n == 0) {
-        return 0;
-    }
-    in->n--;
-    return *in->p++;
-}
-
-/* Little-endian; each byte read in its own statement, as operands of one
- * expression are read in no set order. */
-static uint16_t take16(input_t *in) {
-    uint16_t lo = take8(in);
-    return (uint16_t)(lo | take8(in) << 8);
-}
-
-static uint32_t take32(input_t *in) {
-    uint32_t lo = take16(in);
-    return lo | (uint32_t)take16(in) << 16;
-}
-
 /* ---- the pattern ---------------------------------------------------------- */
 
 /* A block with key k holds pattern[k + i] at offset i: random bytes, so data
  * moved to a wrong offset or block does not match. */
 static uint8_t pattern[KEYS + MAX_REGION];
 
-static void make_pattern(void) {
-    uint64_t s = 0x6A09E667F3BCC909ULL;
-    for (size_t i = 0; i < sizeof pattern; i++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        pattern[i] = (uint8_t)(s >> 56);
-    }
-}
+static void make_pattern(void) { fill_pattern(pattern, sizeof pattern, 0x6A09E667F3BCC909ULL); }
 
 /* ---- the shadow ----------------------------------------------------------- */
 

@@ -1,0 +1,65 @@
+/*
+ * fuzz_input.h: what the fuzz targets share: failing a check (which libFuzzer
+ * records as a crash with its input), reading operands from the input, and
+ * the pseudo-random pattern blocks are filled with and compared against.
+ * Each target defines FUZZ_TARGET_NAME before including it.
+ */
+#ifndef CAPHEAP_FUZZ_INPUT_H
+#define CAPHEAP_FUZZ_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef FUZZ_TARGET_NAME
+#error "define FUZZ_TARGET_NAME before including fuzz_input.h"
+#endif
+
+/* The operation being run, for the failure message. */
+static size_t op_index;
+
+static void fail(int line, const char *what) {
+    fprintf(stderr, FUZZ_TARGET_NAME ":%d: check failed at operation %zu: %s\n", line, op_index, what);
+    abort();
+}
+
+#define CHECK(c) ((c) ? (void)0 : fail(__LINE__, #c))
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+} input_t;
+
+/* Past the end of the input every read gives 0: short inputs stay valid. */
+static uint8_t take8(input_t *in) {
+    if (in->n == 0) {
+        return 0;
+    }
+    in->n--;
+    return *in->p++;
+}
+
+/* Little-endian; each byte read in its own statement, as operands of one
+ * expression are read in no set order. */
+static uint16_t take16(input_t *in) {
+    uint16_t lo = take8(in);
+    return (uint16_t)(lo | take8(in) << 8);
+}
+
+static uint32_t take32(input_t *in) {
+    uint32_t lo = take16(in);
+    return lo | (uint32_t)take16(in) << 16;
+}
+
+/* Fills p[0, n) with bytes of a 64-bit LCG from seed: a block with key k holds
+ * pattern[k + i] at offset i, so data moved to a wrong offset or block does
+ * not match. */
+static void fill_pattern(uint8_t *p, size_t n, uint64_t seed) {
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        p[i] = (uint8_t)(seed >> 56);
+    }
+}
+
+#endif /* CAPHEAP_FUZZ_INPUT_H */
