@@ -5,6 +5,10 @@
  *
  *   [extra][struct capheap_tlsf][bitmap words][heads][block][block]...[sentinel]
  *
+ * The control data keeps the first payload address and the distance from it
+ * to the sentinel: a freed pointer is inside the block area by one subtraction
+ * and one comparison.
+ *
  * A block is a header word (size | flags) and its payload. A free block keeps
  * its two free-list links at the start of its payload and a copy of its size in
  * its last word, so that the block after it can find it when it is freed: a used
@@ -73,17 +77,24 @@ typedef struct block {
  *     back to their predecessor; the last has next_free == NULL.
  *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
  */
+#if SIZE_MAX > UINT32_MAX
+typedef uint32_t summary_t;
+#else
+typedef uint16_t summary_t; /* a 32-bit region has at most 14 bitmap words */
+#endif
+
 struct capheap_tlsf {
     void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
     capheap_tlsf_counters_t n;
-    uint8_t *end;              /* header of the sentinel */
+    uint8_t *payload0;         /* payload of the first block: the blocks start W before it */
+    size_t span;               /* from payload0 to the header of the sentinel */
     block_t **heads;           /* heads[c] for class_min <= c < class_end (the pointer is
                                   biased by class_min: a class indexes it as it is); the
-                                  blocks start right after heads[class_end - 1] */
-    uint16_t class_end;        /* one past the class of the largest block */
+                                  blocks start right after heads[class_end - 1], which
+                                  gives class_end */
+    summary_t summary;
     uint8_t coarsen;           /* log2 of the fine classes merged into one */
     uint8_t class_min;         /* the class of MIN_BLOCK */
-    uint32_t summary;
     uint32_t bitmap[];         /* BITMAP_WORDS(class_end) words */
 };
 
@@ -101,7 +112,13 @@ static inline block_t *block_of(const void *payload) { return (block_t *)((uint8
 static inline block_t *block_at(const void *addr) { return (block_t *)(uintptr_t)addr; }
 static inline block_t *block_next(const block_t *b) { return block_at((const uint8_t *)b + block_size(b)); }
 static inline size_t *block_footer(const block_t *b) { return (size_t *)((uint8_t *)b + block_size(b)) - 1; }
-static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return (uint8_t *)(t->heads + t->class_end); }
+static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return t->payload0 - W; }
+/* Header of the sentinel. */
+static inline uint8_t *blocks_end(const capheap_tlsf_t *t) { return t->payload0 + t->span; }
+/* One past the class of the largest block. */
+static inline unsigned class_end_of(const capheap_tlsf_t *t) {
+    return (unsigned)((size_t)(blocks_first(t) - (const uint8_t *)t->heads) / sizeof(block_t *));
+}
 
 /* The block before b, valid only when b has FLAG_PREV_FREE (B4 gives its size). */
 static inline block_t *block_prev(const block_t *b) {
@@ -265,17 +282,17 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
     uintptr_t first = heads + (end - min) * sizeof(block_t *);
-    if (end > MAX_CLASSES || first >= hi || hi - first < MIN_BLOCK + W) {
+    if (end > MAX_CLASSES || nwords > sizeof(summary_t) * 8 || first >= hi || hi - first < MIN_BLOCK + W) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
     memset(t, 0, first - lo);
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
-    t->class_end = (uint16_t)end;
     t->coarsen = (uint8_t)k;
     t->class_min = (uint8_t)min;
-    t->end = (uint8_t *)(hi - W);
-    block_at(t->end)->head = 0; /* the sentinel: size 0, used */
+    t->payload0 = (uint8_t *)first + W;
+    t->span = (size_t)(hi - W - first - W);
+    block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */
     size_t block = (size_t)(hi - W - first);
     make_free(t, block_at((void *)first), block);
     t->n.free_bytes = block - W;
@@ -289,8 +306,8 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
 /* Block size for a request, or 0 when it can never fit (this also catches
  * every size whose rounding would overflow: a region is far below SIZE_MAX). */
 static inline size_t block_for(const capheap_tlsf_t *t, size_t size) {
-    if (size - 1 >= (size_t)(t->end - (const uint8_t *)t)) {
-        return 0; /* size 0 wraps around to SIZE_MAX */
+    if (size - 1 >= t->span) {
+        return 0; /* size 0 wraps around to SIZE_MAX; span is the largest payload */
     }
     size_t b = (size + W + W - 1) & ~(W - 1);
     return b < MIN_BLOCK ? MIN_BLOCK : b;
@@ -466,29 +483,28 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
     size_t next_head = next->head;
-    size_t gain = size - W; /* free bytes won: b's, and a header per merge */
-    if (next_head & FLAG_FREE) {
-        list_remove(t, next);
-        size += next_head & ~FLAGS;
-        gain += W;
-        t->n.free_blocks--;
-    } else {
-        next->head = next_head | FLAG_PREV_FREE;
-    }
+    t->n.free_bytes += size - W; /* free bytes won: b's, and a header per merge */
     if (head & FLAG_PREV_FREE) {
         b->head = head | FLAG_FREE; /* stays visible inside prev: a second free is caught */
         b = block_prev(b);
         list_remove(t, b);
         size += block_size(b);
-        gain += W;
+        t->n.free_bytes += W;
         t->n.free_blocks--;
+    }
+    if (next_head & FLAG_FREE) {
+        list_remove(t, next);
+        size += next_head & ~FLAGS;
+        t->n.free_bytes += W;
+        t->n.free_blocks--;
+    } else {
+        next->head = next_head | FLAG_PREV_FREE;
     }
     b->head = size | FLAG_FREE;
     *block_footer(b) = size;
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
     t->n.free_blocks++;
-    t->n.free_bytes += gain;
     return (capheap_tlsf_span_t){(uint8_t *)b, size};
 }
 
@@ -556,7 +572,8 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
 
 static inline capheap_fault_t fault_of(const capheap_tlsf_t *t, const void *p) {
     uintptr_t a = (uintptr_t)p;
-    if (a < (uintptr_t)blocks_first(t) + W || a >= (uintptr_t)t->end) {
+    size_t at = (size_t)(a - (uintptr_t)t->payload0); /* wraps below the first payload */
+    if (at >= t->span) {
         return CAPHEAP_FAULT_OUTSIDE;
     }
     if ((a & (W - 1)) != 0) {
@@ -569,8 +586,7 @@ static inline capheap_fault_t fault_of(const capheap_tlsf_t *t, const void *p) {
     size_t size = block_size(b);
     /* Off the grain (B1), the size is no block's, and following it would read
      * a misaligned header. */
-    if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(t->end - (const uint8_t *)b) ||
-        block_prev_free(block_next(b))) {
+    if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > t->span - at + W || block_prev_free(block_next(b))) {
         return CAPHEAP_FAULT_NOT_A_BLOCK;
     }
     return CAPHEAP_FAULT_NONE;
@@ -619,20 +635,20 @@ size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
 void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) {
     size_t blocks = t->n.free_blocks + t->n.used_blocks;
     out->free_bytes = t->n.free_bytes;
-    out->used_bytes = (size_t)(t->end - blocks_first(t)) - blocks * W - t->n.free_bytes;
+    out->used_bytes = (size_t)(blocks_end(t) - blocks_first(t)) - blocks * W - t->n.free_bytes;
     out->free_blocks = t->n.free_blocks;
     out->used_blocks = t->n.used_blocks;
 }
 
 uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return blocks_first(t); }
-uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return t->end; }
+uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return blocks_end(t); }
 size_t capheap_tlsf_overhead(const capheap_tlsf_t *t) {
     return (size_t)(blocks_first(t) - (const uint8_t *)t) + W;
 }
 
 void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user) {
     const block_t *b = block_at(blocks_first(t));
-    while ((const uint8_t *)b < t->end && block_size(b) != 0) {
+    while ((const uint8_t *)b < blocks_end(t) && block_size(b) != 0) {
         const block_t *next = block_next(b);
         if (!cb(block_payload(b), block_size(b) - W, !block_is_free(b), user)) {
             return;
@@ -657,7 +673,7 @@ static void fail(check_t *ck, const void *addr, const char *what) {
 }
 
 static bool in_blocks(const capheap_tlsf_t *t, const void *p) {
-    return (const uint8_t *)p >= blocks_first(t) && (const uint8_t *)p < t->end;
+    return (const uint8_t *)p >= blocks_first(t) && (const uint8_t *)p < blocks_end(t);
 }
 
 /* B1-B4 and C2-C3 by one walk in address order; returns the free-block count
@@ -666,9 +682,9 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     size_t free_blocks = 0, used_blocks = 0, free_bytes = 0;
     bool prev_free = false;
     const block_t *b = block_at(blocks_first(t));
-    while ((const uint8_t *)b < t->end) {
+    while ((const uint8_t *)b < blocks_end(t)) {
         size_t size = block_size(b);
-        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(t->end - (const uint8_t *)b)) {
+        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(blocks_end(t) - (const uint8_t *)b)) {
             fail(ck, b, "block size out of range (B1)");
             return 0;
         }
@@ -690,7 +706,8 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
         prev_free = block_is_free(b);
         b = block_next(b);
     }
-    if ((const uint8_t *)b != t->end || block_size(b) != 0 || block_is_free(b) || block_prev_free(b) != prev_free) {
+    const uint8_t *end = blocks_end(t);
+    if ((const uint8_t *)b != end || block_size(b) != 0 || block_is_free(b) || block_prev_free(b) != prev_free) {
         fail(ck, b, "blocks do not end at the sentinel (C3)");
     }
     if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
@@ -705,7 +722,8 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
  * each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
     size_t listed = 0;
-    for (unsigned c = t->class_min; c < t->class_end; c++) {
+    unsigned class_end = class_end_of(t);
+    for (unsigned c = t->class_min; c < class_end; c++) {
         bool bit = (t->bitmap[c >> 5] >> (c & 31)) & 1u;
         if (bit != (t->heads[c] != NULL)) {
             fail(ck, &t->heads[c], "bitmap bit disagrees with its list (C1)");
@@ -724,7 +742,7 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
     if (listed != free_blocks) {
         fail(ck, t, "free lists do not hold every free block once (B5)");
     }
-    unsigned nwords = BITMAP_WORDS(t->class_end);
+    unsigned nwords = BITMAP_WORDS(class_end);
     for (unsigned w = 0; w < 32; w++) {
         bool word_set = w < nwords && t->bitmap[w] != 0;
         if (((t->summary >> w) & 1u) != word_set) {
@@ -733,7 +751,7 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
     }
     for (unsigned c = 0; c < nwords * 32u; c++) {
         if (c == t->class_min) {
-            c = t->class_end;
+            c = class_end;
         }
         if ((t->bitmap[c >> 5] >> (c & 31u)) & 1u) {
             fail(ck, &t->bitmap[c >> 5], "bitmap bit set outside the classes (C1)");

@@ -115,7 +115,8 @@ static void check_sees_B1(void **state) {
     fixture_t fx = make_fixture();
     block_t *b = fx.b[2];
     size_t saved = b->head, flags = saved & FLAGS;
-    size_t bad[] = {W | flags, 0 | flags, (MIN_BLOCK - W) | flags, ((size_t)(fx.t->end - (uint8_t *)b) + W) | flags,
+    size_t past_end = (size_t)(blocks_end(fx.t) - (uint8_t *)b) + W;
+    size_t bad[] = {W | flags, 0 | flags, (MIN_BLOCK - W) | flags, past_end | flags,
                     (SIZE_MAX & ~FLAGS) | flags, W == 8 ? (block_size(b) + 4) | flags : W | flags};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         b->head = bad[i];
@@ -210,7 +211,7 @@ static void check_sees_broken_list_links(void **state) {
         last = last->next_free;
     }
     int outside;
-    block_t *targets[] = {(block_t *)(void *)&outside, (block_t *)(void *)fx.t, (block_t *)(void *)fx.t->end,
+    block_t *targets[] = {(block_t *)(void *)&outside, (block_t *)(void *)fx.t, (block_t *)(void *)blocks_end(fx.t),
                           fx.t->heads[c]};
     for (size_t i = 0; i < 4; i++) {
         last->next_free = targets[i];
@@ -240,7 +241,7 @@ static void check_sees_C1(void **state) {
     expect_broken(t, "C1", &t->heads[full]);
     t->bitmap[full >> 5] ^= 1u << (full & 31);
     expect_sound(t);
-    for (unsigned w = 0; w < 32; w++) {
+    for (unsigned w = 0; w < sizeof t->summary * 8; w++) { /* every bit the summary has */
         t->summary ^= 1u << w;
         expect_broken(t, "C1", &t->summary);
         t->summary ^= 1u << w;
@@ -253,14 +254,14 @@ static void check_sees_C1(void **state) {
 static void check_sees_C1_beyond_the_last_class(void **state) {
     (void)state;
     capheap_tlsf_t *t = NULL;
-    for (size_t size = 1024; size <= REGION && (t == NULL || t->class_end % 32 == 0 || t->class_min == 0);
+    for (size_t size = 1024; size <= REGION && (t == NULL || class_end_of(t) % 32 == 0 || t->class_min == 0);
          size += 512) {
         t = capheap_tlsf_create(region, size, 0);
     }
     assert_non_null(t);
-    assert_true(t->class_end % 32 != 0 && t->class_min > 0);
-    uint32_t *word = &t->bitmap[(t->class_end - 1) / 32];
-    for (unsigned bit = t->class_end % 32; bit < 32; bit++) {
+    assert_true(class_end_of(t) % 32 != 0 && t->class_min > 0);
+    uint32_t *word = &t->bitmap[(class_end_of(t) - 1) / 32];
+    for (unsigned bit = class_end_of(t) % 32; bit < 32; bit++) {
         *word ^= 1u << bit;
         expect_broken(t, "C1", word);
         *word ^= 1u << bit;
@@ -298,7 +299,7 @@ static void check_sees_C2(void **state) {
 static void check_sees_C3(void **state) {
     (void)state;
     fixture_t fx = make_fixture();
-    block_t *sentinel = block_at(fx.t->end);
+    block_t *sentinel = block_at(blocks_end(fx.t));
     size_t saved = sentinel->head;
     size_t bad[] = {saved | FLAG_FREE, saved | MIN_BLOCK, saved ^ FLAG_PREV_FREE};
     for (size_t i = 0; i < 3; i++) {
