@@ -58,26 +58,14 @@ static const capheap_reserved_t reserved[] = {
     {0x40080000, 0x40089800, "application IRAM code"},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 const capheap_board_t capheap_board_esp32 = {
     .name = "esp32",
-    .types = types,
-    .type_count = TYPE_COUNT,
-    .regions = esp32_regions,
-    .region_count = COUNT(esp32_regions),
-    .reserved = reserved,
-    .reserved_count = COUNT(reserved),
+    CAPHEAP_BOARD_TABLES(types, esp32_regions, reserved),
     .extmem = {0},
 };
 
 const capheap_board_t capheap_board_esp32_psram = {
     .name = "esp32-psram",
-    .types = types,
-    .type_count = TYPE_COUNT,
-    .regions = esp32_psram_regions,
-    .region_count = COUNT(esp32_psram_regions),
-    .reserved = reserved,
-    .reserved_count = COUNT(reserved),
+    CAPHEAP_BOARD_TABLES(types, esp32_psram_regions, reserved),
     .extmem = {.internal_below = 16384},
 };

@@ -45,15 +45,8 @@ static const capheap_reserved_t reserved[] = {
     {0x21000000, 0x21100000, "test program .data/.bss (1 MiB)"},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 const capheap_board_t capheap_board_qemu_mps2_an385 = {
     .name = "qemu-mps2-an385",
-    .types = types,
-    .type_count = TYPE_COUNT,
-    .regions = regions,
-    .region_count = COUNT(regions),
-    .reserved = reserved,
-    .reserved_count = COUNT(reserved),
+    CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {.internal_below = 16384},
 };

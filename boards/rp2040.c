@@ -60,15 +60,8 @@ static const capheap_reserved_t reserved[] = {
     {0x20041800, 0x20042000, "core 0 stack (pico-sdk default, 2 KiB)"},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 const capheap_board_t capheap_board_rp2040 = {
     .name = "rp2040",
-    .types = types,
-    .type_count = TYPE_COUNT,
-    .regions = regions,
-    .region_count = COUNT(regions),
-    .reserved = reserved,
-    .reserved_count = COUNT(reserved),
+    CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {0},
 };

@@ -94,15 +94,8 @@ static const capheap_reserved_t reserved[] = {
     {0x2001E000, 0x20020000, "main stack (typical 8 KiB)"},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 const capheap_board_t capheap_board_stm32h743 = {
     .name = "stm32h743",
-    .types = types,
-    .type_count = TYPE_COUNT,
-    .regions = regions,
-    .region_count = COUNT(regions),
-    .reserved = reserved,
-    .reserved_count = COUNT(reserved),
+    CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {0},
 };

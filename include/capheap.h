@@ -89,6 +89,17 @@ typedef struct {
     capheap_extmem_policy_t extmem;
 } capheap_board_t;
 
+/** Elements of an array (not a pointer). */
+#define CAPHEAP_ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/** The table fields of a capheap_board_t from three arrays, their lengths
+ *  counted from the arrays themselves:
+ *  const capheap_board_t mine = {.name = "my-chip", CAPHEAP_BOARD_TABLES(types, regions, reserved)}; */
+#define CAPHEAP_BOARD_TABLES(types_, regions_, reserved_)                                              \
+    .types = (types_), .type_count = CAPHEAP_ARRAY_COUNT(types_), .regions = (regions_),               \
+    .region_count = CAPHEAP_ARRAY_COUNT(regions_), .reserved = (reserved_),                            \
+    .reserved_count = CAPHEAP_ARRAY_COUNT(reserved_)
+
 /* ---- Native API -------------------------------------------------------- */
 
 /**
