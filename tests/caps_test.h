@@ -49,6 +49,29 @@ static inline void caps_record_reports(void) {
 
 static inline void caps_default_reports(void) { capheap_set_corruption_handler(NULL, NULL); }
 
+/* cmocka fixtures: a board's heaps with reports recorded, and back to none. */
+static inline int caps_setup_board(const char *board) {
+    caps_record_reports();
+    return capheap_init(board) == ESP_OK ? 0 : -1;
+}
+
+static inline int caps_setup_esp32(void **state) {
+    (void)state;
+    return caps_setup_board("esp32");
+}
+
+static inline int caps_setup_esp32_psram(void **state) {
+    (void)state;
+    return caps_setup_board("esp32-psram");
+}
+
+static inline int caps_teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    caps_default_reports();
+    return 0;
+}
+
 /* ---- the port's log output ---------------------------------------------- */
 
 /* Runs fn(arg) with stdout (where the posix port logs) going to a file, and

@@ -13,25 +13,6 @@
 static const uint32_t DRAM_CAPS = MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA |
                                   MALLOC_CAP_32BIT;
 
-static int setup_esp32(void **state) {
-    (void)state;
-    caps_record_reports();
-    return capheap_init("esp32") == ESP_OK ? 0 : -1;
-}
-
-static int setup_esp32_psram(void **state) {
-    (void)state;
-    caps_record_reports();
-    return capheap_init("esp32-psram") == ESP_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 static const char *heap_name(const void *p) {
     const capheap_heap_t *h = caps_heap_of(p);
     if (h == NULL) {
@@ -547,8 +528,8 @@ static void allocated_and_containing_block_sizes(void **state) {
 }
 
 int main(void) {
-#define ESP32(t) cmocka_unit_test_setup_teardown(t, setup_esp32, teardown)
-#define PSRAM(t) cmocka_unit_test_setup_teardown(t, setup_esp32_psram, teardown)
+#define ESP32(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
+#define PSRAM(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32_psram, caps_teardown)
     const struct CMUnitTest tests[] = {
         ESP32(caps_pick_the_heap_by_priority),
         ESP32(requests_no_memory_can_serve_return_null),

@@ -6,19 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
 
-static int setup(void **state) {
-    (void)state;
-    caps_record_reports();
-    return capheap_init("esp32") == ESP_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 /* multi_heap_get_info of each heap that covers caps, added up by hand. */
 static void sum_by_hand(uint32_t caps, multi_heap_info_t *sum, size_t *total_size) {
     memset(sum, 0, sizeof *sum);
@@ -269,7 +256,7 @@ static void monitoring_a_local_minimum(void **state) {
 }
 
 int main(void) {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
         T(sizes_add_up_the_heaps_with_the_caps),
         T(largest_free_block_is_one_that_malloc_gets),

@@ -7,19 +7,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
 
-static int setup(void **state) {
-    (void)state;
-    caps_record_reports();
-    return capheap_init("esp32") == ESP_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 static intptr_t chip(uintptr_t a) { return (intptr_t)caps_host(a); }
 
 static void add_region_takes_the_board_caps(void **state) {
@@ -102,7 +89,7 @@ static void add_region_with_caps_of_ones_own(void **state) {
 }
 
 int main(void) {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
         T(add_region_takes_the_board_caps),
         T(add_region_errors),

@@ -19,19 +19,6 @@
 #define POISONING CAPHEAP_POISONING_LEVEL
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int setup_esp32(void **state) {
-    (void)state;
-    caps_record_reports();
-    return capheap_init("esp32") == ESP_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 /* ---- reports ------------------------------------------------------------- */
 
 /* Exactly one report since the last call, about addr. */
@@ -607,7 +594,7 @@ static void write_after_free(void **state) {
 #endif
 
 int main(void) {
-#define ESP32(t) cmocka_unit_test_setup_teardown(t, setup_esp32, teardown)
+#define ESP32(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
         ESP32(huge_sizes_allocate_nothing),
         ESP32(overflowing_products_allocate_nothing),
