@@ -20,6 +20,23 @@
 
 #define KIB 1024u
 
+#ifndef BOARD_NAME
+#error "define BOARD_NAME (the board under test) before including test_board_common.h"
+#endif
+
+/* cmocka fixtures: the board's heaps for each test. */
+static inline int board_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init(BOARD_NAME), ESP_OK);
+    return 0;
+}
+
+static inline int board_teardown(void **state) {
+    (void)state;
+    capheap_deinit();
+    return 0;
+}
+
 /** A chip address range [start, end). */
 typedef struct {
     uintptr_t start, end;

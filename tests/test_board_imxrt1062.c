@@ -6,6 +6,7 @@
  * board's choice: the core could fetch from DTCM), DMA never in ITCM, byte
  * requests never in ITCM.
  */
+#define BOARD_NAME "imxrt1062"
 #include "test_board_common.h"
 
 static const chip_range_t itcm = {0x00000000, 0x00020000};
@@ -14,18 +15,6 @@ static const chip_range_t ocram = {0x20200000, 0x202C0000};
 static const chip_range_t sdram = {0x80000000, 0x82000000};
 
 static drained_t d;
-
-static int setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("imxrt1062"), ESP_OK);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    return 0;
-}
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
@@ -82,11 +71,11 @@ static void bytes_and_dma_never_in_itcm(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(heaps_follow_the_map, setup, teardown),
-        cmocka_unit_test_setup_teardown(malloc_policy_small_internal_large_external, setup, teardown),
-        cmocka_unit_test_setup_teardown(internal_never_in_sdram, setup, teardown),
-        cmocka_unit_test_setup_teardown(exec_in_itcm_first_never_dtcm, setup, teardown),
-        cmocka_unit_test_setup_teardown(bytes_and_dma_never_in_itcm, setup, teardown),
+        cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(malloc_policy_small_internal_large_external, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(internal_never_in_sdram, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(exec_in_itcm_first_never_dtcm, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(bytes_and_dma_never_in_itcm, board_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * malloc in the striped SRAM first and in the scratch banks last, SPM only in
  * the scratch banks, DMA and EXEC everywhere, the stacks never handed out.
  */
+#define BOARD_NAME "rp2040"
 #include "test_board_common.h"
 
 static const chip_range_t striped = {0x20000000, 0x20040000};
@@ -12,18 +13,6 @@ static const chip_range_t core1_stack = {0x20040800, 0x20041000};
 static const chip_range_t core0_stack = {0x20041800, 0x20042000};
 
 static drained_t d;
-
-static int setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("rp2040"), ESP_OK);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    return 0;
-}
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
@@ -74,10 +63,10 @@ static void dma_and_exec_everywhere(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(heaps_follow_the_map, setup, teardown),
-        cmocka_unit_test_setup_teardown(malloc_takes_scratch_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(spm_only_in_scratch, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_and_exec_everywhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(malloc_takes_scratch_last, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(spm_only_in_scratch, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(dma_and_exec_everywhere, board_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
  * could fetch from DTCM), malloc in DTCM first, RETENTION only in backup SRAM,
  * and every block released by heap_caps_free whatever its heap.
  */
+#define BOARD_NAME "stm32h743"
 #include "test_board_common.h"
 
 static const chip_range_t itcm = {0x00000000, 0x00010000};
@@ -16,18 +17,6 @@ static const chip_range_t sram4 = {0x38000000, 0x38010000};
 static const chip_range_t backup = {0x38800000, 0x38801000};
 
 static drained_t d;
-
-static int setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("stm32h743"), ESP_OK);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    return 0;
-}
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
@@ -115,11 +104,11 @@ static void special_memory_by_caps(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(heaps_follow_the_map, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_never_in_tcm, setup, teardown),
-        cmocka_unit_test_setup_teardown(exec_in_itcm_first_never_dtcm, setup, teardown),
-        cmocka_unit_test_setup_teardown(malloc_prefers_dtcm_and_spares_itcm, setup, teardown),
-        cmocka_unit_test_setup_teardown(special_memory_by_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(dma_never_in_tcm, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(exec_in_itcm_first_never_dtcm, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(malloc_prefers_dtcm_and_spares_itcm, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(special_memory_by_caps, board_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
