@@ -21,10 +21,12 @@ const capheap_candidate_list_t capheap_empty_list = {.caps = 0, .count = 0, .hea
 #error "the initializer below lists 2 x 32 slots"
 #endif
 
-struct capheap_registry capheap_registry = {
+struct capheap_registry_caches capheap_registry_caches = {
     .last_owner = {&no_range, &no_range},
     .candidate_slot = {{EMPTY32}, {EMPTY32}},
 };
+
+struct capheap_registry capheap_registry;
 
 /* ---- the sorted ranges, under a sequence count ------------------------- */
 
@@ -80,10 +82,10 @@ const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
     if (found != NULL && !found->alias) {
         /* The newest first; the other keeps the one before: two heaps that
          * take turns (a full small heap beside a large one) both stay. */
-        struct capheap_registry *g = &capheap_registry;
-        const capheap_range_t *newest = atomic_load_explicit(&g->last_owner[0], memory_order_relaxed);
-        atomic_store_explicit(&g->last_owner[1], newest, memory_order_release);
-        atomic_store_explicit(&g->last_owner[0], found, memory_order_release);
+        struct capheap_registry_caches *c = &capheap_registry_caches;
+        const capheap_range_t *newest = atomic_load_explicit(&c->last_owner[0], memory_order_relaxed);
+        atomic_store_explicit(&c->last_owner[1], newest, memory_order_release);
+        atomic_store_explicit(&c->last_owner[0], found, memory_order_release);
     }
     return found;
 }
@@ -223,8 +225,8 @@ void capheap_registry_clear(void) {
     for (size_t i = 0; i < n; i++) {
         capheap_port_lock_delete(g->heaps[i].lock);
     }
-    atomic_store_explicit(&g->last_owner[0], &no_range, memory_order_relaxed);
-    atomic_store_explicit(&g->last_owner[1], &no_range, memory_order_relaxed);
+    atomic_store_explicit(&capheap_registry_caches.last_owner[0], &no_range, memory_order_relaxed);
+    atomic_store_explicit(&capheap_registry_caches.last_owner[1], &no_range, memory_order_relaxed);
     for (unsigned b = 0; b < CAPHEAP_CAP_BITS; b++) {
         for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
             atomic_store_explicit(&g->bits[b].cover[w], 0, memory_order_relaxed);

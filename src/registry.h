@@ -145,11 +145,19 @@ typedef struct {
     uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 
-struct capheap_registry {
+/* The caches the fast paths read: never NULL, so they start pointing at
+ * placeholders. Kept apart from struct capheap_registry so that only these few
+ * pointers have initial values (.data) and the registry itself is .bss. */
+struct capheap_registry_caches {
     /** Owner cache: the last two data ranges found (never windows, never NULL). */
     const capheap_range_t *_Atomic last_owner[2];
     /** Never NULL: an empty list (caps 0) until a list is kept. */
     const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_TABLES][CAPHEAP_CANDIDATE_SLOTS];
+};
+
+CAPHEAP_INTERNAL extern struct capheap_registry_caches capheap_registry_caches;
+
+struct capheap_registry {
     capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
@@ -245,7 +253,7 @@ CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_mis
 /** The cache slot of caps in table: the list there is caps's if its caps match. */
 static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t caps, unsigned table) {
     unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return atomic_load_explicit(&capheap_registry.candidate_slot[table][slot], memory_order_acquire);
+    return atomic_load_explicit(&capheap_registry_caches.candidate_slot[table][slot], memory_order_acquire);
 }
 
 /** The heaps that may serve caps, in the order to try them. The list stays
@@ -269,7 +277,7 @@ CAPHEAP_INTERNAL const capheap_range_t *capheap_registry_owner_search(uintptr_t 
 /** The cached data range that holds p, or NULL. */
 static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cached(const void *p) {
     for (unsigned i = 0; i < 2; i++) {
-        const capheap_range_t *r = atomic_load_explicit(&capheap_registry.last_owner[i], memory_order_acquire);
+        const capheap_range_t *r = atomic_load_explicit(&capheap_registry_caches.last_owner[i], memory_order_acquire);
         if ((uintptr_t)p - r->start < r->size) {
             return r;
         }

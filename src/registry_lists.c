@@ -68,7 +68,7 @@ static capheap_candidate_list_t *claim_list(void) {
 
 static const capheap_candidate_list_t *_Atomic *slot_of(uint32_t caps, unsigned table) {
     unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return &capheap_registry.candidate_slot[table][slot];
+    return &capheap_registry_caches.candidate_slot[table][slot];
 }
 
 const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
@@ -105,7 +105,8 @@ void capheap_registry_lists_invalidate(void) {
     atomic_store_explicit(&g->gen, gen + 1, memory_order_release);
     for (unsigned t = 0; t < CAPHEAP_CANDIDATE_TABLES; t++) {
         for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
-            atomic_store_explicit(&g->candidate_slot[t][i], &capheap_empty_list, memory_order_release);
+            atomic_store_explicit(&capheap_registry_caches.candidate_slot[t][i], &capheap_empty_list,
+                                  memory_order_release);
         }
     }
 }
