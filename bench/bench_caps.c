@@ -26,17 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_common.h"
 #include "capheap.h"
 #include "capheap/port.h"
 
-#if defined(__clang__)
-#define BENCH_WRAPPER __attribute__((noinline, used))
-#else
-#define BENCH_WRAPPER __attribute__((noipa, used))
-#endif
-
-#define KIB ((size_t)1024)
-#define SEED UINT64_C(0x9E3779B97F4A7C15)
 #define OPS 1000000u
 #define MAX_SLOTS 1024u
 #define OTHER_HEAP (4 * KIB)
@@ -44,32 +37,11 @@
 
 static _Alignas(64) uint8_t arena[MAX_HEAPS * OTHER_HEAP + 256 * KIB];
 
-/* ---- random requests (xorshift64*, fixed seed) ------------------------- */
-
-static uint64_t rng = SEED;
-
-static uint64_t rng_next(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * UINT64_C(0x2545F4914F6CDD1D);
-}
-
-static uint32_t below(uint32_t n) { return (uint32_t)(((rng_next() >> 32) * n) >> 32); }
-
-/* 2^x for x in [0, 8] by the series of e^(x ln 2): no libm needed. */
-static double pow2(double x) {
-    double y = x * 0.6931471805599453, term = 1.0, sum = 1.0;
-    for (int k = 1; k < 40; k++) {
-        term *= y / k;
-        sum += term;
-    }
-    return sum;
-}
+/* ---- random requests: bench_common.h ----------------------------------- */
 
 /* small: uniform 8..128; churn: log-uniform 16..4096 */
-static size_t draw_small(void) { return 8 + below(121); }
-static size_t draw_churn(void) { return (size_t)(16.0 * pow2(8.0 * (double)below(1u << 30) / (1u << 30))); }
+static size_t draw_small(void) { return size_uniform(8, 128); }
+static size_t draw_churn(void) { return size_log_uniform(16, 8); }
 
 /* ---- the allocators under test ------------------------------------------ */
 
@@ -120,7 +92,7 @@ static void run(const allocator_t *a, const char *workload, const char *mode, un
                 size_t (*draw)(void)) {
     uint64_t mallocs = 0, frees = 0, failed = 0;
     for (uint32_t op = 0; op < OPS; op++) {
-        unsigned i = below(slots);
+        unsigned i = rng_below(slots);
         if (slot[i] != NULL) {
             a->free(slot[i]);
             slot[i] = NULL;
@@ -169,6 +141,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_caps: cannot set up %s\n", mode);
         return 1;
     }
+    rng_seed();
+    root2_init();
     run(a, argv[1], mode, slots, draw);
     return 0;
 }
