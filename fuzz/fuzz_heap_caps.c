@@ -258,35 +258,11 @@ static uint32_t take_caps(input_t *in) {
     return caps;
 }
 
-/* Sizes as in fuzz_multi_heap.c; 0xFF: 0, near SIZE_MAX, or the largest free
- * block under caps (exactly, or just above). */
+static size_t largest_under(void *caps) { return heap_caps_get_largest_free_block(*(uint32_t *)caps); }
+
+/* Sizes as in fuzz_multi_heap.c, the edges taken from the heaps with caps. */
 static size_t take_size(input_t *in, uint32_t caps) {
-    uint8_t sel = take8(in);
-    switch (sel >> 6) {
-    case 0:
-        return 1 + (sel & 63u);
-    case 1:
-        return 1 + (((sel & 63u) << 8 | take8(in)) % 1024);
-    case 2:
-        return 1 + take16(in) % 16384;
-    default:
-        break;
-    }
-    if (sel != 0xFF) {
-        return take32(in) % (MAX_BLOCK - 1024);
-    }
-    uint8_t k = take8(in);
-    size_t largest = heap_caps_get_largest_free_block(caps);
-    switch (k & 3u) {
-    case 0:
-        return 0;
-    case 1:
-        return SIZE_MAX - (k >> 2);
-    case 2:
-        return largest;
-    default:
-        return largest + 1 + (k >> 2);
-    }
+    return take_size_of(in, 16384, MAX_BLOCK - 1024, largest_under, &caps);
 }
 
 /* ---- allocation operations ---------------------------------------------------- */

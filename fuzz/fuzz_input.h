@@ -52,6 +52,38 @@ static uint32_t take32(input_t *in) {
     return lo | (uint32_t)take16(in) << 16;
 }
 
+/* A request size: mostly small (1..64, 1..1024, 1..medium), else up to large,
+ * and selector 0xFF picks an edge: 0, near SIZE_MAX, exactly the largest free
+ * block (largest_free(ctx)), or just above it. */
+static size_t take_size_of(input_t *in, size_t medium, size_t large, size_t (*largest_free)(void *), void *ctx) {
+    uint8_t sel = take8(in);
+    switch (sel >> 6) {
+    case 0:
+        return 1 + (sel & 63u);
+    case 1:
+        return 1 + (((sel & 63u) << 8 | take8(in)) % 1024);
+    case 2:
+        return 1 + take16(in) % medium;
+    default:
+        break;
+    }
+    if (sel != 0xFF) {
+        return take32(in) % large;
+    }
+    uint8_t k = take8(in);
+    size_t largest = largest_free(ctx);
+    switch (k & 3u) {
+    case 0:
+        return 0;
+    case 1:
+        return SIZE_MAX - (k >> 2);
+    case 2:
+        return largest;
+    default:
+        return largest + 1 + (k >> 2);
+    }
+}
+
 /* Fills p[0, n) with bytes of a 64-bit LCG from seed: a block with key k holds
  * pattern[k + i] at offset i, so data moved to a wrong offset or block does
  * not match. */

@@ -271,42 +271,18 @@ static void expect_reports(int count, const void *addr) {
 
 /* ---- sizes ------------------------------------------------------------------- */
 
-/* Mostly small sizes; 0xFF selects an edge: 0, near SIZE_MAX, exactly the
- * largest free block, or just above it. */
-static size_t take_size(fuzz_t *f, input_t *in) {
-    uint8_t sel = take8(in);
-    switch (sel >> 6) {
-    case 0:
-        return 1 + (sel & 63u);
-    case 1:
-        return 1 + (((sel & 63u) << 8 | take8(in)) % 1024);
-    case 2:
-        return 1 + take16(in) % 8192;
-    default:
-        break;
-    }
-    if (sel != 0xFF) {
-        return take32(in) % (f->region_size + 1);
-    }
-    uint8_t k = take8(in);
-    multi_heap_info_t info;
-    multi_heap_get_info(f->heap, &info);
-    switch (k & 3u) {
-    case 0:
-        return 0;
-    case 1:
-        return SIZE_MAX - (k >> 2);
-    case 2:
-        return info.largest_free_block;
-    default:
-        return info.largest_free_block + 1 + (k >> 2);
-    }
-}
-
 static size_t largest_free(fuzz_t *f) {
     multi_heap_info_t info;
     multi_heap_get_info(f->heap, &info);
     return info.largest_free_block;
+}
+
+static size_t largest_free_of(void *f) { return largest_free(f); }
+
+/* Mostly small sizes, up to the region's size; edges around the heap's
+ * largest free block (fuzz_input.h). */
+static size_t take_size(fuzz_t *f, input_t *in) {
+    return take_size_of(in, 8192, f->region_size + 1, largest_free_of, f);
 }
 
 /* ---- operations ---------------------------------------------------------------- */
