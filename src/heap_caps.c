@@ -109,21 +109,29 @@ static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps)
 static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
     /* Table 0 holds lists of caps without rules only (and the empty list of
      * caps 0): a match means nothing else to check. The heaps are asked in
-     * the rule's order and the first that has room serves: no record of a
-     * heap's room is kept, since asking a full heap (a bitmap search and a
-     * few blocks of one size class) costs less than keeping one exact. Size
-     * 0 fails in every heap. */
+     * the rule's order and the first that has room serves. A heap whose fail
+     * floor says the request cannot fit is passed over without its lock
+     * (multi_heap_internal.h); the last candidate is always asked, since it
+     * decides between a block and NULL. Size 0 fails in every heap. */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
     if (l->caps != caps) {
         return malloc_slow(size, caps);
     }
-    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-        void *p = multi_heap_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
-        if (p != NULL) {
-            return p;
+    const uint8_t *i = l->heap;
+    if (*i == CAPHEAP_LIST_END) {
+        return malloc_failed(size, caps);
+    }
+    for (; i[1] != CAPHEAP_LIST_END; i++) {
+        multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
+        if (size < capheap_multi_heap_fail_floor(mh)) {
+            void *p = capheap_fast_malloc(mh, size);
+            if (p != NULL) {
+                return p;
+            }
         }
     }
-    return malloc_failed(size, caps);
+    void *p = capheap_fast_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
+    return p != NULL ? p : malloc_failed(size, caps);
 }
 
 static __attribute__((noinline)) void *malloc_traced(size_t size, uint32_t caps, void *caller) {
