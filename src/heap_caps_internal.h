@@ -24,17 +24,14 @@ static inline multi_heap_handle_t capheap_hot_mh(const capheap_heap_hot_t *hot) 
 
 /* A registered heap's malloc and free on the fast paths: its lock's
  * operations inlined (multi_heap_internal.h) rather than through
- * multi_heap_malloc and multi_heap_free, which would add two calls. */
+ * multi_heap_malloc and multi_heap_free, which would add two calls. A
+ * registered heap always has a lock: the registry enables none without. */
 static CAPHEAP_ALWAYS_INLINE void *capheap_fast_malloc(multi_heap_handle_t mh, size_t size) {
-    return heap_lock_of(mh) != NULL ? capheap_multi_heap_malloc_locked(mh, size) : multi_heap_malloc(mh, size);
+    return capheap_multi_heap_malloc_locked(mh, size);
 }
 
 static CAPHEAP_ALWAYS_INLINE void capheap_fast_free(multi_heap_handle_t mh, void *p) {
-    if (heap_lock_of(mh) != NULL) {
-        capheap_multi_heap_free_locked(mh, p);
-    } else {
-        multi_heap_free(mh, p);
-    }
+    capheap_multi_heap_free_locked(mh, p);
 }
 
 /* ---- the allocation core (heap_caps.c) -------------------------------- */

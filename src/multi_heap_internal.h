@@ -84,10 +84,15 @@ static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_malloc_locked(multi_heap_h
 
 static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_handle_t heap, void *p) {
     capheap_port_lock_take(heap_lock_of(heap));
-    size_t bound = capheap_poison_free_bounded(tlsf_of(heap), p);
-    if (bound > capheap_multi_heap_fail_floor(heap)) {
-        /* No cheap bound: the exact one costs less than a failed malloc. */
-        fail_floor_set(heap, bound != SIZE_MAX ? bound : capheap_multi_heap_largest_request(heap) + 1);
+    size_t floor = capheap_multi_heap_fail_floor(heap);
+    if (floor == SIZE_MAX) {
+        capheap_poison_free(tlsf_of(heap), p); /* no floor to keep: the plain free */
+    } else {
+        size_t bound = capheap_poison_free_bounded(tlsf_of(heap), p);
+        if (bound > floor) {
+            /* No cheap bound: the exact one costs less than a failed malloc. */
+            fail_floor_set(heap, bound != SIZE_MAX ? bound : capheap_multi_heap_largest_request(heap) + 1);
+        }
     }
     capheap_port_lock_give(heap_lock_of(heap));
 }
