@@ -7,6 +7,9 @@
 
 #include "capheap/port.h"
 #include "multi_heap.h"
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+#include "capheap_port_lock.h"
+#endif
 #include "poison.h"
 #include "tlsf.h"
 
@@ -58,15 +61,32 @@ static inline void capheap_multi_heap_floor_after_alloc(multi_heap_handle_t heap
     }
 }
 
+/* The port's lock operations, inline where the port offers them (capheap/port.h). */
+static CAPHEAP_ALWAYS_INLINE void port_lock_take(void *lock) {
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+    capheap_port_lock_take_inline(lock);
+#else
+    capheap_port_lock_take(lock);
+#endif
+}
+
+static CAPHEAP_ALWAYS_INLINE void port_lock_give(void *lock) {
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+    capheap_port_lock_give_inline(lock);
+#else
+    capheap_port_lock_give(lock);
+#endif
+}
+
 static inline void heap_lock(multi_heap_handle_t heap) {
     if (heap_lock_of(heap) != NULL) {
-        capheap_port_lock_take(heap_lock_of(heap));
+        port_lock_take(heap_lock_of(heap));
     }
 }
 
 static inline void heap_unlock(multi_heap_handle_t heap) {
     if (heap_lock_of(heap) != NULL) {
-        capheap_port_lock_give(heap_lock_of(heap));
+        port_lock_give(heap_lock_of(heap));
     }
 }
 
@@ -75,15 +95,15 @@ static inline void heap_unlock(multi_heap_handle_t heap) {
  * (the heap has a lock). The lock is read again after each call rather than
  * kept: one load is cheaper than the register it would hold. */
 static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_malloc_locked(multi_heap_handle_t heap, size_t size) {
-    capheap_port_lock_take(heap_lock_of(heap));
+    port_lock_take(heap_lock_of(heap));
     void *p = capheap_poison_malloc(tlsf_of(heap), size);
     capheap_multi_heap_floor_after_alloc(heap, p);
-    capheap_port_lock_give(heap_lock_of(heap));
+    port_lock_give(heap_lock_of(heap));
     return p;
 }
 
 static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_handle_t heap, void *p) {
-    capheap_port_lock_take(heap_lock_of(heap));
+    port_lock_take(heap_lock_of(heap));
     size_t floor = capheap_multi_heap_fail_floor(heap);
     if (floor == SIZE_MAX) {
         capheap_poison_free(tlsf_of(heap), p); /* no floor to keep: the plain free */
@@ -94,7 +114,7 @@ static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_hand
             fail_floor_set(heap, bound != SIZE_MAX ? bound : capheap_multi_heap_largest_request(heap) + 1);
         }
     }
-    capheap_port_lock_give(heap_lock_of(heap));
+    port_lock_give(heap_lock_of(heap));
 }
 
 /** The largest request the heap serves now, read under its lock; O(1)
