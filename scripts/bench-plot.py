@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""bench-plot.py VALUES SVG: draws the main figures of `make bench` as one SVG.
+"""bench-plot.py VALUES SVG [CAPTION]: draws the main figures of `make bench` as one SVG.
 
 Reads the "key value" lines that the bench-*.sh scripts recorded (VALUES,
 build/bench/values.txt) and writes a picture with no dependency beyond Python:
   - instructions per malloc+free pair, churn and small, for every allocator and
-    build measured in the run (shorter is better);
+    build measured in the run (shorter is better), with issue #7's -m32 targets;
   - capheap's payload / region figures (fill and overhead), with issue #7's
     targets marked (longer is better).
 scripts/readme-figures.sh copies the SVG to docs/bench.svg, which README shows.
@@ -21,6 +21,7 @@ REGION_FIGURES = [  # key suffix, label, issue #7 target (-m32) or None
     ("overhead.{b}.capheap.100@8192", "100 B @ 8 KiB", 0.94),
     ("overhead.{b}.capheap.100@65536", "100 B @ 64 KiB", None),
 ]
+PAIR_TARGETS = {"churn": 190, "small": 175}  # issue #7, capheap -m32
 WIDTH, LABEL_W, BAR_H, ROW_GAP = 760, 200, 11, 8
 
 
@@ -44,18 +45,27 @@ def bar(x, y, w, colour, tip):
             f'<title>{escape(tip)}</title></rect>')
 
 
+def target_line(x, y0, y1, colour, tip):
+    return (f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y1:.1f}" stroke="{colour}" stroke-width="2" '
+            f'stroke-dasharray="4 3"><title>{escape(tip)}</title></line>')
+
+
 def pair_panel(values, top):
     """Instructions per pair: one row per allocator and build, two bars each."""
     rows = [(a, b, lbl) for b, lbl in BUILDS for a in ALLOCATORS if f"pair.{b}.churn.{a}" in values]
     most = max(float(values[f"pair.{b}.{w}.{a}"]) for a, b, _ in rows for w in ("churn", "small"))
     scale = (WIDTH - LABEL_W - 60) / most
-    out = [text(10, top, "Instructions per malloc+free pair (callgrind; shorter is better)", size=14, weight="bold")]
+    out = [text(10, top, "Instructions per malloc+free pair (callgrind; shorter is better; dashed: target)",
+                size=14, weight="bold")]
     y = top + 14
     for w, colour in (("churn", COLOURS["churn"]), ("small", COLOURS["small"])):
         out.append(f'<rect x="{LABEL_W + (0 if w == "churn" else 90)}" y="{y}" width="10" height="10" fill="{colour}"/>')
         out.append(text(LABEL_W + 14 + (0 if w == "churn" else 90), y + 9, w, size=11))
     y += 20
+    m32_rows = [y, y]  # the targets are for -m32: their lines span those rows only
     for a, b, lbl in rows:
+        if b == "m32":
+            m32_rows[1] = y + 2 * BAR_H
         out.append(text(LABEL_W - 8, y + BAR_H + 4, f"{a} ({lbl})", anchor="end"))
         for w in ("churn", "small"):
             v = float(values[f"pair.{b}.{w}.{a}"])
@@ -63,13 +73,16 @@ def pair_panel(values, top):
             out.append(text(LABEL_W + v * scale + 4, y + BAR_H - 2, f"{v:g}", size=10))
             y += BAR_H
         y += ROW_GAP
+    for w, goal in PAIR_TARGETS.items():
+        out.append(target_line(LABEL_W + goal * scale, m32_rows[0] - 4, m32_rows[1] + 4, COLOURS[w],
+                               f"issue #7 target, {w} -m32: {goal}"))
     return out, y
 
 
 def region_panel(values, top):
     """capheap's payload / region, per build, with the -m32 targets as ticks."""
     scale = WIDTH - LABEL_W - 60
-    out = [text(10, top, "capheap payload / region (longer is better; | = issue #7 target, -m32)",
+    out = [text(10, top, "capheap payload / region (longer is better; dashed: target, -m32)",
                 size=14, weight="bold")]
     y = top + 14
     for b, lbl in BUILDS:
@@ -88,18 +101,20 @@ def region_panel(values, top):
                 y += BAR_H
         if goal is not None:
             x = LABEL_W + goal * scale
-            out.append(f'<line x1="{x:.1f}" y1="{top_of_row - 2}" x2="{x:.1f}" y2="{y + 2}" stroke="#c0392b" '
-                       f'stroke-width="2"><title>target {goal}</title></line>')
+            out.append(target_line(x, top_of_row - 2, y + 2, "#c0392b", f"issue #7 target (-m32): {goal}"))
         y += ROW_GAP
     return out, y
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: bench-plot.py VALUES SVG")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: bench-plot.py VALUES SVG [CAPTION]")
     values = read_values(sys.argv[1])
     pairs, y = pair_panel(values, 24)
     region, y = region_panel(values, y + 24)
+    if len(sys.argv) == 4:
+        region.append(text(10, y + 14, sys.argv[3], size=11))
+        y += 20
     with open(sys.argv[2], "w") as f:
         f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y + 10}" '
                 f'font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n')

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The workloads of WORKLOADS.md (bench/bench_workloads.c) for capheap (the
 # multi_heap API on one region), the bump pointer (the floor) and the
-# process's malloc: glibc's, and on 64-bit jemalloc, tcmalloc and mimalloc put
-# in front of it with LD_PRELOAD (Debian's libraries, scripts/deps.sh bench).
+# process's malloc: glibc's, and jemalloc, tcmalloc and mimalloc put in front
+# of it with LD_PRELOAD (Debian's amd64 and i386 libraries, scripts/deps.sh
+# bench; a row whose library is not installed is left out).
 #
 #   churn, small     instructions per malloc and per free call, counted by
 #                    callgrind inside the wrappers bench_malloc_<allocator> and
@@ -36,20 +37,20 @@ library() {
 # allocators ARCH: the rows of ARCH; each is capheap, bump, glibc or a preloaded name.
 allocators() {
   local a list="capheap bump glibc"
-  [ "$1" = m64 ] && for a in $PRELOADED; do [ -n "$(library "$a" "$1")" ] && list="$list $a"; done
+  for a in $PRELOADED; do [ -n "$(library "$a" "$1")" ] && list="$list $a"; done
   echo "$list"
 }
 
 # Whose malloc did the wrappers reach? callgrind's listing names each function's
 # object: under LD_PRELOAD some must be in the preloaded library and none may
 # be glibc's own malloc internals; for glibc, those internals must be there.
-check_objects() {
-  local alloc=$1 listing=$2 lib
+check_objects() { # ALLOC ARCH LISTING
+  local alloc=$1 listing=$3 lib
   if [ "$alloc" = glibc ]; then
     grep -q 'malloc.c:_int_malloc \[.*libc\.so' "$listing" && return
     echo "bench: $listing: glibc's _int_malloc not reached" >&2; exit 1
   fi
-  lib=$(basename "$(library "$alloc" m64)" | sed 's/\.so.*//')
+  lib=$(basename "$(library "$alloc" "$2")" | sed 's/\.so.*//')
   if ! grep -q "\[.*/$lib\.so" "$listing" || grep -q 'malloc.c:_int_\(malloc\|free\) ' "$listing"; then
     echo "bench: $listing: the calls did not go to $lib" >&2; exit 1
   fi
@@ -60,7 +61,7 @@ measure() { # ARCH WL ALLOC
   case "$alloc" in capheap | bump) ;; glibc) kind=system ;; *) kind=system; preload=$(library "$alloc" "$arch") ;; esac
   echo "bench: callgrind $wl $alloc $(arch_label "$arch")" >&2
   LD_PRELOAD=$preload callgrind "$tag" "bench_malloc_$kind,bench_free_$kind" -- "$(exe "$arch")" "$wl" "$kind"
-  [ "$kind" = system ] && check_objects "$alloc" "$OUT/$tag.inclusive.txt"
+  [ "$kind" = system ] && check_objects "$alloc" "$arch" "$OUT/$tag.inclusive.txt"
   local m f p
   read -r m f p < <(per_pair "$tag" "bench_malloc_$kind" "bench_free_$kind")
   put "malloc.$arch.$wl.$alloc" "$m"; put "free.$arch.$wl.$alloc" "$f"; put "pair.$arch.$wl.$alloc" "$p"
@@ -101,7 +102,7 @@ label() {
     capheap) echo "capheap (multi_heap API)" ;;
     bump) echo "bump pointer (floor, never frees)" ;;
     glibc) echo "glibc $(ldd --version | head -n1 | awk '{print $NF}') malloc (not region-bound)" ;;
-    *) echo "$1 $(dpkg-query -W -f='${Version}' "$(package_of "$1")" | sed 's/[-+].*//') (LD_PRELOAD, not region-bound)" ;;
+    *) echo "$1 $(dpkg-query -W -f='${Version}\n' "$(package_of "$1")" | head -n1 | sed 's/[-+].*//') (LD_PRELOAD, not region-bound)" ;;
   esac
 }
 

@@ -66,7 +66,8 @@ part scripts/bench-workloads.sh
 part scripts/bench-caps.sh
 part scripts/bench-traces.sh
 scripts/bench-targets.sh
-python3 scripts/bench-plot.py "$OUT/values.txt" "$OUT/bench.svg"
+python3 scripts/bench-plot.py "$OUT/values.txt" "$OUT/bench.svg" \
+  "make bench, $(date -u +%Y-%m-%d), commit $(git describe --always --dirty 2>/dev/null || echo unknown), gcc $(gcc -dumpfullversion) -O2"
 report >"$OUT/results.md"
 echo
 cat "$OUT/results.md"

@@ -16,7 +16,8 @@ set -euo pipefail
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386
       zlib1g-dev libxml2-utils)  # zlib: the tool's gzip traces; xmllint: its SVG/HTML tests
 case "${1:-}" in
-  bench) want+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 python3) ;;
+  bench) want+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 python3
+                libjemalloc2:i386 libtcmalloc-minimal4:i386 libmimalloc2.0:i386) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
                  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
   fuzz) want+=(clang libclang-rt-14-dev) ;;
