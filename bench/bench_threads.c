@@ -16,6 +16,10 @@
  *
  * Wall-clock figures depend on the machine and on whatever else it runs: on
  * a shared two-core machine the best of several runs says more than any one.
+ * Each thread also measures its own CPU time: the CPU share (CPU time over
+ * threads x wall time) tells a run in which the threads had their cores to
+ * themselves (near 1; waiting on a shared cache line still counts as CPU)
+ * from one in which other processes took turns on them.
  * The requests are drawn once, before any timing, and every thread replays
  * the same ones, so the threads do equal work and the drawing is not timed.
  */
@@ -53,6 +57,7 @@ typedef struct {
     multi_heap_handle_t heap;
     void *lock;
     pthread_barrier_t *start;
+    double cpu; /* seconds of CPU time the thread used in the timed loop */
 } worker_t;
 
 static worker_t workers[MAX_THREADS];
@@ -66,9 +71,16 @@ static void draw_requests(void) {
     }
 }
 
+static double clock_seconds(clockid_t clock) {
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void *work(void *arg) {
     worker_t *w = arg;
     pthread_barrier_wait(w->start);
+    double cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     for (unsigned pass = 0; pass < PASSES; pass++) {
         for (uint32_t i = 0; i < OPS; i++) {
             void **s = &w->slot[requests[i].slot];
@@ -80,13 +92,8 @@ static void *work(void *arg) {
             }
         }
     }
+    w->cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
     return NULL;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The two heaps' locks, made once for all runs of a comparison: one after
@@ -104,8 +111,12 @@ static void make_locks(bool spaced) {
     }
 }
 
+typedef struct {
+    double ops_per_second, cpu_share;
+} result_t;
+
 /* One timed run with n threads: operations per second over all of them. */
-static double run(unsigned n) {
+static result_t run(unsigned n) {
     pthread_t tid[MAX_THREADS];
     pthread_barrier_t start;
     pthread_barrier_init(&start, NULL, n + 1);
@@ -118,13 +129,14 @@ static double run(unsigned n) {
         pthread_create(&tid[t], NULL, work, w);
     }
     pthread_barrier_wait(&start);
-    double t0 = now();
+    double t0 = clock_seconds(CLOCK_MONOTONIC), cpu = 0;
     for (unsigned t = 0; t < n; t++) {
         pthread_join(tid[t], NULL);
+        cpu += workers[t].cpu;
     }
-    double elapsed = now() - t0;
+    double elapsed = clock_seconds(CLOCK_MONOTONIC) - t0;
     pthread_barrier_destroy(&start);
-    return (double)n * PASSES * OPS / elapsed;
+    return (result_t){(double)n * PASSES * OPS / elapsed, cpu / (n * elapsed)};
 }
 
 static int by_value(const void *a, const void *b) {
@@ -133,22 +145,27 @@ static int by_value(const void *a, const void *b) {
 }
 
 /* REPS runs of one thread and of two, alternately (so that a busy spell of
- * the machine hits both); prints the median and best throughput and ratios. */
+ * the machine hits both); prints the median and best throughput, their
+ * ratios and the median CPU share of the two-thread runs. */
 static void compare(const char *name, unsigned reps, bool spaced) {
-    double one[MAX_REPS], two[MAX_REPS];
+    double one[MAX_REPS], two[MAX_REPS], share[MAX_REPS];
     make_locks(spaced);
     for (unsigned r = 0; r < reps; r++) {
-        one[r] = run(1);
-        two[r] = run(2);
+        one[r] = run(1).ops_per_second;
+        result_t both = run(2);
+        two[r] = both.ops_per_second;
+        share[r] = both.cpu_share;
     }
     capheap_port_lock_delete(workers[0].lock);
     capheap_port_lock_delete(workers[1].lock);
     qsort(one, reps, sizeof one[0], by_value);
     qsort(two, reps, sizeof two[0], by_value);
+    qsort(share, reps, sizeof share[0], by_value);
     double m1 = one[reps / 2], m2 = two[reps / 2], b1 = one[reps - 1], b2 = two[reps - 1];
     printf("locks=%s ptr_bits=%u reps=%u ops_per_thread=%u one_median=%.0f one_best=%.0f two_median=%.0f"
-           " two_best=%.0f ratio_median=%.3f ratio_best=%.3f\n",
-           name, (unsigned)(8 * sizeof(void *)), reps, PASSES * OPS, m1, b1, m2, b2, m2 / m1, b2 / b1);
+           " two_best=%.0f ratio_median=%.3f ratio_best=%.3f two_cpu_share=%.2f\n",
+           name, (unsigned)(8 * sizeof(void *)), reps, PASSES * OPS, m1, b1, m2, b2, m2 / m1, b2 / b1,
+           share[reps / 2]);
 }
 
 int main(int argc, char **argv) {

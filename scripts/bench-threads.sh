@@ -12,30 +12,46 @@ REPS=${REPS:-9}
 f=$OUT/threads.txt
 
 echo "bench: two threads on two heaps, $REPS runs of each (wall clock, -m32)" >&2
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 "$(bench_dir m32)/bench/bench_threads" "$REPS" >"$f"
 line() { grep "^locks=$1 " "$f"; }
 for locks in as-created spaced; do
-  for k in one_median one_best two_median two_best ratio_median ratio_best; do
+  for k in one_median one_best two_median two_best ratio_median ratio_best two_cpu_share; do
     put "threads.$locks.$k" "$(value "$k" <(line "$locks"))"
   done
 done
 
 mops() { awk -v v="$(get "$1")" 'BEGIN { printf "%.1f", v / 1e6 }'; }
 
+# A CPU share well under 1 means other processes ran on the two cores during
+# the two-thread runs: then the ratio measures the machine, not capheap.
+quiet_or_not() {
+  if [ "$(verdict "$(get threads.as-created.two_cpu_share)" ">=" 0.9)" = met ]; then
+    echo "The two threads had their cores to themselves (CPU share >= 0.9)."
+  else
+    echo "**The machine was busy: the two threads got only part of two cores (CPU share under 0.9),"
+    echo "so these ratios understate the scaling; rerun \`make bench\` when it is quiet.**"
+  fi
+}
+
 {
-  echo "| heap locks | 1 thread, M ops/s (median / best) | 2 threads, M ops/s (median / best) | ratio of medians | ratio of bests |"
-  echo "|---|---|---|---|---|"
+  echo "| heap locks | 1 thread, M ops/s (median / best) | 2 threads, M ops/s (median / best) | ratio of medians | ratio of bests | CPU share, 2 threads |"
+  echo "|---|---|---|---|---|---|"
   for locks in as-created spaced; do
     echo "| $locks | $(mops "threads.$locks.one_median") / $(mops "threads.$locks.one_best") |" \
          "$(mops "threads.$locks.two_median") / $(mops "threads.$locks.two_best") |" \
-         "$(get "threads.$locks.ratio_median") | $(get "threads.$locks.ratio_best") |"
+         "$(get "threads.$locks.ratio_median") | $(get "threads.$locks.ratio_best") |" \
+         "$(get "threads.$locks.two_cpu_share") |"
   done
   echo
   echo "Churn (256 KiB region, 256 slots, log-uniform 16..4096 B), 4,000,000 operations per thread,"
   echo "each thread on its own multi_heap with the posix port's lock; $REPS runs of one thread and of"
-  echo "two, alternately. Wall clock on a shared 2-core machine ($(nproc) CPUs online, load"
-  echo "average $(cut -d' ' -f1-3 /proc/loadavg) when it ended): the figures vary from run to run."
+  echo "two, alternately. Wall clock on a shared 2-core machine ($(nproc) CPUs online; 1-minute load"
+  echo "average $load_before before, $(cut -d' ' -f1 /proc/loadavg) after): the figures vary from run"
+  echo "to run. CPU share: the threads' CPU time / (2 x wall time), median of the two-thread runs."
   echo "as-created: the locks as capheap_port_lock_create hands them out (the target figure);"
   echo "spaced: the two locks 128 bytes apart in the port's pool, which shows what sharing one"
   echo "cache line between the two heaps' locks costs."
+  echo
+  quiet_or_not
 } >"$OUT/threads.md"
