@@ -9,6 +9,8 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
+# The real traces (../shared/traces) that bench-traces.sh replays.
+TRACES=${TRACES:-"android-surfaceflinger android-systemui"}
 
 arch_label() { [ "$1" = m32 ] && echo "-m32" || echo "64-bit"; }
 

@@ -43,13 +43,10 @@ lines() {
   target "flat cost: churn pair in a 16 MiB region / in 256 KiB" ratio.flat.churn.region16M "<=" 1.05
   target "2 threads on 2 heaps / 1 thread, throughput (median of runs)" threads.as-created.ratio_median ">=" 1.8 \
          "best runs: $(get threads.as-created.ratio_best); CPU share $(get threads.as-created.two_cpu_share); wall clock on a shared 2-core machine"
-  for t in $(get_traces); do
+  for t in $TRACES; do
     target "$t: failed allocations in one region of 1.25 x peak live (-m32)" "trace.$t.failed" "<=" 0
   done
 }
-
-# The traces that bench-traces.sh measured.
-get_traces() { awk '$1 ~ /^trace\..*\.failed$/ { sub(/^trace\./, "", $1); sub(/\.failed$/, "", $1); print $1 }' "$OUT/values.txt"; }
 
 # Not in a $(...) subshell: the counts must survive.
 lines >"$OUT/targets.md"

@@ -10,12 +10,10 @@
 # bench_trace_convert (the capheap tool's trace readers) turns each trace into
 # the compact events of bench/trace_events.h first ($OUT/traces, not committed).
 # Expects the builds of scripts/bench.sh; writes $OUT/traces.md and values.
-# Environment: TRACES (default "android-surfaceflinger android-systemui"),
-# TRACE_DIR (default ../shared/traces).
+# Environment: TRACES (bench-lib.sh), TRACE_DIR (default ../shared/traces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
-TRACES=${TRACES:-"android-surfaceflinger android-systemui"}
 TRACE_DIR=${TRACE_DIR:-../shared/traces}
 WRAPPERS=bench_trace_malloc,bench_trace_aligned,bench_trace_realloc,bench_trace_free
 
