@@ -69,6 +69,9 @@ fuzz: deps-fuzz
 fuzz-coverage: deps-fuzz
 	BUILD=$(BUILD) JOBS=$(JOBS) fuzz/run.sh coverage
 
+# Every host benchmark in one run and one report ($(BUILD)/bench/results.md and
+# bench.svg): capheap beside glibc, jemalloc, tcmalloc, mimalloc and the bump
+# floor, the capabilities layer, real traces, two threads, issue #7's targets.
 bench: deps-bench
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/bench.sh
 
