@@ -68,6 +68,15 @@ measure() { # ARCH WL ALLOC
   put "failed.$arch.$wl.$alloc" "$(value failed "$OUT/$tag.txt")"
 }
 
+# The capheap malloc wrapper's own instructions per call (its self cost in
+# callgrind's listing), which every pair figure includes.
+record_wrapper_cost() { # ARCH
+  local tag=$1-churn-capheap
+  callgrind_annotate --threshold=100 "$OUT/$tag.callgrind" >"$OUT/$tag.self.txt"
+  put "wrapper.$1" "$(ratio "$(cost_of bench_malloc_capheap "$OUT/$tag.self.txt")" \
+                             "$(value malloc_calls "$OUT/$tag.txt")" 1)"
+}
+
 run_native() { # ARCH WL ALLOC: fill and overhead, key=value lines to $OUT/ARCH-WL-ALLOC.txt
   "$(exe "$1")" "$2" "$3" >"$OUT/$1-$2-$3.txt"
 }
@@ -87,6 +96,7 @@ for arch in $ARCHES; do
   for wl in churn small; do
     for alloc in $(allocators "$arch"); do measure "$arch" "$wl" "$alloc"; done
   done
+  record_wrapper_cost "$arch"
   run_native "$arch" fill capheap
   run_native "$arch" overhead capheap
   run_native "$arch" overhead bump
@@ -133,8 +143,11 @@ instruction_table() {
     echo "| $name (reference, from WORKLOADS.md) | -m32 | | | $churn | | | $small |"
   done <<<"$REFERENCE"
   echo
-  echo "Pair = per malloc + per free, each including its wrapper's own instructions (a call and"
-  echo "a return; -m32 code is position-independent and also calls __x86.get_pc_thunk). The"
+  local wrap=""
+  for arch in $ARCHES; do wrap="$wrap $(get "wrapper.$arch") on $(arch_label "$arch"),"; done
+  echo "Pair = per malloc + per free, each including its wrapper's own instructions (the capheap"
+  echo "malloc wrapper's self cost per call:${wrap%,}; -m32 code is position-independent and"
+  echo "also calls __x86.get_pc_thunk, 2 instructions). The"
   echo "LD_PRELOAD rows were checked in callgrind's listing to run in the preloaded library and not"
   echo "in glibc's malloc; each allocator's first malloc (its set-up) is made before counting."
   echo "Failed mallocs:${failed:- none}."
