@@ -50,6 +50,9 @@ static bool load(const char *path, trace_t *t) {
     trace_events_header_t h;
     if (f == NULL || fread(&h, sizeof h, 1, f) != 1 || h.magic != TRACE_EVENTS_MAGIC) {
         fprintf(stderr, "bench_trace: %s is not an event file of bench_trace_convert\n", path);
+        if (f != NULL) {
+            fclose(f);
+        }
         return false;
     }
     t->events = h.events;
