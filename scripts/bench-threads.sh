@@ -73,8 +73,8 @@ quiet_or_not() {
   echo "from run to run. CPU share: the threads' CPU time / (2 x wall time), median of the two-thread runs;"
   echo "under 0.9 the measurement is tried again (up to $ATTEMPTS times, keeping the highest share)."
   echo "as-created: the locks as capheap_port_lock_create hands them out (the target figure);"
-  echo "spaced: the two locks 128 bytes apart in the port's pool, which shows what sharing one"
-  echo "cache line between the two heaps' locks costs."
+  echo "spaced: the two locks 16 locks apart in the port's pool; with one cache line per lock"
+  echo "(capheap_port_lock.h) the two rows should agree."
   echo
   quiet_or_not
 } >"$OUT/threads.md"
