@@ -11,6 +11,9 @@
  *   void section_exit(section_t)
  *   SECTION_LOCK_POOL                   how many locks can exist at once
  *   SECTION_TAKEN_TWICE                 the abort message for a lock taken twice
+ * and, when it takes and gives its locks inline (capheap_port_lock.h),
+ *   SECTION_LOCK_INLINE                 section_lock_t is its lock type, whose
+ *                                       section, in_use and held are as below
  * and gets the locks, the critical section and the (weak) output and failure
  * functions of capheap/port.h. Include it from one file only.
  */
@@ -25,11 +28,13 @@
 
 #define WEAK __attribute__((weak))
 
+#ifndef SECTION_LOCK_INLINE
 typedef struct {
     section_t section; /* how to leave the section; valid while held */
     uint8_t in_use;
     uint8_t held;
 } section_lock_t;
+#endif
 
 /* A pool: creating a lock must not need a heap. */
 static section_lock_t lock_pool[SECTION_LOCK_POOL];
@@ -63,6 +68,11 @@ void capheap_port_lock_delete(void *lock) {
     }
 }
 
+#ifdef SECTION_LOCK_INLINE
+void capheap_port_lock_take(void *lock) { capheap_port_lock_take_inline(lock); }
+
+void capheap_port_lock_give(void *lock) { capheap_port_lock_give_inline(lock); }
+#else
 void capheap_port_lock_take(void *lock) {
     section_lock_t *l = lock;
     section_t s = section_enter();
@@ -82,6 +92,7 @@ void capheap_port_lock_give(void *lock) {
     l->held = 0;
     section_exit(s);
 }
+#endif
 
 /* ---- Critical section ------------------------------------------------- */
 

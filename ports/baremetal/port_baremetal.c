@@ -21,6 +21,7 @@
  */
 #include <stdint.h>
 
+#include "capheap_port_lock.h"
 #include "irq.h"
 
 /** How many locks (heaps with a lock) can exist at once. A lock is a few
@@ -41,4 +42,14 @@ static inline void section_exit(section_t s) { capheap_irq_restore(s); }
 /* With interrupts masked, a held lock means recursion, or an NMI or fault
  * handler allocating while the code it interrupted is inside the heap. */
 #define SECTION_TAKEN_TWICE "heap lock taken twice (recursion, or allocation from an NMI or fault handler)"
+/* The locks are capheap_port_lock.h's, taken and given inline by the heap. */
+#define SECTION_LOCK_INLINE
+typedef capheap_baremetal_lock_t section_lock_t;
 #include "../section_port.h"
+
+void capheap_baremetal_lock_taken_twice(void) {
+    capheap_port_abort(SECTION_TAKEN_TWICE);
+    for (;;) {
+        /* an abort of the firmware's own that returns: still never go on */
+    }
+}
