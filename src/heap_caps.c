@@ -36,18 +36,6 @@ void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_
     }
 }
 
-/* ---- one heap ---------------------------------------------------------- */
-
-void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec) {
-    if (exec && h->alias_kind != CAPHEAP_ALIAS_NONE) {
-        return capheap_alias_alloc(h, size, align);
-    }
-    if (align != 0) {
-        return multi_heap_aligned_alloc(capheap_hot_mh(h->hot), size, align);
-    }
-    return multi_heap_malloc(capheap_hot_mh(h->hot), size);
-}
-
 /* ---- candidate lists ---------------------------------------------------- */
 
 /* What a list carries for its caps mask (capheap_candidate_list_t.rules). */
@@ -103,7 +91,7 @@ static CAPHEAP_ALWAYS_INLINE void *alloc_from_list(const capheap_candidate_list_
             } else if (i[1] != CAPHEAP_LIST_END && size >= capheap_multi_heap_fail_floor(mh)) {
                 continue;
             } else {
-                p = capheap_fast_malloc(mh, size);
+                p = capheap_multi_heap_malloc_locked(mh, size);
             }
         }
         if (p != NULL) {
@@ -169,13 +157,13 @@ static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
     for (; i[1] != CAPHEAP_LIST_END; i++) {
         multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
         if (size < capheap_multi_heap_fail_floor(mh)) {
-            void *p = capheap_fast_malloc(mh, size);
+            void *p = capheap_multi_heap_malloc_locked(mh, size);
             if (p != NULL) {
                 return p;
             }
         }
     }
-    void *p = capheap_fast_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
+    void *p = capheap_multi_heap_malloc_locked(capheap_hot_mh(capheap_registry_hot(*i)), size);
     return p != NULL ? p : malloc_failed(size, caps);
 }
 

@@ -22,17 +22,10 @@ static inline multi_heap_handle_t capheap_hot_mh(const capheap_heap_hot_t *hot) 
     return atomic_load_explicit(&hot->mh, memory_order_relaxed);
 }
 
-/* A registered heap's malloc and free on the fast paths: its lock's
- * operations inlined (multi_heap_internal.h) rather than through
- * multi_heap_malloc and multi_heap_free, which would add two calls. A
- * registered heap always has a lock: the registry enables none without. */
-static CAPHEAP_ALWAYS_INLINE void *capheap_fast_malloc(multi_heap_handle_t mh, size_t size) {
-    return capheap_multi_heap_malloc_locked(mh, size);
-}
-
-static CAPHEAP_ALWAYS_INLINE void capheap_fast_free(multi_heap_handle_t mh, void *p) {
-    capheap_multi_heap_free_locked(mh, p);
-}
+/* The fast paths call a registered heap's locked malloc and free directly
+ * (multi_heap_internal.h: the lock inlined, two calls fewer than
+ * multi_heap_malloc and multi_heap_free): a registered heap always has a
+ * lock, as the registry enables none without. */
 
 /* ---- the allocation core (heap_caps.c) -------------------------------- */
 
@@ -43,10 +36,6 @@ CAPHEAP_INTERNAL void *capheap_caps_alloc(size_t size, size_t align, uint32_t ca
 /** heap_caps_realloc without the failure hook (heap_caps_block.c). *bad_ptr
  *  is set when ptr is no live allocation (already reported); NULL then. */
 CAPHEAP_INTERNAL void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr);
-
-/** Allocates from one heap; exec: through its instruction-bus window when it
- *  has one. NULL when it has no room. */
-CAPHEAP_INTERNAL void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec);
 
 /** Calls the failed-allocation hook, if any (never for size 0). */
 CAPHEAP_INTERNAL void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_name);

@@ -78,7 +78,7 @@ void *pvPortMallocTagged(size_t xWantedSize, BaseType_t tag) {
     size_t n = capheap_registry_count();
     for (size_t i = 0; xWantedSize != 0 && i < n; i++) {
         capheap_heap_t *h = tagged(i, tag);
-        void *p = h != NULL ? capheap_heap_alloc(h, xWantedSize, 0, false) : NULL;
+        void *p = h != NULL ? multi_heap_malloc(capheap_heap_handle(h), xWantedSize) : NULL;
         if (p != NULL) {
             return p;
         }

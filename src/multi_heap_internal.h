@@ -29,9 +29,9 @@ static inline void *heap_lock_of(multi_heap_handle_t heap) { return capheap_tlsf
  * the heap serves (exact, and worth its cost on a path that already failed),
  * and so does every later allocation until the floor is lifted; a free
  * raises it to the bound the region allocator gives (or, without one, to
- * just above the largest request again), a realloc to SIZE_MAX. Read without the lock by the caps layer, which may then pass the
- * heap over for the next candidate. Atomic accesses only: the reader holds no
- * lock.
+ * just above the largest request again), a realloc to SIZE_MAX. Read
+ * without the lock by the caps layer, which may then pass the heap over for
+ * the next candidate. Atomic accesses only: the reader holds no lock.
  */
 static inline size_t *fail_floor_of(multi_heap_handle_t heap) { return &capheap_tlsf_shared(tlsf_of(heap))->user_hint; }
 
