@@ -13,6 +13,9 @@
  *    whose caps cover what was asked, and overlaps no other block;
  *  - an EXEC request served from aliased memory got the window address;
  *  - get_info counts exactly the live blocks;
+ *  - no heap's fail floor (src/multi_heap_internal.h) is at or below the
+ *    largest request it serves, so the fast path never passes over a heap
+ *    that has room;
  * and blocks keep their per-block pattern (all compared every 16 operations
  * and at the end). Once everything is freed, the free size under each of a set
  * of caps masks is back to what the heaps had when empty.
@@ -26,6 +29,8 @@
 
 #include "capheap.h"
 #include "capheap/port.h"
+#include "multi_heap_internal.h"
+#include "registry.h"
 
 #define FUZZ_TARGET_NAME "fuzz_heap_caps.c"
 #include "fuzz_input.h"
@@ -228,7 +233,17 @@ static void verify_contents(const fuzz_t *f) {
     }
 }
 
+static void verify_floors(void) {
+    for (size_t i = 0; i < capheap_registry_count(); i++) {
+        multi_heap_handle_t mh = capheap_heap_handle(capheap_registry_at(i));
+        if (mh != NULL) {
+            CHECK(capheap_multi_heap_fail_floor(mh) > capheap_multi_heap_largest_free(mh));
+        }
+    }
+}
+
 static void verify(const fuzz_t *f) {
+    verify_floors();
     if (!heap_caps_check_integrity_all(false)) {
         heap_caps_check_integrity_all(true);
         fail(__LINE__, "heap_caps_check_integrity_all");
