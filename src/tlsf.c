@@ -676,39 +676,38 @@ static bool in_blocks(const capheap_tlsf_t *t, const void *p) {
     return (const uint8_t *)p >= blocks_first(t) && (const uint8_t *)p < blocks_end(t);
 }
 
-/* B1-B4 and C2-C3 by one walk in address order; returns the free-block count
- * (0 when the tiling is broken, which makes the list check moot). */
+/* B1-B4, C2 and C3 by one walk in address order; returns the free-block
+ * count (0 when the tiling is broken, which makes the list check moot). */
 static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     size_t free_blocks = 0, used_blocks = 0, free_bytes = 0;
-    bool prev_free = false;
+    size_t prev_free = 0; /* FLAG_PREV_FREE when the block before is free */
+    const uint8_t *end = blocks_end(t);
     const block_t *b = block_at(blocks_first(t));
-    while ((const uint8_t *)b < blocks_end(t)) {
-        size_t size = block_size(b);
-        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(blocks_end(t) - (const uint8_t *)b)) {
-            fail(ck, b, "block size out of range (B1)");
-            return 0;
+    for (; (const uint8_t *)b != end; b = block_next(b)) {
+        size_t head = b->head, size = head & ~FLAGS;
+        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(end - (const uint8_t *)b)) {
+            fail(ck, b, "bad block size (B1)");
+            return 0; /* the next block cannot be found */
         }
-        if (block_prev_free(b) != prev_free) {
-            fail(ck, b, "previous-free flag disagrees with the previous block (B2)");
+        if ((head & FLAG_PREV_FREE) != prev_free) {
+            fail(ck, b, "bad previous-free flag (B2)");
         }
-        if (block_is_free(b)) {
+        if (head & FLAG_FREE) {
             if (prev_free) {
                 fail(ck, b, "two free neighbours (B3)");
             }
             if (*block_footer(b) != size) {
-                fail(ck, b, "free block footer differs from its size (B4)");
+                fail(ck, b, "bad free-block footer (B4)");
             }
             free_blocks++;
             free_bytes += size - W;
         } else {
             used_blocks++;
         }
-        prev_free = block_is_free(b);
-        b = block_next(b);
+        prev_free = (head & FLAG_FREE) * FLAG_PREV_FREE;
     }
-    const uint8_t *end = blocks_end(t);
-    if ((const uint8_t *)b != end || block_size(b) != 0 || block_is_free(b) || block_prev_free(b) != prev_free) {
-        fail(ck, b, "blocks do not end at the sentinel (C3)");
+    if (b->head != prev_free) { /* size 0, used, and B2 */
+        fail(ck, b, "bad sentinel (C3)");
     }
     if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
         t->n.min_free_bytes > free_bytes) {
@@ -717,46 +716,43 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     return free_blocks;
 }
 
-/* B5 and C1: every list holds free blocks of its class, doubly linked, without
- * cycles; the lists together hold as many blocks as the walk found free, so
- * each free block is on exactly one list. */
+/* B5, C1 and C4, over every bit of the bitmap words: a bit is set only for a
+ * class with a non-empty list; each list holds free blocks of its class,
+ * linked back, without cycles; the lists together hold as many blocks as the
+ * walk found free, so each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
+    static const char bitmap_fault[] = "bitmap differs from the lists (C1)";
     size_t listed = 0;
     unsigned class_end = class_end_of(t);
-    for (unsigned c = t->class_min; c < class_end; c++) {
-        bool bit = (t->bitmap[c >> 5] >> (c & 31)) & 1u;
-        if (bit != (t->heads[c] != NULL)) {
-            fail(ck, &t->heads[c], "bitmap bit disagrees with its list (C1)");
+    uint32_t summary = 0;
+    for (unsigned c = 0; c < BITMAP_WORDS(class_end) * 32u; c++) {
+        bool bit = (t->bitmap[c >> 5] >> (c & 31u)) & 1u;
+        summary |= (uint32_t)bit << (c >> 5);
+        if (c < t->class_min || c >= class_end) {
+            if (bit) {
+                fail(ck, &t->bitmap[c >> 5], bitmap_fault);
+            }
+            continue;
         }
-        const block_t *prev = anchor(t, c);
-        for (const block_t *b = t->heads[c]; b != NULL; prev = b, b = b->next_free) {
+        const block_t *b = t->heads[c];
+        if (bit != (b != NULL)) {
+            fail(ck, &t->heads[c], bitmap_fault);
+        }
+        for (const block_t *prev = anchor(t, c); b != NULL; prev = b, b = b->next_free) {
             if (!in_blocks(t, b) || listed++ > free_blocks) {
                 fail(ck, b, "free list leaves the heap or loops (B5)");
                 return;
             }
             if (!block_is_free(b) || class_of(t, block_size(b)) != c || b->prev_free != prev) {
-                fail(ck, b, "listed block is not free, of another class, or badly linked (B5, C4)");
+                fail(ck, b, "bad free-list entry (B5, C4)");
             }
         }
     }
     if (listed != free_blocks) {
-        fail(ck, t, "free lists do not hold every free block once (B5)");
+        fail(ck, t, "free blocks not listed once each (B5)");
     }
-    unsigned nwords = BITMAP_WORDS(class_end);
-    for (unsigned w = 0; w < 32; w++) {
-        bool word_set = w < nwords && t->bitmap[w] != 0;
-        if (((t->summary >> w) & 1u) != word_set) {
-            fail(ck, &t->summary, "summary bit disagrees with its bitmap word (C1)");
-        }
-    }
-    for (unsigned c = 0; c < nwords * 32u; c++) {
-        if (c == t->class_min) {
-            c = class_end;
-        }
-        if ((t->bitmap[c >> 5] >> (c & 31u)) & 1u) {
-            fail(ck, &t->bitmap[c >> 5], "bitmap bit set outside the classes (C1)");
-            break;
-        }
+    if (summary != t->summary) {
+        fail(ck, &t->summary, bitmap_fault);
     }
 }
 
