@@ -365,7 +365,8 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 /* The free block b of class cls, first on its list, becomes a used block of
  * need bytes; the rest, when large enough for a block, stays free and takes
  * b's place on the list if its class is the same (the common case of carving
- * a large block), else is filed by its class. */
+ * a large block), else is filed by its class. The caller notes the watermark
+ * (memalign gives bytes back first). */
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
@@ -390,7 +391,6 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
         t->n.free_blocks--;
     }
     t->n.used_blocks++;
-    note_watermark(t);
 }
 
 /* A used block b (flags kept) gives its bytes beyond need back as a free
@@ -407,6 +407,21 @@ static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
     }
 }
 
+/* The used block b takes its free successor, if any, and keeps need bytes of
+ * the whole (at most its size); trim_tail gives the rest back. Shrinks, grows
+ * and trims in place for realloc and memalign. */
+static void resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
+    block_t *next = block_next(b);
+    if (block_is_free(next)) {
+        size_t next_size = block_size(next);
+        list_remove(t, next);
+        t->n.free_blocks--;
+        t->n.free_bytes -= next_size - W;
+        b->head += next_size;
+    }
+    trim_tail(t, b, need);
+}
+
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     size_t need = block_for(t, size);
     if (need == 0) {
@@ -418,17 +433,8 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
         return NULL;
     }
     use_front(t, b, (unsigned)cls, need);
+    note_watermark(t);
     return block_payload(b);
-}
-
-/* Takes the free block b off its list as a used block of its whole size. */
-static void take_whole(capheap_tlsf_t *t, block_t *b) {
-    list_remove(t, b);
-    b->head = block_size(b);
-    block_next(b)->head &= ~FLAG_PREV_FREE;
-    t->n.free_blocks--;
-    t->n.free_bytes -= block_size(b) - W;
-    t->n.used_blocks++;
 }
 
 /* The used block b gives its first gap bytes back as a free block; returns
@@ -455,13 +461,16 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     }
     size_t need = block_for(t, size);
     /* Room for the worst front gap: less than align, plus a minimum block
-     * when the gap would be too small to stand as a free block. */
+     * when the gap would be too small to stand as a free block. No block is
+     * larger than span + W, so a larger request is refused before the class
+     * search (whose bitmap covers only the classes of the region). */
     size_t slack = align + MIN_BLOCK;
     block_t *b;
-    if (need == 0 || need > SIZE_MAX - slack || find_fit(t, need + slack, &b) < 0) {
+    int cls;
+    if (need == 0 || slack > t->span + W - need || (cls = find_fit(t, need + slack, &b)) < 0) {
         return NULL;
     }
-    take_whole(t, b);
+    use_front(t, b, (unsigned)cls, need + slack);
     uintptr_t payload = (uintptr_t)block_payload(b);
     uintptr_t aligned = ((payload + offset + align - 1) & ~(uintptr_t)(align - 1)) - offset;
     while (aligned != payload && aligned - payload < MIN_BLOCK) {
@@ -470,7 +479,7 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     if (aligned != payload) {
         b = release_front(t, b, aligned - payload);
     }
-    trim_tail(t, b, need);
+    resize_in_place(t, b, need);
     note_watermark(t);
     return block_payload(b);
 }
@@ -510,54 +519,17 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
 
 capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) { return free_block(t, block_of(p)); }
 
-/* Grows b in place into its free successor when that gives need bytes. */
-static bool grow_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    block_t *next = block_next(b);
-    if (!block_is_free(next) || size + block_size(next) < need) {
-        return false;
-    }
-    size_t next_size = block_size(next);
-    list_remove(t, next);
-    t->n.free_blocks--;
-    t->n.free_bytes -= next_size - W;
-    b->head += next_size;
-    trim_tail(t, b, need);
-    note_watermark(t);
-    return true;
-}
-
-/* Shrinks b to need bytes; the tail joins a free successor. */
-static void shrink_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    block_t *next = block_next(b);
-    size_t tail = size - need;
-    if (block_is_free(next)) {
-        size_t next_size = block_size(next);
-        list_remove(t, next);
-        t->n.free_bytes += tail;
-        b->head -= tail;
-        make_free(t, block_at((uint8_t *)b + need), tail + next_size);
-    } else if (tail >= MIN_BLOCK) {
-        b->head -= tail;
-        make_free(t, block_at((uint8_t *)b + need), tail);
-        t->n.free_blocks++;
-        t->n.free_bytes += tail - W;
-    }
-}
-
 void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     size_t need = block_for(t, size);
     if (need == 0) {
         return NULL;
     }
     block_t *b = block_of(p);
+    block_t *next = block_next(b);
     size_t have = block_size(b);
-    if (need <= have) {
-        shrink_in_place(t, b, need);
-        return p;
-    }
-    if (grow_in_place(t, b, need)) {
+    if (need <= have + (block_is_free(next) ? block_size(next) : 0)) {
+        resize_in_place(t, b, need);
+        note_watermark(t);
         return p;
     }
     void *moved = capheap_tlsf_malloc(t, size);
