@@ -244,13 +244,9 @@ static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     }
 }
 
-/* Marks b (size bytes, previous block used) free and files it. */
-static inline void make_free(capheap_tlsf_t *t, block_t *b, size_t size) {
-    b->head = size | FLAG_FREE;
-    *block_footer(b) = size;
-    block_next(b)->head |= FLAG_PREV_FREE;
-    list_insert(t, b, class_of(t, size));
-}
+/* Frees a live block (below, with free): creation, trimming and memalign's
+ * front gap make a used block and free it, which files and coalesces it. */
+static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, block_t *b);
 
 /* ---- creation ---------------------------------------------------------- */
 
@@ -293,11 +289,10 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     t->payload0 = (uint8_t *)first + W;
     t->span = (size_t)(hi - W - first - W);
     block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */
-    size_t block = (size_t)(hi - W - first);
-    make_free(t, block_at((void *)first), block);
-    t->n.free_bytes = block - W;
-    t->n.min_free_bytes = block - W;
-    t->n.free_blocks = 1;
+    block_at((void *)first)->head = (size_t)(hi - W - first);
+    t->n.used_blocks = 1;
+    free_block(t, block_at((void *)first));
+    t->n.min_free_bytes = t->n.free_bytes;
     return t;
 }
 
@@ -396,12 +391,12 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
 /* A used block b (flags kept) gives its bytes beyond need back as a free
  * block when they are enough for one; its successor is used. */
 static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    if (size - need >= MIN_BLOCK) {
-        b->head = need | (b->head & FLAG_PREV_FREE);
-        make_free(t, block_at((uint8_t *)b + need), size - need);
-        t->n.free_blocks++;
-        t->n.free_bytes += size - need - W;
+    size_t tail = block_size(b) - need;
+    if (tail >= MIN_BLOCK) {
+        b->head -= tail;
+        block_at((uint8_t *)b + need)->head = tail;
+        t->n.used_blocks++;
+        free_block(t, block_at((uint8_t *)b + need));
     } else {
         block_next(b)->head &= ~FLAG_PREV_FREE;
     }
@@ -442,9 +437,9 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
 static block_t *release_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
     block_t *rest = block_at((uint8_t *)b + gap);
     rest->head = block_size(b) - gap;
-    make_free(t, b, gap); /* sets rest's FLAG_PREV_FREE */
-    t->n.free_blocks++;
-    t->n.free_bytes += gap - W;
+    b->head = gap; /* b came from a free block: the block before is used */
+    t->n.used_blocks++;
+    free_block(t, b);
     return rest;
 }
 
