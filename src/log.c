@@ -21,77 +21,70 @@
 _Static_assert(sizeof(unsigned long) >= sizeof(size_t) && sizeof(unsigned long) >= sizeof(void *),
                "a number of the log fits an unsigned long");
 
-typedef struct {
-    char buf[LOG_LINE];
-    size_t len;
-} out_t;
-
-static void put(out_t *o, char c) {
-    if (o->len < LOG_LINE) {
-        o->buf[o->len++] = c;
-    }
-}
-
 void capheap_logf(const char *fmt, ...) {
-    out_t o;
-    o.len = 0;
+    char buf[LOG_LINE];
+    size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
     for (const char *f = fmt; *f != '\0'; f++) {
-        if (*f != '%') {
-            put(&o, *f);
-            continue;
-        }
-        char pad = *++f == '0' ? '0' : ' ';
-        unsigned width = 0;
-        for (; *f >= '0' && *f <= '9'; f++) {
-            width = width * 10 + (unsigned)(*f - '0');
-        }
-        bool size_t_arg = *f == 'z';
-        char c = f[size_t_arg];
-        f += size_t_arg;
-        /* A number is written backwards into num, then output as a string. */
+        /* Each step outputs one string s: an argument, a number written
+         * backwards into num, or the one character c of the format. */
         char num[3 * sizeof(unsigned long) + 4];
         char *s = &num[sizeof num - 1];
         *s = '\0';
-        if (c == 's') {
-            s = va_arg(ap, char *);
-            s = s != NULL ? s : "(null)";
-        } else if (c == 'd' || c == 'u' || c == 'x' || c == 'p') {
-            unsigned long v;
-            int d = 0;
-            if (c == 'd') {
-                d = va_arg(ap, int);
-                v = d < 0 ? 0u - (unsigned)d : (unsigned)d;
-            } else if (c == 'p') {
-                v = (uintptr_t)va_arg(ap, void *);
-            } else {
-                v = size_t_arg ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+        char c = *f;
+        if (c == '%') {
+            char pad = *++f == '0' ? '0' : ' ';
+            unsigned width = 0;
+            for (; *f >= '0' && *f <= '9'; f++) {
+                width = width * 10 + (unsigned)(*f - '0');
             }
-            unsigned base = c == 'd' || c == 'u' ? 10 : 16;
-            do {
-                *--s = "0123456789abcdef"[v % base];
-                v /= base;
-            } while (v != 0);
-            while (s > num + 3 && (unsigned)(&num[sizeof num - 1] - s) < width) {
-                *--s = pad;
+            bool size_t_arg = *f == 'z';
+            f += size_t_arg;
+            c = *f;
+            if (c == '\0') {
+                break; /* a lone '%' ends the format */
             }
-            if (d < 0) {
-                *--s = '-';
-            }
-            if (c == 'p') {
-                *--s = 'x';
-                *--s = '0';
-            }
-        } else if (c == '\0') {
-            break; /* a lone '%' ends the format */
-        } else {
-            put(&o, c); /* "%%", and what is not understood, stands for itself */
+            if (c == 's') {
+                s = va_arg(ap, char *);
+                s = s != NULL ? s : "(null)";
+                c = '\0';
+            } else if (c == 'd' || c == 'u' || c == 'x' || c == 'p') {
+                unsigned long v;
+                int d = 0;
+                if (c == 'd') {
+                    d = va_arg(ap, int);
+                    v = d < 0 ? 0u - (unsigned)d : (unsigned)d;
+                } else if (c == 'p') {
+                    v = (uintptr_t)va_arg(ap, void *);
+                } else {
+                    v = size_t_arg ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+                }
+                unsigned base = c == 'd' || c == 'u' ? 10 : 16;
+                do {
+                    *--s = "0123456789abcdef"[v % base];
+                    v /= base;
+                } while (v != 0);
+                while (s > num + 3 && (unsigned)(&num[sizeof num - 1] - s) < width) {
+                    *--s = pad;
+                }
+                if (d < 0) {
+                    *--s = '-';
+                }
+                if (c == 'p') {
+                    *--s = 'x';
+                    *--s = '0';
+                }
+                c = '\0';
+            } /* else "%%", and what is not understood, stands for itself */
         }
-        while (*s != '\0') {
-            put(&o, *s++);
+        if (c != '\0') {
+            *--s = c;
+        }
+        while (*s != '\0' && len < LOG_LINE) {
+            buf[len++] = *s++;
         }
     }
     va_end(ap);
-    capheap_port_log_write(o.buf, o.len);
+    capheap_port_log_write(buf, len);
 }
