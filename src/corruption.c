@@ -36,11 +36,11 @@ void capheap_report_fault(const void *p, capheap_fault_t fault) {
 static const char fault_texts[] = "no fault\0"
                                   "pointer outside the heap\0"
                                   "misaligned pointer\0"
-                                  "double free (block already free)\0"
-                                  "not a block (bad header)\0"
+                                  "double free\0"
+                                  "not a block\0"
                                   "double free (freed canary)\0"
-                                  "bad head canary (written before the block)\0"
-                                  "bad tail canary (written past the end)\0"
+                                  "bad head canary\0"
+                                  "bad tail canary\0"
                                   "unknown fault";
 
 const char *capheap_fault_text(capheap_fault_t f) {

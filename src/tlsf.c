@@ -653,18 +653,18 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     for (; (const uint8_t *)b != end; b = block_next(b)) {
         size_t head = b->head, size = head & ~FLAGS;
         if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(end - (const uint8_t *)b)) {
-            fail(ck, b, "bad block size (B1)");
+            fail(ck, b, "block size (B1)");
             return 0; /* the next block cannot be found */
         }
         if ((head & FLAG_PREV_FREE) != prev_free) {
-            fail(ck, b, "bad previous-free flag (B2)");
+            fail(ck, b, "previous-free flag (B2)");
         }
         if (head & FLAG_FREE) {
             if (prev_free) {
                 fail(ck, b, "two free neighbours (B3)");
             }
             if (*block_footer(b) != size) {
-                fail(ck, b, "bad free-block footer (B4)");
+                fail(ck, b, "free-block footer (B4)");
             }
             free_blocks++;
             free_bytes += size - W;
@@ -674,11 +674,11 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
         prev_free = (head & FLAG_FREE) * FLAG_PREV_FREE;
     }
     if (b->head != prev_free) { /* size 0, used, and B2 */
-        fail(ck, b, "bad sentinel (C3)");
+        fail(ck, b, "sentinel (C3)");
     }
     if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
         t->n.min_free_bytes > free_bytes) {
-        fail(ck, t, "counters differ from the blocks (C2)");
+        fail(ck, t, "counters (C2)");
     }
     return free_blocks;
 }
@@ -688,7 +688,7 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
  * linked back, without cycles; the lists together hold as many blocks as the
  * walk found free, so each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
-    static const char bitmap_fault[] = "bitmap differs from the lists (C1)";
+    static const char bitmap_fault[] = "bitmap (C1)";
     size_t listed = 0;
     unsigned class_end = class_end_of(t);
     uint32_t summary = 0;
@@ -711,12 +711,12 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
                 return;
             }
             if (!block_is_free(b) || class_of(t, block_size(b)) != c || b->prev_free != prev) {
-                fail(ck, b, "bad free-list entry (B5, C4)");
+                fail(ck, b, "free-list entry (B5, C4)");
             }
         }
     }
     if (listed != free_blocks) {
-        fail(ck, t, "free blocks not listed once each (B5)");
+        fail(ck, t, "free block not listed once (B5)");
     }
     if (summary != t->summary) {
         fail(ck, &t->summary, bitmap_fault);
