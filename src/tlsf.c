@@ -47,7 +47,6 @@
  * (class_of of at most the region size, plus one) without a bounds test. At
  * most 31 words, so that the summary search never shifts by 32. */
 #define BITMAP_WORDS(class_end) (((class_end) + 2u + 31u) / 32u)
-#define MAX_CLASSES 960u
 
 /*
  * A block. Invariants (capheap_tlsf_check verifies each):
@@ -139,6 +138,14 @@ static inline unsigned fine_class(size_t b) {
     unsigned shift = capheap_msb(grains | FINE_PER_OCTAVE) - FINE_LOG2;
     return (shift << FINE_LOG2) + (unsigned)(grains >> shift);
 }
+
+/* The fine class of the largest size: its top five bits are set. Every region
+ * therefore has at most 31 bitmap words and one summary bit per word, which
+ * creation needs not test. */
+#define MAX_FINE_CLASS ((sizeof(size_t) * 8u - W_LOG2 - 1u - FINE_LOG2) * FINE_PER_OCTAVE + 2u * FINE_PER_OCTAVE - 1u)
+_Static_assert(BITMAP_WORDS(MAX_FINE_CLASS + 1u) <= 31u &&
+                   BITMAP_WORDS(MAX_FINE_CLASS + 1u) <= sizeof(summary_t) * 8u,
+               "the bitmap of any region fits the summary");
 
 /* A heap's class: its fine class coarsened by the heap's own factor (small
  * regions merge fine classes so that their list heads stay few). Classes
@@ -278,7 +285,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
     uintptr_t first = heads + (end - min) * sizeof(block_t *);
-    if (end > MAX_CLASSES || nwords > sizeof(summary_t) * 8 || first >= hi || hi - first < MIN_BLOCK + W) {
+    if (first >= hi || hi - first < MIN_BLOCK + W) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
