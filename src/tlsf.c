@@ -253,7 +253,7 @@ static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
 
 /* Frees a live block (below, with free): creation, trimming and memalign's
  * front gap make a used block and free it, which files and coalesces it. */
-static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, block_t *b);
+static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b);
 
 /* ---- creation ---------------------------------------------------------- */
 
@@ -409,19 +409,25 @@ static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
     }
 }
 
-/* The used block b takes its free successor, if any, and keeps need bytes of
- * the whole (at most its size); trim_tail gives the rest back. Shrinks, grows
- * and trims in place for realloc and memalign. */
-static void resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
+/* When the used block b and its free successor, if any, have need bytes
+ * together, b takes the successor, keeps need bytes and trim_tail gives the
+ * rest back; else false and nothing changes. Shrinks, grows and trims in
+ * place for realloc and memalign. */
+static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     block_t *next = block_next(b);
-    if (block_is_free(next)) {
-        size_t next_size = block_size(next);
+    size_t next_size = block_is_free(next) ? block_size(next) : 0;
+    if (need > block_size(b) + next_size) {
+        return false;
+    }
+    if (next_size != 0) {
         list_remove(t, next);
         t->n.free_blocks--;
         t->n.free_bytes -= next_size - W;
         b->head += next_size;
     }
     trim_tail(t, b, need);
+    note_watermark(t);
+    return true;
 }
 
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
@@ -481,15 +487,15 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     if (aligned != payload) {
         b = release_front(t, b, aligned - payload);
     }
-    resize_in_place(t, b, need);
-    note_watermark(t);
+    (void)resize_in_place(t, b, need); /* b has need bytes: it cannot fail */
     return block_payload(b);
 }
 
 /* ---- free and realloc -------------------------------------------------- */
 
-/* Frees the live block b, coalescing with free neighbours (B3). */
-static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, block_t *b) {
+/* Frees the live block b, coalescing with free neighbours (B3); returns the
+ * free block it became part of. */
+static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) {
     size_t head = b->head;
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
@@ -516,10 +522,13 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
     t->n.free_blocks++;
-    return (capheap_tlsf_span_t){(uint8_t *)b, size};
+    return b;
 }
 
-capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) { return free_block(t, block_of(p)); }
+capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) {
+    block_t *b = free_block(t, block_of(p));
+    return (capheap_tlsf_span_t){(uint8_t *)b, block_size(b)};
+}
 
 void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     size_t need = block_for(t, size);
@@ -527,17 +536,13 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
         return NULL;
     }
     block_t *b = block_of(p);
-    block_t *next = block_next(b);
-    size_t have = block_size(b);
-    if (need <= have + (block_is_free(next) ? block_size(next) : 0)) {
-        resize_in_place(t, b, need);
-        note_watermark(t);
+    if (resize_in_place(t, b, need)) {
         return p;
     }
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
-        memcpy(moved, p, have - W);
-        capheap_tlsf_free(t, p);
+        memcpy(moved, p, block_size(b) - W);
+        free_block(t, b);
     }
     return moved;
 }
