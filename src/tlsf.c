@@ -479,13 +479,14 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
         return NULL;
     }
     use_front(t, b, (unsigned)cls, need + slack);
-    uintptr_t payload = (uintptr_t)block_payload(b);
-    uintptr_t aligned = ((payload + offset + align - 1) & ~(uintptr_t)(align - 1)) - offset;
-    while (aligned != payload && aligned - payload < MIN_BLOCK) {
-        aligned += align;
+    /* The front gap up to the first aligned payload that leaves room for a
+     * free block before it. */
+    size_t gap = (size_t)(0 - ((uintptr_t)block_payload(b) + offset)) & (align - 1);
+    while (gap != 0 && gap < MIN_BLOCK) {
+        gap += align;
     }
-    if (aligned != payload) {
-        b = release_front(t, b, aligned - payload);
+    if (gap != 0) {
+        b = release_front(t, b, gap);
     }
     (void)resize_in_place(t, b, need); /* b has need bytes: it cannot fail */
     return block_payload(b);
