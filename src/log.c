@@ -62,7 +62,8 @@ void capheap_logf(const char *fmt, ...) {
                 }
                 unsigned base = c == 'd' || c == 'u' ? 10 : 16;
                 do {
-                    *--s = "0123456789abcdef"[v % base];
+                    unsigned digit = (unsigned)(v % base);
+                    *--s = (char)(digit < 10 ? '0' + digit : 'a' - 10 + digit);
                     v /= base;
                 } while (v != 0);
                 while (s > num + 3 && (unsigned)(&num[sizeof num - 1] - s) < width) {
