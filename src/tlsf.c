@@ -478,7 +478,10 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     if (need == 0 || slack > t->span + W - need || (cls = find_fit(t, need + slack, &b)) < 0) {
         return NULL;
     }
-    use_front(t, b, (unsigned)cls, need + slack);
+    /* The whole block, not need + slack of it: a free rest left now would be
+     * taken back by resize_in_place below with its header and links inside
+     * the tail it frees, where comprehensive poisoning wants the free fill. */
+    use_front(t, b, (unsigned)cls, block_size(b));
     /* The front gap up to the first aligned payload that leaves room for a
      * free block before it. */
     size_t gap = (size_t)(0 - ((uintptr_t)block_payload(b) + offset)) & (align - 1);
