@@ -648,10 +648,30 @@ typedef struct {
     bool ok;
 } check_t;
 
-static void fail(check_t *ck, const void *addr, const char *what) {
+/* What the check reports: the texts in the order of the enum, each ended by
+ * its NUL (a call site passes a small number, not an address). */
+enum { BAD_SIZE, BAD_PREV_FLAG, FREE_NEIGHBOURS, BAD_FOOTER, BAD_SENTINEL, BAD_COUNTERS, BAD_BITMAP, LIST_ESCAPES,
+       BAD_LIST_ENTRY, NOT_LISTED };
+static const char check_texts[] = "block size (B1)\0"
+                                  "previous-free flag (B2)\0"
+                                  "two free neighbours (B3)\0"
+                                  "free-block footer (B4)\0"
+                                  "sentinel (C3)\0"
+                                  "counters (C2)\0"
+                                  "bitmap (C1)\0"
+                                  "free list leaves the heap or loops (B5)\0"
+                                  "free-list entry (B5, C4)\0"
+                                  "free block not listed once (B5)";
+
+static void fail(check_t *ck, const void *addr, unsigned what) {
+    const char *text = check_texts;
+    for (; what > 0; what--) {
+        while (*text++ != '\0') {
+        }
+    }
     ck->ok = false;
     if (ck->fault != NULL) {
-        ck->fault(addr, what, ck->user);
+        ck->fault(addr, text, ck->user);
     }
 }
 
@@ -669,18 +689,18 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     for (; (const uint8_t *)b != end; b = block_next(b)) {
         size_t head = b->head, size = head & ~FLAGS;
         if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(end - (const uint8_t *)b)) {
-            fail(ck, b, "block size (B1)");
+            fail(ck, b, BAD_SIZE);
             return 0; /* the next block cannot be found */
         }
         if ((head & FLAG_PREV_FREE) != prev_free) {
-            fail(ck, b, "previous-free flag (B2)");
+            fail(ck, b, BAD_PREV_FLAG);
         }
         if (head & FLAG_FREE) {
             if (prev_free) {
-                fail(ck, b, "two free neighbours (B3)");
+                fail(ck, b, FREE_NEIGHBOURS);
             }
             if (*block_footer(b) != size) {
-                fail(ck, b, "free-block footer (B4)");
+                fail(ck, b, BAD_FOOTER);
             }
             free_blocks++;
             free_bytes += size - W;
@@ -690,11 +710,11 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
         prev_free = (head & FLAG_FREE) * FLAG_PREV_FREE;
     }
     if (b->head != prev_free) { /* size 0, used, and B2 */
-        fail(ck, b, "sentinel (C3)");
+        fail(ck, b, BAD_SENTINEL);
     }
     if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
         t->n.min_free_bytes > free_bytes) {
-        fail(ck, t, "counters (C2)");
+        fail(ck, t, BAD_COUNTERS);
     }
     return free_blocks;
 }
@@ -704,7 +724,6 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
  * linked back, without cycles; the lists together hold as many blocks as the
  * walk found free, so each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
-    static const char bitmap_fault[] = "bitmap (C1)";
     size_t listed = 0;
     unsigned class_end = class_end_of(t);
     uint32_t summary = 0;
@@ -713,29 +732,29 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
         summary |= (uint32_t)bit << (c >> 5);
         if (c < t->class_min || c >= class_end) {
             if (bit) {
-                fail(ck, &t->bitmap[c >> 5], bitmap_fault);
+                fail(ck, &t->bitmap[c >> 5], BAD_BITMAP);
             }
             continue;
         }
         const block_t *b = t->heads[c];
         if (bit != (b != NULL)) {
-            fail(ck, &t->heads[c], bitmap_fault);
+            fail(ck, &t->heads[c], BAD_BITMAP);
         }
         for (const block_t *prev = anchor(t, c); b != NULL; prev = b, b = b->next_free) {
             if (!in_blocks(t, b) || listed++ > free_blocks) {
-                fail(ck, b, "free list leaves the heap or loops (B5)");
+                fail(ck, b, LIST_ESCAPES);
                 return;
             }
             if (!block_is_free(b) || class_of(t, block_size(b)) != c || b->prev_free != prev) {
-                fail(ck, b, "free-list entry (B5, C4)");
+                fail(ck, b, BAD_LIST_ENTRY);
             }
         }
     }
     if (listed != free_blocks) {
-        fail(ck, t, "free block not listed once (B5)");
+        fail(ck, t, NOT_LISTED);
     }
     if (summary != t->summary) {
-        fail(ck, &t->summary, bitmap_fault);
+        fail(ck, &t->summary, BAD_BITMAP);
     }
 }
 
