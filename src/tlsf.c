@@ -654,14 +654,14 @@ enum { BAD_SIZE, BAD_PREV_FLAG, FREE_NEIGHBOURS, BAD_FOOTER, BAD_SENTINEL, BAD_C
        BAD_LIST_ENTRY, NOT_LISTED };
 static const char check_texts[] = "block size (B1)\0"
                                   "previous-free flag (B2)\0"
-                                  "two free neighbours (B3)\0"
-                                  "free-block footer (B4)\0"
+                                  "free neighbours (B3)\0"
+                                  "footer (B4)\0"
                                   "sentinel (C3)\0"
                                   "counters (C2)\0"
                                   "bitmap (C1)\0"
-                                  "free list leaves the heap or loops (B5)\0"
-                                  "free-list entry (B5, C4)\0"
-                                  "free block not listed once (B5)";
+                                  "list leaves the heap or loops (B5)\0"
+                                  "list entry (B5, C4)\0"
+                                  "free blocks on lists (B5)";
 
 static void fail(check_t *ck, const void *addr, unsigned what) {
     const char *text = check_texts;
