@@ -170,15 +170,15 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
     unsigned w = c >> 5;
     uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
-    if (bits != 0) {
-        return (int)((w << 5) + capheap_ctz32(bits));
+    if (bits == 0) {
+        uint32_t words = t->summary & (~0u << (w + 1));
+        if (words == 0) {
+            return -1;
+        }
+        w = capheap_ctz32(words);
+        bits = t->bitmap[w];
     }
-    uint32_t words = t->summary & (~0u << (w + 1));
-    if (words == 0) {
-        return -1;
-    }
-    w = capheap_ctz32(words);
-    return (int)((w << 5) + capheap_ctz32(t->bitmap[w]));
+    return (int)((w << 5) + capheap_ctz32(bits));
 }
 
 /* ---- free lists -------------------------------------------------------- */
