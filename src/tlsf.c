@@ -216,18 +216,6 @@ static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
     t->heads[c] = b;
 }
 
-/* Puts the free block repl where b is on b's list. */
-static inline void list_replace(block_t *b, block_t *repl) {
-    block_t *next = b->next_free;
-    block_t *prev = b->prev_free;
-    repl->next_free = next;
-    repl->prev_free = prev;
-    set_next_free(prev, repl);
-    if (next != NULL) {
-        next->prev_free = repl;
-    }
-}
-
 /* Takes the first block b off the list of class c (no anchor test: the class
  * is known). */
 static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
@@ -365,10 +353,9 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 }
 
 /* The free block b of class cls, first on its list, becomes a used block of
- * need bytes; the rest, when large enough for a block, stays free and takes
- * b's place on the list if its class is the same (the common case of carving
- * a large block), else is filed by its class. The caller notes the watermark
- * (memalign gives bytes back first). */
+ * need bytes; the rest, when large enough for a block, stays free and is
+ * filed by its class (first on b's list when the class is the same, where b
+ * was). The caller notes the watermark (memalign gives bytes back first). */
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
@@ -376,13 +363,8 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
-        unsigned rest_cls = class_of(t, rest);
-        if (rest_cls == cls) {
-            list_replace(b, tail);
-        } else {
-            list_pop(t, b, cls);
-            list_insert(t, tail, rest_cls);
-        }
+        list_pop(t, b, cls);
+        list_insert(t, tail, class_of(t, rest));
         b->head = need;
         t->n.free_bytes -= need;
     } else {
