@@ -359,16 +359,15 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
+    list_pop(t, b, cls);
     if (rest >= MIN_BLOCK) {
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
-        list_pop(t, b, cls);
         list_insert(t, tail, class_of(t, rest));
         b->head = need;
         t->n.free_bytes -= need;
     } else {
-        list_pop(t, b, cls);
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
         t->n.free_bytes -= size - W;
