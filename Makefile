@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload
+.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload deps-bench
 
 all: build
 
@@ -18,6 +18,10 @@ deps-target:
 # clang with libFuzzer and the sanitizers, for the fuzz targets.
 deps-fuzz:
 	@scripts/deps.sh fuzz
+
+# The allocators make bench compares with (LD_PRELOAD) and python3 for its plot.
+deps-bench:
+	@scripts/deps.sh bench
 
 # sqlite3, lua5.4 and python3 for the preload library's tests (tests/preload).
 deps-preload:
@@ -65,7 +69,10 @@ fuzz: deps-fuzz
 fuzz-coverage: deps-fuzz
 	BUILD=$(BUILD) JOBS=$(JOBS) fuzz/run.sh coverage
 
-bench: deps
+# Every host benchmark in one run and one report ($(BUILD)/bench/results.md and
+# bench.svg): capheap beside glibc, jemalloc, tcmalloc, mimalloc and the bump
+# floor, the capabilities layer, real traces, two threads, issue #7's targets.
+bench: deps-bench
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/bench.sh
 
 clean:

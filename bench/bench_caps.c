@@ -4,8 +4,12 @@
  *
  *   bench_caps <small|churn> esp32         heap_caps_malloc(n, MALLOC_CAP_8BIT) and
  *                                          heap_caps_free on capheap_init("esp32")
- *   bench_caps <small|churn> multi         multi_heap on one region of the workload's size
- *   bench_caps <small|churn> multi-lock    the same with the port's lock (what every
+ *   bench_caps <small|churn> esp32-dma     the same with MALLOC_CAP_DMA (DRAM)
+ *   bench_caps <small|churn> esp32-exec    the same with MALLOC_CAP_32BIT | MALLOC_CAP_EXEC
+ *                                          (IRAM first, then D/IRAM through its alias)
+ *   bench_caps <small|churn> multi [KiB]   multi_heap on one region of the workload's size,
+ *                                          or of KiB (up to 16 MiB: is the cost flat?)
+ *   bench_caps <small|churn> multi-lock [KiB]  the same with the port's lock (what every
  *                                          registered heap has)
  *   bench_caps <small|churn> heaps <N>     heap_caps on N registered heaps: N - 1 others
  *                                          registered first, the workload's region last
@@ -16,8 +20,9 @@
  *
  * Every allocation and free goes through a wrapper that is never inlined, so
  * that callgrind counts it apart from the workload (scripts/bench-caps.sh runs
- * this under callgrind with --toggle-collect=bench_*). This program counts the
- * calls; callgrind counts the instructions.
+ * this under callgrind with --toggle-collect=bench_*; each caps mask has its
+ * own malloc wrapper, so that none pays for reading the mask from a variable).
+ * This program counts the calls; callgrind counts the instructions.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -34,8 +39,10 @@
 #define MAX_SLOTS 1024u
 #define OTHER_HEAP (4 * KIB)
 #define MAX_HEAPS 32u
+#define MAX_REGION (16 * 1024 * KIB)
 
-static _Alignas(64) uint8_t arena[MAX_HEAPS * OTHER_HEAP + 256 * KIB];
+/* Pages of it that no block reaches are never touched, so its size is free. */
+static _Alignas(64) uint8_t arena[MAX_HEAPS * OTHER_HEAP + MAX_REGION];
 
 /* ---- random requests: bench_common.h ----------------------------------- */
 
@@ -48,6 +55,10 @@ static size_t draw_churn(void) { return size_log_uniform(16, 8); }
 static multi_heap_handle_t one_heap;
 
 BENCH_WRAPPER void *bench_caps_malloc(size_t size) { return heap_caps_malloc(size, MALLOC_CAP_8BIT); }
+BENCH_WRAPPER void *bench_caps_malloc_dma(size_t size) { return heap_caps_malloc(size, MALLOC_CAP_DMA); }
+BENCH_WRAPPER void *bench_caps_malloc_exec(size_t size) {
+    return heap_caps_malloc(size, MALLOC_CAP_32BIT | MALLOC_CAP_EXEC);
+}
 BENCH_WRAPPER void bench_caps_free(void *p) { heap_caps_free(p); }
 BENCH_WRAPPER void *bench_multi_malloc(size_t size) { return multi_heap_malloc(one_heap, size); }
 BENCH_WRAPPER void bench_multi_free(void *p) { multi_heap_free(one_heap, p); }
@@ -58,6 +69,8 @@ typedef struct {
 } allocator_t;
 
 static const allocator_t caps = {bench_caps_malloc, bench_caps_free};
+static const allocator_t caps_dma = {bench_caps_malloc_dma, bench_caps_free};
+static const allocator_t caps_exec = {bench_caps_malloc_exec, bench_caps_free};
 static const allocator_t multi = {bench_multi_malloc, bench_multi_free};
 
 static bool setup_multi(size_t region, bool locked) {
@@ -108,12 +121,39 @@ static void run(const allocator_t *a, const char *workload, const char *mode, un
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: bench_caps <small|churn> <esp32|multi|multi-lock|heaps N>\n");
+    fprintf(stderr, "usage: bench_caps <small|churn> <esp32|esp32-dma|esp32-exec|multi [KiB]|multi-lock [KiB]|heaps N>\n");
     return 2;
 }
 
+/* Sets up the mode of argv[2] (its number, if any, in argv[3]) over region
+ * bytes, and points *a at its wrappers. -1: a usage error. */
+static int setup(int argc, char **argv, size_t region, const allocator_t **a) {
+    const char *mode = argv[2];
+    long number = argc == 4 ? atol(argv[3]) : -1;
+    *a = &caps;
+    if (strncmp(mode, "esp32", 5) == 0 && argc == 3) {
+        bool dma = strcmp(mode, "esp32-dma") == 0, exec = strcmp(mode, "esp32-exec") == 0;
+        if (!dma && !exec && strcmp(mode, "esp32") != 0) {
+            return -1;
+        }
+        *a = dma ? &caps_dma : exec ? &caps_exec : &caps;
+        return capheap_init("esp32") == ESP_OK;
+    }
+    if (strcmp(mode, "multi") == 0 || strcmp(mode, "multi-lock") == 0) {
+        if (argc == 4 && (number < 1 || (size_t)number * KIB > MAX_REGION)) {
+            return -1;
+        }
+        *a = &multi;
+        return setup_multi(argc == 4 ? (size_t)number * KIB : region, strcmp(mode, "multi-lock") == 0);
+    }
+    if (strcmp(mode, "heaps") == 0 && argc == 4) {
+        return number >= 1 && number <= (long)MAX_HEAPS && setup_heaps(region, (unsigned)number);
+    }
+    return -1;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 3) {
+    if (argc < 3 || argc > 4) {
         return usage();
     }
     bool small = strcmp(argv[1], "small") == 0;
@@ -123,26 +163,17 @@ int main(int argc, char **argv) {
     size_t region = small ? 64 * KIB : 256 * KIB;
     unsigned slots = small ? 1024 : 256;
     size_t (*draw)(void) = small ? draw_small : draw_churn;
-    const char *mode = argv[2];
-    const allocator_t *a = &caps;
-    bool ok;
-    if (strcmp(mode, "esp32") == 0) {
-        ok = capheap_init("esp32") == ESP_OK;
-    } else if (strcmp(mode, "multi") == 0 || strcmp(mode, "multi-lock") == 0) {
-        ok = setup_multi(region, strcmp(mode, "multi-lock") == 0);
-        a = &multi;
-    } else if (strcmp(mode, "heaps") == 0 && argc == 4) {
-        unsigned n = (unsigned)atoi(argv[3]);
-        ok = n >= 1 && n <= MAX_HEAPS && setup_heaps(region, n);
-    } else {
+    const allocator_t *a;
+    int ok = setup(argc, argv, region, &a);
+    if (ok < 0) {
         return usage();
     }
     if (!ok) {
-        fprintf(stderr, "bench_caps: cannot set up %s\n", mode);
+        fprintf(stderr, "bench_caps: cannot set up %s\n", argv[2]);
         return 1;
     }
     rng_seed();
     root2_init();
-    run(a, argv[1], mode, slots, draw);
+    run(a, argv[1], argv[2], slots, draw);
     return 0;
 }

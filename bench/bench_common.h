@@ -3,7 +3,8 @@
  * that keeps each counted call apart for callgrind, and the workloads' random
  * requests of WORKLOADS.md (xorshift64* from a fixed seed, integer arithmetic
  * only, so that -m32 and 64-bit builds and every program draw the same
- * sizes). Included by one .c file per program.
+ * sizes). Included by one .c file per program; the functions are static
+ * inline so that a program may use only some of them.
  */
 #ifndef CAPHEAP_BENCH_COMMON_H
 #define CAPHEAP_BENCH_COMMON_H
@@ -18,16 +19,15 @@
 #endif
 
 #define KIB ((size_t)1024)
-#define KIB ((size_t)1024)
 #define BENCH_SEED UINT64_C(0x9E3779B97F4A7C15)
 
 /* ---- random numbers: xorshift64*, integer only ------------------------- */
 
 static uint64_t rng_state = BENCH_SEED;
 
-static void rng_seed(void) { rng_state = BENCH_SEED; }
+static inline void rng_seed(void) { rng_state = BENCH_SEED; }
 
-static uint64_t rng_next(void) {
+static inline uint64_t rng_next(void) {
     uint64_t x = rng_state;
     x ^= x >> 12;
     x ^= x << 25;
@@ -37,13 +37,13 @@ static uint64_t rng_next(void) {
 }
 
 /* Uniform in [0, n), from the high 32 bits (the best ones of xorshift64*). */
-static uint32_t rng_below(uint32_t n) { return (uint32_t)(((rng_next() >> 32) * n) >> 32); }
+static inline uint32_t rng_below(uint32_t n) { return (uint32_t)(((rng_next() >> 32) * n) >> 32); }
 
 /* Uniform in [lo, hi]. */
-static size_t size_uniform(size_t lo, size_t hi) { return lo + rng_below((uint32_t)(hi - lo + 1)); }
+static inline size_t size_uniform(size_t lo, size_t hi) { return lo + rng_below((uint32_t)(hi - lo + 1)); }
 
 /* Floor of the square root of v, digit by digit (no floating point). */
-static uint64_t isqrt64(uint64_t v) {
+static inline uint64_t isqrt64(uint64_t v) {
     uint64_t root = 0, bit = UINT64_C(1) << 62;
     while (bit > v) {
         bit >>= 2;
@@ -64,7 +64,7 @@ static uint64_t isqrt64(uint64_t v) {
 #define Q 30
 static uint64_t root2[16];
 
-static void root2_init(void) {
+static inline void root2_init(void) {
     uint64_t v = UINT64_C(2) << Q;
     for (unsigned k = 0; k < 16; k++) {
         v = isqrt64(v << Q);
@@ -73,7 +73,7 @@ static void root2_init(void) {
 }
 
 /* 2^(f / 65536) in Q30 for f in [0, 65536). */
-static uint64_t pow2_frac(uint32_t f) {
+static inline uint64_t pow2_frac(uint32_t f) {
     uint64_t m = UINT64_C(1) << Q;
     for (unsigned k = 0; k < 16; k++) {
         if (f & (UINT32_C(0x8000) >> k)) {
@@ -85,7 +85,7 @@ static uint64_t pow2_frac(uint32_t f) {
 
 /* Log-uniform in [lo, hi) rounded down: lo * 2^(octaves * u), u uniform in
  * [0, 1) with 32 bits; hi / lo must be 2^octaves. */
-static size_t size_log_uniform(size_t lo, unsigned octaves) {
+static inline size_t size_log_uniform(size_t lo, unsigned octaves) {
     uint64_t v = (rng_next() >> 32) * octaves; /* octaves . 32 fraction bits */
     unsigned octave = (unsigned)(v >> 32);
     uint32_t frac = (uint32_t)(v >> 16) & 0xFFFFu;

@@ -3,7 +3,9 @@
  *
  * Source-compatible with ESP-IDF's multi_heap API. Every call is O(1) in the
  * number of blocks and in the size of the region, except multi_heap_check,
- * multi_heap_dump and multi_heap_walk, which visit every block on purpose.
+ * multi_heap_dump and multi_heap_walk, which visit every block on purpose,
+ * and multi_heap_get_info, which counts the free blocks on their lists (no
+ * counter is kept for them: it would cost every malloc and free).
  *
  * Granularity: block sizes and returned addresses are multiples of
  * MULTI_HEAP_ALIGN (4 bytes on 32-bit targets, the pointer size elsewhere);
@@ -114,7 +116,8 @@ size_t multi_heap_reset_minimum_free_bytes(multi_heap_handle_t heap);
  *  above the current free size. */
 void multi_heap_restore_minimum_free_bytes(multi_heap_handle_t heap, size_t value);
 
-/** Fills info; O(1): largest_free_block comes from the size-class bitmap. */
+/** Fills info. largest_free_block comes from the size-class bitmap in O(1);
+ *  free_blocks (and total_blocks) cost a visit of each free block. */
 void multi_heap_get_info(multi_heap_handle_t heap, multi_heap_info_t *info);
 
 /** Validates every invariant (headers, neighbours, free lists, bitmaps, statistics

@@ -1,58 +1,105 @@
 #!/usr/bin/env bash
-# Instructions per malloc+free pair of the capabilities layer (bench/bench_caps.c)
-# under callgrind, -m32 -O2 -DNDEBUG, on WORKLOADS.md's small and churn workloads:
-#   esp32        heap_caps_malloc(n, MALLOC_CAP_8BIT) / heap_caps_free on capheap_init("esp32")
-#   multi        multi_heap on one region, no lock
-#   multi-lock   multi_heap on one region with the port's lock (as every registered heap)
-#   heaps N      heap_caps with N heaps registered (1, 8, 32)
-# Each figure is the inclusive cost of the malloc wrapper per call plus that of
-# the free wrapper per call. Writes a table to stdout and to $BUILD/bench-caps/results.md.
+# The capabilities layer (bench/bench_caps.c) under callgrind, -m32, on
+# WORKLOADS.md's small and churn workloads: instructions per malloc+free pair of
+#   esp32, esp32-dma, esp32-exec   heap_caps_malloc(n, 8BIT / DMA / 32BIT|EXEC) and
+#                                  heap_caps_free on the esp32 board
+#   multi, multi-lock              multi_heap on one region, without / with the
+#                                  port's lock (every registered heap has one, so
+#                                  multi-lock is the baseline of the caps rows)
+#   heaps N                        heap_caps with N heaps registered (1, 8, 32)
+#   multi 16 MiB                   churn in a 16 MiB region instead of 256 KiB
+# and the ratios of issue #7: each caps row against the multi_heap pair, and
+# the flat-cost ratios (32 heaps against 1; 16 MiB against 256 KiB).
+# Expects the -m32 build of scripts/bench.sh; writes $OUT/caps.md and values.
 #   WORKLOADS="small" scripts/bench-caps.sh    only some workloads
 set -euo pipefail
-BUILD=${BUILD:-build}
-JOBS=${JOBS:-2}
+cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 WORKLOADS=${WORKLOADS:-"small churn"}
-dir="$BUILD/bench-caps-m32"
+MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "heaps 1" "heaps 8" "heaps 32")
 
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS=-m32" \
-  -DCAPHEAP_POISONING=none -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=ON >/dev/null
-cmake --build "$dir" -j"$JOBS" --target bench_caps >/dev/null
-bin="$dir/bench/bench_caps"
-out="$BUILD/bench-caps"
-mkdir -p "$out"
-
-# inclusive <callgrind file> <function>: the function's inclusive instruction count.
-inclusive() {
-  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
-    awk -v fn="$2" '$0 ~ (":" fn " ") { gsub(",", "", $1); print $1; exit }'
+# wrappers MODE: the malloc and free wrappers bench_caps uses in MODE.
+wrappers() {
+  case "$1" in
+    multi*) echo "bench_multi_malloc bench_multi_free" ;;
+    esp32-dma) echo "bench_caps_malloc_dma bench_caps_free" ;;
+    esp32-exec) echo "bench_caps_malloc_exec bench_caps_free" ;;
+    *) echo "bench_caps_malloc bench_caps_free" ;;
+  esac
 }
 
-# measure <workload> <mode...>: prints "malloc free pair" instructions per call.
+# measure WORKLOAD MODE...: records pair.caps.WORKLOAD.<mode-with-dashes> and its parts.
 measure() {
-  local workload=$1; shift
-  local args="$*"
-  local tag="${workload}-${args// /-}" prefix=bench_caps
-  case "$1" in multi|multi-lock) prefix=bench_multi ;; esac
-  local cg="$out/callgrind.$tag"
-  local line
-  line=$(LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$cg" --collect-atstart=no \
-           --toggle-collect="${prefix}_malloc" --toggle-collect="${prefix}_free" "$bin" "$workload" "$@" 2>/dev/null)
-  local mallocs frees im if_
-  mallocs=$(sed -n 's/.*malloc_calls=\([0-9]*\).*/\1/p' <<<"$line")
-  frees=$(sed -n 's/.*free_calls=\([0-9]*\).*/\1/p' <<<"$line")
-  im=$(inclusive "$cg" "${prefix}_malloc")
-  if_=$(inclusive "$cg" "${prefix}_free")
-  awk -v im="$im" -v mc="$mallocs" -v ifr="$if_" -v fc="$frees" \
-    'BEGIN { m = im / mc; f = ifr / fc; printf "%.1f %.1f %.1f\n", m, f, m + f }'
+  local wl=$1; shift
+  local mode="$*" key tag mfn ffn m f p
+  key=${mode// /-}
+  tag=caps-$wl-$key
+  read -r mfn ffn < <(wrappers "$1")
+  echo "bench: callgrind caps $wl $mode" >&2
+  callgrind "$tag" "$mfn,$ffn" -- "$(bench_dir m32)/bench/bench_caps" "$wl" "$@"
+  read -r m f p < <(per_pair "$tag" "$mfn" "$ffn")
+  put "malloc.caps.$wl.$key" "$m"; put "free.caps.$wl.$key" "$f"; put "pair.caps.$wl.$key" "$p"
+  put "failed.caps.$wl.$key" "$(value failed "$OUT/$tag.txt")"
+}
+
+for wl in $WORKLOADS; do
+  for mode in "${MODES[@]}"; do measure "$wl" $mode; done
+done
+measure churn multi 16384
+
+# ---- ratios and the tables ----------------------------------------------------
+
+# put_ratio KEY A_KEY B_KEY: records A / B under KEY.
+put_ratio() { put "$1" "$(ratio "$(get "$2")" "$(get "$3")")"; }
+
+for wl in $WORKLOADS; do
+  for mode in esp32 esp32-dma esp32-exec; do
+    put_ratio "ratio.caps.$wl.$mode.multi-lock" "pair.caps.$wl.$mode" "pair.caps.$wl.multi-lock"
+    put_ratio "ratio.caps.$wl.$mode.multi" "pair.caps.$wl.$mode" "pair.caps.$wl.multi"
+  done
+  put_ratio "ratio.flat.$wl.heaps32" "pair.caps.$wl.heaps-32" "pair.caps.$wl.heaps-1"
+done
+put_ratio "ratio.flat.churn.region16M" "pair.caps.churn.multi-16384" "pair.caps.churn.multi"
+
+describe() {
+  case "$1" in
+    esp32) echo "heap_caps 8BIT (esp32)" ;;
+    esp32-dma) echo "heap_caps DMA (esp32)" ;;
+    esp32-exec) echo "heap_caps 32BIT\\|EXEC (esp32)" ;;
+    multi-16384) echo "multi, 16 MiB region" ;;
+    heaps-*) echo "heaps ${1#heaps-}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+pair_table() {
+  local wl mode key r1 r2
+  echo "| workload | front end | malloc instr/call | free instr/call | instr/pair | / multi-lock | / multi |"
+  echo "|---|---|---|---|---|---|---|"
+  for wl in $WORKLOADS; do
+    for mode in "${MODES[@]}" $([ "$wl" = churn ] && echo "multi-16384"); do
+      key=${mode// /-}
+      r1=$(ratio "$(get "pair.caps.$wl.$key")" "$(get "pair.caps.$wl.multi-lock")")
+      r2=$(ratio "$(get "pair.caps.$wl.$key")" "$(get "pair.caps.$wl.multi")")
+      echo "| $wl | $(describe "$key") | $(get "malloc.caps.$wl.$key") | $(get "free.caps.$wl.$key") |" \
+           "$(get "pair.caps.$wl.$key") | $r1 | $r2 |"
+    done
+  done
+}
+
+failures() {
+  local k n list=""
+  for k in $(awk '$1 ~ /^failed\.caps\./ && $2 != 0 { print $1 }' "$OUT/values.txt"); do
+    list="$list ${k#failed.caps.}: $(get "$k");"
+  done
+  echo "${list:- none}"
 }
 
 {
-  echo "| workload | front end | malloc instr/call | free instr/call | instr/pair |"
-  echo "|---|---|---|---|---|"
-  for w in $WORKLOADS; do
-    for mode in "multi" "multi-lock" "esp32" "heaps 1" "heaps 8" "heaps 32"; do
-      read -r m f p < <(measure "$w" $mode)
-      echo "| $w | $mode | $m | $f | $p |"
-    done
-  done
-} | tee "$out/results.md"
+  pair_table
+  echo
+  echo "On the esp32 board 8BIT and DMA are served from DRAM; 32BIT|EXEC from IRAM first and then"
+  echo "from D/IRAM through its instruction-bus alias. Every registered heap has a lock, so the"
+  echo "locked multi_heap pair (multi-lock) is the comparable baseline; / multi is the cost of the"
+  echo "whole layer, lock included. Failed mallocs:$(failures)"
+} >"$OUT/caps.md"

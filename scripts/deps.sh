@@ -2,7 +2,9 @@
 # Installs, with apt-get and only when missing, what building and testing
 # capheap needs on a fresh Debian machine. Everything after it runs offline.
 #   scripts/deps.sh            build and host tests
-#   scripts/deps.sh bench      also valgrind (callgrind)
+#   scripts/deps.sh bench      also the allocators make bench compares through
+#                              LD_PRELOAD (jemalloc, tcmalloc, mimalloc) and
+#                              python3 for its plot (valgrind is in the base list)
 #   scripts/deps.sh target     also the cross compilers, C libraries and QEMU of
 #                              the target tests (Cortex-M newlib, RV32 picolibc)
 #   scripts/deps.sh fuzz       also clang and its runtime (libFuzzer, ASan, UBSan)
@@ -14,7 +16,8 @@ set -euo pipefail
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386
       zlib1g-dev libxml2-utils)  # zlib: the tool's gzip traces; xmllint: its SVG/HTML tests
 case "${1:-}" in
-  bench) ;;
+  bench) want+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 python3
+                libjemalloc2:i386 libtcmalloc-minimal4:i386 libmimalloc2.0:i386) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
                  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
   fuzz) want+=(clang libclang-rt-14-dev) ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rewrites the figures section of README.md (between the figures markers) from
 # the files the measuring commands wrote, so that no figure is typed by hand:
-#   make bench         -> build/bench/results.md
+#   make bench         -> build/bench/results.md and build/bench/bench.svg
+#                         (copied to docs/bench.svg, which the section shows)
 #   make size          -> build/size/size.md
 #   make bench-target  -> build/bench-target/churn-cm3.txt
 #   make run           -> build/run-report.txt (the main job's report)
@@ -10,10 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 bench="$BUILD/bench/results.md"
+picture="$BUILD/bench/bench.svg"
 size="$BUILD/size/size.md"
 target="$BUILD/bench-target/churn-cm3.txt"
 run="$BUILD/run-report.txt"
-for f in "$bench" "$size" "$target" "$run"; do
+for f in "$bench" "$picture" "$size" "$target" "$run"; do
   [ -f "$f" ] || { echo "readme-figures: $f is missing: run its make target first" >&2; exit 1; }
 done
 
@@ -21,6 +23,8 @@ section=$(mktemp)
 {
   echo "<!-- figures:begin (scripts/readme-figures.sh writes this part) -->"
   echo "### Host: \`make bench\`"
+  echo
+  echo "![make bench: instructions per pair and payload / region](docs/bench.svg)"
   echo
   sed -e '1,/^$/d' -e 's/^### /#### /' "$bench"
   echo
@@ -54,5 +58,6 @@ awk -v section="$section" -v report="$report" '
   !skip { print }
 ' README.md >README.md.new
 mv README.md.new README.md
+cp "$picture" docs/bench.svg
 rm -f "$section" "$report"
-echo "readme-figures: README.md updated from $bench, $size, $target and $run"
+echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target and $run"

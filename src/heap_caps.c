@@ -4,9 +4,10 @@
  * (free, realloc, sizes) are in heap_caps_block.c.
  *
  * heap_caps_malloc's fast path: the registry's cached candidate list for the
- * caps mask, then multi_heap_malloc in each candidate until one succeeds (the
- * matching rule itself). A list not cached yet, caps with rules of their own
- * and the hook are out of line.
+ * caps mask, which also says what the caps imply (32BIT's size rounding,
+ * EXEC's instruction-bus windows), then each candidate's malloc until one
+ * succeeds (the matching rule itself), with its lock inlined. A list not
+ * cached yet and the hook are out of line.
  */
 #include <string.h>
 
@@ -47,51 +48,86 @@ void *capheap_heap_alloc(capheap_heap_t *h, size_t size, size_t align, bool exec
     return multi_heap_malloc(capheap_hot_mh(h->hot), size);
 }
 
-#define HAS_RULES (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT | MALLOC_CAP_INVALID)
+/* ---- candidate lists ---------------------------------------------------- */
 
-/* Lists of caps masks without rules go to table 0, the one the fast path
- * reads: a list found there needs no further check. */
-static unsigned table_of(uint32_t caps) { return (caps & HAS_RULES) != 0; }
+/* What a list carries for its caps mask (capheap_candidate_list_t.rules). */
+#define RULE_WORDS 1u /* 32BIT (or EXEC): sizes are rounded up to a multiple of 4 */
 
-/* The rules of the caps themselves; false when no memory can ever match. */
-static bool adjust_request(size_t *size, uint32_t *caps) {
-    if (*size == 0 || (*caps & MALLOC_CAP_INVALID) != 0) {
-        return false;
+/* The rule's own terms for a caps mask, worked out once per list: EXEC adds
+ * 32BIT and asks heaps with an instruction-bus window through it; no memory
+ * is both executable and byte-accessible, and INVALID matches nothing (caps
+ * 0 for the rule: an empty list). */
+static capheap_list_request_t request_for(uint32_t caps) {
+    capheap_list_request_t r = {caps, caps, false, 0};
+    if ((caps & MALLOC_CAP_INVALID) || ((caps & MALLOC_CAP_EXEC) && (caps & EXEC_FORBIDS))) {
+        r.caps = 0;
+        return r;
     }
-    if (*caps & MALLOC_CAP_EXEC) {
-        if (*caps & EXEC_FORBIDS) {
-            return false; /* no memory is both executable and byte-accessible */
-        }
-        *caps |= MALLOC_CAP_32BIT;
+    if (caps & MALLOC_CAP_EXEC) {
+        r.caps |= MALLOC_CAP_32BIT;
+        r.window = true;
     }
-    if (*caps & MALLOC_CAP_32BIT) {
-        if (*size > SIZE_MAX - 3) {
-            return false;
+    r.rules = (r.caps & MALLOC_CAP_32BIT) ? RULE_WORDS : 0;
+    return r;
+}
+
+static __attribute__((noinline)) const capheap_candidate_list_t *list_miss(uint32_t caps,
+                                                                          capheap_candidate_list_t *scratch) {
+    capheap_list_request_t r = request_for(caps);
+    return capheap_registry_candidates_miss(&r, scratch);
+}
+
+/* The size the list's rules make of size; false when none can be had. */
+static CAPHEAP_ALWAYS_INLINE bool apply_rules(const capheap_candidate_list_t *l, size_t *size) {
+    if (l->rules & RULE_WORDS) {
+        if (*size - 1 > SIZE_MAX - 4) {
+            return false; /* 0 (which no window allocation takes), or it would overflow */
         }
         *size = (*size + 3) & ~(size_t)3;
     }
     return true;
 }
 
-void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
-    if (!adjust_request(&size, &caps)) {
-        return NULL;
-    }
-    bool exec = (caps & MALLOC_CAP_EXEC) != 0;
-    capheap_candidate_list_t scratch;
-    const capheap_candidate_list_t *l = capheap_registry_candidate_list(caps, table_of(caps), &scratch);
+/* The heaps of the list in order, the first that has room serving. A heap
+ * whose fail floor says a plain request cannot fit is passed over without
+ * its lock (multi_heap_internal.h); the last candidate is always asked. */
+static CAPHEAP_ALWAYS_INLINE void *alloc_from_list(const capheap_candidate_list_t *l, size_t size, size_t align) {
     for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-        void *m = capheap_heap_alloc(capheap_registry_at(*i), size, align, exec);
-        if (m != NULL) {
-            return m;
+        void *p;
+        if (*i & CAPHEAP_LIST_WINDOW) {
+            p = capheap_alias_alloc(capheap_registry_at(*i & ~CAPHEAP_LIST_WINDOW), size, align);
+        } else {
+            multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
+            if (align != 0) {
+                p = multi_heap_aligned_alloc(mh, size, align);
+            } else if (i[1] != CAPHEAP_LIST_END && size >= capheap_multi_heap_fail_floor(mh)) {
+                continue;
+            } else {
+                p = capheap_fast_malloc(mh, size);
+            }
+        }
+        if (p != NULL) {
+            return p;
         }
     }
     return NULL;
 }
 
+void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
+    capheap_candidate_list_t scratch;
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
+    if (l->caps != caps) {
+        l = list_miss(caps, &scratch);
+    }
+    if (size == 0 || !apply_rules(l, &size)) {
+        return NULL;
+    }
+    return alloc_from_list(l, size, align);
+}
+
 /* ---- heap_caps_malloc -------------------------------------------------- */
 
-/* Cache misses and caps with rules; the hook on failure. */
+/* A list not in its cache slot yet; the hook on failure. */
 static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
     void *p = capheap_caps_alloc(size, 0, caps);
     if (p == NULL) {
@@ -106,24 +142,41 @@ static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps)
     return NULL;
 }
 
+/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep
+ * the shortest loop. */
+static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
+    void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
+    return p != NULL ? p : malloc_failed(size, caps);
+}
+
 static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
-    /* Table 0 holds lists of caps without rules only (and the empty list of
-     * caps 0): a match means nothing else to check. The heaps are asked in
-     * the rule's order and the first that has room serves: no record of a
-     * heap's room is kept, since asking a full heap (a bitmap search and a
-     * few blocks of one size class) costs less than keeping one exact. Size
-     * 0 fails in every heap. */
-    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, 0);
+    /* A list found in its slot is complete: the heaps in the rule's order,
+     * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
+     * Without rules, each heap is asked by plain malloc; one whose fail
+     * floor says it cannot serve the request is passed over without its
+     * lock, and the last one is always asked. Size 0 fails in every heap. */
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
     if (l->caps != caps) {
         return malloc_slow(size, caps);
     }
-    for (const uint8_t *i = l->heap; *i != CAPHEAP_LIST_END; i++) {
-        void *p = multi_heap_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
-        if (p != NULL) {
-            return p;
+    if (l->rules != 0) {
+        return malloc_ruled(l, size, caps);
+    }
+    const uint8_t *i = l->heap;
+    if (*i == CAPHEAP_LIST_END) {
+        return malloc_failed(size, caps);
+    }
+    for (; i[1] != CAPHEAP_LIST_END; i++) {
+        multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
+        if (size < capheap_multi_heap_fail_floor(mh)) {
+            void *p = capheap_fast_malloc(mh, size);
+            if (p != NULL) {
+                return p;
+            }
         }
     }
-    return malloc_failed(size, caps);
+    void *p = capheap_fast_malloc(capheap_hot_mh(capheap_registry_hot(*i)), size);
+    return p != NULL ? p : malloc_failed(size, caps);
 }
 
 static __attribute__((noinline)) void *malloc_traced(size_t size, uint32_t caps, void *caller) {

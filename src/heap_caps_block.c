@@ -51,7 +51,7 @@ static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
     if (r == NULL) {
         free_slow(ptr);
     } else {
-        multi_heap_free(r->mh, ptr);
+        capheap_fast_free(r->mh, ptr);
     }
 }
 

@@ -33,21 +33,26 @@ size_t heap_caps_get_total_size(uint32_t caps) {
     return total;
 }
 
-/* The sizes come from multi_heap_get_info, which reads them under the heap's
- * lock: multi_heap_free_size reads them without it, which another thread's
- * allocation would race with. */
+/* The size queries read each heap's counters under its lock (the
+ * multi_heap calls take it), one heap at a time, in O(1) per heap. */
 
-size_t heap_caps_get_free_size(uint32_t caps) {
-    multi_heap_info_t info;
-    heap_caps_get_info(&info, caps);
-    return info.total_free_bytes;
+/* The sum (or with largest, the maximum) of one figure over the heaps with caps. */
+static size_t over_heaps(uint32_t caps, size_t (*figure)(multi_heap_handle_t), bool largest) {
+    size_t result = 0;
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        multi_heap_handle_t mh = visit(i, caps, false);
+        if (mh != NULL) {
+            size_t one = figure(mh);
+            result = largest ? (one > result ? one : result) : result + one;
+        }
+    }
+    return result;
 }
 
-size_t heap_caps_get_minimum_free_size(uint32_t caps) {
-    multi_heap_info_t info;
-    heap_caps_get_info(&info, caps);
-    return info.minimum_free_bytes;
-}
+size_t heap_caps_get_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_free_size, false); }
+
+size_t heap_caps_get_minimum_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_minimum_free_size, false); }
 
 static void add_info(multi_heap_info_t *sum, const multi_heap_info_t *one) {
     sum->total_free_bytes += one->total_free_bytes;
@@ -74,11 +79,7 @@ void heap_caps_get_info(multi_heap_info_t *info, uint32_t caps) {
     }
 }
 
-size_t heap_caps_get_largest_free_block(uint32_t caps) {
-    multi_heap_info_t info;
-    heap_caps_get_info(&info, caps);
-    return info.largest_free_block;
-}
+size_t heap_caps_get_largest_free_block(uint32_t caps) { return over_heaps(caps, capheap_multi_heap_largest_free, true); }
 
 size_t heap_caps_get_containing_block_size(void *ptr) {
     const capheap_range_t *r = capheap_registry_owner(ptr);
@@ -221,9 +222,7 @@ esp_err_t heap_caps_monitor_local_minimum_free_size_stop(void) {
             capheap_heap_t *h = capheap_registry_at(i);
             multi_heap_handle_t mh = capheap_heap_handle(h);
             if (h->min_free_monitored && mh != NULL) {
-                multi_heap_info_t info;
-                multi_heap_get_info(mh, &info);
-                size_t local = info.minimum_free_bytes;
+                size_t local = multi_heap_minimum_free_size(mh);
                 multi_heap_restore_minimum_free_bytes(mh, local < h->min_free_kept ? local : h->min_free_kept);
             }
             h->min_free_monitored = false;

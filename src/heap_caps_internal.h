@@ -11,6 +11,7 @@
 
 #include "capheap.h"
 #include "internal.h"
+#include "multi_heap_internal.h"
 #include "registry.h"
 
 /* ---- one heap --------------------------------------------------------- */
@@ -19,6 +20,18 @@ static inline multi_heap_handle_t capheap_hot_mh(const capheap_heap_hot_t *hot) 
     /* Heaps are found through a list or range published after their handle:
      * the acquire there makes a relaxed load enough here. */
     return atomic_load_explicit(&hot->mh, memory_order_relaxed);
+}
+
+/* A registered heap's malloc and free on the fast paths: its lock's
+ * operations inlined (multi_heap_internal.h) rather than through
+ * multi_heap_malloc and multi_heap_free, which would add two calls. A
+ * registered heap always has a lock: the registry enables none without. */
+static CAPHEAP_ALWAYS_INLINE void *capheap_fast_malloc(multi_heap_handle_t mh, size_t size) {
+    return capheap_multi_heap_malloc_locked(mh, size);
+}
+
+static CAPHEAP_ALWAYS_INLINE void capheap_fast_free(multi_heap_handle_t mh, void *p) {
+    capheap_multi_heap_free_locked(mh, p);
 }
 
 /* ---- the allocation core (heap_caps.c) -------------------------------- */

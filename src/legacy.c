@@ -89,17 +89,15 @@ void *pvPortMallocTagged(size_t xWantedSize, BaseType_t tag) {
 void vPortFreeTagged(void *pv) { heap_caps_free(pv); }
 
 /* Free and lowest free bytes of the heaps of type tag (read under each
- * heap's lock, through multi_heap_get_info). */
+ * heap's lock by the multi_heap calls). */
 static void tagged_sizes(BaseType_t tag, size_t *free_bytes, size_t *minimum) {
     *free_bytes = *minimum = 0;
     size_t n = capheap_registry_count();
     for (size_t i = 0; i < n; i++) {
         capheap_heap_t *h = tagged(i, tag);
         if (h != NULL) {
-            multi_heap_info_t info;
-            multi_heap_get_info(capheap_heap_handle(h), &info);
-            *free_bytes += info.total_free_bytes;
-            *minimum += info.minimum_free_bytes;
+            *free_bytes += multi_heap_free_size(capheap_heap_handle(h));
+            *minimum += multi_heap_minimum_free_size(capheap_heap_handle(h));
         }
     }
 }

@@ -25,27 +25,26 @@ multi_heap_handle_t multi_heap_register(void *start, size_t size) {
         return NULL;
     }
     capheap_poison_new_heap(tlsf_of(heap));
+    fail_floor_set(heap, SIZE_MAX); /* kept by the locked paths only */
     return heap;
 }
 
-void multi_heap_set_lock(multi_heap_handle_t heap, void *lock) { capheap_tlsf_shared(tlsf_of(heap))->user = lock; }
+/* The fail floor is kept by the locked paths only: a new lock starts without one. */
+void multi_heap_set_lock(multi_heap_handle_t heap, void *lock) {
+    capheap_tlsf_shared(tlsf_of(heap))->user = lock;
+    fail_floor_set(heap, SIZE_MAX);
+}
 
 /* The locked paths of malloc and free, out of line so that the unlocked
  * ones stay a test and a jump. */
 __attribute__((noinline)) static void *locked_malloc(multi_heap_handle_t heap, size_t size) {
-    capheap_port_lock_take(heap_lock_of(heap));
-    void *p = capheap_poison_malloc(tlsf_of(heap), size);
-    capheap_port_lock_give(heap_lock_of(heap));
-    return p;
+    return capheap_multi_heap_malloc_locked(heap, size);
 }
 
 __attribute__((noinline)) static void locked_free(multi_heap_handle_t heap, void *p) {
-    if (p == NULL) {
-        return;
+    if (p != NULL) {
+        capheap_multi_heap_free_locked(heap, p);
     }
-    capheap_port_lock_take(heap_lock_of(heap));
-    capheap_poison_free(tlsf_of(heap), p);
-    capheap_port_lock_give(heap_lock_of(heap));
 }
 
 void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
@@ -58,6 +57,9 @@ void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
 void *multi_heap_aligned_alloc_offs(multi_heap_handle_t heap, size_t size, size_t alignment, size_t offset) {
     heap_lock(heap);
     void *p = capheap_poison_memalign(tlsf_of(heap), size, alignment, offset);
+    if (p != NULL) { /* (a failure says nothing of plain requests) */
+        capheap_multi_heap_floor_after_alloc(heap, p);
+    }
     heap_unlock(heap);
     return p;
 }
@@ -90,6 +92,7 @@ void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size) {
     capheap_fault_t fault = capheap_poison_validate(tlsf_of(heap), p);
     if (fault == CAPHEAP_FAULT_NONE) {
         moved = capheap_poison_realloc(tlsf_of(heap), p, size);
+        fail_floor_set(heap, SIZE_MAX); /* it may have shrunk or moved the block */
     } else {
         capheap_report_fault(p, fault);
     }
@@ -153,17 +156,22 @@ void multi_heap_restore_minimum_free_bytes(multi_heap_handle_t heap, size_t valu
     heap_unlock(heap);
 }
 
+size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap) {
+    heap_lock(heap);
+    size_t largest = capheap_multi_heap_largest_request(heap);
+    heap_unlock(heap);
+    return largest;
+}
+
 void multi_heap_get_info(multi_heap_handle_t heap, multi_heap_info_t *info) {
     capheap_tlsf_stats_t stats;
     heap_lock(heap);
     capheap_tlsf_get_stats(tlsf_of(heap), &stats);
-    size_t largest = capheap_tlsf_largest_free(tlsf_of(heap));
+    info->largest_free_block = capheap_multi_heap_largest_request(heap);
     info->minimum_free_bytes = capheap_tlsf_counters(tlsf_of(heap))->min_free_bytes;
     heap_unlock(heap);
-    size_t poison = capheap_poison_overhead();
     info->total_free_bytes = stats.free_bytes;
     info->total_allocated_bytes = stats.used_bytes;
-    info->largest_free_block = largest > poison ? largest - poison : 0;
     info->allocated_blocks = stats.used_blocks;
     info->free_blocks = stats.free_blocks;
     info->total_blocks = stats.used_blocks + stats.free_blocks;

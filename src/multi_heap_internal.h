@@ -7,6 +7,10 @@
 
 #include "capheap/port.h"
 #include "multi_heap.h"
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+#include "capheap_port_lock.h"
+#endif
+#include "poison.h"
 #include "tlsf.h"
 
 /* A handle is the region allocator's control data itself (struct
@@ -17,17 +21,105 @@ static inline capheap_tlsf_t *tlsf_of(multi_heap_handle_t heap) { return (caphea
 
 static inline void *heap_lock_of(multi_heap_handle_t heap) { return capheap_tlsf_shared(tlsf_of(heap))->user; }
 
+/*
+ * The fail floor of a heap with a lock: requests of this many bytes or more
+ * are known to fail since its free space last grew (SIZE_MAX: none known).
+ * Written under the heap's lock only, so it never claims a failure that a
+ * free already undid: a failed malloc sets it just above the largest request
+ * the heap serves (exact, and worth its cost on a path that already failed),
+ * and so does every later allocation until the floor is lifted; a free
+ * raises it to the bound the region allocator gives (or, without one, to
+ * just above the largest request again), a realloc to SIZE_MAX. Read without the lock by the caps layer, which may then pass the
+ * heap over for the next candidate. Atomic accesses only: the reader holds no
+ * lock.
+ */
+static inline size_t *fail_floor_of(multi_heap_handle_t heap) { return &capheap_tlsf_shared(tlsf_of(heap))->user_hint; }
+
+static inline size_t capheap_multi_heap_fail_floor(multi_heap_handle_t heap) {
+    return __atomic_load_n(fail_floor_of(heap), __ATOMIC_RELAXED);
+}
+
+static inline void fail_floor_set(multi_heap_handle_t heap, size_t value) {
+    __atomic_store_n(fail_floor_of(heap), value, __ATOMIC_RELAXED);
+}
+
+/* The largest request malloc serves now (the region allocator's answer is
+ * exact, and poisoning adds a fixed overhead). Under the lock. */
+static inline size_t capheap_multi_heap_largest_request(multi_heap_handle_t heap) {
+    size_t largest = capheap_tlsf_largest_free(tlsf_of(heap));
+    size_t poison = capheap_poison_overhead();
+    return largest > poison ? largest - poison : 0;
+}
+
+/* After an allocation p (NULL: it failed) under the lock. A failure sets the
+ * floor; a success leaves SIZE_MAX alone but renews a floor that is set:
+ * taking a block off a list may bring another within the allocator's scan
+ * and so raise the largest request served. Only heaps that have failed pay. */
+static inline void capheap_multi_heap_floor_after_alloc(multi_heap_handle_t heap, const void *p) {
+    if (p == NULL || capheap_multi_heap_fail_floor(heap) != SIZE_MAX) {
+        fail_floor_set(heap, capheap_multi_heap_largest_request(heap) + 1);
+    }
+}
+
+/* The port's lock operations, inline where the port offers them (capheap/port.h). */
+static CAPHEAP_ALWAYS_INLINE void port_lock_take(void *lock) {
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+    capheap_port_lock_take_inline(lock);
+#else
+    capheap_port_lock_take(lock);
+#endif
+}
+
+static CAPHEAP_ALWAYS_INLINE void port_lock_give(void *lock) {
+#ifdef CAPHEAP_PORT_LOCK_INLINE
+    capheap_port_lock_give_inline(lock);
+#else
+    capheap_port_lock_give(lock);
+#endif
+}
+
 static inline void heap_lock(multi_heap_handle_t heap) {
     if (heap_lock_of(heap) != NULL) {
-        capheap_port_lock_take(heap_lock_of(heap));
+        port_lock_take(heap_lock_of(heap));
     }
 }
 
 static inline void heap_unlock(multi_heap_handle_t heap) {
     if (heap_lock_of(heap) != NULL) {
-        capheap_port_lock_give(heap_lock_of(heap));
+        port_lock_give(heap_lock_of(heap));
     }
 }
+
+/* malloc and free of a heap with a lock, with its fail floor: multi_heap's
+ * locked paths, and the caps layer's fast paths, which call them directly
+ * (the heap has a lock). The lock is read again after each call rather than
+ * kept: one load is cheaper than the register it would hold. */
+static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_malloc_locked(multi_heap_handle_t heap, size_t size) {
+    port_lock_take(heap_lock_of(heap));
+    void *p = capheap_poison_malloc(tlsf_of(heap), size);
+    capheap_multi_heap_floor_after_alloc(heap, p);
+    port_lock_give(heap_lock_of(heap));
+    return p;
+}
+
+static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_handle_t heap, void *p) {
+    port_lock_take(heap_lock_of(heap));
+    size_t floor = capheap_multi_heap_fail_floor(heap);
+    if (floor == SIZE_MAX) {
+        capheap_poison_free(tlsf_of(heap), p); /* no floor to keep: the plain free */
+    } else {
+        size_t bound = capheap_poison_free_bounded(tlsf_of(heap), p);
+        if (bound > floor) {
+            /* No cheap bound: the exact one costs less than a failed malloc. */
+            fail_floor_set(heap, bound != SIZE_MAX ? bound : capheap_multi_heap_largest_request(heap) + 1);
+        }
+    }
+    port_lock_give(heap_lock_of(heap));
+}
+
+/** The largest request the heap serves now, read under its lock; O(1)
+ *  (multi_heap_get_info also counts the free blocks). */
+CAPHEAP_INTERNAL size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap);
 
 /** multi_heap_get_allocated_size without the report: 0 when p is not a live
  *  allocation. For callers that report under the address their own caller

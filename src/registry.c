@@ -17,13 +17,13 @@ const capheap_candidate_list_t capheap_empty_list = {.caps = 0, .count = 0, .hea
 
 #define EMPTY4 &capheap_empty_list, &capheap_empty_list, &capheap_empty_list, &capheap_empty_list
 #define EMPTY32 EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4
-#if CAPHEAP_CANDIDATE_SLOTS != 32 || CAPHEAP_CANDIDATE_TABLES != 2
-#error "the initializer below lists 2 x 32 slots"
+#if CAPHEAP_CANDIDATE_SLOTS != 32
+#error "the initializer below lists 32 slots"
 #endif
 
 struct capheap_registry_caches capheap_registry_caches = {
     .last_owner = {&no_range, &no_range},
-    .candidate_slot = {{EMPTY32}, {EMPTY32}},
+    .candidate_slot = {EMPTY32},
 };
 
 struct capheap_registry capheap_registry;

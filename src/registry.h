@@ -117,12 +117,9 @@ typedef struct {
     uintptr_t order[3][CAPHEAP_HEAPSET_WORDS];
 } capheap_candidates_t;
 
-/** Slots of the candidate-list cache, found by a hash of the caps mask, in
- *  two tables that callers pick by a rule of their own (heap_caps: plain caps
- *  masks in table 0, so that a list found there needs no further check). */
+/** Slots of the candidate-list cache, found by a hash of the caps mask. */
 #define CAPHEAP_CANDIDATE_SLOT_BITS 5
 #define CAPHEAP_CANDIDATE_SLOTS (1u << CAPHEAP_CANDIDATE_SLOT_BITS)
-#define CAPHEAP_CANDIDATE_TABLES 2
 
 /** Candidate lists kept per capheap_init (or registry clear). A list, once
  *  published, never changes, so readers need no lock; lists of an older
@@ -135,15 +132,32 @@ typedef struct {
 /** Ends a candidate list. */
 #define CAPHEAP_LIST_END 0xFFu
 
-/** The heaps that may serve one caps mask, as indices in the order of the
- *  matching rule (each heap once, at its first priority), then LIST_END. */
+/** Marks an entry whose heap is asked through its instruction-bus window
+ *  (the list was made for window allocations); the index is the rest. */
+#define CAPHEAP_LIST_WINDOW 0x80u
+_Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and LIST_END free");
+
+/** The heaps that may serve one caps mask (the key), as indices in the order
+ *  of the matching rule for the mask the caller worked out from it (each heap
+ *  once, at its first priority), then LIST_END. */
 typedef struct {
-    uint32_t caps;
+    uint32_t caps;       /**< the key */
     unsigned gen;        /**< registry generation it was made for */
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
+    uint8_t rules;       /**< the caller's flags for the key, kept with it */
     uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
+
+/** How to make a list on a cache miss: the key, the caps whose rule orders
+ *  the heaps (0: no heap), whether heaps with an instruction-bus window get
+ *  CAPHEAP_LIST_WINDOW, and the caller's flags. */
+typedef struct {
+    uint32_t key;
+    uint32_t caps;
+    bool window;
+    uint8_t rules;
+} capheap_list_request_t;
 
 /* The caches the fast paths read: never NULL, so they start pointing at
  * placeholders. Kept apart from struct capheap_registry so that only these few
@@ -152,7 +166,7 @@ struct capheap_registry_caches {
     /** Owner cache: the last two data ranges found (never windows, never NULL). */
     const capheap_range_t *_Atomic last_owner[2];
     /** Never NULL: an empty list (caps 0) until a list is kept. */
-    const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_TABLES][CAPHEAP_CANDIDATE_SLOTS];
+    const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_SLOTS];
 };
 
 CAPHEAP_INTERNAL extern struct capheap_registry_caches capheap_registry_caches;
@@ -245,26 +259,15 @@ static CAPHEAP_ALWAYS_INLINE void capheap_registry_candidates(uint32_t caps, cap
     }
 }
 
-/** The candidate list of caps when it is not in its cache slot: a kept list,
- *  a new one, or (when no more can be kept) scratch filled for this call. */
-CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
+/** The candidate list of a request when it is not in its cache slot: a kept
+ *  list, a new one, or (when no more can be kept) scratch filled for this call. */
+CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                                  capheap_candidate_list_t *scratch);
 
-/** The cache slot of caps in table: the list there is caps's if its caps match. */
-static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t caps, unsigned table) {
-    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return atomic_load_explicit(&capheap_registry_caches.candidate_slot[table][slot], memory_order_acquire);
-}
-
-/** The heaps that may serve caps, in the order to try them. The list stays
- *  valid (if perhaps outdated by a heap added meanwhile) for the whole call. */
-static CAPHEAP_ALWAYS_INLINE const capheap_candidate_list_t *capheap_registry_candidate_list(
-    uint32_t caps, unsigned table, capheap_candidate_list_t *scratch) {
-    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps, table);
-    if (l->caps == caps) {
-        return l;
-    }
-    return capheap_registry_candidates_miss(caps, table, scratch);
+/** The cache slot of a key: the list there is the key's if its caps match. */
+static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t key) {
+    unsigned slot = (unsigned)((key * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+    return atomic_load_explicit(&capheap_registry_caches.candidate_slot[slot], memory_order_acquire);
 }
 
 /** Index of the lowest heap in a nonzero heap-set word. */

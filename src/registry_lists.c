@@ -2,7 +2,8 @@
  * registry_lists.c: the candidate-list cache of the registry.
  *
  * heap_caps_malloc needs, for its caps mask, the heaps in the order of the
- * matching rule. Computing that from the heap sets costs about a hundred
+ * matching rule (with what the caps layer derives from the mask: the caps
+ * the rule is applied to, instruction-bus windows, its own flags). Computing that from the heap sets costs about a hundred
  * instructions on i386; a program uses few distinct masks, so each list is
  * computed once and kept: a slot per hash of the mask points to an immutable
  * list. Readers load the pointer and compare the mask, nothing more.
@@ -25,17 +26,20 @@
 
 #include "capheap/port.h"
 
-/* Flattens the heap sets of caps into list, in order. */
-static void fill_list(capheap_candidate_list_t *list, uint32_t caps, unsigned gen) {
+/* Flattens the heap sets of the request's caps into list, in order. */
+static void fill_list(capheap_candidate_list_t *list, const capheap_list_request_t *req, unsigned gen) {
     capheap_candidates_t c;
-    capheap_registry_candidates(caps, &c);
-    list->caps = caps;
+    capheap_registry_candidates(req->caps, &c);
+    list->caps = req->key;
     list->gen = gen;
+    list->rules = req->rules;
     list->count = 0;
-    for (unsigned p = 0; p < 3; p++) {
+    for (unsigned p = 0; p < 3 && req->caps != 0; p++) {
         for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
             for (uintptr_t set = c.order[p][w]; set != 0; set &= set - 1) {
-                list->heap[list->count++] = (uint8_t)(w * CAPHEAP_HEAPSET_BITS + capheap_heapset_first(set));
+                unsigned i = w * CAPHEAP_HEAPSET_BITS + capheap_heapset_first(set);
+                bool window = req->window && capheap_registry_at(i)->alias.size != 0;
+                list->heap[list->count++] = (uint8_t)(i | (window ? CAPHEAP_LIST_WINDOW : 0));
             }
         }
     }
@@ -66,34 +70,36 @@ static capheap_candidate_list_t *claim_list(void) {
     return &g->lists[used];
 }
 
-static const capheap_candidate_list_t *_Atomic *slot_of(uint32_t caps, unsigned table) {
-    unsigned slot = (unsigned)((caps * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return &capheap_registry_caches.candidate_slot[table][slot];
+static const capheap_candidate_list_t *_Atomic *slot_of(uint32_t key) {
+    unsigned slot = (unsigned)((key * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
+    return &capheap_registry_caches.candidate_slot[slot];
 }
 
-const capheap_candidate_list_t *capheap_registry_candidates_miss(uint32_t caps, unsigned table,
+const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                  capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_acquire);
+    uint32_t caps = req->key;
     const capheap_candidate_list_t *list = find_kept(caps, gen);
     if (list != NULL) {
         capheap_port_critical_enter();
         if (atomic_load_explicit(&g->gen, memory_order_relaxed) == gen) {
-            atomic_store_explicit(slot_of(caps, table), list, memory_order_release);
+            atomic_store_explicit(slot_of(caps), list, memory_order_release);
         }
         capheap_port_critical_exit();
         return list;
     }
-    fill_list(scratch, caps, gen); /* outside the critical section: it takes a while */
+    fill_list(scratch, req, gen); /* outside the critical section: it takes a while */
     capheap_port_critical_enter();
     capheap_candidate_list_t *kept = atomic_load_explicit(&g->gen, memory_order_relaxed) == gen ? claim_list() : NULL;
     if (kept != NULL) {
         kept->caps = scratch->caps;
         kept->gen = scratch->gen;
         kept->count = scratch->count;
+        kept->rules = scratch->rules;
         memcpy(kept->heap, scratch->heap, sizeof kept->heap);
         atomic_store_explicit(&kept->ready, true, memory_order_release);
-        atomic_store_explicit(slot_of(caps, table), kept, memory_order_release);
+        atomic_store_explicit(slot_of(caps), kept, memory_order_release);
     }
     capheap_port_critical_exit();
     return kept != NULL ? kept : scratch;
@@ -103,11 +109,8 @@ void capheap_registry_lists_invalidate(void) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_relaxed);
     atomic_store_explicit(&g->gen, gen + 1, memory_order_release);
-    for (unsigned t = 0; t < CAPHEAP_CANDIDATE_TABLES; t++) {
-        for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
-            atomic_store_explicit(&capheap_registry_caches.candidate_slot[t][i], &capheap_empty_list,
-                                  memory_order_release);
-        }
+    for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
+        atomic_store_explicit(&capheap_registry_caches.candidate_slot[i], &capheap_empty_list, memory_order_release);
     }
 }
 

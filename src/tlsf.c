@@ -69,8 +69,9 @@ typedef struct block {
  * The control data. Invariants:
  *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
  *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
- *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.free_blocks
- *     and n.used_blocks count the blocks (the sentinel excluded);
+ *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.used_blocks
+ *     counts the used blocks (the sentinel excluded; free blocks are not
+ *     counted as they change, get_stats counts the lists);
  *     n.min_free_bytes <= n.free_bytes.
  *  C4 the first block of list c has prev_free == anchor(c); the others link
  *     back to their predecessor; the last has next_free == NULL.
@@ -84,6 +85,7 @@ typedef uint16_t summary_t; /* a 32-bit region has at most 14 bitmap words */
 
 struct capheap_tlsf {
     void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
+    size_t user_hint;
     capheap_tlsf_counters_t n;
     uint8_t *payload0;         /* payload of the first block: the blocks start W before it */
     size_t span;               /* from payload0 to the header of the sentinel */
@@ -98,6 +100,7 @@ struct capheap_tlsf {
 };
 
 _Static_assert(offsetof(struct capheap_tlsf, user) == offsetof(capheap_tlsf_shared_t, user) &&
+                   offsetof(struct capheap_tlsf, user_hint) == offsetof(capheap_tlsf_shared_t, user_hint) &&
                    offsetof(struct capheap_tlsf, n) == offsetof(capheap_tlsf_shared_t, n),
                "capheap_tlsf_shared_t is the start of struct capheap_tlsf");
 
@@ -371,7 +374,6 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
         t->n.free_bytes -= size - W;
-        t->n.free_blocks--;
     }
     t->n.used_blocks++;
 }
@@ -402,7 +404,6 @@ static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     }
     if (next_size != 0) {
         list_remove(t, next);
-        t->n.free_blocks--;
         t->n.free_bytes -= next_size - W;
         b->head += next_size;
     }
@@ -492,13 +493,11 @@ static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) 
         list_remove(t, b);
         size += block_size(b);
         t->n.free_bytes += W;
-        t->n.free_blocks--;
     }
     if (next_head & FLAG_FREE) {
         list_remove(t, next);
         size += next_head & ~FLAGS;
         t->n.free_bytes += W;
-        t->n.free_blocks--;
     } else {
         next->head = next_head | FLAG_PREV_FREE;
     }
@@ -506,7 +505,6 @@ static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) 
     *block_footer(b) = size;
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
-    t->n.free_blocks++;
     return b;
 }
 
@@ -558,15 +556,42 @@ static inline capheap_fault_t fault_of(const capheap_tlsf_t *t, const void *p) {
 
 capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p) { return fault_of(t, p); }
 
-void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
+/* True when p is a live block; else reports what is wrong with it. */
+static CAPHEAP_ALWAYS_INLINE bool free_allowed(const capheap_tlsf_t *t, void *p) {
     capheap_fault_t fault = fault_of(t, p);
     if (fault != CAPHEAP_FAULT_NONE) {
         if (p != NULL) { /* NULL is outside: tested only on this slow path */
             capheap_report_fault(p, fault);
         }
-        return;
+        return false;
     }
-    free_block(t, block_of(p));
+    return true;
+}
+
+void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
+    if (free_allowed(t, p)) {
+        free_block(t, block_of(p));
+    }
+}
+
+size_t capheap_tlsf_free_bounded(capheap_tlsf_t *t, void *p) {
+    if (!free_allowed(t, p)) {
+        return 0;
+    }
+    block_t *b = block_of(p);
+    block_t *merged = free_block(t, b);
+    size_t size = block_size(merged);
+    /* The new block went to the front of its list, and each neighbour it
+     * absorbed left its own list. One block fewer on a list leaves the rest
+     * of it within find_fit's scan: what failed before and is larger than
+     * the new block fails still. Two fewer on one list may bring a third
+     * within the scan, so when both neighbours merged nothing is known. A
+     * block merged into its predecessor keeps its old header (free_block). */
+    bool into_prev = merged != b;
+    if (into_prev && (uint8_t *)merged + size != (uint8_t *)b + block_size(b)) {
+        return SIZE_MAX;
+    }
+    return size - W + 1;
 }
 
 size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
@@ -596,11 +621,27 @@ size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     return best - W;
 }
 
+/* Free blocks, counted on the lists: keeping a counter would cost every
+ * malloc and free an update and the control data a word. */
+static size_t count_free_blocks(const capheap_tlsf_t *t) {
+    size_t count = 0;
+    for (unsigned words = t->summary; words != 0; words &= words - 1) {
+        unsigned w = capheap_ctz32(words);
+        for (uint32_t bits = t->bitmap[w]; bits != 0; bits &= bits - 1) {
+            for (const block_t *b = t->heads[(w << 5) + capheap_ctz32(bits)]; b != NULL; b = b->next_free) {
+                count++;
+            }
+        }
+    }
+    return count;
+}
+
 void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) {
-    size_t blocks = t->n.free_blocks + t->n.used_blocks;
+    size_t free_blocks = count_free_blocks(t);
+    size_t blocks = free_blocks + t->n.used_blocks;
     out->free_bytes = t->n.free_bytes;
     out->used_bytes = (size_t)(blocks_end(t) - blocks_first(t)) - blocks * W - t->n.free_bytes;
-    out->free_blocks = t->n.free_blocks;
+    out->free_blocks = free_blocks;
     out->used_blocks = t->n.used_blocks;
 }
 
@@ -693,7 +734,7 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     if (b->head != prev_free) { /* size 0, used, and B2 */
         fail(ck, b, BAD_SENTINEL);
     }
-    if (free_blocks != t->n.free_blocks || used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
+    if (used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
         t->n.min_free_bytes > free_bytes) {
         fail(ck, t, BAD_COUNTERS);
     }

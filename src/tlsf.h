@@ -40,8 +40,7 @@ typedef struct capheap_tlsf capheap_tlsf_t;
 typedef struct {
     size_t free_bytes;     /**< sum of usable bytes of free blocks */
     size_t min_free_bytes; /**< lowest free_bytes since create or the last reset */
-    size_t free_blocks;
-    size_t used_blocks;
+    size_t used_blocks;    /**< (free blocks are counted on demand: capheap_tlsf_get_stats) */
 } capheap_tlsf_counters_t;
 
 /** The start of the control data, which the layer above reads and writes
@@ -49,6 +48,8 @@ typedef struct {
 typedef struct {
     void *user;                /**< the caller's word, NULL after create; never read here
                                     (multi_heap keeps its lock in it) */
+    size_t user_hint;          /**< a second word of the caller's, 0 after create; never
+                                    read here (multi_heap's fail floor) */
     capheap_tlsf_counters_t n; /**< read only */
 } capheap_tlsf_shared_t;
 
@@ -91,6 +92,12 @@ CAPHEAP_INTERNAL capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *
  *  otherwise reports the fault through capheap_report_fault and leaves the
  *  heap unchanged. NULL does nothing. The fast path of free. */
 CAPHEAP_INTERNAL void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p);
+
+/** capheap_tlsf_free_checked that also returns a size below which the free
+ *  may have made a request fit: a request of at least that many bytes that
+ *  failed before the free fails after it. 0 when nothing was freed, SIZE_MAX
+ *  when no such bound is known. */
+CAPHEAP_INTERNAL size_t capheap_tlsf_free_bounded(capheap_tlsf_t *t, void *p);
 
 /** Resizes in place when the block or its free successor allows, else moves.
  *  NULL on failure with p untouched. p must be valid, size nonzero. */

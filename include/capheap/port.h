@@ -41,6 +41,13 @@ CAPHEAP_PORT_FN void capheap_port_lock_take(void *lock);
 /** Gives back a lock taken by capheap_port_lock_take. */
 CAPHEAP_PORT_FN void capheap_port_lock_give(void *lock);
 
+/* A port may also let the heap's malloc and free take and give their lock
+ * inline, as a call costs about as much as an uncontended lock: the library
+ * is then built with CAPHEAP_PORT_LOCK_INLINE defined and the port's folder
+ * on its include path, where capheap_port_lock.h defines
+ * capheap_port_lock_take_inline and capheap_port_lock_give_inline, which do
+ * what the two functions above do (ports/posix does this). */
+
 /* ---- Critical section (registry updates, rare) ----------------------- */
 
 /** Enters a section that no other thread or interrupt handler runs in

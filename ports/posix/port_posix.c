@@ -17,22 +17,14 @@
 #endif
 
 #include "capheap/port.h"
+#include "capheap_port_lock.h"
 
 /* Locks come from a fixed pool so that creating one never calls malloc (the
- * preload library serves malloc itself). */
+ * preload library serves malloc itself). The lock itself, and its fast
+ * halves: capheap_port_lock.h. */
 #define LOCK_POOL 256
 
-/* A heap lock is taken on every malloc and free: a pthread mutex costs about
- * 50 instructions per lock and per unlock on i386 glibc, more than the region
- * allocator's whole malloc. This one is a compare-and-swap to take and an
- * exchange to give when nobody waits; waiters sleep in the kernel. States:
- * 0 free, 1 taken, 2 taken and perhaps waited for. */
-enum { FREE, TAKEN, WAITED };
-
-typedef struct {
-    _Atomic int state;
-    int in_use;
-} pool_lock_t;
+typedef capheap_posix_lock_t pool_lock_t;
 
 static pool_lock_t pool[LOCK_POOL];
 static pthread_mutex_t pool_guard = PTHREAD_MUTEX_INITIALIZER;
@@ -44,7 +36,7 @@ void *capheap_port_lock_create(void) {
     for (size_t i = 0; i < LOCK_POOL && lock == NULL; i++) {
         if (!pool[i].in_use) {
             pool[i].in_use = 1;
-            atomic_store_explicit(&pool[i].state, FREE, memory_order_relaxed);
+            atomic_store_explicit(&pool[i].state, CAPHEAP_LOCK_FREE, memory_order_relaxed);
             lock = &pool[i];
         }
     }
@@ -70,36 +62,25 @@ static void sleep_while(_Atomic int *state, int value) {
 #endif
 }
 
-/* Out of line: its system call needs PIC set-up that the fast path must not pay. */
-static __attribute__((noinline)) void wake_one(_Atomic int *state) {
+/* Out of line (capheap_port_lock.h): the system calls need PIC set-up that
+ * the fast path must not pay. */
+void capheap_posix_lock_wake(capheap_posix_lock_t *lock) {
 #ifdef __linux__
-    syscall(SYS_futex, state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 #else
-    (void)state;
+    (void)lock;
 #endif
 }
 
-static __attribute__((noinline)) void take_contended(_Atomic int *state) {
-    while (atomic_exchange_explicit(state, WAITED, memory_order_acquire) != FREE) {
-        sleep_while(state, WAITED);
+void capheap_posix_lock_wait(capheap_posix_lock_t *lock) {
+    while (atomic_exchange_explicit(&lock->state, CAPHEAP_LOCK_WAITED, memory_order_acquire) != CAPHEAP_LOCK_FREE) {
+        sleep_while(&lock->state, CAPHEAP_LOCK_WAITED);
     }
 }
 
-void capheap_port_lock_take(void *lock) {
-    _Atomic int *state = &((pool_lock_t *)lock)->state;
-    int expected = FREE;
-    if (!atomic_compare_exchange_strong_explicit(state, &expected, TAKEN, memory_order_acquire,
-                                                 memory_order_relaxed)) {
-        take_contended(state);
-    }
-}
+void capheap_port_lock_take(void *lock) { capheap_port_lock_take_inline(lock); }
 
-void capheap_port_lock_give(void *lock) {
-    _Atomic int *state = &((pool_lock_t *)lock)->state;
-    if (atomic_exchange_explicit(state, FREE, memory_order_release) == WAITED) {
-        wake_one(state);
-    }
-}
+void capheap_port_lock_give(void *lock) { capheap_port_lock_give_inline(lock); }
 
 void capheap_port_critical_enter(void) { pthread_mutex_lock(&critical); }
 
