@@ -31,24 +31,24 @@ void capheap_report_fault(const void *p, capheap_fault_t fault) {
     capheap_report_corruption(p, capheap_fault_text(fault));
 }
 
+/* The texts in the order of capheap_fault_t, each ended by its NUL, and then
+ * the text for a code outside the enum: one string and no table of pointers. */
+static const char fault_texts[] = "no fault\0"
+                                  "pointer outside the heap\0"
+                                  "misaligned pointer\0"
+                                  "double free\0"
+                                  "not a block\0"
+                                  "double free (freed canary)\0"
+                                  "bad head canary\0"
+                                  "bad tail canary\0"
+                                  "unknown fault";
+
 const char *capheap_fault_text(capheap_fault_t f) {
-    switch (f) {
-    case CAPHEAP_FAULT_NONE:
-        return "no fault";
-    case CAPHEAP_FAULT_OUTSIDE:
-        return "pointer outside the heap";
-    case CAPHEAP_FAULT_MISALIGNED:
-        return "misaligned pointer";
-    case CAPHEAP_FAULT_DOUBLE_FREE:
-        return "double free (block already free)";
-    case CAPHEAP_FAULT_NOT_A_BLOCK:
-        return "not a block (bad header)";
-    case CAPHEAP_FAULT_FREED_CANARY:
-        return "double free (freed canary)";
-    case CAPHEAP_FAULT_HEAD_CANARY:
-        return "bad head canary (not a block start, or written before the block)";
-    case CAPHEAP_FAULT_TAIL_CANARY:
-        return "bad tail canary (written past the end of the block)";
+    const char *s = fault_texts;
+    for (unsigned i = (unsigned)f <= CAPHEAP_FAULT_TAIL_CANARY ? (unsigned)f : CAPHEAP_FAULT_TAIL_CANARY + 1u; i > 0;
+         i--) {
+        while (*s++ != '\0') {
+        }
     }
-    return "unknown fault";
+    return s;
 }

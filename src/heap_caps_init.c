@@ -132,8 +132,8 @@ static esp_err_t map_board(const capheap_board_t *b) {
     if (offset != 0 && !state.relocation_told) {
         state.relocation_told = true;
         uintptr_t distance = offset < 0 ? -(uintptr_t)offset : (uintptr_t)offset;
-        capheap_logf("capheap: the chip's addresses are taken on this host: board %s is mapped 0x%lx bytes %s\n",
-                     b->name, (unsigned long)distance, offset < 0 ? "lower" : "higher");
+        capheap_logf("capheap: the chip's addresses are taken on this host: board %s is mapped 0x%zx bytes %s\n",
+                     b->name, (size_t)distance, offset < 0 ? "lower" : "higher");
     }
     return ESP_OK;
 }

@@ -18,6 +18,12 @@
 /* For the few helpers of malloc's and free's fast paths that have other
  * callers too: inlined where it pays, called elsewhere (the others reach them
  * through an out-of-line wrapper). */
+#if defined(__OPTIMIZE_SIZE__)
+/* A size build (-Os) leaves the choice to the compiler, which keeps one copy
+ * of a body that has several callers. */
+#define CAPHEAP_ALWAYS_INLINE inline
+#else
 #define CAPHEAP_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
 
 #endif /* CAPHEAP_INTERNAL_H */

@@ -7,8 +7,9 @@
 
 #include "internal.h"
 
-/** printf-like: %s %c %d %u %x %p %zu %zx %lu %ld %%, with an optional field
- *  width (%8zu, %-12s, %08x). Output longer than 256 bytes per call is cut. */
+/** printf-like, for the library's own formats only: %s %d %u %x %p %zu %zx
+ *  %%, numbers with an optional width (%08x pads with zeros, %8zu with
+ *  spaces). Output longer than 256 bytes per call is cut. */
 CAPHEAP_INTERNAL void capheap_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* CAPHEAP_LOG_H */

@@ -6,6 +6,13 @@
 #include "multi_heap_internal.h"
 #include "poison.h"
 
+/* Walks the heap's blocks under its lock. */
+static void locked_walk(multi_heap_handle_t heap, capheap_tlsf_walker_t cb, void *ctx) {
+    heap_lock(heap);
+    capheap_tlsf_walk(tlsf_of(heap), cb, ctx);
+    heap_unlock(heap);
+}
+
 typedef struct {
     bool print;
     bool ok;
@@ -27,7 +34,8 @@ static bool check_one_block(void *payload, size_t usable, bool used, void *user)
 bool multi_heap_check(multi_heap_handle_t heap, bool print_errors) {
     check_ctx_t ctx = {print_errors, true};
     heap_lock(heap);
-    if (capheap_tlsf_check(tlsf_of(heap), on_fault, &ctx)) {
+    /* Then the poisoning of each block, when there is any. */
+    if (capheap_tlsf_check(tlsf_of(heap), on_fault, &ctx) && CAPHEAP_POISONING_LEVEL > 0) {
         capheap_tlsf_walk(tlsf_of(heap), check_one_block, &ctx);
     }
     heap_unlock(heap);
@@ -49,9 +57,7 @@ static bool walk_one_block(void *payload, size_t usable, bool used, void *user) 
 
 void multi_heap_walk(multi_heap_handle_t heap, multi_heap_walker_cb_t cb, void *user_data) {
     walk_ctx_t ctx = {cb, user_data};
-    heap_lock(heap);
-    capheap_tlsf_walk(tlsf_of(heap), walk_one_block, &ctx);
-    heap_unlock(heap);
+    locked_walk(heap, walk_one_block, &ctx);
 }
 
 static bool dump_one_block(void *payload, size_t usable, bool used, void *user) {
@@ -63,13 +69,12 @@ static bool dump_one_block(void *payload, size_t usable, bool used, void *user) 
 void multi_heap_dump(multi_heap_handle_t heap) {
     multi_heap_info_t info;
     multi_heap_get_info(heap, &info);
-    heap_lock(heap);
+    /* The block area never moves: the header needs no lock. */
     capheap_logf("heap %p: blocks %p..%p, free %zu, allocated %zu, largest free %zu, min free %zu\n",
                  (void *)heap, capheap_tlsf_blocks_begin(tlsf_of(heap)), capheap_tlsf_blocks_end(tlsf_of(heap)),
                  info.total_free_bytes, info.total_allocated_bytes, info.largest_free_block,
                  info.minimum_free_bytes);
-    capheap_tlsf_walk(tlsf_of(heap), dump_one_block, NULL);
-    heap_unlock(heap);
+    locked_walk(heap, dump_one_block, NULL);
 }
 
 typedef struct {
@@ -87,8 +92,6 @@ static bool find_one_block(void *payload, size_t usable, bool used, void *user) 
 
 void *multi_heap_find_containing_block(multi_heap_handle_t heap, void *ptr) {
     find_ctx_t ctx = {ptr, NULL};
-    heap_lock(heap);
-    capheap_tlsf_walk(tlsf_of(heap), find_one_block, &ctx);
-    heap_unlock(heap);
+    locked_walk(heap, find_one_block, &ctx);
     return ctx.found;
 }

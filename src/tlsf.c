@@ -47,7 +47,6 @@
  * (class_of of at most the region size, plus one) without a bounds test. At
  * most 31 words, so that the summary search never shifts by 32. */
 #define BITMAP_WORDS(class_end) (((class_end) + 2u + 31u) / 32u)
-#define MAX_CLASSES 960u
 
 /*
  * A block. Invariants (capheap_tlsf_check verifies each):
@@ -143,6 +142,14 @@ static inline unsigned fine_class(size_t b) {
     return (shift << FINE_LOG2) + (unsigned)(grains >> shift);
 }
 
+/* The fine class of the largest size: its top five bits are set. Every region
+ * therefore has at most 31 bitmap words and one summary bit per word, which
+ * creation needs not test. */
+#define MAX_FINE_CLASS ((sizeof(size_t) * 8u - W_LOG2 - 1u - FINE_LOG2) * FINE_PER_OCTAVE + 2u * FINE_PER_OCTAVE - 1u)
+_Static_assert(BITMAP_WORDS(MAX_FINE_CLASS + 1u) <= 31u &&
+                   BITMAP_WORDS(MAX_FINE_CLASS + 1u) <= sizeof(summary_t) * 8u,
+               "the bitmap of any region fits the summary");
+
 /* A heap's class: its fine class coarsened by the heap's own factor (small
  * regions merge fine classes so that their list heads stay few). Classes
  * below class_min have neither a list head nor storage. */
@@ -166,15 +173,15 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
     unsigned w = c >> 5;
     uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
-    if (bits != 0) {
-        return (int)((w << 5) + capheap_ctz32(bits));
+    if (bits == 0) {
+        uint32_t words = t->summary & (~0u << (w + 1));
+        if (words == 0) {
+            return -1;
+        }
+        w = capheap_ctz32(words);
+        bits = t->bitmap[w];
     }
-    uint32_t words = t->summary & (~0u << (w + 1));
-    if (words == 0) {
-        return -1;
-    }
-    w = capheap_ctz32(words);
-    return (int)((w << 5) + capheap_ctz32(t->bitmap[w]));
+    return (int)((w << 5) + capheap_ctz32(bits));
 }
 
 /* ---- free lists -------------------------------------------------------- */
@@ -212,18 +219,6 @@ static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
     t->heads[c] = b;
 }
 
-/* Puts the free block repl where b is on b's list. */
-static inline void list_replace(block_t *b, block_t *repl) {
-    block_t *next = b->next_free;
-    block_t *prev = b->prev_free;
-    repl->next_free = next;
-    repl->prev_free = prev;
-    set_next_free(prev, repl);
-    if (next != NULL) {
-        next->prev_free = repl;
-    }
-}
-
 /* Takes the first block b off the list of class c (no anchor test: the class
  * is known). */
 static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
@@ -247,13 +242,9 @@ static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     }
 }
 
-/* Marks b (size bytes, previous block used) free and files it. */
-static inline void make_free(capheap_tlsf_t *t, block_t *b, size_t size) {
-    b->head = size | FLAG_FREE;
-    *block_footer(b) = size;
-    block_next(b)->head |= FLAG_PREV_FREE;
-    list_insert(t, b, class_of(t, size));
-}
+/* Frees a live block (below, with free): creation, trimming and memalign's
+ * front gap make a used block and free it, which files and coalesces it. */
+static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b);
 
 /* ---- creation ---------------------------------------------------------- */
 
@@ -285,7 +276,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
     uintptr_t first = heads + (end - min) * sizeof(block_t *);
-    if (end > MAX_CLASSES || nwords > sizeof(summary_t) * 8 || first >= hi || hi - first < MIN_BLOCK + W) {
+    if (first >= hi || hi - first < MIN_BLOCK + W) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
@@ -296,10 +287,10 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     t->payload0 = (uint8_t *)first + W;
     t->span = (size_t)(hi - W - first - W);
     block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */
-    size_t block = (size_t)(hi - W - first);
-    make_free(t, block_at((void *)first), block);
-    t->n.free_bytes = block - W;
-    t->n.min_free_bytes = block - W;
+    block_at((void *)first)->head = (size_t)(hi - W - first);
+    t->n.used_blocks = 1;
+    free_block(t, block_at((void *)first));
+    t->n.min_free_bytes = t->n.free_bytes;
     return t;
 }
 
@@ -365,46 +356,60 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 }
 
 /* The free block b of class cls, first on its list, becomes a used block of
- * need bytes; the rest, when large enough for a block, stays free and takes
- * b's place on the list if its class is the same (the common case of carving
- * a large block), else is filed by its class. */
+ * need bytes; the rest, when large enough for a block, stays free and is
+ * filed by its class (first on b's list when the class is the same, where b
+ * was). The caller notes the watermark (memalign gives bytes back first). */
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
+    list_pop(t, b, cls);
     if (rest >= MIN_BLOCK) {
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
-        unsigned rest_cls = class_of(t, rest);
-        if (rest_cls == cls) {
-            list_replace(b, tail);
-        } else {
-            list_pop(t, b, cls);
-            list_insert(t, tail, rest_cls);
-        }
+        list_insert(t, tail, class_of(t, rest));
         b->head = need;
         t->n.free_bytes -= need;
     } else {
-        list_pop(t, b, cls);
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
         t->n.free_bytes -= size - W;
     }
     t->n.used_blocks++;
-    note_watermark(t);
 }
 
 /* A used block b (flags kept) gives its bytes beyond need back as a free
  * block when they are enough for one; its successor is used. */
 static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    if (size - need >= MIN_BLOCK) {
-        b->head = need | (b->head & FLAG_PREV_FREE);
-        make_free(t, block_at((uint8_t *)b + need), size - need);
-        t->n.free_bytes += size - need - W;
+    size_t tail = block_size(b) - need;
+    if (tail >= MIN_BLOCK) {
+        b->head -= tail;
+        block_at((uint8_t *)b + need)->head = tail;
+        t->n.used_blocks++;
+        free_block(t, block_at((uint8_t *)b + need));
     } else {
         block_next(b)->head &= ~FLAG_PREV_FREE;
     }
+}
+
+/* When the used block b and its free successor, if any, have need bytes
+ * together, b takes the successor, keeps need bytes and trim_tail gives the
+ * rest back; else false and nothing changes. Shrinks, grows and trims in
+ * place for realloc and memalign. */
+static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
+    block_t *next = block_next(b);
+    size_t next_size = block_is_free(next) ? block_size(next) : 0;
+    if (need > block_size(b) + next_size) {
+        return false;
+    }
+    if (next_size != 0) {
+        list_remove(t, next);
+        t->n.free_bytes -= next_size - W;
+        b->head += next_size;
+    }
+    trim_tail(t, b, need);
+    note_watermark(t);
+    return true;
 }
 
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
@@ -418,16 +423,8 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
         return NULL;
     }
     use_front(t, b, (unsigned)cls, need);
+    note_watermark(t);
     return block_payload(b);
-}
-
-/* Takes the free block b off its list as a used block of its whole size. */
-static void take_whole(capheap_tlsf_t *t, block_t *b) {
-    list_remove(t, b);
-    b->head = block_size(b);
-    block_next(b)->head &= ~FLAG_PREV_FREE;
-    t->n.free_bytes -= block_size(b) - W;
-    t->n.used_blocks++;
 }
 
 /* The used block b gives its first gap bytes back as a free block; returns
@@ -435,8 +432,9 @@ static void take_whole(capheap_tlsf_t *t, block_t *b) {
 static block_t *release_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
     block_t *rest = block_at((uint8_t *)b + gap);
     rest->head = block_size(b) - gap;
-    make_free(t, b, gap); /* sets rest's FLAG_PREV_FREE */
-    t->n.free_bytes += gap - W;
+    b->head = gap; /* b came from a free block: the block before is used */
+    t->n.used_blocks++;
+    free_block(t, b);
     return rest;
 }
 
@@ -453,30 +451,37 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     }
     size_t need = block_for(t, size);
     /* Room for the worst front gap: less than align, plus a minimum block
-     * when the gap would be too small to stand as a free block. */
+     * when the gap would be too small to stand as a free block. No block is
+     * larger than span + W, so a larger request is refused before the class
+     * search (whose bitmap covers only the classes of the region). */
     size_t slack = align + MIN_BLOCK;
     block_t *b;
-    if (need == 0 || need > SIZE_MAX - slack || find_fit(t, need + slack, &b) < 0) {
+    int cls;
+    if (need == 0 || slack > t->span + W - need || (cls = find_fit(t, need + slack, &b)) < 0) {
         return NULL;
     }
-    take_whole(t, b);
-    uintptr_t payload = (uintptr_t)block_payload(b);
-    uintptr_t aligned = ((payload + offset + align - 1) & ~(uintptr_t)(align - 1)) - offset;
-    while (aligned != payload && aligned - payload < MIN_BLOCK) {
-        aligned += align;
+    /* The whole block, not need + slack of it: a free rest left now would be
+     * taken back by resize_in_place below with its header and links inside
+     * the tail it frees, where comprehensive poisoning wants the free fill. */
+    use_front(t, b, (unsigned)cls, block_size(b));
+    /* The front gap up to the first aligned payload that leaves room for a
+     * free block before it. */
+    size_t gap = (size_t)(0 - ((uintptr_t)block_payload(b) + offset)) & (align - 1);
+    while (gap != 0 && gap < MIN_BLOCK) {
+        gap += align;
     }
-    if (aligned != payload) {
-        b = release_front(t, b, aligned - payload);
+    if (gap != 0) {
+        b = release_front(t, b, gap);
     }
-    trim_tail(t, b, need);
-    note_watermark(t);
+    (void)resize_in_place(t, b, need); /* b has need bytes: it cannot fail */
     return block_payload(b);
 }
 
 /* ---- free and realloc -------------------------------------------------- */
 
-/* Frees the live block b, coalescing with free neighbours (B3). */
-static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, block_t *b) {
+/* Frees the live block b, coalescing with free neighbours (B3); returns the
+ * free block it became part of. */
+static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) {
     size_t head = b->head;
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
@@ -500,43 +505,12 @@ static CAPHEAP_ALWAYS_INLINE capheap_tlsf_span_t free_block(capheap_tlsf_t *t, b
     *block_footer(b) = size;
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
-    return (capheap_tlsf_span_t){(uint8_t *)b, size};
+    return b;
 }
 
-capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) { return free_block(t, block_of(p)); }
-
-/* Grows b in place into its free successor when that gives need bytes. */
-static bool grow_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    block_t *next = block_next(b);
-    if (!block_is_free(next) || size + block_size(next) < need) {
-        return false;
-    }
-    size_t next_size = block_size(next);
-    list_remove(t, next);
-    t->n.free_bytes -= next_size - W;
-    b->head += next_size;
-    trim_tail(t, b, need);
-    note_watermark(t);
-    return true;
-}
-
-/* Shrinks b to need bytes; the tail joins a free successor. */
-static void shrink_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
-    size_t size = block_size(b);
-    block_t *next = block_next(b);
-    size_t tail = size - need;
-    if (block_is_free(next)) {
-        size_t next_size = block_size(next);
-        list_remove(t, next);
-        t->n.free_bytes += tail;
-        b->head -= tail;
-        make_free(t, block_at((uint8_t *)b + need), tail + next_size);
-    } else if (tail >= MIN_BLOCK) {
-        b->head -= tail;
-        make_free(t, block_at((uint8_t *)b + need), tail);
-        t->n.free_bytes += tail - W;
-    }
+capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) {
+    block_t *b = free_block(t, block_of(p));
+    return (capheap_tlsf_span_t){(uint8_t *)b, block_size(b)};
 }
 
 void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
@@ -545,18 +519,13 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
         return NULL;
     }
     block_t *b = block_of(p);
-    size_t have = block_size(b);
-    if (need <= have) {
-        shrink_in_place(t, b, need);
-        return p;
-    }
-    if (grow_in_place(t, b, need)) {
+    if (resize_in_place(t, b, need)) {
         return p;
     }
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
-        memcpy(moved, p, have - W);
-        capheap_tlsf_free(t, p);
+        memcpy(moved, p, block_size(b) - W);
+        free_block(t, b);
     }
     return moved;
 }
@@ -610,18 +579,19 @@ size_t capheap_tlsf_free_bounded(capheap_tlsf_t *t, void *p) {
         return 0;
     }
     block_t *b = block_of(p);
-    capheap_tlsf_span_t span = free_block(t, b);
+    block_t *merged = free_block(t, b);
+    size_t size = block_size(merged);
     /* The new block went to the front of its list, and each neighbour it
      * absorbed left its own list. One block fewer on a list leaves the rest
      * of it within find_fit's scan: what failed before and is larger than
      * the new block fails still. Two fewer on one list may bring a third
      * within the scan, so when both neighbours merged nothing is known. A
      * block merged into its predecessor keeps its old header (free_block). */
-    bool into_prev = span.start != (uint8_t *)b;
-    if (into_prev && span.start + span.size != (uint8_t *)b + block_size(b)) {
+    bool into_prev = merged != b;
+    if (into_prev && (uint8_t *)merged + size != (uint8_t *)b + block_size(b)) {
         return SIZE_MAX;
     }
-    return span.size - W + 1;
+    return size - W + 1;
 }
 
 size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
@@ -700,10 +670,30 @@ typedef struct {
     bool ok;
 } check_t;
 
-static void fail(check_t *ck, const void *addr, const char *what) {
+/* What the check reports: the texts in the order of the enum, each ended by
+ * its NUL (a call site passes a small number, not an address). */
+enum { BAD_SIZE, BAD_PREV_FLAG, FREE_NEIGHBOURS, BAD_FOOTER, BAD_SENTINEL, BAD_COUNTERS, BAD_BITMAP, LIST_ESCAPES,
+       BAD_LIST_ENTRY, NOT_LISTED };
+static const char check_texts[] = "block size (B1)\0"
+                                  "previous-free flag (B2)\0"
+                                  "free neighbours (B3)\0"
+                                  "footer (B4)\0"
+                                  "sentinel (C3)\0"
+                                  "counters (C2)\0"
+                                  "bitmap (C1)\0"
+                                  "list leaves the heap or loops (B5)\0"
+                                  "list entry (B5, C4)\0"
+                                  "free blocks on lists (B5)";
+
+static void fail(check_t *ck, const void *addr, unsigned what) {
+    const char *text = check_texts;
+    for (; what > 0; what--) {
+        while (*text++ != '\0') {
+        }
+    }
     ck->ok = false;
     if (ck->fault != NULL) {
-        ck->fault(addr, what, ck->user);
+        ck->fault(addr, text, ck->user);
     }
 }
 
@@ -711,87 +701,82 @@ static bool in_blocks(const capheap_tlsf_t *t, const void *p) {
     return (const uint8_t *)p >= blocks_first(t) && (const uint8_t *)p < blocks_end(t);
 }
 
-/* B1-B4 and C2-C3 by one walk in address order; returns the free-block count
- * (0 when the tiling is broken, which makes the list check moot). */
+/* B1-B4, C2 and C3 by one walk in address order; returns the free-block
+ * count (0 when the tiling is broken, which makes the list check moot). */
 static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
     size_t free_blocks = 0, used_blocks = 0, free_bytes = 0;
-    bool prev_free = false;
+    size_t prev_free = 0; /* FLAG_PREV_FREE when the block before is free */
+    const uint8_t *end = blocks_end(t);
     const block_t *b = block_at(blocks_first(t));
-    while ((const uint8_t *)b < blocks_end(t)) {
-        size_t size = block_size(b);
-        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(blocks_end(t) - (const uint8_t *)b)) {
-            fail(ck, b, "block size out of range (B1)");
-            return 0;
+    for (; (const uint8_t *)b != end; b = block_next(b)) {
+        size_t head = b->head, size = head & ~FLAGS;
+        if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > (size_t)(end - (const uint8_t *)b)) {
+            fail(ck, b, BAD_SIZE);
+            return 0; /* the next block cannot be found */
         }
-        if (block_prev_free(b) != prev_free) {
-            fail(ck, b, "previous-free flag disagrees with the previous block (B2)");
+        if ((head & FLAG_PREV_FREE) != prev_free) {
+            fail(ck, b, BAD_PREV_FLAG);
         }
-        if (block_is_free(b)) {
+        if (head & FLAG_FREE) {
             if (prev_free) {
-                fail(ck, b, "two free neighbours (B3)");
+                fail(ck, b, FREE_NEIGHBOURS);
             }
             if (*block_footer(b) != size) {
-                fail(ck, b, "free block footer differs from its size (B4)");
+                fail(ck, b, BAD_FOOTER);
             }
             free_blocks++;
             free_bytes += size - W;
         } else {
             used_blocks++;
         }
-        prev_free = block_is_free(b);
-        b = block_next(b);
+        prev_free = (head & FLAG_FREE) * FLAG_PREV_FREE;
     }
-    const uint8_t *end = blocks_end(t);
-    if ((const uint8_t *)b != end || block_size(b) != 0 || block_is_free(b) || block_prev_free(b) != prev_free) {
-        fail(ck, b, "blocks do not end at the sentinel (C3)");
+    if (b->head != prev_free) { /* size 0, used, and B2 */
+        fail(ck, b, BAD_SENTINEL);
     }
     if (used_blocks != t->n.used_blocks || free_bytes != t->n.free_bytes ||
         t->n.min_free_bytes > free_bytes) {
-        fail(ck, t, "counters differ from the blocks (C2)");
+        fail(ck, t, BAD_COUNTERS);
     }
     return free_blocks;
 }
 
-/* B5 and C1: every list holds free blocks of its class, doubly linked, without
- * cycles; the lists together hold as many blocks as the walk found free, so
- * each free block is on exactly one list. */
+/* B5, C1 and C4, over every bit of the bitmap words: a bit is set only for a
+ * class with a non-empty list; each list holds free blocks of its class,
+ * linked back, without cycles; the lists together hold as many blocks as the
+ * walk found free, so each free block is on exactly one list. */
 static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks) {
     size_t listed = 0;
     unsigned class_end = class_end_of(t);
-    for (unsigned c = t->class_min; c < class_end; c++) {
-        bool bit = (t->bitmap[c >> 5] >> (c & 31)) & 1u;
-        if (bit != (t->heads[c] != NULL)) {
-            fail(ck, &t->heads[c], "bitmap bit disagrees with its list (C1)");
+    uint32_t summary = 0;
+    for (unsigned c = 0; c < BITMAP_WORDS(class_end) * 32u; c++) {
+        bool bit = (t->bitmap[c >> 5] >> (c & 31u)) & 1u;
+        summary |= (uint32_t)bit << (c >> 5);
+        if (c < t->class_min || c >= class_end) {
+            if (bit) {
+                fail(ck, &t->bitmap[c >> 5], BAD_BITMAP);
+            }
+            continue;
         }
-        const block_t *prev = anchor(t, c);
-        for (const block_t *b = t->heads[c]; b != NULL; prev = b, b = b->next_free) {
+        const block_t *b = t->heads[c];
+        if (bit != (b != NULL)) {
+            fail(ck, &t->heads[c], BAD_BITMAP);
+        }
+        for (const block_t *prev = anchor(t, c); b != NULL; prev = b, b = b->next_free) {
             if (!in_blocks(t, b) || listed++ > free_blocks) {
-                fail(ck, b, "free list leaves the heap or loops (B5)");
+                fail(ck, b, LIST_ESCAPES);
                 return;
             }
             if (!block_is_free(b) || class_of(t, block_size(b)) != c || b->prev_free != prev) {
-                fail(ck, b, "listed block is not free, of another class, or badly linked (B5, C4)");
+                fail(ck, b, BAD_LIST_ENTRY);
             }
         }
     }
     if (listed != free_blocks) {
-        fail(ck, t, "free lists do not hold every free block once (B5)");
+        fail(ck, t, NOT_LISTED);
     }
-    unsigned nwords = BITMAP_WORDS(class_end);
-    for (unsigned w = 0; w < 32; w++) {
-        bool word_set = w < nwords && t->bitmap[w] != 0;
-        if (((t->summary >> w) & 1u) != word_set) {
-            fail(ck, &t->summary, "summary bit disagrees with its bitmap word (C1)");
-        }
-    }
-    for (unsigned c = 0; c < nwords * 32u; c++) {
-        if (c == t->class_min) {
-            c = class_end;
-        }
-        if ((t->bitmap[c >> 5] >> (c & 31u)) & 1u) {
-            fail(ck, &t->bitmap[c >> 5], "bitmap bit set outside the classes (C1)");
-            break;
-        }
+    if (summary != t->summary) {
+        fail(ck, &t->summary, BAD_BITMAP);
     }
 }
 
