@@ -264,10 +264,15 @@ static CAPHEAP_ALWAYS_INLINE void capheap_registry_candidates(uint32_t caps, cap
 CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                                  capheap_candidate_list_t *scratch);
 
-/** The cache slot of a key: the list there is the key's if its caps match. */
-static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t key) {
+/** The cache slot of a key (a multiplicative hash: caps masks differ in few bits). */
+static inline const capheap_candidate_list_t *_Atomic *capheap_registry_slot(uint32_t key) {
     unsigned slot = (unsigned)((key * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return atomic_load_explicit(&capheap_registry_caches.candidate_slot[slot], memory_order_acquire);
+    return &capheap_registry_caches.candidate_slot[slot];
+}
+
+/** The list in a key's cache slot: the key's if its caps match. */
+static inline const capheap_candidate_list_t *capheap_registry_cached_list(uint32_t key) {
+    return atomic_load_explicit(capheap_registry_slot(key), memory_order_acquire);
 }
 
 /** Index of the lowest heap in a nonzero heap-set word. */

@@ -70,11 +70,6 @@ static capheap_candidate_list_t *claim_list(void) {
     return &g->lists[used];
 }
 
-static const capheap_candidate_list_t *_Atomic *slot_of(uint32_t key) {
-    unsigned slot = (unsigned)((key * UINT32_C(0x9E3779B1)) >> (32 - CAPHEAP_CANDIDATE_SLOT_BITS));
-    return &capheap_registry_caches.candidate_slot[slot];
-}
-
 const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                  capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
@@ -84,7 +79,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
     if (list != NULL) {
         capheap_port_critical_enter();
         if (atomic_load_explicit(&g->gen, memory_order_relaxed) == gen) {
-            atomic_store_explicit(slot_of(caps), list, memory_order_release);
+            atomic_store_explicit(capheap_registry_slot(caps), list, memory_order_release);
         }
         capheap_port_critical_exit();
         return list;
@@ -99,7 +94,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
         kept->rules = scratch->rules;
         memcpy(kept->heap, scratch->heap, sizeof kept->heap);
         atomic_store_explicit(&kept->ready, true, memory_order_release);
-        atomic_store_explicit(slot_of(caps), kept, memory_order_release);
+        atomic_store_explicit(capheap_registry_slot(caps), kept, memory_order_release);
     }
     capheap_port_critical_exit();
     return kept != NULL ? kept : scratch;
