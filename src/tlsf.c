@@ -134,14 +134,15 @@ static inline block_t *block_prev(const block_t *b) {
 
 /* Fine class of block size b: one class per grain below 16 grains,
  * then FINE_PER_OCTAVE classes per power of two. All shifts but one are
- * constants, which keeps this short on every instruction set. */
+ * constants, which keeps this short on every instruction set. It reads the
+ * size in bytes, not grains: the shift then counts W_LOG2 more octaves, which
+ * the constant takes back (one instruction fewer than shifting to grains). */
 #define FINE_LOG2       4u
 #define FINE_PER_OCTAVE (1u << FINE_LOG2)
 
 static inline unsigned fine_class(size_t b) {
-    size_t grains = b >> W_LOG2;
-    unsigned shift = capheap_msb(grains | FINE_PER_OCTAVE) - FINE_LOG2;
-    return (shift << FINE_LOG2) + (unsigned)(grains >> shift);
+    unsigned shift = capheap_msb(b | FINE_PER_OCTAVE << W_LOG2) - FINE_LOG2;
+    return (shift << FINE_LOG2) + (unsigned)(b >> shift) - (W_LOG2 << FINE_LOG2);
 }
 
 /* The fine class of the largest size: its top five bits are set. Every region
