@@ -376,20 +376,20 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
+    t->n.used_blocks++;
     list_pop(t, b, cls);
     if (rest >= MIN_BLOCK) {
+        t->n.free_bytes -= need;
+        b->head = need;
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
         list_insert(t, tail, class_of(t, rest));
-        b->head = need;
-        t->n.free_bytes -= need;
     } else {
+        t->n.free_bytes -= size - W;
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
-        t->n.free_bytes -= size - W;
     }
-    t->n.used_blocks++;
 }
 
 /* A used block b (flags kept) gives its bytes beyond need back as a free
