@@ -347,7 +347,7 @@ static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_
         return -1;
     }
     block_t *b = t->heads[cls];
-    if ((unsigned)cls == c && block_size(b) < need) {
+    if (block_size(b) < need) { /* then cls is c: a higher class holds larger blocks */
         cls = bitmap_find_from(t, c + 1);
         if (cls >= 0) {
             b = t->heads[cls];
