@@ -239,7 +239,7 @@ static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
     block_t *next = b->next_free;
     t->heads[c] = next;
     if (next != NULL) {
-        next->prev_free = anchor(t, c);
+        next->prev_free = b->prev_free; /* anchor(t, c), as b was first */
     } else {
         bitmap_clear(t, c);
     }
