@@ -164,11 +164,15 @@ static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) { return fine
  * nearly every pop and merge makes, then touches one word only, and the
  * search drops such a bit the first time it meets it. A set raises the
  * summary bit only when the word was empty: else the bit is already set. */
+/* Out of line: a word seldom turns non-empty, and inline the word index
+ * would stay live across every set (a spill on i386). */
+static __attribute__((noinline)) void summary_set(capheap_tlsf_t *t, unsigned c) { t->summary |= 1u << (c >> 5); }
+
 static inline void bitmap_set(capheap_tlsf_t *t, unsigned c) {
     uint32_t old = t->bitmap[c >> 5];
     t->bitmap[c >> 5] = old | 1u << (c & 31);
     if (old == 0) {
-        t->summary |= 1u << (c >> 5);
+        summary_set(t, c);
     }
 }
 
