@@ -195,11 +195,11 @@ static int bitmap_find_above(capheap_tlsf_t *t, unsigned w) {
 
 /* First non-empty class at or above c, or -1; c is at most class_end + 1. */
 static inline int bitmap_find_from(capheap_tlsf_t *t, unsigned c) {
-    uint32_t bits = t->bitmap[c >> 5] & (~0u << (c & 31));
+    uint32_t bits = t->bitmap[c >> 5] >> (c & 31); /* bit 0 is c's */
     if (bits == 0) {
         return bitmap_find_above(t, c >> 5);
     }
-    return (int)((c & ~31u) + capheap_ctz32(bits));
+    return (int)(c + capheap_ctz32(bits));
 }
 
 /* ---- free lists -------------------------------------------------------- */
