@@ -68,9 +68,7 @@ typedef struct block {
 /*
  * The control data. Invariants:
  *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
- *     NULL; bit w of summary is set if bitmap[w] != 0, and may stay set after
- *     bitmap[w] emptied (bitmap_set) while w is a bitmap word; no other bit is
- *     set.
+ *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
  *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.used_blocks
  *     counts the used blocks (the sentinel excluded; free blocks are not
  *     counted as they change, get_stats counts the lists);
@@ -160,44 +158,33 @@ static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) { return fine
 
 /* ---- bitmap ------------------------------------------------------------ */
 
-/* The summary may keep the bit of a word that has emptied: a clear, which
- * nearly every pop and merge makes, then touches one word only, and the
- * search drops such a bit the first time it meets it. A set raises the
- * summary bit only when the word was empty: else the bit is already set. */
-/* Out of line: a word seldom turns non-empty, and inline the word index
- * would stay live across every set (a spill on i386). */
-static __attribute__((noinline)) void summary_set(capheap_tlsf_t *t, unsigned c) { t->summary |= 1u << (c >> 5); }
-
+/* The summary bit changes only when its word was empty: the word is loaded
+ * anyway, and most sets (lists hold a block or two) skip the summary. */
 static inline void bitmap_set(capheap_tlsf_t *t, unsigned c) {
     uint32_t old = t->bitmap[c >> 5];
     t->bitmap[c >> 5] = old | 1u << (c & 31);
     if (old == 0) {
-        summary_set(t, c);
+        t->summary |= 1u << (c >> 5);
     }
 }
 
-static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) { t->bitmap[c >> 5] &= ~(1u << (c & 31)); }
-
-/* First non-empty class in a word above w, or -1. Each pass that finds an
- * empty word drops its stale summary bit, so the loop runs at most once per
- * bitmap word (at most 31) and, over time, once per emptied word. */
-static int bitmap_find_above(capheap_tlsf_t *t, unsigned w) {
-    for (uint32_t words = t->summary & (~0u << (w + 1)); words != 0; words &= words - 1) {
-        unsigned v = capheap_ctz32(words);
-        uint32_t bits = t->bitmap[v];
-        if (bits != 0) {
-            return (int)((v << 5) + capheap_ctz32(bits));
-        }
-        t->summary &= (summary_t) ~(1u << v);
+static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
+    uint32_t w = t->bitmap[c >> 5] &= ~(1u << (c & 31));
+    if (w == 0) {
+        t->summary &= ~(1u << (c >> 5));
     }
-    return -1;
 }
 
 /* First non-empty class at or above c, or -1; c is at most class_end + 1. */
-static inline int bitmap_find_from(capheap_tlsf_t *t, unsigned c) {
+static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
     uint32_t bits = t->bitmap[c >> 5] >> (c & 31); /* bit 0 is c's */
     if (bits == 0) {
-        return bitmap_find_above(t, c >> 5);
+        uint32_t words = t->summary & (~0u << ((c >> 5) + 1));
+        if (words == 0) {
+            return -1;
+        }
+        unsigned w = capheap_ctz32(words);
+        return (int)((w << 5) + capheap_ctz32(t->bitmap[w]));
     }
     return (int)(c + capheap_ctz32(bits));
 }
@@ -626,14 +613,10 @@ size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
 size_t capheap_tlsf_usable_size(const void *p) { return block_size(block_of(p)) - W; }
 
 size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
-    unsigned w = 0;
-    uint32_t words = t->summary;
-    for (; words != 0 && t->bitmap[w = capheap_msb(words)] == 0; words ^= 1u << w) {
-        /* a stale summary bit (bitmap_set) */
-    }
-    if (words == 0) {
+    if (t->summary == 0) {
         return 0;
     }
+    unsigned w = capheap_msb(t->summary);
     unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
     /* Requests of a lower class find this one by the bitmap; requests of this
      * class take a block among the first FIT_SCAN of its list (find_fit), the
@@ -802,9 +785,7 @@ static void check_lists(const capheap_tlsf_t *t, check_t *ck, size_t free_blocks
     if (listed != free_blocks) {
         fail(ck, t, NOT_LISTED);
     }
-    /* The summary covers every non-empty word and may keep emptied ones
-     * (bitmap_set), but no bit beyond the last word. */
-    if ((summary & ~(uint32_t)t->summary) != 0 || (t->summary >> BITMAP_WORDS(class_end)) != 0) {
+    if (summary != t->summary) {
         fail(ck, &t->summary, BAD_BITMAP);
     }
 }
