@@ -338,7 +338,10 @@ static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_
         return -1;
     }
     block_t *b = t->heads[cls];
-    if (block_size(b) < need) { /* then cls is c: a higher class holds larger blocks */
+    /* b's header is its size plus FLAG_FREE (B3 clears FLAG_PREV_FREE): as
+     * need is a multiple of the grain, the flag does not change the test.
+     * Only class c can fail it: a higher class holds larger blocks. */
+    if (b->head < need) {
         cls = bitmap_find_from(t, c + 1);
         if (cls >= 0) {
             b = t->heads[cls];
