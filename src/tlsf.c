@@ -132,14 +132,15 @@ static inline block_t *block_prev(const block_t *b) {
 
 /* Fine class of block size b: one class per grain below 16 grains,
  * then FINE_PER_OCTAVE classes per power of two. All shifts but one are
- * constants, which keeps this short on every instruction set. */
+ * constants, which keeps this short on every instruction set. It reads the
+ * size in bytes, not grains: the shift then counts W_LOG2 more octaves, which
+ * the constant takes back (one instruction fewer than shifting to grains). */
 #define FINE_LOG2       4u
 #define FINE_PER_OCTAVE (1u << FINE_LOG2)
 
 static inline unsigned fine_class(size_t b) {
-    size_t grains = b >> W_LOG2;
-    unsigned shift = capheap_msb(grains | FINE_PER_OCTAVE) - FINE_LOG2;
-    return (shift << FINE_LOG2) + (unsigned)(grains >> shift);
+    unsigned shift = capheap_msb(b | FINE_PER_OCTAVE << W_LOG2) - FINE_LOG2;
+    return (shift << FINE_LOG2) + (unsigned)(b >> shift) - (W_LOG2 << FINE_LOG2);
 }
 
 /* The fine class of the largest size: its top five bits are set. Every region
@@ -157,9 +158,14 @@ static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) { return fine
 
 /* ---- bitmap ------------------------------------------------------------ */
 
+/* The summary bit changes only when its word was empty: the word is loaded
+ * anyway, and most sets (lists hold a block or two) skip the summary. */
 static inline void bitmap_set(capheap_tlsf_t *t, unsigned c) {
-    t->bitmap[c >> 5] |= 1u << (c & 31);
-    t->summary |= 1u << (c >> 5);
+    uint32_t old = t->bitmap[c >> 5];
+    t->bitmap[c >> 5] = old | 1u << (c & 31);
+    if (old == 0) {
+        t->summary |= 1u << (c >> 5);
+    }
 }
 
 static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
@@ -171,17 +177,16 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
 
 /* First non-empty class at or above c, or -1; c is at most class_end + 1. */
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
-    unsigned w = c >> 5;
-    uint32_t bits = t->bitmap[w] & (~0u << (c & 31));
+    uint32_t bits = t->bitmap[c >> 5] >> (c & 31); /* bit 0 is c's */
     if (bits == 0) {
-        uint32_t words = t->summary & (~0u << (w + 1));
+        uint32_t words = t->summary & (~0u << ((c >> 5) + 1));
         if (words == 0) {
             return -1;
         }
-        w = capheap_ctz32(words);
-        bits = t->bitmap[w];
+        unsigned w = capheap_ctz32(words);
+        return (int)((w << 5) + capheap_ctz32(t->bitmap[w]));
     }
-    return (int)((w << 5) + capheap_ctz32(bits));
+    return (int)(c + capheap_ctz32(bits));
 }
 
 /* ---- free lists -------------------------------------------------------- */
@@ -225,7 +230,7 @@ static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
     block_t *next = b->next_free;
     t->heads[c] = next;
     if (next != NULL) {
-        next->prev_free = anchor(t, c);
+        next->prev_free = b->prev_free; /* anchor(t, c), as b was first */
     } else {
         bitmap_clear(t, c);
     }
@@ -333,7 +338,10 @@ static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_
         return -1;
     }
     block_t *b = t->heads[cls];
-    if ((unsigned)cls == c && block_size(b) < need) {
+    /* b's header is its size plus FLAG_FREE (B3 clears FLAG_PREV_FREE): as
+     * need is a multiple of the grain, the flag does not change the test.
+     * Only class c can fail it: a higher class holds larger blocks. */
+    if (b->head < need) {
         cls = bitmap_find_from(t, c + 1);
         if (cls >= 0) {
             b = t->heads[cls];
@@ -362,20 +370,20 @@ static inline void note_watermark(capheap_tlsf_t *t) {
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsigned cls, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
+    t->n.used_blocks++;
     list_pop(t, b, cls);
     if (rest >= MIN_BLOCK) {
+        t->n.free_bytes -= need;
+        b->head = need;
         block_t *tail = block_at((uint8_t *)b + need);
         tail->head = rest | FLAG_FREE;
         *block_footer(tail) = rest;
         list_insert(t, tail, class_of(t, rest));
-        b->head = need;
-        t->n.free_bytes -= need;
     } else {
+        t->n.free_bytes -= size - W;
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
-        t->n.free_bytes -= size - W;
     }
-    t->n.used_blocks++;
 }
 
 /* A used block b (flags kept) gives its bytes beyond need back as a free
@@ -413,9 +421,14 @@ static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
 }
 
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
-    size_t need = block_for(t, size);
-    if (need == 0) {
-        return NULL;
+    /* One test passes every request whose rounded size is a block and fits
+     * (span is at least MIN_BLOCK - W); block_for sorts out the others. */
+    size_t need = (size + W + W - 1) & ~(W - 1);
+    if (need - MIN_BLOCK > t->span - (MIN_BLOCK - W)) {
+        need = block_for(t, size);
+        if (need == 0) {
+            return NULL;
+        }
     }
     block_t *b;
     int cls = find_fit(t, need, &b);

@@ -402,7 +402,9 @@ static void malloc_sizes(void **state) {
     (void)state;
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
     size_t free0 = capheap_tlsf_free_bytes(t);
-    const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX / 2, free0 + 1, sizeof region};
+    /* (SIZE_MAX - 2 * W + 2 rounds up to exactly 0: malloc's first test) */
+    const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX - 2 * W + 2, SIZE_MAX / 2, free0 + 1, free0 + W,
+                          sizeof region};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_null(capheap_tlsf_malloc(t, bad[i]));
     }
