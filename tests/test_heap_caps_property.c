@@ -66,14 +66,14 @@ static uint32_t random_caps(void) {
 
 /* ---- the oracle ---------------------------------------------------------- */
 
-/* The heaps in the order API.md's rule tries them for caps. */
+/* The heaps in the order API.md's rule tries them for caps (EXEC implies 32BIT). */
 static size_t rule_order(uint32_t caps, capheap_heap_t **order) {
+    caps |= caps & MALLOC_CAP_EXEC ? MALLOC_CAP_32BIT : 0;
     size_t n = 0;
     for (unsigned p = 0; p < 3; p++) {
         for (size_t i = 0; i < capheap_registry_count(); i++) {
             capheap_heap_t *h = capheap_registry_at(i);
-            bool covers = (h->caps[0] | h->caps[1] | h->caps[2]) & caps;
-            covers = ((h->caps[0] | h->caps[1] | h->caps[2]) & caps) == caps;
+            bool covers = ((h->caps[0] | h->caps[1] | h->caps[2]) & caps) == caps;
             bool first_here = (h->caps[p] & caps) != 0;
             for (unsigned q = 0; q < p; q++) {
                 first_here = first_here && (h->caps[q] & caps) == 0;
@@ -129,14 +129,20 @@ static capheap_heap_t *extent(uint8_t *p, size_t size, uintptr_t *lo, uintptr_t 
     return h;
 }
 
-/* heap_caps_malloc gave NULL: no heap had room for it. */
-static void check_failure(size_t size, uint32_t caps) {
+/* Whether heap h has room for a request of size with caps (32BIT and EXEC
+ * round the size to words). */
+static bool has_room(const capheap_heap_t *h, size_t size, uint32_t caps) {
     bool exec = (caps & MALLOC_CAP_EXEC) != 0;
     size_t want = caps & (MALLOC_CAP_32BIT | MALLOC_CAP_EXEC) ? (size + 3) & ~(size_t)3 : size;
+    return largest_free(h) >= needed(h, want, exec);
+}
+
+/* heap_caps_malloc gave NULL: no heap had room for it. */
+static void check_failure(size_t size, uint32_t caps) {
     capheap_heap_t *order[CAPHEAP_MAX_HEAPS];
-    size_t n = rule_order(exec ? caps | MALLOC_CAP_32BIT : caps, order);
+    size_t n = rule_order(caps, order);
     for (size_t i = 0; i < n; i++) {
-        assert_true(largest_free(order[i]) < needed(order[i], want, exec));
+        assert_false(has_room(order[i], size, caps));
     }
 }
 
@@ -150,17 +156,14 @@ static void check_block(uint8_t *p, size_t size, const uint32_t *masks, size_t n
     bool found = false;
     for (size_t m = 0; m < nmasks && !found; m++) {
         uint32_t caps = masks[m];
-        bool exec = (caps & MALLOC_CAP_EXEC) != 0;
-        size_t want = caps & (MALLOC_CAP_32BIT | MALLOC_CAP_EXEC) ? (size + 3) & ~(size_t)3 : size;
         capheap_heap_t *order[CAPHEAP_MAX_HEAPS];
-        size_t n = rule_order(exec ? caps | MALLOC_CAP_32BIT : caps, order);
+        size_t n = rule_order(caps, order);
         for (size_t i = 0; i < n && !found; i++) {
             if (order[i] == h) {
                 found = true;
                 served = caps;
             } else if (check_priority) {
-                /* an earlier heap had to be without room */
-                assert_true(largest_free(order[i]) < needed(order[i], want, exec));
+                assert_false(has_room(order[i], size, caps)); /* an earlier heap had none */
             }
         }
     }
