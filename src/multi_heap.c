@@ -57,9 +57,7 @@ void *multi_heap_malloc(multi_heap_handle_t heap, size_t size) {
 void *multi_heap_aligned_alloc_offs(multi_heap_handle_t heap, size_t size, size_t alignment, size_t offset) {
     heap_lock(heap);
     void *p = capheap_poison_memalign(tlsf_of(heap), size, alignment, offset);
-    if (p != NULL) { /* (a failure says nothing of plain requests) */
-        capheap_multi_heap_floor_after_alloc(heap, p);
-    }
+    capheap_multi_heap_floor_renew(heap); /* a failure sets none: it says nothing of plain requests */
     heap_unlock(heap);
     return p;
 }
@@ -92,7 +90,7 @@ void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size) {
     capheap_fault_t fault = capheap_poison_validate(tlsf_of(heap), p);
     if (fault == CAPHEAP_FAULT_NONE) {
         moved = capheap_poison_realloc(tlsf_of(heap), p, size);
-        fail_floor_set(heap, SIZE_MAX); /* it may have shrunk or moved the block */
+        capheap_multi_heap_floor_renew(heap); /* it may have shrunk or moved the block */
     } else {
         capheap_report_fault(p, fault);
     }

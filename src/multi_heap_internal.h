@@ -23,15 +23,12 @@ static inline void *heap_lock_of(multi_heap_handle_t heap) { return capheap_tlsf
 
 /*
  * The fail floor of a heap with a lock: requests of this many bytes or more
- * are known to fail since its free space last grew (SIZE_MAX: none known).
- * Written under the heap's lock only, so it never claims a failure that a
- * free already undid: a failed malloc sets it just above the largest request
- * the heap serves (exact, and worth its cost on a path that already failed),
- * and so does every later allocation until the floor is lifted; a free
- * raises it to the bound the region allocator gives (or, without one, to
- * just above the largest request again), a realloc to SIZE_MAX. Read
- * without the lock by the caps layer, which may then pass the heap over for
- * the next candidate. Atomic accesses only: the reader holds no lock.
+ * fail (SIZE_MAX: not kept). Written under the heap's lock only: a failed
+ * malloc sets it just above the largest request the heap serves (exact and
+ * O(1): capheap_tlsf_largest_free), and from then on every allocation,
+ * realloc and free sets it again. A heap that never failed pays nothing. Read without the lock by the caps layer, which may
+ * then pass the heap over for the next candidate. Atomic accesses only: the
+ * reader holds no lock.
  */
 static inline size_t *fail_floor_of(multi_heap_handle_t heap) { return &capheap_tlsf_shared(tlsf_of(heap))->user_hint; }
 
@@ -51,13 +48,21 @@ static inline size_t capheap_multi_heap_largest_request(multi_heap_handle_t heap
     return largest > poison ? largest - poison : 0;
 }
 
-/* After an allocation p (NULL: it failed) under the lock. A failure sets the
- * floor; a success leaves SIZE_MAX alone but renews a floor that is set:
- * taking a block off a list may bring another within the allocator's scan
- * and so raise the largest request served. Only heaps that have failed pay. */
-static inline void capheap_multi_heap_floor_after_alloc(multi_heap_handle_t heap, const void *p) {
-    if (p == NULL || capheap_multi_heap_fail_floor(heap) != SIZE_MAX) {
+/* After a change to a heap under its lock: a heap that has a floor gets it
+ * again (taking a block off a list can make a larger one first on it, as can
+ * a free). */
+static inline void capheap_multi_heap_floor_renew(multi_heap_handle_t heap) {
+    if (capheap_multi_heap_fail_floor(heap) != SIZE_MAX) {
         fail_floor_set(heap, capheap_multi_heap_largest_request(heap) + 1);
+    }
+}
+
+/* After an allocation p under the lock: a failure sets the floor. */
+static inline void capheap_multi_heap_floor_after_alloc(multi_heap_handle_t heap, const void *p) {
+    if (p == NULL) {
+        fail_floor_set(heap, capheap_multi_heap_largest_request(heap) + 1);
+    } else {
+        capheap_multi_heap_floor_renew(heap);
     }
 }
 
@@ -104,16 +109,8 @@ static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_malloc_locked(multi_heap_h
 
 static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_handle_t heap, void *p) {
     port_lock_take(heap_lock_of(heap));
-    size_t floor = capheap_multi_heap_fail_floor(heap);
-    if (floor == SIZE_MAX) {
-        capheap_poison_free(tlsf_of(heap), p); /* no floor to keep: the plain free */
-    } else {
-        size_t bound = capheap_poison_free_bounded(tlsf_of(heap), p);
-        if (bound > floor) {
-            /* No cheap bound: the exact one costs less than a failed malloc. */
-            fail_floor_set(heap, bound != SIZE_MAX ? bound : capheap_multi_heap_largest_request(heap) + 1);
-        }
-    }
+    capheap_poison_free(tlsf_of(heap), p);
+    capheap_multi_heap_floor_renew(heap);
     port_lock_give(heap_lock_of(heap));
 }
 

@@ -175,16 +175,15 @@ static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
     refill(span, end - W, end + 3 * W);
 }
 
-size_t capheap_poison_free_bounded(capheap_tlsf_t *t, void *p) {
+void capheap_poison_free(capheap_tlsf_t *t, void *p) {
     capheap_fault_t fault = capheap_poison_validate(t, p);
     if (fault != CAPHEAP_FAULT_NONE) {
-        if (p != NULL) { /* NULL does nothing (as capheap_tlsf_free_bounded) */
+        if (p != NULL) { /* NULL does nothing (as capheap_tlsf_free_checked) */
             capheap_report_fault(p, fault);
         }
-        return 0;
+        return;
     }
     release(t, p);
-    return SIZE_MAX;
 }
 
 void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {

@@ -39,7 +39,6 @@ static inline capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, c
     return capheap_tlsf_validate(t, p);
 }
 static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { capheap_tlsf_free_checked(t, p); }
-static inline size_t capheap_poison_free_bounded(capheap_tlsf_t *t, void *p) { return capheap_tlsf_free_bounded(t, p); }
 static inline void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     return capheap_tlsf_realloc(t, p, size);
 }
@@ -67,10 +66,8 @@ CAPHEAP_INTERNAL void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, s
 CAPHEAP_INTERNAL capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p);
 /** Validates p as capheap_poison_validate and frees it when it is sound;
  *  otherwise reports the fault (capheap_report_fault), the heap unchanged.
- *  NULL does nothing. Returns as capheap_tlsf_free_bounded (here 0 or
- *  SIZE_MAX: no bound is worked out through the canaries). */
-CAPHEAP_INTERNAL size_t capheap_poison_free_bounded(capheap_tlsf_t *t, void *p);
-static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { (void)capheap_poison_free_bounded(t, p); }
+ *  NULL does nothing. */
+CAPHEAP_INTERNAL void capheap_poison_free(capheap_tlsf_t *t, void *p);
 CAPHEAP_INTERNAL void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
 /** The size that was asked for p (the usable size the user may rely on). */
 CAPHEAP_INTERNAL size_t capheap_poison_usable_size(const void *p);

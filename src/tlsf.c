@@ -32,7 +32,6 @@
 #define W           CAPHEAP_TLSF_GRAIN
 #define W_LOG2      (W == 8 ? 3u : 2u)
 #define MIN_BLOCK   CAPHEAP_TLSF_MIN_BLOCK
-#define FIT_SCAN    CAPHEAP_TLSF_FIT_SCAN
 
 #define FLAG_FREE      ((size_t)1) /* this block is free */
 #define FLAG_PREV_FREE ((size_t)2) /* the block just before this one is free */
@@ -48,56 +47,10 @@
  * most 31 words, so that the summary search never shifts by 32. */
 #define BITMAP_WORDS(class_end) (((class_end) + 2u + 31u) / 32u)
 
-/*
- * A block. Invariants (capheap_tlsf_check verifies each):
- *  B1 size is a multiple of W and at least MIN_BLOCK; only the sentinel has
- *     size 0, and it is used and ends the region exactly.
- *  B2 FLAG_PREV_FREE of a block equals FLAG_FREE of the block before it; the
- *     first block has it clear.
- *  B3 no two neighbours are both free (free blocks are always coalesced).
- *  B4 the last word of a free block holds its size.
- *  B5 a free block is on the list of class_of(size), exactly once; used blocks
- *     are on no list.
- */
-typedef struct block {
-    size_t head;              /* size | FLAG_* */
-    struct block *next_free;  /* free blocks only: list links */
-    struct block *prev_free;
-} block_t;
-
-/*
- * The control data. Invariants:
- *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
- *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
- *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.used_blocks
- *     counts the used blocks (the sentinel excluded; free blocks are not
- *     counted as they change, get_stats counts the lists);
- *     n.min_free_bytes <= n.free_bytes.
- *  C4 the first block of list c has prev_free == anchor(c); the others link
- *     back to their predecessor; the last has next_free == NULL.
- *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
- */
-#if SIZE_MAX > UINT32_MAX
-typedef uint32_t summary_t;
-#else
-typedef uint16_t summary_t; /* a 32-bit region has at most 14 bitmap words */
-#endif
-
-struct capheap_tlsf {
-    void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
-    size_t user_hint;
-    capheap_tlsf_counters_t n;
-    uint8_t *payload0;         /* payload of the first block: the blocks start W before it */
-    size_t span;               /* from payload0 to the header of the sentinel */
-    block_t **heads;           /* heads[c] for class_min <= c < class_end (the pointer is
-                                  biased by class_min: a class indexes it as it is); the
-                                  blocks start right after heads[class_end - 1], which
-                                  gives class_end */
-    summary_t summary;
-    uint8_t coarsen;           /* log2 of the fine classes merged into one */
-    uint8_t class_min;         /* the class of MIN_BLOCK */
-    uint32_t bitmap[];         /* BITMAP_WORDS(class_end) words */
-};
+/* The block and the control data (struct capheap_tlsf) are laid out in
+ * tlsf.h, with their invariants; only this file writes them. */
+typedef capheap_tlsf_block_t block_t;
+typedef capheap_tlsf_summary_t summary_t;
 
 _Static_assert(offsetof(struct capheap_tlsf, user) == offsetof(capheap_tlsf_shared_t, user) &&
                    offsetof(struct capheap_tlsf, user_hint) == offsetof(capheap_tlsf_shared_t, user_hint) &&
@@ -311,26 +264,16 @@ static inline size_t block_for(const capheap_tlsf_t *t, size_t size) {
     return b < MIN_BLOCK ? MIN_BLOCK : b;
 }
 
-/* The first of the first FIT_SCAN blocks of list c that has need bytes,
- * moved to the front of the list (where the callers take a block). */
-static block_t *scan_class(capheap_tlsf_t *t, unsigned c, size_t need) {
-    block_t *b = t->heads[c];
-    for (unsigned i = 0; b != NULL && i < FIT_SCAN; i++, b = b->next_free) {
-        if (block_size(b) >= need) {
-            list_remove(t, b);
-            list_insert(t, b, c);
-            return b;
-        }
-    }
-    return NULL;
-}
-
-/* Finds a free block of at least need bytes, left first on its list: returns
- * its class and sets *found, or returns -1. The first non-empty class at or
- * above need's own (O(1) by the bitmap) serves when its first block fits,
- * which any block of a higher class does; else the next non-empty class above;
- * else, when the heap is nearly full, one of the first FIT_SCAN blocks of
- * need's own class. */
+/* Finds a free block of at least need bytes, first on its list: returns its
+ * class and sets *found, or returns -1. The first non-empty class at or above
+ * need's own (O(1) by the bitmap) serves when its first block fits, which any
+ * block of a higher class does; else the next non-empty class above does.
+ * Only the first block of a list is ever examined: a request fails when the
+ * one class that could hold a fit shows a smaller block first. The largest
+ * request served is then the first block of the highest class, which
+ * capheap_tlsf_largest_free reads in O(1). (Scanning a few more blocks of the
+ * request's class changed neither fill nor the trace figures of bench/, and
+ * made every query of the largest request a walk.) */
 static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_t **found) {
     unsigned c = class_of(t, need);
     int cls = bitmap_find_from(t, c);
@@ -343,15 +286,10 @@ static CAPHEAP_ALWAYS_INLINE int find_fit(capheap_tlsf_t *t, size_t need, block_
      * Only class c can fail it: a higher class holds larger blocks. */
     if (b->head < need) {
         cls = bitmap_find_from(t, c + 1);
-        if (cls >= 0) {
-            b = t->heads[cls];
-        } else {
-            b = scan_class(t, c, need);
-            if (b == NULL) {
-                return -1;
-            }
-            cls = (int)c;
+        if (cls < 0) {
+            return -1;
         }
+        b = t->heads[cls];
     }
     *found = b;
     return cls;
@@ -587,26 +525,6 @@ void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
     }
 }
 
-size_t capheap_tlsf_free_bounded(capheap_tlsf_t *t, void *p) {
-    if (!free_allowed(t, p)) {
-        return 0;
-    }
-    block_t *b = block_of(p);
-    block_t *merged = free_block(t, b);
-    size_t size = block_size(merged);
-    /* The new block went to the front of its list, and each neighbour it
-     * absorbed left its own list. One block fewer on a list leaves the rest
-     * of it within find_fit's scan: what failed before and is larger than
-     * the new block fails still. Two fewer on one list may bring a third
-     * within the scan, so when both neighbours merged nothing is known. A
-     * block merged into its predecessor keeps its old header (free_block). */
-    bool into_prev = merged != b;
-    if (into_prev && (uint8_t *)merged + size != (uint8_t *)b + block_size(b)) {
-        return SIZE_MAX;
-    }
-    return size - W + 1;
-}
-
 size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
     size_t old = t->n.min_free_bytes;
     t->n.min_free_bytes = value < t->n.free_bytes ? value : t->n.free_bytes;
@@ -614,25 +532,6 @@ size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
 }
 
 size_t capheap_tlsf_usable_size(const void *p) { return block_size(block_of(p)) - W; }
-
-size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
-    if (t->summary == 0) {
-        return 0;
-    }
-    unsigned w = capheap_msb(t->summary);
-    unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
-    /* Requests of a lower class find this one by the bitmap; requests of this
-     * class take a block among the first FIT_SCAN of its list (find_fit), the
-     * largest of which is therefore the exact limit. */
-    size_t best = 0;
-    const block_t *b = t->heads[c];
-    for (unsigned i = 0; b != NULL && i < FIT_SCAN; i++, b = b->next_free) {
-        if (block_size(b) > best) {
-            best = block_size(b);
-        }
-    }
-    return best - W;
-}
 
 /* Free blocks, counted on the lists: keeping a counter would cost every
  * malloc and free an update and the control data a word. */

@@ -27,13 +27,6 @@
 /** Smallest block: header, two free-list links and the size footer of a free block. */
 #define CAPHEAP_TLSF_MIN_BLOCK (4 * CAPHEAP_TLSF_GRAIN)
 
-/** How many blocks of the request's own size class an allocation examines, after
- *  the O(1) good-fit search failed, before it gives up. A small constant keeps
- *  malloc O(1) and lets nearly full heaps use their last blocks. */
-#ifndef CAPHEAP_TLSF_FIT_SCAN
-#define CAPHEAP_TLSF_FIT_SCAN 8
-#endif
-
 typedef struct capheap_tlsf capheap_tlsf_t;
 
 /** Counters kept exact by every operation. */
@@ -60,6 +53,80 @@ static inline const capheap_tlsf_counters_t *capheap_tlsf_counters(const capheap
 }
 
 static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return capheap_tlsf_counters(t)->free_bytes; }
+
+/*
+ * The layout of a block and of the control data, here so that the largest
+ * request can be read inline (capheap_tlsf_largest_free, below); only tlsf.c
+ * writes them. W is the grain, MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
+ */
+/*
+ * A block. Invariants (capheap_tlsf_check verifies each):
+ *  B1 size is a multiple of W and at least MIN_BLOCK; only the sentinel has
+ *     size 0, and it is used and ends the region exactly.
+ *  B2 FLAG_PREV_FREE of a block equals FLAG_FREE of the block before it; the
+ *     first block has it clear.
+ *  B3 no two neighbours are both free (free blocks are always coalesced).
+ *  B4 the last word of a free block holds its size.
+ *  B5 a free block is on the list of class_of(size), exactly once; used blocks
+ *     are on no list.
+ */
+typedef struct capheap_tlsf_block {
+    size_t head;                          /* size | FLAG_* (tlsf.c) */
+    struct capheap_tlsf_block *next_free; /* free blocks only: list links */
+    struct capheap_tlsf_block *prev_free;
+} capheap_tlsf_block_t;
+
+/*
+ * The control data. Invariants:
+ *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
+ *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
+ *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.used_blocks
+ *     counts the used blocks (the sentinel excluded; free blocks are not
+ *     counted as they change, get_stats counts the lists);
+ *     n.min_free_bytes <= n.free_bytes.
+ *  C4 the first block of list c has prev_free == anchor(c); the others link
+ *     back to their predecessor; the last has next_free == NULL.
+ *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
+ */
+#if SIZE_MAX > UINT32_MAX
+typedef uint32_t capheap_tlsf_summary_t;
+#else
+typedef uint16_t capheap_tlsf_summary_t; /* a 32-bit region has at most 14 bitmap words */
+#endif
+
+struct capheap_tlsf {
+    void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
+    size_t user_hint;
+    capheap_tlsf_counters_t n;
+    uint8_t *payload0;         /* payload of the first block: the blocks start W before it */
+    size_t span;               /* from payload0 to the header of the sentinel */
+    capheap_tlsf_block_t **heads; /* heads[c] for class_min <= c < class_end (the pointer
+                                     is biased by class_min: a class indexes it as it is);
+                                     the blocks start right after heads[class_end - 1],
+                                     which gives class_end */
+    capheap_tlsf_summary_t summary;
+    uint8_t coarsen;           /* log2 of the fine classes merged into one */
+    uint8_t class_min;         /* the class of MIN_BLOCK */
+    uint32_t bitmap[];         /* BITMAP_WORDS(class_end) words */
+};
+
+
+#include "bitops.h"
+
+/** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
+ *  (an allocation of one byte more fails); 0 when none. O(1): requests of a
+ *  lower class find the highest non-empty class by the bitmap; requests of
+ *  that class take its first block when it fits (find_fit in tlsf.c), which
+ *  makes that block the exact limit. Inline: the caps layer asks it after
+ *  every change to a heap that has a fail floor. */
+static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
+    if (t->summary == 0) {
+        return 0;
+    }
+    unsigned w = capheap_msb(t->summary);
+    unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
+    return (t->heads[c]->head & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_GRAIN;
+}
 
 /** Sets the watermark to value, but never above the current free bytes;
  *  returns the old watermark. */
@@ -93,12 +160,6 @@ CAPHEAP_INTERNAL capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *
  *  heap unchanged. NULL does nothing. The fast path of free. */
 CAPHEAP_INTERNAL void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p);
 
-/** capheap_tlsf_free_checked that also returns a size below which the free
- *  may have made a request fit: a request of at least that many bytes that
- *  failed before the free fails after it. 0 when nothing was freed, SIZE_MAX
- *  when no such bound is known. */
-CAPHEAP_INTERNAL size_t capheap_tlsf_free_bounded(capheap_tlsf_t *t, void *p);
-
 /** Resizes in place when the block or its free successor allows, else moves.
  *  NULL on failure with p untouched. p must be valid, size nonzero. */
 CAPHEAP_INTERNAL void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size);
@@ -110,9 +171,6 @@ CAPHEAP_INTERNAL capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, 
 /** Usable bytes of the live block whose payload is p. */
 CAPHEAP_INTERNAL size_t capheap_tlsf_usable_size(const void *p);
 
-/** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
- *  (an allocation of one byte more fails); 0 when none. O(1). */
-CAPHEAP_INTERNAL size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t);
 
 /** The counters and the usable bytes of used blocks. */
 typedef struct {

@@ -592,7 +592,9 @@ static void assert_largest_exact(capheap_tlsf_t *t) {
 }
 
 /* In random states, and with long lists in the top class whose largest block
- * sits at every depth (the search looks only at the first few of a list). */
+ * sits at every depth (the search looks only at the first block of a list). */
+#define LONG_LIST 16
+
 static void largest_free_is_exact(void **state) {
     (void)state;
     uint64_t s = 0xFEEDFACE;
@@ -610,17 +612,17 @@ static void largest_free_is_exact(void **state) {
         assert_largest_exact(t);
     }
     expect_sound(t);
-    for (size_t depth = 0; depth < 2 * FIT_SCAN; depth++) {
+    for (size_t depth = 0; depth < LONG_LIST; depth++) {
         t = capheap_tlsf_create(region, sizeof region, 0);
-        void *big[2 * FIT_SCAN + 1], *sep[2 * FIT_SCAN + 1];
-        for (size_t i = 0; i <= 2 * FIT_SCAN; i++) {
+        void *big[LONG_LIST + 1], *sep[LONG_LIST + 1];
+        for (size_t i = 0; i <= LONG_LIST; i++) {
             big[i] = capheap_tlsf_malloc(t, 1024 + (i == depth ? 64 : 8 * (i % 4)));
             sep[i] = capheap_tlsf_malloc(t, 8);
         }
         while (capheap_tlsf_malloc(t, 8) != NULL) {
         }
-        for (size_t i = 0; i <= 2 * FIT_SCAN; i++) {
-            capheap_tlsf_free(t, big[2 * FIT_SCAN - i]); /* the list ends up in address order */
+        for (size_t i = 0; i <= LONG_LIST; i++) {
+            capheap_tlsf_free(t, big[LONG_LIST - i]); /* the list ends up in address order */
             assert_largest_exact(t);
         }
         (void)sep;
@@ -628,40 +630,29 @@ static void largest_free_is_exact(void **state) {
     }
 }
 
-/* The bound free_bounded returns: a request of at least max(bound, the
- * largest request served before the free + 1) fails after it, which
- * largest_free (exact, above) tells. Nearly full heaps with long lists of
- * small blocks put neighbours of every class on the lists the scan reads. */
-static void free_bound_holds(void **state) {
+/* The search reads the first block of a list only: with two free blocks of
+ * one class, the larger behind the smaller, a request for the larger fails
+ * until the smaller is taken, and largest_free says so. */
+static void first_block_of_a_class_decides(void **state) {
     (void)state;
-    static const size_t sizes[] = {8 * 1024, REGION};
-    uint64_t s = 0xB0B0CAFE;
-    for (size_t r = 0; r < sizeof sizes / sizeof sizes[0]; r++) {
-        capheap_tlsf_t *t = capheap_tlsf_create(region, sizes[r], 0);
-        void *live[512] = {0};
-        size_t frees = 0, unknown = 0;
-        for (int step = 0; step < 40000; step++) {
-            s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
-            size_t slot = (s >> 10) % 512;
-            if (live[slot] == NULL) {
-                live[slot] = capheap_tlsf_malloc(t, 1 + (s >> 20) % ((s >> 40) % 8 == 0 ? 600 : 60));
-                continue;
-            }
-            size_t before = capheap_tlsf_largest_free(t);
-            size_t bound = capheap_tlsf_free_bounded(t, live[slot]);
-            live[slot] = NULL;
-            size_t limit = bound > before + 1 ? bound : before + 1;
-            assert_true(bound > 0);
-            assert_true(capheap_tlsf_largest_free(t) < limit);
-            frees++;
-            unknown += bound == SIZE_MAX;
-        }
-        expect_sound(t);
-        assert_true(unknown > 0 && unknown < frees); /* both kinds of answer were seen */
-    }
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
-    void *null = NULL;
-    assert_int_equal(capheap_tlsf_free_bounded(t, null), 0); /* nothing freed */
+    void *small = capheap_tlsf_malloc(t, 1100);
+    void *sep1 = capheap_tlsf_malloc(t, 8);
+    void *large = capheap_tlsf_malloc(t, 1120);
+    void *sep2 = capheap_tlsf_malloc(t, 8);
+    while (capheap_tlsf_malloc(t, 8) != NULL) {
+    }
+    assert_int_equal(class_of(t, block_size(block_of(small))), class_of(t, block_size(block_of(large))));
+    size_t small_size = capheap_tlsf_usable_size(small), large_size = capheap_tlsf_usable_size(large);
+    capheap_tlsf_free(t, large);
+    capheap_tlsf_free(t, small); /* first on the list now */
+    assert_int_equal(capheap_tlsf_largest_free(t), small_size);
+    assert_null(capheap_tlsf_malloc(t, large_size));
+    assert_ptr_equal(capheap_tlsf_malloc(t, small_size), small);
+    assert_int_equal(capheap_tlsf_largest_free(t), large_size);
+    assert_ptr_equal(capheap_tlsf_malloc(t, large_size), large);
+    (void)sep1, (void)sep2;
+    expect_sound(t);
 }
 
 /* The watermark follows the lowest free bytes; set_min_free never lifts it
@@ -734,7 +725,7 @@ int main(void) {
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(largest_free_is_exact),
-        cmocka_unit_test(free_bound_holds),
+        cmocka_unit_test(first_block_of_a_class_decides),
         cmocka_unit_test(watermark),
         cmocka_unit_test(walk_in_order),
     };
