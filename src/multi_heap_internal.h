@@ -26,9 +26,9 @@ static inline void *heap_lock_of(multi_heap_handle_t heap) { return capheap_tlsf
  * fail (SIZE_MAX: not kept). Written under the heap's lock only: a failed
  * malloc sets it just above the largest request the heap serves (exact and
  * O(1): capheap_tlsf_largest_free), and from then on every allocation,
- * realloc and free sets it again. A heap that never failed pays nothing. Read without the lock by the caps layer, which may
- * then pass the heap over for the next candidate. Atomic accesses only: the
- * reader holds no lock.
+ * realloc and free sets it again; a heap that never failed pays nothing.
+ * Read without the lock by the caps layer, which may then pass the heap over
+ * for the next candidate. Atomic accesses only: the reader holds no lock.
  */
 static inline size_t *fail_floor_of(multi_heap_handle_t heap) { return &capheap_tlsf_shared(tlsf_of(heap))->user_hint; }
 

@@ -55,11 +55,10 @@ static inline const capheap_tlsf_counters_t *capheap_tlsf_counters(const capheap
 static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return capheap_tlsf_counters(t)->free_bytes; }
 
 /*
- * The layout of a block and of the control data, here so that the largest
+ * The layout of a block and of the control data is here so that the largest
  * request can be read inline (capheap_tlsf_largest_free, below); only tlsf.c
- * writes them. W is the grain, MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
- */
-/*
+ * writes them. Below, W is the grain and MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
+ *
  * A block. Invariants (capheap_tlsf_check verifies each):
  *  B1 size is a multiple of W and at least MIN_BLOCK; only the sentinel has
  *     size 0, and it is used and ends the region exactly.
