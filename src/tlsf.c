@@ -238,12 +238,15 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     unsigned k = choose_coarsen(hi - lo);
     unsigned end = class_end_for(hi - lo, k, &min);
     size_t nwords = BITMAP_WORDS(end);
-    /* The heads end where the first block starts (which gives class_end),
-     * H below a payload on the grain: any padding goes before the heads. */
+    uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
+    heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
     uintptr_t heads_size = (end - min) * sizeof(block_t *);
-    uintptr_t first = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t) + heads_size;
-    first = ((first + H + W - 1) & ~(uintptr_t)(W - 1)) - H;
-    uintptr_t heads = first - heads_size;
+    if (H != W) {
+        /* The heads end where the first block starts (which gives class_end),
+         * H below a payload on the grain: the padding goes before them. */
+        heads += (W - H - heads_size) & (W - 1);
+    }
+    uintptr_t first = heads + heads_size;
     if (first >= hi || hi - first < MIN_BLOCK + H) {
         return NULL;
     }
