@@ -10,7 +10,7 @@
  * size_t word. CMake passes the option to the library and, as a public
  * definition, to everything that links capheap::capheap; the pkg-config
  * file carries it too. Code compiled with another value than the library's
- * sees a wrong MULTI_HEAP_ALIGN.
+ * sees a wrong MULTI_HEAP_ALIGN. The default is a sizeof, not for #if.
  */
 #ifndef CAPHEAP_CONFIG_H
 #define CAPHEAP_CONFIG_H

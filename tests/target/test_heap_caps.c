@@ -310,8 +310,8 @@ static void case_realloc(void) {
  * max_align_t is 16 for its 16-byte long double, above either grain). */
 #define MAX_ALIGN ((size_t)_Alignof(max_align_t))
 #define PROMISED  (MULTI_HEAP_ALIGN >= MAX_ALIGN ? MAX_ALIGN : MULTI_HEAP_ALIGN)
-#if CAPHEAP_GRAIN == 8 && defined(__ARM_EABI__)
-_Static_assert(_Alignof(max_align_t) == 8, "Arm EABI: the 8-byte grain meets max_align_t");
+#if defined(__ARM_EABI__)
+_Static_assert(MULTI_HEAP_ALIGN != 8 || _Alignof(max_align_t) == 8, "Arm EABI: the 8-byte grain meets max_align_t");
 #endif
 
 static void check_promised(const void *p) { T_CHECK(p != NULL && (uintptr_t)p % PROMISED == 0); }
