@@ -8,8 +8,9 @@
  * counter is kept for them: it would cost every malloc and free).
  *
  * Granularity: block sizes and returned addresses are multiples of
- * MULTI_HEAP_ALIGN (4 bytes on 32-bit targets, the pointer size elsewhere);
- * each used block costs one header word of that size.
+ * MULTI_HEAP_ALIGN, the build's CAPHEAP_GRAIN (capheap/config.h): 4 bytes on
+ * 32-bit targets, 8 on 64-bit ones, or 8 on a 32-bit build made with
+ * CAPHEAP_GRAIN=8. Each used block costs one header word (a size_t).
  *
  * Thread safety: a heap is protected by the lock given to multi_heap_set_lock
  * (a lock of the port, see capheap/port.h); without one the caller serialises.
@@ -28,12 +29,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capheap/config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Granularity of block sizes and of returned addresses. */
-#define MULTI_HEAP_ALIGN (sizeof(void *) < 4 ? 4 : sizeof(void *))
+#define MULTI_HEAP_ALIGN ((size_t)(CAPHEAP_GRAIN))
 
 /** Opaque handle of a heap; it lives at the start of its own region. */
 typedef struct multi_heap_info *multi_heap_handle_t;

@@ -5,24 +5,33 @@
 #   scripts/target-test.sh                       every configuration below
 #   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
 #
-# A configuration is CORE-OPT[-POISONING]:
+# A configuration is CORE-OPT[-POISONING][-grain8]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt),
 #              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
+#   grain8     CAPHEAP_GRAIN=8: 8-aligned blocks (the default grain is 4)
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
-  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive"}
+  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8"}
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning
-  IFS=- read -r core opt poisoning <<<"$1"
+  local core opt poisoning=none grain="" extra
+  IFS=- read -r core opt extra <<<"$1"
+  local word
+  for word in ${extra//-/ }; do
+    case "$word" in
+      light|comprehensive) poisoning=$word ;;
+      grain8) grain=8 ;;
+      *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
+    esac
+  done
   local toolchain=arm-none-eabi cpu
   case "$core" in
     cm0plus) cpu=cortex-m0plus ;;
@@ -34,7 +43,7 @@ config_args() {
   esac
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=${poisoning:-none}"
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain"
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -109,7 +109,7 @@ static size_t live_size(multi_heap_handle_t heap, const void *p, bool full, bool
             capheap_report_fault(p, fault);
         }
     } else if (full) {
-        size = capheap_tlsf_usable_size(capheap_poison_payload(p)) + CAPHEAP_TLSF_GRAIN;
+        size = capheap_tlsf_usable_size(capheap_poison_payload(p)) + CAPHEAP_TLSF_HEADER;
     } else {
         size = capheap_poison_usable_size(p);
     }

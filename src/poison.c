@@ -6,14 +6,18 @@
  *
  *   [head: magic, n][n user bytes][tail: 4-byte magic, unaligned]
  *
- * and the user gets the address after the head.
+ * and the user gets the address after the head, which is on the grain as the
+ * payload is (the head is two size_t words, a multiple of the grain).
  */
 #include <string.h>
 
 #include "capheap/port.h"
 #include "poison.h"
 
-#define W CAPHEAP_TLSF_GRAIN
+/* A free block: header (H), two list links (LINKS), ..., size footer (FOOT). */
+#define H     CAPHEAP_TLSF_HEADER
+#define LINKS (2 * sizeof(void *))
+#define FOOT  sizeof(size_t)
 
 #define HEAD_CANARY  ((size_t)0xCA9E4EADu) /* a live allocation starts here */
 #define FREED_CANARY ((size_t)0xF4EEDB10u) /* this allocation was freed */
@@ -31,6 +35,8 @@ typedef struct {
 #define HEAD     sizeof(poison_head_t)
 #define TAIL     sizeof(uint32_t)
 #define OVERHEAD (HEAD + TAIL)
+
+_Static_assert(HEAD % CAPHEAP_TLSF_GRAIN == 0, "the user address keeps the payload's alignment");
 
 size_t capheap_poison_overhead(void) { return OVERHEAD; }
 
@@ -65,8 +71,8 @@ static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
 /* The part of a free block's payload that holds no allocator data: after the
  * two list links, before the size footer. */
 static void free_interior(const uint8_t *payload, size_t usable, const uint8_t **lo, const uint8_t **hi) {
-    *lo = payload + 2 * W;
-    *hi = payload + (usable > 3 * W ? usable - W : 2 * W);
+    *lo = payload + LINKS;
+    *hi = payload + (usable > LINKS + FOOT ? usable - FOOT : LINKS);
 }
 
 /* A block just taken from free memory: its fill must be intact. */
@@ -119,7 +125,7 @@ void *capheap_poison_memalign(capheap_tlsf_t *t, size_t size, size_t align, size
 
 capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) {
     uintptr_t a = (uintptr_t)p;
-    if (a < (uintptr_t)capheap_tlsf_blocks_begin(t) + W + HEAD || a >= (uintptr_t)capheap_tlsf_blocks_end(t)) {
+    if (a < (uintptr_t)capheap_tlsf_blocks_begin(t) + H + HEAD || a >= (uintptr_t)capheap_tlsf_blocks_end(t)) {
         return CAPHEAP_FAULT_OUTSIDE;
     }
     const uint8_t *payload = (const uint8_t *)p - HEAD;
@@ -143,7 +149,7 @@ capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) 
 /* Fills with FREE_FILL the part of [lo, hi) inside the interior of span. */
 static void refill(capheap_tlsf_span_t span, const uint8_t *lo, const uint8_t *hi) {
     const uint8_t *ilo, *ihi;
-    free_interior(span.start + W, span.size - W, &ilo, &ihi);
+    free_interior(span.start + H, span.size - H, &ilo, &ihi);
     lo = lo > ilo ? lo : ilo;
     hi = hi < ihi ? hi : ihi;
     if (lo < hi) {
@@ -169,10 +175,10 @@ static void release(capheap_tlsf_t *t, void *p) {
  * the block's two edges: they get the fill back. */
 static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
     capheap_tlsf_span_t span = capheap_tlsf_free(t, payload);
-    uint8_t *start = payload - W;
+    uint8_t *start = payload - H;
     uint8_t *end = payload + usable;
-    refill(span, start - W, start + W + HEAD);
-    refill(span, end - W, end + 3 * W);
+    refill(span, start - FOOT, start + H + HEAD);
+    refill(span, end - FOOT, end + H + LINKS);
 }
 
 void capheap_poison_free(capheap_tlsf_t *t, void *p) {

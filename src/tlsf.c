@@ -9,7 +9,8 @@
  * to the sentinel: a freed pointer is inside the block area by one subtraction
  * and one comparison.
  *
- * A block is a header word (size | flags) and its payload. A free block keeps
+ * A block is a header word (size | flags) and its payload (see tlsf.h for where
+ * blocks start when the grain W exceeds the header size H). A free block keeps
  * its two free-list links at the start of its payload and a copy of its size in
  * its last word, so that the block after it can find it when it is freed: a used
  * block pays only its header.
@@ -31,7 +32,10 @@
 
 #define W           CAPHEAP_TLSF_GRAIN
 #define W_LOG2      (W == 8 ? 3u : 2u)
+#define H           CAPHEAP_TLSF_HEADER
 #define MIN_BLOCK   CAPHEAP_TLSF_MIN_BLOCK
+
+_Static_assert(MIN_BLOCK % W == 0 && (W == 4 || W == 8), "MIN_BLOCK is a block size; W_LOG2 knows the grain");
 
 #define FLAG_FREE      ((size_t)1) /* this block is free */
 #define FLAG_PREV_FREE ((size_t)2) /* the block just before this one is free */
@@ -62,12 +66,12 @@ _Static_assert(offsetof(struct capheap_tlsf, user) == offsetof(capheap_tlsf_shar
 static inline size_t block_size(const block_t *b) { return b->head & ~FLAGS; }
 static inline bool block_is_free(const block_t *b) { return (b->head & FLAG_FREE) != 0; }
 static inline bool block_prev_free(const block_t *b) { return (b->head & FLAG_PREV_FREE) != 0; }
-static inline uint8_t *block_payload(const block_t *b) { return (uint8_t *)b + W; }
-static inline block_t *block_of(const void *payload) { return (block_t *)((uint8_t *)payload - W); }
+static inline uint8_t *block_payload(const block_t *b) { return (uint8_t *)b + H; }
+static inline block_t *block_of(const void *payload) { return (block_t *)((uint8_t *)payload - H); }
 static inline block_t *block_at(const void *addr) { return (block_t *)(uintptr_t)addr; }
 static inline block_t *block_next(const block_t *b) { return block_at((const uint8_t *)b + block_size(b)); }
 static inline size_t *block_footer(const block_t *b) { return (size_t *)((uint8_t *)b + block_size(b)) - 1; }
-static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return t->payload0 - W; }
+static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return t->payload0 - H; }
 /* Header of the sentinel. */
 static inline uint8_t *blocks_end(const capheap_tlsf_t *t) { return t->payload0 + t->span; }
 /* One past the class of the largest block. */
@@ -213,6 +217,9 @@ static unsigned class_end_for(size_t max_block, unsigned k, unsigned *min) {
     return (fine_class(max_block) >> k) + 1;
 }
 
+/* Counts a head as W bytes: with the 8-byte grain on 32-bit (heads of 4) a
+ * region then merges classes as a 64-bit one of its size does (an 8 KiB heap
+ * keeps 80 bytes of control data, not 104 with twice the heads). */
 static unsigned choose_coarsen(size_t size) {
     unsigned k = 0, min;
     while (k < FINE_LOG2 && (size_t)(class_end_for(size, k, &min) - min) * W > size / CAPHEAP_TLSF_CONTROL_SHARE) {
@@ -233,8 +240,14 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     size_t nwords = BITMAP_WORDS(end);
     uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
     heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
-    uintptr_t first = heads + (end - min) * sizeof(block_t *);
-    if (first >= hi || hi - first < MIN_BLOCK + W) {
+    uintptr_t heads_size = (end - min) * sizeof(block_t *);
+    if (H != W) {
+        /* The heads end where the first block starts (which gives class_end),
+         * H below a payload on the grain: the padding goes before them. */
+        heads += (W - H - heads_size) & (W - 1);
+    }
+    uintptr_t first = heads + heads_size;
+    if (first >= hi || hi - first < MIN_BLOCK + H) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
@@ -242,10 +255,10 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
     t->coarsen = (uint8_t)k;
     t->class_min = (uint8_t)min;
-    t->payload0 = (uint8_t *)first + W;
-    t->span = (size_t)(hi - W - first - W);
+    t->payload0 = (uint8_t *)first + H;
+    t->span = (size_t)(hi - H - first - H);
     block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */
-    block_at((void *)first)->head = (size_t)(hi - W - first);
+    block_at((void *)first)->head = (size_t)(hi - H - first);
     t->n.used_blocks = 1;
     free_block(t, block_at((void *)first));
     t->n.min_free_bytes = t->n.free_bytes;
@@ -260,7 +273,7 @@ static inline size_t block_for(const capheap_tlsf_t *t, size_t size) {
     if (size - 1 >= t->span) {
         return 0; /* size 0 wraps around to SIZE_MAX; span is the largest payload */
     }
-    size_t b = (size + W + W - 1) & ~(W - 1);
+    size_t b = (size + H + W - 1) & ~(W - 1);
     return b < MIN_BLOCK ? MIN_BLOCK : b;
 }
 
@@ -318,7 +331,7 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, unsig
         *block_footer(tail) = rest;
         list_insert(t, tail, class_of(t, rest));
     } else {
-        t->n.free_bytes -= size - W;
+        t->n.free_bytes -= size - H;
         b->head = size;
         block_next(b)->head &= ~FLAG_PREV_FREE;
     }
@@ -350,7 +363,7 @@ static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     }
     if (next_size != 0) {
         list_remove(t, next);
-        t->n.free_bytes -= next_size - W;
+        t->n.free_bytes -= next_size - H;
         b->head += next_size;
     }
     trim_tail(t, b, need);
@@ -360,9 +373,9 @@ static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
 
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     /* One test passes every request whose rounded size is a block and fits
-     * (span is at least MIN_BLOCK - W); block_for sorts out the others. */
-    size_t need = (size + W + W - 1) & ~(W - 1);
-    if (need - MIN_BLOCK > t->span - (MIN_BLOCK - W)) {
+     * (span is at least MIN_BLOCK - H); block_for sorts out the others. */
+    size_t need = (size + H + W - 1) & ~(W - 1);
+    if (need - MIN_BLOCK > t->span - (MIN_BLOCK - H)) {
         need = block_for(t, size);
         if (need == 0) {
             return NULL;
@@ -403,12 +416,12 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     size_t need = block_for(t, size);
     /* Room for the worst front gap: less than align, plus a minimum block
      * when the gap would be too small to stand as a free block. No block is
-     * larger than span + W, so a larger request is refused before the class
+     * larger than span + H, so a larger request is refused before the class
      * search (whose bitmap covers only the classes of the region). */
     size_t slack = align + MIN_BLOCK;
     block_t *b;
     int cls;
-    if (need == 0 || slack > t->span + W - need || (cls = find_fit(t, need + slack, &b)) < 0) {
+    if (need == 0 || slack > t->span + H - need || (cls = find_fit(t, need + slack, &b)) < 0) {
         return NULL;
     }
     /* The whole block, not need + slack of it: a free rest left now would be
@@ -437,18 +450,18 @@ static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) 
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
     size_t next_head = next->head;
-    t->n.free_bytes += size - W; /* free bytes won: b's, and a header per merge */
+    t->n.free_bytes += size - H; /* free bytes won: b's, and a header per merge */
     if (head & FLAG_PREV_FREE) {
         b->head = head | FLAG_FREE; /* stays visible inside prev: a second free is caught */
         b = block_prev(b);
         list_remove(t, b);
         size += block_size(b);
-        t->n.free_bytes += W;
+        t->n.free_bytes += H;
     }
     if (next_head & FLAG_FREE) {
         list_remove(t, next);
         size += next_head & ~FLAGS;
-        t->n.free_bytes += W;
+        t->n.free_bytes += H;
     } else {
         next->head = next_head | FLAG_PREV_FREE;
     }
@@ -475,7 +488,7 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     }
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
-        memcpy(moved, p, block_size(b) - W);
+        memcpy(moved, p, block_size(b) - H);
         free_block(t, b);
     }
     return moved;
@@ -499,7 +512,7 @@ static inline capheap_fault_t fault_of(const capheap_tlsf_t *t, const void *p) {
     size_t size = block_size(b);
     /* Off the grain (B1), the size is no block's, and following it would read
      * a misaligned header. */
-    if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > t->span - at + W || block_prev_free(block_next(b))) {
+    if (size < MIN_BLOCK || (size & (W - 1)) != 0 || size > t->span - at + H || block_prev_free(block_next(b))) {
         return CAPHEAP_FAULT_NOT_A_BLOCK;
     }
     return CAPHEAP_FAULT_NONE;
@@ -531,7 +544,7 @@ size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t value) {
     return old;
 }
 
-size_t capheap_tlsf_usable_size(const void *p) { return block_size(block_of(p)) - W; }
+size_t capheap_tlsf_usable_size(const void *p) { return block_size(block_of(p)) - H; }
 
 /* Free blocks, counted on the lists: keeping a counter would cost every
  * malloc and free an update and the control data a word. */
@@ -552,7 +565,7 @@ void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) 
     size_t free_blocks = count_free_blocks(t);
     size_t blocks = free_blocks + t->n.used_blocks;
     out->free_bytes = t->n.free_bytes;
-    out->used_bytes = (size_t)(blocks_end(t) - blocks_first(t)) - blocks * W - t->n.free_bytes;
+    out->used_bytes = (size_t)(blocks_end(t) - blocks_first(t)) - blocks * H - t->n.free_bytes;
     out->free_blocks = free_blocks;
     out->used_blocks = t->n.used_blocks;
 }
@@ -560,14 +573,14 @@ void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) 
 uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return blocks_first(t); }
 uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return blocks_end(t); }
 size_t capheap_tlsf_overhead(const capheap_tlsf_t *t) {
-    return (size_t)(blocks_first(t) - (const uint8_t *)t) + W;
+    return (size_t)(blocks_first(t) - (const uint8_t *)t) + H;
 }
 
 void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user) {
     const block_t *b = block_at(blocks_first(t));
     while ((const uint8_t *)b < blocks_end(t) && block_size(b) != 0) {
         const block_t *next = block_next(b);
-        if (!cb(block_payload(b), block_size(b) - W, !block_is_free(b), user)) {
+        if (!cb(block_payload(b), block_size(b) - H, !block_is_free(b), user)) {
             return;
         }
         b = next;
@@ -637,7 +650,7 @@ static size_t check_blocks(const capheap_tlsf_t *t, check_t *ck) {
                 fail(ck, b, BAD_FOOTER);
             }
             free_blocks++;
-            free_bytes += size - W;
+            free_bytes += size - H;
         } else {
             used_blocks++;
         }

@@ -7,8 +7,9 @@
  * structure needs, no output, no malloc.
  *
  * Sizes here are in bytes. A "block" is a header word followed by its payload;
- * the pointers that cross this interface are payload addresses. Every size and
- * address is a multiple of CAPHEAP_TLSF_GRAIN.
+ * the pointers that cross this interface are payload addresses. Every block
+ * size and payload address is a multiple of CAPHEAP_TLSF_GRAIN; a block starts
+ * CAPHEAP_TLSF_HEADER bytes before its payload.
  */
 #ifndef CAPHEAP_TLSF_H
 #define CAPHEAP_TLSF_H
@@ -19,13 +20,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capheap/config.h"
 #include "fault.h"
 
-/** Granularity of sizes and addresses, and the size of a block header. */
-#define CAPHEAP_TLSF_GRAIN (sizeof(size_t))
+/** Granularity of block sizes and payload addresses (capheap/config.h). */
+#define CAPHEAP_TLSF_GRAIN ((size_t)(CAPHEAP_GRAIN))
 
-/** Smallest block: header, two free-list links and the size footer of a free block. */
-#define CAPHEAP_TLSF_MIN_BLOCK (4 * CAPHEAP_TLSF_GRAIN)
+/** Size of a block header: one size_t, whatever the grain. */
+#define CAPHEAP_TLSF_HEADER sizeof(size_t)
+
+/** Smallest block: header, two free-list links and the size footer of a free
+ *  block (a multiple of the grain, checked in tlsf.c). */
+#define CAPHEAP_TLSF_MIN_BLOCK (4 * CAPHEAP_TLSF_HEADER)
+
+/*
+ * The grain is the header size (4 or 8 bytes), or 8 with 4-byte headers on a
+ * 32-bit build made with CAPHEAP_GRAIN=8. Then a block does not start on the
+ * grain: its header is the 4 bytes just below an 8-aligned payload, so every
+ * block starts at 8k + 4 and the region's blocks are shifted by 4 as a whole
+ * (capheap_tlsf_create places the first; sizes, multiples of 8, keep the
+ * rest there). Chosen over an 8-byte header slot, whose first word would lie
+ * unused: a used block still pays 4 bytes of header, and the invariants
+ * below and the checker keep their form (sizes are multiples of the grain,
+ * the footer is the last size_t, the sentinel's header is the last word of
+ * the region); only the header size and the grain are two constants, equal
+ * in the default builds.
+ */
+_Static_assert(CAPHEAP_TLSF_GRAIN == CAPHEAP_TLSF_HEADER || (CAPHEAP_TLSF_GRAIN == 8 && CAPHEAP_TLSF_HEADER == 4),
+               "CAPHEAP_GRAIN must be sizeof(size_t), or 8 on a 32-bit build");
+_Static_assert(sizeof(void *) == sizeof(size_t), "a free-list link is one size_t word");
 
 typedef struct capheap_tlsf capheap_tlsf_t;
 
@@ -57,11 +80,13 @@ static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return c
 /*
  * The layout of a block and of the control data is here so that the largest
  * request can be read inline (capheap_tlsf_largest_free, below); only tlsf.c
- * writes them. Below, W is the grain and MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
+ * writes them. Below, W is the grain, H the header size (CAPHEAP_TLSF_HEADER:
+ * W, or 4 when W is 8 on 32-bit) and MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
  *
  * A block. Invariants (capheap_tlsf_check verifies each):
  *  B1 size is a multiple of W and at least MIN_BLOCK; only the sentinel has
- *     size 0, and it is used and ends the region exactly.
+ *     size 0, and it is used and ends the region exactly (the blocks start
+ *     at payload0 - H, payload0 a multiple of W: every payload is on W).
  *  B2 FLAG_PREV_FREE of a block equals FLAG_FREE of the block before it; the
  *     first block has it clear.
  *  B3 no two neighbours are both free (free blocks are always coalesced).
@@ -79,7 +104,7 @@ typedef struct capheap_tlsf_block {
  * The control data. Invariants:
  *  C1 for class_min <= c < class_end, bit c of bitmap is set iff heads[c] !=
  *     NULL; bit w of summary is set iff bitmap[w] != 0; no other bit is set.
- *  C2 n.free_bytes is the sum of (size - W) over free blocks; n.used_blocks
+ *  C2 n.free_bytes is the sum of (size - H) over free blocks; n.used_blocks
  *     counts the used blocks (the sentinel excluded; free blocks are not
  *     counted as they change, get_stats counts the lists);
  *     n.min_free_bytes <= n.free_bytes.
@@ -97,7 +122,7 @@ struct capheap_tlsf {
     void *user;                /* as in capheap_tlsf_shared_t, which the layer above reads */
     size_t user_hint;
     capheap_tlsf_counters_t n;
-    uint8_t *payload0;         /* payload of the first block: the blocks start W before it */
+    uint8_t *payload0;         /* payload of the first block: the blocks start H before it */
     size_t span;               /* from payload0 to the header of the sentinel */
     capheap_tlsf_block_t **heads; /* heads[c] for class_min <= c < class_end (the pointer
                                      is biased by class_min: a class indexes it as it is);
@@ -124,7 +149,7 @@ static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     }
     unsigned w = capheap_msb(t->summary);
     unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
-    return (t->heads[c]->head & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_GRAIN;
+    return (t->heads[c]->head & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_HEADER;
 }
 
 /** Sets the watermark to value, but never above the current free bytes;

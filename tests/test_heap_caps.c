@@ -527,6 +527,38 @@ static void allocated_and_containing_block_sizes(void **state) {
     assert_int_equal(heap_caps_get_containing_block_size(p + 50), 0); /* in a free block */
 }
 
+/* What the target malloc family hands out (heap_caps_malloc_default and the
+ * aligned calls) is on the grain: 8 bytes with CAPHEAP_GRAIN=8 on 32-bit (C's
+ * alignof(max_align_t) on Arm EABI; tests/target/test_heap_caps.c checks
+ * malloc itself), else sizeof(size_t). Sizes of every residue, the blocks of
+ * each call interleaved, then grown and shrunk. */
+static void results_are_on_the_grain(void **state) {
+    (void)state;
+    assert_int_equal(MULTI_HEAP_ALIGN, CAPHEAP_GRAIN);
+    assert_true(MULTI_HEAP_ALIGN == sizeof(size_t) || (MULTI_HEAP_ALIGN == 8 && sizeof(size_t) == 4));
+    void *kept[40];
+    for (size_t i = 0; i < 40; i++) {
+        size_t n = 1 + i * 7 % 61;
+        void *p = i % 4 == 0   ? heap_caps_calloc(1, n, MALLOC_CAP_DEFAULT)
+                  : i % 4 == 1 ? heap_caps_aligned_alloc(4, n, MALLOC_CAP_DEFAULT)
+                  : i % 4 == 2 ? heap_caps_malloc(n, MALLOC_CAP_8BIT)
+                               : heap_caps_malloc_default(n);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % MULTI_HEAP_ALIGN, 0);
+        kept[i] = heap_caps_realloc_default(p, n + 5 + i % 13);
+        assert_non_null(kept[i]);
+        assert_int_equal((uintptr_t)kept[i] % MULTI_HEAP_ALIGN, 0);
+    }
+    for (size_t i = 0; i < 40; i += 2) {
+        kept[i] = heap_caps_realloc(kept[i], 3 + i % 5, MALLOC_CAP_DEFAULT);
+        assert_int_equal((uintptr_t)kept[i] % MULTI_HEAP_ALIGN, 0);
+    }
+    for (size_t i = 0; i < 40; i++) {
+        heap_caps_free(kept[i]);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 int main(void) {
 #define ESP32(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
 #define PSRAM(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32_psram, caps_teardown)
@@ -551,6 +583,8 @@ int main(void) {
         ESP32(failed_allocation_hook),
         ESP32(free_and_sizes_of_stray_pointers),
         ESP32(allocated_and_containing_block_sizes),
+        ESP32(results_are_on_the_grain),
+        PSRAM(results_are_on_the_grain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

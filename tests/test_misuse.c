@@ -190,7 +190,7 @@ static void header_with_a_size_off_the_grain(void **state) {
     uint8_t *p = multi_heap_malloc(heap, 256);
     fill(p, 256, 0);
     uint8_t *forged = p + 8 * W;
-    uint8_t *header = (uint8_t *)capheap_poison_payload(forged) - W;
+    uint8_t *header = (uint8_t *)capheap_poison_payload(forged) - sizeof(size_t);
     size_t size = W == 8 ? 5 * W + 4 : 5 * W;
     memcpy(header, &size, sizeof size);
     if (W == 8 || POISONING >= 1) {

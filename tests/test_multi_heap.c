@@ -28,6 +28,7 @@
 #include "tlsf.h"   /* CAPHEAP_TLSF_MIN_BLOCK, the smallest block */
 
 #define W         MULTI_HEAP_ALIGN
+#define HDR       sizeof(size_t) /* a block header; W is a multiple of it */
 #define MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK
 #define POISONED  (CAPHEAP_POISONING_LEVEL >= 1)
 #define MOVES_ON_REALLOC (CAPHEAP_POISONING_LEVEL >= 2) /* comprehensive keeps every free byte filled */
@@ -48,7 +49,7 @@ typedef struct {
 static bool first_block(void *ptr, size_t size, int used, void *user) {
     geo_t *g = user;
     assert_int_equal(used, 0);
-    g->begin = (uint8_t *)ptr - W;
+    g->begin = (uint8_t *)ptr - HDR;
     g->end = (uint8_t *)ptr + size;
     return false;
 }
@@ -62,13 +63,13 @@ static geo_t new_heap(size_t size) {
     assert_non_null(g.heap);
     multi_heap_walk(g.heap, first_block, &g);
     g.free0 = multi_heap_free_size(g.heap);
-    assert_int_equal(g.free0, (size_t)(g.end - g.begin) - W);
-    assert_true(g.begin >= arena && g.end + W <= arena + size);
+    assert_int_equal(g.free0, (size_t)(g.end - g.begin) - HDR);
+    assert_true(g.begin >= arena && g.end + HDR <= arena + size);
     return g;
 }
 
 /* Header address of the used block whose user pointer is p. */
-static uint8_t *block_start(const void *p) { return (uint8_t *)capheap_poison_payload(p) - W; }
+static uint8_t *block_start(const void *p) { return (uint8_t *)capheap_poison_payload(p) - HDR; }
 
 static int by_address(const void *a, const void *b) {
     uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
@@ -119,12 +120,12 @@ static void assert_info_exact(const geo_t *g, void *const *ptrs, size_t n) {
         if (gap > 0) {
             assert_true(gap >= MIN_BLOCK);
             free_blocks++;
-            free_bytes += gap - W;
+            free_bytes += gap - HDR;
             widest = gap > widest ? gap : widest;
         }
         if (i < n) {
             size_t full = multi_heap_get_full_block_size(g->heap, sorted[i]);
-            allocated += full - W;
+            allocated += full - HDR;
             cursor = start + full;
         }
     }
@@ -138,7 +139,7 @@ static void assert_info_exact(const geo_t *g, void *const *ptrs, size_t n) {
     assert_int_equal(multi_heap_free_size(g->heap), free_bytes);
     assert_int_equal(info.minimum_free_bytes, multi_heap_minimum_free_size(g->heap));
     assert_true(info.minimum_free_bytes <= free_bytes);
-    assert_true(widest == 0 ? info.largest_free_block == 0 : info.largest_free_block <= widest - W);
+    assert_true(widest == 0 ? info.largest_free_block == 0 : info.largest_free_block <= widest - HDR);
     assert_true(multi_heap_check(g->heap, true));
     assert_largest_exact(g->heap);
 }
@@ -155,18 +156,19 @@ static void assert_filled(const void *p, size_t n, uint8_t seed) {
     }
 }
 
+static size_t expected_full(size_t n);
+
 /* The usable size the level promises for a request of n bytes. */
 static size_t expected_usable(size_t n) {
     if (POISONED) {
         return n;
     }
-    size_t u = (n + W - 1) / W * W;
-    return u < MIN_BLOCK - W ? MIN_BLOCK - W : u;
+    return expected_full(n) - HDR;
 }
 
 /* The full block size for a request of n bytes. */
 static size_t expected_full(size_t n) {
-    size_t b = (n + capheap_poison_overhead() + W + W - 1) / W * W;
+    size_t b = (n + capheap_poison_overhead() + HDR + W - 1) / W * W;
     return b < MIN_BLOCK ? MIN_BLOCK : b;
 }
 
@@ -211,11 +213,11 @@ static void register_rejects_too_small_regions(void **state) {
         assert_int_equal(info.free_blocks, 1);
         assert_int_equal(info.allocated_blocks, 0);
         assert_int_equal(info.total_allocated_bytes, 0);
-        assert_true(info.total_free_bytes >= MIN_BLOCK - W);
+        assert_true(info.total_free_bytes >= MIN_BLOCK - HDR);
         assert_true(multi_heap_check(g.heap, true));
         assert_largest_exact(g.heap);
         if (s == min) {
-            assert_int_equal(info.total_free_bytes, MIN_BLOCK - W);
+            assert_int_equal(info.total_free_bytes, MIN_BLOCK - HDR);
         }
     }
     if (!POISONED) {
@@ -305,19 +307,20 @@ static void malloc_usable_and_full_block_sizes(void **state) {
 }
 
 /* multi_heap.h: a used block costs one header word, 4 bytes on 32-bit targets
- * and the pointer size elsewhere. Blocks carved one after another from the
- * free area lie exactly one block size apart. */
+ * and the pointer size elsewhere (with the 8-byte grain on 32-bit too: sizes
+ * that fill whole grains with it cost nothing more). Blocks carved one after
+ * another from the free area lie exactly one block size apart. */
 static void overhead_is_one_header_word(void **state) {
     (void)state;
     geo_t g = new_heap(ARENA_SIZE);
     uint8_t *prev = NULL;
     size_t prev_full = 0;
-    for (size_t n = 3 * W; n <= 1024; n += W) {
+    for (size_t n = 4 * W - HDR; n <= 1024; n += W) {
         uint8_t *p = multi_heap_malloc(g.heap, n);
         assert_non_null(p);
         size_t full = multi_heap_get_full_block_size(g.heap, p);
         if (!POISONED) {
-            assert_int_equal(full, n + W);
+            assert_int_equal(full, n + HDR);
             assert_int_equal(multi_heap_get_allocated_size(g.heap, p), n);
         } else {
             assert_int_equal(full, expected_full(n));
@@ -503,7 +506,7 @@ static void realloc_grows_in_place_when_the_neighbour_is_free(void **state) {
     assert_adjacent(g.heap, b, c);
     fill(a, 96, 2);
     multi_heap_free(g.heap, b);
-    size_t room = multi_heap_get_full_block_size(g.heap, a) + expected_full(200) - W - capheap_poison_overhead();
+    size_t room = multi_heap_get_full_block_size(g.heap, a) + expected_full(200) - HDR - capheap_poison_overhead();
     uint8_t *a2 = multi_heap_realloc(g.heap, a, room);
     assert_true(MOVES_ON_REALLOC ? a2 != a : a2 == a);
     assert_filled(a2, 96, 2);
@@ -916,7 +919,7 @@ static void dump_lists_every_block(void **state) {
         }
         char addr[32], size[32];
         snprintf(addr, sizeof addr, "%p", capheap_poison_payload(p[i]));
-        snprintf(size, sizeof size, " %zu ", multi_heap_get_full_block_size(g.heap, p[i]) - W);
+        snprintf(size, sizeof size, " %zu ", multi_heap_get_full_block_size(g.heap, p[i]) - HDR);
         assert_true(line_has(out, addr, size, "used"));
     }
     char addr[32];

@@ -34,6 +34,7 @@
 #include "tlsf.h"   /* CAPHEAP_TLSF_MIN_BLOCK */
 
 #define W         MULTI_HEAP_ALIGN
+#define HDR       sizeof(size_t) /* a block header; W is a multiple of it */
 #define MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK
 #define POISONED  (CAPHEAP_POISONING_LEVEL >= 1)
 
@@ -124,7 +125,7 @@ static size_t count_gap(uint8_t *lo, uint8_t *hi) {
 /* Adds b, checking that it lies inside the block area and overlaps nothing. */
 static void shadow_insert(model_t *m, block_t b) {
     assert_true(b.start >= m->begin && block_end(&b) <= m->end);
-    assert_true(b.user >= b.start + W && b.user + b.usable <= block_end(&b));
+    assert_true(b.user >= b.start + HDR && b.user + b.usable <= block_end(&b));
     size_t i = lower_bound(m, b.start);
     uint8_t *lo = gap_lo(m, i), *hi = gap_hi(m, i);
     assert_true(lo <= b.start && block_end(&b) <= hi); /* no overlap */
@@ -154,14 +155,14 @@ static block_t shadow_remove(model_t *m, size_t i) {
 }
 
 static size_t shadow_free_bytes(const model_t *m) {
-    return (size_t)(m->end - m->begin) - m->sum_full - m->gaps * W;
+    return (size_t)(m->end - m->begin) - m->sum_full - m->gaps * HDR;
 }
 
 /* ---- blocks and their contents ------------------------------------------ */
 
 /* The shadow record of an allocation of requested bytes at p. */
 static block_t describe(model_t *m, uint8_t *p, size_t requested, size_t key) {
-    block_t b = {p, (uint8_t *)capheap_poison_payload(p) - W, multi_heap_get_full_block_size(m->heap, p),
+    block_t b = {p, (uint8_t *)capheap_poison_payload(p) - HDR, multi_heap_get_full_block_size(m->heap, p),
                  multi_heap_get_allocated_size(m->heap, p), key};
     assert_int_equal((uintptr_t)p % W, 0);
     assert_true(POISONED ? b.usable == requested : b.usable >= requested);
@@ -255,7 +256,7 @@ static size_t dip_of_move(const model_t *m, const block_t *b, size_t free_before
     size_t j = lower_bound(m, b->start);
     uint8_t *lo = gap_lo(m, j), *hi = gap_hi(m, j);
     assert_true(lo <= b->start && block_end(b) <= hi);
-    return free_before - b->full + ((size_t)(hi - lo) == b->full ? W : 0);
+    return free_before - b->full + ((size_t)(hi - lo) == b->full ? HDR : 0);
 }
 
 /* Grows or shrinks a random block. Contents up to the smaller usable size
@@ -320,7 +321,7 @@ static void verify(model_t *m) {
     assert_int_equal(info.allocated_blocks, m->n);
     assert_int_equal(info.free_blocks, m->gaps);
     assert_int_equal(info.total_blocks, m->n + m->gaps);
-    assert_int_equal(info.total_allocated_bytes, m->sum_full - m->n * W);
+    assert_int_equal(info.total_allocated_bytes, m->sum_full - m->n * HDR);
     assert_int_equal(info.total_free_bytes, free_bytes);
     assert_int_equal(multi_heap_free_size(m->heap), free_bytes);
     assert_true(info.largest_free_block <= free_bytes);
@@ -359,7 +360,7 @@ static bool walk_one(void *ptr, size_t size, int used, void *user) {
         assert_ptr_equal(b->start, w->pos);
         w->pos = block_end(b);
     } else {
-        assert_ptr_equal((uint8_t *)ptr - W, w->pos);
+        assert_ptr_equal((uint8_t *)ptr - HDR, w->pos);
         w->pos = (uint8_t *)ptr + size;
         assert_ptr_equal(w->pos, gap_hi(w->m, w->next));
     }
@@ -407,7 +408,7 @@ static void probe_containing(model_t *m) {
 static bool first_block(void *ptr, size_t size, int used, void *user) {
     model_t *m = user;
     assert_int_equal(used, 0);
-    m->begin = (uint8_t *)ptr - W;
+    m->begin = (uint8_t *)ptr - HDR;
     m->end = (uint8_t *)ptr + size;
     return false;
 }

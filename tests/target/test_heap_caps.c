@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,47 @@ static void case_realloc(void) {
     T_EQ(all_free(), before);
 }
 
+/* What the malloc family's results are aligned to: _Alignof(max_align_t), as
+ * C asks, when the grain reaches it (CAPHEAP_GRAIN=8 on Arm EABI, where it is
+ * 8); else the grain (the default 4-byte grain, as ESP-IDF; and RV32, whose
+ * max_align_t is 16 for its 16-byte long double, above either grain). */
+#define MAX_ALIGN ((size_t)_Alignof(max_align_t))
+#define PROMISED  (MULTI_HEAP_ALIGN >= MAX_ALIGN ? MAX_ALIGN : MULTI_HEAP_ALIGN)
+#if defined(__ARM_EABI__)
+_Static_assert(MULTI_HEAP_ALIGN != 8 || _Alignof(max_align_t) == 8, "Arm EABI: the 8-byte grain meets max_align_t");
+#endif
+
+static void check_promised(const void *p) { T_CHECK(p != NULL && (uintptr_t)p % PROMISED == 0); }
+
+static void case_malloc_alignment(void) {
+    size_t before = all_free();
+    t_printf("  alignof(max_align_t) %u, grain %u: malloc's results aligned to %u%s\n", (unsigned)MAX_ALIGN,
+             (unsigned)MULTI_HEAP_ALIGN, (unsigned)PROMISED, PROMISED == MAX_ALIGN ? " (as C asks)" : "");
+    void *kept[40];
+    /* Sizes of every residue, interleaved with small blocks that shift the
+     * following ones by odd header counts. */
+    for (size_t i = 0; i < 40; i++) {
+        size_t n = 1 + i * 7 % 61;
+        void *p = i % 4 == 0 ? calloc(1, n) : i % 4 == 1 ? memalign(4, n) : malloc(n);
+        check_promised(p);
+        kept[i] = realloc(p, n + 5 + i % 13); /* grows in place or moves */
+        check_promised(kept[i]);
+    }
+    for (size_t i = 0; i < 40; i += 2) {
+        kept[i] = realloc(kept[i], 3 + i % 5); /* shrinks */
+        check_promised(kept[i]);
+    }
+    void *m = memalign(MULTI_HEAP_ALIGN, 10), *big = malloc(24 * KIB) /* external RAM */, *pm = NULL;
+    check_promised(m), check_promised(big);
+    T_EQ(posix_memalign(&pm, sizeof(void *), 30), 0);
+    check_promised(pm);
+    free(m), free(big), free(pm);
+    for (size_t i = 0; i < 40; i++) {
+        free(kept[i]);
+    }
+    T_EQ(all_free(), before);
+}
+
 static void check_aligned(void *p, size_t alignment) {
     T_CHECK(p != NULL && ((uintptr_t)p & (alignment - 1)) == 0);
     T_CHECK(capheap_ptr_caps(p) & MALLOC_CAP_DEFAULT);
@@ -500,6 +542,7 @@ int main(void) {
         {"calloc", case_calloc},
         {"realloc", case_realloc},
         {"aligned", case_aligned},
+        {"malloc_alignment", case_malloc_alignment},
         {"newlib_reentrant", case_newlib_reentrant},
         {"libc_allocates_from_capheap", case_libc_allocates_from_capheap},
         {"free_from_any_heap", case_free_from_any_heap},

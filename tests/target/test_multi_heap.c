@@ -30,6 +30,7 @@
 #define REGION_SIZE (64u * 1024u)
 #define SLOTS       128u
 #define W           MULTI_HEAP_ALIGN
+#define HDR         sizeof(size_t) /* a block header; W is a multiple of it */
 
 static _Alignas(8) uint8_t region[REGION_SIZE];
 static _Alignas(8) uint8_t other_region[4096];
@@ -72,7 +73,7 @@ static void check_heap(void) {
     T_CHECK(info.minimum_free_bytes <= info.total_free_bytes);
     T_CHECK(info.largest_free_block <= info.total_free_bytes);
     /* Every byte of the block area is a header, free or allocated. */
-    T_EQ(info.total_free_bytes + info.total_allocated_bytes + W * info.total_blocks, fresh_free + W);
+    T_EQ(info.total_free_bytes + info.total_allocated_bytes + HDR * info.total_blocks, fresh_free + HDR);
 #if CAPHEAP_POISONING_LEVEL == 0
     T_EQ(info.total_allocated_bytes, s.used_bytes);
 #else
@@ -244,10 +245,10 @@ static void case_aligned(void) {
             check_heap();
         }
     }
-    for (size_t align = 8; align <= 256; align *= 2) {
-        uint8_t *p = multi_heap_aligned_alloc_offs(heap, 48, align, 4);
+    for (size_t align = 8; align <= 256; align *= 2) { /* an offset on the grain */
+        uint8_t *p = multi_heap_aligned_alloc_offs(heap, 48, align, W);
         T_CHECK(p != NULL);
-        T_EQ(((uintptr_t)p + 4) & (align - 1), 0);
+        T_EQ(((uintptr_t)p + W) & (align - 1), 0);
         multi_heap_aligned_free(heap, p);
         check_heap();
     }
