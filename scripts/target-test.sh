@@ -11,18 +11,25 @@
 #              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
+#   -smp       at the end: the bare-metal port's SMP lock (CAPHEAP_BAREMETAL_SMP;
+#              on cm0plus with the RP2040's hardware spinlocks); on rv32 also
+#              test_smp, two harts at once
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
-  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive"}
+  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive
+  rv32-O2-smp cm3-O2-smp cm0plus-O2-smp"}
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
   local core opt poisoning
   IFS=- read -r core opt poisoning <<<"$1"
+  local smp=""
+  case "$poisoning" in smp|*-smp) smp="-DCAPHEAP_BAREMETAL_SMP=ON" poisoning=${poisoning%smp} poisoning=${poisoning%-} ;; esac
+  [ -n "$smp" ] && [ "$core" = cm0plus ] && smp="$smp -DCAPHEAP_BAREMETAL_HW_SPINLOCK=rp2040"
   local toolchain=arm-none-eabi cpu
   case "$core" in
     cm0plus) cpu=cortex-m0plus ;;
@@ -34,7 +41,7 @@ config_args() {
   esac
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=${poisoning:-none}"
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=${poisoning:-none} $smp"
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
