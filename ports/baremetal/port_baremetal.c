@@ -1,6 +1,7 @@
 /*
- * port_baremetal.c: the capheap port for single-core firmware without an
- * operating system (Cortex-M, RISC-V in machine mode).
+ * port_baremetal.c: the capheap port for firmware without an operating system
+ * (Cortex-M, RISC-V in machine mode), on one core or, with
+ * CAPHEAP_BAREMETAL_SMP, several.
  *
  * A lock masks interrupts and remembers the state it found; giving it back
  * restores that state. On one core this is all the exclusion a heap needs: the
