@@ -29,8 +29,9 @@
  *   0x800 = 2 KiB by default: reserved below. .data/.bss size is a board
  *   parameter.
  *
- * Both cores sharing these heaps need a port whose lock is one of the chip's
- * hardware spinlocks; ports/baremetal masks interrupts on one core only.
+ * Both cores sharing these heaps need a lock that is one of the chip's
+ * hardware spinlocks: ports/baremetal built with CAPHEAP_BAREMETAL_SMP and
+ * CAPHEAP_BAREMETAL_HW_SPINLOCK=rp2040 (its README).
  */
 #include "boards.h"
 

@@ -32,6 +32,9 @@ if(CAPHEAP_PORT STREQUAL "posix")
   list(APPEND CAPHEAP_SOURCES ports/posix/port_posix.c ports/posix/memory_posix.c)
 elseif(CAPHEAP_PORT STREQUAL "baremetal")
   list(APPEND CAPHEAP_SOURCES ports/baremetal/port_baremetal.c ports/baremetal/memory_baremetal.c)
+  if(CAPHEAP_BAREMETAL_SMP AND CAPHEAP_BAREMETAL_HW_SPINLOCK STREQUAL "rp2040")
+    list(APPEND CAPHEAP_SOURCES ports/baremetal/spinlock_rp2040.c)
+  endif()
 endif()
 # The C library's malloc family served by capheap, for firmware (newlib,
 # picolibc). Not on a host: there the program's own malloc would be replaced

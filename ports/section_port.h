@@ -14,6 +14,8 @@
  * and, when it takes and gives its locks inline (capheap_port_lock.h),
  *   SECTION_LOCK_INLINE                 section_lock_t is its lock type, whose
  *                                       section, in_use and held are as below
+ *   SECTION_LOCK_CREATED(lock, i)       optional: more set-up of lock_pool[i]
+ *                                       when it is handed out
  * and gets the locks, the critical section and the (weak) output and failure
  * functions of capheap/port.h. Include it from one file only.
  */
@@ -56,6 +58,9 @@ void *capheap_port_lock_create(void) {
             found = &lock_pool[i];
             found->in_use = 1;
             found->held = 0;
+#ifdef SECTION_LOCK_CREATED
+            SECTION_LOCK_CREATED(found, i);
+#endif
         }
     }
     section_exit(s);

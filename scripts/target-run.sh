@@ -13,6 +13,8 @@
 #                        failure that depends on where interrupts fall repeats)
 #     --timeout S        stop a guest that has not exited after S seconds
 #                        (default 60, or TARGET_TIMEOUT)
+#     --smp N            N cores (virt only), each on a host thread of its own
+#                        (-accel tcg,thread=multi), so they really run at once
 #
 # The guest's exit status (semihosting SYS_EXIT_EXTENDED, or main's return
 # through the C library) is QEMU's exit status, low 8 bits. A guest that hangs
@@ -24,17 +26,19 @@ expect_status=0
 expect_output=""
 icount=${TARGET_ICOUNT:-}
 limit=${TARGET_TIMEOUT:-60}
+smp=""
 while [ $# -gt 2 ]; do
   case "$1" in
     --expect-status) expect_status=$2; shift 2 ;;
     --expect-output) expect_output=$2; shift 2 ;;
     --icount) icount=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     *) echo "target-run: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [ $# -ne 2 ]; then
-  echo "usage: $0 [--expect-status N] [--expect-output RE] [--icount SHIFT] [--timeout S] MACHINE ELF" >&2
+  echo "usage: $0 [--expect-status N] [--expect-output RE] [--icount SHIFT] [--timeout S] [--smp N] MACHINE ELF" >&2
   exit 2
 fi
 machine=$1
@@ -52,6 +56,11 @@ case "$machine" in
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
   *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
 esac
+if [ -n "$smp" ]; then
+  # -icount needs the single-threaded round robin: the two do not go together.
+  [ "$machine" = virt ] && [ -z "$icount" ] || { echo "target-run: --smp is for virt, without --icount" >&2; exit 2; }
+  cmd+=(-smp "$smp" -accel tcg,thread=multi)
+fi
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -5,33 +5,39 @@
 #   scripts/target-test.sh                       every configuration below
 #   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
 #
-# A configuration is CORE-OPT[-POISONING][-grain8]:
+# A configuration is CORE-OPT[-POISONING][-grain8][-smp]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt),
 #              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
 #   grain8     CAPHEAP_GRAIN=8: 8-aligned blocks (the default grain is 4)
+#   smp        the bare-metal port's SMP lock (CAPHEAP_BAREMETAL_SMP;
+#              on cm0plus with the RP2040's hardware spinlocks); on rv32 also
+#              test_smp, two harts at once
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
-  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8"}
+  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
+  rv32-O2-smp cm3-O2-smp cm0plus-O2-smp"}
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning=none grain="" extra
+  local core opt poisoning=none grain="" smp="" extra
   IFS=- read -r core opt extra <<<"$1"
   local word
   for word in ${extra//-/ }; do
     case "$word" in
       light|comprehensive) poisoning=$word ;;
       grain8) grain=8 ;;
+      smp) smp="-DCAPHEAP_BAREMETAL_SMP=ON" ;;
       *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
     esac
   done
+  [ -n "$smp" ] && [ "$core" = cm0plus ] && smp="$smp -DCAPHEAP_BAREMETAL_HW_SPINLOCK=rp2040"
   local toolchain=arm-none-eabi cpu
   case "$core" in
     cm0plus) cpu=cortex-m0plus ;;
@@ -43,7 +49,7 @@ config_args() {
   esac
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain"
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp"
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

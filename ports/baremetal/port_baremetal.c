@@ -1,6 +1,7 @@
 /*
- * port_baremetal.c: the capheap port for single-core firmware without an
- * operating system (Cortex-M, RISC-V in machine mode).
+ * port_baremetal.c: the capheap port for firmware without an operating system
+ * (Cortex-M, RISC-V in machine mode), on one core or, with
+ * CAPHEAP_BAREMETAL_SMP, several.
  *
  * A lock masks interrupts and remembers the state it found; giving it back
  * restores that state. On one core this is all the exclusion a heap needs: the
@@ -16,8 +17,16 @@
  * debugger is attached; ports/baremetal/semihost.c is a log output over
  * semihosting to link in when one is (the target tests do).
  *
- * Not for several cores sharing a heap (RP2040 with both cores allocating):
- * masking interrupts on one core does not stop the other.
+ * Built with CAPHEAP_BAREMETAL_SMP, for several cores sharing the heaps: the
+ * section (and so capheap's critical section and the lock pool) also holds a
+ * spinlock word, taken again by its own core without waiting (it nests), and
+ * each heap lock holds a spinlock of its own (capheap_port_lock.h). Without
+ * it, masking interrupts on one core does not stop the other.
+ *
+ * Lock order on several cores: a heap lock may be taken inside the critical
+ * section (heap_caps_monitor_*), never the critical section inside a heap
+ * lock (multi_heap takes no critical section), so two cores cannot wait for
+ * each other.
  */
 #include <stdint.h>
 
@@ -34,9 +43,60 @@
  * it nests and works inside a handler (irq.h). */
 typedef capheap_irq_state_t section_t;
 
+#ifndef CAPHEAP_BAREMETAL_SMP
 static inline section_t section_enter(void) { return capheap_irq_mask(); }
 
 static inline void section_exit(section_t s) { capheap_irq_restore(s); }
+#else
+/* On several cores the section is also a spinlock shared by all of them:
+ * section_word holds the tag of the core inside (0: none), section_nested how
+ * many more times that core entered it (written by that core only). The
+ * hardware spinlock of the section is the one after the pool's. */
+#define SECTION_SPINLOCK CAPHEAP_BAREMETAL_LOCKS
+static _Atomic uint32_t section_word;
+static unsigned section_nested;
+
+static inline section_t section_enter(void) {
+    capheap_irq_state_t s = capheap_irq_mask();
+    uint32_t tag = capheap_baremetal_holder_tag();
+#ifdef CAPHEAP_BAREMETAL_HW_SPINLOCK
+    if (!capheap_baremetal_hw_spin_try(SECTION_SPINLOCK)) {
+        if (capheap_baremetal_spin_wait(&section_word, tag, SECTION_SPINLOCK) != 0) {
+            section_nested++; /* this core is inside already */
+            return s;
+        }
+    }
+    atomic_store_explicit(&section_word, tag, memory_order_relaxed);
+#else
+    uint32_t found = 0;
+    if (!atomic_compare_exchange_strong_explicit(&section_word, &found, tag, memory_order_acquire,
+                                                 memory_order_relaxed)) {
+        if (capheap_baremetal_spin_wait(&section_word, tag, 0) != 0) {
+            section_nested++; /* this core is inside already */
+            return s;
+        }
+    }
+#endif
+    return s;
+}
+
+static inline void section_exit(section_t s) {
+    if (section_nested > 0) {
+        section_nested--;
+    } else {
+#ifdef CAPHEAP_BAREMETAL_HW_SPINLOCK
+        atomic_store_explicit(&section_word, 0, memory_order_relaxed);
+        capheap_baremetal_hw_spin_release(SECTION_SPINLOCK);
+#else
+        atomic_store_explicit(&section_word, 0, memory_order_release);
+#endif
+    }
+    capheap_irq_restore(s);
+}
+
+/* Each lock of the pool knows its place: its hardware spinlock's number. */
+#define SECTION_LOCK_CREATED(lock, i) ((lock)->index = (uint8_t)(i))
+#endif
 
 #define SECTION_LOCK_POOL CAPHEAP_BAREMETAL_LOCKS
 /* With interrupts masked, a held lock means recursion, or an NMI or fault
@@ -53,3 +113,56 @@ void capheap_baremetal_lock_taken_twice(void) {
         /* an abort of the firmware's own that returns: still never go on */
     }
 }
+
+#ifdef CAPHEAP_BAREMETAL_SMP
+#ifdef CAPHEAP_BAREMETAL_HW_SPINLOCK
+_Static_assert(CAPHEAP_BAREMETAL_LOCKS < 255, "a lock's index is a uint8_t");
+#endif
+
+WEAK uint32_t capheap_baremetal_core_id(void) {
+#if defined(__riscv)
+    unsigned long hart;
+    __asm__ volatile(CAPHEAP_ZICSR("csrr %0, mhartid") : "=r"(hart));
+    return (uint32_t)hart;
+#else
+    return 0; /* Cortex-M has no architectural core id: the firmware supplies its chip's */
+#endif
+}
+
+uint32_t capheap_baremetal_spin_wait(_Atomic uint32_t *word, uint32_t tag, unsigned n) {
+#ifdef CAPHEAP_BAREMETAL_SMP_TEST_NO_SPIN
+    /* Test only (tests/target test_smp's negative control): no waiting at all,
+     * so the lock excludes nothing between cores. */
+    (void)n;
+    if (atomic_load_explicit(word, memory_order_relaxed) == tag) {
+        return tag;
+    }
+    atomic_store_explicit(word, tag, memory_order_relaxed);
+    return 0;
+#elif defined(CAPHEAP_BAREMETAL_HW_SPINLOCK)
+    /* The word says who holds spinlock n; only its holder writes the word, so
+     * reading this core's own tag means this core holds it. */
+    while (!capheap_baremetal_hw_spin_try(n)) {
+        if (atomic_load_explicit(word, memory_order_relaxed) == tag) {
+            return tag;
+        }
+    }
+    return 0;
+#else
+    (void)n;
+    for (;;) {
+        /* Read until free, then try to take it: waiting with plain loads keeps
+         * the word out of exclusive (or LR/SC) traffic while another core
+         * holds it. */
+        uint32_t found = atomic_load_explicit(word, memory_order_relaxed);
+        if (found == tag) {
+            return tag; /* only this core writes its own tag: it holds the word */
+        }
+        if (found == 0 && atomic_compare_exchange_weak_explicit(word, &found, tag, memory_order_acquire,
+                                                                memory_order_relaxed)) {
+            return 0;
+        }
+    }
+#endif
+}
+#endif /* CAPHEAP_BAREMETAL_SMP */

@@ -1,0 +1,19 @@
+/*
+ * smp.h: a second core for the target tests (RV32 on QEMU virt with -smp 2;
+ * riscv/smp_start.S and riscv/smp.c). Every hart enters the program at the
+ * same address: hart 0 runs the C start-up and main, hart 1 waits, parked,
+ * until main hands it a function.
+ */
+#ifndef CAPHEAP_TARGET_SMP_H
+#define CAPHEAP_TARGET_SMP_H
+
+#include <stdint.h>
+
+/** The running core's number: 0 (main's) or 1. */
+uint32_t smp_core(void);
+
+/** Starts fn on core 1 with its own stack and C library state (errno and
+ *  the like); returns at once. fn must not return. Once only. */
+void smp_start_second(void (*fn)(void));
+
+#endif /* CAPHEAP_TARGET_SMP_H */
