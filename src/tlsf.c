@@ -31,11 +31,12 @@
 #include "bitops.h"
 
 #define W           CAPHEAP_TLSF_GRAIN
-#define W_LOG2      (W == 8 ? 3u : 2u)
+#define W_LOG2      (W == 16 ? 4u : W == 8 ? 3u : 2u)
 #define H           CAPHEAP_TLSF_HEADER
 #define MIN_BLOCK   CAPHEAP_TLSF_MIN_BLOCK
 
-_Static_assert(MIN_BLOCK % W == 0 && (W == 4 || W == 8), "MIN_BLOCK is a block size; W_LOG2 knows the grain");
+_Static_assert(W == (size_t)1 << W_LOG2, "W_LOG2 knows the grain (4, 8 or 16)");
+_Static_assert(MIN_BLOCK % W == 0 && W % H == 0, "MIN_BLOCK is a block size; a header fits below the grain");
 
 #define FLAG_FREE      ((size_t)1) /* this block is free */
 #define FLAG_PREV_FREE ((size_t)2) /* the block just before this one is free */
