@@ -10,7 +10,8 @@
  * Granularity: block sizes and returned addresses are multiples of
  * MULTI_HEAP_ALIGN, the build's CAPHEAP_GRAIN (capheap/config.h): 4 bytes on
  * 32-bit targets, 8 on 64-bit ones, or 8 on a 32-bit build made with
- * CAPHEAP_GRAIN=8. Each used block costs one header word (a size_t).
+ * CAPHEAP_GRAIN=8, or 16 on a build made with CAPHEAP_GRAIN=16. Each used
+ * block costs one header word (a size_t).
  *
  * Thread safety: a heap is protected by the lock given to multi_heap_set_lock
  * (a lock of the port, see capheap/port.h); without one the caller serialises.

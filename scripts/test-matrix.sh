@@ -3,6 +3,8 @@
 #   m64            64-bit, no poisoning
 #   m32            32-bit (-m32), no poisoning: the targets' word size
 #   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers)
+#   m32-grain16    32-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 4-byte headers)
+#   m64-grain16    64-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 8-byte headers)
 #   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning
@@ -15,7 +17,7 @@
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-MATRIX=${MATRIX:-"m64 m32 m32-grain8 asan light comprehensive m32-light tsan target fuzz"}
+MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light tsan target fuzz"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -24,6 +26,8 @@ configure() {
     m64) ;;
     m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
     m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8) ;;
+    m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16) ;;
+    m64-grain16) args+=(-DCAPHEAP_GRAIN=16) ;;
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;

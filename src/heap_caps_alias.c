@@ -26,6 +26,11 @@
 #define GRAIN ((size_t)MULTI_HEAP_ALIGN)
 #define CHIP_WORD 4u /* the inverted window swaps 32-bit words */
 
+/* Nothing below depends on the grain's value (4, 8 or 16): only on its being
+ * a power of two that the stored word fits below, aligned. */
+_Static_assert((GRAIN & (GRAIN - 1)) == 0 && GRAIN % WORD == 0 && GRAIN % CHIP_WORD == 0,
+               "the grain is a power of two and a multiple of the stored word");
+
 uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window_start, uintptr_t start, uintptr_t end) {
     return kind == CAPHEAP_ALIAS_INVERTED ? window_start + end : window_start - start;
 }

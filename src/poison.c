@@ -4,10 +4,14 @@
  *
  * An allocation of n bytes is laid out in its block payload as
  *
- *   [head: magic, n][n user bytes][tail: 4-byte magic, unaligned]
+ *   [head: (pad,) magic, n][n user bytes][tail: 4-byte magic, unaligned]
  *
  * and the user gets the address after the head, which is on the grain as the
- * payload is (the head is two size_t words, a multiple of the grain).
+ * payload is: the head is two size_t words, a multiple of the grain, or when
+ * the grain is larger (CAPHEAP_GRAIN=16 on 32-bit) padded up to it by words
+ * of HEAD_CANARY before the magic. The magic and the size stay the two words
+ * just below the user's bytes, and the padding is checked with them: every
+ * byte of the head is a canary.
  */
 #include <string.h>
 
@@ -32,15 +36,41 @@ typedef struct {
     size_t size; /* what the user asked for */
 } poison_head_t;
 
-#define HEAD     sizeof(poison_head_t)
+/* The head: poison_head_t rounded up to the grain; PAD bytes of padding
+ * (words of HEAD_CANARY) at the payload, before it. 0 but with a grain
+ * larger than two words. */
+#define HEAD     ((sizeof(poison_head_t) + CAPHEAP_TLSF_GRAIN - 1) & ~(CAPHEAP_TLSF_GRAIN - 1))
+#define PAD      (HEAD - sizeof(poison_head_t))
 #define TAIL     sizeof(uint32_t)
 #define OVERHEAD (HEAD + TAIL)
 
 _Static_assert(HEAD % CAPHEAP_TLSF_GRAIN == 0, "the user address keeps the payload's alignment");
+_Static_assert(PAD % sizeof(size_t) == 0, "the padding is whole words");
 
 size_t capheap_poison_overhead(void) { return OVERHEAD; }
 
-static poison_head_t *head_of(const void *user) { return (poison_head_t *)((uint8_t *)user - HEAD); }
+static poison_head_t *head_of(const void *user) {
+    return (poison_head_t *)((uint8_t *)user - sizeof(poison_head_t));
+}
+
+/* The magic and size words of the allocation whose block payload is payload. */
+static poison_head_t *head_at(const void *payload) { return (poison_head_t *)((uint8_t *)payload + PAD); }
+
+/* The padding words, from the payload up to the magic (none when PAD is 0). */
+static void pad_arm(void *payload) {
+    for (size_t *w = payload; (void *)w != (void *)head_at(payload); w++) {
+        *w = HEAD_CANARY;
+    }
+}
+
+static bool pad_intact(const void *payload) {
+    for (const size_t *w = payload; (const void *)w != (const void *)head_at(payload); w++) {
+        if (*w != HEAD_CANARY) {
+            return false;
+        }
+    }
+    return true;
+}
 
 static bool tail_intact(const uint8_t *user, size_t size) {
     uint32_t tail;
@@ -49,9 +79,10 @@ static bool tail_intact(const uint8_t *user, size_t size) {
 }
 
 static void *arm(void *payload, size_t size) {
-    poison_head_t *head = payload;
+    poison_head_t *head = head_at(payload);
     uint8_t *user = (uint8_t *)payload + HEAD;
     uint32_t tail = TAIL_CANARY;
+    pad_arm(payload);
     head->magic = HEAD_CANARY;
     head->size = size;
     memcpy(user + size, &tail, TAIL);
@@ -137,7 +168,8 @@ capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) 
     if (head->magic == FREED_CANARY) {
         return CAPHEAP_FAULT_FREED_CANARY;
     }
-    if (head->magic != HEAD_CANARY || head->size > capheap_tlsf_usable_size(payload) - OVERHEAD) {
+    if (head->magic != HEAD_CANARY || head->size > capheap_tlsf_usable_size(payload) - OVERHEAD ||
+        !pad_intact(payload)) {
         return CAPHEAP_FAULT_HEAD_CANARY;
     }
     if (!tail_intact(p, head->size)) {
@@ -218,7 +250,7 @@ void *capheap_poison_payload(const void *p) { return (uint8_t *)(uintptr_t)p - H
 
 size_t capheap_poison_user_size(void *payload, size_t usable) {
     (void)usable;
-    return ((poison_head_t *)payload)->size;
+    return head_at(payload)->size;
 }
 
 static bool fill_free_block(void *payload, size_t usable, bool used, void *user) {
@@ -241,8 +273,8 @@ bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap
                                 void *user) {
     if (used) {
         const char *why = NULL;
-        poison_head_t *head = payload;
-        if (head->magic != HEAD_CANARY || head->size > usable - OVERHEAD) {
+        poison_head_t *head = head_at(payload);
+        if (head->magic != HEAD_CANARY || head->size > usable - OVERHEAD || !pad_intact(payload)) {
             why = "bad head canary";
         } else if (!tail_intact((uint8_t *)payload + HEAD, head->size)) {
             why = "bad tail canary (written past the end)";

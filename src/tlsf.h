@@ -34,20 +34,23 @@
 #define CAPHEAP_TLSF_MIN_BLOCK (4 * CAPHEAP_TLSF_HEADER)
 
 /*
- * The grain is the header size (4 or 8 bytes), or 8 with 4-byte headers on a
- * 32-bit build made with CAPHEAP_GRAIN=8. Then a block does not start on the
- * grain: its header is the 4 bytes just below an 8-aligned payload, so every
- * block starts at 8k + 4 and the region's blocks are shifted by 4 as a whole
- * (capheap_tlsf_create places the first; sizes, multiples of 8, keep the
- * rest there). Chosen over an 8-byte header slot, whose first word would lie
- * unused: a used block still pays 4 bytes of header, and the invariants
- * below and the checker keep their form (sizes are multiples of the grain,
- * the footer is the last size_t, the sentinel's header is the last word of
- * the region); only the header size and the grain are two constants, equal
- * in the default builds.
+ * The grain is the header size (4 or 8 bytes), or a larger power of two up to
+ * 16 (CAPHEAP_GRAIN=8 or 16 on a 32-bit build, 16 on a 64-bit one). Then a
+ * block does not start on the grain: its header is the H bytes just below a
+ * W-aligned payload, so every block starts at W*k + W - H and the region's
+ * blocks are shifted by W - H as a whole (capheap_tlsf_create places the
+ * first; sizes, multiples of W, keep the rest there). Chosen over a header
+ * slot of W bytes, whose first words would lie unused: a used block still
+ * pays one size_t of header, and the invariants below and the checker keep
+ * their form (sizes are multiples of the grain, the footer is the last
+ * size_t, the sentinel's header is the last word of the region); only the
+ * header size and the grain are two constants, equal in the default builds.
+ * The grain stays at most MIN_BLOCK (4 H), so a minimum block is a multiple
+ * of it: 16 on 32-bit, where the smallest block is one grain.
  */
-_Static_assert(CAPHEAP_TLSF_GRAIN == CAPHEAP_TLSF_HEADER || (CAPHEAP_TLSF_GRAIN == 8 && CAPHEAP_TLSF_HEADER == 4),
-               "CAPHEAP_GRAIN must be sizeof(size_t), or 8 on a 32-bit build");
+_Static_assert(CAPHEAP_TLSF_GRAIN == CAPHEAP_TLSF_HEADER ||
+                   ((CAPHEAP_TLSF_GRAIN == 8 || CAPHEAP_TLSF_GRAIN == 16) && CAPHEAP_TLSF_GRAIN > CAPHEAP_TLSF_HEADER),
+               "CAPHEAP_GRAIN must be sizeof(size_t), 8 on a 32-bit build, or 16");
 _Static_assert(sizeof(void *) == sizeof(size_t), "a free-list link is one size_t word");
 
 typedef struct capheap_tlsf capheap_tlsf_t;
@@ -80,8 +83,9 @@ static inline size_t capheap_tlsf_free_bytes(const capheap_tlsf_t *t) { return c
 /*
  * The layout of a block and of the control data is here so that the largest
  * request can be read inline (capheap_tlsf_largest_free, below); only tlsf.c
- * writes them. Below, W is the grain, H the header size (CAPHEAP_TLSF_HEADER:
- * W, or 4 when W is 8 on 32-bit) and MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
+ * writes them. Below, W is the grain, H the header size (CAPHEAP_TLSF_HEADER,
+ * sizeof(size_t): W in the default builds, less with a larger grain) and
+ * MIN_BLOCK CAPHEAP_TLSF_MIN_BLOCK.
  *
  * A block. Invariants (capheap_tlsf_check verifies each):
  *  B1 size is a multiple of W and at least MIN_BLOCK; only the sentinel has

@@ -32,9 +32,11 @@
  *   bytes on 32-bit targets, as ESP-IDF's malloc, not _Alignof(max_align_t)
  *   (8 on Arm EABI, 16 on RV32), which C asks for. Built with
  *   CAPHEAP_GRAIN=8 every block is 8-aligned: on Arm EABI malloc then meets
- *   C's guarantee; on RV32 (max_align_t 16, for its 16-byte long double) it
- *   still does not. Cortex-M LDRD/STRD/VLDR need word alignment only; code
- *   that needs more asks memalign or aligned_alloc.
+ *   C's guarantee. Built with CAPHEAP_GRAIN=16 every block is 16-aligned: on
+ *   RV32 (max_align_t 16, for its 16-byte long double) malloc then meets it,
+ *   at a cost in memory (README.md beside this file). Cortex-M LDRD/STRD/VLDR
+ *   need word alignment only; code that needs more asks memalign or
+ *   aligned_alloc.
  * - malloc(0) and the aligned calls with size 0 return a unique minimum
  *   block (as newlib and picolibc do), not NULL; realloc(p, 0) frees p and
  *   returns NULL.

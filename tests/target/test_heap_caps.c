@@ -305,13 +305,19 @@ static void case_realloc(void) {
 }
 
 /* What the malloc family's results are aligned to: _Alignof(max_align_t), as
- * C asks, when the grain reaches it (CAPHEAP_GRAIN=8 on Arm EABI, where it is
- * 8); else the grain (the default 4-byte grain, as ESP-IDF; and RV32, whose
- * max_align_t is 16 for its 16-byte long double, above either grain). */
+ * C asks, when the grain reaches it (CAPHEAP_GRAIN=8 or 16 on Arm EABI, where
+ * it is 8; CAPHEAP_GRAIN=16 on RV32, where it is 16 for its 16-byte long
+ * double); else the grain (the default 4-byte grain, as ESP-IDF; and the
+ * 8-byte grain on RV32). */
 #define MAX_ALIGN ((size_t)_Alignof(max_align_t))
 #define PROMISED  (MULTI_HEAP_ALIGN >= MAX_ALIGN ? MAX_ALIGN : MULTI_HEAP_ALIGN)
 #if defined(__ARM_EABI__)
-_Static_assert(MULTI_HEAP_ALIGN != 8 || _Alignof(max_align_t) == 8, "Arm EABI: the 8-byte grain meets max_align_t");
+_Static_assert(MULTI_HEAP_ALIGN < 8 || (_Alignof(max_align_t) == 8 && PROMISED == MAX_ALIGN),
+               "Arm EABI: the 8- and 16-byte grains meet max_align_t");
+#endif
+#if defined(__riscv) && __riscv_xlen == 32
+_Static_assert(MULTI_HEAP_ALIGN != 16 || (_Alignof(max_align_t) == 16 && PROMISED == MAX_ALIGN),
+               "RV32: the 16-byte grain meets max_align_t");
 #endif
 
 static void check_promised(const void *p) { T_CHECK(p != NULL && (uintptr_t)p % PROMISED == 0); }
