@@ -175,6 +175,7 @@ struct capheap_registry {
     capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
+    _Atomic bool lists_held;                   /**< capheap_registry_lists_hold */
     capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
     capheap_capbit_sets_t bits[CAPHEAP_CAP_BITS];
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
@@ -213,6 +214,12 @@ CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);
 
 /** Also forgets every kept list (capheap_registry_clear). */
 CAPHEAP_INTERNAL void capheap_registry_lists_reset(void);
+
+/** While held, the candidate-list slots stay empty (lists are still kept,
+ *  not put in slots): every lookup misses, and the caller's slow path runs.
+ *  Heap tracing holds them while it is on (heap_caps.c). In the critical
+ *  section, as the slots are filled in it too. */
+CAPHEAP_INTERNAL void capheap_registry_lists_hold(bool hold);
 
 /* ---- Readers ----------------------------------------------------------- */
 
