@@ -118,9 +118,10 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 /* heap_caps_malloc tests the tracing switch on its slow paths only: while
  * tracing is on, the registry holds every list slot on the empty list
  * (capheap_registry_caches_hold), whose key is 0, so that every call ends in
- * malloc_slow, or in malloc_failed for caps 0. Both record. A call that found
- * its list before tracing started is not recorded, as one that read the
- * switch before it was set would not be. */
+ * malloc_slow, or for caps 0 in malloc_failed (through malloc_ruled, as the
+ * empty list has CAPHEAP_LIST_NO_HEAP). Both record. A call that found its
+ * list before tracing started is not recorded, as one that read the switch
+ * before it was set would not be. */
 
 /* No candidate had room, or the list is empty. */
 static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps, void *caller) {
@@ -143,8 +144,9 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, v
     return p;
 }
 
-/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep
- * the shortest loop. */
+/* A list with rules (32BIT, EXEC) or none of the heaps
+ * (CAPHEAP_LIST_NO_HEAP): out of line, so that plain lists keep the shortest
+ * loop. */
 static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps,
                                                     void *caller) {
     void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
@@ -167,9 +169,6 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
         return malloc_ruled(l, size, caps, CAPHEAP_CALLER());
     }
     const uint8_t *i = l->heap;
-    if (*i == CAPHEAP_LIST_END) {
-        return malloc_failed(size, caps, CAPHEAP_CALLER());
-    }
     for (; i[1] != CAPHEAP_LIST_END; i++) {
         multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
         if (size < capheap_multi_heap_fail_floor(mh)) {

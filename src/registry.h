@@ -138,6 +138,11 @@ typedef struct {
 #define CAPHEAP_LIST_WINDOW 0x80u
 _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and LIST_END free");
 
+/** Set in a list's rules by the registry when the list has no heap: a caller
+ *  that asks every heap of a list with rules 0 by plain malloc then meets no
+ *  empty list there. The caller's own flags are the other bits. */
+#define CAPHEAP_LIST_NO_HEAP 0x80u
+
 /** The heaps that may serve one caps mask (the key), as indices in the order
  *  of the matching rule for the mask the caller worked out from it (each heap
  *  once, at its first priority), then LIST_END. */
@@ -146,7 +151,7 @@ typedef struct {
     unsigned gen;        /**< registry generation it was made for */
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
-    uint8_t rules;       /**< the caller's flags for the key, kept with it */
+    uint8_t rules;       /**< the caller's flags for the key, kept with it; CAPHEAP_LIST_NO_HEAP */
     uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 

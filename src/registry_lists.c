@@ -46,6 +46,9 @@ static void fill_list(capheap_candidate_list_t *list, const capheap_list_request
         }
     }
     list->heap[list->count] = CAPHEAP_LIST_END;
+    if (list->count == 0) {
+        list->rules |= CAPHEAP_LIST_NO_HEAP;
+    }
 }
 
 /* A complete list of this generation for caps, or NULL. */
