@@ -118,12 +118,12 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 /* heap_caps_malloc tests the tracing switch on its slow paths only: while
  * tracing is on, the registry holds every list slot on the empty list
  * (capheap_registry_caches_hold), whose key is 0, so that every call ends in
- * malloc_slow, or for caps 0 in malloc_failed (through malloc_ruled, as the
- * empty list has CAPHEAP_LIST_NO_HEAP). Both record. A call that found its
- * list before tracing started is not recorded, as one that read the switch
- * before it was set would not be. */
+ * malloc_slow, or for caps 0 in malloc_failed (the empty list has
+ * CAPHEAP_LIST_NO_HEAP). Both record. A call that found its list before
+ * tracing started is not recorded, as one that read the switch before it was
+ * set would not be. */
 
-/* No candidate had room, or the list is empty. */
+/* No candidate had room, or the list has no heap. */
 static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps, void *caller) {
     capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     if (CAPHEAP_TRACING()) {
@@ -144,13 +144,14 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, v
     return p;
 }
 
-/* A list with rules (32BIT, EXEC) or none of the heaps
- * (CAPHEAP_LIST_NO_HEAP): out of line, so that plain lists keep the shortest
- * loop. */
-static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps,
-                                                    void *caller) {
+/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep the
+ * shortest loop. Never found while tracing is on, so it records nothing. */
+static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
     void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
-    return p != NULL ? p : malloc_failed(size, caps, caller);
+    if (p == NULL) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+    }
+    return p;
 }
 
 void *heap_caps_malloc(size_t size, uint32_t caps) {
@@ -166,7 +167,8 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
         return malloc_slow(size, caps, CAPHEAP_CALLER());
     }
     if (l->rules != 0) {
-        return malloc_ruled(l, size, caps, CAPHEAP_CALLER());
+        return l->rules & CAPHEAP_LIST_NO_HEAP ? malloc_failed(size, caps, CAPHEAP_CALLER())
+                                               : malloc_ruled(l, size, caps);
     }
     const uint8_t *i = l->heap;
     for (; i[1] != CAPHEAP_LIST_END; i++) {
