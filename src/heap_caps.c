@@ -117,7 +117,7 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 
 /* heap_caps_malloc tests the tracing switch on its slow paths only: while
  * tracing is on, the registry holds every list slot on the empty list
- * (capheap_registry_caches_hold), whose key is 0, so that every call ends in
+ * (capheap_registry_lists_hold), whose key is 0, so that every call ends in
  * malloc_slow, or for caps 0 in malloc_failed (the empty list has
  * CAPHEAP_LIST_NO_HEAP). Both record. A call that found its list before
  * tracing started is not recorded, as one that read the switch before it was

@@ -30,7 +30,6 @@ bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) {
 
 /* ---- free -------------------------------------------------------------- */
 
-/* A pointer whose data range is not cached (NULL is in none). */
 static __attribute__((noinline)) void free_slow(void *ptr) {
     if (ptr == NULL) {
         return;
@@ -45,8 +44,9 @@ static __attribute__((noinline)) void free_slow(void *ptr) {
     }
 }
 
-/* The owner cache always holds data ranges (dummy ones at first). */
 static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
+    /* The owner cache always holds data ranges (dummy ones at first), and
+     * NULL is in none. */
     const capheap_range_t *r = capheap_registry_owner_cached(ptr);
     if (r == NULL) {
         free_slow(ptr);
@@ -55,28 +55,19 @@ static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
     }
 }
 
-/* The public frees test the tracing switch on their slow path only: while
- * tracing is on, the registry holds the owner cache empty (as the list slots,
- * heap_caps.c), so every free comes here. */
-static __attribute__((noinline)) void free_slow_traced(void *ptr, void *caller) {
+void heap_caps_free(void *ptr) {
     if (CAPHEAP_TRACING()) {
-        capheap_trace_free(ptr, caller);
+        capheap_trace_free(ptr, CAPHEAP_CALLER());
     }
-    free_slow(ptr);
+    free_untraced(ptr);
 }
 
-static CAPHEAP_ALWAYS_INLINE void free_traced(void *ptr, void *caller) {
-    const capheap_range_t *r = capheap_registry_owner_cached(ptr);
-    if (r == NULL) {
-        free_slow_traced(ptr, caller);
-    } else {
-        capheap_multi_heap_free_locked(r->mh, ptr);
+void heap_caps_aligned_free(void *ptr) {
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_free(ptr, CAPHEAP_CALLER());
     }
+    free_untraced(ptr);
 }
-
-void heap_caps_free(void *ptr) { free_traced(ptr, CAPHEAP_CALLER()); }
-
-void heap_caps_aligned_free(void *ptr) { free_traced(ptr, CAPHEAP_CALLER()); }
 
 size_t heap_caps_get_allocated_size(void *ptr) {
     capheap_caps_block_t b;

@@ -74,21 +74,6 @@ static const capheap_range_t *sorted_find(uintptr_t p, bool *stable) {
     return found;
 }
 
-/* The newest first; the other keeps the one before: two heaps that take
- * turns (a full small heap beside a large one) both stay. In the critical
- * section, where capheap_registry_caches_hold decides: no range goes in
- * while the caches are held. */
-static void remember_owner(const capheap_range_t *r) {
-    struct capheap_registry_caches *c = &capheap_registry_caches;
-    capheap_port_critical_enter();
-    if (!atomic_load_explicit(&capheap_registry.caches_held, memory_order_relaxed)) {
-        const capheap_range_t *newest = atomic_load_explicit(&c->last_owner[0], memory_order_relaxed);
-        atomic_store_explicit(&c->last_owner[1], newest, memory_order_release);
-        atomic_store_explicit(&c->last_owner[0], r, memory_order_release);
-    }
-    capheap_port_critical_exit();
-}
-
 const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
     bool stable;
     const capheap_range_t *found;
@@ -96,21 +81,14 @@ const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
         found = sorted_find(p, &stable);
     } while (!stable);
     if (found != NULL && !found->alias) {
-        remember_owner(found);
+        /* The newest first; the other keeps the one before: two heaps that
+         * take turns (a full small heap beside a large one) both stay. */
+        struct capheap_registry_caches *c = &capheap_registry_caches;
+        const capheap_range_t *newest = atomic_load_explicit(&c->last_owner[0], memory_order_relaxed);
+        atomic_store_explicit(&c->last_owner[1], newest, memory_order_release);
+        atomic_store_explicit(&c->last_owner[0], found, memory_order_release);
     }
     return found;
-}
-
-void capheap_registry_caches_hold(bool hold) {
-    struct capheap_registry_caches *c = &capheap_registry_caches;
-    atomic_store_explicit(&capheap_registry.caches_held, hold, memory_order_relaxed);
-    if (hold) {
-        atomic_store_explicit(&c->last_owner[0], &no_range, memory_order_relaxed);
-        atomic_store_explicit(&c->last_owner[1], &no_range, memory_order_relaxed);
-        /* The generation stays: the kept lists are still right, and the
-         * pool is not spent again each time tracing starts. */
-        capheap_registry_lists_empty();
-    }
 }
 
 /* ---- heap sets --------------------------------------------------------- */

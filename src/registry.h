@@ -12,9 +12,8 @@
  *    the mask, not with the heaps (a heap set is one machine word per
  *    CAPHEAP_HEAPSET_BITS heaps). The result is kept as a list per mask
  *    (registry_lists.c): malloc's fast path loads one pointer and compares it;
- *  - which heap owns an address: a cache of the last two data ranges found
- *    (filled in the critical section), else a binary search over the ranges
- *    (data and windows) sorted by address.
+ *  - which heap owns an address: a cache of the last two data ranges found,
+ *    else a binary search over the ranges (data and windows) sorted by address.
  *
  * Concurrency: heaps are only ever added (until capheap_registry_clear), and a
  * heap's record never changes once published, except its multi_heap handle
@@ -181,7 +180,7 @@ struct capheap_registry {
     capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
-    _Atomic bool caches_held;                  /**< capheap_registry_caches_hold */
+    _Atomic bool lists_held;                   /**< capheap_registry_lists_hold */
     capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
     capheap_capbit_sets_t bits[CAPHEAP_CAP_BITS];
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
@@ -221,16 +220,11 @@ CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);
 /** Also forgets every kept list (capheap_registry_clear). */
 CAPHEAP_INTERNAL void capheap_registry_lists_reset(void);
 
-/** Empties the candidate-list slots, the generation unchanged (writers only). */
-CAPHEAP_INTERNAL void capheap_registry_lists_empty(void);
-
-/** While held, the caches the fast paths read stay empty: the list slots and
- *  the owner cache are emptied and not filled again (lists are still kept,
- *  owners still found), so every lookup misses and the caller's slow path
- *  runs. Heap tracing holds them while it is on: heap_caps tests its switch
- *  on the slow paths only. In the critical section, where the caches are
- *  filled too. */
-CAPHEAP_INTERNAL void capheap_registry_caches_hold(bool hold);
+/** While held, the candidate-list slots stay empty (lists are still kept,
+ *  not put in slots): every lookup misses, and the caller's slow path runs.
+ *  Heap tracing holds them while it is on (heap_caps.c). In the critical
+ *  section, as the slots are filled in it too. */
+CAPHEAP_INTERNAL void capheap_registry_lists_hold(bool hold);
 
 /* ---- Readers ----------------------------------------------------------- */
 

@@ -19,7 +19,7 @@
  * still the one it was computed for: writers change the generation and empty
  * the slots in the same critical section, so no outdated list stays in a
  * slot. (No read-modify-write atomics either: ARMv6-M has none.) Nor while
- * the caches are held (capheap_registry_caches_hold), which is decided in the
+ * the slots are held (capheap_registry_lists_hold), which is decided in the
  * same critical section.
  */
 #include "registry.h"
@@ -79,7 +79,7 @@ static capheap_candidate_list_t *claim_list(void) {
 static bool may_fill_slot(unsigned gen) {
     struct capheap_registry *g = &capheap_registry;
     return atomic_load_explicit(&g->gen, memory_order_relaxed) == gen &&
-           !atomic_load_explicit(&g->caches_held, memory_order_relaxed);
+           !atomic_load_explicit(&g->lists_held, memory_order_relaxed);
 }
 
 const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
@@ -90,7 +90,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
     const capheap_candidate_list_t *list = find_kept(caps, gen);
     if (list != NULL) {
         /* While held, every call comes here: it need not wait for the critical section. */
-        if (!atomic_load_explicit(&g->caches_held, memory_order_relaxed)) {
+        if (!atomic_load_explicit(&g->lists_held, memory_order_relaxed)) {
             capheap_port_critical_enter();
             if (may_fill_slot(gen)) {
                 atomic_store_explicit(capheap_registry_slot(caps), list, memory_order_release);
@@ -117,7 +117,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
     return kept != NULL ? kept : scratch;
 }
 
-void capheap_registry_lists_empty(void) {
+static void empty_slots(void) {
     for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
         atomic_store_explicit(&capheap_registry_caches.candidate_slot[i], &capheap_empty_list, memory_order_release);
     }
@@ -127,7 +127,16 @@ void capheap_registry_lists_invalidate(void) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_relaxed);
     atomic_store_explicit(&g->gen, gen + 1, memory_order_release);
-    capheap_registry_lists_empty();
+    empty_slots();
+}
+
+/* The generation stays: the kept lists are still right, and the pool is not
+ * spent again each time tracing starts. */
+void capheap_registry_lists_hold(bool hold) {
+    atomic_store_explicit(&capheap_registry.lists_held, hold, memory_order_relaxed);
+    if (hold) {
+        empty_slots();
+    }
 }
 
 void capheap_registry_lists_reset(void) {

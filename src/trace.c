@@ -34,13 +34,12 @@ static struct {
 } trace;
 
 /* Called with the critical section held after any change of the switches.
- * heap_caps_malloc and heap_caps_free test the switch only on their slow
- * paths: while it is on, the registry's caches are held empty, so that every
- * call takes them. */
+ * heap_caps_malloc tests the switch only on its slow paths: while it is on,
+ * the registry's list slots are held empty, so that every call takes them. */
 static void update_switch(void) {
     bool on = trace.recording || trace.sink != NULL;
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
-    capheap_registry_caches_hold(on);
+    capheap_registry_lists_hold(on);
 }
 
 /* ---- records ----------------------------------------------------------- */
