@@ -115,29 +115,46 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 
 /* ---- heap_caps_malloc -------------------------------------------------- */
 
-/* A list not in its cache slot yet; the hook on failure. */
-static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps) {
+/* heap_caps_malloc tests the tracing switch on its slow paths only: while
+ * tracing is on, the registry holds every list slot on the empty list
+ * (capheap_registry_lists_hold), whose key is 0, so that every call ends in
+ * malloc_slow, or for caps 0 in malloc_failed (the empty list has
+ * CAPHEAP_LIST_NO_HEAP). Both record. A call that found its list before
+ * tracing started is not recorded, as one that read the switch before it was
+ * set would not be. */
+
+/* No candidate had room, or the list has no heap. */
+static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps, void *caller) {
+    capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(NULL, size, 0, caps, caller);
+    }
+    return NULL;
+}
+
+/* A list not in its cache slot: the hook on failure, the record while tracing. */
+static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, void *caller) {
     void *p = capheap_caps_alloc(size, 0, caps);
+    if (p == NULL) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+    }
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, size, 0, caps, caller);
+    }
+    return p;
+}
+
+/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep the
+ * shortest loop. Never found while tracing is on, so it records nothing. */
+static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
+    void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
     return p;
 }
 
-/* No candidate had room. */
-static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps) {
-    capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
-    return NULL;
-}
-
-/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep
- * the shortest loop. */
-static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
-    void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
-    return p != NULL ? p : malloc_failed(size, caps);
-}
-
-static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
+void *heap_caps_malloc(size_t size, uint32_t caps) {
     /* A list found in its slot is complete: the heaps in the rule's order,
      * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
      * Without rules, each heap is asked by plain malloc; one whose fail
@@ -147,15 +164,13 @@ static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
      * alignment cases, asked of each entry, cost 11 more per call here.) */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
     if (l->caps != caps) {
-        return malloc_slow(size, caps);
+        return malloc_slow(size, caps, CAPHEAP_CALLER());
     }
     if (l->rules != 0) {
-        return malloc_ruled(l, size, caps);
+        return l->rules & CAPHEAP_LIST_NO_HEAP ? malloc_failed(size, caps, CAPHEAP_CALLER())
+                                               : malloc_ruled(l, size, caps);
     }
     const uint8_t *i = l->heap;
-    if (*i == CAPHEAP_LIST_END) {
-        return malloc_failed(size, caps);
-    }
     for (; i[1] != CAPHEAP_LIST_END; i++) {
         multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
         if (size < capheap_multi_heap_fail_floor(mh)) {
@@ -166,20 +181,7 @@ static CAPHEAP_ALWAYS_INLINE void *caps_malloc(size_t size, uint32_t caps) {
         }
     }
     void *p = capheap_multi_heap_malloc_locked(capheap_hot_mh(capheap_registry_hot(*i)), size);
-    return p != NULL ? p : malloc_failed(size, caps);
-}
-
-static __attribute__((noinline)) void *malloc_traced(size_t size, uint32_t caps, void *caller) {
-    void *p = caps_malloc(size, caps);
-    capheap_trace_alloc(p, size, 0, caps, caller);
-    return p;
-}
-
-void *heap_caps_malloc(size_t size, uint32_t caps) {
-    if (CAPHEAP_TRACING()) {
-        return malloc_traced(size, caps, CAPHEAP_CALLER());
-    }
-    return caps_malloc(size, caps);
+    return p != NULL ? p : malloc_failed(size, caps, CAPHEAP_CALLER());
 }
 
 /* ---- calloc and aligned ------------------------------------------------ */

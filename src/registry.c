@@ -13,7 +13,8 @@
 static const capheap_range_t no_range = {0, 0, NULL, NULL, NULL, false};
 
 /* Every cache slot starts on the empty list, so that readers never test for NULL. */
-const capheap_candidate_list_t capheap_empty_list = {.caps = 0, .count = 0, .heap = {CAPHEAP_LIST_END}};
+const capheap_candidate_list_t capheap_empty_list = {
+    .caps = 0, .count = 0, .rules = CAPHEAP_LIST_NO_HEAP, .heap = {CAPHEAP_LIST_END}};
 
 #define EMPTY4 &capheap_empty_list, &capheap_empty_list, &capheap_empty_list, &capheap_empty_list
 #define EMPTY32 EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4, EMPTY4

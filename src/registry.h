@@ -137,6 +137,11 @@ typedef struct {
 #define CAPHEAP_LIST_WINDOW 0x80u
 _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and LIST_END free");
 
+/** Set in a list's rules by the registry when the list has no heap: a caller
+ *  that asks every heap of a list with rules 0 by plain malloc then meets no
+ *  empty list there. The caller's own flags are the other bits. */
+#define CAPHEAP_LIST_NO_HEAP 0x80u
+
 /** The heaps that may serve one caps mask (the key), as indices in the order
  *  of the matching rule for the mask the caller worked out from it (each heap
  *  once, at its first priority), then LIST_END. */
@@ -145,7 +150,7 @@ typedef struct {
     unsigned gen;        /**< registry generation it was made for */
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
-    uint8_t rules;       /**< the caller's flags for the key, kept with it */
+    uint8_t rules;       /**< the caller's flags for the key, kept with it; CAPHEAP_LIST_NO_HEAP */
     uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 
@@ -175,6 +180,7 @@ struct capheap_registry {
     capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
+    _Atomic bool lists_held;                   /**< capheap_registry_lists_hold */
     capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
     capheap_capbit_sets_t bits[CAPHEAP_CAP_BITS];
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
@@ -213,6 +219,12 @@ CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);
 
 /** Also forgets every kept list (capheap_registry_clear). */
 CAPHEAP_INTERNAL void capheap_registry_lists_reset(void);
+
+/** While held, the candidate-list slots stay empty (lists are still kept,
+ *  not put in slots): every lookup misses, and the caller's slow path runs.
+ *  Heap tracing holds them while it is on (heap_caps.c). In the critical
+ *  section, as the slots are filled in it too. */
+CAPHEAP_INTERNAL void capheap_registry_lists_hold(bool hold);
 
 /* ---- Readers ----------------------------------------------------------- */
 

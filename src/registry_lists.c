@@ -18,7 +18,9 @@
  * its slot inside the port's critical section, and only if the generation is
  * still the one it was computed for: writers change the generation and empty
  * the slots in the same critical section, so no outdated list stays in a
- * slot. (No read-modify-write atomics either: ARMv6-M has none.)
+ * slot. (No read-modify-write atomics either: ARMv6-M has none.) Nor while
+ * the slots are held (capheap_registry_lists_hold), which is decided in the
+ * same critical section.
  */
 #include "registry.h"
 
@@ -44,6 +46,9 @@ static void fill_list(capheap_candidate_list_t *list, const capheap_list_request
         }
     }
     list->heap[list->count] = CAPHEAP_LIST_END;
+    if (list->count == 0) {
+        list->rules |= CAPHEAP_LIST_NO_HEAP;
+    }
 }
 
 /* A complete list of this generation for caps, or NULL. */
@@ -70,6 +75,13 @@ static capheap_candidate_list_t *claim_list(void) {
     return &g->lists[used];
 }
 
+/* Whether a list made for generation gen may go into its slot (critical section). */
+static bool may_fill_slot(unsigned gen) {
+    struct capheap_registry *g = &capheap_registry;
+    return atomic_load_explicit(&g->gen, memory_order_relaxed) == gen &&
+           !atomic_load_explicit(&g->lists_held, memory_order_relaxed);
+}
+
 const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                  capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
@@ -77,11 +89,14 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
     uint32_t caps = req->key;
     const capheap_candidate_list_t *list = find_kept(caps, gen);
     if (list != NULL) {
-        capheap_port_critical_enter();
-        if (atomic_load_explicit(&g->gen, memory_order_relaxed) == gen) {
-            atomic_store_explicit(capheap_registry_slot(caps), list, memory_order_release);
+        /* While held, every call comes here: it need not wait for the critical section. */
+        if (!atomic_load_explicit(&g->lists_held, memory_order_relaxed)) {
+            capheap_port_critical_enter();
+            if (may_fill_slot(gen)) {
+                atomic_store_explicit(capheap_registry_slot(caps), list, memory_order_release);
+            }
+            capheap_port_critical_exit();
         }
-        capheap_port_critical_exit();
         return list;
     }
     fill_list(scratch, req, gen); /* outside the critical section: it takes a while */
@@ -94,18 +109,33 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
         kept->rules = scratch->rules;
         memcpy(kept->heap, scratch->heap, sizeof kept->heap);
         atomic_store_explicit(&kept->ready, true, memory_order_release);
-        atomic_store_explicit(capheap_registry_slot(caps), kept, memory_order_release);
+        if (may_fill_slot(gen)) {
+            atomic_store_explicit(capheap_registry_slot(caps), kept, memory_order_release);
+        }
     }
     capheap_port_critical_exit();
     return kept != NULL ? kept : scratch;
+}
+
+static void empty_slots(void) {
+    for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
+        atomic_store_explicit(&capheap_registry_caches.candidate_slot[i], &capheap_empty_list, memory_order_release);
+    }
 }
 
 void capheap_registry_lists_invalidate(void) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_relaxed);
     atomic_store_explicit(&g->gen, gen + 1, memory_order_release);
-    for (unsigned i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
-        atomic_store_explicit(&capheap_registry_caches.candidate_slot[i], &capheap_empty_list, memory_order_release);
+    empty_slots();
+}
+
+/* The generation stays: the kept lists are still right, and the pool is not
+ * spent again each time tracing starts. */
+void capheap_registry_lists_hold(bool hold) {
+    atomic_store_explicit(&capheap_registry.lists_held, hold, memory_order_relaxed);
+    if (hold) {
+        empty_slots();
     }
 }
 

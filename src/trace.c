@@ -14,6 +14,7 @@
 #include "capheap/port.h"
 #include "esp_heap_trace.h"
 #include "log.h"
+#include "registry.h"
 #include "trace_hook.h"
 
 _Atomic bool capheap_trace_on;
@@ -32,9 +33,13 @@ static struct {
     void *sink_user;
 } trace;
 
-/* Called with the critical section held after any change of the switches. */
+/* Called with the critical section held after any change of the switches.
+ * heap_caps_malloc tests the switch only on its slow paths: while it is on,
+ * the registry's list slots are held empty, so that every call takes them. */
 static void update_switch(void) {
-    atomic_store_explicit(&capheap_trace_on, trace.recording || trace.sink != NULL, memory_order_relaxed);
+    bool on = trace.recording || trace.sink != NULL;
+    atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
+    capheap_registry_lists_hold(on);
 }
 
 /* ---- records ----------------------------------------------------------- */

@@ -171,6 +171,42 @@ static void test_sink_writes_trace_lines(void **state) {
     assert_int_equal(capheap_trace_format_event(&e, 0, small, sizeof small), 0);
 }
 
+/* Calls whose candidate lists and owner ranges are cached before tracing
+ * starts are recorded all the same: plain and 32BIT lists, the empty list of
+ * caps 0, a free; and none after it stops. */
+static void test_sink_sees_calls_with_cached_lists(void **state) {
+    (void)state;
+    static const uint32_t caps[] = {MALLOC_CAP_8BIT, MALLOC_CAP_32BIT, MALLOC_CAP_DMA, 0};
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+            heap_caps_free(heap_caps_malloc(24, caps[i]));
+        }
+    }
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    void *p[4];
+    for (size_t i = 0; i < 4; i++) {
+        p[i] = heap_caps_malloc(24, caps[i]);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        heap_caps_free(p[i]);
+    }
+    capheap_trace_set_sink(NULL, NULL);
+    heap_caps_free(heap_caps_malloc(24, MALLOC_CAP_8BIT));
+    assert_null(p[3]);
+    assert_int_equal(line_count, 7);
+    char want[128];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(want, sizeof want, "alloc %p 24 0x%x caller=", p[i], (unsigned)caps[i]);
+        assert_memory_equal(lines[i], want, strlen(want));
+    }
+    assert_memory_equal(lines[3], "alloc 0x0 24 0x0 caller=", 24);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(want, sizeof want, "free %p caller=", p[i]);
+        assert_memory_equal(lines[4 + i], want, strlen(want));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
@@ -179,6 +215,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
