@@ -49,8 +49,8 @@ static inline size_t capheap_multi_heap_largest_request(multi_heap_handle_t heap
 }
 
 /* After a change to a heap under its lock: a heap that has a floor gets it
- * again (taking a block off a list can make a larger one first on it, as can
- * a free). */
+ * again (taking a block off a list can bring a larger one among its first
+ * two, as can a free). */
 static inline void capheap_multi_heap_floor_renew(multi_heap_handle_t heap) {
     if (capheap_multi_heap_fail_floor(heap) != SIZE_MAX) {
         fail_floor_set(heap, capheap_multi_heap_largest_request(heap) + 1);

@@ -144,8 +144,9 @@ struct capheap_tlsf {
 /** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
  *  (an allocation of one byte more fails); 0 when none. O(1): requests of a
  *  lower class find the highest non-empty class by the bitmap; requests of
- *  that class take its first block when it fits (find_fit in tlsf.c), which
- *  makes that block the exact limit. Inline: the caps layer asks it after
+ *  that class take its first block when it fits, else its second when that
+ *  fits (take_fit in tlsf.c), which makes the larger of the two the exact
+ *  limit. Inline: the caps layer asks it after
  *  every change to a heap that has a fail floor. */
 static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     if (t->summary == 0) {
@@ -153,7 +154,12 @@ static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     }
     unsigned w = capheap_msb(t->summary);
     unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
-    return (t->heads[c]->head & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_HEADER;
+    const capheap_tlsf_block_t *first = t->heads[c], *second = first->next_free;
+    size_t largest = first->head;
+    if (second != NULL && second->head > largest) {
+        largest = second->head;
+    }
+    return (largest & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_HEADER;
 }
 
 /** Sets the watermark to value, but never above the current free bytes;

@@ -601,7 +601,7 @@ static void assert_largest_exact(capheap_tlsf_t *t) {
 }
 
 /* In random states, and with long lists in the top class whose largest block
- * sits at every depth (the search looks only at the first block of a list). */
+ * sits at every depth (the search looks only at the first two blocks of a list). */
 #define LONG_LIST 16
 
 static void largest_free_is_exact(void **state) {
@@ -639,28 +639,36 @@ static void largest_free_is_exact(void **state) {
     }
 }
 
-/* The search reads the first block of a list only: with two free blocks of
- * one class, the larger behind the smaller, a request for the larger fails
- * until the smaller is taken, and largest_free says so. */
-static void first_block_of_a_class_decides(void **state) {
+/* The search reads the first two blocks of a list only: with three free
+ * blocks of one class, the largest behind two smaller ones, a request for the
+ * largest fails until one of them is taken, and largest_free says so; a
+ * request the second block fits takes it, not the first. */
+static void first_two_blocks_of_a_class_decide(void **state) {
     (void)state;
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
     void *small = capheap_tlsf_malloc(t, 1100);
     void *sep1 = capheap_tlsf_malloc(t, 8);
-    void *large = capheap_tlsf_malloc(t, 1120);
+    void *medium = capheap_tlsf_malloc(t, 1108);
     void *sep2 = capheap_tlsf_malloc(t, 8);
+    void *large = capheap_tlsf_malloc(t, 1120);
+    void *sep3 = capheap_tlsf_malloc(t, 8);
     while (capheap_tlsf_malloc(t, 8) != NULL) {
     }
-    assert_int_equal(class_of(t, block_size(block_of(small))), class_of(t, block_size(block_of(large))));
-    size_t small_size = capheap_tlsf_usable_size(small), large_size = capheap_tlsf_usable_size(large);
+    unsigned c = class_of(t, block_size(block_of(small)));
+    assert_int_equal(class_of(t, block_size(block_of(medium))), c);
+    assert_int_equal(class_of(t, block_size(block_of(large))), c);
+    size_t small_size = capheap_tlsf_usable_size(small), medium_size = capheap_tlsf_usable_size(medium),
+           large_size = capheap_tlsf_usable_size(large);
     capheap_tlsf_free(t, large);
-    capheap_tlsf_free(t, small); /* first on the list now */
-    assert_int_equal(capheap_tlsf_largest_free(t), small_size);
+    capheap_tlsf_free(t, medium);
+    capheap_tlsf_free(t, small); /* the list: small, medium, large */
+    assert_int_equal(capheap_tlsf_largest_free(t), medium_size);
     assert_null(capheap_tlsf_malloc(t, large_size));
-    assert_ptr_equal(capheap_tlsf_malloc(t, small_size), small);
-    assert_int_equal(capheap_tlsf_largest_free(t), large_size);
+    assert_ptr_equal(capheap_tlsf_malloc(t, medium_size), medium); /* the second fits, the first not */
+    assert_int_equal(capheap_tlsf_largest_free(t), large_size); /* small, large */
     assert_ptr_equal(capheap_tlsf_malloc(t, large_size), large);
-    (void)sep1, (void)sep2;
+    assert_int_equal(capheap_tlsf_largest_free(t), small_size);
+    (void)sep1, (void)sep2, (void)sep3;
     expect_sound(t);
 }
 
@@ -734,7 +742,7 @@ int main(void) {
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(largest_free_is_exact),
-        cmocka_unit_test(first_block_of_a_class_decides),
+        cmocka_unit_test(first_two_blocks_of_a_class_decide),
         cmocka_unit_test(watermark),
         cmocka_unit_test(walk_in_order),
     };
