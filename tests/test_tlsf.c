@@ -642,15 +642,16 @@ static void largest_free_is_exact(void **state) {
 /* The search reads the first two blocks of a list only: with three free
  * blocks of one class, the largest behind two smaller ones, a request for the
  * largest fails until one of them is taken, and largest_free says so; a
- * request the second block fits takes it, not the first. */
+ * request the second block fits takes it, not the first. (Sizes 16 bytes
+ * apart: distinct blocks at every grain, one class at every coarsening.) */
 static void first_two_blocks_of_a_class_decide(void **state) {
     (void)state;
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
-    void *small = capheap_tlsf_malloc(t, 1100);
+    void *small = capheap_tlsf_malloc(t, 1096);
     void *sep1 = capheap_tlsf_malloc(t, 8);
-    void *medium = capheap_tlsf_malloc(t, 1108);
+    void *medium = capheap_tlsf_malloc(t, 1112);
     void *sep2 = capheap_tlsf_malloc(t, 8);
-    void *large = capheap_tlsf_malloc(t, 1120);
+    void *large = capheap_tlsf_malloc(t, 1128);
     void *sep3 = capheap_tlsf_malloc(t, 8);
     while (capheap_tlsf_malloc(t, 8) != NULL) {
     }
