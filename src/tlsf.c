@@ -333,10 +333,10 @@ static inline void note_watermark(capheap_tlsf_t *t) {
     }
 }
 
-/* The free block b of class cls, first on its list, becomes a used block of
+/* The free block b, taken off its list (take_fit), becomes a used block of
  * need bytes; the rest, when large enough for a block, stays free and is
- * filed by its class (first on b's list when the class is the same, where b
- * was). The caller notes the watermark (memalign gives bytes back first). */
+ * filed first on the list of its class. The caller notes the watermark
+ * (memalign gives bytes back first). */
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_t need) {
     size_t size = block_size(b);
     size_t rest = size - need;
