@@ -390,27 +390,16 @@ static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
 }
 
 void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
-    size_t need;
-    if (MIN_BLOCK == W) {
-        /* The 16-byte grain on 32-bit: every rounded size but 0 is a block,
-         * and size 0 and the sizes whose rounding wraps round up to MIN_BLOCK
-         * too, so the test below would pass them. The test of block_for
-         * refuses them and every size that does not fit; a size that fits
-         * rounds to at most span + H (a multiple of W). */
-        if (size - 1 >= t->span) {
+    /* One test passes every request whose rounded size is a block and fits
+     * (span is at least MIN_BLOCK - H); block_for sorts out the others (size
+     * 0 and wrapped sizes round below MIN_BLOCK). With the 16-byte grain on
+     * 32-bit (MIN_BLOCK == W) they round up to MIN_BLOCK instead, and would
+     * pass it: there block_for's own test of the size decides. */
+    size_t need = (size + H + W - 1) & ~(W - 1);
+    if (MIN_BLOCK == W ? size - 1 >= t->span : need - MIN_BLOCK > t->span - (MIN_BLOCK - H)) {
+        need = block_for(t, size);
+        if (need == 0) {
             return NULL;
-        }
-        need = (size + H + W - 1) & ~(W - 1);
-    } else {
-        /* One test passes every request whose rounded size is a block and
-         * fits (span is at least MIN_BLOCK - H); block_for sorts out the
-         * others (size 0 and wrapped sizes round below MIN_BLOCK). */
-        need = (size + H + W - 1) & ~(W - 1);
-        if (need - MIN_BLOCK > t->span - (MIN_BLOCK - H)) {
-            need = block_for(t, size);
-            if (need == 0) {
-                return NULL;
-            }
         }
     }
     block_t *b = take_fit(t, need);
