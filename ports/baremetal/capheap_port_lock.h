@@ -125,29 +125,39 @@ CAPHEAP_PORT_FN uint32_t capheap_baremetal_spin_wait(_Atomic uint32_t *word, uin
  * no second masking, no re-check after a handler ran and no thought about a
  * handler that takes another lock while this core waits. The price: this core's
  * interrupt latency grows by the other core's hold time while it waits. */
-static inline __attribute__((always_inline)) void capheap_port_lock_take_inline(void *lock) {
-    capheap_baremetal_lock_t *l = lock;
-    capheap_irq_state_t s = capheap_irq_mask();
-    uint32_t tag = capheap_baremetal_holder_tag();
+/* Takes spin word word (hardware spinlock n) for tag, with interrupts
+ * masked: 0 once taken, or tag when the caller's own core holds it already.
+ * A heap lock and the port's section share it. */
+static inline __attribute__((always_inline)) uint32_t capheap_baremetal_spin_take(_Atomic uint32_t *word, uint32_t tag,
+                                                                                 unsigned n) {
 #ifdef CAPHEAP_BAREMETAL_HW_SPINLOCK
-    if (!capheap_baremetal_hw_spin_try(l->index)) {
-        if (capheap_baremetal_spin_wait(&l->held, tag, l->index) != 0) {
-            capheap_baremetal_lock_taken_twice();
+    if (!capheap_baremetal_hw_spin_try(n)) {
+        uint32_t own = capheap_baremetal_spin_wait(word, tag, n);
+        if (own != 0) {
+            return own;
         }
     }
-    atomic_store_explicit(&l->held, tag, memory_order_relaxed);
+    atomic_store_explicit(word, tag, memory_order_relaxed);
+    return 0;
 #else
     /* Strong: it fails only when the word is held, and then found says by
      * whom (testing found rather than the result spares an instruction or two). */
+    (void)n;
     uint32_t found = 0;
-    (void)atomic_compare_exchange_strong_explicit(&l->held, &found, tag, memory_order_acquire,
-                                                  memory_order_relaxed);
+    (void)atomic_compare_exchange_strong_explicit(word, &found, tag, memory_order_acquire, memory_order_relaxed);
     if (found != 0) {
-        if (capheap_baremetal_spin_wait(&l->held, tag, 0) != 0) {
-            capheap_baremetal_lock_taken_twice();
-        }
+        return capheap_baremetal_spin_wait(word, tag, 0);
     }
+    return 0;
 #endif
+}
+
+static inline __attribute__((always_inline)) void capheap_port_lock_take_inline(void *lock) {
+    capheap_baremetal_lock_t *l = lock;
+    capheap_irq_state_t s = capheap_irq_mask();
+    if (capheap_baremetal_spin_take(&l->held, capheap_baremetal_holder_tag(), l->index) != 0) {
+        capheap_baremetal_lock_taken_twice();
+    }
     l->section = s;
 }
 

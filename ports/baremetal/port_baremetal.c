@@ -58,25 +58,9 @@ static unsigned section_nested;
 
 static inline section_t section_enter(void) {
     capheap_irq_state_t s = capheap_irq_mask();
-    uint32_t tag = capheap_baremetal_holder_tag();
-#ifdef CAPHEAP_BAREMETAL_HW_SPINLOCK
-    if (!capheap_baremetal_hw_spin_try(SECTION_SPINLOCK)) {
-        if (capheap_baremetal_spin_wait(&section_word, tag, SECTION_SPINLOCK) != 0) {
-            section_nested++; /* this core is inside already */
-            return s;
-        }
+    if (capheap_baremetal_spin_take(&section_word, capheap_baremetal_holder_tag(), SECTION_SPINLOCK) != 0) {
+        section_nested++; /* this core is inside already */
     }
-    atomic_store_explicit(&section_word, tag, memory_order_relaxed);
-#else
-    uint32_t found = 0;
-    if (!atomic_compare_exchange_strong_explicit(&section_word, &found, tag, memory_order_acquire,
-                                                 memory_order_relaxed)) {
-        if (capheap_baremetal_spin_wait(&section_word, tag, 0) != 0) {
-            section_nested++; /* this core is inside already */
-            return s;
-        }
-    }
-#endif
     return s;
 }
 
