@@ -3,7 +3,8 @@
 #
 #   scripts/target-run.sh [options] MACHINE ELF
 #     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F),
-#                        mps2-an505 (Cortex-M33): newlib
+#                        mps2-an505 (Cortex-M33), mps2-an521 (two Cortex-M33,
+#                        the second held until the program starts it): newlib
 #                        with semihosting; virt (RV32): picolibc with semihosting
 #     --expect-status N  pass when the guest exits with N (default 0)
 #     --expect-output RE pass only if the output also matches the extended regex RE
@@ -13,8 +14,9 @@
 #                        failure that depends on where interrupts fall repeats)
 #     --timeout S        stop a guest that has not exited after S seconds
 #                        (default 60, or TARGET_TIMEOUT)
-#     --smp N            N cores (virt only), each on a host thread of its own
-#                        (-accel tcg,thread=multi), so they really run at once
+#     --smp N            N cores (virt; 2 on mps2-an521, which has two), each
+#                        on a host thread of its own (-accel tcg,thread=multi),
+#                        so they really run at once
 #
 # The guest's exit status (semihosting SYS_EXIT_EXTENDED, or main's return
 # through the C library) is QEMU's exit status, low 8 bits. A guest that hangs
@@ -52,13 +54,14 @@ common=(-display none -monitor none -serial none
         -kernel "$elf")
 [ -n "$icount" ] && common+=(-icount "shift=$icount")
 case "$machine" in
-  mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
+  mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511|mps2-an521) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
   *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
 esac
 if [ -n "$smp" ]; then
   # -icount needs the single-threaded round robin: the two do not go together.
-  [ "$machine" = virt ] && [ -z "$icount" ] || { echo "target-run: --smp is for virt, without --icount" >&2; exit 2; }
+  { [ "$machine" = virt ] || { [ "$machine" = mps2-an521 ] && [ "$smp" = 2 ]; }; } && [ -z "$icount" ] ||
+    { echo "target-run: --smp is for virt (or 2 on mps2-an521), without --icount" >&2; exit 2; }
   cmd+=(-smp "$smp" -accel tcg,thread=multi)
 fi
 

@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
 # The negative control of tests/target/test_smp.c: the same program built with
 # a lock that does not wait (CAPHEAP_TEST_SMP_NO_SPIN, so the port's
-# CAPHEAP_BAREMETAL_SMP_TEST_NO_SPIN), run RUNS times on two harts. It should
-# fail: a test that also passes without the lock proves nothing. Prints how
-# each run ended and the count; exits 1 when fewer than half the runs failed.
+# CAPHEAP_BAREMETAL_SMP_TEST_NO_SPIN), run RUNS times on two cores: RV32 harts
+# on virt, or with CORE=cm33 the two Cortex-M33 of mps2-an521. It should fail:
+# a test that also passes without the lock proves nothing. Prints how each run
+# ended and the count; exits 1 when fewer than half the runs failed.
 #
-#   scripts/target-smp-control.sh            RUNS=10
-#   RUNS=30 scripts/target-smp-control.sh
+#   scripts/target-smp-control.sh            RUNS=10, CORE=rv32
+#   RUNS=30 CORE=cm33 scripts/target-smp-control.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-10}
-dir="$BUILD/target/rv32-O2-smp-nospin"
+CORE=${CORE:-rv32}
+case "$CORE" in
+  rv32) toolchain=riscv32-picolibc cpu=rv32imac machine=virt ;;
+  cm33) toolchain=arm-none-eabi cpu=cortex-m33 machine=mps2-an521 ;;
+  *) echo "target-smp-control: CORE is rv32 or cm33" >&2; exit 2 ;;
+esac
+dir="$BUILD/target/$CORE-O2-smp-nospin"
 
-cmake -S tests/target -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/riscv32-picolibc.cmake" \
-      -DCAPHEAP_TARGET_CPU=rv32imac -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none \
+cmake -S tests/target -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/$toolchain.cmake" \
+      -DCAPHEAP_TARGET_CPU=$cpu -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none \
       -DCAPHEAP_BAREMETAL_SMP=ON -DCAPHEAP_TEST_SMP_NO_SPIN=ON >/dev/null
 cmake --build "$dir" --target test_smp >/dev/null
 
 failed=0
 for i in $(seq 1 "$RUNS"); do
   log="$dir/control-$i.log"
-  if scripts/target-run.sh --smp 2 --timeout 30 virt "$dir/test_smp" >"$log" 2>&1; then
+  if scripts/target-run.sh --smp 2 --timeout 30 "$machine" "$dir/test_smp" >"$log" 2>&1; then
     echo "run $i: passed (no failure detected)"
   else
     failed=$((failed + 1))

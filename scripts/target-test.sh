@@ -7,15 +7,17 @@
 #
 # A configuration is CORE-OPT[-POISONING][-grain8|-grain16][-smp]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
-#              cm33f (mps2-an505, secure state), rv32 (RV32IMAC, virt),
+#              cm33f (mps2-an505, secure state), cm33 (the same without
+#              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
 #              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
 #   grain8     CAPHEAP_GRAIN=8: 8-aligned blocks (the default grain is 4)
 #   grain16    CAPHEAP_GRAIN=16: 16-aligned blocks (RV32's alignof(max_align_t))
 #   smp        the bare-metal port's SMP lock (CAPHEAP_BAREMETAL_SMP;
-#              on cm0plus with the RP2040's hardware spinlocks); on rv32 also
-#              test_smp, two harts at once
+#              on cm0plus with the RP2040's hardware spinlocks); on rv32 and
+#              cm33 also test_smp, two cores at once (cm33 then runs every
+#              test on mps2-an521, the dual-core Cortex-M33 image)
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
-  rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm0plus-O2-smp"}
+  rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp"}
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
@@ -45,6 +47,7 @@ config_args() {
     cm0plus) cpu=cortex-m0plus ;;
     cm3) cpu=cortex-m3 ;;
     cm4f) cpu=cortex-m4f ;;
+    cm33) cpu=cortex-m33 ;;
     cm33f) cpu=cortex-m33f ;;
     rv32) toolchain=riscv32-picolibc cpu=rv32imac ;;
     *) echo "unknown core in configuration $1" >&2; return 1 ;;

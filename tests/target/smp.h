@@ -1,8 +1,9 @@
 /*
- * smp.h: a second core for the target tests (RV32 on QEMU virt with -smp 2;
- * riscv/smp_start.S and riscv/smp.c). Every hart enters the program at the
- * same address: hart 0 runs the C start-up and main, hart 1 waits, parked,
- * until main hands it a function.
+ * smp.h: a second core for the target tests: RV32 on QEMU virt with -smp 2
+ * (riscv/smp_start.S and riscv/smp.c: every hart enters the program at the
+ * same address, hart 0 runs the C start-up and main, hart 1 waits, parked,
+ * until main hands it a function), or the two Cortex-M33 of mps2-an521
+ * (cortex_m/smp.c: core 1 is held in reset until main starts it).
  */
 #ifndef CAPHEAP_TARGET_SMP_H
 #define CAPHEAP_TARGET_SMP_H

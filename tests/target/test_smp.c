@@ -1,7 +1,8 @@
 /*
  * test_smp.c: two cores in the same heaps at once (RV32 on QEMU virt with
- * -smp 2 and one host thread per hart, scripts/target-run.sh --smp 2), with
- * the bare-metal port's SMP lock (CAPHEAP_BAREMETAL_SMP).
+ * -smp 2, or the two Cortex-M33 of mps2-an521; one host thread per core,
+ * scripts/target-run.sh --smp 2), with the bare-metal port's SMP lock
+ * (CAPHEAP_BAREMETAL_SMP).
  *
  * Both harts run the same random sequence (each its own seed) over their own
  * slots: malloc, realloc and free on two multi_heaps shared by both, and
