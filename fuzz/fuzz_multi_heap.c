@@ -33,7 +33,8 @@
 #define FUZZ_TARGET_NAME "fuzz_multi_heap.c"
 #include "fuzz_input.h"
 
-#define W          MULTI_HEAP_ALIGN
+#define W          MULTI_HEAP_ALIGN     /* the grain: sizes and payloads are multiples */
+#define H          CAPHEAP_TLSF_HEADER  /* a block's header: W, or less with a larger grain */
 #define MIN_BLOCK  CAPHEAP_TLSF_MIN_BLOCK
 #define POISONED   (CAPHEAP_POISONING_LEVEL >= 1)
 #define SLOTS      64
@@ -91,13 +92,13 @@ static void check_pattern(const blk_t *b, size_t len) {
 
 /* The shadow record of an allocation of asked bytes at p. */
 static blk_t describe(fuzz_t *f, uint8_t *p, size_t asked) {
-    blk_t b = {p, (uint8_t *)capheap_poison_payload(p) - W, multi_heap_get_full_block_size(f->heap, p),
+    blk_t b = {p, (uint8_t *)capheap_poison_payload(p) - H, multi_heap_get_full_block_size(f->heap, p),
                multi_heap_get_allocated_size(f->heap, p), f->next_key};
     f->next_key = (f->next_key + 977) % KEYS;
     CHECK((uintptr_t)p % W == 0);
     CHECK(POISONED ? b.usable == asked : b.usable >= asked);
     CHECK(b.start >= f->begin && blk_end(&b) <= f->end);
-    CHECK(b.user >= b.start + W && b.user + b.usable <= blk_end(&b));
+    CHECK(b.user >= b.start + H && b.user + b.usable <= blk_end(&b));
     return b;
 }
 
@@ -150,7 +151,7 @@ static void make_layout(const fuzz_t *f, layout_t *l) {
 }
 
 static size_t layout_free(const fuzz_t *f, const layout_t *l) {
-    return (size_t)(f->end - f->begin) - l->sum_full - l->gaps * W;
+    return (size_t)(f->end - f->begin) - l->sum_full - l->gaps * H;
 }
 
 /* Every get_info field is what the layout implies. The watermark is the
@@ -163,7 +164,7 @@ static void verify_info(fuzz_t *f, const layout_t *l) {
     CHECK(info.allocated_blocks == l->n);
     CHECK(info.free_blocks == l->gaps);
     CHECK(info.total_blocks == l->n + l->gaps);
-    CHECK(info.total_allocated_bytes == l->sum_full - l->n * W);
+    CHECK(info.total_allocated_bytes == l->sum_full - l->n * H);
     CHECK(info.total_free_bytes == free_bytes);
     CHECK(multi_heap_free_size(f->heap) == free_bytes);
     CHECK(info.largest_free_block <= free_bytes);
@@ -195,7 +196,7 @@ static bool walk_one(void *ptr, size_t size, int used, void *user) {
         w->pos = blk_end(b);
     } else {
         uint8_t *gap_end = w->next < w->l->n ? w->l->b[w->next].start : w->f->end;
-        CHECK((uint8_t *)ptr - W == w->pos && (uint8_t *)ptr + size == gap_end);
+        CHECK((uint8_t *)ptr - H == w->pos && (uint8_t *)ptr + size == gap_end);
         w->pos = gap_end;
     }
     return true;
@@ -412,7 +413,7 @@ static size_t dip_of_move(const fuzz_t *f, const blk_t *b, size_t free_before) {
         }
     }
     CHECK(lo <= b->start && blk_end(b) <= hi);
-    return free_before - b->full + ((size_t)(hi - lo) == b->full ? W : 0);
+    return free_before - b->full + ((size_t)(hi - lo) == b->full ? H : 0);
 }
 
 /* Resizes slot s to size. Contents up to the smaller usable size survive; a
@@ -619,7 +620,7 @@ static void step(fuzz_t *f, input_t *in) {
 static bool first_block(void *ptr, size_t size, int used, void *user) {
     fuzz_t *f = user;
     CHECK(!used);
-    f->begin = (uint8_t *)ptr - W;
+    f->begin = (uint8_t *)ptr - H;
     f->end = (uint8_t *)ptr + size;
     return false;
 }
@@ -638,7 +639,7 @@ static void open_heap(fuzz_t *f, input_t *in) {
     f->free0 = multi_heap_free_size(f->heap);
     f->min_free = f->free0;
     f->dip = SIZE_MAX;
-    CHECK(f->free0 == (size_t)(f->end - f->begin) - W);
+    CHECK(f->free0 == (size_t)(f->end - f->begin) - H);
 }
 
 static void close_heap(fuzz_t *f) {

@@ -11,6 +11,8 @@
 #                       instrumented for llvm-cov ($BUILD/fuzz-cov) and reports
 #                       line coverage of the library's files ($BUILD/fuzz/coverage.txt)
 # FUZZ_TARGETS="fuzz_multi_heap" limits any of them to some targets.
+# FUZZ_GRAIN=16 builds them with CAPHEAP_GRAIN=16 (16-aligned blocks behind
+# 8-byte headers; give it a BUILD of its own).
 # A crash leaves its input in $BUILD/fuzz/artifacts/<target>/ and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,8 @@ dir="$BUILD/fuzz"
 
 build() {
   cmake -S . -B "$1" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_FUZZ=ON \
-    -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF -DCAPHEAP_FUZZ_COVERAGE="$2" >/dev/null
+    -DCAPHEAP_BUILD_TESTS=OFF -DCAPHEAP_BUILD_BENCH=OFF -DCAPHEAP_FUZZ_COVERAGE="$2" \
+    -DCAPHEAP_GRAIN="${FUZZ_GRAIN:-}" >/dev/null
   cmake --build "$1" -j"$JOBS" --target fuzzers
 }
 if [ "$mode" = coverage ]; then build "$BUILD/fuzz-cov" ON; else build "$dir" OFF; fi

@@ -9,15 +9,20 @@
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning
 #   m32-light      32-bit, light poisoning
+#   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
+#                  beside 16-aligned payloads behind 4-byte headers)
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps)
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
 #   fuzz           each libFuzzer target over its committed corpus plus a few
 #                  thousand mutations (fuzz/run.sh smoke; clang)
+#   fuzz-grain16   the same with CAPHEAP_GRAIN=16 (8-byte headers, 16-aligned
+#                  payloads), in $BUILD/grain16
 # MATRIX="m64 asan" limits the run to some of them.
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light tsan target fuzz"}
+MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light m32-grain16-light tsan
+  target fuzz fuzz-grain16"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -32,6 +37,7 @@ configure() {
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
+    m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac
@@ -48,6 +54,11 @@ for cfg in $MATRIX; do
   if [ "$cfg" = fuzz ]; then
     echo "=== fuzz ==="
     if BUILD=$BUILD JOBS=$JOBS fuzz/run.sh smoke; then passed+=(fuzz); else failed+=(fuzz); fi
+    continue
+  fi
+  if [ "$cfg" = fuzz-grain16 ]; then
+    echo "=== fuzz-grain16 ==="
+    if BUILD=$BUILD/grain16 JOBS=$JOBS FUZZ_GRAIN=16 fuzz/run.sh smoke; then passed+=("$cfg"); else failed+=("$cfg"); fi
     continue
   fi
   dir="$BUILD/test-$cfg"
