@@ -2,27 +2,35 @@
 # The negative control of tests/target/test_smp.c: the same program built with
 # a lock that does not wait (CAPHEAP_TEST_SMP_NO_SPIN, so the port's
 # CAPHEAP_BAREMETAL_SMP_TEST_NO_SPIN), run RUNS times on two cores: RV32 harts
-# on virt, or with CORE=cm33 the two Cortex-M33 of mps2-an521. It should fail:
+# on virt, or with CORE=cm33 the two Cortex-M33 of mps2-an521; with PORT=espidf
+# the ESP-IDF port over its model, whose spinlock then does not wait. It should fail:
 # a test that also passes without the lock proves nothing. Prints how each run
 # ended and the count; exits 1 when fewer than half the runs failed.
 #
 #   scripts/target-smp-control.sh            RUNS=10, CORE=rv32
 #   RUNS=30 CORE=cm33 scripts/target-smp-control.sh
+#   PORT=espidf scripts/target-smp-control.sh       (PORT=baremetal by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-10}
 CORE=${CORE:-rv32}
+PORT=${PORT:-baremetal}
+case "$PORT" in
+  baremetal) port_args=(-DCAPHEAP_TEST_PORT=baremetal -DCAPHEAP_BAREMETAL_SMP=ON) ;;
+  espidf) port_args=(-DCAPHEAP_TEST_PORT=espidf -DCAPHEAP_BAREMETAL_SMP=OFF) ;;
+  *) echo "target-smp-control: PORT is baremetal or espidf" >&2; exit 2 ;;
+esac
 case "$CORE" in
   rv32) toolchain=riscv32-picolibc cpu=rv32imac machine=virt ;;
   cm33) toolchain=arm-none-eabi cpu=cortex-m33 machine=mps2-an521 ;;
   *) echo "target-smp-control: CORE is rv32 or cm33" >&2; exit 2 ;;
 esac
-dir="$BUILD/target/$CORE-O2-smp-nospin"
+dir="$BUILD/target/$CORE-O2-$PORT-nospin"
 
 cmake -S tests/target -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/$toolchain.cmake" \
       -DCAPHEAP_TARGET_CPU=$cpu -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none \
-      -DCAPHEAP_BAREMETAL_SMP=ON -DCAPHEAP_TEST_SMP_NO_SPIN=ON >/dev/null
+      "${port_args[@]}" -DCAPHEAP_TEST_SMP_NO_SPIN=ON >/dev/null
 cmake --build "$dir" --target test_smp >/dev/null
 
 failed=0

@@ -5,7 +5,7 @@
 #   scripts/target-test.sh                       every configuration below
 #   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
 #
-# A configuration is CORE-OPT[-POISONING][-grain8|-grain16][-smp]:
+# A configuration is CORE-OPT[-POISONING][-grain8|-grain16][-smp|-idf]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), cm33 (the same without
 #              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
@@ -14,6 +14,9 @@
 #   POISONING  light or comprehensive (none when absent)
 #   grain8     CAPHEAP_GRAIN=8: 8-aligned blocks (the default grain is 4)
 #   grain16    CAPHEAP_GRAIN=16: 16-aligned blocks (RV32's alignof(max_align_t))
+#   idf        the ESP-IDF port (ports/freertos/port_espidf.c) over a model of
+#              ESP-IDF's spinlocks (tests/target/espidf), instead of
+#              ports/baremetal; rv32 and cm33 (mps2-an521), with test_smp
 #   smp        the bare-metal port's SMP lock (CAPHEAP_BAREMETAL_SMP;
 #              on cm0plus with the RP2040's hardware spinlocks); on rv32 and
 #              cm33 also test_smp, two cores at once (cm33 then runs every
@@ -25,11 +28,12 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
-  rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp"}
+  rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp
+  rv32-O2-idf cm33-O2-idf"}
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning=none grain="" smp="" extra
+  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" extra
   IFS=- read -r core opt extra <<<"$1"
   local word
   for word in ${extra//-/ }; do
@@ -38,6 +42,7 @@ config_args() {
       grain8) grain=8 ;;
       grain16) grain=16 ;;
       smp) smp="-DCAPHEAP_BAREMETAL_SMP=ON" ;;
+      idf) port="-DCAPHEAP_TEST_PORT=espidf" ;;
       *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
     esac
   done
@@ -54,15 +59,17 @@ config_args() {
   esac
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp"
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port"
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-echo "=== FreeRTOS port (host compiler, stub API) ==="
+echo "=== FreeRTOS ports (host compiler, stub API) ==="
 for cc in "cc" "cc -m32"; do
   $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Iports/freertos/test \
       -c ports/freertos/port_freertos.c -o /dev/null
+  $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Iports/freertos/test/esp-idf \
+      -c ports/freertos/port_espidf.c -o /dev/null
 done
 
 failed=()
