@@ -11,6 +11,11 @@
 /** Name of the core and board, for the log. */
 extern const char arch_name[];
 
+/** The running core's number: 0, or 1 for the second core of the two-core
+ *  machines (mhartid on RV32; the SSE-200's CPU_IDENTITY register on
+ *  mps2-an521, CAPHEAP_TEST_AN521; 0 on the one-core boards). */
+uint32_t arch_core_id(void);
+
 /** Installs the interrupt handlers and unmasks interrupts. */
 void arch_init(void);
 

@@ -14,7 +14,11 @@
 #define SYST_ENABLE_IRQ    7u /* enable, interrupt, processor clock */
 #define CPU_HZ_PER_MHZ     25u /* QEMU's mps2 processor clock: 25 MHz */
 
-#if defined(__ARM_ARCH_8M_MAIN__)
+#define SSE200_CPUID       REG(0x4001F000u) /* CPU_IDENTITY: the reading core's number */
+
+#if defined(CAPHEAP_TEST_AN521)
+const char arch_name[] = "Cortex-M33 (QEMU mps2-an521, two cores)";
+#elif defined(__ARM_ARCH_8M_MAIN__)
 const char arch_name[] = "Cortex-M33 (QEMU mps2-an505)";
 #elif defined(__ARM_FP)
 const char arch_name[] = "Cortex-M4F (QEMU mps2-an386)";
@@ -24,6 +28,14 @@ const char arch_name[] = "Cortex-M (QEMU mps2-an385)";
 
 void PendSV_Handler(void);
 void SysTick_Handler(void);
+
+uint32_t arch_core_id(void) {
+#if defined(CAPHEAP_TEST_AN521)
+    return SSE200_CPUID;
+#else
+    return 0; /* Cortex-M has no architectural core id; these boards have one core */
+#endif
+}
 
 void arch_init(void) { __asm__ volatile("cpsie i" : : : "memory"); }
 

@@ -6,8 +6,9 @@
  * reset by the SSE-200's system control element until its CPUWAIT bit is
  * cleared, and then boots from the vector table INITSVTOR1 names: its own,
  * with its own stack. Which core runs is in the CPU_IDENTITY block, which
- * each core sees with its own number. (Register offsets: SSE-200 Technical
- * Reference Manual, system control registers and CPU_IDENTITY.)
+ * each core sees with its own number (arch_core_id). (Register offsets:
+ * SSE-200 Technical Reference Manual, system control registers and
+ * CPU_IDENTITY.)
  *
  * Core 1 shares core 0's newlib state (there is one _impure_ptr): it calls
  * nothing of the C library on its success path, only the harness's report
@@ -18,10 +19,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "capheap_port_lock.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
-#define SSE200_CPUID      REG(0x4001F000u) /* CPU_IDENTITY: 0 or 1, the reading core's */
 #define SSE200_INITSVTOR1 REG(0x50021114u) /* secure VTOR core 1 boots with */
 #define SSE200_CPUWAIT    REG(0x50021118u) /* bit n set: core n held at reset */
 #define SCB_CPACR         REG(0xE000ED88u)
@@ -47,11 +48,11 @@ static const struct {
      cortex_m_fault_entry, cortex_m_fault_entry},
 };
 
-uint32_t smp_core(void) { return SSE200_CPUID; }
+uint32_t smp_core(void) { return arch_core_id(); }
 
 /* The SMP lock's holder tag (ports/baremetal): Cortex-M has no architectural
  * core id, so the firmware supplies its chip's. */
-uint32_t capheap_baremetal_core_id(void) { return SSE200_CPUID; }
+uint32_t capheap_baremetal_core_id(void) { return arch_core_id(); }
 
 void smp_start_second(void (*fn)(void)) {
     atomic_store_explicit(&second_fn, fn, memory_order_relaxed);

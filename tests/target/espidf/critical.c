@@ -10,23 +10,13 @@
  */
 #include "freertos/FreeRTOS.h"
 
+#include "arch.h"
 #include "irq.h" /* ports/baremetal: mask and restore this core's interrupts */
 
 #define CORES 2u
 
 static capheap_irq_state_t outer_state[CORES];
 static uint32_t nesting[CORES];
-
-/* This core's number: mhartid, or the SSE-200's CPU_IDENTITY on mps2-an521. */
-static uint32_t this_core(void) {
-#if defined(__riscv)
-    unsigned long hart;
-    __asm__ volatile(CAPHEAP_ZICSR("csrr %0, mhartid") : "=r"(hart));
-    return (uint32_t)hart;
-#else
-    return *(volatile uint32_t *)0x4001F000u;
-#endif
-}
 
 void spinlock_initialize(portMUX_TYPE *mux) {
     atomic_store_explicit(&mux->owner, SPINLOCK_FREE, memory_order_relaxed);
@@ -35,7 +25,7 @@ void spinlock_initialize(portMUX_TYPE *mux) {
 
 void vPortEnterCriticalSafe(portMUX_TYPE *mux) {
     capheap_irq_state_t state = capheap_irq_mask();
-    uint32_t core = this_core();
+    uint32_t core = arch_core_id();
     if (nesting[core]++ == 0) {
         outer_state[core] = state;
     }
@@ -56,7 +46,7 @@ void vPortEnterCriticalSafe(portMUX_TYPE *mux) {
 }
 
 void vPortExitCriticalSafe(portMUX_TYPE *mux) {
-    uint32_t core = this_core();
+    uint32_t core = arch_core_id();
     if (--mux->count == 0) {
         atomic_store_explicit(&mux->owner, SPINLOCK_FREE, memory_order_release);
     }

@@ -55,6 +55,12 @@ __attribute__((constructor)) static void install_trap_entry(void) {
     __asm__ volatile(CSR_WRAP("csrw mtvec, %0") : : "r"(riscv_trap_entry) : "memory");
 }
 
+uint32_t arch_core_id(void) {
+    unsigned long hart;
+    __asm__ volatile(CSR_WRAP("csrr %0, mhartid") : "=r"(hart));
+    return (uint32_t)hart;
+}
+
 void arch_init(void) {
     mtimecmp_set(UINT64_MAX);
     __asm__ volatile(CSR_WRAP("csrs mie, %0") : : "r"(MIE_MSIE) : "memory");

@@ -5,7 +5,9 @@
  * portENTER_CRITICAL_SAFE: mask this core's interrupts, then spin until the
  * spinlock is free or already this core's (it nests), counting the takes.
  * Unlike ESP-IDF, it masks every interrupt rather than those up to the
- * kernel's level, and there is no kernel around it.
+ * kernel's level, and there is no kernel around it. Plain C11: the port is
+ * also compiled against this header alone, with the host compilers and for
+ * every Cortex-M core (scripts/target-test.sh, tests/target/CMakeLists.txt).
  */
 #ifndef CAPHEAP_ESPIDF_MODEL_H
 #define CAPHEAP_ESPIDF_MODEL_H
