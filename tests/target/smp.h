@@ -10,11 +10,10 @@
 
 #include <stdint.h>
 
-/** The running core's number: 0 (main's) or 1. */
-uint32_t smp_core(void);
-
-/** Starts fn on core 1 with its own stack and C library state (errno and
- *  the like); returns at once. fn must not return. Once only. */
+/** Starts fn on core 1 with its own stack (and on RV32 its own picolibc
+ *  thread state: errno; on Cortex-M core 1 shares newlib's, see
+ *  cortex_m/smp.c); returns at once. fn must not return. Once only. The
+ *  running core's number is arch_core_id() (arch.h). */
 void smp_start_second(void (*fn)(void));
 
 #endif /* CAPHEAP_TARGET_SMP_H */

@@ -24,6 +24,7 @@
 #include "capheap/port.h"
 #include "esp_heap_caps.h"
 #include "esp_heap_caps_init.h"
+#include "arch.h"
 #include "harness.h"
 #include "multi_heap.h"
 #include "smp.h"
@@ -64,7 +65,7 @@ static unsigned long other_at_finish[2];
 static void on_corruption(const void *addr, const char *what, void *user) {
     (void)user;
     atomic_fetch_add(&corruption_reports, 1);
-    t_fail(__FILE__, __LINE__, "core %lu: corruption reported: %s at %p", (unsigned long)smp_core(), what, addr);
+    t_fail(__FILE__, __LINE__, "core %lu: corruption reported: %s at %p", (unsigned long)arch_core_id(), what, addr);
 }
 
 static uint32_t pattern(uint32_t tag, uint32_t i) { return (tag ^ (i * 0x9E3779B1u)) + i; }
@@ -79,7 +80,7 @@ static void check(const slot_t *s, uint32_t words) {
     for (uint32_t i = 0; i < words; i++) {
         if (s->p[i] != pattern(s->tag, i)) {
             t_fail(__FILE__, __LINE__, "core %lu: block %p (kind %u, %lu words) word %lu is 0x%08lx, not 0x%08lx",
-                   (unsigned long)smp_core(), (void *)s->p, s->kind, (unsigned long)s->words, (unsigned long)i,
+                   (unsigned long)arch_core_id(), (void *)s->p, s->kind, (unsigned long)s->words, (unsigned long)i,
                    (unsigned long)s->p[i], (unsigned long)pattern(s->tag, i));
         }
     }
@@ -152,7 +153,7 @@ static void hammer(uint32_t core) {
 }
 
 static void second_core(void) {
-    T_EQ(smp_core(), 1);
+    T_EQ(arch_core_id(), 1);
     hammer(1);
     for (;;) {
         __asm__ volatile("wfi"); /* main reports and exits */
@@ -160,7 +161,7 @@ static void second_core(void) {
 }
 
 static void case_setup(void) {
-    T_EQ(smp_core(), 0);
+    T_EQ(arch_core_id(), 0);
     capheap_set_corruption_handler(on_corruption, NULL);
     for (int i = 0; i < 2; i++) {
         heaps[i] = multi_heap_register(region[i], sizeof region[i]);

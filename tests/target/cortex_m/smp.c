@@ -48,8 +48,6 @@ static const struct {
      cortex_m_fault_entry, cortex_m_fault_entry},
 };
 
-uint32_t smp_core(void) { return arch_core_id(); }
-
 /* The SMP lock's holder tag (ports/baremetal): Cortex-M has no architectural
  * core id, so the firmware supplies its chip's. */
 uint32_t capheap_baremetal_core_id(void) { return arch_core_id(); }

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
 #include "harness.h"
 
 #define SMP_GO_MAGIC 0x5a17c0deu /* as in smp_start.S */
@@ -30,8 +29,6 @@ _Atomic uint32_t smp_go;
 static void (*_Atomic second_fn)(void);
 /* Hart 1's thread-local storage (picolibc keeps errno there). */
 static _Alignas(16) char second_tls[256];
-
-uint32_t smp_core(void) { return arch_core_id(); }
 
 void smp_boot_primary(void) {
     memcpy(__data_start, __data_source, (size_t)(uintptr_t)__data_size);
