@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board_file.h"
 #include "registry.h"
 
 /* ---- the synthetic host board ----------------------------------------- */
@@ -57,6 +58,7 @@ void board_list(FILE *out, const char *indent) {
         fprintf(out, "%s%s\n", indent, capheap_board_name(i));
     }
     fprintf(out, "%shost:SIZE (one region of SIZE bytes of plain RAM, e.g. host:16M)\n", indent);
+    fprintf(out, "%sa board file: a path with a '/' or ending in .board (capheap board-file)\n", indent);
 }
 
 static void collect_heaps(tool_board_t *b) {
@@ -76,14 +78,20 @@ static void collect_heaps(tool_board_t *b) {
     }
 }
 
+const capheap_board_t *board_lookup(const char *spec) {
+    bool host = strncmp(spec, "host:", 5) == 0, file = !host && board_file_named(spec);
+    const capheap_board_t *board = host ? host_board_for(spec + 5) : file ? board_file_load(spec) : capheap_board_find(spec);
+    if (board == NULL && !host && !file) {
+        fprintf(stderr, "capheap: unknown board '%s'; the known boards are:\n", spec);
+        board_list(stderr, "  ");
+    }
+    return board;
+}
+
 bool board_start(const char *spec, tool_board_t *out) {
     memset(out, 0, sizeof *out);
-    const capheap_board_t *board = strncmp(spec, "host:", 5) == 0 ? host_board_for(spec + 5) : capheap_board_find(spec);
+    const capheap_board_t *board = board_lookup(spec);
     if (board == NULL) {
-        if (strncmp(spec, "host:", 5) != 0) {
-            fprintf(stderr, "capheap: unknown board '%s'; the known boards are:\n", spec);
-            board_list(stderr, "  ");
-        }
         return false;
     }
     esp_err_t err = capheap_init_board(board);

@@ -1,6 +1,6 @@
 /*
- * board.h: the board a command works on (built-in, or a synthetic host:SIZE
- * board of one region) and the heaps capheap built from it.
+ * board.h: the board a command works on (built-in, a synthetic host:SIZE
+ * board of one region, or a board file) and the heaps capheap built from it.
  */
 #ifndef CAPHEAP_TOOL_BOARD_H
 #define CAPHEAP_TOOL_BOARD_H
@@ -29,6 +29,10 @@ typedef struct {
     tool_heap_t heaps[TOOL_MAX_HEAPS];
     size_t heap_count;
 } tool_board_t;
+
+/** The board spec names ("esp32", "host:16M", a board file), without building
+ *  its heaps; NULL after printing why to stderr. Valid until the next call. */
+const capheap_board_t *board_lookup(const char *spec);
 
 /** Builds the heaps of spec ("esp32", "host:16M", ...). False after printing
  *  why to stderr (an unknown board lists the known ones). */

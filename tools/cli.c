@@ -1,5 +1,5 @@
 /*
- * cli.c: the `capheap` command: boards, info, replay, map (docs/tool.md).
+ * cli.c: the `capheap` command: boards, info, board-file, replay, map (docs/tool.md).
  * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board,
  * 3 the replay had failed allocations (the pattern does not fit the board).
  */
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_file.h"
 #include "picture.h"
 #include "replay.h"
 #include "report.h"
@@ -28,9 +29,11 @@ typedef struct {
 static void usage(FILE *out) {
     fputs("usage: capheap boards\n"
           "       capheap info --board BOARD\n"
+          "       capheap board-file --board BOARD      (BOARD as a board file, to edit into your own)\n"
           "       capheap replay --board BOARD [--format F] [--quiet] [-o heap.svg|heap.html]... [--at end|worst] TRACE\n"
           "       capheap map --board BOARD [--format F] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
-          "BOARD: a built-in board (capheap boards) or host:SIZE, one region of plain RAM (host:16M).\n"
+          "BOARD: a built-in board (capheap boards), host:SIZE, one region of plain RAM (host:16M),\n"
+          "       or a board file: a path with a '/' or ending in .board (docs/tool.md).\n"
           "TRACE: capheap's trace format, an ESP-IDF heap trace dump or an Android memory_replay\n"
           "       trace, plain or gzip; F: auto (default), capheap, esp-idf, android.\n"
           "Exit status 3: some allocations failed in the replay.\n", out);
@@ -128,6 +131,18 @@ static int cmd_boards(void) {
     return 0;
 }
 
+/* The board as a board file on stdout. Its heaps are not built (that would
+ * map the chip's memory, and may log a relocation to stdout): `capheap info`
+ * does, and shows them. */
+static int cmd_board_file(const options_t *o) {
+    const capheap_board_t *board = board_lookup(o->board);
+    if (board == NULL) {
+        return 2;
+    }
+    board_file_write(stdout, board);
+    return 0;
+}
+
 static int cmd_info(const options_t *o) {
     tool_board_t b;
     if (!board_start(o->board, &b)) {
@@ -213,6 +228,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(o.command, "info") == 0) {
         return cmd_info(&o);
+    }
+    if (strcmp(o.command, "board-file") == 0) {
+        return cmd_board_file(&o);
     }
     if (strcmp(o.command, "replay") == 0 && o.trace != NULL) {
         return cmd_replay(&o, true);

@@ -4,6 +4,8 @@
 #   replay    figures of small replays: peaks, ends, failures and their reasons
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
 #   errors    malformed traces name file, line and what was expected; unknown board
+#   boardfiles  board files: every built-in board written and read back gives the
+#             same board; a chip on paper replays; malformed files name the line
 set -uo pipefail
 group=$1 tool=$2 data=$3 work=$4
 mkdir -p "$work"
@@ -82,6 +84,35 @@ errors() {
   expect "missing file named" "no-such-file: cannot open" "$work/missing.txt"
   run "$work/info.txt" info --board esp32; status "info" 0 $?
   expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
+}
+
+boardfiles() {
+  local b relocated="s/(mapped |is [+]?)(0x[0-9a-f]+|[0-9]+) bytes/\\1N bytes/"
+  for b in $("$tool" boards | awk '$2 ~ /^[0-9]+$/ {print $1}'); do
+    run "$work/$b.board" board-file --board "$b"; status "board-file $b" 0 $?
+    run "$work/$b.again" board-file --board "$work/$b.board"
+    if cmp -s "$work/$b.board" "$work/$b.again"; then echo "ok   $b: written, read and written again, the same"
+    else echo "FAIL $b: the board file changed when read back:"; diff "$work/$b.board" "$work/$b.again"; failures=$((failures + 1)); fi
+    # The same heaps, free bytes and caps (the relocation offset on this host aside).
+    run "$work/$b.info" info --board "$b"
+    run "$work/$b.file-info" info --board "$work/$b.board"
+    if diff <(sed -E "$relocated" "$work/$b.info") <(sed -E "$relocated" "$work/$b.file-info") >"$work/$b.diff"; then
+      echo "ok   $b: the board file builds the same heaps"
+    else echo "FAIL $b: capheap info differs:"; cat "$work/$b.diff"; failures=$((failures + 1)); fi
+  done
+  expect "esp32's D/IRAM region in full" "^region 0x3ffe0000 0x20000 D/IRAM alias inverted 0x400a0000 startup-stack$" "$work/esp32.board"
+  expect "a name with blanks is quoted" '^type "DRAM \(kept back\)" 0 0 32BIT\|8BIT\|DMA\|INTERNAL$' "$work/esp32-psram.board"
+  run "$work/paper.txt" replay --board "$data/paper.board" "$data/paper.trace"; status "a chip on paper" 0 $?
+  expect "paper: TCM serves malloc first" "^  TCM +65,536 +40,424 " "$work/paper.txt"
+  expect "paper: what TCM cannot hold, and DMA, go to SYS SRAM" "^  SYS SRAM +122,880 +34,904 " "$work/paper.txt"
+  run "$work/order.txt" info --board "$data/bad_order.board"; status "regions out of order" 2 $?
+  expect "order: file, line, why" "bad_order.board:4: region at 0x2000f000: regions go in address order without overlapping" "$work/order.txt"
+  run "$work/type.txt" info --board "$data/bad_type.board"; status "unknown type" 2 $?
+  expect "type: file, line, why" "bad_type.board:2: type 'RAM' is not defined above" "$work/type.txt"
+  run "$work/caps.txt" info --board "$data/bad_caps.board"; status "unknown capability" 2 $?
+  expect "caps: file, line, why" "bad_caps.board:2: caps '8BIT\|FAST': expected names joined by \|" "$work/caps.txt"
+  run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
+  expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
 }
 
 "$group"

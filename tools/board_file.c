@@ -1,0 +1,393 @@
+/*
+ * board_file.c: reading and writing board files (docs/tool.md, "Board files").
+ *
+ * One entry per line, words separated by blanks, a word in double quotes when
+ * it holds blanks; a line whose first word starts with '#' is a comment:
+ *
+ *   board NAME
+ *   type NAME CAPS0 CAPS1 CAPS2                 caps as in traces: DMA|8BIT, 0x0c, 0
+ *   region START SIZE TYPE [alias linear|inverted ADDRESS] [startup-stack]
+ *   reserved START END NAME...                  the rest of the line names it
+ *   extmem BYTES                                malloc() tries external RAM from this size
+ *
+ * Numbers are decimal or 0x hexadecimal; SIZE and BYTES may end in K or M.
+ * Types come before the regions that use them; regions in address order.
+ */
+#include "board_file.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_input.h" /* caps_parse, caps_describe */
+
+#define MAX_TYPES    32
+#define MAX_REGIONS  64
+#define MAX_RESERVED 64
+#define MAX_NAME     64
+#define MAX_WORDS    8
+#define MAX_LINE     512
+
+/* The one loaded board and the text its names point into. */
+static struct {
+    capheap_board_t board;
+    capheap_memory_type_t types[MAX_TYPES];
+    capheap_region_t regions[MAX_REGIONS];
+    capheap_reserved_t reserved[MAX_RESERVED];
+    char board_name[MAX_NAME];
+    char type_names[MAX_TYPES][MAX_NAME];
+    char reserved_names[MAX_RESERVED][MAX_NAME];
+    bool has_extmem;
+} loaded;
+
+typedef struct {
+    const char *path;
+    unsigned line;
+} where_t;
+
+static bool fail(const where_t *w, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "capheap: %s:%u: ", w->path, w->line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return false;
+}
+
+bool board_file_named(const char *spec) {
+    size_t n = strlen(spec);
+    return strchr(spec, '/') != NULL || (n > 6 && strcmp(spec + n - 6, ".board") == 0);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Splits line into words, in place. Returns the word count; -1 for an
+ * unterminated quote; TOO_MANY_WORDS when more than MAX_WORDS (the first
+ * MAX_WORDS are split). */
+#define TOO_MANY_WORDS (MAX_WORDS + 1)
+static int split_words(char *line, char *words[MAX_WORDS]) {
+    int n = 0;
+    for (char *p = line;;) {
+        while (isspace((unsigned char)*p)) {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        if (n == MAX_WORDS) {
+            return TOO_MANY_WORDS;
+        }
+        if (*p == '"') {
+            char *close = strchr(p + 1, '"');
+            if (close == NULL) {
+                return -1;
+            }
+            words[n++] = p + 1;
+            *close = '\0';
+            p = close + 1;
+            continue;
+        }
+        words[n++] = p;
+        p += strcspn(p, " \t\r\n");
+        if (*p != '\0') {
+            *p++ = '\0';
+        }
+    }
+    return n;
+}
+
+/* A number, decimal or 0x; with suffixes, a trailing K or M multiplies it. */
+static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
+    char *end;
+    if (!isdigit((unsigned char)text[0])) {
+        return false;
+    }
+    unsigned long long v = strtoull(text, &end, 0);
+    unsigned shift = 0;
+    if (suffixes && (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')) {
+        shift = toupper((unsigned char)*end) == 'K' ? 10 : 20;
+        end++;
+    }
+    if (*end != '\0' || v > (UINT64_MAX >> shift)) {
+        return false;
+    }
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+static bool parse_address(const where_t *w, const char *text, const char *what, uintptr_t *out) {
+    uint64_t v;
+    if (!parse_number(text, false, &v) || v > UINTPTR_MAX) {
+        return fail(w, "%s '%s': expected an address (0x3FFB0000 or decimal)", what, text);
+    }
+    *out = (uintptr_t)v;
+    return true;
+}
+
+static bool copy_name(const where_t *w, char *dst, const char *src, const char *what) {
+    if (src[0] == '\0' || strlen(src) >= MAX_NAME) {
+        return fail(w, "%s: a name of 1 to %d characters", what, MAX_NAME - 1);
+    }
+    strcpy(dst, src);
+    return true;
+}
+
+static int type_index(const char *name) {
+    for (size_t i = 0; i < loaded.board.type_count; i++) {
+        if (strcmp(loaded.types[i].name, name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static bool read_type(const where_t *w, char **word, int n) {
+    if (n != 5) {
+        return fail(w, "expected: type NAME CAPS0 CAPS1 CAPS2");
+    }
+    if (loaded.board.type_count == MAX_TYPES) {
+        return fail(w, "at most %d types", MAX_TYPES);
+    }
+    if (type_index(word[1]) >= 0) {
+        return fail(w, "type '%s' is defined twice", word[1]);
+    }
+    size_t t = loaded.board.type_count;
+    if (!copy_name(w, loaded.type_names[t], word[1], "type")) {
+        return false;
+    }
+    for (int p = 0; p < 3; p++) {
+        if (!caps_parse(word[2 + p], &loaded.types[t].caps[p])) {
+            return fail(w, "caps '%s': expected names joined by | (DMA|8BIT), a number, or 0", word[2 + p]);
+        }
+    }
+    loaded.types[t].name = loaded.type_names[t];
+    loaded.board.type_count++;
+    return true;
+}
+
+/* The optional words after "region START SIZE TYPE". */
+static bool read_region_options(const where_t *w, char **word, int n, capheap_region_t *r) {
+    for (int i = 4; i < n; i++) {
+        if (strcmp(word[i], "startup-stack") == 0) {
+            r->flags |= CAPHEAP_REGION_STARTUP_STACK;
+        } else if (strcmp(word[i], "alias") == 0 && i + 2 < n) {
+            bool linear = strcmp(word[i + 1], "linear") == 0;
+            if (!linear && strcmp(word[i + 1], "inverted") != 0) {
+                return fail(w, "alias %s: expected linear or inverted", word[i + 1]);
+            }
+            r->alias.kind = linear ? CAPHEAP_ALIAS_LINEAR : CAPHEAP_ALIAS_INVERTED;
+            if (!parse_address(w, word[i + 2], "alias", &r->alias.start)) {
+                return false;
+            }
+            i += 2;
+        } else {
+            return fail(w, "'%s': expected alias linear|inverted ADDRESS, or startup-stack", word[i]);
+        }
+    }
+    return true;
+}
+
+static bool read_region(const where_t *w, char **word, int n) {
+    if (n < 4) {
+        return fail(w, "expected: region START SIZE TYPE [alias linear|inverted ADDRESS] [startup-stack]");
+    }
+    if (loaded.board.region_count == MAX_REGIONS) {
+        return fail(w, "at most %d regions", MAX_REGIONS);
+    }
+    capheap_region_t r = {0};
+    uint64_t size;
+    int type = type_index(word[3]);
+    if (!parse_address(w, word[1], "start", &r.start)) {
+        return false;
+    }
+    if (!parse_number(word[2], true, &size) || size == 0 || size > UINTPTR_MAX - r.start) {
+        return fail(w, "size '%s': expected bytes (65536, 0x10000 or 64K) that end within the address space", word[2]);
+    }
+    if (type < 0) {
+        return fail(w, "type '%s' is not defined above", word[3]);
+    }
+    r.size = (size_t)size;
+    r.type = (uint8_t)type;
+    if (!read_region_options(w, word, n, &r)) {
+        return false;
+    }
+    if (loaded.board.region_count > 0) {
+        const capheap_region_t *last = &loaded.regions[loaded.board.region_count - 1];
+        if (r.start < last->start + last->size) {
+            return fail(w, "region at 0x%lx: regions go in address order without overlapping (the one above "
+                           "ends at 0x%lx)", (unsigned long)r.start, (unsigned long)(last->start + last->size));
+        }
+    }
+    loaded.regions[loaded.board.region_count++] = r;
+    return true;
+}
+
+/* The text after the first k words of text (words without quotes), blanks
+ * around it and one pair of quotes around all of it taken off, in place. */
+static char *rest_after(char *text, int k) {
+    char *p = text;
+    for (int i = 0; i < k; i++) {
+        p += strspn(p, " \t");
+        p += strcspn(p, " \t\r\n");
+    }
+    p += strspn(p, " \t");
+    size_t len = strlen(p);
+    while (len > 0 && isspace((unsigned char)p[len - 1])) {
+        p[--len] = '\0';
+    }
+    if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+        p[len - 1] = '\0';
+        p++;
+    }
+    return p;
+}
+
+/* reserved START END NAME: the name is the rest of the line (text). */
+static bool read_reserved(const where_t *w, char **word, int n, char *text) {
+    if (n < 4) {
+        return fail(w, "expected: reserved START END NAME");
+    }
+    if (loaded.board.reserved_count == MAX_RESERVED) {
+        return fail(w, "at most %d reserved ranges", MAX_RESERVED);
+    }
+    size_t i = loaded.board.reserved_count;
+    capheap_reserved_t *r = &loaded.reserved[i];
+    if (!parse_address(w, word[1], "start", &r->start) || !parse_address(w, word[2], "end", &r->end)) {
+        return false;
+    }
+    if (r->end <= r->start) {
+        return fail(w, "reserved range 0x%lx..0x%lx: END must be above START", (unsigned long)r->start,
+                    (unsigned long)r->end);
+    }
+    if (!copy_name(w, loaded.reserved_names[i], rest_after(text, 3), "reserved")) {
+        return false;
+    }
+    r->name = loaded.reserved_names[i];
+    loaded.board.reserved_count++;
+    return true;
+}
+
+static bool read_entry(const where_t *w, char *line) {
+    char *word[MAX_WORDS];
+    char text[MAX_LINE]; /* the line as written, for the reserved entry's name */
+    strcpy(text, line);
+    int n = split_words(line, word);
+    if (n < 0) {
+        return fail(w, "a quote is not closed");
+    }
+    if (n == 0 || word[0][0] == '#') {
+        return true;
+    }
+    if (strcmp(word[0], "reserved") == 0) {
+        return read_reserved(w, word, n, text); /* a name of many words is fine */
+    }
+    if (n == TOO_MANY_WORDS) {
+        return fail(w, "more words than a %s line has", word[0]);
+    }
+    if (strcmp(word[0], "board") == 0) {
+        if (n != 2 || loaded.board_name[0] != '\0') {
+            return fail(w, n != 2 ? "expected: board NAME" : "a second board line");
+        }
+        return copy_name(w, loaded.board_name, word[1], "board");
+    }
+    if (strcmp(word[0], "type") == 0) {
+        return read_type(w, word, n);
+    }
+    if (strcmp(word[0], "region") == 0) {
+        return read_region(w, word, n);
+    }
+    if (strcmp(word[0], "extmem") == 0) {
+        uint64_t v;
+        if (n != 2 || loaded.has_extmem || !parse_number(word[1], true, &v) || v > SIZE_MAX) {
+            return fail(w, loaded.has_extmem ? "a second extmem line" : "expected: extmem BYTES");
+        }
+        loaded.board.extmem.internal_below = (size_t)v;
+        loaded.has_extmem = true;
+        return true;
+    }
+    return fail(w, "'%s': expected board, type, region, reserved or extmem", word[0]);
+}
+
+const capheap_board_t *board_file_load(const char *path) {
+    memset(&loaded, 0, sizeof loaded);
+    loaded.board.types = loaded.types;
+    loaded.board.regions = loaded.regions;
+    loaded.board.reserved = loaded.reserved;
+    where_t w = {path, 0};
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "capheap: cannot read board file %s\n", path);
+        return NULL;
+    }
+    char line[MAX_LINE];
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, f) != NULL) {
+        w.line++;
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            ok = fail(&w, "a line of more than %d characters", MAX_LINE - 2);
+        } else {
+            ok = read_entry(&w, line);
+        }
+    }
+    fclose(f);
+    if (ok && (loaded.board_name[0] == '\0' || loaded.board.type_count == 0 || loaded.board.region_count == 0)) {
+        ok = fail(&w, "a board file needs a board line, a type and a region");
+    }
+    loaded.board.name = loaded.board_name;
+    return ok ? &loaded.board : NULL;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* A name as one word: quoted when it holds blanks or could read as a comment. */
+static void write_name(FILE *out, const char *name) {
+    bool quote = name[0] == '#' || strpbrk(name, " \t") != NULL;
+    fprintf(out, quote ? " \"%s\"" : " %s", name);
+}
+
+/* Caps by name when the names say all of them, else as a number. */
+static void write_caps(FILE *out, uint32_t caps) {
+    char buf[256];
+    uint32_t back;
+    caps_describe(caps, buf, sizeof buf);
+    if (caps_parse(buf, &back) && back == caps) {
+        fprintf(out, " %s", buf);
+    } else {
+        fprintf(out, " 0x%08lx", (unsigned long)caps);
+    }
+}
+
+void board_file_write(FILE *out, const capheap_board_t *b) {
+    fprintf(out, "# capheap board file (docs/tool.md, \"Board files\")\nboard");
+    write_name(out, b->name);
+    fputc('\n', out);
+    for (size_t i = 0; i < b->type_count; i++) {
+        fputs("type", out);
+        write_name(out, b->types[i].name);
+        for (int p = 0; p < 3; p++) {
+            write_caps(out, b->types[i].caps[p]);
+        }
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < b->region_count; i++) {
+        const capheap_region_t *r = &b->regions[i];
+        fprintf(out, "region 0x%08lx 0x%lx", (unsigned long)r->start, (unsigned long)r->size);
+        write_name(out, b->types[r->type].name);
+        if (r->alias.kind != CAPHEAP_ALIAS_NONE) {
+            fprintf(out, " alias %s 0x%08lx", r->alias.kind == CAPHEAP_ALIAS_LINEAR ? "linear" : "inverted",
+                    (unsigned long)r->alias.start);
+        }
+        fputs(r->flags & CAPHEAP_REGION_STARTUP_STACK ? " startup-stack\n" : "\n", out);
+    }
+    for (size_t i = 0; i < b->reserved_count; i++) {
+        const capheap_reserved_t *r = &b->reserved[i];
+        fprintf(out, "reserved 0x%08lx 0x%08lx %s\n", (unsigned long)r->start, (unsigned long)r->end,
+                r->name != NULL ? r->name : "reserved");
+    }
+    if (b->extmem.internal_below != 0) {
+        fprintf(out, "extmem %zu\n", b->extmem.internal_below);
+    }
+}
