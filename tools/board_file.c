@@ -105,7 +105,8 @@ static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
     if (!isdigit((unsigned char)text[0])) {
         return false;
     }
-    unsigned long long v = strtoull(text, &end, 0);
+    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    unsigned long long v = strtoull(text, &end, hex ? 16 : 10); /* 010 is ten, not octal */
     unsigned shift = 0;
     if (suffixes && (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')) {
         shift = toupper((unsigned char)*end) == 'K' ? 10 : 20;
