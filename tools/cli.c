@@ -217,6 +217,11 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    bool help = strcmp(o.command, "help") == 0 || strcmp(o.command, "--help") == 0;
+    if (help) {
+        usage(stdout);
+        return 0;
+    }
     bool needs_board = strcmp(o.command, "boards") != 0;
     if (needs_board && o.board == NULL) {
         fprintf(stderr, "capheap %s: --board BOARD is required; the known boards are:\n", o.command);
@@ -238,11 +243,9 @@ int main(int argc, char **argv) {
     if (strcmp(o.command, "map") == 0 && o.output_count > 0) {
         return cmd_replay(&o, false);
     }
-    if (strcmp(o.command, "help") != 0 && strcmp(o.command, "--help") != 0) {
-        fprintf(stderr, "capheap: %s: %s\n", o.command,
-                strcmp(o.command, "replay") == 0 ? "a TRACE is required" :
-                strcmp(o.command, "map") == 0 ? "-o heap.svg or -o heap.html is required" : "unknown command");
-    }
+    fprintf(stderr, "capheap: %s: %s\n", o.command,
+            strcmp(o.command, "replay") == 0 ? "a TRACE is required" :
+            strcmp(o.command, "map") == 0 ? "-o heap.svg or -o heap.html is required" : "unknown command");
     usage(stderr);
-    return strcmp(o.command, "help") == 0 || strcmp(o.command, "--help") == 0 ? 0 : 2;
+    return 2;
 }

@@ -82,6 +82,10 @@ errors() {
   expect "host size error" "expected bytes with an optional K, M or G" "$work/host.txt"
   run "$work/missing.txt" replay --board esp32 "$work/no-such-file"; status "missing file" 1 $?
   expect "missing file named" "no-such-file: cannot open" "$work/missing.txt"
+  run "$work/help.txt" help; status "help" 0 $?
+  expect "help shows the usage" "^usage: capheap boards$" "$work/help.txt"
+  run "$work/nocmd.txt" frobnicate --board esp32; status "unknown command" 2 $?
+  expect "unknown command named" "capheap: frobnicate: unknown command" "$work/nocmd.txt"
   run "$work/info.txt" info --board esp32; status "info" 0 $?
   expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
 }
