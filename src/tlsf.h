@@ -152,8 +152,8 @@ static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     if (t->summary == 0) {
         return 0;
     }
-    unsigned w = capheap_msb(t->summary);
-    unsigned c = (w << 5) + capheap_msb(t->bitmap[w]);
+    unsigned w = capheap_msb_word(t->summary);
+    unsigned c = (w << 5) + capheap_msb_word(t->bitmap[w]);
     const capheap_tlsf_block_t *first = t->heads[c], *second = first->next_free;
     size_t largest = first->head;
     if (second != NULL && second->head > largest) {
