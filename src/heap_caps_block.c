@@ -55,19 +55,42 @@ static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
     }
 }
 
-void heap_caps_free(void *ptr) {
+/*
+ * heap_caps_free tests the tracing switch on its slow path only: while
+ * tracing is on, owner lookups read an empty owner cache
+ * (capheap_registry_owner_cache_hold), so that every free ends in
+ * free_slow_traced, which records. The tracer (trace.c, in the critical
+ * section) stores the switch, then the owner cache's switch with release; a
+ * free that loads the empty cache (acquire) therefore reads the tracing
+ * switch set, or a later value. A free that loaded the real cache before
+ * tracing started is not recorded, as one that read the tracing switch
+ * before it was set would not be. No window the other way: the cache that
+ * searches fill while tracing is on is not the one the lookups read, so no
+ * search running meanwhile can make a free after heap_trace_start skip the
+ * record. (Removing the test saves 3 instructions per free; reading the
+ * cache through its switch costs 1.)
+ */
+static __attribute__((noinline)) void free_slow_traced(void *ptr, void *caller) {
     if (CAPHEAP_TRACING()) {
-        capheap_trace_free(ptr, CAPHEAP_CALLER());
+        capheap_trace_free(ptr, caller);
     }
-    free_untraced(ptr);
+    free_slow(ptr);
 }
 
-void heap_caps_aligned_free(void *ptr) {
-    if (CAPHEAP_TRACING()) {
-        capheap_trace_free(ptr, CAPHEAP_CALLER());
-    }
-    free_untraced(ptr);
-}
+/* A macro, as CAPHEAP_CALLER must be read in the public function itself. */
+#define FREE_TRACED(ptr)                                                                                     \
+    do {                                                                                                     \
+        const capheap_range_t *r = capheap_registry_owner_cached(ptr);                                    \
+        if (__builtin_expect(r == NULL, 0)) {                                                                \
+            free_slow_traced(ptr, CAPHEAP_CALLER());                                                         \
+        } else {                                                                                             \
+            capheap_multi_heap_free_locked(r->mh, ptr);                                                      \
+        }                                                                                                    \
+    } while (0)
+
+void heap_caps_free(void *ptr) { FREE_TRACED(ptr); }
+
+void heap_caps_aligned_free(void *ptr) { FREE_TRACED(ptr); }
 
 size_t heap_caps_get_allocated_size(void *ptr) {
     capheap_caps_block_t b;

@@ -22,8 +22,13 @@ const capheap_candidate_list_t capheap_empty_list = {
 #error "the initializer below lists 32 slots"
 #endif
 
+/* The owner cache read while the cache is held: it finds nothing, and is never
+ * written (the searches fill last_owner). */
+static capheap_owner_slot_t no_owner[2] = {&no_range, &no_range};
+
 struct capheap_registry_caches capheap_registry_caches = {
     .last_owner = {&no_range, &no_range},
+    .owner_cache = capheap_registry_caches.last_owner,
     .candidate_slot = {EMPTY32},
 };
 
@@ -89,6 +94,14 @@ const capheap_range_t *capheap_registry_owner_search(uintptr_t p) {
         atomic_store_explicit(&c->last_owner[0], found, memory_order_release);
     }
     return found;
+}
+
+/* The switch of the cache the lookups read. A release store: a lookup that
+ * reads it (acquire) sees whatever the writer did before, such as the tracing
+ * switch set in the same critical section (trace.c). */
+void capheap_registry_owner_cache_hold(bool hold) {
+    struct capheap_registry_caches *c = &capheap_registry_caches;
+    atomic_store_explicit(&c->owner_cache, hold ? no_owner : c->last_owner, memory_order_release);
 }
 
 /* ---- heap sets --------------------------------------------------------- */

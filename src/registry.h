@@ -167,9 +167,15 @@ typedef struct {
 /* The caches the fast paths read: never NULL, so they start pointing at
  * placeholders. Kept apart from struct capheap_registry so that only these few
  * pointers have initial values (.data) and the registry itself is .bss. */
+/** One entry of an owner cache. */
+typedef const capheap_range_t *_Atomic capheap_owner_slot_t;
+
 struct capheap_registry_caches {
     /** Owner cache: the last two data ranges found (never windows, never NULL). */
-    const capheap_range_t *_Atomic last_owner[2];
+    capheap_owner_slot_t last_owner[2];
+    /** The owner cache the lookups read: last_owner, or while it is held
+     *  (capheap_registry_owner_cache_hold) one whose entries hold nothing. */
+    capheap_owner_slot_t *_Atomic owner_cache;
     /** Never NULL: an empty list (caps 0) until a list is kept. */
     const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_SLOTS];
 };
@@ -294,10 +300,12 @@ static inline unsigned capheap_heapset_first(uintptr_t word) { return (unsigned)
  *  NULL when none does. Out of line: the search behind the cache. */
 CAPHEAP_INTERNAL const capheap_range_t *capheap_registry_owner_search(uintptr_t p);
 
-/** The cached data range that holds p, or NULL. */
+/** The cached data range that holds p, or NULL (always NULL while the cache
+ *  is held). */
 static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cached(const void *p) {
+    capheap_owner_slot_t *cache = atomic_load_explicit(&capheap_registry_caches.owner_cache, memory_order_acquire);
     for (unsigned i = 0; i < 2; i++) {
-        const capheap_range_t *r = atomic_load_explicit(&capheap_registry_caches.last_owner[i], memory_order_acquire);
+        const capheap_range_t *r = atomic_load_explicit(&cache[i], memory_order_acquire);
         if ((uintptr_t)p - r->start < r->size) {
             return r;
         }
@@ -309,6 +317,13 @@ static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const
     const capheap_range_t *r = capheap_registry_owner_cached(p);
     return r != NULL ? r : capheap_registry_owner_search((uintptr_t)p);
 }
+
+/** While held, owner lookups read an owner cache that holds nothing (the
+ *  cache itself is still filled, unread): every capheap_registry_owner_cached
+ *  returns NULL and the caller's slow path runs. Heap tracing holds it while
+ *  it is on, so that heap_caps_free need not test the switch (heap_caps_block.c).
+ *  Writers only (the critical section). */
+CAPHEAP_INTERNAL void capheap_registry_owner_cache_hold(bool hold);
 
 /** Any heap (enabled or not) whose range or window overlaps [start, end). */
 CAPHEAP_INTERNAL bool capheap_registry_overlaps(uintptr_t start, uintptr_t end);

@@ -34,12 +34,16 @@ static struct {
 } trace;
 
 /* Called with the critical section held after any change of the switches.
- * heap_caps_malloc tests the switch only on its slow paths: while it is on,
- * the registry's list slots are held empty, so that every call takes them. */
+ * heap_caps_malloc and heap_caps_free test the switch only on their slow
+ * paths: while it is on, the registry's list slots are held empty and its
+ * owner lookups read an empty owner cache, so that every call takes them.
+ * The switch is stored first: the release store of the owner cache's switch
+ * then publishes it to every free that finds the cache held (heap_caps_block.c). */
 static void update_switch(void) {
     bool on = trace.recording || trace.sink != NULL;
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
     capheap_registry_lists_hold(on);
+    capheap_registry_owner_cache_hold(on);
 }
 
 /* ---- records ----------------------------------------------------------- */
