@@ -154,34 +154,90 @@ static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list
     return p;
 }
 
+/* The fast path's heap mh failed: the heaps after it in the list, asked as
+ * the fast path asks them. The list is looked up again (a list once
+ * published never changes); when the slot no longer holds one with mh, as
+ * after a heap was added, the call starts over. Out of line, so that the
+ * fast path keeps nothing but mh across its one call. A failure here records
+ * no trace: the list was found in its slot, so the call began before tracing
+ * started (see above). */
+static __attribute__((noinline)) void *malloc_after(multi_heap_handle_t mh, size_t size, uint32_t caps) {
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
+    void *p = NULL;
+    const uint8_t *i = l->heap;
+    if (l->caps == caps && l->rules == 0) {
+        while (*i != CAPHEAP_LIST_END && capheap_hot_mh(capheap_registry_hot(*i)) != mh) {
+            i++;
+        }
+    }
+    if (l->caps != caps || l->rules != 0 || *i == CAPHEAP_LIST_END) {
+        p = capheap_caps_alloc(size, 0, caps);
+    } else {
+        while (p == NULL && *++i != CAPHEAP_LIST_END) {
+            multi_heap_handle_t next = capheap_hot_mh(capheap_registry_hot(*i));
+            if (size < capheap_multi_heap_fail_floor(next)) {
+                p = capheap_multi_heap_malloc_locked(next, size);
+            }
+        }
+    }
+    if (p == NULL) {
+        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+    }
+    return p;
+}
+
+/* The fast path passed over every heap of its list's handles (l->fast): the
+ * list's heaps after those, if any, then the failure. The list is looked up
+ * again, as in malloc_after (the fast path then keeps fewer registers). */
+static __attribute__((noinline)) void *malloc_beyond_fast(size_t size, uint32_t caps, void *caller) {
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
+    if (l->caps != caps || l->rules != 0) {
+        return malloc_slow(size, caps, caller);
+    }
+    for (unsigned n = CAPHEAP_LIST_FAST; n < l->count; n++) {
+        multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(l->heap[n]));
+        if (size < capheap_multi_heap_fail_floor(mh)) {
+            void *p = capheap_multi_heap_malloc_locked(mh, size);
+            return p != NULL ? p : malloc_after(mh, size, caps);
+        }
+    }
+    return malloc_failed(size, caps, caller);
+}
+
 void *heap_caps_malloc(size_t size, uint32_t caps) {
     /* A list found in its slot is complete: the heaps in the rule's order,
      * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
      * Without rules, each heap is asked by plain malloc; one whose fail
      * floor says it cannot serve the request is passed over without its
-     * lock, and the last one is always asked. Size 0 fails in every heap.
-     * (alloc_from_list does the same for every list; its window and
-     * alignment cases, asked of each entry, cost 11 more per call here.) */
+     * lock (the last one too: the call then fails without a lock). Size 0
+     * fails in every heap. (alloc_from_list does the same for every list;
+     * its window and alignment cases, asked of each entry, cost 11 more per
+     * call here.) The first heaps come as handles (l->fast), one load each. */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
-    if (l->caps != caps) {
+    if (__builtin_expect(l->caps != caps, 0)) {
         return malloc_slow(size, caps, CAPHEAP_CALLER());
     }
-    if (l->rules != 0) {
+    if (__builtin_expect(l->rules != 0, 0)) {
         return l->rules & CAPHEAP_LIST_NO_HEAP ? malloc_failed(size, caps, CAPHEAP_CALLER())
                                                : malloc_ruled(l, size, caps);
     }
-    const uint8_t *i = l->heap;
-    for (; i[1] != CAPHEAP_LIST_END; i++) {
-        multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
+    const multi_heap_handle_t *f = l->fast;
+    multi_heap_handle_t mh;
+    for (;; f++) {
+        mh = *f;
+        if (__builtin_expect(mh == NULL, 0)) {
+            return malloc_beyond_fast(size, caps, CAPHEAP_CALLER());
+        }
         if (size < capheap_multi_heap_fail_floor(mh)) {
-            void *p = capheap_multi_heap_malloc_locked(mh, size);
-            if (p != NULL) {
-                return p;
-            }
+            break;
         }
     }
-    void *p = capheap_multi_heap_malloc_locked(capheap_hot_mh(capheap_registry_hot(*i)), size);
-    return p != NULL ? p : malloc_failed(size, caps, CAPHEAP_CALLER());
+    /* An empty asm that may change mh: else GCC keeps the floor's address,
+     * worked out in the loop, for the renewal after the allocation (on i386
+     * an instruction per heap and a register more). */
+    __asm__("" : "+r"(mh));
+    void *p = capheap_multi_heap_malloc_locked(mh, size);
+    return __builtin_expect(p != NULL, 1) ? p : malloc_after(mh, size, caps);
 }
 
 /* ---- calloc and aligned ------------------------------------------------ */

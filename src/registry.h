@@ -142,6 +142,14 @@ _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and
  *  empty list there. The caller's own flags are the other bits. */
 #define CAPHEAP_LIST_NO_HEAP 0x80u
 
+/** Heaps at the head of a list that it also holds as multi_heap handles
+ *  (capheap_candidate_list_t.fast): malloc's fast path then loads one word
+ *  per heap. Each costs every kept list a pointer (CAPHEAP_CANDIDATE_LISTS
+ *  of them, 32 by default: 7 are 1 KiB on 32-bit targets). */
+#ifndef CAPHEAP_LIST_FAST
+#define CAPHEAP_LIST_FAST 7
+#endif
+
 /** The heaps that may serve one caps mask (the key), as indices in the order
  *  of the matching rule for the mask the caller worked out from it (each heap
  *  once, at its first priority), then LIST_END. */
@@ -151,6 +159,12 @@ typedef struct {
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
     uint8_t rules;       /**< the caller's flags for the key, kept with it; CAPHEAP_LIST_NO_HEAP */
+    /** The handles of heap[0, min(count, CAPHEAP_LIST_FAST)), window bit
+     *  aside, then NULL. A handle never changes once its heap is enabled
+     *  (until capheap_registry_clear, which no reader overlaps), and a list
+     *  holds enabled heaps only, made again when one is enabled (a new
+     *  generation): the handles stay right for as long as the list is found. */
+    multi_heap_handle_t fast[CAPHEAP_LIST_FAST + 1];
     uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 

@@ -46,6 +46,11 @@ static void fill_list(capheap_candidate_list_t *list, const capheap_list_request
         }
     }
     list->heap[list->count] = CAPHEAP_LIST_END;
+    unsigned n = 0;
+    for (; n < list->count && n < CAPHEAP_LIST_FAST; n++) {
+        list->fast[n] = capheap_heap_handle(capheap_registry_at(list->heap[n] & ~CAPHEAP_LIST_WINDOW));
+    }
+    list->fast[n] = NULL;
     if (list->count == 0) {
         list->rules |= CAPHEAP_LIST_NO_HEAP;
     }
@@ -108,6 +113,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
         kept->count = scratch->count;
         kept->rules = scratch->rules;
         memcpy(kept->heap, scratch->heap, sizeof kept->heap);
+        memcpy(kept->fast, scratch->fast, sizeof kept->fast);
         atomic_store_explicit(&kept->ready, true, memory_order_release);
         if (may_fill_slot(gen)) {
             atomic_store_explicit(capheap_registry_slot(caps), kept, memory_order_release);
