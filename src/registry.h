@@ -149,6 +149,7 @@ _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and
 #ifndef CAPHEAP_LIST_FAST
 #define CAPHEAP_LIST_FAST 7
 #endif
+_Static_assert(CAPHEAP_LIST_FAST >= 2, "heap_caps_malloc reads the first two handles without a loop");
 
 /** The heaps that may serve one caps mask (the key), as indices in the order
  *  of the matching rule for the mask the caller worked out from it (each heap
