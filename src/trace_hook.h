@@ -6,9 +6,10 @@
  *
  * in each public allocating or freeing function of heap_caps*.c: allocations
  * after the fact (the address is known), frees before (the address cannot be
- * handed out again before the record says it is free). heap_caps_malloc tests
- * it on its slow paths only, which every call takes while tracing is on (the
- * registry's list slots are held empty then: trace.c). CAPHEAP_TRACING is one
+ * handed out again before the record says it is free). heap_caps_malloc and
+ * heap_caps_free test it on their slow paths only, which every call takes
+ * while tracing is on (the registry's list slots are held empty then, and its
+ * owner lookups read an empty owner cache: trace.c). CAPHEAP_TRACING is one
  * relaxed load of a flag that is false unless standalone tracing runs or an
  * event sink is installed: a branch that is always predicted right while
  * tracing is off. The call stays out of the fast paths' straight line.
