@@ -143,11 +143,12 @@ _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and
 #define CAPHEAP_LIST_NO_HEAP 0x80u
 
 /** Heaps at the head of a list that it also holds as multi_heap handles
- *  (capheap_candidate_list_t.fast): malloc's fast path then loads one word
- *  per heap. Each costs every kept list a pointer (CAPHEAP_CANDIDATE_LISTS
- *  of them, 32 by default: 7 are 1 KiB on 32-bit targets). */
+ *  (capheap_candidate_list_t.fast): malloc's fast path, which asks the first
+ *  two inline, then loads one word per heap. Each costs every kept list a
+ *  pointer (CAPHEAP_CANDIDATE_LISTS of them, 32 by default: with the
+ *  terminator, 384 bytes on 32-bit targets for 2). */
 #ifndef CAPHEAP_LIST_FAST
-#define CAPHEAP_LIST_FAST 7
+#define CAPHEAP_LIST_FAST 2
 #endif
 _Static_assert(CAPHEAP_LIST_FAST >= 2, "heap_caps_malloc reads the first two handles without a loop");
 
