@@ -159,7 +159,11 @@ static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
     if (second != NULL && second->head > largest) {
         largest = second->head;
     }
-    return (largest & ~(size_t)(CAPHEAP_TLSF_GRAIN - 1)) - CAPHEAP_TLSF_HEADER;
+    /* The header of a free block is its size plus FLAG_FREE (1) alone: its
+     * predecessor is used (B3), so FLAG_PREV_FREE is clear, and the size is
+     * a multiple of the grain. Taking 1 off is the mask, an instruction
+     * shorter on x86 (the renewal then subtracts one constant). */
+    return largest - 1 - CAPHEAP_TLSF_HEADER;
 }
 
 /** Sets the watermark to value, but never above the current free bytes;
