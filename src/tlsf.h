@@ -149,7 +149,7 @@ struct capheap_tlsf {
  *  limit. Inline: the caps layer asks it after
  *  every change to a heap that has a fail floor. */
 static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
-    if (t->summary == 0) {
+    if (__builtin_expect(t->summary == 0, 0)) {
         return 0;
     }
     unsigned w = capheap_msb_word(t->summary);
