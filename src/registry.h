@@ -161,13 +161,14 @@ typedef struct {
     _Atomic bool ready;  /**< complete: may be found in the pool */
     uint8_t count;
     uint8_t rules;       /**< the caller's flags for the key, kept with it; CAPHEAP_LIST_NO_HEAP */
+    uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
     /** The handles of heap[0, min(count, CAPHEAP_LIST_FAST)), window bit
-     *  aside, then NULL. A handle never changes once its heap is enabled
-     *  (until capheap_registry_clear, which no reader overlaps), and a list
-     *  holds enabled heaps only, made again when one is enabled (a new
+     *  aside, then NULL (after heap[]: no padding on 32-bit targets). A
+     *  handle never changes once its heap is enabled (until
+     *  capheap_registry_clear, which no reader overlaps), and a list holds
+     *  enabled heaps only, made again when one is enabled (a new
      *  generation): the handles stay right for as long as the list is found. */
     multi_heap_handle_t fast[CAPHEAP_LIST_FAST + 1];
-    uint8_t heap[CAPHEAP_MAX_HEAPS + 1];
 } capheap_candidate_list_t;
 
 /** How to make a list on a cache miss: the key, the caps whose rule orders
