@@ -154,15 +154,35 @@ static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list
     return p;
 }
 
-/* A heap the fast path asked failed: the call starts over on the general
- * path, which asks the list's heaps in order again, each by its floor (the
- * one that failed has just set its own). Simpler than going on after that
- * heap, and as exact: a heap before it that can serve now, being freed into
- * meanwhile, serves. Out of line: the fast path ends in a jump here. A
- * failure here records no trace: the list was found in its slot, so the
- * call began before tracing started (see above). */
-static __attribute__((noinline)) void *malloc_again(size_t size, uint32_t caps) {
-    void *p = capheap_caps_alloc(size, 0, caps);
+/* The heap mh, which the fast path asked, failed: the heaps after it in the
+ * list, each by its floor as the fast path asks them, then the failure. Not
+ * mh again, nor the heaps before it (they were passed over by their floors a
+ * moment ago): a heap that failed because it found corruption (poisoning)
+ * must not be asked, and report, twice in one call. The list is looked up
+ * again (a list once published never changes); when its slot no longer holds
+ * one with mh, as after a heap was added meanwhile, the call starts over on
+ * the general path. Out of line: the fast path ends in a jump here. A failure
+ * here records no trace: the list was found in its slot, so the call began
+ * before tracing started (see above). */
+static __attribute__((noinline)) void *malloc_after(multi_heap_handle_t mh, size_t size, uint32_t caps) {
+    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
+    const uint8_t *i = l->heap;
+    void *p = NULL;
+    if (l->caps == caps && l->rules == 0) {
+        while (*i != CAPHEAP_LIST_END && capheap_hot_mh(capheap_registry_hot(*i)) != mh) {
+            i++;
+        }
+    }
+    if (l->caps != caps || l->rules != 0 || *i == CAPHEAP_LIST_END) {
+        p = capheap_caps_alloc(size, 0, caps);
+    } else {
+        while (p == NULL && *++i != CAPHEAP_LIST_END) {
+            multi_heap_handle_t next = capheap_hot_mh(capheap_registry_hot(*i));
+            if (size < capheap_multi_heap_fail_floor(next)) {
+                p = capheap_multi_heap_malloc_locked(next, size);
+            }
+        }
+    }
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
@@ -181,7 +201,7 @@ static __attribute__((noinline)) void *malloc_from_third(size_t size, uint32_t c
         multi_heap_handle_t mh = n < CAPHEAP_LIST_FAST ? l->fast[n] : capheap_hot_mh(capheap_registry_hot(l->heap[n]));
         if (size < capheap_multi_heap_fail_floor(mh)) {
             void *p = capheap_multi_heap_malloc_locked(mh, size);
-            return p != NULL ? p : malloc_again(size, caps);
+            return p != NULL ? p : malloc_after(mh, size, caps);
         }
     }
     return malloc_failed(size, caps, caller);
@@ -224,7 +244,7 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
      * 299.4 per pair on bench_caps small esp32). */
     __asm__("" : "+r"(mh));
     void *p = capheap_multi_heap_malloc_locked(mh, size);
-    return __builtin_expect(p != NULL, 1) ? p : malloc_again(size, caps);
+    return __builtin_expect(p != NULL, 1) ? p : malloc_after(mh, size, caps);
 }
 
 /* ---- calloc and aligned ------------------------------------------------ */
