@@ -1,10 +1,13 @@
 /*
  * test_trace.c: heap tracing (esp_heap_trace.h): standalone records in ALL and
- * LEAKS modes, overflow, pause, summary, callers, and the event sink with
- * capheap's trace lines.
+ * LEAKS modes, overflow, pause, summary, callers, the event sink with
+ * capheap's trace lines, and frees on other threads while tracing starts and
+ * stops.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,6 +210,85 @@ static void test_sink_sees_calls_with_cached_lists(void **state) {
     }
 }
 
+/* ---- frees on other threads ---------------------------------------------- */
+
+/* heap_caps_free takes no look at the tracing switch on its fast path: while
+ * tracing is on its owner lookups find nothing (heap_caps_block.c). So a free
+ * that begins after heap_trace_start returned, on any thread, must be
+ * recorded, even with the owner cache warm for that heap. Here one thread
+ * frees what the main thread allocated while tracing (handed over with
+ * release/acquire); in LEAKS mode every record must then be gone. Another
+ * thread allocates and frees all along, while tracing starts and stops
+ * (TSan watches that protocol). */
+#define HANDOVER 16
+#define ROUNDS 200
+
+static heap_trace_record_t many_records[2 * HANDOVER];
+static void *_Atomic mailbox[HANDOVER];
+static atomic_int freed_count;
+static atomic_bool threads_stop;
+
+static void *freer(void *arg) {
+    (void)arg;
+    while (!atomic_load(&threads_stop)) {
+        for (int i = 0; i < HANDOVER; i++) {
+            void *p = atomic_exchange_explicit(&mailbox[i], NULL, memory_order_acquire);
+            if (p != NULL) {
+                heap_caps_free(p);
+                atomic_fetch_add_explicit(&freed_count, 1, memory_order_release);
+            }
+        }
+    }
+    return NULL;
+}
+
+static void *churner(void *arg) {
+    (void)arg;
+    while (!atomic_load(&threads_stop)) {
+        heap_caps_free(heap_caps_malloc(40, MALLOC_CAP_8BIT));
+    }
+    return NULL;
+}
+
+static void test_frees_on_other_threads_are_recorded(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_init_standalone(many_records, 2 * HANDOVER), ESP_OK);
+    atomic_store(&threads_stop, false);
+    pthread_t t[2];
+    assert_int_equal(pthread_create(&t[0], NULL, freer, NULL), 0);
+    assert_int_equal(pthread_create(&t[1], NULL, churner, NULL), 0);
+    for (int round = 0; round < ROUNDS; round++) {
+        /* Warm: the freer's cache now holds this heap's range. */
+        atomic_store(&freed_count, 0);
+        atomic_store_explicit(&mailbox[0], heap_caps_malloc(64, MALLOC_CAP_8BIT), memory_order_release);
+        while (atomic_load_explicit(&freed_count, memory_order_acquire) != 1) {
+        }
+        assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+        atomic_store(&freed_count, 0);
+        for (int i = 0; i < HANDOVER; i++) {
+            void *p = heap_caps_malloc(64 + (size_t)i, MALLOC_CAP_8BIT);
+            assert_non_null(p);
+            atomic_store_explicit(&mailbox[i], p, memory_order_release);
+        }
+        while (atomic_load_explicit(&freed_count, memory_order_acquire) != HANDOVER) {
+        }
+        assert_int_equal(heap_trace_stop(), ESP_OK);
+        /* The churner's blocks may be recorded or not (they race with the
+         * switch), but each of them is freed by the thread that allocated
+         * it: count only the main thread's blocks. */
+        size_t left = 0;
+        for (size_t i = 0; i < heap_trace_get_count(); i++) {
+            heap_trace_record_t r;
+            assert_int_equal(heap_trace_get(i, &r), ESP_OK);
+            left += r.size >= 64 && r.size < 64 + HANDOVER;
+        }
+        assert_int_equal(left, 0);
+    }
+    atomic_store(&threads_stop, true);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
@@ -216,6 +298,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
