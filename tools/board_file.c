@@ -16,6 +16,7 @@
 #include "board_file.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,7 +107,11 @@ static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
         return false;
     }
     bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    errno = 0;
     unsigned long long v = strtoull(text, &end, hex ? 16 : 10); /* 010 is ten, not octal */
+    if (errno == ERANGE) {
+        return false;
+    }
     unsigned shift = 0;
     if (suffixes && (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')) {
         shift = toupper((unsigned char)*end) == 'K' ? 10 : 20;
