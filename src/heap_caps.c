@@ -154,11 +154,12 @@ static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list
     return p;
 }
 
-/* The heap mh, which the fast path asked, failed: the heaps after it in the
- * list, each by its floor as the fast path asks them, then the failure. Not
- * mh again, nor the heaps before it (they were passed over by their floors a
- * moment ago): a heap that failed because it found corruption (poisoning)
- * must not be asked, and report, twice in one call. The list is looked up
+/* The heap mh failed (the fast path asked it), or its floor refused the
+ * request (the second of the list, after the first): the heaps after it in
+ * the list, each by its floor as the fast path asks them, then the failure.
+ * Not mh again, nor the heaps before it (they were passed over by their
+ * floors a moment ago): a heap that failed because it found corruption
+ * (poisoning) must not be asked, and report, twice in one call. The list is looked up
  * again (a list once published never changes); when its slot no longer holds
  * one with mh, as after a heap was added meanwhile, the call starts over on
  * the general path. Out of line: the fast path ends in a jump here. A failure
@@ -189,24 +190,6 @@ static __attribute__((noinline)) void *malloc_after(multi_heap_handle_t mh, size
     return p;
 }
 
-/* The fast path passed over the first two heaps of its list: the others,
- * asked as the fast path asks them, then the failure. The list is looked up
- * again (the fast path then keeps fewer registers). */
-static __attribute__((noinline)) void *malloc_from_third(size_t size, uint32_t caps, void *caller) {
-    const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
-    if (l->caps != caps || l->rules != 0) {
-        return malloc_slow(size, caps, caller);
-    }
-    for (unsigned n = 2; n < l->count; n++) {
-        multi_heap_handle_t mh = n < CAPHEAP_LIST_FAST ? l->fast[n] : capheap_hot_mh(capheap_registry_hot(l->heap[n]));
-        if (size < capheap_multi_heap_fail_floor(mh)) {
-            void *p = capheap_multi_heap_malloc_locked(mh, size);
-            return p != NULL ? p : malloc_after(mh, size, caps);
-        }
-    }
-    return malloc_failed(size, caps, caller);
-}
-
 void *heap_caps_malloc(size_t size, uint32_t caps) {
     /* A list found in its slot is complete: the heaps in the rule's order,
      * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
@@ -216,7 +199,7 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
      * fails in every heap. (alloc_from_list does the same for every list;
      * its window and alignment cases, asked of each entry, cost 11 more per
      * call here.) The first two heaps come as handles (l->fast), one load
-     * each, and are asked inline; the others out of line. */
+     * each, and are asked inline; the others out of line (malloc_after). */
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
     if (__builtin_expect(l->caps != caps, 0)) {
         return malloc_slow(size, caps, CAPHEAP_CALLER());
@@ -235,7 +218,7 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
             return malloc_failed(size, caps, CAPHEAP_CALLER());
         }
         if (size >= capheap_multi_heap_fail_floor(mh)) {
-            return malloc_from_third(size, caps, CAPHEAP_CALLER());
+            return malloc_after(mh, size, caps); /* the heaps after the second */
         }
     }
     /* An empty asm that may change mh: else GCC keeps the floor's address,

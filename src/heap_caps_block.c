@@ -44,16 +44,21 @@ static __attribute__((noinline)) void free_slow(void *ptr) {
     }
 }
 
-static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) {
-    /* The owner cache always holds data ranges (dummy ones at first), and
-     * NULL is in none. */
-    const capheap_range_t *r = capheap_registry_owner_cached(ptr);
-    if (r == NULL) {
-        free_slow(ptr);
-    } else {
-        capheap_multi_heap_free_locked(r->mh, ptr);
-    }
-}
+/* The free of ptr: by the owner cache and the heap's inlined lock, else the
+ * statement slow. A macro, as the public functions read CAPHEAP_CALLER in
+ * their own frame, and only on the slow path. The owner cache always holds
+ * data ranges (dummy ones at first), and NULL is in none. */
+#define FREE_CACHED_OR(ptr, slow)                                                                            \
+    do {                                                                                                     \
+        const capheap_range_t *r = capheap_registry_owner_cached(ptr);                                    \
+        if (__builtin_expect(r == NULL, 0)) {                                                                \
+            slow;                                                                                            \
+        } else {                                                                                             \
+            capheap_multi_heap_free_locked(r->mh, ptr);                                                      \
+        }                                                                                                    \
+    } while (0)
+
+static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) { FREE_CACHED_OR(ptr, free_slow(ptr)); }
 
 /*
  * heap_caps_free tests the tracing switch on its slow path only: while
@@ -77,20 +82,9 @@ static __attribute__((noinline)) void free_slow_traced(void *ptr, void *caller) 
     free_slow(ptr);
 }
 
-/* A macro, as CAPHEAP_CALLER must be read in the public function itself. */
-#define FREE_TRACED(ptr)                                                                                     \
-    do {                                                                                                     \
-        const capheap_range_t *r = capheap_registry_owner_cached(ptr);                                    \
-        if (__builtin_expect(r == NULL, 0)) {                                                                \
-            free_slow_traced(ptr, CAPHEAP_CALLER());                                                         \
-        } else {                                                                                             \
-            capheap_multi_heap_free_locked(r->mh, ptr);                                                      \
-        }                                                                                                    \
-    } while (0)
+void heap_caps_free(void *ptr) { FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER())); }
 
-void heap_caps_free(void *ptr) { FREE_TRACED(ptr); }
-
-void heap_caps_aligned_free(void *ptr) { FREE_TRACED(ptr); }
+void heap_caps_aligned_free(void *ptr) { FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER())); }
 
 size_t heap_caps_get_allocated_size(void *ptr) {
     capheap_caps_block_t b;
