@@ -12,25 +12,25 @@
 #   PORT=espidf scripts/target-smp-control.sh       (PORT=baremetal by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/target-lib.sh
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-10}
 CORE=${CORE:-rv32}
 PORT=${PORT:-baremetal}
 case "$PORT" in
-  baremetal) port_args=(-DCAPHEAP_TEST_PORT=baremetal -DCAPHEAP_BAREMETAL_SMP=ON) ;;
-  espidf) port_args=(-DCAPHEAP_TEST_PORT=espidf -DCAPHEAP_BAREMETAL_SMP=OFF) ;;
+  baremetal) config="$CORE-O2-smp" ;;
+  espidf) config="$CORE-O2-idf" ;;
   *) echo "target-smp-control: PORT is baremetal or espidf" >&2; exit 2 ;;
 esac
 case "$CORE" in
-  rv32) toolchain=riscv32-picolibc cpu=rv32imac machine=virt ;;
-  cm33) toolchain=arm-none-eabi cpu=cortex-m33 machine=mps2-an521 ;;
+  rv32) machine=virt ;;
+  cm33) machine=mps2-an521 ;;
   *) echo "target-smp-control: CORE is rv32 or cm33" >&2; exit 2 ;;
 esac
-dir="$BUILD/target/$CORE-O2-$PORT-nospin"
+dir="$BUILD/target/$config-nospin"
 
-cmake -S tests/target -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/$toolchain.cmake" \
-      -DCAPHEAP_TARGET_CPU=$cpu -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none \
-      "${port_args[@]}" -DCAPHEAP_TEST_SMP_NO_SPIN=ON >/dev/null
+# shellcheck disable=SC2046  # config_args prints separate words on purpose
+cmake -S tests/target -B "$dir" $(config_args "$config") -DCAPHEAP_TEST_SMP_NO_SPIN=ON >/dev/null
 cmake --build "$dir" --target test_smp >/dev/null
 
 failed=0

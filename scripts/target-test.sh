@@ -24,43 +24,13 @@
 # Also compiles the FreeRTOS port against its stub API with the host compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/target-lib.sh
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
   rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp
   rv32-O2-idf cm33-O2-idf"}
-
-# Prints the cmake arguments of a configuration name.
-config_args() {
-  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" extra
-  IFS=- read -r core opt extra <<<"$1"
-  local word
-  for word in ${extra//-/ }; do
-    case "$word" in
-      light|comprehensive) poisoning=$word ;;
-      grain8) grain=8 ;;
-      grain16) grain=16 ;;
-      smp) smp="-DCAPHEAP_BAREMETAL_SMP=ON" ;;
-      idf) port="-DCAPHEAP_TEST_PORT=espidf" ;;
-      *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
-    esac
-  done
-  [ -n "$smp" ] && [ "$core" = cm0plus ] && smp="$smp -DCAPHEAP_BAREMETAL_HW_SPINLOCK=rp2040"
-  local toolchain=arm-none-eabi cpu
-  case "$core" in
-    cm0plus) cpu=cortex-m0plus ;;
-    cm3) cpu=cortex-m3 ;;
-    cm4f) cpu=cortex-m4f ;;
-    cm33) cpu=cortex-m33 ;;
-    cm33f) cpu=cortex-m33f ;;
-    rv32) toolchain=riscv32-picolibc cpu=rv32imac ;;
-    *) echo "unknown core in configuration $1" >&2; return 1 ;;
-  esac
-  case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
-  echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port"
-}
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
