@@ -1,6 +1,8 @@
 /*
- * fuzz_heap_caps.c: libFuzzer target for the capabilities layer over the esp32
- * board (capheap_init("esp32"), memory at the chip's addresses on this host).
+ * fuzz_heap_caps.c: libFuzzer target for the capabilities layer over a built-in
+ * board, memory at the chip's addresses on this host: esp32 (its D/IRAM's
+ * instruction-bus window inverted), or FUZZ_BOARD when built with it
+ * (fuzz_heap_caps_esp32s3: esp32s3-noprot, whose window is linear).
  *
  * The input is decoded into operations (format in fuzz/README.md): allocations
  * of every heap_caps kind with caps masks from the input, realloc, free, heaps
@@ -8,8 +10,8 @@
  * shadow keeps every live block and after each operation:
  *  - heap_caps_check_integrity_all passes and no corruption was reported;
  *  - each block, taken back to its data addresses (an EXEC block of D/IRAM is
- *    handed out through the inverted instruction-bus window: the board's table
- *    says where its bytes are), lies inside one board region or added buffer
+ *    handed out through the instruction-bus window: the board's table says
+ *    where its bytes are), lies inside one board region or added buffer
  *    whose caps cover what was asked, and overlaps no other block;
  *  - an EXEC request served from aliased memory got the window address;
  *  - get_info counts exactly the live blocks;
@@ -38,7 +40,9 @@
 #define SLOTS     48
 #define BUFS      4
 #define KEYS      4096u
-#define MAX_BLOCK (256u * 1024)
+/* Above the largest heap of the boards fuzzed (esp32s3's D/IRAM: 292 KiB),
+ * as the edge sizes follow the largest free block. */
+#define MAX_BLOCK (512u * 1024)
 
 #define CAP(x) MALLOC_CAP_##x
 
@@ -696,8 +700,12 @@ static void step(fuzz_t *f, input_t *in) {
     }
 }
 
+#ifndef FUZZ_BOARD
+#define FUZZ_BOARD "esp32"
+#endif
+
 static void open_board(fuzz_t *f) {
-    CHECK(capheap_init("esp32") == ESP_OK);
+    CHECK(capheap_init(FUZZ_BOARD) == ESP_OK);
     CHECK(heap_caps_register_failed_alloc_callback(on_failed_alloc) == ESP_OK);
     f->board = capheap_current_board();
     f->off = capheap_host_offset();

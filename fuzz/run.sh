@@ -32,10 +32,12 @@ build() {
 }
 if [ "$mode" = coverage ]; then build "$BUILD/fuzz-cov" ON; else build "$dir" OFF; fi
 
-# The poisoning variants of a harness share its corpus: same input format.
+# The variants of a harness (poisoning levels, boards) share its corpus: same
+# input format.
 corpus_of() {
   case "$1" in
     fuzz_multi_heap*) echo fuzz_multi_heap ;;
+    fuzz_heap_caps*) echo fuzz_heap_caps ;;
     *) echo "$1" ;;
   esac
 }
@@ -43,7 +45,7 @@ corpus_of() {
 all_targets() {
   local d=$dir
   [ "$mode" = coverage ] && d="$BUILD/fuzz-cov"
-  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps; do
+  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps fuzz_heap_caps_esp32s3; do
     if [ -x "$d/fuzz/$t" ]; then echo "$t"; fi
   done
 }
