@@ -25,23 +25,20 @@ static char host_name[48];
 
 #define HOST_BOARD_START ((uintptr_t)0x20000000u)
 
+/* host:SIZE takes a size as board files write one (board_parse_number). */
 static bool parse_size(const char *text, size_t *size) {
-    char *end;
-    unsigned long long v = strtoull(text, &end, 10);
-    int shift = toupper((unsigned char)*end) == 'K' ? 10 : toupper((unsigned char)*end) == 'M' ? 20
-              : toupper((unsigned char)*end) == 'G' ? 30 : 0;
-    end += shift != 0;
-    if (end == text || *end != '\0' || v == 0 || v > (SIZE_MAX >> shift) || text[0] == '-') {
+    uint64_t v;
+    if (!board_parse_number(text, true, &v) || v < 4096 || v > (SIZE_MAX >> 2)) {
         return false;
     }
-    *size = (size_t)(v << shift);
-    return *size >= 4096 && *size <= (SIZE_MAX >> 2);
+    *size = (size_t)v;
+    return true;
 }
 
 static const capheap_board_t *host_board_for(const char *size_text) {
     size_t size;
     if (!parse_size(size_text, &size)) {
-        fprintf(stderr, "capheap: host board size '%s': expected bytes with an optional K, M or G, "
+        fprintf(stderr, "capheap: host board size '%s': expected bytes with an optional K, M or G (decimal or 0x), "
                         "at least 4096 (e.g. host:16M)\n", size_text);
         return NULL;
     }

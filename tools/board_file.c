@@ -100,8 +100,7 @@ static int split_words(char *line, char *words[MAX_WORDS]) {
     return n;
 }
 
-/* A number, decimal or 0x; with suffixes, a trailing K or M multiplies it. */
-static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
+bool board_parse_number(const char *text, bool suffixes, uint64_t *out) {
     char *end;
     if (!isdigit((unsigned char)text[0])) {
         return false;
@@ -112,11 +111,9 @@ static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
     if (errno == ERANGE) {
         return false;
     }
-    unsigned shift = 0;
-    if (suffixes && (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')) {
-        shift = toupper((unsigned char)*end) == 'K' ? 10 : 20;
-        end++;
-    }
+    int unit = suffixes ? toupper((unsigned char)*end) : 0;
+    unsigned shift = unit == 'K' ? 10 : unit == 'M' ? 20 : unit == 'G' ? 30 : 0;
+    end += shift != 0;
     if (*end != '\0' || v > (UINT64_MAX >> shift)) {
         return false;
     }
@@ -126,7 +123,7 @@ static bool parse_number(const char *text, bool suffixes, uint64_t *out) {
 
 static bool parse_address(const where_t *w, const char *text, const char *what, uintptr_t *out) {
     uint64_t v;
-    if (!parse_number(text, false, &v) || v > UINTPTR_MAX) {
+    if (!board_parse_number(text, false, &v) || v > UINTPTR_MAX) {
         return fail(w, "%s '%s': expected an address (0x3FFB0000 or decimal)", what, text);
     }
     *out = (uintptr_t)v;
@@ -209,7 +206,7 @@ static bool read_region(const where_t *w, char **word, int n) {
     if (!parse_address(w, word[1], "start", &r.start)) {
         return false;
     }
-    if (!parse_number(word[2], true, &size) || size == 0 || size > UINTPTR_MAX - r.start) {
+    if (!board_parse_number(word[2], true, &size) || size == 0 || size > UINTPTR_MAX - r.start) {
         return fail(w, "size '%s': expected bytes (65536, 0x10000 or 64K) that end within the address space", word[2]);
     }
     if (type < 0) {
@@ -307,7 +304,7 @@ static bool read_entry(const where_t *w, char *line) {
     }
     if (strcmp(word[0], "extmem") == 0) {
         uint64_t v;
-        if (n != 2 || loaded.has_extmem || !parse_number(word[1], true, &v) || v > SIZE_MAX) {
+        if (n != 2 || loaded.has_extmem || !board_parse_number(word[1], true, &v) || v > SIZE_MAX) {
             return fail(w, loaded.has_extmem ? "a second extmem line" : "expected: extmem BYTES");
         }
         loaded.board.extmem.internal_below = (size_t)v;

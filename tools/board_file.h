@@ -6,6 +6,7 @@
 #define CAPHEAP_TOOL_BOARD_FILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "capheap.h"
@@ -19,6 +20,11 @@ bool board_file_named(const char *spec);
  *  to stderr. The board's consistency (order, overlaps) is checked here too,
  *  with the line of the offending entry. */
 const capheap_board_t *board_file_load(const char *path);
+
+/** A number as board files and host:SIZE write it: decimal or 0x; with
+ *  suffixes, a trailing K, M or G (either case) multiplies it by 2^10, 2^20
+ *  or 2^30. False when text is anything else or the value exceeds 64 bits. */
+bool board_parse_number(const char *text, bool suffixes, uint64_t *out);
 
 /** Writes board in the format board_file_load reads: loading the text gives
  *  back the same board. */

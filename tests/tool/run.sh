@@ -80,6 +80,8 @@ errors() {
   expect "unknown board lists the known ones" "^  esp32-psram$" "$work/board.txt"
   run "$work/host.txt" info --board host:12Q; status "bad host size" 2 $?
   expect "host size error" "expected bytes with an optional K, M or G" "$work/host.txt"
+  run "$work/host-hex.txt" info --board host:0x10000; status "host size in hex" 0 $?
+  expect "host size in hex: 64 KiB" "64.0 KiB" "$work/host-hex.txt"
   run "$work/missing.txt" replay --board esp32 "$work/no-such-file"; status "missing file" 1 $?
   expect "missing file named" "no-such-file: cannot open" "$work/missing.txt"
   run "$work/help.txt" help; status "help" 0 $?
