@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Instructions per multi_heap_malloc and multi_heap_free on the target's own
-# instruction set: the churn workload of WORKLOADS.md on Cortex-M3 (QEMU
+# Instructions per multi_heap_malloc and multi_heap_free (and per
+# heap_caps_malloc and heap_caps_free on the esp32 board moved into RAM) on the
+# target's own instruction set: the churn workload of WORKLOADS.md on Cortex-M3 (QEMU
 # mps2-an385, arm-none-eabi-gcc -O2), timed per call with the CMSDK TIMER0
 # under -icount shift=7 (exact, identical from run to run; QEMU.md). Prints the
 # table and writes it to $BUILD/bench-target/churn-cm3.txt.

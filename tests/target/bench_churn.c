@@ -4,7 +4,11 @@
  * WORKLOADS.md: a 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes,
  * 200,000 operations (a random slot: freed if it holds a block, else
  * allocated into), xorshift64* with a fixed seed. A bump-pointer allocator
- * measured the same way gives the floor of the method.
+ * measured the same way gives the floor of the method. The capabilities
+ * layer runs the same operations: heap_caps_malloc(n, MALLOC_CAP_8BIT) and
+ * heap_caps_free on the esp32 board moved into the target's RAM, as the host
+ * benchmark bench_caps does, against multi_heap with the port's lock (every
+ * registered heap has one) called the same way.
  *
  * Counting: under -icount shift=7 every instruction advances virtual time by
  * 128 ns and TIMER0 ticks every 40 ns, so d ticks are round(d * 40 / 128)
@@ -16,7 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capheap.h"
 #include "capheap/port.h"
+#include "esp_heap_caps.h"
 #include "harness.h"
 #include "multi_heap.h"
 
@@ -25,6 +31,9 @@
 #define OPS    200000u
 #define SEED   0x9E3779B97F4A7C15ull
 #define MAX_COUNT 2048u /* histogram range; longer calls go in the last bucket */
+/* The esp32 board's lowest address goes to 0x21200000, 2 MiB into the RAM,
+ * above this program's .data/.bss and far below its stack. */
+#define ESP32_OFFSET ((uintptr_t)0x21200000u - 0x3FFAE000u)
 
 #define REG(addr)     (*(volatile uint32_t *)(addr))
 #define TIMER0_CTRL   REG(0x40000000u)
@@ -41,6 +50,7 @@ static _Alignas(8) uint8_t region[REGION];
 typedef struct {
     uint32_t hist[MAX_COUNT + 1];
     uint32_t calls, min, max;
+    uint64_t sum;
 } stats_t;
 
 static unsigned to_instructions(uint32_t ticks) {
@@ -53,6 +63,7 @@ static void *timed(stats_t *st, void *fn, void *a0, size_t a1) {
     st->hist[n < MAX_COUNT ? n : MAX_COUNT]++;
     st->min = st->calls == 0 || n < st->min ? n : st->min;
     st->max = n > st->max ? n : st->max;
+    st->sum += n;
     st->calls++;
     return result;
 }
@@ -98,6 +109,11 @@ static multi_heap_handle_t wrapped_heap;
 
 __attribute__((noipa)) static void *wrapped_malloc(size_t size) { return multi_heap_malloc(wrapped_heap, size); }
 __attribute__((noipa)) static void wrapped_free(void *p) { multi_heap_free(wrapped_heap, p); }
+
+__attribute__((noipa)) static void *wrapped_caps_malloc(size_t size) {
+    return heap_caps_malloc(size, MALLOC_CAP_8BIT);
+}
+__attribute__((noipa)) static void wrapped_caps_free(void *p) { heap_caps_free(p); }
 
 /* The floor: a bump pointer that starts over at the end of the region (the
  * workload never touches the memory, so reuse does no harm). */
@@ -154,10 +170,18 @@ static void run_churn(allocator_t *a) {
     }
 }
 
+/* Mean instructions per malloc plus per free, in tenths. */
+static unsigned pair_tenths(const allocator_t *a) {
+    const stats_t *m = &a->on_malloc, *f = &a->on_free;
+    return (unsigned)((m->sum * 10u + m->calls / 2u) / m->calls + (f->sum * 10u + f->calls / 2u) / f->calls);
+}
+
 static void report(const allocator_t *a) {
     const stats_t *m = &a->on_malloc, *f = &a->on_free;
-    printf("%-38s %4lu / %4u / %4lu    %4lu / %4u / %4lu   %u\n", a->name, (unsigned long)m->min, median(m),
-           (unsigned long)m->max, (unsigned long)f->min, median(f), (unsigned long)f->max, a->failed);
+    unsigned pair = pair_tenths(a);
+    printf("%-40s %4lu / %4u / %4lu    %4lu / %4u / %4lu   %4u.%u   %u\n", a->name, (unsigned long)m->min, median(m),
+           (unsigned long)m->max, (unsigned long)f->min, median(f), (unsigned long)f->max, pair / 10u, pair % 10u,
+           a->failed);
 }
 
 static multi_heap_handle_t fresh_heap(void) {
@@ -172,6 +196,10 @@ static allocator_t locked = {.name = "multi_heap + bare-metal port lock", .mallo
                              .free_fn = (void *)multi_heap_free};
 static allocator_t wrapped = {.name = "multi_heap through a C wrapper (*)", .malloc_fn = (void *)wrapped_malloc,
                               .free_fn = (void *)wrapped_free};
+static allocator_t locked_wrapped = {.name = "multi_heap + port lock, C wrapper (*)",
+                                     .malloc_fn = (void *)wrapped_malloc, .free_fn = (void *)wrapped_free};
+static allocator_t caps_wrapped = {.name = "heap_caps 8BIT on esp32, C wrapper (*)",
+                                   .malloc_fn = (void *)wrapped_caps_malloc, .free_fn = (void *)wrapped_caps_free};
 static allocator_t bump = {.name = "bump pointer (floor)", .malloc_fn = (void *)bump_malloc,
                            .free_fn = (void *)bump_free};
 static allocator_t bump_wrapped = {.name = "bump pointer through a C wrapper (*)",
@@ -204,6 +232,19 @@ int main(void) {
     run_churn(&wrapped);
     T_CHECK(multi_heap_check(wrapped_heap, true));
 
+    wrapped_heap = fresh_heap();
+    multi_heap_set_lock(wrapped_heap, lock);
+    run_churn(&locked_wrapped);
+    T_CHECK(multi_heap_check(wrapped_heap, true));
+
+    /* The first call with a caps mask builds the mask's candidate list (the
+     * registry keeps it): timed apart, the rows are the steady state. */
+    T_EQ(capheap_init_board(t_move_board("esp32", ESP32_OFFSET)), ESP_OK);
+    stats_t caps_first = {.calls = 0};
+    heap_caps_free(timed(&caps_first, (void *)wrapped_caps_malloc, (void *)(size_t)16, 0));
+    run_churn(&caps_wrapped);
+    T_CHECK(heap_caps_check_integrity_all(true));
+
     bump_t region_bump = {(uintptr_t)region, (uintptr_t)region, (uintptr_t)region + sizeof region};
     bump.ctx = &region_bump;
     run_churn(&bump);
@@ -216,12 +257,20 @@ int main(void) {
            (unsigned long long)SEED);
     printf("instructions per call, executed by the callee (the call and the timer reads excluded;\n"
            "calibration: a one-instruction function reads %lu)\n\n", (unsigned long)calibration.min);
-    printf("%-38s %-20s   %-20s failed\n", "", "malloc min/med/max", "free min/med/max");
+    printf("%-40s %-20s   %-20s   %-6s   failed\n", "", "malloc min/med/max", "free min/med/max", "pair");
     report(&plain);
     report(&locked);
     report(&wrapped);
+    report(&locked_wrapped);
+    report(&caps_wrapped);
     report(&bump);
     report(&bump_wrapped);
+    unsigned caps = pair_tenths(&caps_wrapped), base = pair_tenths(&locked_wrapped);
+    unsigned ratio = (caps * 1000u + base / 2u) / base;
+    printf("\npair: mean instructions per malloc + per free. heap_caps 8BIT / multi_heap + port lock\n"
+           "(both through a C wrapper): %u.%03u. The first heap_caps_malloc with MALLOC_CAP_8BIT, before\n"
+           "the row, built the mask's candidate list: %lu instructions.\n",
+           ratio / 1000u, ratio % 1000u, (unsigned long)caps_first.max);
     printf("\n(*) called with the size or pointer only, the heap in a global: the shape of the host\n"
            "    benchmark's callgrind wrappers. WORKLOADS.md's Cortex-M3 table says its figures include\n"
            "    a wrapper of about 5 instructions: compare it with these rows.\n");

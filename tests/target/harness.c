@@ -49,3 +49,34 @@ int t_run(const char *suite, const t_case_t *cases, size_t count) {
 /* Programs that start no interrupt need not define the handlers' hooks. */
 __attribute__((weak)) void test_on_soft_irq(void) { t_fail(__FILE__, __LINE__, "unexpected software interrupt"); }
 __attribute__((weak)) void test_on_timer_irq(void) { t_fail(__FILE__, __LINE__, "unexpected timer interrupt"); }
+
+/* ---- a board moved into the target's RAM -------------------------------- */
+
+#define MOVED_MAX 16
+
+static struct {
+    capheap_board_t board;
+    capheap_region_t regions[MOVED_MAX];
+    capheap_reserved_t reserved[MOVED_MAX];
+} moved;
+
+const capheap_board_t *t_move_board(const char *name, uintptr_t offset) {
+    const capheap_board_t *b = capheap_board_find(name);
+    T_CHECK(b != NULL && b->region_count <= MOVED_MAX && b->reserved_count <= MOVED_MAX);
+    moved.board = *b;
+    for (size_t i = 0; i < b->region_count; i++) {
+        moved.regions[i] = b->regions[i];
+        moved.regions[i].start += offset;
+        if (moved.regions[i].alias.kind != CAPHEAP_ALIAS_NONE) {
+            moved.regions[i].alias.start += offset;
+        }
+    }
+    for (size_t i = 0; i < b->reserved_count; i++) {
+        moved.reserved[i] = b->reserved[i];
+        moved.reserved[i].start += offset;
+        moved.reserved[i].end += offset;
+    }
+    moved.board.regions = moved.regions;
+    moved.board.reserved = moved.reserved;
+    return &moved.board;
+}

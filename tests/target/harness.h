@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capheap.h"
+
 /** Exit status of a failed check (abort() gives 1, the fault handlers 64 and up). */
 #define T_FAILED_STATUS 2
 
@@ -44,6 +46,11 @@ typedef struct {
     const char *name;
     void (*run)(void);
 } t_case_t;
+
+/** The built-in board name with every address (regions, their aliases,
+ *  reserved ranges) moved up by offset: a chip's map placed in the target's
+ *  RAM. One board at a time: the next call overwrites it. */
+const capheap_board_t *t_move_board(const char *name, uintptr_t offset);
 
 /** Runs the cases in order; returns 0 (a failure never returns). */
 int t_run(const char *suite, const t_case_t *cases, size_t count);

@@ -45,37 +45,6 @@
 #define FREE_RAM     0x21200000u
 #endif
 
-/* ---- moving a board by a fixed offset ----------------------------------- */
-
-typedef struct {
-    capheap_board_t board;
-    capheap_region_t regions[16];
-    capheap_reserved_t reserved[16];
-} moved_board_t;
-
-static moved_board_t moved;
-
-static const capheap_board_t *move_board(const char *name, uintptr_t offset) {
-    const capheap_board_t *b = capheap_board_find(name);
-    T_CHECK(b != NULL && b->region_count <= 16 && b->reserved_count <= 16);
-    moved.board = *b;
-    for (size_t i = 0; i < b->region_count; i++) {
-        moved.regions[i] = b->regions[i];
-        moved.regions[i].start += offset;
-        if (moved.regions[i].alias.kind != CAPHEAP_ALIAS_NONE) {
-            moved.regions[i].alias.start += offset;
-        }
-    }
-    for (size_t i = 0; i < b->reserved_count; i++) {
-        moved.reserved[i] = b->reserved[i];
-        moved.reserved[i].start += offset;
-        moved.reserved[i].end += offset;
-    }
-    moved.board.regions = moved.regions;
-    moved.board.reserved = moved.reserved;
-    return &moved.board;
-}
-
 /* ---- before capheap ----------------------------------------------------- */
 
 static struct {
@@ -140,7 +109,7 @@ static size_t all_free(void) { return heap_caps_get_free_size(MALLOC_CAP_32BIT);
 
 static void case_init_an385(void) {
 #if defined(__riscv)
-    T_EQ(capheap_init_board(move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
 #else
     extern char end[]; /* the linker script's end of .bss */
     T_CHECK((uintptr_t)end <= 0x21100000u);
@@ -470,7 +439,7 @@ static bool note_heap(walker_heap_into_t heap, walker_block_info_t block, void *
 }
 
 static void case_esp32_heaps(void) {
-    T_EQ(capheap_init_board(move_board("esp32", ESP32_OFFSET)), ESP_OK);
+    T_EQ(capheap_init_board(t_move_board("esp32", ESP32_OFFSET)), ESP_OK);
     /* BOARDS.md: DRAM 6,432 + 184,320; D/IRAM 15,072 + 113,840; IRAM 92,160. */
     static const uintptr_t expected[][2] = {
         {0x3FFAE6E0, 0x3FFB0000}, {0x3FFB3000, 0x3FFE0000}, {0x3FFE0440, 0x3FFE3F20},
