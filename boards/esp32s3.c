@@ -28,8 +28,10 @@
  *   (CONFIG_ESP_SYSTEM_MEMPROT_FEATURE), and then a heap_caps_malloc with
  *   MALLOC_CAP_EXEC returns NULL; with it off, D/IRAM serves EXEC at its
  *   instruction-bus address (ESP-IDF's heap tests check both; MicroPython
- *   turns it off for native code). Board esp32s3 is the default,
- *   esp32s3-noprot the other.
+ *   turns it off for native code). ESP-IDF's heap layouts of its RISC-V
+ *   chips show how: with protection on, the D/IRAM blocks are listed as
+ *   DRAM (esp32c3.c here). Board esp32s3 is the default, esp32s3-noprot
+ *   the other.
  * - RTC fast memory (8 KiB at 0x600FE000) is a heap only when the
  *   application allows it: left out, as on the esp32 board.
  *
@@ -43,26 +45,29 @@ enum { DRAM, STACK_DRAM, DIRAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 #define DRAM_CAPS {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}
-#define DIRAM_HIGH CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT)
 
-/* Memory protection on (ESP-IDF's default): D/IRAM is never executable. */
 static const capheap_memory_type_t types[TYPE_COUNT] = {
     [DRAM] = {"DRAM", DRAM_CAPS},
     [STACK_DRAM] = {"STACK/DRAM", DRAM_CAPS},
-    [DIRAM] = {"D/IRAM", {0, DIRAM_HIGH, CAP(32BIT)}},
+    [DIRAM] = {"D/IRAM", {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC)}},
 };
 
-/* Memory protection off: D/IRAM also serves EXEC, on the instruction bus. */
-static const capheap_memory_type_t noprot_types[TYPE_COUNT] = {
-    [DRAM] = {"DRAM", DRAM_CAPS},
-    [STACK_DRAM] = {"STACK/DRAM", DRAM_CAPS},
-    [DIRAM] = {"D/IRAM", {0, DIRAM_HIGH, CAP(32BIT) | CAP(EXEC)}},
-};
+#define SRAM1_IBUS {CAPHEAP_ALIAS_LINEAR, 0x40378000}
+#define NO_ALIAS   {CAPHEAP_ALIAS_NONE, 0}
+#define ESP32S3_TAIL                                                                                       \
+    {0x3FCE0000, 0x10000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, NO_ALIAS},                             \
+        {0x3FCF0000, 0x8000, DRAM, 0, NO_ALIAS} /* SRAM2 below the data cache */
 
+/* Memory protection on: SRAM1 up to the stacks is DRAM, never executable. */
 static const capheap_region_t regions[] = {
-    {0x3FC88000, 0x58000, DIRAM, 0, {CAPHEAP_ALIAS_LINEAR, 0x40378000}}, /* SRAM1 up to the stacks */
-    {0x3FCE0000, 0x10000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, {CAPHEAP_ALIAS_NONE, 0}},
-    {0x3FCF0000, 0x8000, DRAM, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* SRAM2 below the data cache */
+    {0x3FC88000, 0x58000, DRAM, 0, SRAM1_IBUS},
+    ESP32S3_TAIL,
+};
+
+/* Memory protection off: SRAM1 up to the stacks is D/IRAM. */
+static const capheap_region_t noprot_regions[] = {
+    {0x3FC88000, 0x58000, DIRAM, 0, SRAM1_IBUS},
+    ESP32S3_TAIL,
 };
 
 static const capheap_reserved_t reserved[] = {
@@ -79,6 +84,6 @@ const capheap_board_t capheap_board_esp32s3 = {
 
 const capheap_board_t capheap_board_esp32s3_noprot = {
     .name = "esp32s3-noprot",
-    CAPHEAP_BOARD_TABLES(noprot_types, regions, reserved),
+    CAPHEAP_BOARD_TABLES(types, noprot_regions, reserved),
     .extmem = {0},
 };

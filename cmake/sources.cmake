@@ -22,6 +22,7 @@ list(APPEND CAPHEAP_SOURCES
   boards/builtin.c
   boards/esp32.c
   boards/esp32s3.c
+  boards/esp32c3.c
   boards/stm32h743.c
   boards/rp2040.c
   boards/imxrt1062.c

@@ -124,4 +124,29 @@ static inline size_t prefix_in(const drained_t *d, chip_range_t r) {
     return k;
 }
 
+/** No drained block lies in any of ranges[0..n). */
+static inline void assert_none_in(const drained_t *d, const chip_range_t *ranges, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(count_in(d, ranges[i]), 0);
+    }
+}
+
+/** Drains caps in size-byte blocks into d: they fill the heaps order[0..n)
+ *  one after the other, at least min[i] blocks in each, and nowhere else.
+ *  Frees them again. */
+static inline void assert_drain_order(drained_t *d, size_t size, uint32_t caps, const chip_range_t *order,
+                                      const size_t *min, size_t n) {
+    drain(d, size, caps);
+    size_t k = 0;
+    for (size_t h = 0; h < n; h++) {
+        size_t first = k;
+        while (k < d->n && in_range(d->p[k], order[h])) {
+            k++;
+        }
+        assert_true(k - first >= min[h]);
+    }
+    assert_int_equal(k, d->n);
+    release(d);
+}
+
 #endif /* CAPHEAP_TEST_BOARD_COMMON_H */

@@ -1,0 +1,75 @@
+/*
+ * esp32c3.c: the ESP32-C3 (one RISC-V core, RV32IMC, 400 KiB of internal
+ * SRAM) as a typical ESP-IDF application sees it after start-up.
+ *
+ * Facts and their sources:
+ * - SRAM0, 16 KiB at 0x4037C000 on the instruction bus, is the instruction
+ *   cache, always (ESP-IDF's bootloader memory map: "ICache size is fixed to
+ *   16KB on ESP32-C3"): no region here.
+ * - SRAM1, 384 KiB, on both buses: data bus 0x3FC80000-0x3FCE0000,
+ *   instruction bus 0x40380000-0x403E0000 in the same byte order, so
+ *   iram = dram + 0x700000 (the same map; ESP-IDF's esp32c3 heap layout
+ *   lists it as three 128 KiB blocks with these instruction-bus addresses).
+ * - The last block, 0x3FCC0000-0x3FCE0000, holds the ROM's start-up stack
+ *   (0x3FCDC710-0x3FCDE710, reclaimed once the application runs) and the
+ *   ROM's .bss and .data (0x3FCDE710-0x3FCE0000, never freed): the heap
+ *   layout gives it the type STACK/DRAM, which also offers RETENTION (memory
+ *   the retention DMA reaches) at its lowest priority.
+ * - Types, their caps by priority, and memory protection: the heap layout
+ *   lists DRAM, STACK/DRAM, D/IRAM (32BIT and EXEC at its lowest priority,
+ *   through the instruction bus), IRAM and RTCRAM, and gives the first two
+ *   blocks of SRAM1 the type DRAM when memory protection is on
+ *   (CONFIG_ESP_SYSTEM_MEMPROT_FEATURE, ESP-IDF's default: a heap_caps_malloc
+ *   with MALLOC_CAP_EXEC then returns NULL), D/IRAM when it is off. Board
+ *   esp32c3 is the default, esp32c3-noprot the other. (IRAM has no region
+ *   on this chip; RTC fast memory, 8 KiB at 0x50000000, is a heap only when
+ *   the application allows it: left out, as on the esp32 board.)
+ *
+ * The application's IRAM code and .data/.bss are those of a typical one:
+ * 48 KiB of IRAM code at the start of SRAM1 (the linker places it first) and
+ * 12 KiB of .data/.bss after it.
+ */
+#include "boards.h"
+
+enum { DRAM, STACK_DRAM, DIRAM, TYPE_COUNT };
+
+#define CAP(x) MALLOC_CAP_##x
+
+static const capheap_memory_type_t types[TYPE_COUNT] = {
+    [DRAM] = {"DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
+    [STACK_DRAM] = {"STACK/DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), CAP(RETENTION)}},
+    [DIRAM] = {"D/IRAM", {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC)}},
+};
+
+#define SRAM1_IBUS {CAPHEAP_ALIAS_LINEAR, 0x40380000}
+#define STACK_BLOCK {0x3FCC0000, 0x20000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, {CAPHEAP_ALIAS_NONE, 0}}
+
+/* Memory protection on: SRAM1's first two blocks are DRAM, never executable. */
+static const capheap_region_t regions[] = {
+    {0x3FC80000, 0x40000, DRAM, 0, SRAM1_IBUS},
+    STACK_BLOCK,
+};
+
+/* Memory protection off: they are D/IRAM. */
+static const capheap_region_t noprot_regions[] = {
+    {0x3FC80000, 0x40000, DIRAM, 0, SRAM1_IBUS},
+    STACK_BLOCK,
+};
+
+static const capheap_reserved_t reserved[] = {
+    {0x3FC80000, 0x3FC8C000, "application IRAM code (its data-bus addresses)"},
+    {0x3FC8C000, 0x3FC8F000, "application .data/.bss"},
+    {0x3FCDE710, 0x3FCE0000, "ROM .bss/.data"},
+};
+
+const capheap_board_t capheap_board_esp32c3 = {
+    .name = "esp32c3",
+    CAPHEAP_BOARD_TABLES(types, regions, reserved),
+    .extmem = {0},
+};
+
+const capheap_board_t capheap_board_esp32c3_noprot = {
+    .name = "esp32c3-noprot",
+    CAPHEAP_BOARD_TABLES(types, noprot_regions, reserved),
+    .extmem = {0},
+};

@@ -1,0 +1,87 @@
+/*
+ * test_board_esp32c3.c: the esp32c3 boards' placement rules on the host
+ * model: SRAM1 minus the application and the ROM's data, in two heaps; with
+ * memory protection on (esp32c3) both are DRAM types, met in address order,
+ * and EXEC is refused; with it off (esp32c3-noprot) the first is D/IRAM,
+ * taken after the start-up stack's block, and serves EXEC on the instruction
+ * bus 0x700000 above its data-bus addresses. RETENTION only in the stack's
+ * block, at any protection.
+ */
+#define BOARD_NAME "esp32c3"
+#include "test_board_common.h"
+
+static const chip_range_t sram1 = {0x3FC8F000, 0x3FCC0000};      /* blocks 4-5 after code and data */
+static const chip_range_t stack_dram = {0x3FCC0000, 0x3FCDE710}; /* block 9 below the ROM's data */
+static const chip_range_t sram1_ibus = {0x3FC8F000 + 0x700000, 0x3FCC0000 + 0x700000};
+
+/* Free bytes 199,144 and 123,896 without poisoning: 385 and 240 blocks of
+ * 512; poisoning takes a few. */
+static const size_t most_sram1 = 360, most_stack = 225;
+
+static drained_t d;
+
+static int noprot_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32c3-noprot"), ESP_OK);
+    return 0;
+}
+
+static void heaps_follow_the_map(void **state) {
+    (void)state;
+    const chip_range_t expected[] = {sram1, stack_dram};
+    assert_heaps(expected, 2);
+    size_t all = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), all);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack_dram.end - stack_dram.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
+}
+
+static void malloc_in_address_order(void **state) {
+    (void)state;
+    const chip_range_t order[] = {sram1, stack_dram};
+    const size_t min[] = {most_sram1, most_stack};
+    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 2);
+    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 2);
+}
+
+static void retention_only_in_the_stack_block(void **state) {
+    (void)state;
+    const chip_range_t order[] = {stack_dram};
+    const size_t min[] = {most_stack};
+    assert_drain_order(&d, 512, MALLOC_CAP_RETENTION, order, min, 1);
+    assert_drain_order(&d, 512, MALLOC_CAP_RETENTION | MALLOC_CAP_DMA, order, min, 1);
+}
+
+static void noprot_takes_diram_last_and_serves_exec(void **state) {
+    (void)state;
+    const chip_range_t order[] = {stack_dram, sram1};
+    const size_t min[] = {most_stack, most_sram1};
+    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 2);
+    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 2);
+    const chip_range_t exec[] = {sram1_ibus};
+    const size_t min_exec[] = {most_sram1};
+    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, exec, min_exec, 1);
+
+    uint32_t *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_true(code != NULL && in_range(code, sram1_ibus));
+    code[0] = 0x00000013u; /* RV32 "nop", as a loader would write it */
+    const uint8_t *data = (const uint8_t *)(chip_addr(code) - 0x700000 + (uintptr_t)capheap_host_offset());
+    uint32_t seen;
+    memcpy(&seen, data, sizeof seen);
+    assert_int_equal(seen, 0x00000013u); /* the same bytes on the data bus */
+    heap_caps_free(code);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(malloc_in_address_order, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(retention_only_in_the_stack_block, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(retention_only_in_the_stack_block, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(noprot_takes_diram_last_and_serves_exec, noprot_setup, board_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
