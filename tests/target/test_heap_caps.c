@@ -15,7 +15,7 @@
  *   allocations (strdup, asprintf) coming from capheap.
  * - The esp32 board moved by a fixed offset into the target's RAM: its heaps,
  *   free sizes, priorities and the D/IRAM instruction-bus arithmetic, as on a
- *   host.
+ *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
  */
 #define _GNU_SOURCE 1 /* strdup, asprintf, memalign */
 
@@ -506,6 +506,37 @@ static void case_esp32_diram_alias(void) {
     capheap_deinit();
 }
 
+/* ---- the esp32c3 board (a RISC-V chip), moved likewise ------------------ */
+
+#define C3_OFFSET ((uintptr_t)FREE_RAM - 0x3FC80000u)
+
+static bool in_c3(const void *p, uintptr_t chip_start, uintptr_t chip_end) {
+    return (uintptr_t)p >= chip_start + C3_OFFSET && (uintptr_t)p < chip_end + C3_OFFSET;
+}
+
+/* Memory protection off: SRAM1's first blocks are D/IRAM, met after the
+ * start-up stack's block for data and through the linear window, 0x700000
+ * up, for EXEC. Only addresses are checked: QEMU's RAM has no second bus,
+ * so nothing is written through the window. */
+static void case_esp32c3_noprot(void) {
+    T_EQ(capheap_init_board(t_move_board("esp32c3-noprot", C3_OFFSET)), ESP_OK);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_8BIT), (0x3FCC0000u - 0x3FC8F000u) + (0x3FCDE710u - 0x3FCC0000u));
+    void *byte = malloc(100), *kept = heap_caps_malloc(100, MALLOC_CAP_RETENTION);
+    T_CHECK(in_c3(byte, 0x3FCC0000, 0x3FCDE710) && in_c3(kept, 0x3FCC0000, 0x3FCDE710));
+    size_t exec_free = heap_caps_get_free_size(MALLOC_CAP_EXEC);
+    uint8_t *code = heap_caps_malloc(4 * KIB, MALLOC_CAP_EXEC);
+    T_CHECK(in_c3(code, 0x3FC8F000 + 0x700000, 0x3FCC0000 + 0x700000));
+    T_CHECK((uintptr_t)code % 4 == 0 && heap_caps_get_allocated_size(code) >= 4 * KIB);
+    T_CHECK(capheap_ptr_caps(code) & MALLOC_CAP_EXEC);
+    T_EQ(capheap_ptr_caps(code), capheap_ptr_caps(code - 0x700000));
+    T_CHECK(heap_caps_get_free_size(MALLOC_CAP_EXEC) <= exec_free - 4 * KIB);
+    free(code); /* the instruction-bus address */
+    free(byte), free(kept);
+    T_EQ(heap_caps_get_free_size(MALLOC_CAP_EXEC), exec_free);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 int main(void) {
     static const t_case_t cases[] = {
         {"before_capheap", case_before_capheap},
@@ -524,6 +555,7 @@ int main(void) {
         {"esp32_heaps", case_esp32_heaps},
         {"esp32_priorities", case_esp32_priorities},
         {"esp32_diram_alias", case_esp32_diram_alias},
+        {"esp32c3_noprot", case_esp32c3_noprot},
     };
     t_printf("heap_caps and the malloc family on %s\n", arch_name);
     return t_run("test_heap_caps", cases, sizeof cases / sizeof cases[0]);
