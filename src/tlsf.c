@@ -642,8 +642,9 @@ static void fail(check_t *ck, const void *addr, unsigned what) {
     }
 }
 
+/* One comparison: the distance wraps for an address below the first block. */
 static bool in_blocks(const capheap_tlsf_t *t, const void *p) {
-    return (const uint8_t *)p >= blocks_first(t) && (const uint8_t *)p < blocks_end(t);
+    return (size_t)((uintptr_t)p - (uintptr_t)blocks_first(t)) < t->span + H;
 }
 
 /* B1-B4, C2 and C3 by one walk in address order; returns the free-block
