@@ -73,9 +73,9 @@ static inline block_t *block_of(const void *payload) { return (block_t *)((uint8
 static inline block_t *block_at(const void *addr) { return (block_t *)(uintptr_t)addr; }
 static inline block_t *block_next(const block_t *b) { return block_at((const uint8_t *)b + block_size(b)); }
 static inline size_t *block_footer(const block_t *b) { return (size_t *)((uint8_t *)b + block_size(b)) - 1; }
-static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return t->payload0 - H; }
+static inline uint8_t *blocks_first(const capheap_tlsf_t *t) { return capheap_tlsf_blocks_begin(t); }
 /* Header of the sentinel. */
-static inline uint8_t *blocks_end(const capheap_tlsf_t *t) { return t->payload0 + t->span; }
+static inline uint8_t *blocks_end(const capheap_tlsf_t *t) { return capheap_tlsf_blocks_end(t); }
 /* One past the class of the largest block. */
 static inline unsigned class_end_of(const capheap_tlsf_t *t) {
     return (unsigned)((size_t)(blocks_first(t) - (const uint8_t *)t->heads) / sizeof(block_t *));
@@ -590,11 +590,6 @@ void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) 
     out->used_blocks = t->n.used_blocks;
 }
 
-uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return blocks_first(t); }
-uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return blocks_end(t); }
-size_t capheap_tlsf_overhead(const capheap_tlsf_t *t) {
-    return (size_t)(blocks_first(t) - (const uint8_t *)t) + H;
-}
 
 void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user) {
     const block_t *b = block_at(blocks_first(t));
