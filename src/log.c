@@ -26,13 +26,14 @@ void capheap_logf(const char *fmt, ...) {
     size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
+    /* Each step outputs one string s: an argument, a number written
+     * backwards into num, or the one character c of the format. Every
+     * step writes below num's last byte, which stays the NUL that ends s. */
+    char num[3 * sizeof(unsigned long) + 4];
+    num[sizeof num - 1] = '\0';
     for (const char *f = fmt; *f != '\0'; f++) {
-        /* Each step outputs one string s: an argument, a number written
-         * backwards into num, or the one character c of the format. */
-        char num[3 * sizeof(unsigned long) + 4];
         char *s = &num[sizeof num - 1];
-        *s = '\0';
-        char c = *f;
+        unsigned char c = (unsigned char)*f;
         if (c == '%') {
             char pad = *++f == '0' ? '0' : ' ';
             unsigned width = 0;
@@ -80,7 +81,7 @@ void capheap_logf(const char *fmt, ...) {
             } /* else "%%", and what is not understood, stands for itself */
         }
         if (c != '\0') {
-            *--s = c;
+            *--s = (char)c;
         }
         while (*s != '\0' && len < LOG_LINE) {
             buf[len++] = *s++;

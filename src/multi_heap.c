@@ -98,68 +98,75 @@ void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size) {
     return moved;
 }
 
-/* Usable size of p (full: including header and poisoning), 0 when p is bad,
- * which is reported when report is set. */
-static size_t live_size(multi_heap_handle_t heap, const void *p, bool full, bool report) {
+/* The small queries, each a few loads or a call under the lock: one locked
+ * body for all of them, which each API function enters with its query (one
+ * lock and unlock sequence in the code instead of one per function). */
+typedef enum {
+    Q_ALLOCATED_SIZE,      /* usable size of the live allocation arg, reported when bad */
+    Q_FULL_BLOCK_SIZE,     /* the same with its header and poisoning */
+    Q_ALLOCATED_QUIET,     /* Q_ALLOCATED_SIZE without the report */
+    Q_FREE_SIZE,
+    Q_MINIMUM_FREE,
+    Q_LARGEST_FREE,
+    Q_RESET_MINIMUM,       /* returns the old watermark */
+    Q_RESTORE_MINIMUM,     /* to arg */
+} query_t;
+
+/* The counters change under the lock: they are read under it too, so that
+ * another thread's malloc or free is never seen half done (and sanitizers
+ * agree). A bad pointer gives size 0. */
+__attribute__((noinline)) static size_t locked_query(multi_heap_handle_t heap, query_t q, uintptr_t arg) {
+    capheap_tlsf_t *t = tlsf_of(heap);
+    const void *p = (const void *)arg;
+    size_t r = 0;
     heap_lock(heap);
-    capheap_fault_t fault = capheap_poison_validate(tlsf_of(heap), p);
-    size_t size = 0;
-    if (fault != CAPHEAP_FAULT_NONE) {
-        if (report) {
-            capheap_report_fault(p, fault);
+    if (q <= Q_ALLOCATED_QUIET) {
+        capheap_fault_t fault = capheap_poison_validate(t, p);
+        if (fault != CAPHEAP_FAULT_NONE) {
+            if (q != Q_ALLOCATED_QUIET) {
+                capheap_report_fault(p, fault);
+            }
+        } else if (q == Q_FULL_BLOCK_SIZE) {
+            r = capheap_tlsf_usable_size(capheap_poison_payload(p)) + CAPHEAP_TLSF_HEADER;
+        } else {
+            r = capheap_poison_usable_size(p);
         }
-    } else if (full) {
-        size = capheap_tlsf_usable_size(capheap_poison_payload(p)) + CAPHEAP_TLSF_HEADER;
+    } else if (q == Q_FREE_SIZE) {
+        r = capheap_tlsf_free_bytes(t);
+    } else if (q == Q_MINIMUM_FREE) {
+        r = capheap_tlsf_counters(t)->min_free_bytes;
+    } else if (q == Q_LARGEST_FREE) {
+        r = capheap_multi_heap_largest_request(heap);
     } else {
-        size = capheap_poison_usable_size(p);
+        r = capheap_tlsf_set_min_free(t, q == Q_RESET_MINIMUM ? SIZE_MAX : arg);
     }
     heap_unlock(heap);
-    return size;
+    return r;
 }
 
-size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, false, true); }
+size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p) {
+    return locked_query(heap, Q_ALLOCATED_SIZE, (uintptr_t)p);
+}
 
-size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p) { return live_size(heap, p, true, true); }
+size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p) {
+    return locked_query(heap, Q_FULL_BLOCK_SIZE, (uintptr_t)p);
+}
 
 size_t capheap_multi_heap_allocated_size_quiet(multi_heap_handle_t heap, const void *p) {
-    return live_size(heap, p, false, false);
+    return locked_query(heap, Q_ALLOCATED_QUIET, (uintptr_t)p);
 }
 
-/* The counters change under the lock: read them under it too, so that another
- * thread's malloc or free is never seen half done (and sanitizers agree). */
-size_t multi_heap_free_size(multi_heap_handle_t heap) {
-    heap_lock(heap);
-    size_t free_bytes = capheap_tlsf_free_bytes(tlsf_of(heap));
-    heap_unlock(heap);
-    return free_bytes;
-}
+size_t multi_heap_free_size(multi_heap_handle_t heap) { return locked_query(heap, Q_FREE_SIZE, 0); }
 
-size_t multi_heap_minimum_free_size(multi_heap_handle_t heap) {
-    heap_lock(heap);
-    size_t min_free = capheap_tlsf_counters(tlsf_of(heap))->min_free_bytes;
-    heap_unlock(heap);
-    return min_free;
-}
+size_t multi_heap_minimum_free_size(multi_heap_handle_t heap) { return locked_query(heap, Q_MINIMUM_FREE, 0); }
 
-size_t multi_heap_reset_minimum_free_bytes(multi_heap_handle_t heap) {
-    heap_lock(heap);
-    size_t old = capheap_tlsf_set_min_free(tlsf_of(heap), SIZE_MAX);
-    heap_unlock(heap);
-    return old;
-}
+size_t multi_heap_reset_minimum_free_bytes(multi_heap_handle_t heap) { return locked_query(heap, Q_RESET_MINIMUM, 0); }
 
 void multi_heap_restore_minimum_free_bytes(multi_heap_handle_t heap, size_t value) {
-    heap_lock(heap);
-    (void)capheap_tlsf_set_min_free(tlsf_of(heap), value);
-    heap_unlock(heap);
+    (void)locked_query(heap, Q_RESTORE_MINIMUM, value);
 }
 
-size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap) {
-    heap_lock(heap);
-    size_t largest = capheap_multi_heap_largest_request(heap);
-    heap_unlock(heap);
-    return largest;
-}
+size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap) { return locked_query(heap, Q_LARGEST_FREE, 0); }
 
 void multi_heap_get_info(multi_heap_handle_t heap, multi_heap_info_t *info) {
     capheap_tlsf_stats_t stats;

@@ -220,9 +220,10 @@ typedef struct {
 
 CAPHEAP_INTERNAL void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
 
-/** First byte of the block area and one past the last (the end sentinel). */
-CAPHEAP_INTERNAL uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t);
-CAPHEAP_INTERNAL uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t);
+/** First byte of the block area and one past the last (the end sentinel).
+ *  Inline: a load and an add, shorter than the call. */
+static inline uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return t->payload0 - CAPHEAP_TLSF_HEADER; }
+static inline uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return t->payload0 + t->span; }
 
 /** Visits blocks in address order: payload, usable size, used. Stops when cb
  *  returns false. */
@@ -235,7 +236,10 @@ typedef void (*capheap_tlsf_fault_t)(const void *addr, const char *what, void *u
 /** Checks every invariant listed beside struct capheap_tlsf; true when all hold. */
 CAPHEAP_INTERNAL bool capheap_tlsf_check(const capheap_tlsf_t *t, capheap_tlsf_fault_t fault, void *user);
 
-/** Bytes of control data that a region of size bytes pays (for docs and tests). */
-CAPHEAP_INTERNAL size_t capheap_tlsf_overhead(const capheap_tlsf_t *t);
+/** Bytes of control data that a region of size bytes pays (for docs and
+ *  tests): up to the first block, and the sentinel's header. */
+static inline size_t capheap_tlsf_overhead(const capheap_tlsf_t *t) {
+    return (size_t)(capheap_tlsf_blocks_begin(t) - (const uint8_t *)t) + CAPHEAP_TLSF_HEADER;
+}
 
 #endif /* CAPHEAP_TLSF_H */
