@@ -233,14 +233,16 @@ int main(void) {
     T_CHECK(multi_heap_check(wrapped_heap, true));
 
     wrapped_heap = fresh_heap();
-    multi_heap_set_lock(wrapped_heap, lock);
+    void *wrapped_lock = capheap_port_lock_create();
+    T_CHECK(wrapped_lock != NULL);
+    multi_heap_set_lock(wrapped_heap, wrapped_lock);
     run_churn(&locked_wrapped);
     T_CHECK(multi_heap_check(wrapped_heap, true));
 
     /* The first call with a caps mask builds the mask's candidate list (the
      * registry keeps it): timed apart, the rows are the steady state. */
     T_EQ(capheap_init_board(t_move_board("esp32", ESP32_OFFSET)), ESP_OK);
-    stats_t caps_first = {.calls = 0};
+    static stats_t caps_first;
     heap_caps_free(timed(&caps_first, (void *)wrapped_caps_malloc, (void *)(size_t)16, 0));
     run_churn(&caps_wrapped);
     T_CHECK(heap_caps_check_integrity_all(true));
