@@ -31,9 +31,8 @@
 #define OPS    200000u
 #define SEED   0x9E3779B97F4A7C15ull
 #define MAX_COUNT 2048u /* histogram range; longer calls go in the last bucket */
-/* The esp32 board's lowest address goes to 0x21200000, 2 MiB into the RAM,
- * above this program's .data/.bss and far below its stack. */
-#define ESP32_OFFSET ((uintptr_t)0x21200000u - 0x3FFAE000u)
+/* The esp32 board's lowest address goes to free RAM (harness.h). */
+#define ESP32_OFFSET (T_FREE_RAM - 0x3FFAE000u)
 
 #define REG(addr)     (*(volatile uint32_t *)(addr))
 #define TIMER0_CTRL   REG(0x40000000u)

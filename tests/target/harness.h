@@ -47,6 +47,16 @@ typedef struct {
     void (*run)(void);
 } t_case_t;
 
+/** Free target RAM, away from the program, its stack and (RV32) picolibc's
+ *  heap: where moved boards go. mps2-an385/an386: RAM 0x21000000-0x21FFFFFF,
+ *  the program's .data/.bss at its start. virt: RAM from 0x80000000, the
+ *  program in its first 4 MiB. */
+#if defined(__riscv)
+#define T_FREE_RAM ((uintptr_t)0x80400000u)
+#else
+#define T_FREE_RAM ((uintptr_t)0x21200000u)
+#endif
+
 /** The built-in board name with every address (regions, their aliases,
  *  reserved ranges) moved up by offset: a chip's map placed in the target's
  *  RAM. One board at a time: the next call overwrites it. */
