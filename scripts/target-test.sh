@@ -38,6 +38,8 @@ echo "=== FreeRTOS ports (host compiler, stub API) ==="
 for cc in "cc" "cc -m32"; do
   $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Iports/freertos/test \
       -c ports/freertos/port_freertos.c -o /dev/null
+  $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Iports/freertos/test \
+      -c ports/freertos/heap_capheap.c -o /dev/null
   $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Itests/target/espidf \
       -c ports/freertos/port_espidf.c -o /dev/null
 done
