@@ -24,12 +24,12 @@
  *   other, not under vTaskSuspendAll: every figure is exact for its heap, the
  *   sum is not one instant's when other tasks allocate meanwhile.
  */
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "FreeRTOS.h"
+#include "capheap/port.h"
 #include "esp_heap_caps.h"
 #include "esp_heap_caps_init.h"
 
@@ -52,7 +52,21 @@ extern void vApplicationMallocFailedHook(void);
 
 /* Calls of pvPortMalloc that returned memory, and of vPortFree with a
  * pointer, for vPortGetHeapStats. */
-static _Atomic size_t successful_allocations, successful_frees;
+static size_t successful_allocations, successful_frees;
+
+/* One more call, counted by an atomic add where the core has one; ARMv6-M
+ * (Cortex-M0/M0+) has none, and GCC would call a library routine that no
+ * C library there provides: the port's critical section instead. */
+#if (__SIZEOF_SIZE_T__ == 4 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_4)) || \
+    (__SIZEOF_SIZE_T__ == 8 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8))
+static void count_call(size_t *counter) { __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+#else
+static void count_call(size_t *counter) {
+    capheap_port_critical_enter();
+    __atomic_store_n(counter, *counter + 1, __ATOMIC_RELAXED);
+    capheap_port_critical_exit();
+}
+#endif
 
 /* capheap's grain is the header size by default (4 bytes on 32-bit), the
  * kernel's portBYTE_ALIGNMENT often 8: then every request asks for it. A
@@ -80,7 +94,7 @@ void *pvPortMalloc(size_t xWantedSize) {
         malloc_failed();
         return NULL;
     }
-    atomic_fetch_add_explicit(&successful_allocations, 1, memory_order_relaxed);
+    count_call(&successful_allocations);
     return p;
 }
 
@@ -114,7 +128,7 @@ void vPortFree(void *pv) {
     if (pv == NULL) {
         return;
     }
-    atomic_fetch_add_explicit(&successful_frees, 1, memory_order_relaxed);
+    count_call(&successful_frees);
     if (FREES_TRACED) {
         size_t size = heap_caps_get_allocated_size(pv);
         if (size == 0) {
@@ -174,7 +188,6 @@ void vPortGetHeapStats(HeapStats_t *pxHeapStats) {
     pxHeapStats->xSizeOfSmallestFreeBlockInBytes = s.smallest;
     pxHeapStats->xNumberOfFreeBlocks = info.free_blocks;
     pxHeapStats->xMinimumEverFreeBytesRemaining = info.minimum_free_bytes;
-    pxHeapStats->xNumberOfSuccessfulAllocations =
-        atomic_load_explicit(&successful_allocations, memory_order_relaxed);
-    pxHeapStats->xNumberOfSuccessfulFrees = atomic_load_explicit(&successful_frees, memory_order_relaxed);
+    pxHeapStats->xNumberOfSuccessfulAllocations = __atomic_load_n(&successful_allocations, __ATOMIC_RELAXED);
+    pxHeapStats->xNumberOfSuccessfulFrees = __atomic_load_n(&successful_frees, __ATOMIC_RELAXED);
 }

@@ -16,6 +16,8 @@
  * - The esp32 board moved by a fixed offset into the target's RAM: its heaps,
  *   free sizes, priorities and the D/IRAM instruction-bus arithmetic, as on a
  *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
+ * - FreeRTOS's heap API (ports/freertos/heap_capheap.c, built against the
+ *   kernel stub), whose memory free() takes and the other way round.
  */
 #define _GNU_SOURCE 1 /* strdup, asprintf, memalign */
 
@@ -28,6 +30,7 @@
 
 #include "arch.h"
 #include "capheap.h"
+#include "FreeRTOS.h" /* ports/freertos/test: the kernel's heap API */
 #include "esp_heap_alloc_caps.h"
 #include "harness.h"
 
@@ -409,6 +412,43 @@ static void case_free_from_any_heap(void) {
     capheap_deinit();
 }
 
+/* ---- FreeRTOS's heap API (ports/freertos/heap_capheap.c) --------------- */
+
+#define KERNEL_CAPS (MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
+
+/* The kernel's objects come from internal byte-accessible RAM, aligned as
+ * its heaps align (the stub's portBYTE_ALIGNMENT, 8: above the 4-byte grain,
+ * so each call is an aligned allocation), and free() and vPortFree take
+ * each other's memory. */
+static void case_freertos_heap(void) {
+    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+    size_t before = xPortGetFreeHeapSize();
+    T_EQ(before, heap_caps_get_free_size(KERNEL_CAPS));
+    void *objects[] = {pvPortMalloc(1000), pvPortMalloc(92), pvPortCalloc(3, 28), pvPortMalloc(1)};
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
+        T_CHECK(objects[i] != NULL);
+        T_EQ((uintptr_t)objects[i] % portBYTE_ALIGNMENT, 0);
+        T_EQ(capheap_ptr_caps(objects[i]) & KERNEL_CAPS, KERNEL_CAPS);
+    }
+    T_CHECK(pvPortMalloc(0) == NULL);
+    T_CHECK(pvPortCalloc(SIZE_MAX / 2, 3) == NULL);
+    vPortFree(malloc(300));
+    free(objects[0]);
+    heap_caps_free(objects[1]);
+    HeapStats_t stats;
+    vPortGetHeapStats(&stats);
+    T_EQ(stats.xAvailableHeapSpaceInBytes, xPortGetFreeHeapSize());
+    T_EQ(stats.xNumberOfSuccessfulAllocations, 4);
+    T_EQ(stats.xNumberOfSuccessfulFrees, 1);
+    T_CHECK(stats.xSizeOfSmallestFreeBlockInBytes <= stats.xSizeOfLargestFreeBlockInBytes);
+    T_CHECK(stats.xMinimumEverFreeBytesRemaining <= stats.xAvailableHeapSpaceInBytes);
+    vPortFree(objects[2]);
+    vPortFree(objects[3]);
+    T_EQ(xPortGetFreeHeapSize(), before);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 /* ---- the esp32 board, moved into the target's RAM ---------------------- */
 
 #define ESP32_OFFSET (T_FREE_RAM - 0x3FFAE000u)
@@ -548,6 +588,7 @@ int main(void) {
         {"newlib_reentrant", case_newlib_reentrant},
         {"libc_allocates_from_capheap", case_libc_allocates_from_capheap},
         {"free_from_any_heap", case_free_from_any_heap},
+        {"freertos_heap", case_freertos_heap},
         {"esp32_heaps", case_esp32_heaps},
         {"esp32_priorities", case_esp32_priorities},
         {"esp32_diram_alias", case_esp32_diram_alias},
