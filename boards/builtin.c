@@ -11,6 +11,8 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32s3_noprot,
     &capheap_board_esp32c3,
     &capheap_board_esp32c3_noprot,
+    &capheap_board_esp32c6,
+    &capheap_board_esp32c6_noprot,
     &capheap_board_stm32h743,
     &capheap_board_rp2040,
     &capheap_board_imxrt1062,

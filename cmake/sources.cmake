@@ -23,6 +23,7 @@ list(APPEND CAPHEAP_SOURCES
   boards/esp32.c
   boards/esp32s3.c
   boards/esp32c3.c
+  boards/esp32c6.c
   boards/stm32h743.c
   boards/rp2040.c
   boards/imxrt1062.c

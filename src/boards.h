@@ -16,6 +16,8 @@ CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s3;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s3_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c3;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c3_noprot;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c6;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c6_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_stm32h743;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_rp2040;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_imxrt1062;
