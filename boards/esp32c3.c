@@ -22,8 +22,17 @@
  *   (CONFIG_ESP_SYSTEM_MEMPROT_FEATURE, ESP-IDF's default: a heap_caps_malloc
  *   with MALLOC_CAP_EXEC then returns NULL), D/IRAM when it is off. Board
  *   esp32c3 is the default, esp32c3-noprot the other. (IRAM has no region
- *   on this chip; RTC fast memory, 8 KiB at 0x50000000, is a heap only when
- *   the application allows it: left out, as on the esp32 board.)
+ *   on this chip.)
+ * - RTC fast memory, 8 KiB at 0x50000000, is a heap of type RTCRAM when
+ *   CONFIG_ESP_SYSTEM_ALLOW_RTC_FAST_MEM_AS_HEAP is set, which ESP-IDF's
+ *   esp_system Kconfig sets by default on the C3 (not on the dual-core esp32,
+ *   whose board leaves it out). RTCRAM offers RTCRAM first, then 8BIT and
+ *   DEFAULT, then INTERNAL and 32BIT, never DMA (the esp32c3 heap layout of
+ *   ESP-IDF 5): malloc takes it last. Its top 24 bytes hold the RTC timer's
+ *   data (components/esp_system/ld/ld.common, RTC_TIMER_RESERVE_RTC; the
+ *   bootloader reserves nothing more by default), and the heap layout also
+ *   keeps out the application's own RTC data from 0x50000000 up: none in a
+ *   typical application.
  *
  * The application's IRAM code and .data/.bss are those of a typical one:
  * 48 KiB of IRAM code at the start of SRAM1 (the linker places it first) and
@@ -31,7 +40,7 @@
  */
 #include "boards.h"
 
-enum { DRAM, STACK_DRAM, DIRAM, TYPE_COUNT };
+enum { DRAM, STACK_DRAM, DIRAM, RTCRAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 
@@ -39,27 +48,32 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
     [DRAM] = {"DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
     [STACK_DRAM] = {"STACK/DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), CAP(RETENTION)}},
     [DIRAM] = {"D/IRAM", {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC)}},
+    [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(32BIT)}},
 };
 
 #define SRAM1_IBUS {CAPHEAP_ALIAS_LINEAR, 0x40380000}
 #define STACK_BLOCK {0x3FCC0000, 0x20000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, {CAPHEAP_ALIAS_NONE, 0}}
+#define RTC_FAST {0x50000000, 0x2000, RTCRAM, 0, {CAPHEAP_ALIAS_NONE, 0}}
 
 /* Memory protection on: SRAM1's first two blocks are DRAM, never executable. */
 static const capheap_region_t regions[] = {
     {0x3FC80000, 0x40000, DRAM, 0, SRAM1_IBUS},
     STACK_BLOCK,
+    RTC_FAST,
 };
 
 /* Memory protection off: they are D/IRAM. */
 static const capheap_region_t noprot_regions[] = {
     {0x3FC80000, 0x40000, DIRAM, 0, SRAM1_IBUS},
     STACK_BLOCK,
+    RTC_FAST,
 };
 
 static const capheap_reserved_t reserved[] = {
     {0x3FC80000, 0x3FC8C000, "application IRAM code (its data-bus addresses)"},
     {0x3FC8C000, 0x3FC8F000, "application .data/.bss"},
     {0x3FCDE710, 0x3FCE0000, "ROM .bss/.data"},
+    {0x50001FE8, 0x50002000, "RTC timer data"},
 };
 
 const capheap_board_t capheap_board_esp32c3 = {

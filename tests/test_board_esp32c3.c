@@ -5,7 +5,8 @@
  * and EXEC is refused; with it off (esp32c3-noprot) the first is D/IRAM,
  * taken after the start-up stack's block, and serves EXEC on the instruction
  * bus 0x700000 above its data-bus addresses. RETENTION only in the stack's
- * block, at any protection.
+ * block, at any protection. RTC fast memory is a heap too (ESP-IDF's
+ * default on the C3), without DMA, which malloc takes last.
  */
 #define BOARD_NAME "esp32c3"
 #include "test_board_common.h"
@@ -13,10 +14,11 @@
 static const chip_range_t sram1 = {0x3FC8F000, 0x3FCC0000};      /* blocks 4-5 after code and data */
 static const chip_range_t stack_dram = {0x3FCC0000, 0x3FCDE710}; /* block 9 below the ROM's data */
 static const chip_range_t sram1_ibus = {0x3FC8F000 + 0x700000, 0x3FCC0000 + 0x700000};
+static const chip_range_t rtc_fast = {0x50000000, 0x50001FE8};   /* below the RTC timer's data */
 
-/* Free bytes 199,144 and 123,896 without poisoning: 385 and 240 blocks of
- * 512; poisoning takes a few. */
-static const size_t most_sram1 = 360, most_stack = 225;
+/* Free bytes 199,144, 123,896 and about 8,100 without poisoning: 385, 240
+ * and 15 blocks of 512; poisoning takes a few. */
+static const size_t most_sram1 = 360, most_stack = 225, most_rtc = 14;
 
 static drained_t d;
 
@@ -28,11 +30,13 @@ static int noprot_setup(void **state) {
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
-    const chip_range_t expected[] = {sram1, stack_dram};
-    assert_heaps(expected, 2);
-    size_t all = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), all);
+    const chip_range_t expected[] = {sram1, stack_dram, rtc_fast};
+    assert_heaps(expected, 3);
+    size_t sram = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start);
+    size_t rtc = rtc_fast.end - rtc_fast.start;
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), sram + rtc);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), sram);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), rtc);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack_dram.end - stack_dram.start);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
     assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
@@ -40,10 +44,24 @@ static void heaps_follow_the_map(void **state) {
 
 static void malloc_in_address_order(void **state) {
     (void)state;
-    const chip_range_t order[] = {sram1, stack_dram};
-    const size_t min[] = {most_sram1, most_stack};
-    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 2);
-    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 2);
+    const chip_range_t order[] = {sram1, stack_dram, rtc_fast};
+    const size_t min[] = {most_sram1, most_stack, most_rtc};
+    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 3);
+    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 3);
+    assert_drain_order(&d, 512, MALLOC_CAP_INTERNAL, order, min, 3);
+    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, min, 2); /* never RTC fast memory */
+}
+
+static void rtcram_only_in_rtc_fast_memory(void **state) {
+    (void)state;
+    const chip_range_t order[] = {rtc_fast};
+    const size_t min[] = {most_rtc};
+    assert_drain_order(&d, 512, MALLOC_CAP_RTCRAM, order, min, 1);
+    assert_drain_order(&d, 512, MALLOC_CAP_RTCRAM | MALLOC_CAP_8BIT, order, min, 1);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_RTCRAM | MALLOC_CAP_DMA));
+    void *p = heap_caps_malloc(64, MALLOC_CAP_RTCRAM);
+    assert_true(p != NULL && (capheap_ptr_caps(p) & MALLOC_CAP_DMA) == 0);
+    heap_caps_free(p);
 }
 
 static void retention_only_in_the_stack_block(void **state) {
@@ -56,10 +74,10 @@ static void retention_only_in_the_stack_block(void **state) {
 
 static void noprot_takes_diram_last_and_serves_exec(void **state) {
     (void)state;
-    const chip_range_t order[] = {stack_dram, sram1};
-    const size_t min[] = {most_stack, most_sram1};
-    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 2);
-    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 2);
+    const chip_range_t order[] = {stack_dram, sram1, rtc_fast};
+    const size_t min[] = {most_stack, most_sram1, most_rtc};
+    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 3);
+    assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 3);
     const chip_range_t exec[] = {sram1_ibus};
     const size_t min_exec[] = {most_sram1};
     assert_drain_order(&d, 512, MALLOC_CAP_EXEC, exec, min_exec, 1);
@@ -80,6 +98,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(malloc_in_address_order, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(retention_only_in_the_stack_block, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(rtcram_only_in_rtc_fast_memory, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(rtcram_only_in_rtc_fast_memory, noprot_setup, board_teardown),
         cmocka_unit_test_setup_teardown(retention_only_in_the_stack_block, noprot_setup, board_teardown),
         cmocka_unit_test_setup_teardown(noprot_takes_diram_last_and_serves_exec, noprot_setup, board_teardown),
     };

@@ -60,23 +60,37 @@ static struct {
     capheap_reserved_t reserved[MOVED_MAX];
 } moved;
 
-const capheap_board_t *t_move_board(const char *name, uintptr_t offset) {
+const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, uintptr_t offset) {
     const capheap_board_t *b = capheap_board_find(name);
     T_CHECK(b != NULL && b->region_count <= MOVED_MAX && b->reserved_count <= MOVED_MAX);
     moved.board = *b;
+    size_t regions = 0, reserved = 0;
     for (size_t i = 0; i < b->region_count; i++) {
-        moved.regions[i] = b->regions[i];
-        moved.regions[i].start += offset;
-        if (moved.regions[i].alias.kind != CAPHEAP_ALIAS_NONE) {
-            moved.regions[i].alias.start += offset;
+        capheap_region_t r = b->regions[i];
+        if (r.start >= chip_end) {
+            continue;
         }
+        T_CHECK(r.size <= chip_end - r.start);
+        r.start += offset;
+        if (r.alias.kind != CAPHEAP_ALIAS_NONE) {
+            r.alias.start += offset;
+        }
+        moved.regions[regions++] = r;
     }
     for (size_t i = 0; i < b->reserved_count; i++) {
-        moved.reserved[i] = b->reserved[i];
-        moved.reserved[i].start += offset;
-        moved.reserved[i].end += offset;
+        if (b->reserved[i].start < chip_end) {
+            moved.reserved[reserved] = b->reserved[i];
+            moved.reserved[reserved].start += offset;
+            moved.reserved[reserved++].end += offset;
+        }
     }
     moved.board.regions = moved.regions;
+    moved.board.region_count = regions;
     moved.board.reserved = moved.reserved;
+    moved.board.reserved_count = reserved;
     return &moved.board;
+}
+
+const capheap_board_t *t_move_board(const char *name, uintptr_t offset) {
+    return t_move_board_below(name, UINTPTR_MAX, offset);
 }

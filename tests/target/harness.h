@@ -62,6 +62,11 @@ typedef struct {
  *  RAM. One board at a time: the next call overwrites it. */
 const capheap_board_t *t_move_board(const char *name, uintptr_t offset);
 
+/** t_move_board of the board's regions and reserved ranges that lie below
+ *  the chip address chip_end (the rest of the map is left out): for a chip
+ *  whose map spans more than the target's RAM, as RTC memory far above SRAM. */
+const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, uintptr_t offset);
+
 /** Runs the cases in order; returns 0 (a failure never returns). */
 int t_run(const char *suite, const t_case_t *cases, size_t count);
 
