@@ -16,6 +16,8 @@
  * - The esp32 board moved by a fixed offset into the target's RAM: its heaps,
  *   free sizes, priorities and the D/IRAM instruction-bus arithmetic, as on a
  *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
+ * - esp32c6-noprot's HP SRAM moved into the target's RAM: EXEC blocks at
+ *   their data addresses, and code written there runs.
  * - FreeRTOS's heap API (ports/freertos/heap_capheap.c, built against the
  *   kernel stub), whose memory free() takes and the other way round.
  */
@@ -191,14 +193,14 @@ static void case_priorities(void) {
 }
 
 /* Code copied into EXEC memory runs: "return 42". */
-static void case_exec_runs(void) {
+/* Writes a function that returns 42 into mem (at least 8 bytes, allocated
+ * with MALLOC_CAP_EXEC), makes it visible to instruction fetch and calls it. */
+static int run_code_in(void *mem) {
 #if defined(__riscv)
     static const uint32_t code[] = {0x02a00513u /* li a0, 42 */, 0x00008067u /* ret */};
 #else
     static const uint16_t code[] = {0x202au /* movs r0, #42 */, 0x4770u /* bx lr */};
 #endif
-    void *mem = heap_caps_malloc(sizeof code, MALLOC_CAP_EXEC);
-    T_CHECK(IN_TCM(mem));
     memcpy(mem, code, sizeof code);
 #if defined(__riscv)
     __asm__ volatile(".option push\n\t.option arch, +zifencei\n\tfence.i\n\t.option pop" : : : "memory");
@@ -207,7 +209,13 @@ static void case_exec_runs(void) {
     __asm__ volatile("dsb\n\tisb" : : : "memory");
     int (*fn)(void) = (int (*)(void))((uintptr_t)mem | 1u); /* Thumb */
 #endif
-    T_EQ(fn(), 42);
+    return fn();
+}
+
+static void case_exec_runs(void) {
+    void *mem = heap_caps_malloc(8, MALLOC_CAP_EXEC);
+    T_CHECK(IN_TCM(mem));
+    T_EQ(run_code_in(mem), 42);
     free(mem);
 }
 
@@ -575,6 +583,29 @@ static void case_esp32c3_noprot(void) {
     capheap_deinit();
 }
 
+/* ---- the esp32c6 board's HP SRAM, moved into the target's RAM ----------- */
+
+#define C6_OFFSET (T_FREE_RAM - 0x40800000u)
+
+/* esp32c6-noprot: HP SRAM is one range at one address on both buses, so an
+ * EXEC block is run where malloc put it, from the heap plain data comes
+ * from. LP SRAM, 248 MiB above, stays out of the move (test_board_esp32c6
+ * has it on the host). */
+static void case_esp32c6_noprot(void) {
+    T_EQ(capheap_init_board(t_move_board_below("esp32c6-noprot", 0x50000000u, C6_OFFSET)), ESP_OK);
+    const uintptr_t ram = 0x4080F000u + C6_OFFSET, ram_end = 0x4087C610u + C6_OFFSET;
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_EXEC), (0x4087C610u - 0x4080F000u) + (0x4087F564u - 0x4087C610u));
+    void *data = malloc(100);
+    void *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    T_CHECK((uintptr_t)data >= ram && (uintptr_t)data < ram_end);
+    T_CHECK((uintptr_t)code >= ram && (uintptr_t)code < ram_end && (uintptr_t)code % 4 == 0);
+    T_EQ(capheap_ptr_caps(code), capheap_ptr_caps(data));
+    T_EQ(run_code_in(code), 42);
+    free(code), free(data);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 int main(void) {
     static const t_case_t cases[] = {
         {"before_capheap", case_before_capheap},
@@ -595,6 +626,7 @@ int main(void) {
         {"esp32_priorities", case_esp32_priorities},
         {"esp32_diram_alias", case_esp32_diram_alias},
         {"esp32c3_noprot", case_esp32c3_noprot},
+        {"esp32c6_noprot", case_esp32c6_noprot},
     };
     t_printf("heap_caps and the malloc family on %s\n", arch_name);
     return t_run("test_heap_caps", cases, sizeof cases / sizeof cases[0]);
