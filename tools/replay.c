@@ -183,6 +183,14 @@ static void apply_realloc(replay_t *r, const trace_event_t *e) {
         apply_alloc(r, e); /* a fresh block, or one whose allocation failed here */
         return;
     }
+    if (e->size == 0) {
+        /* heap_caps_realloc(p, 0) frees p and returns NULL, which is no
+         * failure: the old block is gone, the new name holds nothing, as
+         * after a request of 0 bytes. */
+        release_block(r, old);
+        apply_alloc(r, e);
+        return;
+    }
     r->reallocs++;
     caps_entry(r, e->caps)->allocs++;
     replay_block_t was = *old;

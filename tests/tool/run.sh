@@ -52,6 +52,10 @@ replay() {
   run "$work/dma.txt" replay --quiet --board esp32 "$data/dma.trace"; status "esp32 dma" 0 $?
   expect "DMA request: peak 3,200" "^  DMA\|INTERNAL +2 +3,200 +3,200 +0$" "$work/dma.txt"
   expect "32BIT takes IRAM" "^  IRAM +92,160 +[1-9]" "$work/dma.txt"
+  # realloc(p, 0) frees p (heap_caps_realloc returns NULL): the later free of the new name frees nothing.
+  run "$work/zero.txt" replay --quiet --board host:64K "$data/realloc_zero.trace"; status "realloc to 0 bytes" 0 $?
+  expect "realloc to 0: a zero-size request" "4 events: 3 allocations, 0 reallocations, 1 frees" "$work/zero.txt"
+  expect "realloc to 0: 50 bytes left" "^  DEFAULT +3 +100 +50 +0$" "$work/zero.txt"
   run "$work/big.txt" replay --quiet --board esp32 "$data/too_big.txt"; status "too big for esp32" 3 $?
   expect "the failure is reported" "first failure of DEFAULT: event 1 .*line 1\), alloc of 300,000 bytes: fragmentation: .* the largest free block is 18[0-9],[0-9]{3}" "$work/big.txt"
   expect "frees of failed blocks skipped" "1 frees of blocks that failed were skipped" "$work/big.txt"
