@@ -171,10 +171,17 @@ static void apply_alloc(replay_t *r, const trace_event_t *e) {
         block_at(r, e->id)->ptr = NULL;
         return;
     }
-    keep_block(r, e, p);
     if (e->transient) {
-        release_block(r, block_at(r, e->id));
+        /* The program got NULL where it was recorded and never held this
+         * block: it is freed before anything is measured, so that the peaks
+         * are states between events, which --at worst can draw. */
+        int heap = board_heap_of(r->board, p);
+        block_at(r, e->id)->ptr = NULL;
+        heap_caps_free(p);
+        heap_changed(r, heap);
+        return;
     }
+    keep_block(r, e, p);
 }
 
 static void apply_realloc(replay_t *r, const trace_event_t *e) {

@@ -56,6 +56,9 @@ replay() {
   run "$work/zero.txt" replay --quiet --board host:64K "$data/realloc_zero.trace"; status "realloc to 0 bytes" 0 $?
   expect "realloc to 0: a zero-size request" "4 events: 3 allocations, 0 reallocations, 1 frees" "$work/zero.txt"
   expect "realloc to 0: 50 bytes left" "^  DEFAULT +3 +100 +50 +0$" "$work/zero.txt"
+  # A request that failed where it was recorded is tried and freed at once: it is not a peak.
+  run "$work/attempt.txt" replay --quiet --board host:64K "$data/attempt.trace"; status "an attempt" 0 $?
+  expect "the attempt is no peak" "^  RAM +65,536 +1,[0-9]{3} +1 " "$work/attempt.txt"
   run "$work/big.txt" replay --quiet --board esp32 "$data/too_big.txt"; status "too big for esp32" 3 $?
   expect "the failure is reported" "first failure of DEFAULT: event 1 .*line 1\), alloc of 300,000 bytes: fragmentation: .* the largest free block is 18[0-9],[0-9]{3}" "$work/big.txt"
   expect "frees of failed blocks skipped" "1 frees of blocks that failed were skipped" "$work/big.txt"
@@ -65,6 +68,9 @@ pictures() {
   run "$work/map.txt" map --board esp32 -o "$work/end.svg" -o "$work/end.html" "$data/dma.trace"; status "map" 0 $?
   run "$work/worst.txt" map --board host:64K --at worst -o "$work/worst.svg" "$data/small.trace"; status "map worst" 3 $?
   run "$work/empty.txt" map --board esp32-psram -o "$work/empty.svg"; status "map without a trace" 0 $?
+  run "$work/attempt-worst.txt" map --board host:64K --at worst -o "$work/attempt-worst.svg" "$data/attempt.trace"
+  status "map worst of an attempt" 0 $?
+  expect "the worst moment is after the first event" "at its worst moment \(event 1," "$work/attempt-worst.svg"
   for f in end.svg end.html worst.svg empty.svg; do
     if xmllint --noout "$work/$f" 2>"$work/$f.xmllint"; then echo "ok   $f well-formed"; else echo "FAIL $f:"; cat "$work/$f.xmllint"; failures=$((failures + 1)); fi
   done
