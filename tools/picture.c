@@ -42,15 +42,47 @@ typedef struct {
     size_t bin_used, bin_free, bin_blocks;
 } canvas_t;
 
+/* The length of the UTF-8 sequence at s of a character XML 1.0 allows, 0
+ * when it is none: a control code, a malformed, overlong or surrogate
+ * sequence, or U+FFFE/U+FFFF. */
+static size_t xml_char_length(const unsigned char *s) {
+    unsigned char c = s[0];
+    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len == 1) {
+        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
+    }
+    uint32_t cp = len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0; /* also stops at the terminating NUL */
+        }
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    static const uint32_t lowest[5] = {0, 0, 0x80, 0x800, 0x10000};
+    bool ok = len != 0 && cp >= lowest[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFFFE &&
+              cp != 0xFFFF;
+    return ok ? len : 0;
+}
+
+/* Text from the user (names in a board file, file names) as XML character
+ * data: markup escaped, and what XML cannot hold (a Latin-1 name, control
+ * codes) shown as U+FFFD, so that the picture stays well-formed. */
 static void put_escaped(FILE *f, const char *s) {
-    for (; *s != '\0'; s++) {
+    while (*s != '\0') {
+        size_t len = xml_char_length((const unsigned char *)s);
+        if (len == 0) {
+            fputs("\xEF\xBF\xBD", f);
+            s++;
+            continue;
+        }
         switch (*s) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        default: fwrite(s, 1, len, f);
         }
+        s += len;
     }
 }
 
@@ -160,9 +192,10 @@ static void draw_heap(canvas_t *c, const tool_heap_t *h) {
     multi_heap_info_t info;
     multi_heap_get_info(h->mh, &info);
     rect_open(c, x_of(c, start), (double)(end - start) * c->px_per_byte, OVERHEAD_COLOUR);
-    fprintf(c->f, "heap %s 0x%08lx-0x%08lx: %zu bytes free, largest free block %zu (dark: control data and "
-                  "block headers)", h->name, (unsigned long)start, (unsigned long)end, info.total_free_bytes,
-            info.largest_free_block);
+    fputs("heap ", c->f);
+    put_escaped(c->f, h->name);
+    fprintf(c->f, " 0x%08lx-0x%08lx: %zu bytes free, largest free block %zu (dark: control data and block headers)",
+            (unsigned long)start, (unsigned long)end, info.total_free_bytes, info.largest_free_block);
     rect_close(c);
     multi_heap_walk(h->mh, walk_block, c);
     flush_bin(c);

@@ -71,7 +71,11 @@ pictures() {
   run "$work/attempt-worst.txt" map --board host:64K --at worst -o "$work/attempt-worst.svg" "$data/attempt.trace"
   status "map worst of an attempt" 0 $?
   expect "the worst moment is after the first event" "at its worst moment \(event 1," "$work/attempt-worst.svg"
-  for f in end.svg end.html worst.svg empty.svg; do
+  # Names with markup and a Latin-1 byte: escaped, and U+FFFD for what is not UTF-8.
+  run "$work/odd.txt" map --board "$data/odd_names.board" -o "$work/odd.svg" -o "$work/odd.html" "$data/attempt.trace"
+  status "map of odd names" 0 $?
+  expect "a heap's name is escaped" "<title>heap R&lt;&amp;&gt;M 0x" "$work/odd.svg"
+  for f in end.svg end.html worst.svg empty.svg odd.svg odd.html; do
     if xmllint --noout "$work/$f" 2>"$work/$f.xmllint"; then echo "ok   $f well-formed"; else echo "FAIL $f:"; cat "$work/$f.xmllint"; failures=$((failures + 1)); fi
   done
   expect "a tooltip per block" "<title>used block at 0x[0-9a-f]+, [0-9]+ bytes" "$work/end.svg"
