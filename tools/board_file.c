@@ -130,9 +130,15 @@ static bool parse_address(const where_t *w, const char *text, const char *what, 
     return true;
 }
 
+/* Names go into reports, pictures and board files written back: no control
+ * codes (a tab, a stray carriage return), which none of them can show. */
 static bool copy_name(const where_t *w, char *dst, const char *src, const char *what) {
-    if (src[0] == '\0' || strlen(src) >= MAX_NAME) {
-        return fail(w, "%s: a name of 1 to %d characters", what, MAX_NAME - 1);
+    bool control = false;
+    for (const char *c = src; *c != '\0'; c++) {
+        control |= iscntrl((unsigned char)*c) != 0;
+    }
+    if (src[0] == '\0' || strlen(src) >= MAX_NAME || control) {
+        return fail(w, "%s: a name of 1 to %d characters, without control characters", what, MAX_NAME - 1);
     }
     strcpy(dst, src);
     return true;
@@ -351,6 +357,15 @@ static void write_name(FILE *out, const char *name) {
     fprintf(out, quote ? " \"%s\"" : " %s", name);
 }
 
+/* A name as the rest of a line (reserved): quoted when reading would take
+ * blanks or a pair of quotes off its ends (rest_after). */
+static void write_rest(FILE *out, const char *name) {
+    size_t len = strlen(name);
+    bool quote = len > 0 && (isspace((unsigned char)name[0]) || isspace((unsigned char)name[len - 1]) ||
+                             (len >= 2 && name[0] == '"' && name[len - 1] == '"'));
+    fprintf(out, quote ? " \"%s\"\n" : " %s\n", name);
+}
+
 /* Caps by name when the names say all of them, else as a number. */
 static void write_caps(FILE *out, uint32_t caps) {
     char buf[256];
@@ -387,8 +402,8 @@ void board_file_write(FILE *out, const capheap_board_t *b) {
     }
     for (size_t i = 0; i < b->reserved_count; i++) {
         const capheap_reserved_t *r = &b->reserved[i];
-        fprintf(out, "reserved 0x%08lx 0x%08lx %s\n", (unsigned long)r->start, (unsigned long)r->end,
-                r->name != NULL ? r->name : "reserved");
+        fprintf(out, "reserved 0x%08lx 0x%08lx", (unsigned long)r->start, (unsigned long)r->end);
+        write_rest(out, r->name != NULL ? r->name : "reserved");
     }
     if (b->extmem.internal_below != 0) {
         fprintf(out, "extmem %zu\n", b->extmem.internal_below);

@@ -133,6 +133,16 @@ boardfiles() {
   expect "type: file, line, why" "bad_type.board:2: type 'RAM' is not defined above" "$work/type.txt"
   run "$work/caps.txt" info --board "$data/bad_caps.board"; status "unknown capability" 2 $?
   expect "caps: file, line, why" "bad_caps.board:2: caps '8BIT\|FAST': expected names joined by \|" "$work/caps.txt"
+  # Names whose blanks or quotes at the ends only quotes keep: written so that they read back the same.
+  run "$work/quoted.board" board-file --board "$data/quoted_names.board"; status "quoted names" 0 $?
+  run "$work/quoted.again" board-file --board "$work/quoted.board"
+  if cmp -s "$work/quoted.board" "$work/quoted.again"; then echo "ok   quoted names: read back the same"
+  else echo "FAIL quoted names changed when read back:"; diff "$work/quoted.board" "$work/quoted.again"; failures=$((failures + 1)); fi
+  expect "blanks around a reserved name kept" '^reserved 0x20000000 0x20000100 "  ROM work area  "$' "$work/quoted.board"
+  expect "quotes around a reserved name kept" '^reserved 0x20000100 0x20000200 ""quoted""$' "$work/quoted.board"
+  expect "a name starting with # quoted" '^type "#1 RAM" ' "$work/quoted.board"
+  run "$work/name.txt" info --board "$data/bad_name.board"; status "a tab in a name" 2 $?
+  expect "name: file, line, why" "bad_name.board:1: board: a name of 1 to 63 characters, without control characters" "$work/name.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
   expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
 }
