@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,21 +66,32 @@ bool board_file_named(const char *spec) {
 
 /* ---- reading ----------------------------------------------------------- */
 
-/* Splits line into words, in place. Returns the word count; -1 for an
- * unterminated quote; TOO_MANY_WORDS when more than MAX_WORDS (the first
- * MAX_WORDS are split). */
-#define TOO_MANY_WORDS (MAX_WORDS + 1)
-static int split_words(char *line, char *words[MAX_WORDS]) {
+/* Blanks separate words: any white space (a file may end its lines in CR LF). */
+static char *skip_blanks(char *p) {
+    while (isspace((unsigned char)*p)) {
+        p++;
+    }
+    return p;
+}
+
+static char *skip_word(char *p) {
+    while (*p != '\0' && !isspace((unsigned char)*p)) {
+        p++;
+    }
+    return p;
+}
+
+/* Splits line into at most max words, in place. Returns the word count; -1
+ * for an unterminated quote among them; max + 1 when more text follows. */
+static int split_words(char *line, char *words[], int max) {
     int n = 0;
     for (char *p = line;;) {
-        while (isspace((unsigned char)*p)) {
-            p++;
-        }
+        p = skip_blanks(p);
         if (*p == '\0') {
             break;
         }
-        if (n == MAX_WORDS) {
-            return TOO_MANY_WORDS;
+        if (n == max) {
+            return max + 1;
         }
         if (*p == '"') {
             char *close = strchr(p + 1, '"');
@@ -92,7 +104,7 @@ static int split_words(char *line, char *words[MAX_WORDS]) {
             continue;
         }
         words[n++] = p;
-        p += strcspn(p, " \t\r\n");
+        p = skip_word(p);
         if (*p != '\0') {
             *p++ = '\0';
         }
@@ -239,10 +251,9 @@ static bool read_region(const where_t *w, char **word, int n) {
 static char *rest_after(char *text, int k) {
     char *p = text;
     for (int i = 0; i < k; i++) {
-        p += strspn(p, " \t");
-        p += strcspn(p, " \t\r\n");
+        p = skip_word(skip_blanks(p));
     }
-    p += strspn(p, " \t");
+    p = skip_blanks(p);
     size_t len = strlen(p);
     while (len > 0 && isspace((unsigned char)p[len - 1])) {
         p[--len] = '\0';
@@ -279,21 +290,30 @@ static bool read_reserved(const where_t *w, char **word, int n, char *text) {
     return true;
 }
 
+/* Whether text's first word is word. */
+static bool first_word_is(char *text, const char *word) {
+    char *first = skip_blanks(text);
+    return skip_word(first) - first == (ptrdiff_t)strlen(word) && strncmp(first, word, strlen(word)) == 0;
+}
+
 static bool read_entry(const where_t *w, char *line) {
     char *word[MAX_WORDS];
     char text[MAX_LINE]; /* the line as written, for the reserved entry's name */
     strcpy(text, line);
-    int n = split_words(line, word);
+    /* A reserved range's name is the rest of its line, quotes and all: only
+     * the words before it are split. */
+    bool reserved = first_word_is(line, "reserved");
+    int n = split_words(line, word, reserved ? 3 : MAX_WORDS);
     if (n < 0) {
         return fail(w, "a quote is not closed");
     }
     if (n == 0 || word[0][0] == '#') {
         return true;
     }
-    if (strcmp(word[0], "reserved") == 0) {
-        return read_reserved(w, word, n, text); /* a name of many words is fine */
+    if (reserved) {
+        return read_reserved(w, word, n, text);
     }
-    if (n == TOO_MANY_WORDS) {
+    if (n == MAX_WORDS + 1) {
         return fail(w, "more words than a %s line has", word[0]);
     }
     if (strcmp(word[0], "board") == 0) {

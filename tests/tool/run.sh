@@ -141,6 +141,8 @@ boardfiles() {
   expect "blanks around a reserved name kept" '^reserved 0x20000000 0x20000100 "  ROM work area  "$' "$work/quoted.board"
   expect "quotes around a reserved name kept" '^reserved 0x20000100 0x20000200 ""quoted""$' "$work/quoted.board"
   expect "a name starting with # quoted" '^type "#1 RAM" ' "$work/quoted.board"
+  expect "quotes inside a reserved name kept" '^reserved 0x20000200 0x20000300 cache" and "ROM$' "$work/quoted.board"
+  expect "a lone quote in a reserved name" '^reserved 0x20000300 0x20000400 the 3" part$' "$work/quoted.board"
   run "$work/name.txt" info --board "$data/bad_name.board"; status "a tab in a name" 2 $?
   expect "name: file, line, why" "bad_name.board:1: board: a name of 1 to 63 characters, without control characters" "$work/name.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
