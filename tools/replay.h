@@ -60,6 +60,9 @@ typedef struct {
     size_t used_total, peak_total;
     unsigned long peak_total_event;
     unsigned long first_failure_event;
+    unsigned long *thread_ids; /**< the set of threads counted in threads (replay.c) */
+    size_t thread_slots;
+    unsigned long last_thread;
 } replay_t;
 
 /** Replays the trace at path on the started board b. Returns 0, or 1 after
