@@ -2,7 +2,9 @@
  * fuzz_input.h: what the fuzz targets share: failing a check (which libFuzzer
  * records as a crash with its input), reading operands from the input, and
  * the pseudo-random pattern blocks are filled with and compared against.
- * Each target defines FUZZ_TARGET_NAME before including it.
+ * Each target defines FUZZ_TARGET_NAME before including it. The helpers are
+ * inline so that a target that decodes no operands (fuzz_tool_inputs) can
+ * include the header without unused-function warnings.
  */
 #ifndef CAPHEAP_FUZZ_INPUT_H
 #define CAPHEAP_FUZZ_INPUT_H
@@ -32,7 +34,7 @@ typedef struct {
 } input_t;
 
 /* Past the end of the input every read gives 0: short inputs stay valid. */
-static uint8_t take8(input_t *in) {
+static inline uint8_t take8(input_t *in) {
     if (in->n == 0) {
         return 0;
     }
@@ -42,12 +44,12 @@ static uint8_t take8(input_t *in) {
 
 /* Little-endian; each byte read in its own statement, as operands of one
  * expression are read in no set order. */
-static uint16_t take16(input_t *in) {
+static inline uint16_t take16(input_t *in) {
     uint16_t lo = take8(in);
     return (uint16_t)(lo | take8(in) << 8);
 }
 
-static uint32_t take32(input_t *in) {
+static inline uint32_t take32(input_t *in) {
     uint32_t lo = take16(in);
     return lo | (uint32_t)take16(in) << 16;
 }
@@ -55,7 +57,7 @@ static uint32_t take32(input_t *in) {
 /* A request size: mostly small (1..64, 1..1024, 1..medium), else up to large,
  * and selector 0xFF picks an edge: 0, near SIZE_MAX, exactly the largest free
  * block (largest_free(ctx)), or just above it. */
-static size_t take_size_of(input_t *in, size_t medium, size_t large, size_t (*largest_free)(void *), void *ctx) {
+static inline size_t take_size_of(input_t *in, size_t medium, size_t large, size_t (*largest_free)(void *), void *ctx) {
     uint8_t sel = take8(in);
     switch (sel >> 6) {
     case 0:
@@ -87,7 +89,7 @@ static size_t take_size_of(input_t *in, size_t medium, size_t large, size_t (*la
 /* Fills p[0, n) with bytes of a 64-bit LCG from seed: a block with key k holds
  * pattern[k + i] at offset i, so data moved to a wrong offset or block does
  * not match. */
-static void fill_pattern(uint8_t *p, size_t n, uint64_t seed) {
+static inline void fill_pattern(uint8_t *p, size_t n, uint64_t seed) {
     for (size_t i = 0; i < n; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         p[i] = (uint8_t)(seed >> 56);

@@ -4,12 +4,22 @@ fuzz/make-corpus.py). The inputs follow the formats in fuzz/README.md; each
 seed starts the fuzzer at one kind of operation or one edge of the heap, and
 a few longer seeded-random sequences give it mixed states. Deterministic: the
 same files every time. Reproducers of bugs live beside the seeds under names
-starting with 'regress-' and are not touched here."""
+starting with 'regress-' and are not touched here.
+
+fuzz_tool_inputs also takes seeds from outside fuzz/: the tool's test data
+(tests/tool/data), pieces of a few KiB of the real traces in
+$CAPHEAP_TRACES (default ../shared/traces beside the repository), and the
+built-in boards as board files written by the tool ($CAPHEAP_TOOL, default
+build/default/tools/capheap). When the traces or the tool are not there,
+the seeds made from them are left as they are."""
+import gzip
 import os
 import random
 import struct
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 
 # ---- fuzz_multi_heap ---------------------------------------------------------
 
@@ -127,11 +137,190 @@ def hc_seeds():
     return s
 
 
-def write(target, seeds):
+# ---- fuzz_tool_inputs -----------------------------------------------------------
+
+# The selector byte: what the rest is (+ GZIP: the harness compresses the trace).
+BOARD_FILE, AUTO, CAPHEAP, ESPIDF, ANDROID = range(5)
+GZIP = 0x80
+TOOL_DATA = os.path.join(ROOT, 'tests', 'tool', 'data')
+TRACES = os.environ.get('CAPHEAP_TRACES', os.path.join(ROOT, '..', 'shared', 'traces'))
+TOOL = os.environ.get('CAPHEAP_TOOL', os.path.join(ROOT, 'build', 'default', 'tools', 'capheap'))
+# Seeds made from what may be missing: kept when it is.
+TRACE_PIECE, BUILTIN_BOARD = 'trace-piece-', 'board-builtin-'
+PIECE_BYTES = 3000
+
+
+def tool_data(name):
+    with open(os.path.join(TOOL_DATA, name), 'rb') as f:
+        return f.read()
+
+
+def seed(selector, text):
+    return bytes([selector]) + (text.encode() if isinstance(text, str) else text)
+
+
+def test_data_seeds(s):
+    """Every file of the tool's tests, as the formats it is in (auto-detected too)."""
+    as_kinds = {'.board': (BOARD_FILE,), '.trace': (AUTO, CAPHEAP), 'dump.txt': (AUTO, ESPIDF),
+                'android.txt': (AUTO, ANDROID, ANDROID | GZIP), 'too_big.txt': (ANDROID,), '.gz': (AUTO,)}
+    for name in sorted(os.listdir(TOOL_DATA)):
+        kinds = next((k for end, k in as_kinds.items() if name.endswith(end)), None)
+        for kind in kinds or ():
+            s['data-%s-%02x' % (name, kind)] = seed(kind, tool_data(name))
+    s['data-paper-board-and-trace'] = seed(BOARD_FILE, tool_data('paper.board') + b'\0' + tool_data('paper.trace'))
+
+
+# Board files that reach each entry and option, and instruction-bus windows
+# of both kinds, one beside the other.
+BOARDS = {
+    'board-every-entry': """# every kind of entry
+board "every entry"
+type DRAM 8BIT|DEFAULT|INTERNAL|DMA 32BIT 0
+type IRAM EXEC|32BIT|INTERNAL 0 0
+type PSRAM SPIRAM|8BIT|DEFAULT 0 0
+type "RTC FAST" RTCRAM 8BIT|32BIT 0x0
+region 0x3FFB0000 128K DRAM startup-stack
+region 0x3FFD0000 0x10000 DRAM
+region 0x40080000 64K IRAM
+region 0x3F800000 4M PSRAM
+region 0x50000000 8192 "RTC FAST"
+reserved 0x3FFB0000 0x3FFB4000 .data and .bss
+reserved 0x3FFD8000 0x3FFD8400 "  ROM work area  "
+extmem 16K
+""",
+    'board-inverted-window': """board diram
+type D/IRAM 8BIT|DEFAULT|INTERNAL|DMA 32BIT EXEC|32BIT|INTERNAL
+region 0x3FFE0000 0x20000 D/IRAM alias inverted 0x400A0000 startup-stack
+""",
+    'board-linear-window': """board s3-like
+type RAM 8BIT|DEFAULT|INTERNAL|DMA EXEC|32BIT 0
+region 0x3FC88000 0x58000 RAM alias linear 0x40378000
+reserved 0x3FC88000 0x3FC90000 "data"
+""",
+    'board-two-windows': """board two
+type A 8BIT EXEC|32BIT 0
+region 0x20000000 16K A alias linear 0x30000000
+region 0x20004000 16K A alias linear 0x30004000
+region 0x20010000 16K A alias inverted 0x30010000
+""",
+}
+
+CAPHEAP_TRACES = {
+    'capheap-every-field': """# capheap trace: every field
+alloc 0x1000 100 DEFAULT caller=0x400d1000 thread=1
+alloc 0x2000 200 MALLOC_CAP_8BIT|MALLOC_CAP_DMA align=32 thread=2
+realloc 0x3000 0x1000 400 0x1804 caller=0x400d2000
+realloc 0x0 0x2000 100000 DMA
+realloc 0x0 0x3000 0 DEFAULT
+alloc 0x0 500 EXEC
+alloc 0x4000 64 EXEC|32BIT
+free 0x4000 thread=1
+free 0x0
+free 0x9999
+alloc 0x5000 0 SPIRAM
+alloc 0x5000 24 INTERNAL
+""",
+    'capheap-realloc-chain': ''.join('realloc 0x%x 0x%x %d 8BIT\n' % (0x100 * (i + 1), 0x100 * i, 16 << (i % 9))
+                                     for i in range(40)),
+}
+
+DUMPS = {
+    'dump-esp-idf-5': """I (312) heap_trace: Tracing heap
+====== Heap Trace: 4 records (100 capacity) ======
+    64 bytes (@ 0x3ffb4000, Internal) allocated CPU 0 ccount 0x00010000 caller 0x400d1000:0x400d2000
+0x400d1000: app_main at /main/main.c:12
+    freed by 0x400d3000:0x400d4000
+    4096 bytes (@ 0x3f800000, PSRAM) allocated CPU 1 ccount 0x00020000 caller 0x400d1100
+    32 bytes (@ 0x40090000, Internal) allocated CPU 0 ccount 0x00030000 caller 0x400d1200
+    freed by 0x400d3100
+    80 bytes (@ 0x3ffb4000, Internal) allocated CPU 0 ccount 0x00040000 caller
+====== Heap Trace Summary ======
+Mode: Heap Trace All
+4176 bytes alive in trace (2/4 allocations)
+records: 4 (100 capacity, 4 high water mark)
+total allocations: 4
+total frees: 2
+================================
+""",
+    'dump-esp-idf-4': """Heap trace
+    100 bytes (@ 0x3ffb1000) allocated CPU 0 ccount 0x1 caller 0x400d1111
+    200 bytes (@ 0x3ffb2000) allocated CPU 0 ccount 0x2 caller 0x400d1111
+    freed by 0x400d3333
+156 bytes 'leaked' in trace (2 allocations)
+""",
+}
+
+
+def piece(path, skip_lines):
+    """Whole lines, about PIECE_BYTES of them, after skip_lines lines of the gzip trace at path."""
+    out, size = [], 0
+    with gzip.open(path, 'rt') as f:
+        for n, line in enumerate(f):
+            if n < skip_lines:
+                continue
+            if size + len(line) > PIECE_BYTES:
+                break
+            out.append(line)
+            size += len(line)
+    return ''.join(out)
+
+
+def trace_piece_seeds(s):
+    """The beginning and a stretch from the middle (frees of blocks it never saw) of each real trace."""
+    if not os.path.isdir(TRACES):
+        print('fuzz_tool_inputs: no %s: the %s* seeds are kept as they are' % (TRACES, TRACE_PIECE))
+        return False
+    for name in sorted(os.listdir(TRACES)):
+        if name.endswith('.txt.gz'):
+            short = name[:-len('.txt.gz')]
+            for skip in (0, 200000):
+                text = piece(os.path.join(TRACES, name), skip)
+                s['%s%s-%d' % (TRACE_PIECE, short, skip)] = seed(AUTO, text)
+                s['%s%s-%d-gzip' % (TRACE_PIECE, short, skip)] = seed(ANDROID | GZIP, text)
+    return True
+
+
+def builtin_board_seeds(s):
+    """Each built-in board as the tool writes it (capheap board-file)."""
+    if not os.access(TOOL, os.X_OK):
+        print('fuzz_tool_inputs: no tool at %s: the %s* seeds are kept as they are' % (TOOL, BUILTIN_BOARD))
+        return False
+    boards = subprocess.run([TOOL, 'boards'], check=True, capture_output=True, text=True).stdout.split('\n')
+    for line in boards:
+        words = line.split()
+        if len(words) > 1 and words[1].isdigit():
+            text = subprocess.run([TOOL, 'board-file', '--board', words[0]], check=True, capture_output=True).stdout
+            s[BUILTIN_BOARD + words[0]] = seed(BOARD_FILE, text)
+    return True
+
+
+def ti_seeds():
+    s = {'empty': b''}
+    test_data_seeds(s)
+    for name, text in BOARDS.items():
+        s[name] = seed(BOARD_FILE, text)
+    s['board-with-its-trace'] = seed(BOARD_FILE, BOARDS['board-inverted-window'] + '\0' +
+                                     CAPHEAP_TRACES['capheap-every-field'])
+    for name, text in CAPHEAP_TRACES.items():
+        s[name] = seed(CAPHEAP, text)
+        s[name + '-gzip'] = seed(AUTO | GZIP, text)
+    for name, text in DUMPS.items():
+        s[name] = seed(AUTO, text)
+        s[name + '-forced'] = seed(ESPIDF | GZIP, text)
+    keep = []
+    if not trace_piece_seeds(s):
+        keep.append(TRACE_PIECE)
+    if not builtin_board_seeds(s):
+        keep.append(BUILTIN_BOARD)
+    return s, keep
+
+
+def write(target, seeds, keep=()):
+    """Replaces the seeds of target's corpus, but for regress-* and names starting with one of keep."""
     d = os.path.join(HERE, 'corpus', target)
     os.makedirs(d, exist_ok=True)
     for name in os.listdir(d):
-        if not name.startswith('regress-'):
+        if not name.startswith('regress-') and not name.startswith(tuple(keep)):
             os.remove(os.path.join(d, name))
     for name, data in seeds.items():
         with open(os.path.join(d, name), 'wb') as f:
@@ -142,3 +331,4 @@ def write(target, seeds):
 if __name__ == '__main__':
     write('fuzz_multi_heap', mh_seeds())
     write('fuzz_heap_caps', hc_seeds())
+    write('fuzz_tool_inputs', *ti_seeds())

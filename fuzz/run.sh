@@ -45,7 +45,7 @@ corpus_of() {
 all_targets() {
   local d=$dir
   [ "$mode" = coverage ] && d="$BUILD/fuzz-cov"
-  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps fuzz_heap_caps_esp32s3; do
+  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps fuzz_heap_caps_esp32s3 fuzz_tool_inputs; do
     if [ -x "$d/fuzz/$t" ]; then echo "$t"; fi
   done
 }
@@ -55,6 +55,7 @@ scope_of() {
   local files
   case "$1" in
     fuzz_multi_heap*) files="src/tlsf.c src/multi_heap.c src/multi_heap_diag.c src/poison.c src/corruption.c" ;;
+    fuzz_tool_inputs) files="tools/board.c tools/board_file.c tools/board_info.c tools/caps_names.c tools/trace_*.c tools/replay.c tools/report.c tools/picture.c" ;;
     *) files="src/heap_caps*.c src/registry*.c src/board_layout.c ports/posix/*.c" ;;
   esac
   for f in $files; do if [ -f "$f" ]; then echo "$f"; fi; done
