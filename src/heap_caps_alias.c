@@ -39,10 +39,12 @@ static multi_heap_handle_t handle(const capheap_heap_t *h) {
     return atomic_load_explicit(&h->hot->mh, memory_order_relaxed);
 }
 
-/* (d + k) % align == 0 is what the caller needs: multi_heap places it. */
+/* (d + k) % align == 0 is what the caller needs: multi_heap places it. The
+ * sums with k are taken on addresses, not pointers: a window below its data
+ * makes k wrap around, which pointer arithmetic may not. */
 static void *linear_alloc(capheap_heap_t *h, size_t size, size_t align) {
     uint8_t *d = multi_heap_aligned_alloc_offs(handle(h), size, align, (size_t)h->alias_k);
-    return d == NULL ? NULL : d + h->alias_k;
+    return d == NULL ? NULL : (void *)((uintptr_t)d + h->alias_k);
 }
 
 static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
@@ -101,7 +103,7 @@ void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable) {
     if (h->alias_kind == CAPHEAP_ALIAS_INVERTED) {
         return inverted_block(h, p, usable);
     }
-    void *d = (uint8_t *)p - h->alias_k;
+    void *d = (void *)((uintptr_t)p - h->alias_k);
     *usable = capheap_multi_heap_allocated_size_quiet(handle(h), d);
     return *usable != 0 ? d : not_an_allocation(p);
 }

@@ -260,6 +260,27 @@ static void own_board_linear_window_shares_memory(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* A window below its data: the alias constant wraps around, which pointer
+ * sums may not (clang's UBSan: fuzz_tool_inputs's regress-linear-window-below-data). */
+static void own_board_linear_window_below_its_data(void **state) {
+    (void)state;
+    static const capheap_region_t below[] = {{MY + 0x10000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY - 0x1000000}}};
+    capheap_board_t b = my_board;
+    b.regions = below;
+    b.region_count = 1;
+    b.reserved_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    uint8_t *x = heap_caps_malloc(100, MALLOC_CAP_EXEC);
+    assert_non_null(x);
+    assert_true((uintptr_t)x - caps_host(MY - 0x1000000) < 0x4000); /* in the window */
+    uint8_t *data = (uint8_t *)((uintptr_t)x + (caps_host(MY + 0x10000) - caps_host(MY - 0x1000000)));
+    memset(x, 0x5A, 100);
+    assert_int_equal(data[99], 0x5A); /* the same memory through both buses */
+    assert_true(heap_caps_get_allocated_size(x) >= 100);
+    heap_caps_free(x);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void inconsistent_boards_are_refused(void **state) {
     (void)state;
     assert_int_equal(capheap_init_board(NULL), ESP_ERR_INVALID_ARG);
@@ -384,6 +405,7 @@ int main(void) {
         cmocka_unit_test_teardown(ptr_caps_tells_the_memory_type, teardown),
         cmocka_unit_test_teardown(own_board_merges_cuts_and_drops, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
+        cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(inconsistent_boards_are_refused, teardown),
         cmocka_unit_test_teardown(heap_caps_init_leaves_startup_stacks_out, teardown),
         cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
