@@ -203,6 +203,10 @@ static bool read_region_options(const where_t *w, char **word, int n, capheap_re
             if (!parse_address(w, word[i + 2], "alias", &r->alias.start)) {
                 return false;
             }
+            if (r->alias.start > UINTPTR_MAX - r->size) { /* as the region itself */
+                return fail(w, "alias 0x%lx: a window of 0x%lx bytes there does not end within the address space",
+                            (unsigned long)r->alias.start, (unsigned long)r->size);
+            }
             i += 2;
         } else {
             return fail(w, "'%s': expected alias linear|inverted ADDRESS, or startup-stack", word[i]);

@@ -145,6 +145,9 @@ boardfiles() {
   expect "a lone quote in a reserved name" '^reserved 0x20000300 0x20000400 the 3" part$' "$work/quoted.board"
   run "$work/name.txt" info --board "$data/bad_name.board"; status "a tab in a name" 2 $?
   expect "name: file, line, why" "bad_name.board:1: board: a name of 1 to 63 characters, without control characters" "$work/name.txt"
+  run "$work/window.txt" info --board "$data/bad_window.board"; status "a window past the end" 2 $?
+  # (a 32-bit tool refuses the address itself)
+  expect "window: file, line, why" "bad_window.board:4: alias (0x[0-9a-f]+: a window of 0x10000 bytes there does not end|'0x[0-9A-F]+': expected an address)" "$work/window.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
   expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
 }
