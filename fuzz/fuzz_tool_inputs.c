@@ -101,9 +101,10 @@ static void set_up(void) {
 }
 
 /* The tool reports bad input on stderr; millions of such lines would only
- * slow the fuzzer and fill its log. Swapping the stream (glibc lets stderr
- * be assigned) leaves the sanitizers' and libFuzzer's own reports, which
- * write to the descriptor, and this harness's check failures alone. */
+ * slow the fuzzer and fill its log. Swapping the stream while the tool runs
+ * (glibc lets stderr be assigned) silences them alone: the sanitizers write
+ * to the descriptor, libFuzzer to the stream it kept at start-up, and this
+ * harness's checks run with the stream put back. */
 static FILE *real_stderr;
 
 static void quiet_begin(void) {

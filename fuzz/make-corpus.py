@@ -222,6 +222,17 @@ alloc 0x5000 24 INTERNAL
 """,
     'capheap-realloc-chain': ''.join('realloc 0x%x 0x%x %d 8BIT\n' % (0x100 * (i + 1), 0x100 * i, 16 << (i % 9))
                                      for i in range(40)),
+    # more caps masks than the report keeps apart, more threads than the first table holds
+    'capheap-many-masks': ''.join('alloc 0x%x 8 0x%x\n' % (i + 1, i + 1) for i in range(70)),
+    'capheap-many-threads': ''.join('alloc 0x%x 8 8BIT thread=%d\n' % (i + 1, i + 1) for i in range(40)),
+}
+
+# Texts the seed itself gives gzip-compressed (mtime 0: the same bytes every
+# time): more live names than the reader's first table holds (under 4 KiB
+# compressed), and a line longer than the reader's buffer.
+GZIP_TEXTS = {
+    'gzip-many-live-names': ''.join('alloc %x 8 0\n' % (i + 1) for i in range(1700)),
+    'gzip-long-line': 'alloc ' + '1' * 5000 + ' 8 8BIT\n',
 }
 
 DUMPS = {
@@ -304,6 +315,8 @@ def ti_seeds():
     for name, text in CAPHEAP_TRACES.items():
         s[name] = seed(CAPHEAP, text)
         s[name + '-gzip'] = seed(AUTO | GZIP, text)
+    for name, text in GZIP_TEXTS.items():
+        s[name] = seed(AUTO, gzip.compress(text.encode(), 9, mtime=0))
     for name, text in DUMPS.items():
         s[name] = seed(AUTO, text)
         s[name + '-forced'] = seed(ESPIDF | GZIP, text)
