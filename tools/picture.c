@@ -48,8 +48,8 @@ typedef struct {
 static size_t xml_char_length(const unsigned char *s) {
     unsigned char c = s[0];
     size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (len == 1) {
-        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
+    if (len <= 1) {
+        return len == 1 && (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') ? 1 : 0;
     }
     uint32_t cp = len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
     for (size_t i = 1; i < len; i++) {
@@ -59,8 +59,7 @@ static size_t xml_char_length(const unsigned char *s) {
         cp = cp << 6 | (s[i] & 0x3Fu);
     }
     static const uint32_t lowest[5] = {0, 0, 0x80, 0x800, 0x10000};
-    bool ok = len != 0 && cp >= lowest[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFFFE &&
-              cp != 0xFFFF;
+    bool ok = cp >= lowest[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
     return ok ? len : 0;
 }
 
