@@ -10,6 +10,12 @@
 
 static uintptr_t region_end(const capheap_region_t *r) { return r->start + r->size; }
 
+/* An instruction-bus window, as the region itself, must end within the
+ * address space (its arithmetic would wrap otherwise). */
+static bool window_wraps(const capheap_region_t *r) {
+    return r->alias.kind != CAPHEAP_ALIAS_NONE && r->alias.start + r->size < r->alias.start;
+}
+
 esp_err_t capheap_board_check(const capheap_board_t *b) {
     if (b == NULL || b->name == NULL || b->types == NULL || b->type_count == 0 || b->type_count > 255 ||
         (b->regions == NULL && b->region_count != 0) || (b->reserved == NULL && b->reserved_count != 0)) {
@@ -18,7 +24,8 @@ esp_err_t capheap_board_check(const capheap_board_t *b) {
     for (size_t i = 0; i < b->region_count; i++) {
         const capheap_region_t *r = &b->regions[i];
         if (r->size == 0 || r->type >= b->type_count || region_end(r) < r->start ||
-            r->alias.kind > CAPHEAP_ALIAS_INVERTED || (i > 0 && region_end(&b->regions[i - 1]) > r->start)) {
+            r->alias.kind > CAPHEAP_ALIAS_INVERTED || window_wraps(r) ||
+            (i > 0 && region_end(&b->regions[i - 1]) > r->start)) {
             return ESP_ERR_INVALID_ARG;
         }
     }

@@ -307,6 +307,12 @@ static void inconsistent_boards_are_refused(void **state) {
     };
     b.regions = overlapping;
     assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_region_t window_past_the_top[] = {
+        {MY, 0x1000, FAST, 0, {CAPHEAP_ALIAS_LINEAR, UINTPTR_MAX - 0x7FF}},
+    };
+    b.regions = window_past_the_top;
+    b.region_count = 1;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
     static const capheap_reserved_t backwards[] = {{MY + 0x100, MY + 0x100, "empty"}};
     b = my_board;
     b.reserved = backwards;
