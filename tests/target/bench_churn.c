@@ -49,6 +49,7 @@ static _Alignas(8) uint8_t region[REGION];
 typedef struct {
     uint32_t hist[MAX_COUNT + 1];
     uint32_t calls, min, max;
+    uint32_t max_call; /* the first call that took max (0: the first call) */
     uint64_t sum;
 } stats_t;
 
@@ -61,10 +62,28 @@ static void *timed(stats_t *st, void *fn, void *a0, size_t a1) {
     unsigned n = to_instructions(bench_timed_call(fn, a0, a1, &result));
     st->hist[n < MAX_COUNT ? n : MAX_COUNT]++;
     st->min = st->calls == 0 || n < st->min ? n : st->min;
-    st->max = n > st->max ? n : st->max;
+    if (n > st->max) {
+        st->max = n;
+        st->max_call = st->calls;
+    }
     st->sum += n;
     st->calls++;
     return result;
+}
+
+/* The highest count below the maximum that some call took, or the maximum
+ * when more than one call took it. */
+static unsigned next_highest(const stats_t *st) {
+    unsigned top = st->max < MAX_COUNT ? st->max : MAX_COUNT;
+    if (st->hist[top] > 1) {
+        return st->max;
+    }
+    for (unsigned i = top; i-- > 0;) {
+        if (st->hist[i] != 0) {
+            return i;
+        }
+    }
+    return st->max;
 }
 
 static unsigned median(const stats_t *st) {
@@ -272,6 +291,11 @@ int main(void) {
            "(both through a C wrapper): %u.%03u. The first heap_caps_malloc with MALLOC_CAP_8BIT, before\n"
            "the row, built the mask's candidate list: %lu instructions.\n",
            ratio / 1000u, ratio % 1000u, (unsigned long)caps_first.max);
+    const stats_t *m = &caps_wrapped.on_malloc, *f = &caps_wrapped.on_free;
+    printf("Where the row's maximums are: malloc %lu at call %lu of %lu (next highest %u), free %lu at\n"
+           "call %lu of %lu (next highest %u).\n",
+           (unsigned long)m->max, (unsigned long)m->max_call + 1u, (unsigned long)m->calls, next_highest(m),
+           (unsigned long)f->max, (unsigned long)f->max_call + 1u, (unsigned long)f->calls, next_highest(f));
     printf("\n(*) called with the size or pointer only, the heap in a global: the shape of the host\n"
            "    benchmark's callgrind wrappers. WORKLOADS.md's Cortex-M3 table says its figures include\n"
            "    a wrapper of about 5 instructions: compare it with these rows.\n");
