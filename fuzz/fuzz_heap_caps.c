@@ -423,6 +423,15 @@ static void op_realloc(fuzz_t *f, input_t *in, size_t s) {
     }
 }
 
+/* Whether the block p in memory with caps have could have been served for
+ * caps: memory that covers them, and an EXEC block from aliased memory is
+ * handed out through the window. (A prefer call whose EXEC mask failed, as
+ * a window's placement may make it, can be served by its next mask from the
+ * same heap at a data address.) */
+static bool served_for(fuzz_t *f, uint8_t *p, uint32_t have, bool aliased, uint32_t caps) {
+    return covers(have, caps) && (!(caps & CAP(EXEC)) || !aliased || window_of(f, p) != NULL);
+}
+
 /* malloc_prefer with two masks: the block covers one of them. */
 static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
     vacate(f, s);
@@ -439,7 +448,7 @@ static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
     bool aliased;
     data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
     uint32_t have = container_caps(f, lo, hi, &aliased);
-    bool first_ok = request_valid(size, first) && covers(have, first);
+    bool first_ok = request_valid(size, first) && served_for(f, p, have, aliased, first);
     adopt(f, s, p, size, first_ok ? first : second, false);
 }
 
@@ -468,7 +477,8 @@ static void op_prefer_more(fuzz_t *f, input_t *in, size_t s) {
     data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
     uint32_t have = container_caps(f, lo, hi, &aliased);
     /* caps 0 can only have resized in place (see describe) */
-    uint32_t caps = (request_valid(asked, first) || first == 0) && covers(have, first) ? first : second;
+    uint32_t caps =
+        (request_valid(asked, first) || first == 0) && served_for(f, p, have, aliased, first) ? first : second;
     if (old.user == NULL) {
         adopt(f, s, p, asked, caps, true);
         return;
