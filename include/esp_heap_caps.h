@@ -165,7 +165,10 @@ size_t heap_caps_get_free_size(uint32_t caps);
 size_t heap_caps_get_minimum_free_size(uint32_t caps);
 
 /** Largest size one heap_caps_malloc(size, caps) could now get from a single
- *  heap (without walking blocks: O(1) per heap). */
+ *  heap (without walking blocks: O(1) per heap). With EXEC, what a heap's
+ *  instruction-bus window leaves of its largest block; 0 for EXEC with 8BIT
+ *  or DMA, which no allocation has. (heap_caps_get_info's largest_free_block
+ *  is the heaps' own figure.) */
 size_t heap_caps_get_largest_free_block(uint32_t caps);
 
 /** Sums of every multi_heap_info_t field; largest_free_block is the maximum. */

@@ -47,8 +47,14 @@ static void *linear_alloc(capheap_heap_t *h, size_t size, size_t align) {
     return d == NULL ? NULL : (void *)((uintptr_t)d + h->alias_k);
 }
 
+/* Bytes an inverted-window block needs beyond its rounded size: the stored
+ * word below r, and the placement of r (see inverted_alloc). */
+static size_t inverted_extra(const capheap_heap_t *h, size_t align) {
+    return WORD + (align - GRAIN) + (h->alias_k & (GRAIN - 1));
+}
+
 static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
-    size_t slack = (align - GRAIN) + (h->alias_k & (GRAIN - 1)); /* placement of r, see below */
+    size_t slack = inverted_extra(h, align) - WORD;
     if (size > SIZE_MAX - WORD - slack - GRAIN) {
         return NULL;
     }
@@ -72,6 +78,17 @@ void *capheap_alias_alloc(capheap_heap_t *h, size_t size, size_t align) {
         align = GRAIN;
     }
     return h->alias_kind == CAPHEAP_ALIAS_LINEAR ? linear_alloc(h, size, align) : inverted_alloc(h, size, align);
+}
+
+/* Inverted: a plain request of rounded size + extra bytes; linear: a plain
+ * request when the window's offset is on the grain (memalign with offset 0),
+ * else none (a block cannot start off the grain). */
+size_t capheap_alias_largest_request(const capheap_heap_t *h, size_t largest) {
+    if (h->alias_kind == CAPHEAP_ALIAS_LINEAR) {
+        return (h->alias_k & (GRAIN - 1)) == 0 ? largest : 0;
+    }
+    size_t extra = inverted_extra(h, GRAIN);
+    return largest > extra ? (largest - extra) & ~(GRAIN - 1) : 0;
 }
 
 static void *not_an_allocation(void *p) {

@@ -36,23 +36,22 @@ size_t heap_caps_get_total_size(uint32_t caps) {
 /* The size queries read each heap's counters under its lock (the
  * multi_heap calls take it), one heap at a time, in O(1) per heap. */
 
-/* The sum (or with largest, the maximum) of one figure over the heaps with caps. */
-static size_t over_heaps(uint32_t caps, size_t (*figure)(multi_heap_handle_t), bool largest) {
-    size_t result = 0;
+/* The sum of one figure over the heaps with caps. */
+static size_t over_heaps(uint32_t caps, size_t (*figure)(multi_heap_handle_t)) {
+    size_t sum = 0;
     size_t n = capheap_registry_count();
     for (size_t i = 0; i < n; i++) {
         multi_heap_handle_t mh = visit(i, caps, false);
         if (mh != NULL) {
-            size_t one = figure(mh);
-            result = largest ? (one > result ? one : result) : result + one;
+            sum += figure(mh);
         }
     }
-    return result;
+    return sum;
 }
 
-size_t heap_caps_get_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_free_size, false); }
+size_t heap_caps_get_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_free_size); }
 
-size_t heap_caps_get_minimum_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_minimum_free_size, false); }
+size_t heap_caps_get_minimum_free_size(uint32_t caps) { return over_heaps(caps, multi_heap_minimum_free_size); }
 
 static void add_info(multi_heap_info_t *sum, const multi_heap_info_t *one) {
     sum->total_free_bytes += one->total_free_bytes;
@@ -79,7 +78,29 @@ void heap_caps_get_info(multi_heap_info_t *info, uint32_t caps) {
     }
 }
 
-size_t heap_caps_get_largest_free_block(uint32_t caps) { return over_heaps(caps, capheap_multi_heap_largest_free, true); }
+/* An EXEC request is served through a heap's instruction-bus window when it
+ * has one, whose placement takes a few bytes more (heap_caps_alias.c); no
+ * request has EXEC with 8BIT or DMA (heap_caps.c), though a heap may cover
+ * them all. */
+size_t heap_caps_get_largest_free_block(uint32_t caps) {
+    if ((caps & MALLOC_CAP_EXEC) && (caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
+        return 0;
+    }
+    size_t result = 0, n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        multi_heap_handle_t mh = visit(i, caps, false);
+        if (mh == NULL) {
+            continue;
+        }
+        const capheap_heap_t *h = capheap_registry_at(i);
+        size_t one = capheap_multi_heap_largest_free(mh);
+        if ((caps & MALLOC_CAP_EXEC) && h->alias_kind != CAPHEAP_ALIAS_NONE) {
+            one = capheap_alias_largest_request(h, one);
+        }
+        result = one > result ? one : result;
+    }
+    return result;
+}
 
 size_t heap_caps_get_containing_block_size(void *ptr) {
     const capheap_range_t *r = capheap_registry_owner(ptr);
