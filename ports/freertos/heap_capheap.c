@@ -113,7 +113,9 @@ void *pvPortCalloc(size_t xNum, size_t xSize) {
 }
 
 /* Whether the application's traceFREE does anything: its expansion, as
- * text, is empty in every build that does not trace (FreeRTOS.h's default). */
+ * text, is empty in every build that does not trace (FreeRTOS.h's default).
+ * (A traceFREE whose expansion has a comma outside parentheses does not
+ * compile here: wrap it in do { } while (0) or a call.) */
 #define CAPHEAP_TEXT(x) #x
 #define CAPHEAP_EXPANDED_TEXT(x) CAPHEAP_TEXT(x)
 #define FREES_TRACED (sizeof CAPHEAP_EXPANDED_TEXT(traceFREE(pv, 0)) > 1)
