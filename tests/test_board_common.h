@@ -31,6 +31,14 @@ static inline int board_setup(void **state) {
     return 0;
 }
 
+/* The board's variant with memory protection off (the ESP32-S3, -C3 and -C6
+ * boards have one, named BOARD_NAME "-noprot"). */
+static inline int noprot_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init(BOARD_NAME "-noprot"), ESP_OK);
+    return 0;
+}
+
 static inline int board_teardown(void **state) {
     (void)state;
     capheap_deinit();

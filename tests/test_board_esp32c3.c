@@ -22,12 +22,6 @@ static const size_t most_sram1 = 360, most_stack = 225, most_rtc = 14;
 
 static drained_t d;
 
-static int noprot_setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("esp32c3-noprot"), ESP_OK);
-    return 0;
-}
-
 static void heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram1, stack_dram, rtc_fast};

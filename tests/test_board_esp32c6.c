@@ -29,12 +29,6 @@ static const size_t most_sram = 780, most_stack = 18, most_lp = 25;
 
 static drained_t d;
 
-static int noprot_setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("esp32c6-noprot"), ESP_OK);
-    return 0;
-}
-
 static void assert_nothing_reserved(void) {
     assert_none_in(&d, app_and_rom, sizeof app_and_rom / sizeof app_and_rom[0]);
 }

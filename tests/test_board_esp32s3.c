@@ -21,12 +21,6 @@ static const chip_range_t app_and_rom[] = {
 
 static drained_t d;
 
-static int noprot_setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("esp32s3-noprot"), ESP_OK);
-    return 0;
-}
-
 /* No drained block lies in the application's or the ROM's memory. */
 static void assert_nothing_reserved(void) { assert_none_in(&d, app_and_rom, sizeof app_and_rom / sizeof app_and_rom[0]); }
 
