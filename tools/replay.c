@@ -223,44 +223,13 @@ static void apply_free(replay_t *r, const trace_event_t *e) {
     release_block(r, b);
 }
 
-/* The threads seen are a set of ids in r (open addressing; 0, "not
- * recorded", marks an empty slot), so that each replay counts its own. */
-static size_t thread_slot(const replay_t *r, unsigned long id) {
-    size_t mask = r->thread_slots - 1, i = (size_t)(((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 40) & mask;
-    while (r->thread_ids[i] != 0 && r->thread_ids[i] != id) {
-        i = (i + 1) & mask;
-    }
-    return i;
-}
-
-static void grow_threads(replay_t *r) {
-    unsigned long *old = r->thread_ids;
-    size_t old_slots = r->thread_slots;
-    r->thread_slots = old_slots ? old_slots * 2 : 64;
-    r->thread_ids = calloc(r->thread_slots, sizeof *r->thread_ids);
-    if (r->thread_ids == NULL) {
-        fprintf(stderr, "capheap: out of memory for the replay's threads\n");
-        exit(2);
-    }
-    for (size_t i = 0; i < old_slots; i++) {
-        if (old[i] != 0) {
-            r->thread_ids[thread_slot(r, old[i])] = old[i];
-        }
-    }
-    free(old);
-}
-
 static void count_thread(replay_t *r, unsigned long thread) {
     if (thread == 0 || thread == r->last_thread) {
         return;
     }
     r->last_thread = thread;
-    if ((r->threads + 1) * 2 > r->thread_slots) {
-        grow_threads(r);
-    }
-    size_t i = thread_slot(r, thread);
-    if (r->thread_ids[i] == 0) {
-        r->thread_ids[i] = thread;
+    if (!name_map_has(&r->threads_seen, thread)) {
+        name_map_put(&r->threads_seen, thread, 0);
         r->threads++;
     }
 }
@@ -340,6 +309,5 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
 void replay_free(replay_t *r) {
     free(r->blocks);
     r->blocks = NULL;
-    free(r->thread_ids);
-    r->thread_ids = NULL;
+    name_map_free(&r->threads_seen);
 }

@@ -6,6 +6,7 @@
 #define CAPHEAP_TOOL_REPLAY_H
 
 #include "board.h"
+#include "name_map.h"
 #include "trace_input.h"
 
 /** A block of the trace as the replay has it. ptr NULL: none (its
@@ -60,8 +61,7 @@ typedef struct {
     size_t used_total, peak_total;
     unsigned long peak_total_event;
     unsigned long first_failure_event;
-    unsigned long *thread_ids; /**< the set of threads counted in threads (replay.c) */
-    size_t thread_slots;
+    name_map_t threads_seen;  /**< the threads counted in threads, as keys */
     unsigned long last_thread;
 } replay_t;
 

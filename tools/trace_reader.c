@@ -10,16 +10,12 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "name_map.h"
 #include "trace_formats.h"
 
 #define LINE_MAX_BYTES 4096
 
-/* Live names: open addressing, linear probing, key 0 = empty slot. */
-typedef struct {
-    uint64_t *keys;
-    uint32_t *ids;
-    size_t mask, used;
-} name_map_t;
+_Static_assert(TRACE_NO_ID == UINT32_MAX, "name_map_take says UINT32_MAX for a name not live");
 
 struct trace_reader {
     const char *path;
@@ -55,76 +51,6 @@ static void *must_grow(void *p, size_t n, size_t each) {
     return p;
 }
 
-/* ---- names ------------------------------------------------------------- */
-
-static size_t slot_of(const name_map_t *m, uint64_t key) {
-    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(h >> 20) & m->mask;
-}
-
-static void map_put(name_map_t *m, uint64_t key, uint32_t id);
-
-static void map_grow(name_map_t *m) {
-    name_map_t old = *m;
-    size_t slots = old.keys == NULL ? 1024 : (old.mask + 1) * 2;
-    m->keys = calloc(slots, sizeof *m->keys);
-    m->ids = must_grow(NULL, slots, sizeof *m->ids);
-    if (m->keys == NULL) {
-        out_of_memory();
-    }
-    m->mask = slots - 1;
-    m->used = 0;
-    for (size_t i = 0; old.keys != NULL && i <= old.mask; i++) {
-        if (old.keys[i] != 0) {
-            map_put(m, old.keys[i], old.ids[i]);
-        }
-    }
-    free(old.keys);
-    free(old.ids);
-}
-
-static void map_put(name_map_t *m, uint64_t key, uint32_t id) {
-    if (m->keys == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) {
-        map_grow(m);
-    }
-    size_t i = slot_of(m, key);
-    while (m->keys[i] != 0 && m->keys[i] != key) {
-        i = (i + 1) & m->mask;
-    }
-    m->used += m->keys[i] == 0;
-    m->keys[i] = key;
-    m->ids[i] = id;
-}
-
-/* Removes key; returns its id or TRACE_NO_ID. Later entries of the probe run
- * move back so that lookups never need tombstones. */
-static uint32_t map_take(name_map_t *m, uint64_t key) {
-    if (m->keys == NULL || key == 0) {
-        return TRACE_NO_ID;
-    }
-    size_t i = slot_of(m, key);
-    while (m->keys[i] != key) {
-        if (m->keys[i] == 0) {
-            return TRACE_NO_ID;
-        }
-        i = (i + 1) & m->mask;
-    }
-    uint32_t id = m->ids[i];
-    m->keys[i] = 0;
-    m->used--;
-    for (size_t j = (i + 1) & m->mask; m->keys[j] != 0; j = (j + 1) & m->mask) {
-        size_t home = slot_of(m, m->keys[j]);
-        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (!stays) {
-            m->keys[i] = m->keys[j];
-            m->ids[i] = m->ids[j];
-            m->keys[j] = 0;
-            i = j;
-        }
-    }
-    return id;
-}
-
 /* ---- ids --------------------------------------------------------------- */
 
 static uint32_t new_id(trace_reader_t *r) {
@@ -148,9 +74,9 @@ static uint32_t bind_name(trace_reader_t *r, uint64_t name, bool failed, uint32_
     uint32_t id = new_id(r);
     *implicit_free = TRACE_NO_ID;
     if (!failed && name != 0) {
-        *implicit_free = map_take(&r->names, name);
+        *implicit_free = name_map_take(&r->names, name);
         r->reused_names += *implicit_free != TRACE_NO_ID;
-        map_put(&r->names, name, id);
+        name_map_put(&r->names, name, id);
     }
     return id;
 }
@@ -325,7 +251,7 @@ static bool resolve(trace_reader_t *r, const raw_event_t *raw, trace_event_t *e,
         if (raw->name == 0) {
             return false; /* free(NULL) */
         }
-        e->id = map_take(&r->names, raw->name);
+        e->id = name_map_take(&r->names, raw->name);
         r->unknown_frees += e->id == TRACE_NO_ID;
         if (e->id != TRACE_NO_ID) {
             release_id(r, e->id);
@@ -333,7 +259,7 @@ static bool resolve(trace_reader_t *r, const raw_event_t *raw, trace_event_t *e,
         return e->id != TRACE_NO_ID;
     }
     if (raw->kind == EVENT_REALLOC && raw->old_name != 0) {
-        e->old_id = map_take(&r->names, raw->old_name);
+        e->old_id = name_map_take(&r->names, raw->old_name);
         r->unknown_frees += e->old_id == TRACE_NO_ID;
         if (e->old_id != TRACE_NO_ID) {
             release_id(r, e->old_id);
@@ -383,8 +309,7 @@ void trace_close(trace_reader_t *r) {
     }
     gzclose(r->file);
     free(r->queue);
-    free(r->names.keys);
-    free(r->names.ids);
+    name_map_free(&r->names);
     free(r->free_ids);
     free(r);
 }
