@@ -14,7 +14,8 @@
  * moment the dump allows, just before the first later allocation whose memory
  * overlaps it (that allocation could not have happened otherwise), else after
  * the last allocation. So every freed block counts as live as long as nothing
- * contradicts it: peaks are never underestimated.
+ * contradicts it: peaks are never underestimated. A freed block whose memory
+ * would run past the top of the address space ends there.
  *
  * Caps are not in a dump: PSRAM blocks get MALLOC_CAP_SPIRAM, blocks on the
  * ESP32 instruction bus (0x40070000-0x400C0000) MALLOC_CAP_EXEC, the others
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "esp_heap_caps.h"
+#include "next_overlap.h"
 #include "trace_formats.h"
 
 typedef struct {
@@ -173,41 +175,46 @@ static void queue_free(trace_reader_t *r, const dump_record_t *rec, unsigned lon
     reader_queue(r, &e);
 }
 
-static bool overlaps(const dump_record_t *a, const dump_record_t *b) {
-    uint64_t a_end = a->address + (a->size ? a->size : 1), b_end = b->address + (b->size ? b->size : 1);
-    return a->address < b_end && b->address < a_end;
-}
-
-/* The ordering rule (see the top): pending[] holds freed blocks not yet freed. */
+/* The ordering rule (see the top): each freed record is freed just before
+ * the first later record whose memory overlaps it (next_overlap), else at
+ * the end; frees due at the same moment go in the order of their records. */
 static int finish(trace_reader_t *r, void *state) {
     dump_t *d = state;
-    size_t *pending = malloc((d->count + 1) * sizeof *pending), npending = 0;
-    if (pending == NULL) {
-        return reader_error(r, "memory for the dump's records");
+    address_range_t *ranges = malloc((d->count + 1) * sizeof *ranges);
+    size_t *due = malloc((d->count + 1) * sizeof *due);   /* record i is freed before record due[i] */
+    size_t *first = malloc((d->count + 1) * sizeof *first); /* of the frees before record j (d->count: the end) */
+    size_t *then = malloc((d->count + 1) * sizeof *then);   /* the free after record i's, before the same record */
+    bool ok = ranges != NULL && due != NULL && first != NULL && then != NULL;
+    for (size_t i = 0; ok && i < d->count; i++) {
+        ranges[i] = (address_range_t){d->records[i].address, d->records[i].size};
     }
-    for (size_t i = 0; i < d->count; i++) {
-        const dump_record_t *rec = &d->records[i];
-        size_t kept = 0;
-        for (size_t k = 0; k < npending; k++) {
-            if (overlaps(&d->records[pending[k]], rec)) {
-                queue_free(r, &d->records[pending[k]], rec->line);
-            } else {
-                pending[kept++] = pending[k];
-            }
-        }
-        npending = kept;
-        raw_event_t e = {.kind = EVENT_ALLOC, .name = rec->address, .size = rec->size, .caps = rec->caps,
-                         .caller = rec->caller, .line = rec->line};
-        reader_queue(r, &e);
-        if (rec->freed) {
-            pending[npending++] = i;
+    ok = ok && next_overlap(ranges, d->count, due);
+    for (size_t j = 0; ok && j <= d->count; j++) {
+        first[j] = NO_OVERLAP;
+    }
+    for (size_t i = d->count; ok && i-- > 0;) { /* backwards: each list in increasing order */
+        if (d->records[i].freed) {
+            size_t j = due[i] == NO_OVERLAP ? d->count : due[i];
+            then[i] = first[j];
+            first[j] = i;
         }
     }
-    for (size_t k = 0; k < npending; k++) {
-        queue_free(r, &d->records[pending[k]], d->records[pending[k]].line);
+    for (size_t j = 0; ok && j <= d->count; j++) {
+        for (size_t i = first[j]; i != NO_OVERLAP; i = then[i]) {
+            queue_free(r, &d->records[i], j < d->count ? d->records[j].line : d->records[i].line);
+        }
+        if (j < d->count) {
+            const dump_record_t *rec = &d->records[j];
+            raw_event_t e = {.kind = EVENT_ALLOC, .name = rec->address, .size = rec->size, .caps = rec->caps,
+                             .caller = rec->caller, .line = rec->line};
+            reader_queue(r, &e);
+        }
     }
-    free(pending);
-    return 0;
+    free(ranges);
+    free(due);
+    free(first);
+    free(then);
+    return ok ? 0 : reader_error(r, "memory for the dump's records");
 }
 
 const trace_format_ops_t trace_format_espidf = {

@@ -62,6 +62,14 @@ replay() {
   run "$work/big.txt" replay --quiet --board esp32 "$data/too_big.txt"; status "too big for esp32" 3 $?
   expect "the failure is reported" "first failure of DEFAULT: event 1 .*line 1\), alloc of 300,000 bytes: fragmentation: .* the largest free block is 18[0-9],[0-9]{3}" "$work/big.txt"
   expect "frees of failed blocks skipped" "1 frees of blocks that failed were skipped" "$work/big.txt"
+  # The dump's ordering rule at scale: 20,000 freed 16-byte blocks side by side stay live until the
+  # last allocation, 320 bytes over the first ten, frees those ten (peak 320,000 - 160 + 320).
+  awk 'BEGIN { for (i = 0; i < 20000; i++) {
+                 printf "16 bytes (@ 0x%x, Internal) allocated CPU 0 ccount 0x1 caller 0x400d2f4f\n", 1065353216 + 32 * i
+                 print "freed by 0x400d2f72" }
+               print "320 bytes (@ 0x3f800000, Internal) allocated CPU 0 ccount 0x1 caller 0x400d2f4f" }' >"$work/wide_dump.txt"
+  run "$work/wide.txt" replay --quiet --board host:1M "$work/wide_dump.txt"; status "a wide dump" 0 $?
+  expect "wide dump: ten freed before the last" "^  DEFAULT +20,001 +320,160 +320 +0$" "$work/wide.txt"
 }
 
 pictures() {
