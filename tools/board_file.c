@@ -355,16 +355,27 @@ const capheap_board_t *board_file_load(const char *path) {
         fprintf(stderr, "capheap: cannot read board file %s\n", path);
         return NULL;
     }
-    char line[MAX_LINE];
+    /* getline, not fgets: it says how long the line is, so a NUL byte inside
+     * it is refused rather than taken for its end. */
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t length;
     bool ok = true;
-    while (ok && fgets(line, sizeof line, f) != NULL) {
+    while (ok && (length = getline(&line, &capacity, f)) >= 0) {
         w.line++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
+        size_t text = (size_t)length - (length > 0 && line[length - 1] == '\n');
+        if (text > MAX_LINE - 2) {
             ok = fail(&w, "a line of more than %d characters", MAX_LINE - 2);
+        } else if (strlen(line) != (size_t)length) {
+            ok = fail(&w, "a NUL byte in the line");
         } else {
             ok = read_entry(&w, line);
         }
     }
+    if (ok && ferror(f)) {
+        ok = fail(&w, "more lines: the file cannot be read after this one");
+    }
+    free(line);
     fclose(f);
     if (ok && (loaded.board_name[0] == '\0' || loaded.board.type_count == 0 || loaded.board.region_count == 0)) {
         ok = fail(&w, "a board file needs a board line, a type and a region");

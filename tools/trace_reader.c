@@ -13,7 +13,7 @@
 #include "name_map.h"
 #include "trace_formats.h"
 
-#define LINE_MAX_BYTES 4096
+#define LINE_MAX_BYTES 4096 /* a line's text (newline not counted) and its NUL */
 
 _Static_assert(TRACE_NO_ID == UINT32_MAX, "name_map_take says UINT32_MAX for a name not live");
 
@@ -24,6 +24,8 @@ struct trace_reader {
     unsigned long line_no;
     char line[LINE_MAX_BYTES];
     char shown[LINE_MAX_BYTES]; /* the line as read, for error messages */
+    char chunk[1 << 16];        /* read from the file, not yet split into lines */
+    size_t chunk_at, chunk_len;
     const trace_format_ops_t *ops;
     void *state;
     bool at_end;
@@ -107,28 +109,66 @@ unsigned long reader_line(const trace_reader_t *r) { return r->line_no; }
 
 /* ---- lines ------------------------------------------------------------- */
 
-/* The next line without its newline; false at the end or on a read error
- * (then r->at_end and, for an error, a message). */
-static int read_line(trace_reader_t *r) {
-    if (gzgets(r->file, r->line, sizeof r->line) == NULL) {
+/* Reads the file's next chunk: its length, 0 at the end, -1 on a read error
+ * (said). */
+static int read_chunk(trace_reader_t *r) {
+    int got = gzread(r->file, r->chunk, sizeof r->chunk);
+    if (got < 0) {
         int err;
-        const char *msg = gzerror(r->file, &err);
-        if (err != Z_OK && err != Z_STREAM_END) {
-            fprintf(stderr, "capheap: %s: cannot read after line %lu: %s\n", r->path, r->line_no, msg);
-            return -1;
+        fprintf(stderr, "capheap: %s: cannot read after line %lu: %s\n", r->path, r->line_no, gzerror(r->file, &err));
+        return -1;
+    }
+    r->chunk_at = 0;
+    r->chunk_len = (size_t)got;
+    return got;
+}
+
+/* Starts reading the file again from its first line. */
+static void rewind_lines(trace_reader_t *r) {
+    gzrewind(r->file);
+    r->chunk_at = r->chunk_len = 0;
+    r->line_no = 0;
+}
+
+/* The next line, without its newline (and CRs before it), in r->line: 1, 0
+ * at the end, -1 on an error (said). Lines are split here rather than by
+ * gzgets, which cannot tell a NUL byte inside a line from the line's end:
+ * such a line is refused, not cut short. The last line needs no newline. */
+static int read_line(trace_reader_t *r) {
+    size_t n = 0;
+    const char *newline = NULL;
+    while (newline == NULL) {
+        if (r->chunk_at == r->chunk_len) {
+            int got = read_chunk(r);
+            if (got <= 0) {
+                if (got < 0 || n == 0) {
+                    return got;
+                }
+                break; /* a last line without a newline */
+            }
         }
-        return 0;
+        const char *from = r->chunk + r->chunk_at;
+        size_t left = r->chunk_len - r->chunk_at;
+        newline = memchr(from, '\n', left);
+        size_t take = newline != NULL ? (size_t)(newline - from) : left;
+        if (take > sizeof r->line - 1 - n) {
+            r->line_no++;
+            r->shown[0] = '\0';
+            return reader_error(r, "a line shorter than 4096 bytes");
+        }
+        memcpy(r->line + n, from, take);
+        n += take;
+        r->chunk_at += take + (newline != NULL);
     }
     r->line_no++;
-    size_t n = strlen(r->line);
-    if (n == sizeof r->line - 1 && r->line[n - 1] != '\n') {
-        r->shown[0] = '\0';
-        return reader_error(r, "a line shorter than 4096 bytes");
-    }
-    while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r')) {
+    r->line[n] = '\0';
+    while (n > 0 && r->line[n - 1] == '\r') {
         r->line[--n] = '\0';
     }
     memcpy(r->shown, r->line, n + 1);
+    if (strlen(r->line) != n) {
+        return reader_error(r, "a line of text (this one holds a NUL byte)");
+    }
     return 1;
 }
 
@@ -148,8 +188,7 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
     for (int got; (got = read_line(r)) > 0;) {
         for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
             if (formats[i]->recognises(r->line)) {
-                gzrewind(r->file);
-                r->line_no = 0;
+                rewind_lines(r);
                 return formats[i];
             }
         }

@@ -98,6 +98,19 @@ errors() {
   expect "android: file, line, expected" "bad_android.txt:2: expected '<tid>: malloc <ptr> <size>'" "$work/bad2.txt"
   run "$work/bad3.txt" replay --board esp32 "$data/bad_dump.txt"; status "bad dump line" 1 $?
   expect "dump: file, line, expected" "bad_dump.txt:2: expected '<n> bytes \(@ <address>" "$work/bad3.txt"
+  # A NUL byte inside a line is refused, not taken as the line's end.
+  printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT\000 junk\n' >"$work/nul.trace"
+  run "$work/nul.txt" replay --board host:64K "$work/nul.trace"; status "a NUL byte in a line" 1 $?
+  expect "NUL byte: file and line" "nul.trace:2: expected a line of text \(this one holds a NUL byte\)" "$work/nul.txt"
+  # Lines of up to 4,095 bytes, the last one without a newline; one byte more is refused.
+  local pad
+  pad=$(printf '%*s' 4072 '')
+  printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT%s' "$pad" >"$work/long_last.trace"
+  run "$work/long_last.txt" replay --quiet --board host:64K "$work/long_last.trace"; status "a last line of 4,095 bytes" 0 $?
+  expect "long last line read" "1 events: 1 allocations" "$work/long_last.txt"
+  printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT %s\n' "$pad" >"$work/too_long.trace"
+  run "$work/too_long.txt" replay --quiet --board host:64K "$work/too_long.trace"; status "a line of 4,096 bytes" 1 $?
+  expect "too long: file and line" "too_long.trace:2: expected a line shorter than 4096 bytes" "$work/too_long.txt"
   run "$work/board.txt" info --board esp64; status "unknown board" 2 $?
   expect "unknown board lists the known ones" "^  esp32-psram$" "$work/board.txt"
   run "$work/host.txt" info --board host:12Q; status "bad host size" 2 $?
@@ -156,6 +169,9 @@ boardfiles() {
   run "$work/window.txt" info --board "$data/bad_window.board"; status "a window past the end" 2 $?
   # (a 32-bit tool refuses the address itself)
   expect "window: file, line, why" "bad_window.board:4: alias (0x[0-9a-f]+: a window of 0x10000 bytes there does not end|'0x[0-9A-F]+': expected an address)" "$work/window.txt"
+  { head -1 "$data/paper.board"; printf 'board paper\000 chip\n'; } >"$work/nul.board"
+  run "$work/nul.txt" info --board "$work/nul.board"; status "a NUL byte in a board line" 2 $?
+  expect "NUL byte: file, line, why" "nul.board:2: a NUL byte in the line" "$work/nul.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
   expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
 }
