@@ -85,20 +85,28 @@ const capheap_board_t *board_lookup(const char *spec) {
     return board;
 }
 
+esp_err_t board_build(const capheap_board_t *board, tool_board_t *out) {
+    memset(out, 0, sizeof *out);
+    esp_err_t err = capheap_init_board(board);
+    if (err == ESP_OK) {
+        out->board = capheap_current_board();
+        out->offset = capheap_host_offset();
+        collect_heaps(out);
+    }
+    return err;
+}
+
 bool board_start(const char *spec, tool_board_t *out) {
     memset(out, 0, sizeof *out);
     const capheap_board_t *board = board_lookup(spec);
     if (board == NULL) {
         return false;
     }
-    esp_err_t err = capheap_init_board(board);
+    esp_err_t err = board_build(board, out);
     if (err != ESP_OK) {
         fprintf(stderr, "capheap: cannot build the heaps of board %s (error 0x%x)\n", spec, (unsigned)err);
         return false;
     }
-    out->board = capheap_current_board();
-    out->offset = capheap_host_offset();
-    collect_heaps(out);
     return true;
 }
 

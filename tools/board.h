@@ -38,6 +38,10 @@ const capheap_board_t *board_lookup(const char *spec);
  *  why to stderr (an unknown board lists the known ones). */
 bool board_start(const char *spec, tool_board_t *out);
 
+/** Builds the heaps of board (which must stay valid while they are used),
+ *  silently: ESP_OK, or capheap_init_board's error. */
+esp_err_t board_build(const capheap_board_t *board, tool_board_t *out);
+
 /** Removes the heaps. */
 void board_stop(tool_board_t *b);
 

@@ -1,5 +1,6 @@
 /*
- * cli.c: the `capheap` command: boards, info, board-file, replay, map (docs/tool.md).
+ * cli.c: the `capheap` command: boards, info, board-file, replay, map, headroom
+ * (docs/tool.md).
  * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board,
  * 3 the replay had failed allocations (the pattern does not fit the board).
  */
@@ -9,6 +10,7 @@
 
 #include "board.h"
 #include "board_file.h"
+#include "headroom.h"
 #include "picture.h"
 #include "replay.h"
 #include "report.h"
@@ -32,11 +34,13 @@ static void usage(FILE *out) {
           "       capheap board-file --board BOARD      (BOARD as a board file, to edit into your own)\n"
           "       capheap replay --board BOARD [--format F] [--quiet] [-o heap.svg|heap.html]... [--at end|worst] TRACE\n"
           "       capheap map --board BOARD [--format F] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
+          "       capheap headroom --board BOARD [--format F] [--quiet] TRACE\n"
+          "                                             (bytes each heap can lose with TRACE still fitting)\n"
           "BOARD: a built-in board (capheap boards), host:SIZE, one region of plain RAM (host:16M),\n"
           "       or a board file: a path with a '/' or ending in .board (docs/tool.md).\n"
           "TRACE: capheap's trace format, an ESP-IDF heap trace dump or an Android memory_replay\n"
           "       trace, plain or gzip; F: auto (default), capheap, esp-idf, android.\n"
-          "Exit status 3: some allocations failed in the replay.\n", out);
+          "Exit status 3: some allocations failed in the replay (headroom: on the board as it is).\n", out);
 }
 
 static bool parse_format(const char *text, trace_format_t *f) {
@@ -243,8 +247,11 @@ int main(int argc, char **argv) {
     if (strcmp(o.command, "map") == 0 && o.output_count > 0) {
         return cmd_replay(&o, false);
     }
+    if (strcmp(o.command, "headroom") == 0 && o.trace != NULL) {
+        return headroom_run(stdout, o.board, o.trace, o.format, o.quiet);
+    }
     fprintf(stderr, "capheap: %s: %s\n", o.command,
-            strcmp(o.command, "replay") == 0 ? "a TRACE is required" :
+            strcmp(o.command, "replay") == 0 || strcmp(o.command, "headroom") == 0 ? "a TRACE is required" :
             strcmp(o.command, "map") == 0 ? "-o heap.svg or -o heap.html is required" : "unknown command");
     usage(stderr);
     return 2;

@@ -6,6 +6,9 @@
 #   errors    malformed traces name file, line and what was expected; unknown board
 #   boardfiles  board files: every built-in board written and read back gives the
 #             same board; a chip on paper replays; malformed files name the line
+#   headroom  capheap headroom: its figure checked by replays on a board file cut by
+#             that much and 16 bytes more; heaps a trace does not need; a trace that
+#             does not fit
 set -uo pipefail
 group=$1 tool=$2 data=$3 work=$4
 mkdir -p "$work"
@@ -174,6 +177,29 @@ boardfiles() {
   expect "NUL byte: file, line, why" "nul.board:2: a NUL byte in the line" "$work/nul.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
   expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
+}
+
+headroom() {
+  run "$work/host.txt" headroom --quiet --board host:128K "$data/headroom.trace"; status "headroom" 0 $?
+  expect "the failure 16 bytes further" "16 bytes more: event 4 \(line 6\), alloc of 30,000 bytes, DEFAULT, fails: fragmentation" \
+    "$work/host.txt"
+  # The figure checked by plain replays: the heap with that many bytes reserved at its start
+  # fits the trace, with 16 bytes more it does not.
+  local n
+  n=$(sed -n 's/^  0  RAM  *0x20000000-0x20020000  *131,072  *\([0-9,]*\)$/\1/p' "$work/host.txt" | tr -d ,)
+  if [ -n "$n" ] && [ "$n" -gt 50000 ] && [ "$n" -lt 61072 ]; then echo "ok   can lose $n of 131,072"
+  else echo "FAIL no plausible figure in:"; cat "$work/host.txt"; failures=$((failures + 1)); n=0; fi
+  for cut in "$n:0" "$((n + 16)):3"; do
+    "$tool" board-file --board host:128K >"$work/cut.board"
+    printf 'reserved 0x20000000 0x%x probe\n' $((0x20000000 + ${cut%:*})) >>"$work/cut.board"
+    run "$work/cut.txt" replay --quiet --board "$work/cut.board" "$data/headroom.trace"
+    status "replay with ${cut%:*} bytes cut" "${cut#*:}" $?
+  done
+  run "$work/esp32.txt" headroom --quiet --board esp32 "$data/dma.trace"; status "headroom on esp32" 0 $?
+  expect "the heap after .data/.bss named" '^  1  DRAM .*  after "application \.data/\.bss"$' "$work/esp32.txt"
+  expect "a heap the trace does not need" "all of it: the trace does not need this heap" "$work/esp32.txt"
+  run "$work/nofit.txt" headroom --quiet --board host:64K "$data/small.trace"; status "a trace that does not fit" 3 $?
+  expect "no headroom" "the trace does not fit: 1 allocations fail, the first at event 7" "$work/nofit.txt"
 }
 
 "$group"

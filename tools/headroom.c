@@ -1,0 +1,233 @@
+/*
+ * headroom.c: `capheap headroom` (see headroom.h).
+ *
+ * A probe builds the board given plus one reserved range [start, start + cut)
+ * at the start of one heap, and replays the whole trace on it. How a trace
+ * places its blocks changes with the size of a heap, and a smaller heap can
+ * now and then serve a trace that a slightly larger one does not: the
+ * bisection finds a cut that replays next to one HEADROOM_STEP larger that
+ * fails, and does not promise that every smaller cut replays. docs/tool.md
+ * says so too.
+ */
+#include "headroom.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "replay.h"
+
+/* The first failed allocation of a probe. */
+typedef struct {
+    unsigned long event, line;
+    size_t size;
+    uint32_t caps;
+    char kind[12];
+    char why[200];
+    bool no_heap; /* nothing was left for any heap: the board could not be built */
+} failure_t;
+
+typedef struct {
+    capheap_board_t board;        /* the board given, with one reserved range more */
+    capheap_reserved_t *reserved; /* its reserved ranges: the board's, then the probe's */
+    const char *path;
+    trace_format_t format;
+} probe_t;
+
+/* What a heap can lose at its start. */
+typedef struct {
+    size_t can_lose;
+    bool all;          /* the trace replays without the heap */
+    failure_t failure; /* at can_lose + HEADROOM_STEP, or the whole heap */
+} heap_headroom_t;
+
+static void note_failure(const replay_t *r, failure_t *f) {
+    memset(f, 0, sizeof *f);
+    f->event = r->first_failure_event;
+    for (size_t i = 0; i < r->caps_count; i++) {
+        const caps_stats_t *c = &r->caps[i];
+        if (c->failures != 0 && c->first_fail_event == r->first_failure_event) {
+            f->line = c->first_fail_line;
+            f->size = c->first_fail_size;
+            f->caps = c->caps;
+            snprintf(f->kind, sizeof f->kind, "%s", c->first_fail_kind);
+            snprintf(f->why, sizeof f->why, "%s", c->why);
+        }
+    }
+}
+
+/* Replays the trace with [start, start + cut) of chip memory reserved too:
+ * 0 when every allocation succeeded, 3 when one failed (f says which), 1
+ * after a trace error. */
+static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
+    p->reserved[p->board.reserved_count - 1] = (capheap_reserved_t){start, start + cut, "headroom probe"};
+    tool_board_t b;
+    if (board_build(&p->board, &b) != ESP_OK) {
+        memset(f, 0, sizeof *f); /* ESP_ERR_NO_MEM: the cut left no heap on the board */
+        f->no_heap = true;
+        return 3;
+    }
+    replay_t r;
+    int rc = replay_run(&r, &b, p->path, p->format, 0, true);
+    if (rc == 0 && r.failures != 0) {
+        note_failure(&r, f);
+        rc = 3;
+    }
+    replay_free(&r);
+    board_stop(&b);
+    return rc;
+}
+
+/* Bisects the bytes heap h (at chip address start, size bytes) can lose:
+ * none is known to replay (the board as given did), the whole heap is tried
+ * first. 0, or the status of a probe that went wrong. */
+static int bisect(probe_t *p, uintptr_t start, size_t size, heap_headroom_t *out) {
+    memset(out, 0, sizeof *out);
+    int rc = probe(p, start, size, &out->failure);
+    if (rc != 3) {
+        out->all = rc == 0;
+        out->can_lose = size;
+        return rc;
+    }
+    size_t lo = 0, hi = size; /* lo replays, hi fails */
+    while (hi - lo > HEADROOM_STEP) {
+        size_t half = (hi - lo) / 2 / HEADROOM_STEP * HEADROOM_STEP;
+        size_t mid = lo + (half > HEADROOM_STEP ? half : HEADROOM_STEP);
+        failure_t f;
+        rc = probe(p, start, mid, &f);
+        if (rc == 0) {
+            lo = mid;
+        } else if (rc == 3) {
+            hi = mid;
+            out->failure = f;
+        } else {
+            return rc;
+        }
+    }
+    out->can_lose = lo;
+    return 0;
+}
+
+/* The reserved range that ends where chip address start begins, if any:
+ * what grows into the heap that starts there. */
+static const char *reserved_before(const probe_t *p, uintptr_t start) {
+    for (size_t i = 0; i + 1 < p->board.reserved_count; i++) {
+        if (p->reserved[i].end == start) {
+            return p->reserved[i].name;
+        }
+    }
+    return NULL;
+}
+
+static void print_heap(FILE *out, const probe_t *p, size_t index, const tool_heap_t *h, uintptr_t start,
+                       const heap_headroom_t *room) {
+    char num[5][32], names[160];
+    const char *before = reserved_before(p, start);
+    fprintf(out, "  %-2zu %-18s 0x%08llX-0x%08llX %11s %11s", index, p->board.types[h->type].name,
+            (unsigned long long)start, (unsigned long long)(start + (h->end - h->start)),
+            fmt_count(h->end - h->start, num[0], sizeof num[0]), fmt_count(room->can_lose, num[1], sizeof num[1]));
+    fprintf(out, before != NULL ? "  after \"%s\"\n" : "%s\n", before != NULL ? before : "");
+    const failure_t *f = &room->failure;
+    if (room->all) {
+        fprintf(out, "       all of it: the trace does not need this heap\n");
+    } else if (f->no_heap) {
+        fprintf(out, "       %u bytes more: no heap would be left on the board\n", HEADROOM_STEP);
+    } else {
+        fprintf(out, "       %u bytes more: event %s (line %s), %s of %s bytes, %s, fails: %s\n", HEADROOM_STEP,
+                fmt_count(f->event, num[2], sizeof num[2]), fmt_count(f->line, num[3], sizeof num[3]), f->kind,
+                fmt_count(f->size, num[4], sizeof num[4]), caps_describe(f->caps, names, sizeof names), f->why);
+    }
+}
+
+/* The table: each heap of the board as given (heaps, at offset), bisected
+ * in turn. Progress on a terminal unless quiet. */
+static int print_headroom(FILE *out, probe_t *p, const tool_heap_t *heaps, size_t count, intptr_t offset,
+                          bool quiet) {
+    bool progress = !quiet && isatty(STDERR_FILENO);
+    fprintf(out, "\nBytes each heap can lose at its start, the others as they are, with every allocation still\n"
+                 "succeeding (to %u bytes), and what fails first with %u bytes more:\n",
+            HEADROOM_STEP, HEADROOM_STEP);
+    fprintf(out, "  #  type               heap (chip)                     size    can lose\n");
+    for (size_t i = 0; i < count; i++) {
+        if (progress) {
+            fprintf(stderr, "\rcapheap headroom: heap %zu of %zu", i + 1, count);
+        }
+        const tool_heap_t *h = &heaps[i];
+        uintptr_t start = h->start - (uintptr_t)offset;
+        heap_headroom_t room;
+        int rc = bisect(p, start, h->end - h->start, &room);
+        if (rc != 0) {
+            return rc;
+        }
+        print_heap(out, p, i, h, start, &room);
+    }
+    if (progress) {
+        fprintf(stderr, "\n");
+    }
+    fprintf(out, "  (bisection finds a cut that replays next to one %u bytes larger that fails; each heap is\n"
+                 "  cut alone, so the figures do not add up)\n",
+            HEADROOM_STEP);
+    return 0;
+}
+
+/* Replays the trace on the board as given: 0 when it fits (heaps and offset
+ * filled, *format the trace's), else the exit status, said. */
+static int replay_given(FILE *out, const capheap_board_t *given, const char *path, trace_format_t *format,
+                        bool quiet, tool_heap_t *heaps, size_t *count, intptr_t *offset) {
+    tool_board_t b;
+    esp_err_t err = board_build(given, &b);
+    if (err != ESP_OK) {
+        fprintf(stderr, "capheap: cannot build the heaps of board %s (error 0x%x)\n", given->name, (unsigned)err);
+        return 2;
+    }
+    replay_t r;
+    int rc = replay_run(&r, &b, path, *format, 0, quiet);
+    if (rc == 0) {
+        char num[2][32];
+        fprintf(out, "capheap headroom: %s (%s) on board %s\n", path, trace_format_name(r.format), given->name);
+        if (r.failures != 0) {
+            fprintf(out, "  the trace does not fit: %s allocations fail, the first at event %s (capheap replay says "
+                         "where and why); there is no headroom to measure\n",
+                    fmt_count(r.failures, num[0], sizeof num[0]),
+                    fmt_count(r.first_failure_event, num[1], sizeof num[1]));
+            rc = 3;
+        } else {
+            fprintf(out, "  %s events, every allocation succeeded\n", fmt_count(r.events, num[0], sizeof num[0]));
+        }
+        *format = r.format;
+        memcpy(heaps, b.heaps, b.heap_count * sizeof *heaps);
+        *count = b.heap_count;
+        *offset = b.offset;
+    }
+    replay_free(&r);
+    board_stop(&b);
+    return rc;
+}
+
+int headroom_run(FILE *out, const char *board_spec, const char *path, trace_format_t format, bool quiet) {
+    const capheap_board_t *given = board_lookup(board_spec);
+    if (given == NULL) {
+        return 2;
+    }
+    tool_heap_t heaps[TOOL_MAX_HEAPS];
+    size_t count = 0;
+    intptr_t offset = 0;
+    int rc = replay_given(out, given, path, &format, quiet, heaps, &count, &offset);
+    if (rc != 0) {
+        return rc;
+    }
+    probe_t p = {*given, malloc((given->reserved_count + 1) * sizeof *p.reserved), path, format};
+    if (p.reserved == NULL) {
+        fprintf(stderr, "capheap: out of memory\n");
+        return 2;
+    }
+    if (given->reserved_count != 0) {
+        memcpy(p.reserved, given->reserved, given->reserved_count * sizeof *p.reserved);
+    }
+    p.board.reserved = p.reserved;
+    p.board.reserved_count = given->reserved_count + 1;
+    rc = print_headroom(out, &p, heaps, count, offset, quiet);
+    free(p.reserved);
+    return rc;
+}
