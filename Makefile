@@ -36,10 +36,15 @@ build: deps
 # drawn (docs/tool.md).
 run: build
 	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
-	@# The report also goes to $(BUILD)/run-report.txt (the README shows it).
+	@# The report, then how much room the trace leaves in each heap, also go
+	@# to $(BUILD)/run-report.txt (the README shows it).
 	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
 	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html >$(BUILD)/run-report.txt; \
-	  status=$$?; cat $(BUILD)/run-report.txt; exit $$status
+	  status=$$?; \
+	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
+	    $(BUILD)/default/tools/capheap headroom --quiet --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
+	    status=$$?; fi; \
+	  cat $(BUILD)/run-report.txt; exit $$status
 	@echo "make run: the trace is $(BUILD)/workload.trace; the heap pictures are $(BUILD)/heap.svg and $(BUILD)/heap.html"
 
 # Every test, in every configuration of the matrix (scripts/test-matrix.sh),
