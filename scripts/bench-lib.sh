@@ -12,21 +12,30 @@ mkdir -p "$OUT"
 # The real traces (../shared/traces) that bench-traces.sh replays.
 TRACES=${TRACES:-"android-surfaceflinger android-systemui"}
 
-arch_label() { [ "$1" = m32 ] && echo "-m32" || echo "64-bit"; }
+arch_label() { # m32, m64 or m32-grainN
+  local label
+  [ "${1%%-*}" = m32 ] && label=-m32 || label=64-bit
+  case "$1" in *-grain*) label="$label, CAPHEAP_GRAIN=${1#*-grain}" ;; esac
+  echo "$label"
+}
 
 # bench_dir ARCH: the Release build of the bench programs for m32 or m64.
 bench_dir() { echo "$BUILD/bench-$1"; }
 
-# bench_build ARCH: (re)builds every bench program, -O2 -DNDEBUG, no poisoning.
+# bench_build ARCH [TARGET]: (re)builds every bench program (or only TARGET),
+# -O2 -DNDEBUG, no poisoning. ARCH is m32 or m64, optionally with a grain:
+# m32-grain8 is the -m32 build with CAPHEAP_GRAIN=8.
 bench_build() {
-  local arch=$1 dir flags=""
+  local arch=$1 dir flags="" grain="" target=()
   dir=$(bench_dir "$1")
-  [ "$arch" = m32 ] && flags=-m32
+  [ "${arch%%-*}" = m32 ] && flags=-m32
+  case "$arch" in *-grain*) grain=${arch#*-grain} ;; esac
+  [ $# -gt 1 ] && target=(--target "$2")
   echo "bench: building $(arch_label "$arch") Release (-O2 -DNDEBUG) in $dir" >&2
   if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
            "-DCMAKE_C_FLAGS=$flags" -DCAPHEAP_POISONING=none -DCAPHEAP_BUILD_TESTS=OFF \
-           -DCAPHEAP_BUILD_BENCH=ON &&
-         cmake --build "$dir" -j"$JOBS"; } >"$OUT/build-$arch.log" 2>&1; then
+           -DCAPHEAP_BUILD_BENCH=ON "-DCAPHEAP_GRAIN=$grain" &&
+         cmake --build "$dir" -j"$JOBS" "${target[@]}"; } >"$OUT/build-$arch.log" 2>&1; then
     cat "$OUT/build-$arch.log" >&2
     echo "bench: the $(arch_label "$arch") build failed" >&2
     exit 1

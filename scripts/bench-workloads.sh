@@ -81,10 +81,11 @@ run_native() { # ARCH WL ALLOC: fill and overhead, key=value lines to $OUT/ARCH-
   "$(exe "$1")" "$2" "$3" >"$OUT/$1-$2-$3.txt"
 }
 
-record_region_figures() { # ARCH
+record_region_figures() { # ARCH ALLOC...: the overhead runs of each ALLOC
   local arch=$1 alloc line
+  shift
   put "fill.$arch.capheap" "$(value fill "$OUT/$arch-fill-capheap.txt")"
-  for alloc in capheap bump; do
+  for alloc in "$@"; do
     while read -r line; do
       put "overhead.$arch.$alloc.$(value size <(echo "$line"))@$(value region <(echo "$line"))" \
           "$(value ratio <(echo "$line"))"
@@ -100,7 +101,18 @@ for arch in $ARCHES; do
   run_native "$arch" fill capheap
   run_native "$arch" overhead capheap
   run_native "$arch" overhead bump
-  record_region_figures "$arch"
+  record_region_figures "$arch" capheap bump
+done
+
+# What a larger grain costs in payload (-m32, whose default grain is 4):
+# capheap's fill and overhead built with CAPHEAP_GRAIN=8 and 16.
+GRAIN_BUILDS=""
+case " $ARCHES " in *" m32 "*) GRAIN_BUILDS="m32-grain8 m32-grain16" ;; esac
+for arch in $GRAIN_BUILDS; do
+  bench_build "$arch" bench_workloads
+  run_native "$arch" fill capheap
+  run_native "$arch" overhead capheap
+  record_region_figures "$arch" capheap
 done
 
 # ---- the tables ----------------------------------------------------------------
@@ -157,8 +169,9 @@ region_table() {
   local arch alloc col row fill
   echo "| allocator | build | fill | 16 B @ 8 KiB | 100 B @ 8 KiB | 100 B @ 64 KiB | 16 B @ 64 KiB | 16 B @ 1 MiB | 100 B @ 1 MiB |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for arch in $ARCHES; do
+  for arch in $ARCHES $GRAIN_BUILDS; do
     for alloc in capheap bump; do
+      case "$arch" in *-grain*) [ "$alloc" = capheap ] || continue ;; esac
       fill=$(get "fill.$arch.$alloc")
       row="| $(label "$alloc") | $(arch_label "$arch") | ${fill:--}"
       for col in 16@8192 100@8192 100@65536 16@65536 16@1048576 100@1048576; do

@@ -125,6 +125,17 @@ PROG
   echo "$(linked_sum "$dir/linked.txt" "${objs[@]}") (port $(linked_sum "$dir/linked.txt" "${port_objs[@]}"))"
 }
 
+# Text of the core without poisoning built with CAPHEAP_GRAIN=$1 (8 or 16).
+grain_text() {
+  local dir="$out/grain$1" source objs=()
+  mkdir -p "$dir"
+  for source in $(core 0); do
+    objs+=("$dir/$(echo "$source" | tr / _).o")
+    "${CC[@]}" -DCAPHEAP_POISONING_LEVEL=0 -DCAPHEAP_GRAIN="$1" -c "$source" -o "${objs[-1]}"
+  done
+  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+}
+
 rm -rf "$out"
 for level in "${LEVELS[@]}"; do compile_level "$level"; done
 
@@ -154,6 +165,7 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
     echo "Region allocator + multi_heap without poisoning: $core_text bytes of text, $((core_text - TARGET_TEXT)) over the target of $TARGET_TEXT."
   fi
   echo "(For comparison, WORKLOADS.md: ESP-IDF multi_heap + TLSF 5,924, TLSF 1,963, o1heap 828.)"
+  echo "With \`CAPHEAP_GRAIN\` 4 (the default) / 8 / 16, the same: $core_text / $(grain_text 8) / $(grain_text 16) bytes."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo
