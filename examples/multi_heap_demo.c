@@ -1,7 +1,6 @@
 /*
  * multi_heap_demo: registers one region as a heap, allocates from it and prints
- * what multi_heap_get_info reports. `make run` runs it until the capheap tool
- * replaces it as the main job.
+ * what multi_heap_get_info reports.
  */
 #include <stdio.h>
 
