@@ -58,14 +58,23 @@ static const capheap_reserved_t reserved[] = {
     {0x40080000, 0x40089800, "application IRAM code"},
 };
 
+/* Cache lines as ESP-IDF's esp_cache_get_alignment reports them on the ESP32
+ * (components/hal/esp32/cache_hal_esp32.c, cache_hal_get_cache_line_size): 0
+ * for internal memory, which no cache stands in front of, and 4 for external
+ * memory. Neither asks more than the grain: DMA and CACHE_ALIGNED requests
+ * are not aligned further, as in ESP-IDF. */
+#define ESP32_CACHE_LINES {.internal_line = 0, .external_line = 4}
+
 const capheap_board_t capheap_board_esp32 = {
     .name = "esp32",
     CAPHEAP_BOARD_TABLES(types, esp32_regions, reserved),
     .extmem = {0},
+    .cache = ESP32_CACHE_LINES,
 };
 
 const capheap_board_t capheap_board_esp32_psram = {
     .name = "esp32-psram",
     CAPHEAP_BOARD_TABLES(types, esp32_psram_regions, reserved),
     .extmem = {.internal_below = 16384},
+    .cache = ESP32_CACHE_LINES,
 };

@@ -83,8 +83,15 @@ static const capheap_reserved_t reserved[] = {
     {0x2001E000, 0x20020000, "main stack (typical 8 KiB)"},
 };
 
+/* The Cortex-M7's data cache lines are 8 words, 32 bytes (Cortex-M7 Devices
+ * Generic User Guide, DUI 0646C, 4.5.2 "Cache Type Register": the smallest
+ * data cache line and the cache writeback granule), in front of OCRAM and
+ * SDRAM: DMA requests get whole lines, so that cleaning or invalidating a
+ * buffer never touches a neighbour's data (DTCM, not cached, gets them too:
+ * a few bytes more, not a fault). */
 const capheap_board_t capheap_board_imxrt1062 = {
     .name = "imxrt1062",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {.internal_below = 16384},
+    .cache = {.internal_line = 32, .external_line = 32},
 };

@@ -94,8 +94,15 @@ static const capheap_reserved_t reserved[] = {
     {0x2001E000, 0x20020000, "main stack (typical 8 KiB)"},
 };
 
+/* The Cortex-M7's data cache lines are 8 words, 32 bytes (Cortex-M7 Devices
+ * Generic User Guide, DUI 0646C, 4.5.2 "Cache Type Register": the smallest
+ * data cache line and the cache writeback granule), in front of the AXI
+ * SRAM and the D2/D3 SRAMs: DMA requests get whole lines, so that cleaning
+ * or invalidating a buffer never touches a neighbour's data, the other
+ * classic H7 DMA bug. */
 const capheap_board_t capheap_board_stm32h743 = {
     .name = "stm32h743",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {0},
+    .cache = {.internal_line = 32, .external_line = 0},
 };

@@ -12,6 +12,7 @@ list(APPEND CAPHEAP_SOURCES
   src/board_layout.c
   src/heap_caps.c
   src/heap_caps_block.c
+  src/heap_caps_hw.c
   src/heap_caps_alias.c
   src/heap_caps_prefer.c
   src/heap_caps_info.c

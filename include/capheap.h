@@ -77,6 +77,18 @@ typedef struct {
     size_t internal_below;
 } capheap_extmem_policy_t;
 
+/** The data cache lines in front of a chip's RAM, in bytes: 0 where that
+ *  memory is not cached, else a power of two up to 128. As ESP-IDF does
+ *  (esp_heap_adjust_alignment_to_hw, with esp_cache_get_alignment's lines),
+ *  a request with MALLOC_CAP_DMA, MALLOC_CAP_DMA_DESC_AHB/AXI or
+ *  MALLOC_CAP_CACHE_ALIGNED gets a block aligned to the line and a size
+ *  rounded up to it, so that a buffer the DMA reads or writes shares no
+ *  cache line with other data. */
+typedef struct {
+    uint16_t internal_line; /**< the line of requests without MALLOC_CAP_SPIRAM */
+    uint16_t external_line; /**< the line of requests with MALLOC_CAP_SPIRAM */
+} capheap_cache_lines_t;
+
 /** A chip's memory map, as const data. */
 typedef struct {
     const char *name;
@@ -87,6 +99,7 @@ typedef struct {
     const capheap_reserved_t *reserved;
     size_t reserved_count;
     capheap_extmem_policy_t extmem;
+    capheap_cache_lines_t cache; /**< zero: no request is aligned for a cache */
 } capheap_board_t;
 
 /** Elements of an array (not a pointer). */
@@ -115,7 +128,8 @@ esp_err_t capheap_init(const char *board);
 /** capheap_init for a board of the caller's own. ESP_ERR_INVALID_ARG also when
  *  the board is inconsistent (no name or types, a region of an unknown type,
  *  regions out of order or overlapping, a region or its instruction-bus window
- *  running past the end of the address space, a reserved range with end <= start).
+ *  running past the end of the address space, a reserved range with end <= start,
+ *  a cache line that is neither 0 nor a power of two up to 128).
  *  The board must stay valid until capheap_deinit. */
 esp_err_t capheap_init_board(const capheap_board_t *board);
 

@@ -16,6 +16,10 @@ static bool window_wraps(const capheap_region_t *r) {
     return r->alias.kind != CAPHEAP_ALIAS_NONE && r->alias.start + r->size < r->alias.start;
 }
 
+/* A cache line: 0 (not cached) or a power of two up to 128 (the largest any
+ * chip of ESP-IDF has, and what a list's rules byte can hold). */
+static bool line_valid(uint16_t line) { return line <= 128 && (line & (line - 1)) == 0; }
+
 esp_err_t capheap_board_check(const capheap_board_t *b) {
     if (b == NULL || b->name == NULL || b->types == NULL || b->type_count == 0 || b->type_count > 255 ||
         (b->regions == NULL && b->region_count != 0) || (b->reserved == NULL && b->reserved_count != 0)) {
@@ -34,7 +38,7 @@ esp_err_t capheap_board_check(const capheap_board_t *b) {
             return ESP_ERR_INVALID_ARG;
         }
     }
-    return ESP_OK;
+    return line_valid(b->cache.internal_line) && line_valid(b->cache.external_line) ? ESP_OK : ESP_ERR_INVALID_ARG;
 }
 
 /* ---- merging ----------------------------------------------------------- */

@@ -38,24 +38,42 @@ void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_
 
 /* ---- candidate lists ---------------------------------------------------- */
 
-/* What a list carries for its caps mask (capheap_candidate_list_t.rules). */
+/* What a list carries for its caps mask (capheap_candidate_list_t.rules):
+ * RULE_WORDS, and in the bits of RULE_ALIGN the log2 of the alignment the
+ * hardware asks (heap_caps_hw.c; 0: none). */
 #define RULE_WORDS 1u /* 32BIT (or EXEC): sizes are rounded up to a multiple of 4 */
+#define RULE_ALIGN_SHIFT 1u
+#define RULE_ALIGN (7u << RULE_ALIGN_SHIFT)
+_Static_assert((RULE_WORDS | RULE_ALIGN) < CAPHEAP_LIST_NO_HEAP, "a list's own rules leave the registry's bit");
 
-/* The rule's own terms for a caps mask, worked out once per list: EXEC adds
- * 32BIT and asks heaps with an instruction-bus window through it; no memory
- * is both executable and byte-accessible, and INVALID matches nothing (caps
- * 0 for the rule: an empty list). */
+/* The alignment a list's rules ask of every block; 0 for none. */
+static inline size_t rule_align(const capheap_candidate_list_t *l) {
+    unsigned log2 = (l->rules & RULE_ALIGN) >> RULE_ALIGN_SHIFT;
+    return log2 != 0 ? (size_t)1 << log2 : 0;
+}
+
+/* The rule's own terms for a caps mask, worked out once per list: first what
+ * the hardware asks (capheap_caps_for_hw: cache-line alignment, the caps
+ * that only ask for it); then EXEC adds 32BIT and asks heaps with an
+ * instruction-bus window through it; no memory is both executable and
+ * byte-accessible, and INVALID matches nothing (caps 0 for the rule: an
+ * empty list). */
 static capheap_list_request_t request_for(uint32_t caps) {
-    capheap_list_request_t r = {caps, caps, false, 0};
-    if ((caps & MALLOC_CAP_INVALID) || ((caps & MALLOC_CAP_EXEC) && (caps & EXEC_FORBIDS))) {
+    size_t align;
+    uint32_t rule_caps = capheap_caps_for_hw(caps, &align);
+    capheap_list_request_t r = {caps, rule_caps, false, 0};
+    if ((rule_caps & MALLOC_CAP_INVALID) || ((rule_caps & MALLOC_CAP_EXEC) && (rule_caps & EXEC_FORBIDS))) {
         r.caps = 0;
         return r;
     }
-    if (caps & MALLOC_CAP_EXEC) {
+    if (rule_caps & MALLOC_CAP_EXEC) {
         r.caps |= MALLOC_CAP_32BIT;
         r.window = true;
     }
     r.rules = (r.caps & MALLOC_CAP_32BIT) ? RULE_WORDS : 0;
+    if (align != 0) { /* a power of two up to 128 (capheap_board_check) */
+        r.rules |= (uint8_t)((unsigned)__builtin_ctzl(align) << RULE_ALIGN_SHIFT);
+    }
     return r;
 }
 
@@ -65,8 +83,17 @@ static __attribute__((noinline)) const capheap_candidate_list_t *list_miss(uint3
     return capheap_registry_candidates_miss(&r, scratch);
 }
 
-/* The size the list's rules make of size; false when none can be had. */
-static CAPHEAP_ALWAYS_INLINE bool apply_rules(const capheap_candidate_list_t *l, size_t *size) {
+/* The size the list's rules make of size, and the alignment they ask at
+ * least (as the larger of *align and theirs); false when no size can be had. */
+static CAPHEAP_ALWAYS_INLINE bool apply_rules(const capheap_candidate_list_t *l, size_t *size, size_t *align) {
+    size_t hw = rule_align(l);
+    if (hw != 0) {
+        if (*size - 1 > SIZE_MAX - hw) {
+            return false; /* 0, or rounding it up would overflow */
+        }
+        *size = (*size + hw - 1) & ~(hw - 1); /* as ESP-IDF: the block ends on a line too */
+        *align = *align > hw ? *align : hw;
+    }
     if (l->rules & RULE_WORDS) {
         if (*size - 1 > SIZE_MAX - 4) {
             return false; /* 0 (which no window allocation takes), or it would overflow */
@@ -107,7 +134,7 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
     if (l->caps != caps) {
         l = list_miss(caps, &scratch);
     }
-    if (size == 0 || !apply_rules(l, &size)) {
+    if (size == 0 || !apply_rules(l, &size, &align)) {
         return NULL;
     }
     return alloc_from_list(l, size, align);
@@ -144,10 +171,12 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, v
     return p;
 }
 
-/* A list with rules (32BIT, EXEC): out of line, so that plain lists keep the
- * shortest loop. Never found while tracing is on, so it records nothing. */
+/* A list with rules (32BIT, EXEC, an alignment the hardware asks): out of
+ * line, so that plain lists keep the shortest loop. Never found while
+ * tracing is on, so it records nothing. */
 static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
-    void *p = apply_rules(l, &size) ? alloc_from_list(l, size, 0) : NULL;
+    size_t align = 0;
+    void *p = apply_rules(l, &size, &align) ? alloc_from_list(l, size, align) : NULL;
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }

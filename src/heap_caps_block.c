@@ -100,8 +100,14 @@ static bool may_stay(const capheap_caps_block_t *b, void *ptr, uint32_t caps) {
     return !through_window && !wants_window && capheap_heap_covers(b->heap, caps);
 }
 
-/* The caps and size rules of heap_caps_malloc, for the in-place attempt. */
-static bool rules_allow(size_t *size, uint32_t *caps) {
+/* The caps and size rules of heap_caps_malloc, for the in-place attempt:
+ * false when no block can serve the request (*caps then as the rule sees
+ * them). A request the hardware asks to align (heap_caps_hw.c) is not
+ * resized in place, as in ESP-IDF: the caller allocates it anew. */
+static bool rules_allow(size_t *size, uint32_t *caps, bool *in_place) {
+    size_t align;
+    *caps = capheap_caps_for_hw(*caps, &align);
+    *in_place = align == 0;
     if ((*caps & MALLOC_CAP_INVALID) || ((*caps & MALLOC_CAP_EXEC) && (*caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)))) {
         return false;
     }
@@ -131,10 +137,11 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     }
     size_t want = size;
     uint32_t want_caps = caps;
-    if (!rules_allow(&want, &want_caps)) {
+    bool in_place;
+    if (!rules_allow(&want, &want_caps, &in_place)) {
         return NULL;
     }
-    if (may_stay(&b, ptr, want_caps)) {
+    if (in_place && may_stay(&b, ptr, want_caps)) {
         void *p = multi_heap_realloc(capheap_hot_mh(b.heap->hot), ptr, want);
         if (p != NULL) {
             return p;

@@ -156,9 +156,11 @@ static esp_err_t build_locked(const capheap_board_t *b, bool enable_stacks) {
         return err;
     }
     state.board = b;
+    capheap_caps_set_cache_lines(b->cache); /* before any list of caps is made */
     build_t ctx = {b, enable_stacks, 0};
     capheap_board_pieces(b, build_piece, &ctx);
     if (ctx.built == 0) {
+        capheap_caps_set_cache_lines((capheap_cache_lines_t){0, 0});
         unmap_board();
         return ESP_ERR_NO_MEM;
     }
@@ -191,6 +193,7 @@ void capheap_deinit(void) {
     capheap_registry_clear();
     capheap_caps_policy_reset();
     capheap_caps_monitor_reset();
+    capheap_caps_set_cache_lines((capheap_cache_lines_t){0, 0});
     unmap_board();
     capheap_port_critical_exit();
 }

@@ -52,6 +52,17 @@ typedef struct {
  *  corruption, when ptr is none (heap_caps_block.c). */
 CAPHEAP_INTERNAL bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out);
 
+/* ---- what the hardware asks (heap_caps_hw.c) --------------------------- */
+
+/** The cache lines of the board in use (zero: none), for capheap_caps_for_hw. */
+CAPHEAP_INTERNAL void capheap_caps_set_cache_lines(capheap_cache_lines_t lines);
+
+/** The caps the matching rule gets for a request with caps, and in *align the
+ *  alignment the hardware asks of its block (0: the grain's), as ESP-IDF's
+ *  esp_heap_adjust_alignment_to_hw: CACHE_ALIGNED taken out, the DMA
+ *  descriptor caps made DMA, DMA dropped with SPIRAM. */
+CAPHEAP_INTERNAL uint32_t capheap_caps_for_hw(uint32_t caps, size_t *align);
+
 /** Back to the state before any heap_caps_malloc_extmem_enable. */
 CAPHEAP_INTERNAL void capheap_caps_policy_reset(void);
 

@@ -44,7 +44,7 @@ static const capheap_board_t *host_board_for(const char *size_text) {
     }
     host_region = (capheap_region_t){HOST_BOARD_START, (size + 4095) & ~(size_t)4095, 0, 0, {CAPHEAP_ALIAS_NONE, 0}};
     snprintf(host_name, sizeof host_name, "host:%s", size_text);
-    host_board = (capheap_board_t){host_name, host_types, 1, &host_region, 1, NULL, 0, {0}};
+    host_board = (capheap_board_t){host_name, host_types, 1, &host_region, 1, NULL, 0, {0}, {0, 0}};
     return &host_board;
 }
 

@@ -9,6 +9,7 @@
  *   region START SIZE TYPE [alias linear|inverted ADDRESS] [startup-stack]
  *   reserved START END NAME...                  the rest of the line names it
  *   extmem BYTES                                malloc() tries external RAM from this size
+ *   cache INTERNAL EXTERNAL                     data cache lines (0: not cached)
  *
  * Numbers are decimal or 0x hexadecimal; SIZE and BYTES may end in K or M.
  * Types come before the regions that use them; regions in address order.
@@ -41,7 +42,7 @@ static struct {
     char board_name[MAX_NAME];
     char type_names[MAX_TYPES][MAX_NAME];
     char reserved_names[MAX_RESERVED][MAX_NAME];
-    bool has_extmem;
+    bool has_extmem, has_cache;
 } loaded;
 
 typedef struct {
@@ -300,6 +301,23 @@ static bool first_word_is(char *text, const char *word) {
     return skip_word(first) - first == (ptrdiff_t)strlen(word) && strncmp(first, word, strlen(word)) == 0;
 }
 
+/* cache INTERNAL EXTERNAL: the data cache lines, each 0 or a power of two up
+ * to 128 (capheap_board_check's rule, said here with the line). */
+static bool read_cache(const where_t *w, char **word, size_t n) {
+    uint64_t line[2];
+    if (n != 3 || loaded.has_cache) {
+        return fail(w, loaded.has_cache ? "a second cache line" : "expected: cache INTERNAL EXTERNAL (bytes, 0: not cached)");
+    }
+    for (size_t i = 0; i < 2; i++) {
+        if (!board_parse_number(word[1 + i], false, &line[i]) || line[i] > 128 || (line[i] & (line[i] - 1)) != 0) {
+            return fail(w, "'%s': a cache line is 0 or a power of two up to 128", word[1 + i]);
+        }
+    }
+    loaded.board.cache = (capheap_cache_lines_t){(uint16_t)line[0], (uint16_t)line[1]};
+    loaded.has_cache = true;
+    return true;
+}
+
 static bool read_entry(const where_t *w, char *line) {
     char *word[MAX_WORDS];
     char text[MAX_LINE]; /* the line as written, for the reserved entry's name */
@@ -341,7 +359,10 @@ static bool read_entry(const where_t *w, char *line) {
         loaded.has_extmem = true;
         return true;
     }
-    return fail(w, "'%s': expected board, type, region, reserved or extmem", word[0]);
+    if (strcmp(word[0], "cache") == 0) {
+        return read_cache(w, word, n);
+    }
+    return fail(w, "'%s': expected board, type, region, reserved, extmem or cache", word[0]);
 }
 
 const capheap_board_t *board_file_load(const char *path) {
@@ -442,5 +463,8 @@ void board_file_write(FILE *out, const capheap_board_t *b) {
     }
     if (b->extmem.internal_below != 0) {
         fprintf(out, "extmem %zu\n", b->extmem.internal_below);
+    }
+    if (b->cache.internal_line != 0 || b->cache.external_line != 0) {
+        fprintf(out, "cache %u %u\n", (unsigned)b->cache.internal_line, (unsigned)b->cache.external_line);
     }
 }

@@ -66,6 +66,20 @@ static void print_regions(FILE *out, const capheap_board_t *board) {
     }
 }
 
+/* What malloc() takes from external RAM, and the cache lines DMA requests get. */
+static void print_policies(FILE *out, const capheap_board_t *board) {
+    char n[32];
+    if (board->extmem.internal_below != 0) {
+        fprintf(out, "\nmalloc() tries external RAM first from %s bytes on\n",
+                fmt_count(board->extmem.internal_below, n, sizeof n));
+    }
+    if (board->cache.internal_line != 0 || board->cache.external_line != 0) {
+        fprintf(out, "\nData cache lines: %u bytes for internal memory, %u for external (0: not cached);\n"
+                     "DMA and CACHE_ALIGNED requests get whole lines\n",
+                (unsigned)board->cache.internal_line, (unsigned)board->cache.external_line);
+    }
+}
+
 static void print_heaps(FILE *out, const tool_board_t *tb) {
     char s[32], f[32], l[32], c[3][160];
     size_t total = 0, free_total = 0;
@@ -98,5 +112,6 @@ void board_print_info(FILE *out, const tool_board_t *tb) {
     fprintf(out, "\n\n");
     print_types(out, tb->board);
     print_regions(out, tb->board);
+    print_policies(out, tb->board);
     print_heaps(out, tb);
 }
