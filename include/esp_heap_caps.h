@@ -52,10 +52,14 @@ extern "C" {
 #define MALLOC_CAP_RETENTION     (1u << 14) /**< reachable by retention DMA */
 #define MALLOC_CAP_RTCRAM        (1u << 15) /**< RTC fast memory */
 #define MALLOC_CAP_SPM           (1u << 16) /**< scratch-pad / tightly coupled memory */
-#define MALLOC_CAP_DMA_DESC_AHB  (1u << 17) /**< may hold AHB DMA descriptors */
-#define MALLOC_CAP_DMA_DESC_AXI  (1u << 18) /**< may hold AXI DMA descriptors */
-#define MALLOC_CAP_CACHE_ALIGNED (1u << 19) /**< cache-line aligned */
-#define MALLOC_CAP_SIMD          (1u << 20) /**< usable by SIMD instructions */
+/* The next four ask for alignment when allocating, as ESP-IDF 5.3+ does
+ * (docs/heap_caps.md): DMA and the DMA descriptor and CACHE_ALIGNED caps get
+ * the board's data cache line, SIMD at least 16 bytes. The size queries take
+ * them as plain bits. */
+#define MALLOC_CAP_DMA_DESC_AHB  (1u << 17) /**< may hold AHB DMA descriptors: allocates as DMA */
+#define MALLOC_CAP_DMA_DESC_AXI  (1u << 18) /**< may hold AXI DMA descriptors: allocates as DMA */
+#define MALLOC_CAP_CACHE_ALIGNED (1u << 19) /**< cache-line aligned: no memory's cap, only alignment */
+#define MALLOC_CAP_SIMD          (1u << 20) /**< usable by SIMD instructions (16-aligned) */
 #define MALLOC_CAP_INVALID       (1u << 31) /**< never satisfiable; list-end marker */
 
 /* ---- Types ------------------------------------------------------------- */
