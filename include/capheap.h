@@ -15,6 +15,7 @@
 #ifndef CAPHEAP_H
 #define CAPHEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -153,6 +154,32 @@ uint32_t capheap_ptr_caps(const void *p);
 /** Where the board's memory is, relative to the chip's addresses: 0 on a target
  *  and on a host where the chip's addresses were free. */
 intptr_t capheap_host_offset(void);
+
+/* ---- Failure injection, for tests of error paths ------------------------ */
+
+/** Which allocating calls fail on purpose. The calls counted are those of the
+ *  heap_caps API with a size other than 0 (malloc, calloc, realloc to a new
+ *  size, the aligned, prefer and default variants) and what is built on it:
+ *  the bare-metal malloc family, the FreeRTOS heap, the seed-era API.
+ *  multi_heap's own calls are not counted. */
+typedef struct {
+    size_t nth;     /**< the counted call that fails, 1 for the next; 0: none fails (count only) */
+    bool and_after; /**< every counted call after the nth fails too (memory that is gone for good) */
+    uint32_t caps;  /**< count only calls whose caps hold all these bits (malloc(): MALLOC_CAP_DEFAULT;
+                         a prefer call: its first mask); 0: every call */
+} capheap_fail_plan_t;
+
+/** Starts counting allocating calls and failing them as plan says, or with
+ *  NULL stops. A failed call fails as when no heap has room: NULL (realloc
+ *  leaves the block untouched), the failed-allocation hook, a trace record.
+ *  A plan is set between tests, not while other threads allocate; while it
+ *  runs, heap_caps_malloc takes its slow path. capheap_deinit stops it. */
+void capheap_fail_allocations(const capheap_fail_plan_t *plan);
+
+/** The allocating calls counted since the plan started: run the code under
+ *  test once with nth 0 to learn how many it makes, then make each one fail
+ *  in turn. */
+size_t capheap_fail_counted(void);
 
 #ifdef __cplusplus
 }

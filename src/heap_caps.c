@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capheap/port.h"
+#include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
 
@@ -142,8 +143,9 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 
 /* ---- heap_caps_malloc -------------------------------------------------- */
 
-/* heap_caps_malloc tests the tracing switch on its slow paths only: while
- * tracing is on, the registry holds every list slot on the empty list
+/* heap_caps_malloc tests the tracing switch, and asks whether a failure plan
+ * fails the call (fail_inject.h), on its slow paths only: while tracing is
+ * on or a plan runs, the registry holds every list slot on the empty list
  * (capheap_registry_lists_hold), whose key is 0, so that every call ends in
  * malloc_slow, or for caps 0 in malloc_failed (the empty list has
  * CAPHEAP_LIST_NO_HEAP). Both record. A call that found its list before
@@ -152,6 +154,7 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
 
 /* No candidate had room, or the list has no heap. */
 static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps, void *caller) {
+    (void)capheap_fail_injected(size, caps); /* counted: it fails either way */
     capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(NULL, size, 0, caps, caller);
@@ -161,7 +164,7 @@ static __attribute__((noinline)) void *malloc_failed(size_t size, uint32_t caps,
 
 /* A list not in its cache slot: the hook on failure, the record while tracing. */
 static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, void *caller) {
-    void *p = capheap_caps_alloc(size, 0, caps);
+    void *p = capheap_fail_injected(size, caps) ? NULL : capheap_caps_alloc(size, 0, caps);
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
@@ -264,7 +267,8 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
 static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
 void *heap_caps_aligned_alloc(size_t alignment, size_t size, uint32_t caps) {
-    void *p = is_power_of_two(alignment) ? capheap_caps_alloc(size, alignment, caps) : NULL;
+    void *p = is_power_of_two(alignment) && !capheap_fail_injected(size, caps) ? capheap_caps_alloc(size, alignment, caps)
+                                                                                : NULL;
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_aligned_alloc");
     }
@@ -281,7 +285,7 @@ static size_t array_size(size_t n, size_t size) {
 }
 
 static void *zeroed_alloc(size_t total, size_t align, uint32_t caps, const char *function_name) {
-    void *p = total == SIZE_MAX ? NULL : capheap_caps_alloc(total, align, caps);
+    void *p = total == SIZE_MAX || capheap_fail_injected(total, caps) ? NULL : capheap_caps_alloc(total, align, caps);
     if (p != NULL) {
         memset(p, 0, total);
     } else {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capheap/port.h"
+#include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
 
@@ -156,8 +157,8 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
 }
 
 void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
-    bool bad_ptr;
-    void *p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
+    bool bad_ptr = false;
+    void *p = capheap_fail_injected(size, caps) ? NULL : capheap_caps_realloc(ptr, size, caps, &bad_ptr);
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
     }

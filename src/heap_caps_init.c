@@ -8,6 +8,7 @@
 #include "board_layout.h"
 #include "boards.h"
 #include "capheap/port.h"
+#include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "log.h"
 
@@ -196,6 +197,7 @@ void capheap_deinit(void) {
     capheap_caps_set_cache_lines((capheap_cache_lines_t){0, 0});
     unmap_board();
     capheap_port_critical_exit();
+    capheap_fail_reset(); /* takes the critical section itself */
 }
 
 /* ---- esp_heap_caps_init.h ---------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
 
@@ -15,8 +16,11 @@ void *heap_caps_malloc_prefer(size_t size, size_t num, ...) {
     va_start(ap, num);
     uint32_t caps = MALLOC_CAP_DEFAULT;
     void *p = NULL;
-    while (p == NULL && num-- > 0) {
+    for (size_t i = 0; p == NULL && i < num; i++) {
         caps = va_arg(ap, uint32_t);
+        if (i == 0 && capheap_fail_injected(size, caps)) {
+            break; /* a failure plan counts the call with its first mask */
+        }
         p = capheap_caps_alloc(size, 0, caps);
     }
     va_end(ap);
@@ -35,8 +39,11 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
     uint32_t caps = MALLOC_CAP_DEFAULT;
     void *p = NULL;
     bool bad_ptr = false;
-    while (p == NULL && !bad_ptr && num-- > 0) {
+    for (size_t i = 0; p == NULL && !bad_ptr && i < num; i++) {
         caps = va_arg(ap, uint32_t);
+        if (i == 0 && capheap_fail_injected(size, caps)) {
+            break; /* counted with its first mask; ptr untouched */
+        }
         p = capheap_caps_realloc(ptr, size, caps, &bad_ptr);
         if (size == 0) {
             break; /* ptr is freed: nothing to try again */
@@ -59,8 +66,11 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
     va_start(ap, num);
     uint32_t caps = MALLOC_CAP_DEFAULT;
     void *p = NULL;
-    while (!overflow && p == NULL && num-- > 0) {
+    for (size_t i = 0; !overflow && p == NULL && i < num; i++) {
         caps = va_arg(ap, uint32_t);
+        if (i == 0 && capheap_fail_injected(total, caps)) {
+            break; /* counted with its first mask */
+        }
         p = capheap_caps_alloc(total, 0, caps);
     }
     va_end(ap);
@@ -108,7 +118,7 @@ static size_t default_masks(size_t size, uint32_t masks[3]) {
 
 void *heap_caps_malloc_default(size_t size) {
     uint32_t masks[3];
-    size_t n = default_masks(size, masks);
+    size_t n = capheap_fail_injected(size, MALLOC_CAP_DEFAULT) ? 0 : default_masks(size, masks);
     void *p = NULL;
     for (size_t i = 0; p == NULL && i < n; i++) {
         p = capheap_caps_alloc(size, 0, masks[i]);
@@ -124,7 +134,7 @@ void *heap_caps_malloc_default(size_t size) {
 
 void *heap_caps_realloc_default(void *ptr, size_t size) {
     uint32_t masks[3];
-    size_t n = default_masks(size, masks);
+    size_t n = capheap_fail_injected(size, MALLOC_CAP_DEFAULT) ? 0 : default_masks(size, masks);
     void *p = NULL;
     bool bad_ptr = false;
     for (size_t i = 0; p == NULL && !bad_ptr && i < n; i++) {

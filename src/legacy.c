@@ -6,6 +6,7 @@
  */
 #include "board_layout.h"
 #include "esp_heap_alloc_caps.h"
+#include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "heap_regions.h"
 #include "log.h"
@@ -14,7 +15,9 @@ void heap_alloc_caps_init(void) { heap_caps_init(); }
 
 void heap_alloc_enable_nonos_stack_tag(void) { heap_caps_enable_nonos_stack_heaps(); }
 
-void *pvPortMallocCaps(size_t size, uint32_t caps) { return capheap_caps_alloc(size, 0, caps); }
+void *pvPortMallocCaps(size_t size, uint32_t caps) {
+    return capheap_fail_injected(size, caps) ? NULL : capheap_caps_alloc(size, 0, caps);
+}
 
 size_t xPortGetFreeHeapSizeCaps(uint32_t caps) { return heap_caps_get_free_size(caps); }
 
@@ -75,7 +78,7 @@ static capheap_heap_t *tagged(size_t i, BaseType_t tag) {
 }
 
 void *pvPortMallocTagged(size_t xWantedSize, BaseType_t tag) {
-    size_t n = capheap_registry_count();
+    size_t n = capheap_fail_injected(xWantedSize, 0) ? 0 : capheap_registry_count(); /* no caps: counted as 0 */
     for (size_t i = 0; xWantedSize != 0 && i < n; i++) {
         capheap_heap_t *h = tagged(i, tag);
         void *p = h != NULL ? multi_heap_malloc(capheap_heap_handle(h), xWantedSize) : NULL;

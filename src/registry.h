@@ -203,7 +203,7 @@ struct capheap_registry {
     capheap_heap_hot_t hot[CAPHEAP_MAX_HEAPS];
     _Atomic unsigned gen;                      /**< changes whenever the heap sets do */
     _Atomic unsigned lists_used;
-    _Atomic bool lists_held;                   /**< capheap_registry_lists_hold */
+    _Atomic uint8_t lists_held;                /**< CAPHEAP_HOLD_*: who holds the slots empty */
     capheap_candidate_list_t lists[CAPHEAP_CANDIDATE_LISTS];
     capheap_capbit_sets_t bits[CAPHEAP_CAP_BITS];
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
@@ -243,11 +243,17 @@ CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);
 /** Also forgets every kept list (capheap_registry_clear). */
 CAPHEAP_INTERNAL void capheap_registry_lists_reset(void);
 
-/** While held, the candidate-list slots stay empty (lists are still kept,
- *  not put in slots): every lookup misses, and the caller's slow path runs.
- *  Heap tracing holds them while it is on (heap_caps.c). In the critical
- *  section, as the slots are filled in it too. */
-CAPHEAP_INTERNAL void capheap_registry_lists_hold(bool hold);
+/** Who may hold the candidate-list slots empty: heap tracing while it is on
+ *  (trace.c), failure injection while a plan runs (fail_inject.c). */
+#define CAPHEAP_HOLD_TRACE 1u
+#define CAPHEAP_HOLD_FAIL  2u
+
+/** While any holder holds them, the candidate-list slots stay empty (lists
+ *  are still kept, not put in slots): every lookup misses, and the caller's
+ *  slow path runs. In the critical section, as the slots are filled in it
+ *  too (and the holders' bits change there without atomic read-modify-write,
+ *  which ARMv6-M lacks). */
+CAPHEAP_INTERNAL void capheap_registry_lists_hold(unsigned holder, bool hold);
 
 /* ---- Readers ----------------------------------------------------------- */
 

@@ -138,8 +138,10 @@ void capheap_registry_lists_invalidate(void) {
 
 /* The generation stays: the kept lists are still right, and the pool is not
  * spent again each time tracing starts. */
-void capheap_registry_lists_hold(bool hold) {
-    atomic_store_explicit(&capheap_registry.lists_held, hold, memory_order_relaxed);
+void capheap_registry_lists_hold(unsigned holder, bool hold) {
+    unsigned held = atomic_load_explicit(&capheap_registry.lists_held, memory_order_relaxed);
+    held = hold ? held | holder : held & ~holder;
+    atomic_store_explicit(&capheap_registry.lists_held, (uint8_t)held, memory_order_relaxed);
     if (hold) {
         empty_slots();
     }

@@ -42,7 +42,7 @@ static struct {
 static void update_switch(void) {
     bool on = trace.recording || trace.sink != NULL;
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
-    capheap_registry_lists_hold(on);
+    capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, on);
     capheap_registry_owner_cache_hold(on);
 }
 

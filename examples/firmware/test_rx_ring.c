@@ -4,7 +4,7 @@
  * builds the ESP32's heaps at the chip's addresses, so the test can ask what a
  * plain malloc-backed test never could: is every DMA buffer really in memory
  * the DMA engine reaches, on the board with external RAM too? Does running
- * out of DMA memory half way leak anything?
+ * out of DMA memory half way leak anything, whichever allocation fails?
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,6 +113,30 @@ static void running_out_half_way_keeps_nothing(void **state) {
     }
 }
 
+/* The same, at every allocation the create makes: count them once, then make
+ * each one fail in turn (capheap_fail_allocations); each failure must give
+ * ESP_ERR_NO_MEM and every byte back. */
+static void each_allocation_failing_keeps_nothing(void **state) {
+    (void)state;
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    capheap_fail_plan_t count_only = {0, false, 0};
+    capheap_fail_allocations(&count_only);
+    rx_ring_t *ring;
+    assert_int_equal(rx_ring_create(BUFFERS, BUFFER_SIZE, &ring), ESP_OK);
+    size_t calls = capheap_fail_counted();
+    rx_ring_destroy(ring);
+    assert_true(calls >= BUFFERS);
+    for (size_t nth = 1; nth <= calls; nth++) {
+        capheap_fail_plan_t fail_nth = {nth, false, 0};
+        capheap_fail_allocations(&fail_nth);
+        assert_int_equal(rx_ring_create(BUFFERS, BUFFER_SIZE, &ring), ESP_ERR_NO_MEM);
+        assert_null(ring);
+        assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_8BIT), free_before);
+    }
+    capheap_fail_allocations(NULL);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void bad_arguments(void **state) {
     (void)state;
     rx_ring_t *ring;
@@ -127,6 +151,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(every_buffer_is_dma_capable, on_esp32, done),
         cmocka_unit_test_setup_teardown(buffers_stay_internal_with_psram, on_esp32_psram, done),
         cmocka_unit_test_setup_teardown(running_out_half_way_keeps_nothing, on_esp32, done),
+        cmocka_unit_test_setup_teardown(each_allocation_failing_keeps_nothing, on_esp32, done),
         cmocka_unit_test_setup_teardown(bad_arguments, on_esp32, done),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
