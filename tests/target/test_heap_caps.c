@@ -18,6 +18,7 @@
  *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
  * - esp32c6-noprot's HP SRAM moved into the target's RAM: EXEC blocks at
  *   their data addresses, and code written there runs.
+ * - Failure injection through the malloc family (ENOMEM at the counted call).
  * - FreeRTOS's heap API (ports/freertos/heap_capheap.c, built against the
  *   kernel stub), whose memory free() takes and the other way round.
  */
@@ -420,6 +421,27 @@ static void case_free_from_any_heap(void) {
     capheap_deinit();
 }
 
+/* Failure injection (capheap_fail_allocations) through the malloc family:
+ * the counted call fails with ENOMEM, the others are served; the count is
+ * taken in the port's critical section on ARMv6-M, atomically elsewhere. */
+static void case_fail_injection(void) {
+    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+    size_t before = all_free();
+    capheap_fail_plan_t second = {2, false, 0};
+    capheap_fail_allocations(&second);
+    void *a = malloc(100);
+    errno = 0;
+    void *b = malloc(100);
+    T_CHECK(a != NULL && b == NULL && errno == ENOMEM);
+    void *c = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    T_CHECK(c != NULL);
+    T_EQ(capheap_fail_counted(), 3);
+    capheap_fail_allocations(NULL);
+    free(a), free(c);
+    T_EQ(all_free(), before);
+    capheap_deinit();
+}
+
 /* ---- FreeRTOS's heap API (ports/freertos/heap_capheap.c) --------------- */
 
 #define KERNEL_CAPS (MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
@@ -621,6 +643,7 @@ int main(void) {
         {"newlib_reentrant", case_newlib_reentrant},
         {"libc_allocates_from_capheap", case_libc_allocates_from_capheap},
         {"free_from_any_heap", case_free_from_any_heap},
+        {"fail_injection", case_fail_injection},
         {"freertos_heap", case_freertos_heap},
         {"esp32_heaps", case_esp32_heaps},
         {"esp32_priorities", case_esp32_priorities},
