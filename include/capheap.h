@@ -160,8 +160,8 @@ intptr_t capheap_host_offset(void);
 /** Which allocating calls fail on purpose. The calls counted are those of the
  *  heap_caps API with a size other than 0 (malloc, calloc, realloc to a new
  *  size, the aligned, prefer and default variants) and what is built on it:
- *  the bare-metal malloc family, the FreeRTOS heap, the seed-era API.
- *  multi_heap's own calls are not counted. */
+ *  the bare-metal malloc family (a memalign makes up to two calls), the
+ *  FreeRTOS heap, the seed-era API. multi_heap's own calls are not counted. */
 typedef struct {
     size_t nth;     /**< the counted call that fails, 1 for the next; 0: none fails (count only) */
     bool and_after; /**< every counted call after the nth fails too (memory that is gone for good) */
