@@ -127,7 +127,10 @@ static void print_heap(FILE *out, const probe_t *p, size_t index, const tool_hea
     fprintf(out, "  %-2zu %-18s 0x%08llX-0x%08llX %11s %11s", index, p->board.types[h->type].name,
             (unsigned long long)start, (unsigned long long)(start + (h->end - h->start)),
             fmt_count(h->end - h->start, num[0], sizeof num[0]), fmt_count(room->can_lose, num[1], sizeof num[1]));
-    fprintf(out, before != NULL ? "  after \"%s\"\n" : "%s\n", before != NULL ? before : "");
+    if (before != NULL) {
+        fprintf(out, "  after \"%s\"", before);
+    }
+    fputc('\n', out);
     const failure_t *f = &room->failure;
     if (room->all) {
         fprintf(out, "       all of it: the trace does not need this heap\n");
