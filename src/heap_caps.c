@@ -41,11 +41,14 @@ void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_
 
 /* What a list carries for its caps mask (capheap_candidate_list_t.rules):
  * RULE_WORDS, and in the bits of RULE_ALIGN the log2 of the alignment the
- * hardware asks (heap_caps_hw.c; 0: none). */
+ * hardware asks (heap_caps_hw.c; 0: none). A list with an alignment also
+ * has RULE_RARE, the registry's bit for a list without a heap: the fast path
+ * leaves both kinds to malloc_rare after one test, the sign of the byte. */
 #define RULE_WORDS 1u /* 32BIT (or EXEC): sizes are rounded up to a multiple of 4 */
 #define RULE_ALIGN_SHIFT 1u
 #define RULE_ALIGN (7u << RULE_ALIGN_SHIFT)
-_Static_assert((RULE_WORDS | RULE_ALIGN) < CAPHEAP_LIST_NO_HEAP, "a list's own rules leave the registry's bit");
+#define RULE_RARE CAPHEAP_LIST_NO_HEAP
+_Static_assert((RULE_WORDS | RULE_ALIGN) < RULE_RARE, "a list's own rules leave the registry's bit");
 
 /* The alignment a list's rules ask of every block; 0 for none. */
 static inline size_t rule_align(const capheap_candidate_list_t *l) {
@@ -73,7 +76,7 @@ static capheap_list_request_t request_for(uint32_t caps) {
     }
     r.rules = (r.caps & MALLOC_CAP_32BIT) ? RULE_WORDS : 0;
     if (align != 0) { /* a power of two up to 128 (capheap_board_check) */
-        r.rules |= (uint8_t)((unsigned)__builtin_ctzl(align) << RULE_ALIGN_SHIFT);
+        r.rules |= (uint8_t)(((unsigned)__builtin_ctzl(align) << RULE_ALIGN_SHIFT) | RULE_RARE);
     }
     return r;
 }
@@ -85,21 +88,25 @@ static __attribute__((noinline)) const capheap_candidate_list_t *list_miss(uint3
 }
 
 /* The size the list's rules make of size, and the alignment they ask at
- * least (as the larger of *align and theirs); false when no size can be had. */
-static CAPHEAP_ALWAYS_INLINE bool apply_rules(const capheap_candidate_list_t *l, size_t *size, size_t *align) {
-    size_t hw = rule_align(l);
-    if (hw != 0) {
-        if (*size - 1 > SIZE_MAX - hw) {
-            return false; /* 0, or rounding it up would overflow */
-        }
-        *size = (*size + hw - 1) & ~(hw - 1); /* as ESP-IDF: the block ends on a line too */
-        *align = *align > hw ? *align : hw;
-    }
+ * least (as the larger of *align and theirs); false when no size can be had.
+ * may_align false: the caller knows the list asks no alignment. */
+static CAPHEAP_ALWAYS_INLINE bool apply_rules(const capheap_candidate_list_t *l, size_t *size, size_t *align,
+                                              bool may_align) {
     if (l->rules & RULE_WORDS) {
         if (*size - 1 > SIZE_MAX - 4) {
             return false; /* 0 (which no window allocation takes), or it would overflow */
         }
         *size = (*size + 3) & ~(size_t)3;
+    }
+    /* A hardware alignment is a multiple of 4: rounding to it after the
+     * words gives what ESP-IDF's order (alignment first) gives. */
+    if (may_align && (l->rules & RULE_ALIGN) != 0) {
+        size_t hw = rule_align(l);
+        if (*size - 1 > SIZE_MAX - hw) {
+            return false; /* 0, or rounding it up would overflow */
+        }
+        *size = (*size + hw - 1) & ~(hw - 1); /* as ESP-IDF: the block ends on a line too */
+        *align = *align > hw ? *align : hw;
     }
     return true;
 }
@@ -135,7 +142,7 @@ void *capheap_caps_alloc(size_t size, size_t align, uint32_t caps) {
     if (l->caps != caps) {
         l = list_miss(caps, &scratch);
     }
-    if (size == 0 || !apply_rules(l, &size, &align)) {
+    if (size == 0 || !apply_rules(l, &size, &align, true)) {
         return NULL;
     }
     return alloc_from_list(l, size, align);
@@ -174,16 +181,33 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, v
     return p;
 }
 
-/* A list with rules (32BIT, EXEC, an alignment the hardware asks): out of
- * line, so that plain lists keep the shortest loop. Never found while
- * tracing is on, so it records nothing. */
-static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
+/* A list with rules: its size rules, its heaps, the hook on failure. Never
+ * found while tracing is on, so it records nothing. */
+static CAPHEAP_ALWAYS_INLINE void *malloc_by_rules(const capheap_candidate_list_t *l, size_t size, uint32_t caps,
+                                                   bool may_align) {
     size_t align = 0;
-    void *p = apply_rules(l, &size, &align) ? alloc_from_list(l, size, align) : NULL;
+    void *p = NULL;
+    if (apply_rules(l, &size, &align, may_align)) {
+        /* Two copies of the loop: without an alignment it keeps plain malloc */
+        p = align == 0 ? alloc_from_list(l, size, 0) : alloc_from_list(l, size, align);
+    }
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
     return p;
+}
+
+/* A list with 32BIT or EXEC rules: out of line, so that plain lists keep the
+ * shortest loop, and no test of an alignment (malloc_rare takes those). */
+static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
+    return malloc_by_rules(l, size, caps, false);
+}
+
+/* A list without a heap, or one with an alignment the hardware asks (both
+ * RULE_RARE). */
+static __attribute__((noinline)) void *malloc_rare(const capheap_candidate_list_t *l, size_t size, uint32_t caps,
+                                                   void *caller) {
+    return l->heap[0] == CAPHEAP_LIST_END ? malloc_failed(size, caps, caller) : malloc_by_rules(l, size, caps, true);
 }
 
 /* The heap mh failed (the fast path asked it), or its floor refused the
@@ -237,8 +261,7 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
         return malloc_slow(size, caps, CAPHEAP_CALLER());
     }
     if (__builtin_expect(l->rules != 0, 0)) {
-        return l->rules & CAPHEAP_LIST_NO_HEAP ? malloc_failed(size, caps, CAPHEAP_CALLER())
-                                               : malloc_ruled(l, size, caps);
+        return l->rules & RULE_RARE ? malloc_rare(l, size, caps, CAPHEAP_CALLER()) : malloc_ruled(l, size, caps);
     }
     /* A list without rules has a heap (else CAPHEAP_LIST_NO_HEAP): the
      * first needs no test of the end. Most requests go to one of the first

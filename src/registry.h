@@ -139,7 +139,9 @@ _Static_assert(CAPHEAP_MAX_HEAPS <= 0x7F, "heap indices leave the window bit and
 
 /** Set in a list's rules by the registry when the list has no heap: a caller
  *  that asks every heap of a list with rules 0 by plain malloc then meets no
- *  empty list there. The caller's own flags are the other bits. */
+ *  empty list there. The caller's own flags are the other bits; it may set
+ *  this one too, for lists of its own that its fast path leaves alone
+ *  (heap_caps.c: those with an alignment), and tells them apart by heap[0]. */
 #define CAPHEAP_LIST_NO_HEAP 0x80u
 
 /** Heaps at the head of a list that it also holds as multi_heap handles
