@@ -3,6 +3,7 @@
  * with various caps, frees of blocks other threads allocated, reallocs and
  * size queries, while another thread adds heaps. Every block keeps what its
  * owner wrote; at the end every heap is consistent and back to its free size.
+ * And failure injection counts every thread's calls once.
  * The "tsan" configuration of scripts/test-matrix.sh runs this under
  * ThreadSanitizer.
  */
@@ -200,9 +201,39 @@ static void threads_share_heaps_while_heaps_are_added(void **state) {
     caps_default_reports();
 }
 
+/* Failure injection counts each call of every thread once (an atomic add):
+ * with a plan that only counts, the count is the calls made. */
+#define COUNTED_CALLS 2000
+
+static void *allocate_and_free(void *arg) {
+    (void)arg;
+    for (int i = 0; i < COUNTED_CALLS; i++) {
+        heap_caps_free(heap_caps_malloc(64, MALLOC_CAP_8BIT));
+    }
+    return NULL;
+}
+
+static void failure_injection_counts_every_thread(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    capheap_fail_plan_t count_only = {0, false, 0};
+    capheap_fail_allocations(&count_only);
+    pthread_t threads[WORKERS];
+    for (unsigned i = 0; i < WORKERS; i++) {
+        assert_int_equal(pthread_create(&threads[i], NULL, allocate_and_free, NULL), 0);
+    }
+    for (unsigned i = 0; i < WORKERS; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    }
+    assert_int_equal(capheap_fail_counted(), WORKERS * COUNTED_CALLS);
+    capheap_fail_allocations(NULL);
+    capheap_deinit();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_share_heaps_while_heaps_are_added),
+        cmocka_unit_test(failure_injection_counts_every_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
