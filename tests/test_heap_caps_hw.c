@@ -101,6 +101,14 @@ static void dma_requests_get_whole_lines(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+static void sizes_that_would_wrap_are_refused(void **state) {
+    (void)state;
+    assert_null(heap_caps_malloc(SIZE_MAX - 10, MALLOC_CAP_DMA)); /* rounding to the line would wrap */
+    assert_null(heap_caps_calloc(1, SIZE_MAX - 10, MALLOC_CAP_CACHE_ALIGNED | MALLOC_CAP_8BIT));
+    assert_null(heap_caps_aligned_alloc(64, SIZE_MAX - 40, MALLOC_CAP_DMA));
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void plain_requests_stay_on_the_grain(void **state) {
     (void)state;
     void *p = heap_caps_malloc(1, MALLOC_CAP_8BIT);
@@ -205,6 +213,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(spiram_drops_dma, setup_esp32_psram, teardown),
         cmocka_unit_test_setup_teardown(simd_needs_memory_that_has_it, setup_esp32_psram, teardown),
         cmocka_unit_test_setup_teardown(dma_requests_get_whole_lines, setup_stm32h743, teardown),
+        cmocka_unit_test_setup_teardown(sizes_that_would_wrap_are_refused, setup_stm32h743, teardown),
         cmocka_unit_test_setup_teardown(plain_requests_stay_on_the_grain, setup_stm32h743, teardown),
         cmocka_unit_test_setup_teardown(realloc_into_dma_moves_to_a_line, setup_stm32h743, teardown),
         cmocka_unit_test_teardown(external_lines_and_simd, teardown),
