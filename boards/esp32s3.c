@@ -14,16 +14,24 @@
  *   it in 32 and 64 KiB pieces with these instruction-bus addresses, and its
  *   bootloader memory map names SRAM1's starts on both buses).
  * - SRAM1's last 64 KiB, 0x3FCE0000-0x3FCF0000, hold the ROM's start-up
- *   stacks (PRO CPU 0x3FCE9710-0x3FCEB710, APP CPU 0x3FCEB710-0x3FCED710):
- *   ESP-IDF gives it a type of its own, plain DRAM, and adds it to the heap
- *   once the application runs (heap_caps_enable_nonos_stack_heaps). The ROM's
- *   .bss and .data, 0x3FCED710-0x3FCF0000, are never freed.
+ *   stacks (PRO CPU 0x3FCE9710-0x3FCEB710, APP CPU 0x3FCEB710-0x3FCED710)
+ *   and the ROM's .bss and .data, 0x3FCED710-0x3FCF0000, never freed.
+ *   ESP-IDF's current esp32s3 heap layout gives SRAM1 up to the stacks
+ *   (APP_USABLE_DRAM_END, the ROM stack's start 0x3FCEB710 less its 8 KiB)
+ *   the default type, and from there to SRAM1's end a type of its own for
+ *   the start-up stacks, added to the heap once the application runs
+ *   (heap_caps_enable_nonos_stack_heaps): STACK/DRAM, or with memory
+ *   protection off STACK/DIRAM, whose first caps add RETENTION (memory the
+ *   retention DMA reaches) and whose second add EXEC through the instruction
+ *   bus; D/IRAM also offers RETENTION, at its lowest priority. (An older
+ *   layout gave the whole last 64 KiB the stack type, plain DRAM caps.)
  * - SRAM2, 64 KiB, data bus only, 0x3FCF0000-0x3FD00000; the data cache takes
  *   its upper 32 KiB (ESP-IDF's default, CONFIG_ESP32S3_DATA_CACHE_32KB),
  *   which leaves 0x3FCF0000-0x3FCF8000 as DRAM.
  * - Types and their caps by priority are ESP-IDF's esp32s3 heap layout's:
- *   DRAM, the start-up stack's DRAM, and D/IRAM, whose low-priority caps are
- *   32BIT and EXEC through the instruction bus.
+ *   DRAM, D/IRAM (low-priority caps 32BIT, EXEC through the instruction bus,
+ *   RETENTION) and the two start-up-stack types above. SRAM2's DRAM is
+ *   reachable by DMA but not by the retention DMA (the layout's words).
  * - Memory protection: ESP-IDF turns it on by default on the ESP32-S3
  *   (CONFIG_ESP_SYSTEM_MEMPROT_FEATURE), and then a heap_caps_malloc with
  *   MALLOC_CAP_EXEC returns NULL; with it off, D/IRAM serves EXEC at its
@@ -41,33 +49,38 @@
  */
 #include "boards.h"
 
-enum { DRAM, STACK_DRAM, DIRAM, TYPE_COUNT };
+enum { DRAM, STACK_DRAM, DIRAM, STACK_DIRAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
-#define DRAM_CAPS {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}
 
 static const capheap_memory_type_t types[TYPE_COUNT] = {
-    [DRAM] = {"DRAM", DRAM_CAPS},
-    [STACK_DRAM] = {"STACK/DRAM", DRAM_CAPS},
-    [DIRAM] = {"D/IRAM", {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC)}},
+    [DRAM] = {"DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
+    [STACK_DRAM] = {"STACK/DRAM",
+                    {CAP(8BIT) | CAP(DEFAULT) | CAP(RETENTION), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
+    [DIRAM] = {"D/IRAM",
+               {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC) | CAP(RETENTION)}},
+    [STACK_DIRAM] = {"STACK/DIRAM", {CAP(8BIT) | CAP(DEFAULT) | CAP(RETENTION),
+                                     CAP(EXEC) | CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
 };
 
-#define SRAM1_IBUS {CAPHEAP_ALIAS_LINEAR, 0x40378000}
-#define NO_ALIAS   {CAPHEAP_ALIAS_NONE, 0}
-#define ESP32S3_TAIL                                                                                       \
-    {0x3FCE0000, 0x10000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, NO_ALIAS},                             \
+/* SRAM1 on the instruction bus: iram = dram + 0x6F0000, for each piece. */
+#define SRAM1_IBUS(dram) {CAPHEAP_ALIAS_LINEAR, (dram) + 0x6F0000u}
+#define NO_ALIAS         {CAPHEAP_ALIAS_NONE, 0}
+#define STACKS_START     0x3FCE9710u /* APP_USABLE_DRAM_END: the ROM stacks' start */
+#define SRAM1_PIECES(heap_type, stack_type)                                                                \
+    {0x3FC88000, STACKS_START - 0x3FC88000, heap_type, 0, SRAM1_IBUS(0x3FC88000)},                         \
+        {STACKS_START, 0x3FCF0000 - STACKS_START, stack_type, CAPHEAP_REGION_STARTUP_STACK,                \
+         SRAM1_IBUS(STACKS_START)},                                                                        \
         {0x3FCF0000, 0x8000, DRAM, 0, NO_ALIAS} /* SRAM2 below the data cache */
 
 /* Memory protection on: SRAM1 up to the stacks is DRAM, never executable. */
 static const capheap_region_t regions[] = {
-    {0x3FC88000, 0x58000, DRAM, 0, SRAM1_IBUS},
-    ESP32S3_TAIL,
+    SRAM1_PIECES(DRAM, STACK_DRAM),
 };
 
-/* Memory protection off: SRAM1 up to the stacks is D/IRAM. */
+/* Memory protection off: SRAM1 up to the stacks is D/IRAM, the stacks' part STACK/DIRAM. */
 static const capheap_region_t noprot_regions[] = {
-    {0x3FC88000, 0x58000, DIRAM, 0, SRAM1_IBUS},
-    ESP32S3_TAIL,
+    SRAM1_PIECES(DIRAM, STACK_DIRAM),
 };
 
 static const capheap_reserved_t reserved[] = {

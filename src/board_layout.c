@@ -162,8 +162,14 @@ static size_t insert_at(capheap_port_range_t *out, size_t n, size_t max, size_t 
     return n + 1;
 }
 
+/* Two ranges may become one: both plain, or both mirrored at the same
+ * distance (one linear window that the board lists in pieces, as ESP-IDF's
+ * esp32s3 layout lists SRAM1, split where a start-up-stack type begins). */
 static bool mergeable(const capheap_port_range_t *a, const capheap_port_range_t *b) {
-    return a->mirror == 0 && b->mirror == 0;
+    if (a->mirror == 0 || b->mirror == 0) {
+        return a->mirror == 0 && b->mirror == 0;
+    }
+    return a->mirror - a->start == b->mirror - b->start;
 }
 
 /* Adds r to the sorted list out[0, n), merging it with unmirrored ranges it
@@ -182,11 +188,12 @@ static size_t add_range(capheap_port_range_t *out, size_t n, size_t max, capheap
     }
     uintptr_t lo = out[i].start < r.start ? out[i].start : r.start;
     uintptr_t hi = range_top(&out[i]) > range_top(&r) ? range_top(&out[i]) : range_top(&r);
+    uintptr_t mirror = r.mirror != 0 ? lo + (r.mirror - r.start) : 0; /* the same distance for both */
     n--;
     for (size_t j = i; j < n; j++) {
         out[j] = out[j + 1];
     }
-    return add_range(out, n, max, (capheap_port_range_t){lo, hi - lo, 0});
+    return add_range(out, n, max, (capheap_port_range_t){lo, hi - lo, mirror});
 }
 
 size_t capheap_board_host_ranges(const capheap_board_t *b, capheap_port_range_t *out, size_t max) {

@@ -1,19 +1,21 @@
 /*
  * test_board_esp32s3.c: the esp32s3 boards' placement rules on the host
- * model: the heaps of SRAM1 and SRAM2 minus the application and the ROM's
- * data; with memory protection on (esp32s3) SRAM1 is DRAM, so malloc and
- * 32BIT take the heaps in address order, and EXEC is refused; with it off
- * (esp32s3-noprot) SRAM1 is D/IRAM, taken after the DRAM types, and EXEC is
- * served on the instruction bus: the same bytes on both buses, one free for
- * either address.
+ * model: the heaps of SRAM1 (up to the ROM's start-up stacks), the stacks'
+ * block and SRAM2, minus the application and the ROM's data; with memory
+ * protection on (esp32s3) SRAM1 is DRAM, so malloc and 32BIT take the heaps
+ * in address order, and EXEC is refused; with it off (esp32s3-noprot) SRAM1
+ * is D/IRAM, taken after the DRAM types, and EXEC is served on the
+ * instruction bus, the stacks' block first: the same bytes on both buses,
+ * one free for either address. RETENTION: the stacks' block first.
  */
 #define BOARD_NAME "esp32s3"
 #include "test_board_common.h"
 
-static const chip_range_t sram1 = {0x3FC97000, 0x3FCE0000};      /* after code and data */
-static const chip_range_t stack_dram = {0x3FCE0000, 0x3FCED710}; /* SRAM1's last 64 KiB, ROM data off */
+static const chip_range_t sram1 = {0x3FC97000, 0x3FCE9710};      /* after code and data, up to the stacks */
+static const chip_range_t stack_dram = {0x3FCE9710, 0x3FCED710}; /* the ROM's two start-up stacks */
 static const chip_range_t dram = {0x3FCF0000, 0x3FCF8000};       /* SRAM2 below the data cache */
-static const chip_range_t sram1_ibus = {0x3FC97000 + 0x6F0000, 0x3FCE0000 + 0x6F0000};
+static const chip_range_t sram1_ibus = {0x3FC97000 + 0x6F0000, 0x3FCE9710 + 0x6F0000};
+static const chip_range_t stack_ibus = {0x3FCE9710 + 0x6F0000, 0x3FCED710 + 0x6F0000};
 static const chip_range_t app_and_rom[] = {
     {0x3FC88000, 0x3FC97000}, /* IRAM code (data-bus view), .data/.bss */
     {0x3FCED710, 0x3FCF0000}, /* ROM .bss/.data */
@@ -34,9 +36,9 @@ static void heaps_follow_the_map(void **state) {
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
 }
 
-/* Free bytes 297,360, 54,656 and 32,520 without poisoning: 576, 105 and 63
+/* Free bytes 336,016, 16,216 and 32,520 without poisoning: 651, 31 and 63
  * blocks of 512; poisoning takes a few. */
-static const size_t most[3] = {540, 90, 55};
+static const size_t most[3] = {610, 27, 55};
 
 /* Protection on: all three are DRAM types, met in address order. */
 static void malloc_in_address_order(void **state) {
@@ -62,13 +64,19 @@ static void exec_refused_with_memory_protection(void **state) {
     assert_null(heap_caps_aligned_alloc(64, 64, MALLOC_CAP_EXEC));
 }
 
+/* STACK/DIRAM offers EXEC at priority 1, D/IRAM at 2: the stacks' block first. */
 static void exec_on_the_instruction_bus_without_protection(void **state) {
     (void)state;
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), sram1.end - sram1.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC),
+                     (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start));
     size_t free_before = heap_caps_get_free_size(MALLOC_CAP_EXEC);
     drain(&d, 1024, MALLOC_CAP_EXEC);
-    assert_int_equal(count_in(&d, sram1_ibus), d.n);
-    assert_true(d.n > 250);
+    size_t in_stacks = count_in(&d, stack_ibus);
+    assert_int_equal(in_stacks + count_in(&d, sram1_ibus), d.n);
+    assert_true(in_stacks > 10 && d.n > 300);
+    for (size_t i = 0; i < in_stacks; i++) {
+        assert_true(chip_addr(d.p[i]) >= stack_ibus.start && chip_addr(d.p[i]) < stack_ibus.end);
+    }
     for (size_t i = 0; i < d.n; i++) {
         assert_int_equal((uintptr_t)d.p[i] % 4, 0);
     }
@@ -87,6 +95,16 @@ static void exec_on_the_instruction_bus_without_protection(void **state) {
     release(&d); /* heap_caps_free of instruction-bus addresses */
     assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_EXEC), free_before);
     assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* RETENTION: the start-up stacks' block first (priority 0), then on
+ * esp32s3-noprot D/IRAM (priority 2); SRAM2's DRAM never. */
+static void retention_in_the_stacks_block(void **state) {
+    (void)state;
+    void *p = heap_caps_malloc(100, MALLOC_CAP_RETENTION | MALLOC_CAP_DMA);
+    assert_true(chip_addr(p) >= stack_dram.start && chip_addr(p) < stack_dram.end);
+    heap_caps_free(p);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack_dram.end - stack_dram.start);
 }
 
 static void data_requests_alike_on_both_boards(void **state) {
@@ -112,6 +130,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(exec_on_the_instruction_bus_without_protection, noprot_setup,
                                         board_teardown),
         cmocka_unit_test_setup_teardown(data_requests_alike_on_both_boards, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(retention_in_the_stacks_block, board_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

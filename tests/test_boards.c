@@ -281,6 +281,36 @@ static void own_board_linear_window_below_its_data(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* One linear window listed in two pieces of different types, split off a
+ * page boundary (as the esp32s3 board's SRAM1 at the start-up stacks): the
+ * host maps it as one mirrored range. Pieces whose windows lie at different
+ * distances cannot share a page of host memory: refused. */
+static void own_board_window_in_two_pieces(void **state) {
+    (void)state;
+    static const capheap_region_t pieces[] = {
+        {MY + 0x10000, 0x2710, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1010000}},
+        {MY + 0x12710, 0x18F0, FAST, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1012710}},
+    };
+    capheap_board_t b = my_board;
+    b.regions = pieces;
+    b.region_count = 2;
+    b.reserved_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    uint8_t *data = heap_caps_malloc(100, MALLOC_CAP_8BIT); /* FAST: the second piece */
+    assert_true((uintptr_t)data - caps_host(MY + 0x12710) < 0x18F0);
+    uint8_t *window = data + (caps_host(MY + 0x1010000) - caps_host(MY + 0x10000));
+    memset(data, 0x6B, 100);
+    assert_int_equal(window[99], 0x6B); /* the same memory through its window */
+    heap_caps_free(data);
+    capheap_deinit();
+    static const capheap_region_t apart[] = {
+        {MY + 0x10000, 0x2710, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1010000}},
+        {MY + 0x12710, 0x18F0, FAST, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x2012710}},
+    };
+    b.regions = apart;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_NO_MEM);
+}
+
 static void inconsistent_boards_are_refused(void **state) {
     (void)state;
     assert_int_equal(capheap_init_board(NULL), ESP_ERR_INVALID_ARG);
@@ -412,6 +442,7 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_merges_cuts_and_drops, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
+        cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(inconsistent_boards_are_refused, teardown),
         cmocka_unit_test_teardown(heap_caps_init_leaves_startup_stacks_out, teardown),
         cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
