@@ -10,19 +10,23 @@
  *   instruction bus 0x40380000-0x403E0000 in the same byte order, so
  *   iram = dram + 0x700000 (the same map; ESP-IDF's esp32c3 heap layout
  *   lists it as three 128 KiB blocks with these instruction-bus addresses).
- * - The last block, 0x3FCC0000-0x3FCE0000, holds the ROM's start-up stack
- *   (0x3FCDC710-0x3FCDE710, reclaimed once the application runs) and the
- *   ROM's .bss and .data (0x3FCDE710-0x3FCE0000, never freed): the heap
- *   layout gives it the type STACK/DRAM, which also offers RETENTION (memory
- *   the retention DMA reaches) at its lowest priority.
+ * - The last block, 0x3FCC0000-0x3FCE0000, ends with the ROM's start-up
+ *   stack (0x3FCDC710-0x3FCDE710, reclaimed once the application runs) and
+ *   the ROM's .bss and .data (0x3FCDE710-0x3FCE0000, never freed). ESP-IDF's
+ *   current esp32c3 heap layout gives SRAM1 up to the stack
+ *   (APP_USABLE_DRAM_END, the ROM stack's start less its 8 KiB) the default
+ *   type, and the rest a start-up-stack type (an older layout gave the whole
+ *   block the stack type).
  * - Types, their caps by priority, and memory protection: the heap layout
- *   lists DRAM, STACK/DRAM, D/IRAM (32BIT and EXEC at its lowest priority,
- *   through the instruction bus), IRAM and RTCRAM, and gives the first two
- *   blocks of SRAM1 the type DRAM when memory protection is on
+ *   lists DRAM, STACK/DRAM (RETENTION, memory the retention DMA reaches, at
+ *   its lowest priority), D/IRAM (32BIT and EXEC at its lowest priority,
+ *   through the instruction bus), STACK/DIRAM (RETENTION first, EXEC at its
+ *   second priority) and RTCRAM. With memory protection on
  *   (CONFIG_ESP_SYSTEM_MEMPROT_FEATURE, ESP-IDF's default: a heap_caps_malloc
- *   with MALLOC_CAP_EXEC then returns NULL), D/IRAM when it is off. Board
- *   esp32c3 is the default, esp32c3-noprot the other. (IRAM has no region
- *   on this chip.)
+ *   with MALLOC_CAP_EXEC then returns NULL) SRAM1 is DRAM and the stack's
+ *   part STACK/DRAM; with it off, D/IRAM and STACK/DIRAM. Board esp32c3 is
+ *   the default, esp32c3-noprot the other. (IRAM has no region on this
+ *   chip.)
  * - RTC fast memory, 8 KiB at 0x50000000, is a heap of type RTCRAM when
  *   CONFIG_ESP_SYSTEM_ALLOW_RTC_FAST_MEM_AS_HEAP is set, which ESP-IDF's
  *   esp_system Kconfig sets by default on the C3 (not on the dual-core esp32,
@@ -40,7 +44,7 @@
  */
 #include "boards.h"
 
-enum { DRAM, STACK_DRAM, DIRAM, RTCRAM, TYPE_COUNT };
+enum { DRAM, STACK_DRAM, DIRAM, STACK_DIRAM, RTCRAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 
@@ -48,25 +52,28 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
     [DRAM] = {"DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
     [STACK_DRAM] = {"STACK/DRAM", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), CAP(RETENTION)}},
     [DIRAM] = {"D/IRAM", {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC)}},
+    [STACK_DIRAM] = {"STACK/DIRAM", {CAP(8BIT) | CAP(DEFAULT) | CAP(RETENTION),
+                                     CAP(EXEC) | CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
     [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(32BIT)}},
 };
 
-#define SRAM1_IBUS {CAPHEAP_ALIAS_LINEAR, 0x40380000}
-#define STACK_BLOCK {0x3FCC0000, 0x20000, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, {CAPHEAP_ALIAS_NONE, 0}}
-#define RTC_FAST {0x50000000, 0x2000, RTCRAM, 0, {CAPHEAP_ALIAS_NONE, 0}}
+/* SRAM1 on the instruction bus: iram = dram + 0x700000, for each piece. */
+#define SRAM1_IBUS(dram) {CAPHEAP_ALIAS_LINEAR, (dram) + 0x700000u}
+#define STACK_START      0x3FCDC710u /* APP_USABLE_DRAM_END: the ROM stack's start */
+#define SRAM1_PIECES(heap_type, stack_type)                                                                \
+    {0x3FC80000, STACK_START - 0x3FC80000, heap_type, 0, SRAM1_IBUS(0x3FC80000)},                          \
+        {STACK_START, 0x3FCE0000 - STACK_START, stack_type, CAPHEAP_REGION_STARTUP_STACK,                  \
+         SRAM1_IBUS(STACK_START)},                                                                         \
+        {0x50000000, 0x2000, RTCRAM, 0, {CAPHEAP_ALIAS_NONE, 0}} /* RTC fast memory */
 
-/* Memory protection on: SRAM1's first two blocks are DRAM, never executable. */
+/* Memory protection on: SRAM1 is DRAM, never executable. */
 static const capheap_region_t regions[] = {
-    {0x3FC80000, 0x40000, DRAM, 0, SRAM1_IBUS},
-    STACK_BLOCK,
-    RTC_FAST,
+    SRAM1_PIECES(DRAM, STACK_DRAM),
 };
 
-/* Memory protection off: they are D/IRAM. */
+/* Memory protection off: D/IRAM, the stack's part STACK/DIRAM. */
 static const capheap_region_t noprot_regions[] = {
-    {0x3FC80000, 0x40000, DIRAM, 0, SRAM1_IBUS},
-    STACK_BLOCK,
-    RTC_FAST,
+    SRAM1_PIECES(DIRAM, STACK_DIRAM),
 };
 
 static const capheap_reserved_t reserved[] = {

@@ -1,24 +1,26 @@
 /*
  * test_board_esp32c3.c: the esp32c3 boards' placement rules on the host
- * model: SRAM1 minus the application and the ROM's data, in two heaps; with
- * memory protection on (esp32c3) both are DRAM types, met in address order,
- * and EXEC is refused; with it off (esp32c3-noprot) the first is D/IRAM,
- * taken after the start-up stack's block, and serves EXEC on the instruction
- * bus 0x700000 above its data-bus addresses. RETENTION only in the stack's
- * block, at any protection. RTC fast memory is a heap too (ESP-IDF's
+ * model: SRAM1 minus the application and the ROM's data, in two heaps (up to
+ * the ROM's start-up stack, and the stack's block); with memory protection
+ * on (esp32c3) both are DRAM types, met in address order, and EXEC is
+ * refused; with it off (esp32c3-noprot) the first is D/IRAM, taken after the
+ * stack's block, and both serve EXEC on the instruction bus 0x700000 above
+ * their data-bus addresses, the stack's block first. RETENTION only in the
+ * stack's block, at any protection. RTC fast memory is a heap too (ESP-IDF's
  * default on the C3), without DMA, which malloc takes last.
  */
 #define BOARD_NAME "esp32c3"
 #include "test_board_common.h"
 
-static const chip_range_t sram1 = {0x3FC8F000, 0x3FCC0000};      /* blocks 4-5 after code and data */
-static const chip_range_t stack_dram = {0x3FCC0000, 0x3FCDE710}; /* block 9 below the ROM's data */
-static const chip_range_t sram1_ibus = {0x3FC8F000 + 0x700000, 0x3FCC0000 + 0x700000};
+static const chip_range_t sram1 = {0x3FC8F000, 0x3FCDC710};      /* after code and data, up to the stack */
+static const chip_range_t stack_dram = {0x3FCDC710, 0x3FCDE710}; /* the ROM's start-up stack */
+static const chip_range_t sram1_ibus = {0x3FC8F000 + 0x700000, 0x3FCDC710 + 0x700000};
+static const chip_range_t stack_ibus = {0x3FCDC710 + 0x700000, 0x3FCDE710 + 0x700000};
 static const chip_range_t rtc_fast = {0x50000000, 0x50001FE8};   /* below the RTC timer's data */
 
-/* Free bytes 199,144, 123,896 and about 8,100 without poisoning: 385, 240
- * and 15 blocks of 512; poisoning takes a few. */
-static const size_t most_sram1 = 360, most_stack = 225, most_rtc = 14;
+/* Free bytes 315,544, 8,032 and 8,016 without poisoning: 611, 15 and 15
+ * blocks of 512; poisoning takes a few. */
+static const size_t most_sram1 = 580, most_stack = 14, most_rtc = 14;
 
 static drained_t d;
 
@@ -72,12 +74,12 @@ static void noprot_takes_diram_last_and_serves_exec(void **state) {
     const size_t min[] = {most_stack, most_sram1, most_rtc};
     assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, min, 3);
     assert_drain_order(&d, 512, MALLOC_CAP_32BIT, order, min, 3);
-    const chip_range_t exec[] = {sram1_ibus};
-    const size_t min_exec[] = {most_sram1};
-    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, exec, min_exec, 1);
+    const chip_range_t exec[] = {stack_ibus, sram1_ibus}; /* STACK/DIRAM: EXEC at priority 1 */
+    const size_t min_exec[] = {most_stack, most_sram1};
+    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, exec, min_exec, 2);
 
     uint32_t *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
-    assert_true(code != NULL && in_range(code, sram1_ibus));
+    assert_true(code != NULL && in_range(code, stack_ibus));
     code[0] = 0x00000013u; /* RV32 "nop", as a loader would write it */
     const uint8_t *data = (const uint8_t *)(chip_addr(code) - 0x700000 + (uintptr_t)capheap_host_offset());
     uint32_t seen;
