@@ -96,18 +96,19 @@ esp_err_t board_build(const capheap_board_t *board, tool_board_t *out) {
     return err;
 }
 
-bool board_start(const char *spec, tool_board_t *out) {
-    memset(out, 0, sizeof *out);
-    const capheap_board_t *board = board_lookup(spec);
-    if (board == NULL) {
-        return false;
-    }
+bool board_start_board(const capheap_board_t *board, const char *label, tool_board_t *out) {
     esp_err_t err = board_build(board, out);
     if (err != ESP_OK) {
-        fprintf(stderr, "capheap: cannot build the heaps of board %s (error 0x%x)\n", spec, (unsigned)err);
+        fprintf(stderr, "capheap: cannot build the heaps of board %s (error 0x%x)\n", label, (unsigned)err);
         return false;
     }
     return true;
+}
+
+bool board_start(const char *spec, tool_board_t *out) {
+    memset(out, 0, sizeof *out);
+    const capheap_board_t *board = board_lookup(spec);
+    return board != NULL && board_start_board(board, spec, out);
 }
 
 void board_stop(tool_board_t *b) {

@@ -42,6 +42,9 @@ bool board_start(const char *spec, tool_board_t *out);
  *  silently: ESP_OK, or capheap_init_board's error. */
 esp_err_t board_build(const capheap_board_t *board, tool_board_t *out);
 
+/** board_build, saying why on stderr when it fails (label names the board). */
+bool board_start_board(const capheap_board_t *board, const char *label, tool_board_t *out);
+
 /** Removes the heaps. */
 void board_stop(tool_board_t *b);
 

@@ -179,9 +179,7 @@ static int print_headroom(FILE *out, probe_t *p, const tool_heap_t *heaps, size_
 static int replay_given(FILE *out, const capheap_board_t *given, const char *path, trace_format_t *format,
                         bool quiet, tool_heap_t *heaps, size_t *count, intptr_t *offset) {
     tool_board_t b;
-    esp_err_t err = board_build(given, &b);
-    if (err != ESP_OK) {
-        fprintf(stderr, "capheap: cannot build the heaps of board %s (error 0x%x)\n", given->name, (unsigned)err);
+    if (!board_start_board(given, given->name, &b)) {
         return 2;
     }
     replay_t r;
