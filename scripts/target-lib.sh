@@ -5,7 +5,7 @@
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" extra
+  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" assertions=0 extra
   IFS=- read -r core opt extra <<<"$1"
   local word
   for word in ${extra//-/ }; do
@@ -15,6 +15,8 @@ config_args() {
       grain16) grain=16 ;;
       smp) smp="-DCAPHEAP_BAREMETAL_SMP=ON" ;;
       idf) port="-DCAPHEAP_TEST_PORT=espidf" ;;
+      assert1) assertions=1 ;;
+      assert2) assertions=2 ;;
       *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
     esac
   done
@@ -31,5 +33,6 @@ config_args() {
   esac
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
-       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port"
+       "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port" \
+       "-DCAPHEAP_ASSERTIONS=$assertions"
 }

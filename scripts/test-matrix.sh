@@ -4,13 +4,16 @@
 #   m32            32-bit (-m32), no poisoning: the targets' word size
 #   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers)
 #   m32-grain16    32-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 4-byte headers)
-#   m64-grain16    64-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 8-byte headers)
-#   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer
+#   m64-grain16    64-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 8-byte headers),
+#                  internal assertions on (CAPHEAP_ASSERTIONS=1)
+#   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer, and
+#                  every assertion: the whole region checked after each change
+#                  (CAPHEAP_ASSERTIONS=2)
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning
 #   m32-light      32-bit, light poisoning
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
-#                  beside 16-aligned payloads behind 4-byte headers)
+#                  beside 16-aligned payloads behind 4-byte headers), assertions on
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps)
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
 #   fuzz           each libFuzzer target over its committed corpus plus a few
@@ -32,12 +35,13 @@ configure() {
     m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
     m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8) ;;
     m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16) ;;
-    m64-grain16) args+=(-DCAPHEAP_GRAIN=16) ;;
-    asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
+    m64-grain16) args+=(-DCAPHEAP_GRAIN=16 -DCAPHEAP_ASSERTIONS=1) ;;
+    asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+                 -DCAPHEAP_ASSERTIONS=2) ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
-    m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light) ;;
+    m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "assertions.h"
 #include "bitops.h"
 
 #define W           CAPHEAP_TLSF_GRAIN
@@ -136,6 +137,7 @@ static inline void bitmap_clear(capheap_tlsf_t *t, unsigned c) {
 
 /* First non-empty class at or above c, or -1; c is at most class_end + 1. */
 static inline int bitmap_find_from(const capheap_tlsf_t *t, unsigned c) {
+    CAPHEAP_ASSERT_AT(t, c <= class_end_of(t) + 1u);
     uint32_t bits = t->bitmap[c >> 5] >> (c & 31); /* bit 0 is c's */
     if (bits == 0) {
         uint32_t words = t->summary & (~0u << ((c >> 5) + 1));
@@ -172,6 +174,8 @@ static inline void set_next_free(block_t *b, block_t *next) {
 }
 
 static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
+    CAPHEAP_ASSERT_AT(b, block_is_free(b) && !block_prev_free(b) && *block_footer(b) == block_size(b));
+    CAPHEAP_ASSERT_AT(b, c == class_of(t, block_size(b)) && c >= t->class_min && c < class_end_of(t));
     block_t *h = t->heads[c];
     b->next_free = h;
     b->prev_free = anchor(t, c);
@@ -186,6 +190,7 @@ static inline void list_insert(capheap_tlsf_t *t, block_t *b, unsigned c) {
 /* Takes the first block b off the list of class c (no anchor test: the class
  * is known). */
 static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
+    CAPHEAP_ASSERT_AT(b, t->heads[c] == b && b->prev_free == anchor(t, c) && block_is_free(b));
     block_t *next = b->next_free;
     t->heads[c] = next;
     if (next != NULL) {
@@ -198,6 +203,8 @@ static inline void list_pop(capheap_tlsf_t *t, block_t *b, unsigned c) {
 static inline void list_remove(capheap_tlsf_t *t, block_t *b) {
     block_t *next = b->next_free;
     block_t *prev = b->prev_free;
+    CAPHEAP_ASSERT_AT(b, block_is_free(b) && (next == NULL || next->prev_free == b));
+    CAPHEAP_ASSERT_AT(b, is_anchor(t, prev) ? t->heads[anchor_class(t, prev)] == b : prev->next_free == b);
     set_next_free(prev, next);
     if (next != NULL) {
         next->prev_free = prev;
@@ -271,6 +278,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     t->n.used_blocks = 1;
     free_block(t, block_at((void *)first));
     t->n.min_free_bytes = t->n.free_bytes;
+    CAPHEAP_VERIFY_REGION(t);
     return t;
 }
 
@@ -339,6 +347,7 @@ static inline void note_watermark(capheap_tlsf_t *t) {
  * filed first on the list of its class. The caller notes the watermark
  * (memalign gives bytes back first). */
 static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_t need) {
+    CAPHEAP_ASSERT_AT(b, block_is_free(b) && block_size(b) >= need && need >= MIN_BLOCK && need % W == 0);
     size_t size = block_size(b);
     size_t rest = size - need;
     t->n.used_blocks++;
@@ -359,6 +368,7 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_
 /* A used block b (flags kept) gives its bytes beyond need back as a free
  * block when they are enough for one; its successor is used. */
 static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
+    CAPHEAP_ASSERT_AT(b, !block_is_free(b) && block_size(b) >= need && need >= MIN_BLOCK && need % W == 0);
     size_t tail = block_size(b) - need;
     if (tail >= MIN_BLOCK) {
         b->head -= tail;
@@ -375,6 +385,7 @@ static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
  * rest back; else false and nothing changes. Shrinks, grows and trims in
  * place for realloc and memalign. */
 static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
+    CAPHEAP_ASSERT_AT(b, !block_is_free(b) && !block_prev_free(block_next(b)));
     block_t *next = block_next(b);
     size_t next_size = block_is_free(next) ? block_size(next) : 0;
     if (need > block_size(b) + next_size) {
@@ -409,12 +420,15 @@ void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size) {
     }
     use_front(t, b, need);
     note_watermark(t);
+    CAPHEAP_ASSERT_AT(b, block_size(b) - H >= size && ((uintptr_t)block_payload(b) & (W - 1)) == 0);
+    CAPHEAP_VERIFY_REGION(t);
     return block_payload(b);
 }
 
 /* The used block b gives its first gap bytes back as a free block; returns
  * the used block that starts after them. */
 static block_t *release_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
+    CAPHEAP_ASSERT_AT(b, !block_is_free(b) && gap >= MIN_BLOCK && gap % W == 0 && block_size(b) - gap >= MIN_BLOCK);
     block_t *rest = block_at((uint8_t *)b + gap);
     rest->head = block_size(b) - gap;
     b->head = gap; /* b came from a free block: the block before is used */
@@ -457,7 +471,10 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     if (gap != 0) {
         b = release_front(t, b, gap);
     }
-    (void)resize_in_place(t, b, need); /* b has need bytes: it cannot fail */
+    bool kept = resize_in_place(t, b, need); /* b has need bytes: it cannot fail */
+    CAPHEAP_ASSERT_AT(b, kept && (((uintptr_t)block_payload(b) + offset) & (align - 1)) == 0);
+    (void)kept;
+    CAPHEAP_VERIFY_REGION(t);
     return block_payload(b);
 }
 
@@ -470,6 +487,8 @@ static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) 
     size_t size = head & ~FLAGS;
     block_t *next = block_at((uint8_t *)b + size);
     size_t next_head = next->head;
+    CAPHEAP_ASSERT_AT(b, !(head & FLAG_FREE) && size >= MIN_BLOCK && size % W == 0);
+    CAPHEAP_ASSERT_AT(b, !(head & FLAG_PREV_FREE) || (block_is_free(block_prev(b)) && block_next(block_prev(b)) == b));
     t->n.free_bytes += size - H; /* free bytes won: b's, and a header per merge */
     if (head & FLAG_PREV_FREE) {
         b->head = head | FLAG_FREE; /* stays visible inside prev: a second free is caught */
@@ -489,11 +508,13 @@ static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b) 
     *block_footer(b) = size;
     list_insert(t, b, class_of(t, size));
     t->n.used_blocks--;
+    CAPHEAP_ASSERT_AT(b, !block_is_free(block_next(b)) && (block_next(b)->head & FLAG_PREV_FREE));
     return b;
 }
 
 capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) {
     block_t *b = free_block(t, block_of(p));
+    CAPHEAP_VERIFY_REGION(t);
     return (capheap_tlsf_span_t){(uint8_t *)b, block_size(b)};
 }
 
@@ -504,12 +525,15 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     }
     block_t *b = block_of(p);
     if (resize_in_place(t, b, need)) {
+        CAPHEAP_ASSERT_AT(p, block_size(b) - H >= size);
+        CAPHEAP_VERIFY_REGION(t);
         return p;
     }
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
         memcpy(moved, p, block_size(b) - H);
         free_block(t, b);
+        CAPHEAP_VERIFY_REGION(t);
     }
     return moved;
 }
@@ -555,6 +579,7 @@ static CAPHEAP_ALWAYS_INLINE bool free_allowed(const capheap_tlsf_t *t, void *p)
 void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p) {
     if (free_allowed(t, p)) {
         free_block(t, block_of(p));
+        CAPHEAP_VERIFY_REGION(t);
     }
 }
 

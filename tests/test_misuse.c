@@ -13,13 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "capheap/port.h"
+#include "child_process.h"
 #include "multi_heap.h"
 #include "poison.h" /* capheap_poison_payload: where this build's block payload starts */
 
@@ -346,14 +344,16 @@ static void fills_of_comprehensive_poisoning(void **state) {
 
 /* ---- the default handler ------------------------------------------------ */
 
-/* Reads fd to its end into buf (NUL-terminated). */
-static void read_all(int fd, char *buf, size_t cap) {
-    size_t len = 0;
-    ssize_t n;
-    while (len + 1 < cap && (n = read(fd, buf + len, cap - 1 - len)) > 0) {
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
+typedef struct {
+    multi_heap_handle_t heap;
+    void *p;
+} free_call_t;
+
+/* In the child: no handler installed, then the second free. */
+static void free_without_handler(void *arg) {
+    const free_call_t *call = arg;
+    capheap_set_corruption_handler(NULL, NULL);
+    multi_heap_free(call->heap, call->p);
 }
 
 /* With no handler installed, a double free stops the program with SIGABRT
@@ -363,28 +363,9 @@ static void default_handler_aborts(void **state) {
     multi_heap_handle_t heap = new_heap();
     uint8_t *p = multi_heap_malloc(heap, 100);
     multi_heap_free(heap, p);
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        signal(SIGABRT, SIG_DFL);
-        capheap_set_corruption_handler(NULL, NULL);
-        multi_heap_free(heap, p);
-        _exit(0); /* not reached when the default handler aborts */
-    }
-    close(fds[1]);
     char out[512], addr[32];
-    read_all(fds[0], out, sizeof out);
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGABRT);
+    int status = run_in_child(free_without_handler, &(free_call_t){heap, p}, out, sizeof out);
+    expect_child_aborted(status, out);
     snprintf(addr, sizeof addr, "%p", (void *)p);
     assert_non_null(strstr(out, "CORRUPT HEAP"));
     assert_non_null(strstr(out, addr));

@@ -8,9 +8,13 @@
  *
  * Breaking an invariant on purpose needs the allocator's own structures, so
  * this file compiles src/tlsf.c itself (the same source, not a copy of its
- * structs) and uses its block and list helpers.
+ * structs) and uses its block and list helpers. It builds them without the
+ * internal assertions (src/assertions.h), whose preconditions would stop the
+ * helpers from breaking an invariant on purpose.
  */
 /* Before cmocka.h, whose fail() macro would rewrite tlsf.c's own fail(). */
+#undef CAPHEAP_ASSERTIONS
+#define CAPHEAP_ASSERTIONS 0
 #include "tlsf.c"
 
 #include <setjmp.h>

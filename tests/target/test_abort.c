@@ -5,6 +5,8 @@
  * status and the log line (tests/target/CMakeLists.txt).
  *
  * ABORT_CASE 1: double free. ABORT_CASE 2: the heap lock taken twice.
+ * ABORT_CASE 3 (builds with CAPHEAP_ASSERTIONS): a write into a freed block's
+ * list links, which the next malloc of its size finds by an assertion.
  */
 #include <stdint.h>
 
@@ -26,6 +28,11 @@ int main(void) {
 #if ABORT_CASE == 1
     multi_heap_free(heap, p);
     multi_heap_free(heap, p);
+#elif ABORT_CASE == 3
+    T_CHECK(multi_heap_malloc(heap, 32) != NULL); /* keeps p's block apart from the rest */
+    multi_heap_free(heap, p);
+    ((uintptr_t *)p)[1] = (uintptr_t)0x5A5A5A50u; /* the freed block's back link */
+    (void)multi_heap_malloc(heap, 32);
 #else
     capheap_port_lock_take(lock);
     multi_heap_free(heap, p);
