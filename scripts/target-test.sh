@@ -24,7 +24,8 @@
 #   assert1    CAPHEAP_ASSERTIONS=1: internal pre- and postconditions, and
 #              test_abort_assertion (a broken one stops the program)
 #   assert2    CAPHEAP_ASSERTIONS=2: also the whole region after each change
-# Also compiles the FreeRTOS port against its stub API with the host compiler.
+# Also compiles the FreeRTOS port against its stub API with the host compiler,
+# and links capheap built without CMake for Cortex-M4 (tests/plain_build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/target-lib.sh
@@ -46,6 +47,9 @@ for cc in "cc" "cc -m32"; do
   $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Itests/target/espidf \
       -c ports/freertos/port_espidf.c -o /dev/null
 done
+
+echo "=== capheap without CMake (tests/plain_build, Cortex-M4) ==="
+tests/plain_build/run.sh cross "$BUILD/target/plain_build"
 
 failed=()
 total_start=$(now_ms)

@@ -18,6 +18,8 @@
 #include "capheap/port.h"
 #include "poison.h"
 
+#if CAPHEAP_POISONING_LEVEL > 0
+
 /* A free block: header (H), two list links (LINKS), ..., size footer (FOOT). */
 #define H     CAPHEAP_TLSF_HEADER
 #define LINKS (2 * sizeof(void *))
@@ -295,3 +297,5 @@ bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap
     }
     return bad == NULL;
 }
+
+#endif /* CAPHEAP_POISONING_LEVEL > 0 */

@@ -1,0 +1,15 @@
+/*
+ * capheap_config.h: the one header a build without CMake sets capheap's
+ * options in (capheap/config.h), as tests/plain_build/run.sh uses it: each
+ * value differs from the default, so that main.c can see it was taken.
+ */
+#ifndef PLAIN_BUILD_CAPHEAP_CONFIG_H
+#define PLAIN_BUILD_CAPHEAP_CONFIG_H
+
+#define CAPHEAP_POISONING_LEVEL 1 /* light: canaries around each allocation */
+#define CAPHEAP_ASSERTIONS 1
+#define CAPHEAP_MAX_HEAPS 4
+#define CAPHEAP_GRAIN 16
+#define CAPHEAP_PORT_LOCK_INLINE
+
+#endif
