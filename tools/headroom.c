@@ -16,15 +16,12 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "growth.h"
 #include "replay.h"
 
 /* The first failed allocation of a probe. */
 typedef struct {
-    unsigned long event, line;
-    size_t size;
-    uint32_t caps;
-    char kind[12];
-    char why[200];
+    replay_failure_t at;
     bool no_heap; /* nothing was left for any heap: the board could not be built */
 } failure_t;
 
@@ -42,21 +39,6 @@ typedef struct {
     failure_t failure; /* at can_lose + HEADROOM_STEP, or the whole heap */
 } heap_headroom_t;
 
-static void note_failure(const replay_t *r, failure_t *f) {
-    memset(f, 0, sizeof *f);
-    f->event = r->first_failure_event;
-    for (size_t i = 0; i < r->caps_count; i++) {
-        const caps_stats_t *c = &r->caps[i];
-        if (c->failures != 0 && c->first_fail_event == r->first_failure_event) {
-            f->line = c->first_fail_line;
-            f->size = c->first_fail_size;
-            f->caps = c->caps;
-            snprintf(f->kind, sizeof f->kind, "%s", c->first_fail_kind);
-            snprintf(f->why, sizeof f->why, "%s", c->why);
-        }
-    }
-}
-
 /* Replays the trace with [start, start + cut) of chip memory reserved too:
  * 0 when every allocation succeeded, 3 when one failed (f says which), 1
  * after a trace error. */
@@ -71,7 +53,8 @@ static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
     replay_t r;
     int rc = replay_run(&r, &b, p->path, p->format, 0, true);
     if (rc == 0 && r.failures != 0) {
-        note_failure(&r, f);
+        f->no_heap = false;
+        replay_first_failure(&r, &f->at);
         rc = 3;
     }
     replay_free(&r);
@@ -122,7 +105,7 @@ static const char *reserved_before(const probe_t *p, uintptr_t start) {
 
 static void print_heap(FILE *out, const probe_t *p, size_t index, const tool_heap_t *h, uintptr_t start,
                        const heap_headroom_t *room) {
-    char num[5][32], names[160];
+    char num[2][32];
     const char *before = reserved_before(p, start);
     fprintf(out, "  %-2zu %-18s 0x%08llX-0x%08llX %11s %11s", index, p->board.types[h->type].name,
             (unsigned long long)start, (unsigned long long)(start + (h->end - h->start)),
@@ -137,9 +120,9 @@ static void print_heap(FILE *out, const probe_t *p, size_t index, const tool_hea
     } else if (f->no_heap) {
         fprintf(out, "       %u bytes more: no heap would be left on the board\n", HEADROOM_STEP);
     } else {
-        fprintf(out, "       %u bytes more: event %s (line %s), %s of %s bytes, %s, fails: %s\n", HEADROOM_STEP,
-                fmt_count(f->event, num[2], sizeof num[2]), fmt_count(f->line, num[3], sizeof num[3]), f->kind,
-                fmt_count(f->size, num[4], sizeof num[4]), caps_describe(f->caps, names, sizeof names), f->why);
+        fprintf(out, "       %u bytes more: ", HEADROOM_STEP);
+        replay_print_failure(out, &f->at);
+        fputc('\n', out);
     }
 }
 
@@ -230,5 +213,5 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     p.board.reserved_count = given->reserved_count + 1;
     rc = print_headroom(out, &p, heaps, count, offset, quiet);
     free(p.reserved);
-    return rc;
+    return rc != 0 ? rc : growth_print(out, given, path, format);
 }

@@ -5,7 +5,8 @@
  * For each heap, alone, the bytes it can lose at its start (as when the
  * application's .data/.bss or IRAM code before it grows) with the trace still
  * replaying without a failed allocation, found by bisection: every probe
- * replays the whole trace on the board with one more reserved range.
+ * replays the whole trace on the board with one more reserved range. Then
+ * how much larger every request could be (growth.h).
  */
 #ifndef CAPHEAP_TOOL_HEADROOM_H
 #define CAPHEAP_TOOL_HEADROOM_H

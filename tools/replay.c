@@ -7,6 +7,9 @@
  */
 #include "replay.h"
 
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,7 +96,7 @@ static void caps_live(replay_t *r, uint32_t caps, size_t size, int sign) {
 
 /* ---- why an allocation failed ----------------------------------------- */
 
-static void explain(char *why, size_t len, size_t size, uint32_t caps) {
+static void explain(char *why, size_t len, size_t size, size_t align, uint32_t caps) {
     char b[3][32], names[160];
     caps_describe(caps, names, sizeof names);
     if (caps & MALLOC_CAP_INVALID) {
@@ -113,6 +116,11 @@ static void explain(char *why, size_t len, size_t size, uint32_t caps) {
     if (size > free_bytes) {
         snprintf(why, len, "out of memory: %s bytes free in the heaps with these caps (of %s)",
                  fmt_count(free_bytes, b[0], 32), fmt_count(total, b[1], 32));
+    } else if (align != 0 && size <= largest) {
+        /* capheap_tlsf_memalign takes a block with room for the worst front gap. */
+        snprintf(why, len, "alignment: the largest free block with these caps is %s bytes, but a block aligned to %s "
+                 "needs room for a front gap too (up to the alignment plus a minimum block)",
+                 fmt_count(largest, b[2], 32), fmt_count(align, b[0], 32));
     } else {
         snprintf(why, len, "fragmentation: %s bytes free with these caps, but the largest free block is %s",
                  fmt_count(free_bytes, b[0], 32), fmt_count(largest, b[2], 32));
@@ -127,7 +135,7 @@ static void note_failure(replay_t *r, const trace_event_t *e, const char *kind) 
         c->first_fail_event = r->events;
         c->first_fail_size = e->size;
         snprintf(c->first_fail_kind, sizeof c->first_fail_kind, "%s", kind);
-        explain(c->why, sizeof c->why, e->size, e->caps);
+        explain(c->why, sizeof c->why, e->size, e->align, e->caps);
     }
     if (r->first_failure_event == 0) {
         r->first_failure_event = r->events;
@@ -266,13 +274,20 @@ static void start_stats(replay_t *r, tool_board_t *b) {
     r->peak_total = r->used_total;
 }
 
-int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
-               bool quiet) {
-    memset(r, 0, sizeof *r);
+/* size grown by percent, rounded up; SIZE_MAX when that does not fit. */
+static size_t grown(size_t size, unsigned percent) {
+    unsigned long long more = ((unsigned long long)size * percent + 99u) / 100u;
+    if (size > ULLONG_MAX / 100u / (percent + 1u) || more > SIZE_MAX - size) {
+        return SIZE_MAX;
+    }
+    return size + (size_t)more;
+}
+
+/* The replay of replay_run, with r's options already set. */
+static int run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format) {
+    unsigned long stop_after = r->stop_after;
     r->board = b;
     r->path = path;
-    r->stop_after = stop_after;
-    r->quiet = quiet;
     start_stats(r, b);
     trace_reader_t *in = trace_open(path, format);
     if (in == NULL) {
@@ -286,6 +301,9 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     while ((stop_after == 0 || r->events < stop_after) && (got = trace_next(in, &e)) > 0) {
         r->events++;
         count_thread(r, e.thread);
+        if (r->grow_percent != 0 && e.kind != EVENT_FREE) {
+            e.size = grown(e.size, r->grow_percent);
+        }
         if (e.kind == EVENT_ALLOC) {
             apply_alloc(r, &e);
         } else if (e.kind == EVENT_REALLOC) {
@@ -304,6 +322,43 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     r->reused_names = trace_reused_names(in);
     trace_close(in);
     return (stop_after == 0 || r->events < stop_after) && got < 0 ? 1 : 0;
+}
+
+int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
+               bool quiet) {
+    memset(r, 0, sizeof *r);
+    r->stop_after = stop_after;
+    r->quiet = quiet;
+    return run(r, b, path, format);
+}
+
+int replay_run_grown(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned grow_percent) {
+    memset(r, 0, sizeof *r);
+    r->quiet = true;
+    r->grow_percent = grow_percent;
+    return run(r, b, path, format);
+}
+
+void replay_first_failure(const replay_t *r, replay_failure_t *f) {
+    memset(f, 0, sizeof *f);
+    f->event = r->first_failure_event;
+    for (size_t i = 0; i < r->caps_count; i++) {
+        const caps_stats_t *c = &r->caps[i];
+        if (c->failures != 0 && c->first_fail_event == r->first_failure_event) {
+            f->line = c->first_fail_line;
+            f->size = c->first_fail_size;
+            f->caps = c->caps;
+            snprintf(f->kind, sizeof f->kind, "%s", c->first_fail_kind);
+            snprintf(f->why, sizeof f->why, "%s", c->why);
+        }
+    }
+}
+
+void replay_print_failure(FILE *out, const replay_failure_t *f) {
+    char num[3][32], names[160];
+    fprintf(out, "event %s (line %s), %s of %s bytes, %s, fails: %s", fmt_count(f->event, num[0], sizeof num[0]),
+            fmt_count(f->line, num[1], sizeof num[1]), f->kind, fmt_count(f->size, num[2], sizeof num[2]),
+            caps_describe(f->caps, names, sizeof names), f->why);
 }
 
 void replay_free(replay_t *r) {

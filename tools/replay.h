@@ -5,6 +5,8 @@
 #ifndef CAPHEAP_TOOL_REPLAY_H
 #define CAPHEAP_TOOL_REPLAY_H
 
+#include <stdio.h>
+
 #include "board.h"
 #include "name_map.h"
 #include "trace_input.h"
@@ -50,6 +52,7 @@ typedef struct {
     trace_format_t format;
     unsigned long stop_after; /**< 0: the whole trace; else stop after this event */
     bool quiet;               /**< no progress on stderr */
+    unsigned grow_percent;    /**< every request's size grown by this much (0: as traced) */
     replay_block_t *blocks;
     size_t block_cap;
     size_t heap_free[TOOL_MAX_HEAPS];
@@ -69,6 +72,26 @@ typedef struct {
  *  printing a trace error. r is filled either way (free with replay_free). */
 int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
                bool quiet);
+
+/** replay_run of the whole trace, quiet, with the size of every allocation and
+ *  reallocation grown by grow_percent percent, rounded up (SIZE_MAX when that
+ *  overflows): what if every buffer were that much larger? */
+int replay_run_grown(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned grow_percent);
+
+/** The first failed allocation of a replay. */
+typedef struct {
+    unsigned long event, line;
+    size_t size;
+    uint32_t caps;
+    char kind[12];
+    char why[200];
+} replay_failure_t;
+
+/** r's first failed allocation; all zero when none failed. */
+void replay_first_failure(const replay_t *r, replay_failure_t *f);
+
+/** Writes "event E (line L), KIND of N bytes, CAPS, fails: WHY" to out. */
+void replay_print_failure(FILE *out, const replay_failure_t *f);
 
 /** Frees what the replay still holds (the blocks stay allocated in the heaps
  *  until board_stop). */

@@ -8,7 +8,7 @@
 #             same board; a chip on paper replays; malformed files name the line
 #   headroom  capheap headroom: its figure checked by replays on a board file cut by
 #             that much and 16 bytes more; heaps a trace does not need; a trace that
-#             does not fit
+#             does not fit; the growth figure checked by replays of the grown trace
 set -uo pipefail
 group=$1 tool=$2 data=$3 work=$4
 mkdir -p "$work"
@@ -207,6 +207,30 @@ headroom() {
   expect "no heap left, said" "16 bytes more: no heap would be left on the board" "$work/one.txt"
   run "$work/nofit.txt" headroom --quiet --board host:64K "$data/small.trace"; status "a trace that does not fit" 3 $?
   expect "no headroom" "the trace does not fit: 1 allocations fail, the first at event 7" "$work/nofit.txt"
+  growth
+}
+
+# The growth figure: one block of 10,000 bytes grown by p percent is 10,000 + 100 p bytes;
+# the trace of that size replays, the one of p + 1 percent does not.
+growth() {
+  run "$work/growth.txt" headroom --quiet --board host:64K "$data/growth.trace"; status "growth" 0 $?
+  local p
+  p=$(sed -n 's/^  every request \([0-9]*\)% larger$/\1/p' "$work/growth.txt")
+  if [ -n "$p" ] && [ "$p" -gt 400 ] && [ "$p" -lt 556 ]; then echo "ok   grows by $p%"
+  else echo "FAIL no plausible growth in:"; cat "$work/growth.txt"; failures=$((failures + 1)); p=0; fi
+  local failing
+  failing=$(echo $((10000 + 100 * (p + 1))) | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') # with the tool's commas
+  expect "the failure 1% further" "^  1% more: event 1 \(line 3\), alloc of $failing bytes, DEFAULT, fails" "$work/growth.txt"
+  for grown in "$p:0" "$((p + 1)):3"; do
+    printf 'alloc 0x1000 %d DEFAULT\n' $((10000 + 100 * ${grown%:*})) >"$work/grown.trace"
+    run "$work/grown.txt" replay --quiet --board host:64K "$work/grown.trace"
+    status "the block grown by ${grown%:*}%" "${grown#*:}" $?
+  done
+  run "$work/one-growth.txt" headroom --quiet --board host:64K "$data/one_block.trace"
+  expect "a trace far from the limit" "^  at least 10000% larger: the search stops there$" "$work/one-growth.txt"
+  run "$work/dma.txt" headroom --quiet --board esp32 "$data/dma.trace"
+  expect "an aligned request that fails beside a larger block, said" \
+    "1% more: event 2 \(line 3\), alloc of .* 32BIT, fails: alignment: the largest free block" "$work/dma.txt"
 }
 
 "$group"
