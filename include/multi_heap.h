@@ -77,7 +77,12 @@ void multi_heap_set_lock(multi_heap_handle_t heap, void *lock);
 void *multi_heap_malloc(multi_heap_handle_t heap, size_t size);
 
 /** Like multi_heap_malloc, with the address a multiple of alignment.
- *  Returns NULL also when alignment is not a power of two. */
+ *  Returns NULL also when alignment is not a power of two. A block is found
+ *  in O(1): one with room for the worst front gap (alignment plus a minimum
+ *  block), else one of the largest (those malloc's largest request comes
+ *  from) with room for its own gap; so a request can fail beside a free
+ *  block that a smaller block, or one further down its size class, would
+ *  have served. */
 void *multi_heap_aligned_alloc(multi_heap_handle_t heap, size_t size, size_t alignment);
 
 /** Like multi_heap_aligned_alloc, with (address + offset) a multiple of alignment.

@@ -437,6 +437,38 @@ static block_t *release_front(capheap_tlsf_t *t, block_t *b, size_t gap) {
     return rest;
 }
 
+/* The front gap of an aligned block carved from b: up to the first payload
+ * at offset from a multiple of align that leaves room for a free block
+ * before it. */
+static size_t front_gap(const block_t *b, size_t align, size_t offset) {
+    size_t gap = (size_t)(0 - ((uintptr_t)block_payload(b) + offset)) & (align - 1);
+    while (gap != 0 && gap < MIN_BLOCK) {
+        gap += align;
+    }
+    return gap;
+}
+
+/* When no block has room for the worst front gap, one of the largest may
+ * still have room for its own: the first two blocks of the highest class,
+ * the blocks malloc's largest request comes from (capheap_tlsf_largest_free).
+ * The first with need bytes after its gap is taken off its list; else NULL.
+ * A block of a lower class, smaller, is not looked at: O(1). */
+static block_t *take_aligned_largest(capheap_tlsf_t *t, size_t need, size_t align, size_t offset) {
+    if (t->summary == 0) {
+        return NULL;
+    }
+    unsigned w = capheap_msb_word(t->summary);
+    block_t *b = t->heads[(w << 5) + capheap_msb_word(t->bitmap[w])];
+    for (unsigned i = 0; i < 2 && b != NULL; i++, b = b->next_free) {
+        size_t size = block_size(b);
+        if (size >= need && front_gap(b, align, offset) <= size - need) {
+            list_remove(t, b);
+            return b;
+        }
+    }
+    return NULL;
+}
+
 void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
     if (align == 0 || (align & (align - 1)) != 0) {
         return NULL;
@@ -454,20 +486,21 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
      * larger than span + H, so a larger request is refused before the class
      * search (whose bitmap covers only the classes of the region). */
     size_t slack = align + MIN_BLOCK;
-    block_t *b;
-    if (need == 0 || slack > t->span + H - need || (b = take_fit(t, need + slack)) == NULL) {
+    block_t *b = NULL;
+    if (need == 0) {
+        return NULL;
+    }
+    if (slack <= t->span + H - need) {
+        b = take_fit(t, need + slack);
+    }
+    if (b == NULL && (b = take_aligned_largest(t, need, align, offset)) == NULL) {
         return NULL;
     }
     /* The whole block, not need + slack of it: a free rest left now would be
      * taken back by resize_in_place below with its header and links inside
      * the tail it frees, where comprehensive poisoning wants the free fill. */
     use_front(t, b, block_size(b));
-    /* The front gap up to the first aligned payload that leaves room for a
-     * free block before it. */
-    size_t gap = (size_t)(0 - ((uintptr_t)block_payload(b) + offset)) & (align - 1);
-    while (gap != 0 && gap < MIN_BLOCK) {
-        gap += align;
-    }
+    size_t gap = front_gap(b, align, offset);
     if (gap != 0) {
         b = release_front(t, b, gap);
     }

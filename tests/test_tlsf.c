@@ -501,6 +501,29 @@ static void memalign_alignments_and_offsets(void **state) {
     expect_sound(t);
 }
 
+/* memalign on a heap whose only free block is its largest: a request is
+ * served up to what that block holds after its own front gap (not after the
+ * worst gap an alignment can need), and one byte more fails. */
+static void memalign_the_largest_block_up_to_its_own_gap(void **state) {
+    (void)state;
+    for (size_t align = 2 * W; align <= 512; align *= 2) {
+        for (size_t offset = 0; offset < align; offset += align / 2) {
+            capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+            size_t largest = capheap_tlsf_largest_free(t);
+            size_t gap = (size_t)(0 - ((uintptr_t)t->payload0 + offset)) & (align - 1);
+            while (gap != 0 && gap < MIN_BLOCK) { /* the gap must stand as a free block */
+                gap += align;
+            }
+            assert_null(capheap_tlsf_memalign(t, largest - gap + 1, align, offset));
+            uint8_t *p = capheap_tlsf_memalign(t, largest - gap, align, offset);
+            assert_non_null(p);
+            assert_int_equal(((uintptr_t)p + offset) % align, 0);
+            assert_true(capheap_tlsf_usable_size(p) >= largest - gap);
+            expect_sound(t);
+        }
+    }
+}
+
 /* realloc: shrinks and grows in place when the successor allows, else moves
  * keeping the contents; on failure NULL with the block untouched. */
 static void realloc_in_place_and_moving(void **state) {
@@ -744,6 +767,7 @@ int main(void) {
         cmocka_unit_test(malloc_sizes),
         cmocka_unit_test(free_coalesces),
         cmocka_unit_test(memalign_alignments_and_offsets),
+        cmocka_unit_test(memalign_the_largest_block_up_to_its_own_gap),
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(largest_free_is_exact),
