@@ -31,6 +31,7 @@
 
 #include "capheap.h"
 #include "capheap/port.h"
+#include "caps_oracle.h" /* tests/ */
 #include "multi_heap_internal.h"
 #include "registry.h"
 
@@ -151,32 +152,18 @@ static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t
     return 0;
 }
 
-/* The caps the matching rule sees for a request, as ESP-IDF's
- * esp_heap_adjust_alignment_to_hw leaves them when the request has a cap that
- * asks for alignment (restated from ESP-IDF, not taken from the library):
- * CACHE_ALIGNED asks for nothing else, the DMA descriptor caps ask for DMA,
- * SPIRAM drops DMA. The fuzzed boards' cache lines ask no alignment beyond
- * the grain; SIMD asks for 16 bytes, which only buffers added with SIMD in
- * their caps can serve (see simd_aligned). */
-static uint32_t rule_caps(uint32_t caps) {
-    const uint32_t descriptors = CAP(DMA_DESC_AHB) | CAP(DMA_DESC_AXI);
-    if ((caps & (CAP(DMA) | descriptors | CAP(CACHE_ALIGNED) | CAP(SIMD))) == 0) {
-        return caps;
-    }
-    caps = caps & descriptors ? (caps & ~descriptors) | CAP(DMA) : caps;
-    caps = caps & CAP(SPIRAM) ? caps & ~CAP(DMA) : caps;
-    return caps & ~CAP(CACHE_ALIGNED);
-}
-
-/* Whether a request for caps is aligned to more than the grain (SIMD's 16
+/* The caps the matching rule sees come from tests/caps_oracle.h. The fuzzed
+ * boards' cache lines ask no alignment beyond the grain; SIMD asks for 16
+ * bytes, which only buffers added with SIMD in their caps can serve.
+ * Whether a request for caps is aligned to more than the grain (SIMD's 16
  * bytes): its block is then 16-aligned, and its failure says less than the
  * largest free block (an aligned block needs room for its front gap too). */
 static bool simd_aligned(uint32_t caps) { return (caps & CAP(SIMD)) != 0 && 16 > MULTI_HEAP_ALIGN; }
 
 /* What a request for caps may give: a nonzero size, caps with a bit, without
- * MALLOC_CAP_INVALID, and no EXEC with 8BIT or DMA (after rule_caps). */
+ * MALLOC_CAP_INVALID, and no EXEC with 8BIT or DMA (after oracle_rule_caps). */
 static bool request_valid(size_t size, uint32_t caps) {
-    caps = rule_caps(caps);
+    caps = oracle_rule_caps(caps);
     return size != 0 && caps != 0 && (caps & CAP(INVALID)) == 0 &&
            !((caps & CAP(EXEC)) && (caps & (CAP(8BIT) | CAP(DMA))));
 }
@@ -188,7 +175,7 @@ static size_t adjusted(size_t size, uint32_t caps) {
 
 /* Memory with caps have may serve a request for caps (EXEC implies 32BIT). */
 static bool covers(uint32_t have, uint32_t caps) {
-    caps = rule_caps(caps);
+    caps = oracle_rule_caps(caps);
     uint32_t need = caps & CAP(EXEC) ? caps | CAP(32BIT) : caps;
     return (have & need) == need;
 }
@@ -198,7 +185,7 @@ static bool covers(uint32_t have, uint32_t caps) {
  * gives nothing new, but a realloc with caps 0 may resize within the heap
  * (every heap covers 0), as ESP-IDF's does. */
 static blk_t describe(fuzz_t *f, uint8_t *p, size_t asked, uint32_t caps) {
-    CHECK(request_valid(asked, caps) || (asked != 0 && rule_caps(caps) == 0));
+    CHECK(request_valid(asked, caps) || (asked != 0 && oracle_rule_caps(caps) == 0));
     blk_t b = {p, heap_caps_get_allocated_size(p), f->next_key, NULL, NULL};
     f->next_key = (f->next_key + 1447) % KEYS;
     CHECK(b.usable >= adjusted(asked, caps) && b.usable <= MAX_BLOCK);
@@ -345,7 +332,7 @@ static void adopt(fuzz_t *f, size_t s, uint8_t *p, size_t asked, uint32_t caps, 
 
 /* The largest request that caps can still be given, as the size queries say. */
 static size_t largest_for(uint32_t caps) {
-    caps = rule_caps(caps);
+    caps = oracle_rule_caps(caps);
     return heap_caps_get_largest_free_block(caps & CAP(EXEC) ? caps | CAP(32BIT) : caps);
 }
 
@@ -424,7 +411,7 @@ static void resize(fuzz_t *f, size_t s, size_t size, uint32_t caps) {
     blk_t b = describe(f, q, size, caps);
     b.key = old.key;
     bool aliased;
-    CHECK(rule_caps(caps) != 0 ||
+    CHECK(oracle_rule_caps(caps) != 0 ||
           container_caps(f, b.lo, b.hi, &aliased) == container_caps(f, old.lo, old.hi, &aliased));
     size_t kept = old.usable < size ? old.usable : size; /* what realloc promises to keep */
     check_pattern(&b, kept);
@@ -505,7 +492,7 @@ static void op_prefer_more(fuzz_t *f, input_t *in, size_t s) {
     uint32_t have = container_caps(f, lo, hi, &aliased);
     /* caps 0 can only have resized in place (see describe) */
     uint32_t caps =
-        (request_valid(asked, first) || rule_caps(first) == 0) && served_for(f, p, have, aliased, first) ? first
+        (request_valid(asked, first) || oracle_rule_caps(first) == 0) && served_for(f, p, have, aliased, first) ? first
                                                                                                           : second;
     if (old.user == NULL) {
         adopt(f, s, p, asked, caps, true);

@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
+#include "caps_oracle.h"
 #include "multi_heap_internal.h"
 
 #define OPS 20000
@@ -67,24 +68,12 @@ static uint32_t random_caps(void) {
 
 /* ---- the oracle ---------------------------------------------------------- */
 
-/* The caps the rule matches for a request, as ESP-IDF's
- * esp_heap_adjust_alignment_to_hw leaves them when the request has a cap that
- * asks for alignment: CACHE_ALIGNED asks for nothing else, the DMA descriptor
- * caps ask for DMA, and SPIRAM drops DMA. (The esp32 boards' cache lines ask
- * no alignment beyond the grain.) */
-static uint32_t rule_caps(uint32_t caps) {
-    const uint32_t descriptors = MALLOC_CAP_DMA_DESC_AHB | MALLOC_CAP_DMA_DESC_AXI;
-    if ((caps & (MALLOC_CAP_DMA | descriptors | MALLOC_CAP_CACHE_ALIGNED | MALLOC_CAP_SIMD)) == 0) {
-        return caps;
-    }
-    caps = caps & descriptors ? (caps & ~descriptors) | MALLOC_CAP_DMA : caps;
-    caps = caps & MALLOC_CAP_SPIRAM ? caps & ~MALLOC_CAP_DMA : caps;
-    return caps & ~MALLOC_CAP_CACHE_ALIGNED;
-}
+/* The caps the rule matches for a request: caps_oracle.h (the esp32 boards'
+ * cache lines ask no alignment beyond the grain). */
 
 /* The heaps in the order API.md's rule tries them for caps (EXEC implies 32BIT). */
 static size_t rule_order(uint32_t caps, capheap_heap_t **order) {
-    caps = rule_caps(caps);
+    caps = oracle_rule_caps(caps);
     caps |= caps & MALLOC_CAP_EXEC ? MALLOC_CAP_32BIT : 0;
     size_t n = 0;
     for (unsigned p = 0; p < 3; p++) {
@@ -178,7 +167,7 @@ static void check_block(uint8_t *p, size_t size, const uint32_t *masks, size_t n
         for (size_t i = 0; i < n && !found; i++) {
             if (order[i] == h) {
                 found = true;
-                served = rule_caps(caps);
+                served = oracle_rule_caps(caps);
             } else if (check_priority) {
                 assert_false(has_room(order[i], size, caps)); /* an earlier heap had none */
             }
@@ -257,8 +246,8 @@ static void malloc_one(bool with_psram) {
         p = heap_caps_malloc(size, caps);
         if (p != NULL) {
             check_block(p, size, &caps, 1, true);
-        } else if (rule_caps(caps) != 0 &&
-                   !(rule_caps(caps) & MALLOC_CAP_EXEC && rule_caps(caps) & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
+        } else if (oracle_rule_caps(caps) != 0 &&
+                   !(oracle_rule_caps(caps) & MALLOC_CAP_EXEC && oracle_rule_caps(caps) & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
             check_failure(size, caps);
         }
     }
@@ -271,7 +260,7 @@ static void realloc_one(void) {
     size_t i = below((uint32_t)nlive);
     size_t size = random_size();
     uint32_t caps = random_caps();
-    if (rule_caps(caps) == 0) {
+    if (oracle_rule_caps(caps) == 0) {
         return; /* no heap is chosen for caps 0 (a realloc in place still works, as in ESP-IDF) */
     }
     live_t old = live[i];
