@@ -25,7 +25,9 @@
 #              test_abort_assertion (a broken one stops the program)
 #   assert2    CAPHEAP_ASSERTIONS=2: also the whole region after each change
 # Also compiles the FreeRTOS port against its stub API with the host compiler,
-# and links capheap built without CMake for Cortex-M4 (tests/plain_build).
+# links capheap built without CMake for Cortex-M4 (tests/plain_build), and
+# builds the host's capheap tool for trace_roundtrip (a trace taken on the
+# target, replayed on the host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/target-lib.sh
@@ -51,6 +53,16 @@ done
 echo "=== capheap without CMake (tests/plain_build, Cortex-M4) ==="
 tests/plain_build/run.sh cross "$BUILD/target/plain_build"
 
+# The host's capheap tool, which replays the trace test_trace_capture takes
+# on the target (tests/target/trace_roundtrip.sh).
+echo "=== the host's capheap tool (for trace_roundtrip) ==="
+host_tool_dir="$BUILD/target/host-tool"
+cmake -S . -B "$host_tool_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_TESTS=OFF \
+  -DCAPHEAP_BUILD_BENCH=OFF -DCAPHEAP_BUILD_PRELOAD=OFF >/dev/null
+cmake --build "$host_tool_dir" -j"$JOBS" --target capheap_tool >/dev/null
+host_tool="$PWD/$host_tool_dir/tools/capheap"
+case "$host_tool_dir" in /*) host_tool="$host_tool_dir/tools/capheap" ;; esac
+
 failed=()
 total_start=$(now_ms)
 for cfg in $CONFIGS; do
@@ -58,7 +70,7 @@ for cfg in $CONFIGS; do
   dir="$BUILD/target/$cfg"
   echo "=== target $cfg ==="
   # shellcheck disable=SC2046  # config_args prints separate words on purpose
-  cmake -S tests/target -B "$dir" $(config_args "$cfg") >/dev/null
+  cmake -S tests/target -B "$dir" $(config_args "$cfg") -DCAPHEAP_HOST_TOOL="$host_tool" >/dev/null
   if ! cmake --build "$dir" -j"$JOBS" >"$dir/build.log" 2>&1; then
     cat "$dir/build.log"
     failed+=("$cfg")
