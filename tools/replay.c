@@ -22,11 +22,12 @@ static replay_block_t *block_at(replay_t *r, uint32_t id) {
         while (cap <= id) {
             cap *= 2;
         }
-        r->blocks = realloc(r->blocks, cap * sizeof *r->blocks);
-        if (r->blocks == NULL) {
+        replay_block_t *grown_blocks = realloc(r->blocks, cap * sizeof *r->blocks);
+        if (grown_blocks == NULL) {
             fprintf(stderr, "capheap: out of memory for the replay's blocks\n");
             exit(2);
         }
+        r->blocks = grown_blocks;
         memset(r->blocks + r->block_cap, 0, (cap - r->block_cap) * sizeof *r->blocks);
         r->block_cap = cap;
     }
