@@ -14,6 +14,7 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32c6,
     &capheap_board_esp32c6_noprot,
     &capheap_board_stm32h743,
+    &capheap_board_stm32f407,
     &capheap_board_rp2040,
     &capheap_board_imxrt1062,
     &capheap_board_qemu_mps2_an385,

@@ -27,6 +27,7 @@ list(APPEND CAPHEAP_SOURCES
   boards/esp32c3.c
   boards/esp32c6.c
   boards/stm32h743.c
+  boards/stm32f407.c
   boards/rp2040.c
   boards/imxrt1062.c
   boards/qemu_mps2_an385.c)
