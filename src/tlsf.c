@@ -483,8 +483,9 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     size_t need = block_for(t, size);
     /* Room for the worst front gap: less than align, plus a minimum block
      * when the gap would be too small to stand as a free block. No block is
-     * larger than span + H, so a larger request is refused before the class
-     * search (whose bitmap covers only the classes of the region). */
+     * larger than span + H, so a request whose worst gap cannot fit skips
+     * the class search (whose bitmap covers only the classes of the region)
+     * and is tried on the largest blocks with their own gaps. */
     size_t slack = align + MIN_BLOCK;
     block_t *b = NULL;
     if (need == 0) {
