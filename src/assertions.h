@@ -4,7 +4,7 @@
  *
  * CAPHEAP_ASSERTIONS (CMake option of the same name; capheap/config.h):
  *   0  none compiled in (the default, and every figure of the README);
- *   1  CAPHEAP_ASSERT: each helper's pre- and postconditions, a few compares
+ *   1  CAPHEAP_ASSERT_AT: each helper's pre- and postconditions, a few compares
  *      per call, no walk;
  *   2  also CAPHEAP_VERIFY_REGION: the whole region (capheap_tlsf_check) after
  *      every call that changes it, O(blocks) per call: for tests, and for
