@@ -191,14 +191,14 @@ static __attribute__((noinline)) void *malloc_slow(size_t size, uint32_t caps, v
  * found while tracing is on, so it records nothing. */
 static CAPHEAP_ALWAYS_INLINE void *malloc_by_rules(const capheap_candidate_list_t *l, size_t size, uint32_t caps,
                                                    bool may_align) {
-    size_t align = 0;
+    size_t align = 0, rounded = size;
     void *p = NULL;
-    if (apply_rules(l, &size, &align, may_align)) {
+    if (apply_rules(l, &rounded, &align, may_align)) {
         /* Two copies of the loop: without an alignment it keeps plain malloc */
-        p = align == 0 ? alloc_from_list(l, size, 0) : alloc_from_list(l, size, align);
+        p = align == 0 ? alloc_from_list(l, rounded, 0) : alloc_from_list(l, rounded, align);
     }
     if (p == NULL) {
-        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
+        capheap_caps_alloc_failed(size, caps, "heap_caps_malloc"); /* the size asked, as ESP-IDF's hook gets */
     }
     return p;
 }
@@ -209,11 +209,12 @@ static __attribute__((noinline)) void *malloc_ruled(const capheap_candidate_list
     return malloc_by_rules(l, size, caps, false);
 }
 
-/* The heaps after the first of a list whose only rule is RULE_WORDS, for a
- * size already rounded (malloc_words asked the first); the hook on failure. */
+/* The heaps after the first of a list whose only rule is RULE_WORDS, for
+ * size rounded as malloc_words did (which asked the first); the hook on
+ * failure, with the size asked. */
 static __attribute__((noinline)) void *malloc_words_after(const capheap_candidate_list_t *l, size_t size,
                                                           uint32_t caps) {
-    void *p = alloc_from(l, 1, size, 0);
+    void *p = alloc_from(l, 1, (size + 3) & ~(size_t)3, 0);
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_malloc");
     }
@@ -224,15 +225,16 @@ static __attribute__((noinline)) void *malloc_words_after(const capheap_candidat
  * is asked at its own address, not through an instruction-bus window: the
  * size rounded, then the first heap as the plain fast path asks it, the
  * others out of line (bench_caps esp32-exec, -m32, per pair: small 322.2 ->
- * 306.2, churn 411.1 -> 396.4; through alloc_from_list's general loop before). */
+ * 309.2, churn 411.1 -> 399.3; through alloc_from_list's general loop before;
+ * keeping the size asked for the hook costs 3 of it). */
 static CAPHEAP_ALWAYS_INLINE void *malloc_words(const capheap_candidate_list_t *l, size_t size, uint32_t caps) {
     if (size - 1 > SIZE_MAX - 4) {
         return malloc_ruled(l, size, caps); /* 0, or it would overflow: fails there, with the hook */
     }
-    size = (size + 3) & ~(size_t)3;
+    size_t rounded = (size + 3) & ~(size_t)3;
     multi_heap_handle_t mh = l->fast[0];
-    if (size < capheap_multi_heap_fail_floor(mh)) {
-        void *p = capheap_multi_heap_malloc_locked(mh, size);
+    if (rounded < capheap_multi_heap_fail_floor(mh)) {
+        void *p = capheap_multi_heap_malloc_locked(mh, rounded);
         if (p != NULL) {
             return p;
         }

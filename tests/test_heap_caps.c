@@ -472,6 +472,11 @@ static void failed_allocation_hook(void **state) {
     assert_null(heap_caps_malloc(10, MALLOC_CAP_SPIRAM));
     assert_int_equal(hook_calls, 2);
     assert_int_equal(hook_caps, MALLOC_CAP_SPIRAM);
+    /* The size asked, not the one 32BIT's rounding made of it (as ESP-IDF). */
+    assert_null(heap_caps_malloc(1000001, MALLOC_CAP_32BIT));
+    assert_int_equal(hook_size, 1000001);
+    assert_null(heap_caps_malloc(1000001, MALLOC_CAP_EXEC));
+    assert_int_equal(hook_size, 1000001);
     assert_null(heap_caps_calloc(1000, 1000, MALLOC_CAP_8BIT));
     assert_string_equal(hook_function, "heap_caps_calloc");
     assert_int_equal(hook_size, 1000000);
