@@ -26,19 +26,23 @@ typedef struct {
     size_t output_count;
     bool at_worst;
     bool quiet;
+    unsigned grow_percent;
 } options_t;
 
 static void usage(FILE *out) {
     fputs("usage: capheap boards\n"
           "       capheap info --board BOARD\n"
           "       capheap board-file --board BOARD      (BOARD as a board file, to edit into your own)\n"
-          "       capheap replay --board BOARD [--format F] [--quiet] [-o heap.svg|heap.html]... [--at end|worst] TRACE\n"
-          "       capheap map --board BOARD [--format F] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
+          "       capheap replay --board BOARD [--format F] [--quiet] [--grow PCT] [-o heap.svg|heap.html]...\n"
+          "                      [--at end|worst] TRACE\n"
+          "       capheap map --board BOARD [--format F] [--grow PCT] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
           "       capheap headroom --board BOARD [--format F] [--quiet] TRACE\n"
           "                                             (bytes each heap can lose, and how much larger\n"
           "                                             every request can be, with TRACE still fitting)\n"
           "BOARD: a built-in board (capheap boards), host:SIZE, one region of plain RAM (host:16M),\n"
           "       or a board file: a path with a '/' or ending in .board (docs/tool.md).\n"
+          "PCT: every allocation and reallocation of TRACE grown by that many percent (what if\n"
+          "       each buffer were that much larger?).\n"
           "TRACE: capheap's trace format, an ESP-IDF heap trace dump or an Android memory_replay\n"
           "       trace, plain or gzip; F: auto (default), capheap, esp-idf, android.\n"
           "Exit status 3: some allocations failed in the replay (headroom: on the board as it is).\n", out);
@@ -83,6 +87,14 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
             return 0;
         }
         o->at_worst = strcmp(v, "worst") == 0;
+    } else if (strcmp(a, "--grow") == 0) {
+        char *end;
+        unsigned long pct = strtoul(v, &end, 10);
+        if (end == v || *end != '\0' || pct > 100000) {
+            fprintf(stderr, "capheap: --grow %s: expected a percentage from 0 to 100000\n", v);
+            return 0;
+        }
+        o->grow_percent = (unsigned)pct;
     } else {
         fprintf(stderr, "capheap: unknown option %s\n", a);
         return 0;
@@ -161,20 +173,24 @@ static int cmd_info(const options_t *o) {
 /* The pictures, at the end of r or (at_worst) after a second replay that
  * stops at r's moment of highest use. */
 static int write_pictures(const options_t *o, tool_board_t *b, replay_t *r) {
-    char moment[160];
+    char moment[200], grown[40] = "";
+    if (o->grow_percent != 0) {
+        snprintf(grown, sizeof grown, " (every request grown by %u%%)", o->grow_percent);
+    }
     int rc = 0;
     replay_t again;
     replay_t *shown = r;
     if (o->at_worst && r != NULL) {
         board_stop(b);
-        if (!board_start(o->board, b) || replay_run(&again, b, o->trace, o->format, r->peak_total_event, true)) {
+        replay_options_t opt = {r->peak_total_event, true, o->grow_percent};
+        if (!board_start(o->board, b) || replay_run(&again, b, o->trace, o->format, &opt)) {
             return 1;
         }
         shown = &again;
-        snprintf(moment, sizeof moment, "trace %s at its worst moment (event %lu, highest use)", o->trace,
+        snprintf(moment, sizeof moment, "trace %s%s at its worst moment (event %lu, highest use)", o->trace, grown,
                  r->peak_total_event);
     } else if (r != NULL) {
-        snprintf(moment, sizeof moment, "trace %s at its end (event %lu)", o->trace, r->events);
+        snprintf(moment, sizeof moment, "trace %s%s at its end (event %lu)", o->trace, grown, r->events);
     } else {
         snprintf(moment, sizeof moment, "empty heaps");
     }
@@ -198,7 +214,7 @@ static int cmd_replay(const options_t *o, bool print_report) {
     replay_t r;
     int rc = 0;
     if (o->trace != NULL) {
-        rc = replay_run(&r, &b, o->trace, o->format, 0, o->quiet);
+        rc = replay_run(&r, &b, o->trace, o->format, &(replay_options_t){0, o->quiet, o->grow_percent});
         if (rc == 0 && print_report) {
             report_print(stdout, &r);
         }

@@ -18,7 +18,7 @@ static int probe(const capheap_board_t *board, const char *path, trace_format_t 
         return 2;
     }
     replay_t r;
-    int rc = replay_run_grown(&r, &b, path, format, percent);
+    int rc = replay_run(&r, &b, path, format, &(replay_options_t){0, true, percent});
     if (rc == 0 && r.failures != 0) {
         replay_first_failure(&r, f);
         rc = 3;

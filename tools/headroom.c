@@ -51,7 +51,7 @@ static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
         return 3;
     }
     replay_t r;
-    int rc = replay_run(&r, &b, p->path, p->format, 0, true);
+    int rc = replay_run(&r, &b, p->path, p->format, &(replay_options_t){0, true, 0});
     if (rc == 0 && r.failures != 0) {
         f->no_heap = false;
         replay_first_failure(&r, &f->at);
@@ -166,7 +166,7 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
         return 2;
     }
     replay_t r;
-    int rc = replay_run(&r, &b, path, *format, 0, quiet);
+    int rc = replay_run(&r, &b, path, *format, &(replay_options_t){0, quiet, 0});
     if (rc == 0) {
         char num[2][32];
         fprintf(out, "capheap headroom: %s (%s) on board %s\n", path, trace_format_name(r.format), given->name);

@@ -252,7 +252,7 @@ static double now_seconds(void) {
 }
 
 static void show_progress(const replay_t *r, const trace_reader_t *in, double started, bool *shown) {
-    if (r->quiet || now_seconds() - started < 1.0) {
+    if (r->opt.quiet || now_seconds() - started < 1.0) {
         return;
     }
     char n[32];
@@ -284,9 +284,10 @@ static size_t grown(size_t size, unsigned percent) {
     return size + (size_t)more;
 }
 
-/* The replay of replay_run, with r's options already set. */
-static int run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format) {
-    unsigned long stop_after = r->stop_after;
+int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt) {
+    memset(r, 0, sizeof *r);
+    r->opt = *opt;
+    unsigned long stop_after = opt->stop_after;
     r->board = b;
     r->path = path;
     start_stats(r, b);
@@ -302,8 +303,8 @@ static int run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     while ((stop_after == 0 || r->events < stop_after) && (got = trace_next(in, &e)) > 0) {
         r->events++;
         count_thread(r, e.thread);
-        if (r->grow_percent != 0 && e.kind != EVENT_FREE) {
-            e.size = grown(e.size, r->grow_percent);
+        if (opt->grow_percent != 0 && e.kind != EVENT_FREE) {
+            e.size = grown(e.size, opt->grow_percent);
         }
         if (e.kind == EVENT_ALLOC) {
             apply_alloc(r, &e);
@@ -323,21 +324,6 @@ static int run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     r->reused_names = trace_reused_names(in);
     trace_close(in);
     return (stop_after == 0 || r->events < stop_after) && got < 0 ? 1 : 0;
-}
-
-int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
-               bool quiet) {
-    memset(r, 0, sizeof *r);
-    r->stop_after = stop_after;
-    r->quiet = quiet;
-    return run(r, b, path, format);
-}
-
-int replay_run_grown(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned grow_percent) {
-    memset(r, 0, sizeof *r);
-    r->quiet = true;
-    r->grow_percent = grow_percent;
-    return run(r, b, path, format);
 }
 
 void replay_first_failure(const replay_t *r, replay_failure_t *f) {

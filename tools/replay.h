@@ -43,6 +43,15 @@ typedef struct {
     unsigned long failures;
 } type_stats_t;
 
+/** How a trace is replayed. */
+typedef struct {
+    unsigned long stop_after; /**< 0: the whole trace; else stop after this event */
+    bool quiet;               /**< no progress on stderr */
+    unsigned grow_percent;    /**< the size of every allocation and reallocation grown by
+                                   this much, rounded up (SIZE_MAX when that overflows):
+                                   what if every buffer were that much larger? 0: as traced */
+} replay_options_t;
+
 #define REPLAY_MAX_CAPS 64
 #define REPLAY_MAX_TYPES 16
 
@@ -50,9 +59,7 @@ typedef struct {
     tool_board_t *board;
     const char *path;
     trace_format_t format;
-    unsigned long stop_after; /**< 0: the whole trace; else stop after this event */
-    bool quiet;               /**< no progress on stderr */
-    unsigned grow_percent;    /**< every request's size grown by this much (0: as traced) */
+    replay_options_t opt;     /**< as replay_run was given them */
     replay_block_t *blocks;
     size_t block_cap;
     size_t heap_free[TOOL_MAX_HEAPS];
@@ -70,13 +77,7 @@ typedef struct {
 
 /** Replays the trace at path on the started board b. Returns 0, or 1 after
  *  printing a trace error. r is filled either way (free with replay_free). */
-int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned long stop_after,
-               bool quiet);
-
-/** replay_run of the whole trace, quiet, with the size of every allocation and
- *  reallocation grown by grow_percent percent, rounded up (SIZE_MAX when that
- *  overflows): what if every buffer were that much larger? */
-int replay_run_grown(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, unsigned grow_percent);
+int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt);
 
 /** The first failed allocation of a replay. */
 typedef struct {

@@ -15,6 +15,10 @@ static void print_header(FILE *out, const replay_t *r) {
     char num[6][32];
     fprintf(out, "capheap replay: %s (%s) on board %s\n", r->path, trace_format_name(r->format),
             r->board->board->name);
+    if (r->opt.grow_percent != 0) {
+        fprintf(out, "  every allocation and reallocation grown by %u%% (--grow), sizes rounded up\n",
+                r->opt.grow_percent);
+    }
     fprintf(out, "  %s events: %s allocations, %s reallocations, %s frees", C(r->events, 0), C(r->allocs, 1),
             C(r->reallocs, 2), C(r->frees, 3));
     if (r->threads > 0) {

@@ -59,6 +59,12 @@ replay() {
   expect "an aligned request that fails beside a larger block, said" \
     "alloc of 64,000 bytes: alignment: the largest free block with these caps is 6[45],[0-9]{3} bytes, but a block aligned to 4,096" \
     "$work/aligned.txt"
+  # --grow: every request twice as large; the peaks double, the report says so.
+  run "$work/grown.txt" replay --quiet --grow 100 --board host:64K "$data/small.trace"; status "--grow 100" 3 $?
+  expect "--grow said" "every allocation and reallocation grown by 100% \(--grow\)" "$work/grown.txt"
+  expect "--grow: peak and end doubled" "^  DEFAULT +5 +6,000 +5,000 +1$" "$work/grown.txt"
+  run "$work/badgrow.txt" replay --grow -3 --board host:64K "$data/small.trace"; status "--grow -3" 2 $?
+  expect "--grow -3 refused" "capheap: --grow -3: expected a percentage" "$work/badgrow.txt"
   # realloc(p, 0) frees p (heap_caps_realloc returns NULL): the later free of the new name frees nothing.
   run "$work/zero.txt" replay --quiet --board host:64K "$data/realloc_zero.trace"; status "realloc to 0 bytes" 0 $?
   expect "realloc to 0: a zero-size request" "4 events: 3 allocations, 0 reallocations, 1 frees" "$work/zero.txt"
