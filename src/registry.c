@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "assertions.h"
 #include "capheap/port.h"
 
 /* The owner cache starts on a range that holds nothing, so that readers never
@@ -39,6 +40,11 @@ struct capheap_registry capheap_registry;
 /* Writers run in the critical section. The odd count is stored first; every
  * store after it is a release store, so a reader that sees any new value also
  * sees the odd count when it reads it again. */
+/* a ends before b starts (a starts below b). */
+static inline bool ranges_apart(const capheap_range_t *a, const capheap_range_t *b) {
+    return b->start > a->start && b->start - a->start >= a->size;
+}
+
 static void sorted_insert(const capheap_range_t *r) {
     struct capheap_registry *g = &capheap_registry;
     unsigned seq = atomic_load_explicit(&g->seq, memory_order_relaxed);
@@ -53,6 +59,14 @@ static void sorted_insert(const capheap_range_t *r) {
         atomic_store_explicit(&g->sorted[i], before, memory_order_release);
     }
     atomic_store_explicit(&g->sorted[i], r, memory_order_release);
+    /* Callers refuse overlapping ranges first (spec_overlaps): the new one
+     * lies between its neighbours (distances, not ends: a range may end at
+     * the top of the address space). */
+    CAPHEAP_ASSERT_AT((const void *)r->start, i == 0 || ranges_apart(atomic_load_explicit(&g->sorted[i - 1],
+                                                                                          memory_order_relaxed),
+                                                                     r));
+    CAPHEAP_ASSERT_AT((const void *)r->start, i == n || ranges_apart(r, atomic_load_explicit(&g->sorted[i + 1],
+                                                                                             memory_order_relaxed)));
     atomic_store_explicit(&g->nsorted, n + 1, memory_order_release);
     atomic_store_explicit(&g->seq, seq + 2, memory_order_release);
 }

@@ -26,6 +26,7 @@
 
 #include <string.h>
 
+#include "assertions.h"
 #include "capheap/port.h"
 
 /* Flattens the heap sets of the request's caps into list, in order. */
@@ -41,6 +42,13 @@ static void fill_list(capheap_candidate_list_t *list, const capheap_list_request
             for (uintptr_t set = c.order[p][w]; set != 0; set &= set - 1) {
                 unsigned i = w * CAPHEAP_HEAPSET_BITS + capheap_heapset_first(set);
                 bool window = req->window && capheap_registry_at(i)->alias.size != 0;
+                /* The heap sets gave a heap of the registry that has every cap the
+                 * rule asks, once (at its first priority: the sets are disjoint). */
+                CAPHEAP_ASSERT_AT(capheap_registry_at(i), i < capheap_registry_count() &&
+                                                              capheap_heap_covers(capheap_registry_at(i), req->caps) &&
+                                                              memchr(list->heap, (int)i, list->count) == NULL &&
+                                                              memchr(list->heap, (int)(i | CAPHEAP_LIST_WINDOW),
+                                                                     list->count) == NULL);
                 list->heap[list->count++] = (uint8_t)(i | (window ? CAPHEAP_LIST_WINDOW : 0));
             }
         }
