@@ -265,6 +265,11 @@ int main(int argc, char **argv) {
         return cmd_replay(&o, false);
     }
     if (strcmp(o.command, "headroom") == 0 && o.trace != NULL) {
+        if (o.grow_percent != 0) {
+            fprintf(stderr, "capheap headroom: --grow is for replay and map; headroom finds how much the trace "
+                            "can grow itself\n");
+            return 2;
+        }
         return headroom_run(stdout, o.board, o.trace, o.format, o.quiet);
     }
     fprintf(stderr, "capheap: %s: %s\n", o.command,

@@ -35,7 +35,9 @@ read -r blocks bytes < <(sed -n 's/^device: still allocated \([0-9]*\) blocks, \
 want="Still allocated at the end: $(echo "$blocks" | commas) blocks, $(echo "$bytes" | commas) bytes requested"
 grep -qF "$want" "$work/report.txt" && ok "$want" || bad "no line '$want'"
 
+masks=0
 while read -r name requests peak end; do
+  masks=$((masks + 1))
   line=$(grep -E "^  $(echo "$name" | sed 's/|/\\|/g') +[0-9,]+ " "$work/report.txt")
   # shellcheck disable=SC2086  # the report's columns
   set -- $line
@@ -45,6 +47,8 @@ while read -r name requests peak end; do
     bad "$name: the report says '$got', the device '$want'"
 done < <(sed -n 's/^device: \([A-Z0-9|]*\) requests \([0-9]*\) peak \([0-9]*\) end \([0-9]*\)$/\1 \2 \3 \4/p' \
   "$work/console.txt")
+
+[ "$masks" -eq 5 ] && ok "the device's account has its 5 caps masks" || bad "the device reported $masks caps masks, not 5"
 
 echo "trace round trip: $failures failed"
 [ "$failures" -eq 0 ]

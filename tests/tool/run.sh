@@ -64,6 +64,8 @@ replay() {
   expect "--grow said" "every allocation and reallocation grown by 100% \(--grow\)" "$work/grown.txt"
   expect "--grow: peak and end doubled" "^  DEFAULT +5 +6,000 +5,000 +1$" "$work/grown.txt"
   run "$work/badgrow.txt" replay --grow -3 --board host:64K "$data/small.trace"; status "--grow -3" 2 $?
+  run "$work/headgrow.txt" headroom --grow 10 --board host:64K "$data/small.trace"; status "headroom --grow" 2 $?
+  expect "headroom --grow refused" "capheap headroom: --grow is for replay and map" "$work/headgrow.txt"
   expect "--grow -3 refused" "capheap: --grow -3: expected a percentage" "$work/badgrow.txt"
   # realloc(p, 0) frees p (heap_caps_realloc returns NULL): the later free of the new name frees nothing.
   run "$work/zero.txt" replay --quiet --board host:64K "$data/realloc_zero.trace"; status "realloc to 0 bytes" 0 $?
