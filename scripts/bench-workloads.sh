@@ -115,6 +115,15 @@ for arch in $GRAIN_BUILDS; do
   record_region_figures "$arch" capheap
 done
 
+# What the internal assertions cost (-m32, CAPHEAP_ASSERTIONS=1: each
+# helper's pre- and postconditions): capheap's churn and small pairs.
+ASSERT_BUILDS=""
+case " $ARCHES " in *" m32 "*) ASSERT_BUILDS="m32-assert1" ;; esac
+for arch in $ASSERT_BUILDS; do
+  bench_build "$arch" bench_workloads
+  for wl in churn small; do measure "$arch" "$wl" capheap; done
+done
+
 # ---- the tables ----------------------------------------------------------------
 
 package_of() { case "$1" in jemalloc) echo libjemalloc2 ;; tcmalloc) echo libtcmalloc-minimal4 ;; mimalloc) echo libmimalloc2.0 ;; esac; }
@@ -141,8 +150,9 @@ instruction_table() {
   local arch alloc wl row failed=""
   echo "| allocator | build | churn malloc | churn free | churn pair | small malloc | small free | small pair |"
   echo "|---|---|---|---|---|---|---|---|"
-  for arch in $ARCHES; do
+  for arch in $ARCHES $ASSERT_BUILDS; do
     for alloc in $(allocators "$arch"); do
+      case "$arch" in *-assert*) [ "$alloc" = capheap ] || continue ;; esac
       row="| $(label "$alloc") | $(arch_label "$arch")"
       for wl in churn small; do
         row="$row | $(get "malloc.$arch.$wl.$alloc") | $(get "free.$arch.$wl.$alloc") | $(get "pair.$arch.$wl.$alloc")"

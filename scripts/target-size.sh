@@ -136,6 +136,18 @@ grain_text() {
   arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
 }
 
+# Text of the core without poisoning built with CAPHEAP_ASSERTIONS=$1 (1 or
+# 2), src/assertions.c included: what the internal assertions cost.
+assert_text() {
+  local dir="$out/assert$1" source objs=()
+  mkdir -p "$dir"
+  for source in $(core 0) src/assertions.c; do
+    objs+=("$dir/$(echo "$source" | tr / _).o")
+    "${CC[@]}" -DCAPHEAP_POISONING_LEVEL=0 -DCAPHEAP_ASSERTIONS="$1" -c "$source" -o "${objs[-1]}"
+  done
+  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+}
+
 rm -rf "$out"
 for level in "${LEVELS[@]}"; do compile_level "$level"; done
 
@@ -166,6 +178,8 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   fi
   echo "(For comparison, WORKLOADS.md: ESP-IDF multi_heap + TLSF 5,924, TLSF 1,963, o1heap 828.)"
   echo "With \`CAPHEAP_GRAIN\` 4 (the default) / 8 / 16, the same: $core_text / $(grain_text 8) / $(grain_text 16) bytes."
+  echo "With \`CAPHEAP_ASSERTIONS\` 0 (the default) / 1 / 2, the same: $core_text / $(assert_text 1) / $(assert_text 2) bytes"
+  echo "(most of the difference is the text of the conditions, kept for the report)."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo

@@ -4,9 +4,10 @@
  *
  * CAPHEAP_ASSERTIONS (CMake option of the same name; capheap/config.h):
  *   0  none compiled in (the default, and every figure of the README);
- *   1  CAPHEAP_ASSERT_AT: each helper's pre- and postconditions, a few compares
- *      per call, no walk (the region allocator's helpers; the registry's
- *      candidate lists and owner ranges);
+ *   1  CAPHEAP_ASSERT_AT: each helper's pre- and postconditions, no walk (the
+ *      region allocator's helpers; the registry's candidate lists and owner
+ *      ranges): about half again the instructions of a malloc+free pair, and
+ *      the conditions' text in flash (make bench, make size give both);
  *   2  also CAPHEAP_VERIFY_REGION: the whole region (capheap_tlsf_check) after
  *      every call that changes it, O(blocks) per call: for tests, and for
  *      catching a stray write at the first heap call after it.
