@@ -206,6 +206,26 @@ static int write_pictures(const options_t *o, tool_board_t *b, replay_t *r) {
     return rc;
 }
 
+/* What is allocated at r's moment of highest use, from a replay stopped
+ * there on the board built again (b is stopped: the heaps live at the chip's
+ * addresses, one board at a time). Nothing when the trace ends there. */
+static int print_at_peak(const options_t *o, tool_board_t *b, const replay_t *r) {
+    if (r->peak_total_event == 0 || r->peak_total_event >= r->events) {
+        return 0;
+    }
+    board_stop(b);
+    if (!board_start(o->board, b)) {
+        return 2;
+    }
+    replay_t at_peak;
+    int rc = replay_run(&at_peak, b, o->trace, o->format, &(replay_options_t){r->peak_total_event, true, o->grow_percent});
+    if (rc == 0) {
+        report_print_at_peak(stdout, &at_peak);
+    }
+    replay_free(&at_peak);
+    return rc;
+}
+
 static int cmd_replay(const options_t *o, bool print_report) {
     tool_board_t b;
     if (!board_start(o->board, &b)) {
@@ -221,6 +241,9 @@ static int cmd_replay(const options_t *o, bool print_report) {
     }
     if (rc == 0 && o->output_count > 0) {
         rc = write_pictures(o, &b, o->trace != NULL ? &r : NULL);
+    }
+    if (rc == 0 && print_report && o->trace != NULL) {
+        rc = print_at_peak(o, &b, &r);
     }
     if (rc == 0 && o->trace != NULL && r.failures != 0) {
         rc = 3;

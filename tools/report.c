@@ -2,7 +2,9 @@
  * report.c: what a replay found, as text: the trace, then per memory type
  * (peak use, low watermark, fragmentation at the peak, failures), per caps
  * mask (requests, peak live bytes, failures with the first one and why), and
- * what is still allocated at the end (with the callers holding most).
+ * what is still allocated at the end (with the callers holding most); and,
+ * from a second replay stopped there, what is allocated at the moment of
+ * highest use.
  */
 #include "report.h"
 
@@ -119,7 +121,9 @@ static size_t holders(const replay_t *r, holder_t **out) {
     return groups;
 }
 
-static void print_end(FILE *out, const replay_t *r) {
+/* What r holds where it stopped: blocks and bytes, the use of each memory
+ * type, and the five callers holding most, under heading. */
+static void print_held(FILE *out, const replay_t *r, const char *heading) {
     char num[4][32];
     unsigned long long bytes = 0;
     unsigned long blocks = 0;
@@ -127,7 +131,7 @@ static void print_end(FILE *out, const replay_t *r) {
         bytes += r->caps[i].live_bytes;
         blocks += r->caps[i].live_blocks;
     }
-    fprintf(out, "\nStill allocated at the end: %s blocks, %s bytes requested\n", C(blocks, 0), C(bytes, 1));
+    fprintf(out, "\n%s: %s blocks, %s bytes requested\n", heading, C(blocks, 0), C(bytes, 1));
     const capheap_board_t *board = r->board->board;
     for (size_t t = 0; t < board->type_count && t < REPLAY_MAX_TYPES; t++) {
         if (r->types[t].total != 0) {
@@ -150,5 +154,12 @@ void report_print(FILE *out, const replay_t *r) {
     print_header(out, r);
     print_types(out, r);
     print_caps(out, r);
-    print_end(out, r);
+    print_held(out, r, "Still allocated at the end");
+}
+
+void report_print_at_peak(FILE *out, const replay_t *at_peak) {
+    char heading[96], num[1][32];
+    snprintf(heading, sizeof heading, "Allocated at the highest use (event %s, all heaps together)",
+             C(at_peak->events, 0));
+    print_held(out, at_peak, heading);
 }
