@@ -36,14 +36,19 @@ build: deps
 # drawn (docs/tool.md).
 run: build
 	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
-	@# The report, then how much room the trace leaves in each heap, also go
-	@# to $(BUILD)/run-report.txt (the README shows it).
+	@# The report, how much room the trace leaves in each heap, and whether it
+	@# would fit other chips (compare: exit 3 there is an answer, not an error)
+	@# also go to $(BUILD)/run-report.txt (the README shows it).
 	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
 	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html >$(BUILD)/run-report.txt; \
 	  status=$$?; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
 	    $(BUILD)/default/tools/capheap headroom --quiet --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
 	    status=$$?; fi; \
+	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
+	    $(BUILD)/default/tools/capheap compare --board esp32s3,esp32c3,esp32c6,stm32f407 $(BUILD)/workload.trace \
+	      >>$(BUILD)/run-report.txt; \
+	    status=$$?; [ $$status -eq 3 ] && status=0; fi; \
 	  cat $(BUILD)/run-report.txt; exit $$status
 	@echo "make run: the trace is $(BUILD)/workload.trace; the heap pictures are $(BUILD)/heap.svg and $(BUILD)/heap.html"
 

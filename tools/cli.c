@@ -10,6 +10,7 @@
 
 #include "board.h"
 #include "board_file.h"
+#include "compare.h"
 #include "headroom.h"
 #include "picture.h"
 #include "replay.h"
@@ -36,6 +37,8 @@ static void usage(FILE *out) {
           "       capheap replay --board BOARD [--format F] [--quiet] [--grow PCT] [-o heap.svg|heap.html]...\n"
           "                      [--at end|worst] TRACE\n"
           "       capheap map --board BOARD [--format F] [--grow PCT] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
+          "       capheap compare --board BOARD,BOARD... [--format F] [--grow PCT] TRACE\n"
+          "                                             (one line per board: does TRACE fit it?)\n"
           "       capheap headroom --board BOARD [--format F] [--quiet] TRACE\n"
           "                                             (bytes each heap can lose, and how much larger\n"
           "                                             every request can be, with TRACE still fitting)\n"
@@ -287,6 +290,9 @@ int main(int argc, char **argv) {
     if (strcmp(o.command, "map") == 0 && o.output_count > 0) {
         return cmd_replay(&o, false);
     }
+    if (strcmp(o.command, "compare") == 0 && o.trace != NULL) {
+        return compare_run(stdout, o.board, o.trace, o.format, o.grow_percent);
+    }
     if (strcmp(o.command, "headroom") == 0 && o.trace != NULL) {
         if (o.grow_percent != 0) {
             fprintf(stderr, "capheap headroom: --grow is for replay and map; headroom finds how much the trace "
@@ -296,7 +302,10 @@ int main(int argc, char **argv) {
         return headroom_run(stdout, o.board, o.trace, o.format, o.quiet);
     }
     fprintf(stderr, "capheap: %s: %s\n", o.command,
-            strcmp(o.command, "replay") == 0 || strcmp(o.command, "headroom") == 0 ? "a TRACE is required" :
+            strcmp(o.command, "replay") == 0 || strcmp(o.command, "headroom") == 0 ||
+                    strcmp(o.command, "compare") == 0
+                ? "a TRACE is required"
+                :
             strcmp(o.command, "map") == 0 ? "-o heap.svg or -o heap.html is required" : "unknown command");
     usage(stderr);
     return 2;

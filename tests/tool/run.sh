@@ -6,6 +6,8 @@
 #   errors    malformed traces name file, line and what was expected; unknown board
 #   boardfiles  board files: every built-in board written and read back gives the
 #             same board; a chip on paper replays; malformed files name the line
+#   compare   capheap compare: one line per board, the failures of each, exit 3 when
+#             any board failed, 2 for a list with an unknown board or an empty name
 #   headroom  capheap headroom: its figure checked by replays on a board file cut by
 #             that much and 16 bytes more; heaps a trace does not need; a trace that
 #             does not fit; the growth figure checked by replays of the grown trace
@@ -224,6 +226,17 @@ headroom() {
   run "$work/nofit.txt" headroom --quiet --board host:64K "$data/small.trace"; status "a trace that does not fit" 3 $?
   expect "no headroom" "the trace does not fit: 1 allocations fail, the first at event 7" "$work/nofit.txt"
   growth
+}
+
+compare() {
+  # small.trace's 999,999-byte request fails in 64 KiB and fits in 2 MiB.
+  run "$work/cmp.txt" compare --board host:64K,host:2M "$data/small.trace"; status "compare" 3 $?
+  expect "a line per board, 64K failing once" "^  host:64K +65,536 +[0-9,]+ +[0-9]+% +1   first: event 7 \(line 8\), alloc of 999,999 bytes" "$work/cmp.txt"
+  expect "2M fitting" "^  host:2M +2,097,152 +[0-9,]+ +[0-9]+% +0$" "$work/cmp.txt"
+  run "$work/cmp-fit.txt" compare --board host:2M,esp32 "$data/dma.trace"; status "compare, every board fits" 0 $?
+  run "$work/cmp-bad.txt" compare --board host:2M,nosuchboard "$data/small.trace"; status "compare, unknown board" 2 $?
+  run "$work/cmp-empty.txt" compare --board host:2M,,esp32 "$data/small.trace"; status "compare, empty name" 2 $?
+  expect "empty name said" "expected board names separated by commas" "$work/cmp-empty.txt"
 }
 
 # The growth figure: one block of 10,000 bytes grown by p percent is 10,000 + 100 p bytes;

@@ -1,0 +1,82 @@
+/*
+ * compare.c: `capheap compare` (see compare.h). Each board is built, the
+ * whole trace replayed on it, and the board stopped before the next: the
+ * host model maps a board's memory at its chip addresses, one board at a
+ * time.
+ */
+#include "compare.h"
+
+#include <string.h>
+
+#include "board.h"
+#include "replay.h"
+
+/* The longest board spec in the list that is taken as one. */
+#define SPEC_MAX 256
+
+/* The heap bytes of a started board (control data and headers included). */
+static size_t heap_bytes(const tool_board_t *b) {
+    size_t total = 0;
+    for (size_t i = 0; i < b->heap_count; i++) {
+        total += b->heaps[i].end - b->heaps[i].start;
+    }
+    return total;
+}
+
+/* One board's line; 0, 3 (some allocation failed), or the status of what
+ * went wrong. */
+static int compare_one(FILE *out, const char *spec, const char *path, trace_format_t format, unsigned grow_percent) {
+    tool_board_t b;
+    if (!board_start(spec, &b)) {
+        return 2;
+    }
+    replay_t r;
+    int rc = replay_run(&r, &b, path, format, &(replay_options_t){0, true, grow_percent});
+    if (rc == 0) {
+        char num[3][32];
+        size_t total = heap_bytes(&b);
+        fprintf(out, "  %-16s %11s %11s %5.0f%% %9s", spec, fmt_count(total, num[0], sizeof num[0]),
+                fmt_count(r.peak_total, num[1], sizeof num[1]), total ? 100.0 * (double)r.peak_total / (double)total : 0.0,
+                fmt_count(r.failures, num[2], sizeof num[2]));
+        if (r.failures != 0) {
+            replay_failure_t f;
+            replay_first_failure(&r, &f);
+            fputs("   first: ", out);
+            replay_print_failure(out, &f);
+            rc = 3;
+        }
+        fputc('\n', out);
+    }
+    replay_free(&r);
+    board_stop(&b);
+    return rc;
+}
+
+int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, unsigned grow_percent) {
+    fprintf(out, "capheap compare: %s on each board as it is", path);
+    if (grow_percent != 0) {
+        fprintf(out, ", every allocation and reallocation grown by %u%%", grow_percent);
+    }
+    fprintf(out, "\n  board                  heaps    peak use  share    failed\n");
+    int worst = 0;
+    for (const char *s = boards; *s != '\0';) {
+        size_t len = strcspn(s, ",");
+        char spec[SPEC_MAX];
+        if (len == 0 || len >= sizeof spec) {
+            fprintf(stderr, "capheap compare: '%.*s' in --board: expected board names separated by commas\n",
+                    (int)len, s);
+            return 2;
+        }
+        memcpy(spec, s, len);
+        spec[len] = '\0';
+        int rc = compare_one(out, spec, path, format, grow_percent);
+        if (rc == 1 || rc == 2) {
+            return rc;
+        }
+        worst = rc > worst ? rc : worst;
+        s += len + (s[len] == ',');
+    }
+    fprintf(out, "  (heaps: their bytes on the board; peak use: the most they held at once, control data and\n"
+                 "  block headers included; share: of the heaps)\n");
+    return worst;
+}
