@@ -39,13 +39,7 @@
 
 #define KIB 1024u
 
-/* The qemu-mps2-an385 board stays where it is on Cortex-M; on RV32 it moves
- * to free RAM (T_FREE_RAM, harness.h), as the chips' boards do everywhere. */
-#if defined(__riscv)
-#define AN385_OFFSET (T_FREE_RAM - 0x21000000u)
-#else
-#define AN385_OFFSET 0u
-#endif
+#define AN385_OFFSET T_AN385_OFFSET /* harness.h */
 
 /* ---- before capheap ----------------------------------------------------- */
 

@@ -18,14 +18,6 @@
 #include "harness.h"
 #include "semihost.h"
 
-/* The qemu-mps2-an385 board stays where it is on Cortex-M; on RV32 it moves
- * to free RAM (T_FREE_RAM, harness.h). */
-#if defined(__riscv)
-#define AN385_OFFSET (T_FREE_RAM - 0x21000000u)
-#else
-#define AN385_OFFSET 0u
-#endif
-
 #define SLOTS 48u
 #define OPS 3000u
 
@@ -108,7 +100,7 @@ static void release(slot_t *s) {
 }
 
 int main(void) {
-    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", T_AN385_OFFSET)), ESP_OK);
     t_rng_t rng = {0x9E3779B97F4A7C15ull};
     static const char begin[] = "--- capheap trace begin ---\n# capheap trace 1 (captured on the target)\n";
     capheap_semihost_write(begin, sizeof begin - 1);
