@@ -62,9 +62,12 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
     for (const char *s = boards; *s != '\0';) {
         size_t len = strcspn(s, ",");
         char spec[SPEC_MAX];
-        if (len == 0 || len >= sizeof spec) {
-            fprintf(stderr, "capheap compare: '%.*s' in --board: expected board names separated by commas\n",
-                    (int)len, s);
+        if (len == 0) {
+            fprintf(stderr, "capheap compare: an empty name in --board: expected board names separated by commas\n");
+            return 2;
+        }
+        if (len >= sizeof spec) {
+            fprintf(stderr, "capheap compare: a board name in --board is longer than %d characters\n", SPEC_MAX - 1);
             return 2;
         }
         memcpy(spec, s, len);
