@@ -6,6 +6,7 @@
  *                                          heap_caps_free on capheap_init("esp32")
  *   bench_caps <small|churn> esp32-dma     the same with MALLOC_CAP_DMA (DRAM)
  *   bench_caps <small|churn> esp32-exec    the same with MALLOC_CAP_32BIT | MALLOC_CAP_EXEC
+ *   bench_caps <small|churn> esp32-32bit   the same with MALLOC_CAP_32BIT (IRAM first, no window)
  *                                          (IRAM first, then D/IRAM through its alias)
  *   bench_caps <small|churn> multi [KiB]   multi_heap on one region of the workload's size,
  *                                          or of KiB (up to 16 MiB: is the cost flat?)
@@ -59,6 +60,7 @@ BENCH_WRAPPER void *bench_caps_malloc_dma(size_t size) { return heap_caps_malloc
 BENCH_WRAPPER void *bench_caps_malloc_exec(size_t size) {
     return heap_caps_malloc(size, MALLOC_CAP_32BIT | MALLOC_CAP_EXEC);
 }
+BENCH_WRAPPER void *bench_caps_malloc_32bit(size_t size) { return heap_caps_malloc(size, MALLOC_CAP_32BIT); }
 BENCH_WRAPPER void bench_caps_free(void *p) { heap_caps_free(p); }
 BENCH_WRAPPER void *bench_multi_malloc(size_t size) { return multi_heap_malloc(one_heap, size); }
 BENCH_WRAPPER void bench_multi_free(void *p) { multi_heap_free(one_heap, p); }
@@ -71,6 +73,7 @@ typedef struct {
 static const allocator_t caps = {bench_caps_malloc, bench_caps_free};
 static const allocator_t caps_dma = {bench_caps_malloc_dma, bench_caps_free};
 static const allocator_t caps_exec = {bench_caps_malloc_exec, bench_caps_free};
+static const allocator_t caps_32bit = {bench_caps_malloc_32bit, bench_caps_free};
 static const allocator_t multi = {bench_multi_malloc, bench_multi_free};
 
 static bool setup_multi(size_t region, bool locked) {
@@ -121,7 +124,8 @@ static void run(const allocator_t *a, const char *workload, const char *mode, un
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: bench_caps <small|churn> <esp32|esp32-dma|esp32-exec|multi [KiB]|multi-lock [KiB]|heaps N>\n");
+    fprintf(stderr, "usage: bench_caps <small|churn> <esp32|esp32-dma|esp32-exec|esp32-32bit|multi [KiB]|"
+                    "multi-lock [KiB]|heaps N>\n");
     return 2;
 }
 
@@ -133,10 +137,11 @@ static int setup(int argc, char **argv, size_t region, const allocator_t **a) {
     *a = &caps;
     if (strncmp(mode, "esp32", 5) == 0 && argc == 3) {
         bool dma = strcmp(mode, "esp32-dma") == 0, exec = strcmp(mode, "esp32-exec") == 0;
-        if (!dma && !exec && strcmp(mode, "esp32") != 0) {
+        bool words = strcmp(mode, "esp32-32bit") == 0;
+        if (!dma && !exec && !words && strcmp(mode, "esp32") != 0) {
             return -1;
         }
-        *a = dma ? &caps_dma : exec ? &caps_exec : &caps;
+        *a = dma ? &caps_dma : exec ? &caps_exec : words ? &caps_32bit : &caps;
         return capheap_init("esp32") == ESP_OK;
     }
     if (strcmp(mode, "multi") == 0 || strcmp(mode, "multi-lock") == 0) {

@@ -2,7 +2,7 @@
 # The capabilities layer (bench/bench_caps.c) under callgrind, -m32, on
 # WORKLOADS.md's small and churn workloads: instructions per malloc+free pair of
 #   esp32, esp32-dma, esp32-exec   heap_caps_malloc(n, 8BIT / DMA / 32BIT|EXEC) and
-#                                  heap_caps_free on the esp32 board
+#   esp32-32bit                    heap_caps_free on the esp32 board; and 32BIT alone
 #   multi, multi-lock              multi_heap on one region, without / with the
 #                                  port's lock (every registered heap has one, so
 #                                  multi-lock is the baseline of the caps rows)
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 WORKLOADS=${WORKLOADS:-"small churn"}
-MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "heaps 1" "heaps 8" "heaps 32")
+MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "esp32-32bit" "heaps 1" "heaps 8" "heaps 32")
 
 # wrappers MODE: the malloc and free wrappers bench_caps uses in MODE.
 wrappers() {
@@ -24,6 +24,7 @@ wrappers() {
     multi*) echo "bench_multi_malloc bench_multi_free" ;;
     esp32-dma) echo "bench_caps_malloc_dma bench_caps_free" ;;
     esp32-exec) echo "bench_caps_malloc_exec bench_caps_free" ;;
+    esp32-32bit) echo "bench_caps_malloc_32bit bench_caps_free" ;;
     *) echo "bench_caps_malloc bench_caps_free" ;;
   esac
 }
@@ -53,7 +54,7 @@ measure churn multi 16384
 put_ratio() { put "$1" "$(ratio "$(get "$2")" "$(get "$3")")"; }
 
 for wl in $WORKLOADS; do
-  for mode in esp32 esp32-dma esp32-exec; do
+  for mode in esp32 esp32-dma esp32-exec esp32-32bit; do
     put_ratio "ratio.caps.$wl.$mode.multi-lock" "pair.caps.$wl.$mode" "pair.caps.$wl.multi-lock"
     put_ratio "ratio.caps.$wl.$mode.multi" "pair.caps.$wl.$mode" "pair.caps.$wl.multi"
   done
@@ -66,6 +67,7 @@ describe() {
     esp32) echo "heap_caps 8BIT (esp32)" ;;
     esp32-dma) echo "heap_caps DMA (esp32)" ;;
     esp32-exec) echo "heap_caps 32BIT\\|EXEC (esp32)" ;;
+    esp32-32bit) echo "heap_caps 32BIT (esp32)" ;;
     multi-16384) echo "multi, 16 MiB region" ;;
     heaps-*) echo "heaps ${1#heaps-}" ;;
     *) echo "$1" ;;
@@ -99,7 +101,7 @@ failures() {
   pair_table
   echo
   echo "On the esp32 board 8BIT and DMA are served from DRAM; 32BIT|EXEC from IRAM first and then"
-  echo "from D/IRAM through its instruction-bus alias. Every registered heap has a lock, so the"
+  echo "from D/IRAM through its instruction-bus alias; 32BIT alone from IRAM first, at its own address. Every registered heap has a lock, so the"
   echo "locked multi_heap pair (multi-lock) is the comparable baseline; / multi is the cost of the"
   echo "whole layer, lock included. Failed mallocs:$(failures)"
 } >"$OUT/caps.md"

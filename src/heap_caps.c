@@ -74,7 +74,14 @@ static capheap_list_request_t request_for(uint32_t caps) {
         r.caps |= MALLOC_CAP_32BIT;
         r.window = true;
     }
-    r.rules = (r.caps & MALLOC_CAP_32BIT) ? RULE_WORDS : 0;
+    /* 32BIT's rounding to whole words changes nothing a block can show
+     * without poisoning: blocks hold whole words of the grain already, and a
+     * heap's largest request is whole words too, so the floor's answer is
+     * the same. A 32BIT list then takes the plain path, unless it has windows
+     * (EXEC), which only the ruled paths handle. With poisoning the rounded
+     * size is the one the canaries guard: kept. */
+    bool words = (r.caps & MALLOC_CAP_32BIT) && (CAPHEAP_POISONING_LEVEL > 0 || r.window);
+    r.rules = words ? RULE_WORDS : 0;
     if (align != 0) { /* a power of two up to 128 (capheap_board_check) */
         r.rules |= (uint8_t)(((unsigned)__builtin_ctzl(align) << RULE_ALIGN_SHIFT) | RULE_RARE);
     }
