@@ -171,9 +171,9 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
         char num[2][32];
         fprintf(out, "capheap headroom: %s (%s) on board %s\n", path, trace_format_name(r.format), given->name);
         if (r.failures != 0) {
-            fprintf(out, "  the trace does not fit: %s allocations fail, the first at event %s (capheap replay says "
+            fprintf(out, "  the trace does not fit: %s allocation%s, the first at event %s (capheap replay says "
                          "where and why); there is no headroom to measure\n",
-                    fmt_count(r.failures, num[0], sizeof num[0]),
+                    fmt_count(r.failures, num[0], sizeof num[0]), r.failures == 1 ? " fails" : "s fail",
                     fmt_count(r.first_failure_event, num[1], sizeof num[1]));
             rc = 3;
         } else {

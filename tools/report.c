@@ -35,8 +35,9 @@ static void print_header(FILE *out, const replay_t *r) {
     if (r->failures == 0) {
         fprintf(out, "  every allocation succeeded\n");
     } else {
-        fprintf(out, "  %s allocations FAILED (the first at event %s); %s frees of blocks that failed were skipped\n",
-                C(r->failures, 0), C(r->first_failure_event, 1), C(r->frees_of_failed, 2));
+        fprintf(out, "  %s allocation%s FAILED (the first at event %s); %s frees of blocks that failed were skipped\n",
+                C(r->failures, 0), r->failures == 1 ? "" : "s", C(r->first_failure_event, 1),
+                C(r->frees_of_failed, 2));
     }
 }
 
@@ -131,7 +132,8 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
         bytes += r->caps[i].live_bytes;
         blocks += r->caps[i].live_blocks;
     }
-    fprintf(out, "\n%s: %s blocks, %s bytes requested\n", heading, C(blocks, 0), C(bytes, 1));
+    fprintf(out, "\n%s: %s block%s, %s bytes requested\n", heading, C(blocks, 0), blocks == 1 ? "" : "s",
+            C(bytes, 1));
     const capheap_board_t *board = r->board->board;
     for (size_t t = 0; t < board->type_count && t < REPLAY_MAX_TYPES; t++) {
         if (r->types[t].total != 0) {
@@ -143,8 +145,8 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
     size_t groups = holders(r, &h);
     for (size_t i = 0; i < groups && i < 5 && blocks > 0; i++) {
         if (h[i].caller != 0) {
-            fprintf(out, "  caller 0x%08llx holds %s bytes in %s blocks\n", (unsigned long long)h[i].caller,
-                    C(h[i].bytes, 0), C(h[i].blocks, 1));
+            fprintf(out, "  caller 0x%08llx holds %s bytes in %s block%s\n", (unsigned long long)h[i].caller,
+                    C(h[i].bytes, 0), C(h[i].blocks, 1), h[i].blocks == 1 ? "" : "s");
         }
     }
     free(h);

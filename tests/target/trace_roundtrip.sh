@@ -32,7 +32,8 @@ grep -q "every allocation succeeded" "$work/report.txt" && ok "every allocation 
 
 read -r blocks bytes < <(sed -n 's/^device: still allocated \([0-9]*\) blocks, \([0-9]*\) bytes$/\1 \2/p' \
   "$work/console.txt")
-want="Still allocated at the end: $(echo "$blocks" | commas) blocks, $(echo "$bytes" | commas) bytes requested"
+noun=blocks; [ "$blocks" = 1 ] && noun=block
+want="Still allocated at the end: $(echo "$blocks" | commas) $noun, $(echo "$bytes" | commas) bytes requested"
 grep -qF "$want" "$work/report.txt" && ok "$want" || bad "no line '$want'"
 
 masks=0

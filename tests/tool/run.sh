@@ -48,11 +48,11 @@ replay() {
   run "$work/small.txt" replay --quiet --board host:64K "$data/small.trace"
   expect "peak and end of DEFAULT" "^  DEFAULT +5 +3,000 +2,500 +1$" "$work/small.txt"
   expect "first failure and why" "first failure of DEFAULT: event 7 \(.*small.trace line 8\), alloc of 999,999 bytes: out of memory" "$work/small.txt"
-  expect "callers holding the end" "caller 0x400d2000 holds 2,000 bytes in 1 blocks" "$work/small.txt"
+  expect "callers holding the end" "caller 0x400d2000 holds 2,000 bytes in 1 block$" "$work/small.txt"
   # The moment of highest use is event 2 (both first blocks live): a replay stopped there.
   expect "what the peak holds" "^Allocated at the highest use \(event 2, all heaps together\): 2 blocks, 3,000 bytes requested$" \
     "$work/small.txt"
-  expect "the caller of the first block, at the peak" "caller 0x400d1000 holds 1,000 bytes in 1 blocks" "$work/small.txt"
+  expect "the caller of the first block, at the peak" "caller 0x400d1000 holds 1,000 bytes in 1 block$" "$work/small.txt"
   # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
   run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"
   expect "dump: peak 150, end 100" "^  DEFAULT +3 +150 +100 +0$" "$work/dump.txt"
@@ -224,7 +224,7 @@ headroom() {
   expect "then no heap at all" "^  0  RAM .* 65,536 +65,280$" "$work/one.txt"
   expect "no heap left, said" "16 bytes more: no heap would be left on the board" "$work/one.txt"
   run "$work/nofit.txt" headroom --quiet --board host:64K "$data/small.trace"; status "a trace that does not fit" 3 $?
-  expect "no headroom" "the trace does not fit: 1 allocations fail, the first at event 7" "$work/nofit.txt"
+  expect "no headroom" "the trace does not fit: 1 allocation fails, the first at event 7" "$work/nofit.txt"
   growth
 }
 
