@@ -16,7 +16,6 @@
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
 
-#define EXEC_FORBIDS (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)
 
 /* ---- the failure hook -------------------------------------------------- */
 
@@ -56,24 +55,20 @@ static inline size_t rule_align(const capheap_candidate_list_t *l) {
     return log2 != 0 ? (size_t)1 << log2 : 0;
 }
 
-/* The rule's own terms for a caps mask, worked out once per list: first what
- * the hardware asks (capheap_caps_for_hw: cache-line alignment, the caps
- * that only ask for it); then EXEC adds 32BIT and asks heaps with an
- * instruction-bus window through it; no memory is both executable and
- * byte-accessible, and INVALID matches nothing (caps 0 for the rule: an
- * empty list). */
+/* The rule's own terms for a caps mask, worked out once per list: the caps
+ * the rule applies and the alignment the hardware asks
+ * (capheap_caps_for_rule); EXEC asks heaps with an instruction-bus window
+ * through it. Caps that no memory can match give caps 0 for the rule: an
+ * empty list. */
 static capheap_list_request_t request_for(uint32_t caps) {
     size_t align;
-    uint32_t rule_caps = capheap_caps_for_hw(caps, &align);
-    capheap_list_request_t r = {caps, rule_caps, false, 0};
-    if ((rule_caps & MALLOC_CAP_INVALID) || ((rule_caps & MALLOC_CAP_EXEC) && (rule_caps & EXEC_FORBIDS))) {
-        r.caps = 0;
+    uint32_t rule_caps;
+    capheap_list_request_t r = {caps, 0, false, 0};
+    if (!capheap_caps_for_rule(caps, &rule_caps, &align)) {
         return r;
     }
-    if (rule_caps & MALLOC_CAP_EXEC) {
-        r.caps |= MALLOC_CAP_32BIT;
-        r.window = true;
-    }
+    r.caps = rule_caps;
+    r.window = (rule_caps & MALLOC_CAP_EXEC) != 0;
     /* 32BIT's rounding to whole words changes nothing a block can show
      * without poisoning: blocks hold whole words of the grain already, and a
      * heap's largest request is whole words too, so the floor's answer is

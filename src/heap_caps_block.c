@@ -102,18 +102,16 @@ static bool may_stay(const capheap_caps_block_t *b, void *ptr, uint32_t caps) {
 }
 
 /* The caps and size rules of heap_caps_malloc, for the in-place attempt:
- * false when no block can serve the request (*caps then as the rule sees
- * them). A request the hardware asks to align (heap_caps_hw.c) is not
+ * *caps and *size as the rule sees them, or false when no block can serve
+ * the request. A request the hardware asks to align (heap_caps_hw.c) is not
  * resized in place, as in ESP-IDF: the caller allocates it anew. */
 static bool rules_allow(size_t *size, uint32_t *caps, bool *in_place) {
     size_t align;
-    *caps = capheap_caps_for_hw(*caps, &align);
-    *in_place = align == 0;
-    if ((*caps & MALLOC_CAP_INVALID) || ((*caps & MALLOC_CAP_EXEC) && (*caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)))) {
+    if (!capheap_caps_for_rule(*caps, caps, &align)) {
         return false;
     }
-    if (*caps & (MALLOC_CAP_EXEC | MALLOC_CAP_32BIT)) {
-        *caps |= MALLOC_CAP_32BIT;
+    *in_place = align == 0;
+    if (*caps & MALLOC_CAP_32BIT) { /* EXEC brings it */
         if (*size > SIZE_MAX - 3) {
             return false;
         }

@@ -63,6 +63,20 @@ CAPHEAP_INTERNAL void capheap_caps_set_cache_lines(capheap_cache_lines_t lines);
  *  descriptor caps made DMA, DMA dropped with SPIRAM. */
 CAPHEAP_INTERNAL uint32_t capheap_caps_for_hw(uint32_t caps, size_t *align);
 
+/** The caps the matching rule applies for a request with caps in *rule
+ *  (capheap_caps_for_hw's, and EXEC implies 32BIT) and the alignment the
+ *  hardware asks in *align; false when no memory can match: INVALID, or EXEC
+ *  with 8BIT or DMA (no memory is both executable and byte-accessible).
+ *  heap_caps_malloc's lists and realloc's in-place attempt both ask it. */
+static inline bool capheap_caps_for_rule(uint32_t caps, uint32_t *rule, size_t *align) {
+    uint32_t c = capheap_caps_for_hw(caps, align);
+    if ((c & MALLOC_CAP_INVALID) || ((c & MALLOC_CAP_EXEC) && (c & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)))) {
+        return false;
+    }
+    *rule = c & MALLOC_CAP_EXEC ? c | MALLOC_CAP_32BIT : c;
+    return true;
+}
+
 /** Back to the state before any heap_caps_malloc_extmem_enable. */
 CAPHEAP_INTERNAL void capheap_caps_policy_reset(void);
 
