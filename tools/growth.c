@@ -17,13 +17,7 @@ static int probe(const capheap_board_t *board, const char *path, trace_format_t 
     if (!board_start_board(board, board->name, &b)) {
         return 2;
     }
-    replay_t r;
-    int rc = replay_run(&r, &b, path, format, &(replay_options_t){0, true, percent});
-    if (rc == 0 && r.failures != 0) {
-        replay_first_failure(&r, f);
-        rc = 3;
-    }
-    replay_free(&r);
+    int rc = replay_probe(&b, path, format, &(replay_options_t){0, true, percent}, f);
     board_stop(&b);
     return rc;
 }

@@ -50,14 +50,8 @@ static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
         f->no_heap = true;
         return 3;
     }
-    replay_t r;
-    int rc = replay_run(&r, &b, p->path, p->format, &(replay_options_t){0, true, 0});
-    if (rc == 0 && r.failures != 0) {
-        f->no_heap = false;
-        replay_first_failure(&r, &f->at);
-        rc = 3;
-    }
-    replay_free(&r);
+    f->no_heap = false;
+    int rc = replay_probe(&b, p->path, p->format, &(replay_options_t){0, true, 0}, &f->at);
     board_stop(&b);
     return rc;
 }

@@ -341,6 +341,18 @@ void replay_first_failure(const replay_t *r, replay_failure_t *f) {
     }
 }
 
+int replay_probe(tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt,
+                 replay_failure_t *f) {
+    replay_t r;
+    int rc = replay_run(&r, b, path, format, opt);
+    if (rc == 0 && r.failures != 0) {
+        replay_first_failure(&r, f);
+        rc = 3;
+    }
+    replay_free(&r);
+    return rc;
+}
+
 void replay_print_failure(FILE *out, const replay_failure_t *f) {
     char num[3][32], names[160];
     fprintf(out, "event %s (line %s), %s of %s bytes, %s, fails: %s", fmt_count(f->event, num[0], sizeof num[0]),

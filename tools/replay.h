@@ -91,6 +91,12 @@ typedef struct {
 /** r's first failed allocation; all zero when none failed. */
 void replay_first_failure(const replay_t *r, replay_failure_t *f);
 
+/** Replays the trace on the started board b only to learn whether it fits:
+ *  0 when every allocation succeeded, 3 when one failed (*f then says which),
+ *  1 after a trace error. What headroom's and growth's probes ask. */
+int replay_probe(tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt,
+                 replay_failure_t *f);
+
 /** Writes "event E (line L), KIND of N bytes, CAPS, fails: WHY" to out. */
 void replay_print_failure(FILE *out, const replay_failure_t *f);
 
