@@ -6,7 +6,8 @@
 #                              LD_PRELOAD (jemalloc, tcmalloc, mimalloc) and
 #                              python3 for its plot (valgrind is in the base list)
 #   scripts/deps.sh target     also the cross compilers, C libraries and QEMU of
-#                              the target tests (Cortex-M newlib, RV32 picolibc)
+#                              the target tests (Cortex-M newlib, RV32 and Xtensa
+#                              picolibc; qemu-system-misc has RISC-V and Xtensa)
 #   scripts/deps.sh fuzz       also clang and its runtime (libFuzzer, ASan, UBSan)
 #                              for the fuzz targets (make fuzz, make test)
 #   scripts/deps.sh preload    also the real programs the preload library's tests
@@ -20,7 +21,8 @@ case "${1:-}" in
   bench) want+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 python3
                 libjemalloc2:i386 libtcmalloc-minimal4:i386 libmimalloc2.0:i386) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-                 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
+                 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
+                 gcc-xtensa-lx106 picolibc-xtensa-lx106-elf) ;;
   fuzz) want+=(clang libclang-rt-14-dev) ;;
   preload) want+=(sqlite3 lua5.4 python3) ;;
 esac

@@ -5,7 +5,9 @@
 #     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F),
 #                        mps2-an505 (Cortex-M33), mps2-an521 (two Cortex-M33,
 #                        the second held until the program starts it): newlib
-#                        with semihosting; virt (RV32): picolibc with semihosting
+#                        with semihosting; virt (RV32): picolibc with semihosting;
+#                        sim-lx106 (Xtensa lx106 on the sim machine): picolibc,
+#                        the simulator's calls (simcall) as semihosting
 #     --expect-status N  pass when the guest exits with N (default 0)
 #     --expect-output RE pass only if the output also matches the extended regex RE
 #     --icount SHIFT     deterministic time: each instruction advances the
@@ -56,6 +58,7 @@ common=(-display none -monitor none -serial none
 case "$machine" in
   mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511|mps2-an521) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
+  sim-lx106) cmd=(qemu-system-xtensa -M sim -cpu lx106 "${common[@]}") ;;
   *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
 esac
 if [ -n "$smp" ]; then

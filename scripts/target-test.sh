@@ -9,7 +9,9 @@
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), cm33 (the same without
 #              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
-#              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board)
+#              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board),
+#              lx106 (Xtensa, the ESP8266's core, on QEMU's Xtensa sim machine;
+#              the esp32 board at its own addresses there)
 #   OPT        Os or O2
 #   POISONING  light or comprehensive (none when absent)
 #   grain8     CAPHEAP_GRAIN=8: 8-aligned blocks (the default grain is 4)
@@ -36,7 +38,8 @@ JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
   rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp
-  rv32-O2-idf cm33-O2-idf cm3-Os-assert1 rv32-O2-assert2"}
+  rv32-O2-idf cm33-O2-idf cm3-Os-assert1 rv32-O2-assert2
+  lx106-Os lx106-O2 lx106-O2-comprehensive lx106-O2-grain8-assert1"}
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

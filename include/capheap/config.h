@@ -30,7 +30,8 @@
  *   CAPHEAP_PORT_LOCK_INLINE defined: the port's capheap_port_lock.h takes
  *                            and gives locks inline (capheap/port.h)
  * and the ports' own: CAPHEAP_BAREMETAL_LOCKS, CAPHEAP_BAREMETAL_SMP,
- * CAPHEAP_BAREMETAL_HW_SPINLOCK (ports/baremetal/README.md), and the FreeRTOS
+ * CAPHEAP_BAREMETAL_HW_SPINLOCK, CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL
+ * (ports/baremetal/README.md), and the FreeRTOS
  * port's CAPHEAP_FREERTOS_* (ports/freertos/README.md).
  *
  * CAPHEAP_GRAIN: the granularity of block sizes and of the addresses malloc

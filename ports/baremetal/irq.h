@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "capheap/config.h"
+
 #if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
 
 /* Cortex-M (ARMv6-M, v7-M, v8-M): PRIMASK masks every exception with a
@@ -52,8 +54,34 @@ static inline __attribute__((always_inline)) void capheap_irq_restore(capheap_ir
     __asm__ volatile(CAPHEAP_ZICSR("csrs mstatus, %0") : : "r"(state) : "memory");
 }
 
+#elif defined(__XTENSA__)
+
+/* Xtensa with the interrupt option (XEA2: the ESP32's LX6, the ESP8266's
+ * lx106): PS.INTLEVEL masks every interrupt of that level and below. rsil
+ * raises it and returns the whole previous PS in one instruction; the give
+ * writes that PS back (rsync: in effect before the next instruction), so the
+ * other PS fields an interrupt handler runs with (EXCM) come back too. The
+ * level is CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL (capheap/config.h): all of them
+ * by default; a lower level leaves the interrupts above it running, and their
+ * handlers must then not allocate. NMI is never masked: its handler neither. */
+#ifndef CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL
+#define CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL 15
+#endif
+
+typedef uint32_t capheap_irq_state_t;
+
+static inline __attribute__((always_inline)) capheap_irq_state_t capheap_irq_mask(void) {
+    uint32_t ps;
+    __asm__ volatile("rsil %0, %1" : "=a"(ps) : "i"(CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL) : "memory");
+    return ps;
+}
+
+static inline __attribute__((always_inline)) void capheap_irq_restore(capheap_irq_state_t state) {
+    __asm__ volatile("wsr %0, ps\n\trsync" : : "a"(state) : "memory");
+}
+
 #else
-#error "ports/baremetal knows Cortex-M and RISC-V (machine mode); use another port or CAPHEAP_PORT=none"
+#error "ports/baremetal knows Cortex-M, RISC-V (machine mode) and Xtensa; use another port or CAPHEAP_PORT=none"
 #endif
 
 #endif /* CAPHEAP_BAREMETAL_IRQ_H */

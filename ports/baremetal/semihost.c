@@ -1,5 +1,6 @@
 /*
- * semihost.c: capheap's log output over semihosting, and an exit with status.
+ * semihost.c: capheap's log output over semihosting, and an exit with status
+ * (Arm semihosting on Cortex-M and RISC-V; the simulator's calls on Xtensa).
  *
  * Compile this file into the firmware (not into a library archive: the weak
  * default in port_baremetal.c would satisfy the linker first) to see capheap's
@@ -10,6 +11,44 @@
 #include <stdint.h>
 
 #include "capheap/port.h"
+
+#if defined(__XTENSA__)
+
+/* The Xtensa instruction set simulator's calls, which QEMU's Xtensa sim
+ * machine answers (-semihosting): simcall with the call's number in a2 and
+ * its arguments from a3, the result back in a2 and errno in a3. Numbers as
+ * POSIX's system calls: exit 1, write 4. */
+#define SIMCALL_EXIT  1
+#define SIMCALL_WRITE 4
+#define STDOUT_FD     1
+
+static long simcall(long call, long arg1, long arg2, long arg3) {
+    register long a2 __asm__("a2") = call;
+    register long a3 __asm__("a3") = arg1;
+    register long a4 __asm__("a4") = arg2;
+    register long a5 __asm__("a5") = arg3;
+    __asm__ volatile("simcall" : "+a"(a2), "+a"(a3) : "a"(a4), "a"(a5) : "memory");
+    return a2;
+}
+
+void capheap_semihost_write(const char *text, size_t len) {
+    while (len > 0) {
+        long n = simcall(SIMCALL_WRITE, STDOUT_FD, (long)(uintptr_t)text, (long)len);
+        if (n <= 0) {
+            return; /* nothing to write to: the text is lost, as on a console without a reader */
+        }
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+_Noreturn void capheap_semihost_exit(int status) {
+    for (;;) {
+        simcall(SIMCALL_EXIT, status, 0, 0);
+    }
+}
+
+#else
 
 #define SYS_WRITE0                  0x04
 #define SYS_EXIT_EXTENDED           0x20
@@ -34,7 +73,7 @@ static uintptr_t semihost_call(uintptr_t op, const void *arg) {
                      : "memory");
     return a0;
 #else
-#error "semihosting is wired for Cortex-M and RISC-V only"
+#error "semihosting is wired for Cortex-M, RISC-V and Xtensa only"
 #endif
 }
 
@@ -58,5 +97,7 @@ _Noreturn void capheap_semihost_exit(int status) {
         semihost_call(SYS_EXIT_EXTENDED, block);
     }
 }
+
+#endif
 
 void capheap_port_log_write(const char *text, size_t len) { capheap_semihost_write(text, len); }

@@ -50,19 +50,22 @@ typedef struct {
 /** Free target RAM, away from the program, its stack and (RV32) picolibc's
  *  heap: where moved boards go. mps2-an385/an386: RAM 0x21000000-0x21FFFFFF,
  *  the program's .data/.bss at its start. virt: RAM from 0x80000000, the
- *  program in its first 4 MiB. */
+ *  program in its first 4 MiB. Xtensa sim: system RAM from 0x60000000, the
+ *  program in its first 4 MiB (xtensa/sim-lx106.ld). */
 #if defined(__riscv)
 #define T_FREE_RAM ((uintptr_t)0x80400000u)
+#elif defined(__XTENSA__)
+#define T_FREE_RAM ((uintptr_t)0x60400000u)
 #else
 #define T_FREE_RAM ((uintptr_t)0x21200000u)
 #endif
 
 /** How far the qemu-mps2-an385 board moves: it stays where it is on
- *  Cortex-M; on RV32 it goes to free RAM, as the chips' boards do everywhere. */
-#if defined(__riscv)
-#define T_AN385_OFFSET (T_FREE_RAM - 0x21000000u)
-#else
+ *  Cortex-M; elsewhere it goes to free RAM, as the chips' boards do. */
+#if defined(__ARM_ARCH_PROFILE)
 #define T_AN385_OFFSET 0u
+#else
+#define T_AN385_OFFSET (T_FREE_RAM - 0x21000000u)
 #endif
 
 /** The built-in board name with every address (regions, their aliases,
