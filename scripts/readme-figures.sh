@@ -4,7 +4,7 @@
 #   make bench         -> build/bench/results.md and build/bench/bench.svg
 #                         (copied to docs/bench.svg, which the section shows)
 #   make size          -> build/size/size.md
-#   make bench-target  -> build/bench-target/churn-cm3.txt
+#   make bench-target  -> build/bench-target/churn-cm3.txt and churn-lx106.txt
 #   make run           -> build/run-report.txt (the main job's report)
 # Run those first, then: scripts/readme-figures.sh
 set -euo pipefail
@@ -14,8 +14,9 @@ bench="$BUILD/bench/results.md"
 picture="$BUILD/bench/bench.svg"
 size="$BUILD/size/size.md"
 target="$BUILD/bench-target/churn-cm3.txt"
+xtensa="$BUILD/bench-target/churn-lx106.txt"
 run="$BUILD/run-report.txt"
-for f in "$bench" "$picture" "$size" "$target" "$run"; do
+for f in "$bench" "$picture" "$size" "$target" "$xtensa" "$run"; do
   [ -f "$f" ] || { echo "readme-figures: $f is missing: run its make target first" >&2; exit 1; }
 done
 
@@ -36,6 +37,12 @@ section=$(mktemp)
   echo
   echo '```'
   cat "$target"
+  echo '```'
+  echo
+  echo "### Xtensa lx106 (the ESP8266's core), per call: \`make bench-target\`"
+  echo
+  echo '```'
+  cat "$xtensa"
   echo '```'
   echo "<!-- figures:end -->"
 } >"$section"

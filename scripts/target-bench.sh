@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Instructions per multi_heap_malloc and multi_heap_free (and per
-# heap_caps_malloc and heap_caps_free on the esp32 board moved into RAM) on the
-# target's own instruction set: the churn workload of WORKLOADS.md on Cortex-M3 (QEMU
-# mps2-an385, arm-none-eabi-gcc -O2), timed per call with the CMSDK TIMER0
-# under -icount shift=7 (exact, identical from run to run; QEMU.md). Prints the
-# table and writes it to $BUILD/bench-target/churn-cm3.txt.
+# heap_caps_malloc and heap_caps_free on the esp32 board) on the target's own
+# instruction set: the churn workload of WORKLOADS.md (the host's requests,
+# bench/bench_common.h) timed per call under -icount shift=7 (exact,
+# identical from run to run; QEMU.md), with -O2:
+#   Cortex-M3 on QEMU mps2-an385 (arm-none-eabi-gcc), the CMSDK TIMER0;
+#   Xtensa lx106 on QEMU's sim machine (xtensa-lx106-elf-gcc), CCOUNT.
+# Prints the tables and writes them to $BUILD/bench-target/churn-cm3.txt and
+# churn-lx106.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -34,3 +37,13 @@ smp_row=$(scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$smp_dir/be
   printf '%-33s%s\n' "multi_heap + SMP port lock" "${smp_row#multi_heap + bare-metal port lock}"
 } >>"$out/churn-cm3.txt"
 cat "$out/churn-cm3.txt"
+
+# The same program on Xtensa, the esp32 board at its own addresses there.
+. scripts/target-lib.sh
+lx_dir="$BUILD/target/lx106-O2"
+# shellcheck disable=SC2046  # config_args prints separate words on purpose
+cmake -S tests/target -B "$lx_dir" $(config_args lx106-O2) >/dev/null
+cmake --build "$lx_dir" -j"$JOBS" --target bench_churn >/dev/null
+scripts/target-run.sh --icount 7 --timeout 120 sim-lx106 "$lx_dir/bench_churn" >"$out/churn-lx106.txt"
+echo
+cat "$out/churn-lx106.txt"

@@ -47,6 +47,8 @@ if [ $# -ne 2 ]; then
 fi
 machine=$1
 elf=$2
+# QEMU waits forever without its kernel: say so instead of timing out.
+[ -f "$elf" ] || { echo "target-run: no program $elf" >&2; exit 2; }
 
 # Semihosting console on stdout, through a chardev: without one, QEMU writes
 # SYS_WRITE0 output to stderr. No serial, no monitor, no display.

@@ -1,25 +1,29 @@
 /*
  * bench_churn.c: instructions per multi_heap_malloc and per multi_heap_free on
- * Cortex-M3 (QEMU mps2-an385 under -icount shift=7), for the churn workload of
- * WORKLOADS.md: a 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes,
- * 200,000 operations (a random slot: freed if it holds a block, else
- * allocated into), xorshift64* with a fixed seed. A bump-pointer allocator
- * measured the same way gives the floor of the method. The capabilities
- * layer runs the same operations: heap_caps_malloc(n, MALLOC_CAP_8BIT) and
- * heap_caps_free on the esp32 board moved into the target's RAM, as the host
+ * the target's own instruction set, for the churn workload of WORKLOADS.md: a
+ * 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes, 200,000
+ * operations (a random slot: freed if it holds a block, else allocated into),
+ * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385, and Xtensa
+ * lx106 on QEMU's sim machine, both under -icount shift=7. A bump-pointer
+ * allocator measured the same way gives the floor of the method. The
+ * capabilities layer runs the same operations: heap_caps_malloc(n,
+ * MALLOC_CAP_8BIT) and heap_caps_free on the esp32 board (moved into the
+ * target's RAM on Cortex-M, at its own addresses on Xtensa), as the host
  * benchmark bench_caps does, against multi_heap with the port's lock (every
  * registered heap has one) called the same way.
  *
  * Counting: under -icount shift=7 every instruction advances virtual time by
- * 128 ns and TIMER0 ticks every 40 ns, so d ticks are round(d * 40 / 128)
- * instructions, of which two (the call and the timer load after it) belong
- * to the harness: the figures below are the instructions the callee itself
- * executed. A one-instruction callee (bx lr) calibrates this and must read 1.
+ * 128 ns. On Cortex-M3 the CMSDK TIMER0 ticks every 40 ns, so d ticks are
+ * round(d * 40 / 128) instructions; on lx106 CCOUNT counts at 40 MHz (25 ns),
+ * so d cycles are round(d * 25 / 128). Two instructions of each span (the
+ * call and the second read) belong to the harness: the figures below are the
+ * instructions the callee itself executed. A one-instruction callee (a bare
+ * return) calibrates this and must read 1.
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bench_common.h" /* bench/: the host benchmarks' random requests */
 #include "capheap.h"
 #include "capheap/port.h"
 #include "esp_heap_caps.h"
@@ -29,15 +33,28 @@
 #define REGION (256u * 1024u)
 #define SLOTS  256u
 #define OPS    200000u
-#define SEED   0x9E3779B97F4A7C15ull
 #define MAX_COUNT 2048u /* histogram range; longer calls go in the last bucket */
-/* The esp32 board's lowest address goes to free RAM (harness.h). */
-#define ESP32_OFFSET (T_FREE_RAM - 0x3FFAE000u)
 
+#if defined(__XTENSA__)
+#define CLOCK_NAME "Xtensa lx106 (QEMU sim, -icount shift=7, CCOUNT)"
+static void clock_start(void) {} /* CCOUNT always runs */
+static unsigned to_instructions(uint32_t cycles) { return (unsigned)(((uint64_t)cycles * 25u + 64u) >> 7) - 2u; }
+#else
+#define CLOCK_NAME    "Cortex-M3 (QEMU mps2-an385, -icount shift=7, CMSDK TIMER0)"
 #define REG(addr)     (*(volatile uint32_t *)(addr))
 #define TIMER0_CTRL   REG(0x40000000u)
 #define TIMER0_VALUE  REG(0x40000004u)
 #define TIMER0_RELOAD REG(0x40000008u)
+
+static void clock_start(void) {
+    TIMER0_CTRL = 0;
+    TIMER0_RELOAD = 0xFFFFFFFFu;
+    TIMER0_VALUE = 0xFFFFFFFFu;
+    TIMER0_CTRL = 1;
+}
+
+static unsigned to_instructions(uint32_t ticks) { return (unsigned)(((uint64_t)ticks * 5u + 8u) >> 4) - 2u; }
+#endif
 
 uint32_t bench_timed_call(void *fn, void *a0, size_t a1, void **result);
 void bench_empty(void);
@@ -52,10 +69,6 @@ typedef struct {
     uint32_t max_call; /* the first call that took max (0: the first call) */
     uint64_t sum;
 } stats_t;
-
-static unsigned to_instructions(uint32_t ticks) {
-    return (unsigned)(((uint64_t)ticks * 5u + 8u) >> 4) - 2u;
-}
 
 static void *timed(stats_t *st, void *fn, void *a0, size_t a1) {
     void *result;
@@ -163,26 +176,21 @@ __attribute__((noipa)) static void wrapped_bump_free(void *p) { bump_free(&wrapp
 
 /* ---- The workload -------------------------------------------------------- */
 
-/* Log-uniform in [16, 4096): 16 * 2^(8u), u uniform in [0, 1) with 32 bits
- * (the host benchmark draws the same u; it rounds with integers). */
-static size_t churn_size(t_rng_t *rng) {
-    double u = (double)t_rand(rng) / 4294967296.0;
-    return (size_t)(16.0 * exp2(8.0 * u));
-}
-
+/* The requests of the host's churn (bench/bench_common.h, integer only):
+ * the same sizes in the same order, the first OPS operations of its run. */
 static void run_churn(allocator_t *a) {
     static void *slots[SLOTS];
-    t_rng_t rng = {SEED};
+    rng_seed();
     for (unsigned i = 0; i < SLOTS; i++) {
         slots[i] = NULL;
     }
     for (uint32_t op = 0; op < OPS; op++) {
-        unsigned slot = t_below(&rng, SLOTS);
+        unsigned slot = rng_below(SLOTS);
         if (slots[slot] != NULL) {
             call_free(a, slots[slot]);
             slots[slot] = NULL;
         } else {
-            slots[slot] = call_malloc(a, churn_size(&rng));
+            slots[slot] = call_malloc(a, size_log_uniform(16, 8)); /* 16..4096 */
             a->failed += slots[slot] == NULL;
         }
     }
@@ -225,10 +233,8 @@ static allocator_t bump_wrapped = {.name = "bump pointer through a C wrapper (*)
 static stats_t calibration;
 
 int main(void) {
-    TIMER0_CTRL = 0;
-    TIMER0_RELOAD = 0xFFFFFFFFu;
-    TIMER0_VALUE = 0xFFFFFFFFu;
-    TIMER0_CTRL = 1;
+    root2_init();
+    clock_start();
     for (int i = 0; i < 1000; i++) {
         timed(&calibration, (void *)bench_empty, NULL, 0);
     }
@@ -259,7 +265,7 @@ int main(void) {
 
     /* The first call with a caps mask builds the mask's candidate list (the
      * registry keeps it): timed apart, the rows are the steady state. */
-    T_EQ(capheap_init_board(t_move_board("esp32", ESP32_OFFSET)), ESP_OK);
+    T_EQ(capheap_init_board(t_move_board("esp32", T_ESP32_OFFSET)), ESP_OK);
     static stats_t caps_first;
     heap_caps_free(timed(&caps_first, (void *)wrapped_caps_malloc, (void *)(size_t)16, 0));
     run_churn(&caps_wrapped);
@@ -271,10 +277,10 @@ int main(void) {
     wrapped_bump = region_bump;
     run_churn(&bump_wrapped);
 
-    printf("churn on Cortex-M3 (QEMU mps2-an385, -icount shift=7, CMSDK TIMER0): 256 KiB region, 256 slots,\n"
+    printf("churn on %s: 256 KiB region, 256 slots,\n"
            "log-uniform 16..4096 B, %u ops (%lu mallocs, %lu frees), xorshift64* seed 0x%llx\n",
-           OPS, (unsigned long)plain.on_malloc.calls, (unsigned long)plain.on_free.calls,
-           (unsigned long long)SEED);
+           CLOCK_NAME, OPS, (unsigned long)plain.on_malloc.calls, (unsigned long)plain.on_free.calls,
+           (unsigned long long)BENCH_SEED);
     printf("instructions per call, executed by the callee (the call and the timer reads excluded;\n"
            "calibration: a one-instruction function reads %lu)\n\n", (unsigned long)calibration.min);
     printf("%-40s %-20s   %-20s   %-6s   failed\n", "", "malloc min/med/max", "free min/med/max", "pair");

@@ -68,6 +68,18 @@ typedef struct {
 #define T_AN385_OFFSET (T_FREE_RAM - 0x21000000u)
 #endif
 
+/** How far the esp32 board moves: its lowest address to free RAM; not at
+ *  all on Xtensa, where the sim machine has memory at the chip's addresses:
+ *  its data RAM (0x3FF80000-0x3FFFFFFF) holds DRAM and D/IRAM, its
+ *  instruction RAM (0x40000000-0x401FFFFF) IRAM and D/IRAM's instruction-bus
+ *  window (separate memory there, not an alias: capheap reads and writes each
+ *  address only through the bus it names). */
+#if defined(__XTENSA__)
+#define T_ESP32_OFFSET 0u
+#else
+#define T_ESP32_OFFSET (T_FREE_RAM - 0x3FFAE000u)
+#endif
+
 /** The built-in board name with every address (regions, their aliases,
  *  reserved ranges) moved up by offset: a chip's map placed in the target's
  *  RAM. One board at a time: the next call overwrites it. */

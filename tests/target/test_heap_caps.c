@@ -480,16 +480,7 @@ static void case_freertos_heap(void) {
 
 /* ---- the esp32 board, moved into the target's RAM (at its own addresses on Xtensa) */
 
-#if defined(__XTENSA__)
-/* The Xtensa sim machine has memory at the esp32's own addresses: its data
- * RAM (0x3FF80000-0x3FFFFFFF) holds DRAM and D/IRAM, its instruction RAM
- * (0x40000000-0x401FFFFF) IRAM and D/IRAM's instruction-bus window (separate
- * memory there, not an alias: capheap reads and writes each address only
- * through the bus it names). The board stays where the chip has it. */
-#define ESP32_OFFSET 0u
-#else
-#define ESP32_OFFSET (T_FREE_RAM - 0x3FFAE000u)
-#endif
+#define ESP32_OFFSET T_ESP32_OFFSET /* harness.h */
 
 static uintptr_t esp32(uintptr_t chip) { return chip + ESP32_OFFSET; }
 
