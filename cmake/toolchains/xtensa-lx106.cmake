@@ -9,8 +9,11 @@
 #   cmake --build build/lx106 --target capheap
 #
 # picolibc for this core has no start-up code that sets a stack nor any
-# console: programs bring both (tests/target/xtensa does, for QEMU's sim
-# machine).
+# console, and Debian's libgcc for it lacks 32-bit division and the 64-bit and
+# double-precision helpers (__udivsi3, __muldi3, __adddf3, ...): programs bring
+# start-up and console, and whatever helpers their code calls. capheap itself
+# calls __udivsi3 and __umodsi3 (its log's numbers) and 64-bit division (the
+# heap trace's dump). tests/target/xtensa has all of it for QEMU's sim machine.
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR xtensa)
 set(CMAKE_C_COMPILER xtensa-lx106-elf-gcc)
