@@ -2,7 +2,7 @@
 # Code size of capheap on Cortex-M4 (arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb
 # -Os): text, data and bss of the region allocator, of multi_heap and of the
 # whole library (cmake/sources.cmake with the bare-metal port), at each
-# poisoning level. Sizes are of the object files (every function of the API),
+# poisoning level; and the core's text on Xtensa lx106. Sizes are of the object files (every function of the API),
 # plus what a program that only allocates keeps after --gc-sections. Prints a
 # Markdown table and writes it to $BUILD/size/size.md, with the largest
 # functions of the core.
@@ -148,6 +148,20 @@ assert_text() {
   arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
 }
 
+# Text of the core without poisoning on Xtensa lx106 (the ESP8266's core;
+# -mlongcalls, as its toolchain file builds): the instruction set of ESP-IDF's
+# own heap.
+xtensa_text() {
+  local dir="$out/xtensa" source objs=()
+  mkdir -p "$dir"
+  for source in $(core 0); do
+    objs+=("$dir/$(echo "$source" | tr / _).o")
+    xtensa-lx106-elf-gcc -mlongcalls -Os -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc \
+      --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs -DCAPHEAP_POISONING_LEVEL=0 -c "$source" -o "${objs[-1]}"
+  done
+  xtensa-lx106-elf-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+}
+
 rm -rf "$out"
 for level in "${LEVELS[@]}"; do compile_level "$level"; done
 
@@ -180,6 +194,7 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   echo "With \`CAPHEAP_GRAIN\` 4 (the default) / 8 / 16, the same: $core_text / $(grain_text 8) / $(grain_text 16) bytes."
   echo "With \`CAPHEAP_ASSERTIONS\` 0 (the default) / 1 / 2, the same: $core_text / $(assert_text 1) / $(assert_text 2) bytes"
   echo "(most of the difference is the text of the conditions, kept for the report)."
+  echo "On Xtensa lx106 (xtensa-lx106-elf-gcc $(xtensa-lx106-elf-gcc -dumpversion) -mlongcalls -Os), the same: $(xtensa_text) bytes."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo
