@@ -59,6 +59,24 @@ CAPHEAP_PORT_FN void capheap_port_critical_enter(void);
 /** Leaves the section entered by capheap_port_critical_enter. */
 CAPHEAP_PORT_FN void capheap_port_critical_exit(void);
 
+/** Adds one to *counter, which other threads and interrupt handlers may count
+ *  too, and returns the new count: an atomic add where the core has one;
+ *  cores without atomic instructions (ARMv6-M, the ESP8266's lx106) count in
+ *  the critical section instead, as GCC would otherwise call a library
+ *  routine their C libraries lack. Readers use __atomic_load_n. */
+static inline size_t capheap_port_count_one(size_t *counter) {
+#if (__SIZEOF_SIZE_T__ == 4 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_4)) || \
+    (__SIZEOF_SIZE_T__ == 8 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8))
+    return __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+#else
+    capheap_port_critical_enter();
+    size_t n = __atomic_load_n(counter, __ATOMIC_RELAXED) + 1;
+    __atomic_store_n(counter, n, __ATOMIC_RELAXED);
+    capheap_port_critical_exit();
+    return n;
+#endif
+}
+
 /* ---- Output and failure ---------------------------------------------- */
 
 /** Writes len bytes of text to the port's log output (no newline added).

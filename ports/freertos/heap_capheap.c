@@ -54,20 +54,6 @@ extern void vApplicationMallocFailedHook(void);
  * pointer, for vPortGetHeapStats. */
 static size_t successful_allocations, successful_frees;
 
-/* One more call, counted by an atomic add where the core has one; ARMv6-M
- * (Cortex-M0/M0+) has none, and GCC would call a library routine that no
- * C library there provides: the port's critical section instead. */
-#if (__SIZEOF_SIZE_T__ == 4 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_4)) || \
-    (__SIZEOF_SIZE_T__ == 8 && defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8))
-static void count_call(size_t *counter) { __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
-#else
-static void count_call(size_t *counter) {
-    capheap_port_critical_enter();
-    __atomic_store_n(counter, *counter + 1, __ATOMIC_RELAXED);
-    capheap_port_critical_exit();
-}
-#endif
-
 /* capheap's grain is the header size by default (4 bytes on 32-bit), the
  * kernel's portBYTE_ALIGNMENT often 8: then every request asks for it. A
  * build with CAPHEAP_GRAIN=8 makes it plain malloc (a constant test). */
@@ -94,7 +80,7 @@ void *pvPortMalloc(size_t xWantedSize) {
         malloc_failed();
         return NULL;
     }
-    count_call(&successful_allocations);
+    capheap_port_count_one(&successful_allocations);
     return p;
 }
 
@@ -130,7 +116,7 @@ void vPortFree(void *pv) {
     if (pv == NULL) {
         return;
     }
-    count_call(&successful_frees);
+    capheap_port_count_one(&successful_frees);
     if (FREES_TRACED) {
         size_t size = heap_caps_get_allocated_size(pv);
         if (size == 0) {
