@@ -13,6 +13,7 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32c3_noprot,
     &capheap_board_esp32c6,
     &capheap_board_esp32c6_noprot,
+    &capheap_board_esp8266,
     &capheap_board_stm32h743,
     &capheap_board_stm32f407,
     &capheap_board_rp2040,

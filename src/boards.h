@@ -20,6 +20,7 @@ CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c6;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c6_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_stm32h743;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_stm32f407;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp8266;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_rp2040;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_imxrt1062;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_qemu_mps2_an385;

@@ -108,9 +108,9 @@ static void board_names_and_lookup(void **state) {
     assert_true(n >= 2);
     assert_null(capheap_board_name(n));
     assert_null(capheap_board_name(n + 100));
-    assert_null(capheap_board_find("esp8266"));
+    assert_null(capheap_board_find("esp8285"));
     assert_null(capheap_board_find(NULL));
-    assert_int_equal(capheap_init("esp8266"), ESP_ERR_NOT_FOUND);
+    assert_int_equal(capheap_init("esp8285"), ESP_ERR_NOT_FOUND);
     assert_int_equal(capheap_init(NULL), ESP_ERR_NOT_FOUND);
     assert_null(capheap_current_board());
 }

@@ -1,7 +1,8 @@
 /*
  * test_heap_caps.c: the capabilities layer and the malloc family on the
  * target's own instruction set, under QEMU (Cortex-M3 on mps2-an385, RV32 on
- * virt), linked with capheap's malloc (CAPHEAP_MALLOC).
+ * virt, Xtensa lx106 on the sim machine), linked with capheap's malloc
+ * (CAPHEAP_MALLOC).
  *
  * - Before capheap has a heap, the malloc family fails cleanly (a
  *   constructor tries it, as early start-up code would) and newlib's stdio
@@ -18,6 +19,9 @@
  *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
  * - esp32c6-noprot's HP SRAM moved into the target's RAM: EXEC blocks at
  *   their data addresses, and code written there runs.
+ * - On Xtensa (lx106, the ESP8266's core), the esp32 and esp8266 boards at
+ *   their own addresses: malloc in the ESP8266's IRAM first, bytes and DMA
+ *   in its DRAM.
  * - Failure injection through the malloc family (ENOMEM at the counted call).
  * - FreeRTOS's heap API (ports/freertos/heap_capheap.c, built against the
  *   kernel stub), whose memory free() takes and the other way round.
@@ -631,6 +635,39 @@ static void case_esp32c6_noprot(void) {
     capheap_deinit();
 }
 
+#if defined(__XTENSA__)
+/* ---- the esp8266 board at its own addresses, on its own core ------------- */
+
+/* The lx106 on QEMU's sim machine has memory where the ESP8266 has DRAM
+ * (data RAM) and IRAM (instruction RAM): the board is the built-in one,
+ * unmoved. malloc takes IRAM first, as ESP8266_RTOS_SDK's does; bytes and
+ * DMA take DRAM. IRAM is written and read in whole words only. */
+static void case_esp8266(void) {
+    T_EQ(capheap_init("esp8266"), ESP_OK);
+    const uintptr_t dram = 0x3FFF0000u, dram_end = 0x40000000u, iram = 0x40107000u, iram_end = 0x4010C000u;
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_32BIT), (dram_end - dram) + (iram_end - iram));
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_32BIT);
+    uint32_t *words = malloc(64 * sizeof *words);
+    uint8_t *bytes = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *dma = heap_caps_malloc(1536, MALLOC_CAP_DMA);
+    T_CHECK((uintptr_t)words >= iram && (uintptr_t)words < iram_end);
+    T_CHECK((uintptr_t)bytes >= dram && (uintptr_t)bytes < dram_end);
+    T_CHECK((uintptr_t)dma >= dram && (uintptr_t)dma < dram_end);
+    for (uint32_t i = 0; i < 64; i++) {
+        words[i] = 0x9E3779B9u * (i + 1);
+    }
+    memset(bytes, 0x5A, 100);
+    for (uint32_t i = 0; i < 64; i++) {
+        T_EQ(words[i], 0x9E3779B9u * (i + 1));
+    }
+    T_CHECK(heap_caps_malloc(16, MALLOC_CAP_EXEC) == NULL);
+    free(words), free(bytes), free(dma);
+    T_EQ(heap_caps_get_free_size(MALLOC_CAP_32BIT), free_before);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+#endif
+
 int main(void) {
     static const t_case_t cases[] = {
         {"before_capheap", case_before_capheap},
@@ -653,6 +690,9 @@ int main(void) {
         {"esp32_diram_alias", case_esp32_diram_alias},
         {"esp32c3_noprot", case_esp32c3_noprot},
         {"esp32c6_noprot", case_esp32c6_noprot},
+#if defined(__XTENSA__)
+        {"esp8266", case_esp8266},
+#endif
     };
     t_printf("heap_caps and the malloc family on %s\n", arch_name);
     return t_run("test_heap_caps", cases, sizeof cases / sizeof cases[0]);
