@@ -16,7 +16,6 @@
  * On a host the inverted window is memory of its own (see DESIGN.md): what is
  * written through r stays within the block's window, as on the chip.
  */
-#include <string.h>
 
 #include "capheap/port.h"
 #include "heap_caps_internal.h"
@@ -53,6 +52,13 @@ static size_t inverted_extra(const capheap_heap_t *h, size_t align) {
     return WORD + (align - GRAIN) + (h->alias_k & (GRAIN - 1));
 }
 
+/* The data-bus block, kept in the word below the instruction-bus address r
+ * (r is on the grain: the word is aligned). One aligned word access: the
+ * ESP32's instruction bus takes no other, and a memcpy of it compiles to
+ * byte accesses on Xtensa. */
+static void stored_set(uintptr_t r, uintptr_t d) { *(uintptr_t *)(r - WORD) = d; }
+static uintptr_t stored_get(uintptr_t r) { return *(const uintptr_t *)(r - WORD); }
+
 static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
     size_t slack = inverted_extra(h, align) - WORD;
     if (size > SIZE_MAX - WORD - slack - GRAIN) {
@@ -68,8 +74,7 @@ static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
      * inside the window because the block has WORD + slack bytes to spare. */
     uintptr_t window_end = h->alias_k - (uintptr_t)d;
     uintptr_t r = (window_end - rounded) & ~(uintptr_t)(align - 1);
-    uintptr_t stored = (uintptr_t)d;
-    memcpy((void *)(r - WORD), &stored, WORD);
+    stored_set(r, (uintptr_t)d);
     return (void *)r;
 }
 
@@ -101,8 +106,7 @@ static void *inverted_block(capheap_heap_t *h, void *p, size_t *usable) {
     if (r % GRAIN != 0 || r - WORD < h->alias.start) {
         return not_an_allocation(p);
     }
-    uintptr_t d;
-    memcpy(&d, (const void *)(r - WORD), WORD);
+    uintptr_t d = stored_get(r);
     if (d - h->start >= h->end - h->start || d % GRAIN != 0) {
         return not_an_allocation(p);
     }

@@ -74,28 +74,76 @@ static bool pad_intact(const void *payload) {
     return true;
 }
 
+/* ---- word accesses where they can be --------------------------------------
+ * The ESP32's and ESP8266's instruction RAM takes aligned 32-bit accesses
+ * only (CAPHEAP_WORD_ONLY_MEMORY, src/tlsf.h). Requests there are whole
+ * words (MALLOC_CAP_32BIT rounds them), so the tail canary and the fills lie
+ * on word boundaries and go word by word; only other memory sees the bytes of
+ * an unaligned edge. A memcpy or memset could take the bytes anyway (on
+ * Xtensa a 4-byte memcpy to an uint8_t pointer does). */
+
+static void tail_write(uint8_t *at) {
+    if ((uintptr_t)at % TAIL == 0) {
+        *(uint32_t *)(void *)at = TAIL_CANARY;
+    } else {
+        uint32_t tail = TAIL_CANARY;
+        memcpy(at, &tail, TAIL);
+    }
+}
+
 static bool tail_intact(const uint8_t *user, size_t size) {
+    const uint8_t *at = user + size;
     uint32_t tail;
-    memcpy(&tail, user + size, TAIL);
+    if ((uintptr_t)at % TAIL == 0) {
+        tail = *(const uint32_t *)(const void *)at;
+    } else {
+        memcpy(&tail, at, TAIL);
+    }
     return tail == TAIL_CANARY;
+}
+
+#define FILL_WORD(byte) ((uint32_t)(byte) * 0x01010101u)
+
+/* memset(p, byte, len), in words between unaligned edges. */
+static void fill(uint8_t *p, uint8_t byte, size_t len) {
+    uint8_t *end = p + len;
+    for (; p < end && (uintptr_t)p % 4 != 0; p++) {
+        *p = byte;
+    }
+    for (; end - p >= 4; p += 4) {
+        *(uint32_t *)(void *)p = FILL_WORD(byte);
+    }
+    for (; p < end; p++) {
+        *p = byte;
+    }
 }
 
 static void *arm(void *payload, size_t size) {
     poison_head_t *head = head_at(payload);
     uint8_t *user = (uint8_t *)payload + HEAD;
-    uint32_t tail = TAIL_CANARY;
     pad_arm(payload);
     head->magic = HEAD_CANARY;
     head->size = size;
-    memcpy(user + size, &tail, TAIL);
+    tail_write(user + size);
     return user;
 }
 
-/* First byte in [p, p + len) that is not the free fill, or NULL. */
+/* First byte in [p, p + len) that is not the free fill, or NULL; read in
+ * words between unaligned edges (a word that differs is then read byte by
+ * byte: memory that takes words only is whole words, and never gets there
+ * unless the fill is broken). */
 static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] != FREE_FILL) {
-            return p + i;
+    const uint8_t *end = p + len;
+    for (; p < end && (uintptr_t)p % 4 != 0; p++) {
+        if (*p != FREE_FILL) {
+            return p;
+        }
+    }
+    for (; end - p >= 4 && *(const uint32_t *)(const void *)p == FILL_WORD(FREE_FILL); p += 4) {
+    }
+    for (; p < end; p++) {
+        if (*p != FREE_FILL) {
+            return p;
         }
     }
     return NULL;
@@ -135,7 +183,7 @@ static void *prepare(capheap_tlsf_t *t, uint8_t *payload, size_t size, size_t ma
             (void)capheap_tlsf_set_min_free(t, mark);
             return NULL;
         }
-        memset(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
+        fill(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
     }
     return arm(payload, size);
 }
@@ -187,7 +235,7 @@ static void refill(capheap_tlsf_span_t span, const uint8_t *lo, const uint8_t *h
     lo = lo > ilo ? lo : ilo;
     hi = hi < ihi ? hi : ihi;
     if (lo < hi) {
-        memset((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
+        fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
     }
 }
 
@@ -200,7 +248,7 @@ static void release(capheap_tlsf_t *t, void *p) {
         return;
     }
     size_t usable = capheap_tlsf_usable_size(payload);
-    memset(payload + HEAD, FREE_FILL, usable - HEAD);
+    fill(payload + HEAD, FREE_FILL, usable - HEAD);
     give_back(t, payload, usable);
 }
 
@@ -260,7 +308,7 @@ static bool fill_free_block(void *payload, size_t usable, bool used, void *user)
     if (!used) {
         const uint8_t *lo, *hi;
         free_interior(payload, usable, &lo, &hi);
-        memset((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
+        fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
     }
     return true;
 }

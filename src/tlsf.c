@@ -269,8 +269,8 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
     memset(t, 0, first - lo);
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
-    t->coarsen = (uint8_t)k;
-    t->class_min = (uint8_t)min;
+    t->coarsen = (capheap_tlsf_small_t)k;
+    t->class_min = (capheap_tlsf_small_t)min;
     t->payload0 = (uint8_t *)first + H;
     t->span = (size_t)(hi - H - first - H);
     block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */

@@ -116,10 +116,33 @@ typedef struct capheap_tlsf_block {
  *     back to their predecessor; the last has next_free == NULL.
  *  C3 the blocks tile [first, end) exactly; end holds the sentinel.
  */
-#if SIZE_MAX > UINT32_MAX
+
+/* Some memories take aligned 32-bit accesses only: the ESP32's and the
+ * ESP8266's instruction RAM, where their heaps serve MALLOC_CAP_32BIT and
+ * EXEC; a byte or half-word load or store there is an exception (on the chip:
+ * QEMU lets it pass, tests/target/qemu_plugins/word_only.c catches it). The
+ * control data lives at the start of the heap's own memory, so where such
+ * memory exists (Xtensa, by default) its small fields are whole words: 8
+ * bytes more per heap. Elsewhere they stay narrow, and the control data small
+ * (the overhead rows of make bench count it). The blocks themselves hold
+ * words only. */
+#ifndef CAPHEAP_WORD_ONLY_MEMORY
+#if defined(__XTENSA__)
+#define CAPHEAP_WORD_ONLY_MEMORY 1
+#else
+#define CAPHEAP_WORD_ONLY_MEMORY 0
+#endif
+#endif
+
+#if CAPHEAP_WORD_ONLY_MEMORY
 typedef uint32_t capheap_tlsf_summary_t;
+typedef uint32_t capheap_tlsf_small_t;
+#elif SIZE_MAX > UINT32_MAX
+typedef uint32_t capheap_tlsf_summary_t;
+typedef uint8_t capheap_tlsf_small_t;
 #else
 typedef uint16_t capheap_tlsf_summary_t; /* a 32-bit region has at most 14 bitmap words */
+typedef uint8_t capheap_tlsf_small_t;
 #endif
 
 struct capheap_tlsf {
@@ -133,8 +156,8 @@ struct capheap_tlsf {
                                      the blocks start right after heads[class_end - 1],
                                      which gives class_end */
     capheap_tlsf_summary_t summary;
-    uint8_t coarsen;           /* log2 of the fine classes merged into one */
-    uint8_t class_min;         /* the class of MIN_BLOCK */
+    capheap_tlsf_small_t coarsen;   /* log2 of the fine classes merged into one */
+    capheap_tlsf_small_t class_min; /* the class of MIN_BLOCK */
     uint32_t bitmap[];         /* BITMAP_WORDS(class_end) words */
 };
 

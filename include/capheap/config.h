@@ -24,6 +24,9 @@
  *                            (src/board_layout.h)
  *   CAPHEAP_TLSF_CONTROL_SHARE  list heads cost at most 1/128 of a region
  *                            (src/tlsf.c)
+ *   CAPHEAP_WORD_ONLY_MEMORY 1 on Xtensa, else 0: the control data that
+ *                            sits in a heap's memory is whole words, for
+ *                            memory that takes 32-bit accesses only (src/tlsf.h)
  *   CAPHEAP_DEFAULT_BOARD    the board heap_caps_init() builds, "esp32"
  *                            (src/heap_caps_init.c)
  *   CAPHEAP_MAX_HOST_RANGES  memory ranges one board may map, 32 (src/heap_caps_init.c)
