@@ -19,6 +19,13 @@
 #     --smp N            N cores (virt; 2 on mps2-an521, which has two), each
 #                        on a host thread of its own (-accel tcg,thread=multi),
 #                        so they really run at once
+#     --word-only RANGES --word-only-plugin SO
+#                        pass only if the guest reached the address ranges
+#                        (START:END[,START:END...], END excluded) with aligned
+#                        32-bit loads and stores alone, as the instruction RAM
+#                        of the ESP32 and ESP8266 demands: the TCG plugin SO
+#                        (tests/target/qemu_plugins/word_only.c) watches every
+#                        access and its report is printed
 #
 # The guest's exit status (semihosting SYS_EXIT_EXTENDED, or main's return
 # through the C library) is QEMU's exit status, low 8 bits. A guest that hangs
@@ -31,6 +38,8 @@ expect_output=""
 icount=${TARGET_ICOUNT:-}
 limit=${TARGET_TIMEOUT:-60}
 smp=""
+word_only=""
+word_only_plugin=""
 while [ $# -gt 2 ]; do
   case "$1" in
     --expect-status) expect_status=$2; shift 2 ;;
@@ -38,11 +47,14 @@ while [ $# -gt 2 ]; do
     --icount) icount=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --smp) smp=$2; shift 2 ;;
+    --word-only) word_only=$2; shift 2 ;;
+    --word-only-plugin) word_only_plugin=$2; shift 2 ;;
     *) echo "target-run: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [ $# -ne 2 ]; then
-  echo "usage: $0 [--expect-status N] [--expect-output RE] [--icount SHIFT] [--timeout S] [--smp N] MACHINE ELF" >&2
+  echo "usage: $0 [--expect-status N] [--expect-output RE] [--icount SHIFT] [--timeout S] [--smp N]" \
+       "[--word-only RANGES --word-only-plugin SO] MACHINE ELF" >&2
   exit 2
 fi
 machine=$1
@@ -71,7 +83,14 @@ if [ -n "$smp" ]; then
 fi
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+report=$(mktemp)
+trap 'rm -f "$out" "$report"' EXIT
+if [ -n "$word_only" ]; then
+  [ -f "$word_only_plugin" ] || { echo "target-run: --word-only needs --word-only-plugin SO (built)" >&2; exit 2; }
+  plugin="$word_only_plugin"
+  for range in ${word_only//,/ }; do plugin+=",range=$range"; done
+  cmd+=(-plugin "$plugin,out=$report")
+fi
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "${cmd[@]}" </dev/null | tee "$out"
 status=${PIPESTATUS[0]}
@@ -84,6 +103,13 @@ esac
 if [ "$status" -ne "$expect_status" ]; then
   echo "target-run: FAIL $name on $machine: exit status $status, expected $expect_status" >&2
   exit 1
+fi
+if [ -n "$word_only" ]; then
+  cat "$report" >&2
+  if ! grep -q ' 0 not aligned 32-bit$' "$report"; then
+    echo "target-run: FAIL $name on $machine: accesses other than aligned words in $word_only" >&2
+    exit 1
+  fi
 fi
 if [ -n "$expect_output" ] && ! grep -Eq -- "$expect_output" "$out"; then
   echo "target-run: FAIL $name on $machine: output does not match /$expect_output/" >&2

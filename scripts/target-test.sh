@@ -26,7 +26,8 @@
 #   assert1    CAPHEAP_ASSERTIONS=1: internal pre- and postconditions, and
 #              test_abort_assertion (a broken one stops the program)
 #   assert2    CAPHEAP_ASSERTIONS=2: also the whole region after each change
-# Also compiles the FreeRTOS port against its stub API with the host compiler,
+# Also builds the word-only QEMU plugin (tests/target/qemu_plugins) with the
+# host compiler, compiles the FreeRTOS port against its stub API with it,
 # links capheap built without CMake for Cortex-M4 (tests/plain_build), and
 # builds the host's capheap tool for trace_roundtrip (a trace taken on the
 # target, replayed on the host).
@@ -66,6 +67,15 @@ cmake --build "$host_tool_dir" -j"$JOBS" --target capheap_tool >/dev/null
 host_tool="$PWD/$host_tool_dir/tools/capheap"
 case "$host_tool_dir" in /*) host_tool="$host_tool_dir/tools/capheap" ;; esac
 
+# The QEMU plugin that watches for accesses other than aligned words in the
+# ESP's instruction RAM (Xtensa configurations: heap_caps_word_only).
+echo "=== the word-only QEMU plugin (host compiler) ==="
+word_only_plugin="$PWD/$BUILD/target/word_only.so"
+case "$BUILD" in /*) word_only_plugin="$BUILD/target/word_only.so" ;; esac
+mkdir -p "$(dirname "$word_only_plugin")"
+cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden \
+   tests/target/qemu_plugins/word_only.c -o "$word_only_plugin"
+
 failed=()
 total_start=$(now_ms)
 for cfg in $CONFIGS; do
@@ -73,7 +83,8 @@ for cfg in $CONFIGS; do
   dir="$BUILD/target/$cfg"
   echo "=== target $cfg ==="
   # shellcheck disable=SC2046  # config_args prints separate words on purpose
-  cmake -S tests/target -B "$dir" $(config_args "$cfg") -DCAPHEAP_HOST_TOOL="$host_tool" >/dev/null
+  cmake -S tests/target -B "$dir" $(config_args "$cfg") -DCAPHEAP_HOST_TOOL="$host_tool" \
+        -DCAPHEAP_WORD_ONLY_PLUGIN="$word_only_plugin" >/dev/null
   if ! cmake --build "$dir" -j"$JOBS" >"$dir/build.log" 2>&1; then
     cat "$dir/build.log"
     failed+=("$cfg")

@@ -565,8 +565,7 @@ static void case_esp32_diram_alias(void) {
     T_CHECK(capheap_ptr_caps(w) & MALLOC_CAP_EXEC);
     /* The word below w holds the data-bus block (capheap's record, as
      * ESP-IDF's); the block's window must contain [w, w + 4 KiB). */
-    uintptr_t d;
-    memcpy(&d, w - sizeof d, sizeof d);
+    uintptr_t d = *(const uintptr_t *)(void *)(w - sizeof d); /* one word: the instruction bus takes no less */
     T_CHECK(in_esp32((void *)d, 0x3FFE0000, 0x40000000));
     size_t u = heap_caps_get_allocated_size((void *)d);
     T_CHECK(u >= 4 * KIB);
@@ -661,6 +660,20 @@ static void case_esp8266(void) {
         T_EQ(words[i], 0x9E3779B9u * (i + 1));
     }
     T_CHECK(heap_caps_malloc(16, MALLOC_CAP_EXEC) == NULL);
+    /* Moved to a larger IRAM block, and zeroed there: the copy and the
+     * zeroing go word by word too (the word-only run checks it). */
+    uint32_t *more = heap_caps_malloc(512, MALLOC_CAP_32BIT);
+    words = heap_caps_realloc(words, 1024, MALLOC_CAP_32BIT);
+    T_CHECK((uintptr_t)words >= iram && (uintptr_t)words < iram_end);
+    for (uint32_t i = 0; i < 64; i++) {
+        T_EQ(words[i], 0x9E3779B9u * (i + 1));
+    }
+    uint32_t *zeroed = heap_caps_calloc(32, sizeof *zeroed, MALLOC_CAP_32BIT);
+    T_CHECK((uintptr_t)zeroed >= iram && (uintptr_t)zeroed < iram_end);
+    for (uint32_t i = 0; i < 32; i++) {
+        T_EQ(zeroed[i], 0);
+    }
+    free(zeroed), free(more);
     free(words), free(bytes), free(dma);
     T_EQ(heap_caps_get_free_size(MALLOC_CAP_32BIT), free_before);
     T_CHECK(heap_caps_check_integrity_all(true));
