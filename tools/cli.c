@@ -28,24 +28,28 @@ typedef struct {
     bool at_worst;
     bool quiet;
     unsigned grow_percent;
+    uint64_t grow_caller;
 } options_t;
 
 static void usage(FILE *out) {
     fputs("usage: capheap boards\n"
           "       capheap info --board BOARD\n"
           "       capheap board-file --board BOARD      (BOARD as a board file, to edit into your own)\n"
-          "       capheap replay --board BOARD [--format F] [--quiet] [--grow PCT] [-o heap.svg|heap.html]...\n"
-          "                      [--at end|worst] TRACE\n"
-          "       capheap map --board BOARD [--format F] [--grow PCT] [--at end|worst] -o heap.svg|heap.html [TRACE]\n"
-          "       capheap compare --board BOARD,BOARD... [--format F] [--grow PCT] TRACE\n"
+          "       capheap replay --board BOARD [--format F] [--quiet] [--grow PCT [--caller ADDR]]\n"
+          "                      [-o heap.svg|heap.html]... [--at end|worst] TRACE\n"
+          "       capheap map --board BOARD [--format F] [--grow PCT [--caller ADDR]] [--at end|worst]\n"
+          "                   -o heap.svg|heap.html [TRACE]\n"
+          "       capheap compare --board BOARD,BOARD... [--format F] [--grow PCT [--caller ADDR]] TRACE\n"
           "                                             (one line per board: does TRACE fit it?)\n"
           "       capheap headroom --board BOARD [--format F] [--quiet] TRACE\n"
           "                                             (bytes each heap can lose, and how much larger\n"
-          "                                             every request can be, with TRACE still fitting)\n"
+          "                                             every request, and each top caller's, can be,\n"
+          "                                             with TRACE still fitting)\n"
           "BOARD: a built-in board (capheap boards), host:SIZE, one region of plain RAM (host:16M),\n"
           "       or a board file: a path with a '/' or ending in .board (docs/tool.md).\n"
           "PCT: every allocation and reallocation of TRACE grown by that many percent (what if\n"
-          "       each buffer were that much larger?).\n"
+          "       each buffer were that much larger?); with --caller, only those the caller at\n"
+          "       ADDR made (as the report lists them: what if its buffers grew?).\n"
           "TRACE: capheap's trace format, an ESP-IDF heap trace dump or an Android memory_replay\n"
           "       trace, plain or gzip; F: auto (default), capheap, esp-idf, android.\n"
           "Exit status 3: some allocations failed in the replay (headroom: on the board as it is).\n", out);
@@ -98,6 +102,14 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
             return 0;
         }
         o->grow_percent = (unsigned)pct;
+    } else if (strcmp(a, "--caller") == 0) {
+        char *end;
+        unsigned long long caller = strtoull(v, &end, 0);
+        if (end == v || *end != '\0' || caller == 0 || v[0] == '-') {
+            fprintf(stderr, "capheap: --caller %s: expected a caller's address, as 0x400d005a\n", v);
+            return 0;
+        }
+        o->grow_caller = caller;
     } else {
         fprintf(stderr, "capheap: unknown option %s\n", a);
         return 0;
@@ -175,17 +187,25 @@ static int cmd_info(const options_t *o) {
 
 /* The pictures, at the end of r or (at_worst) after a second replay that
  * stops at r's moment of highest use. */
+/* How o replays a trace: to stop_after (0: the end), grown as it asks. */
+static replay_options_t replay_opts(const options_t *o, unsigned long stop_after, bool quiet) {
+    return (replay_options_t){.stop_after = stop_after, .quiet = quiet, .grow_percent = o->grow_percent,
+                              .grow_caller = o->grow_caller};
+}
+
 static int write_pictures(const options_t *o, tool_board_t *b, replay_t *r) {
-    char moment[200], grown[40] = "";
+    char moment[300], grown[140] = "";
     if (o->grow_percent != 0) {
-        snprintf(grown, sizeof grown, " (every request grown by %u%%)", o->grow_percent);
+        replay_options_t opt = replay_opts(o, 0, true);
+        char text[120];
+        snprintf(grown, sizeof grown, " (%s)", replay_growth_text(&opt, text, sizeof text));
     }
     int rc = 0;
     replay_t again;
     replay_t *shown = r;
     if (o->at_worst && r != NULL) {
         board_stop(b);
-        replay_options_t opt = {r->peak_total_event, true, o->grow_percent};
+        replay_options_t opt = replay_opts(o, r->peak_total_event, true);
         if (!board_start(o->board, b) || replay_run(&again, b, o->trace, o->format, &opt)) {
             return 1;
         }
@@ -221,7 +241,8 @@ static int print_at_peak(const options_t *o, tool_board_t *b, const replay_t *r)
         return 2;
     }
     replay_t at_peak;
-    int rc = replay_run(&at_peak, b, o->trace, o->format, &(replay_options_t){r->peak_total_event, true, o->grow_percent});
+    replay_options_t opt = replay_opts(o, r->peak_total_event, true);
+    int rc = replay_run(&at_peak, b, o->trace, o->format, &opt);
     if (rc == 0) {
         report_print_at_peak(stdout, &at_peak);
     }
@@ -237,7 +258,8 @@ static int cmd_replay(const options_t *o, bool print_report) {
     replay_t r;
     int rc = 0;
     if (o->trace != NULL) {
-        rc = replay_run(&r, &b, o->trace, o->format, &(replay_options_t){0, o->quiet, o->grow_percent});
+        replay_options_t opt = replay_opts(o, 0, o->quiet);
+        rc = replay_run(&r, &b, o->trace, o->format, &opt);
         if (rc == 0 && print_report) {
             report_print(stdout, &r);
         }
@@ -269,6 +291,10 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (o.grow_caller != 0 && o.grow_percent == 0) {
+        fprintf(stderr, "capheap: --caller says whose requests --grow grows: give --grow PCT too\n");
+        return 2;
+    }
     bool needs_board = strcmp(o.command, "boards") != 0;
     if (needs_board && o.board == NULL) {
         fprintf(stderr, "capheap %s: --board BOARD is required; the known boards are:\n", o.command);
@@ -291,7 +317,8 @@ int main(int argc, char **argv) {
         return cmd_replay(&o, false);
     }
     if (strcmp(o.command, "compare") == 0 && o.trace != NULL) {
-        return compare_run(stdout, o.board, o.trace, o.format, o.grow_percent);
+        replay_options_t grow = replay_opts(&o, 0, true);
+        return compare_run(stdout, o.board, o.trace, o.format, &grow);
     }
     if (strcmp(o.command, "headroom") == 0 && o.trace != NULL) {
         if (o.grow_percent != 0) {

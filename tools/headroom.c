@@ -51,7 +51,7 @@ static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
         return 3;
     }
     f->no_heap = false;
-    int rc = replay_probe(&b, p->path, p->format, &(replay_options_t){0, true, 0}, &f->at);
+    int rc = replay_probe(&b, p->path, p->format, &(replay_options_t){.quiet = true}, &f->at);
     board_stop(&b);
     return rc;
 }
@@ -160,7 +160,7 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
         return 2;
     }
     replay_t r;
-    int rc = replay_run(&r, &b, path, *format, &(replay_options_t){0, quiet, 0});
+    int rc = replay_run(&r, &b, path, *format, &(replay_options_t){.quiet = quiet});
     if (rc == 0) {
         char num[2][32];
         fprintf(out, "capheap headroom: %s (%s) on board %s\n", path, trace_format_name(r.format), given->name);

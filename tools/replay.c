@@ -303,7 +303,7 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     while ((stop_after == 0 || r->events < stop_after) && (got = trace_next(in, &e)) > 0) {
         r->events++;
         count_thread(r, e.thread);
-        if (opt->grow_percent != 0 && e.kind != EVENT_FREE) {
+        if (opt->grow_percent != 0 && e.kind != EVENT_FREE && (opt->grow_caller == 0 || e.caller == opt->grow_caller)) {
             e.size = grown(e.size, opt->grow_percent);
         }
         if (e.kind == EVENT_ALLOC) {
@@ -324,6 +324,18 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     r->reused_names = trace_reused_names(in);
     trace_close(in);
     return (stop_after == 0 || r->events < stop_after) && got < 0 ? 1 : 0;
+}
+
+const char *replay_growth_text(const replay_options_t *opt, char *buf, size_t size) {
+    if (opt->grow_percent == 0) {
+        snprintf(buf, size, "%s", "");
+    } else if (opt->grow_caller == 0) {
+        snprintf(buf, size, "every allocation and reallocation grown by %u%%", opt->grow_percent);
+    } else {
+        snprintf(buf, size, "the allocations and reallocations of caller 0x%08llx grown by %u%%",
+                 (unsigned long long)opt->grow_caller, opt->grow_percent);
+    }
+    return buf;
 }
 
 void replay_first_failure(const replay_t *r, replay_failure_t *f) {
@@ -358,6 +370,43 @@ void replay_print_failure(FILE *out, const replay_failure_t *f) {
     fprintf(out, "event %s (line %s), %s of %s bytes, %s, fails: %s", fmt_count(f->event, num[0], sizeof num[0]),
             fmt_count(f->line, num[1], sizeof num[1]), f->kind, fmt_count(f->size, num[2], sizeof num[2]),
             caps_describe(f->caps, names, sizeof names), f->why);
+}
+
+static int by_bytes(const void *a, const void *b) {
+    const replay_holder_t *x = a, *y = b;
+    return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+static int by_caller(const void *a, const void *b) {
+    const replay_holder_t *x = a, *y = b;
+    return x->caller < y->caller ? -1 : x->caller > y->caller;
+}
+
+size_t replay_holders(const replay_t *r, replay_holder_t **out) {
+    replay_holder_t *h = malloc((r->block_cap + 1) * sizeof *h);
+    size_t n = 0;
+    for (size_t i = 0; h != NULL && i < r->block_cap; i++) {
+        if (r->blocks[i].ptr != NULL) {
+            h[n++] = (replay_holder_t){r->blocks[i].caller, r->blocks[i].size, 1};
+        }
+    }
+    if (h != NULL) {
+        qsort(h, n, sizeof *h, by_caller);
+    }
+    size_t groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (groups > 0 && h[groups - 1].caller == h[i].caller) {
+            h[groups - 1].bytes += h[i].bytes;
+            h[groups - 1].blocks++;
+        } else {
+            h[groups++] = h[i];
+        }
+    }
+    if (h != NULL) {
+        qsort(h, groups, sizeof *h, by_bytes);
+    }
+    *out = h;
+    return groups;
 }
 
 void replay_free(replay_t *r) {

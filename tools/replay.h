@@ -50,6 +50,7 @@ typedef struct {
     unsigned grow_percent;    /**< the size of every allocation and reallocation grown by
                                    this much, rounded up (SIZE_MAX when that overflows):
                                    what if every buffer were that much larger? 0: as traced */
+    uint64_t grow_caller;     /**< grow only the requests of this caller; 0: every request */
 } replay_options_t;
 
 #define REPLAY_MAX_CAPS 64
@@ -75,6 +76,11 @@ typedef struct {
     unsigned long last_thread;
 } replay_t;
 
+/** What opt grows, for a report: "every allocation and reallocation grown by
+ *  P%", or "the allocations and reallocations of caller 0x... grown by P%";
+ *  "" when nothing is grown. */
+const char *replay_growth_text(const replay_options_t *opt, char *buf, size_t size);
+
 /** Replays the trace at path on the started board b. Returns 0, or 1 after
  *  printing a trace error. r is filled either way (free with replay_free). */
 int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt);
@@ -99,6 +105,17 @@ int replay_probe(tool_board_t *b, const char *path, trace_format_t format, const
 
 /** Writes "event E (line L), KIND of N bytes, CAPS, fails: WHY" to out. */
 void replay_print_failure(FILE *out, const replay_failure_t *f);
+
+/** The live blocks of a replay grouped by caller. */
+typedef struct {
+    uint64_t caller; /**< 0: not recorded */
+    unsigned long long bytes;
+    unsigned long blocks;
+} replay_holder_t;
+
+/** The callers holding r's live blocks, most bytes first, in an array the
+ *  caller frees (*out; NULL when out of memory). Returns their number. */
+size_t replay_holders(const replay_t *r, replay_holder_t **out);
 
 /** Frees what the replay still holds (the blocks stay allocated in the heaps
  *  until board_stop). */

@@ -18,8 +18,8 @@ static void print_header(FILE *out, const replay_t *r) {
     fprintf(out, "capheap replay: %s (%s) on board %s\n", r->path, trace_format_name(r->format),
             r->board->board->name);
     if (r->opt.grow_percent != 0) {
-        fprintf(out, "  every allocation and reallocation grown by %u%% (--grow), sizes rounded up\n",
-                r->opt.grow_percent);
+        char grown[120];
+        fprintf(out, "  %s (--grow), sizes rounded up\n", replay_growth_text(&r->opt, grown, sizeof grown));
     }
     fprintf(out, "  %s events: %s allocations, %s reallocations, %s frees", C(r->events, 0), C(r->allocs, 1),
             C(r->reallocs, 2), C(r->frees, 3));
@@ -78,50 +78,6 @@ static void print_caps(FILE *out, const replay_t *r) {
     }
 }
 
-typedef struct {
-    uint64_t caller;
-    unsigned long long bytes;
-    unsigned long blocks;
-} holder_t;
-
-static int by_bytes(const void *a, const void *b) {
-    const holder_t *x = a, *y = b;
-    return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
-}
-
-static int by_caller(const void *a, const void *b) {
-    const holder_t *x = a, *y = b;
-    return x->caller < y->caller ? -1 : x->caller > y->caller;
-}
-
-/* The live blocks grouped by caller (0: not recorded), largest first. */
-static size_t holders(const replay_t *r, holder_t **out) {
-    holder_t *h = malloc((r->block_cap + 1) * sizeof *h);
-    size_t n = 0;
-    for (size_t i = 0; h != NULL && i < r->block_cap; i++) {
-        if (r->blocks[i].ptr != NULL) {
-            h[n++] = (holder_t){r->blocks[i].caller, r->blocks[i].size, 1};
-        }
-    }
-    if (h != NULL) {
-        qsort(h, n, sizeof *h, by_caller);
-    }
-    size_t groups = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (groups > 0 && h[groups - 1].caller == h[i].caller) {
-            h[groups - 1].bytes += h[i].bytes;
-            h[groups - 1].blocks++;
-        } else {
-            h[groups++] = h[i];
-        }
-    }
-    if (h != NULL) {
-        qsort(h, groups, sizeof *h, by_bytes);
-    }
-    *out = h;
-    return groups;
-}
-
 /* What r holds where it stopped: blocks and bytes, the use of each memory
  * type, and the five callers holding most, under heading. */
 static void print_held(FILE *out, const replay_t *r, const char *heading) {
@@ -141,8 +97,8 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
                     C(r->types[t].used, 0));
         }
     }
-    holder_t *h;
-    size_t groups = holders(r, &h);
+    replay_holder_t *h;
+    size_t groups = replay_holders(r, &h);
     for (size_t i = 0; i < groups && i < 5 && blocks > 0; i++) {
         if (h[i].caller != 0) {
             fprintf(out, "  caller 0x%08llx holds %s bytes in %s block%s\n", (unsigned long long)h[i].caller,

@@ -249,14 +249,41 @@ growth() {
   else echo "FAIL no plausible growth in:"; cat "$work/growth.txt"; failures=$((failures + 1)); p=0; fi
   local failing
   failing=$(echo $((10000 + 100 * (p + 1))) | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') # with the tool's commas
-  expect "the failure 1% further" "^  1% more: event 1 \(line 3\), alloc of $failing bytes, DEFAULT, fails" "$work/growth.txt"
+  expect "the failure 1% further" "^    1% more: event 1 \(line 3\), alloc of $failing bytes, DEFAULT, fails" "$work/growth.txt"
   for grown in "$p:0" "$((p + 1)):3"; do
     printf 'alloc 0x1000 %d DEFAULT\n' $((10000 + 100 * ${grown%:*})) >"$work/grown.trace"
     run "$work/grown.txt" replay --quiet --board host:64K "$work/grown.trace"
     status "the block grown by ${grown%:*}%" "${grown#*:}" $?
   done
   run "$work/one-growth.txt" headroom --quiet --board host:64K "$data/one_block.trace"
-  expect "a trace far from the limit" "^  at least 10000% larger: the search stops there$" "$work/one-growth.txt"
+  expect "a trace far from the limit" "^  every request at least 10000% larger: the search stops there$" "$work/one-growth.txt"
+  caller_growth
+}
+
+# Growth per caller: callers.trace holds 10,000 bytes from caller 0xA and 1,000 from 0xB
+# in 64 KiB. Each grown alone by its figure replays (--grow --caller), by 1 % more fails;
+# the figure of 0xB is far larger than 0xA's, and both are larger than every request's.
+caller_growth() {
+  run "$work/callers.txt" headroom --quiet --board host:64K "$data/callers.trace"; status "growth per caller" 0 $?
+  local caller p all
+  all=$(sed -n 's/^  every request \([0-9]*\)% larger$/\1/p' "$work/callers.txt")
+  for caller in 0x0000000a 0x0000000b; do
+    p=$(sed -n "s/^  caller $caller ([0-9,]* bytes then): \([0-9]*\)% larger$/\1/p" "$work/callers.txt")
+    if [ -z "$p" ] || [ -z "$all" ] || [ "$p" -le "$all" ]; then
+      echo "FAIL no growth for caller $caller above every request's ($all%) in:"; cat "$work/callers.txt"
+      failures=$((failures + 1)); continue
+    fi
+    echo "ok   caller $caller grows by $p% alone (every request: $all%)"
+    run "$work/c.txt" replay --quiet --board host:64K --grow "$p" --caller "$caller" "$data/callers.trace"
+    status "caller $caller grown by $p%" 0 $?
+    expect "the report says whose" "the allocations and reallocations of caller $caller grown by $p% \(--grow\)" "$work/c.txt"
+    run "$work/c.txt" replay --quiet --board host:64K --grow "$((p + 1))" --caller "$caller" "$data/callers.trace"
+    status "caller $caller grown by $((p + 1))%" 3 $?
+  done
+  run "$work/c.txt" replay --quiet --board host:64K --caller 0xa "$data/callers.trace"
+  status "--caller without --grow" 2 $?
+  run "$work/c.txt" headroom --quiet --board host:64K --grow 5 --caller 0xa "$data/callers.trace"
+  status "headroom refuses --grow --caller" 2 $?
 }
 
 "$group"
