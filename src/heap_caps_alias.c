@@ -56,8 +56,9 @@ static size_t inverted_extra(const capheap_heap_t *h, size_t align) {
  * (r is on the grain: the word is aligned). One aligned word access: the
  * ESP32's instruction bus takes no other, and a memcpy of it compiles to
  * byte accesses on Xtensa. */
-static void stored_set(uintptr_t r, uintptr_t d) { *(uintptr_t *)(r - WORD) = d; }
-static uintptr_t stored_get(uintptr_t r) { return *(const uintptr_t *)(r - WORD); }
+typedef uintptr_t __attribute__((may_alias)) stored_word_t; /* the block's memory has no other type */
+static void stored_set(uintptr_t r, uintptr_t d) { *(stored_word_t *)(r - WORD) = d; }
+static uintptr_t stored_get(uintptr_t r) { return *(const stored_word_t *)(r - WORD); }
 
 static void *inverted_alloc(capheap_heap_t *h, size_t size, size_t align) {
     size_t slack = inverted_extra(h, align) - WORD;

@@ -80,11 +80,13 @@ static bool pad_intact(const void *payload) {
  * words (MALLOC_CAP_32BIT rounds them), so the tail canary and the fills lie
  * on word boundaries and go word by word; only other memory sees the bytes of
  * an unaligned edge. A memcpy or memset could take the bytes anyway (on
- * Xtensa a 4-byte memcpy to an uint8_t pointer does). */
+ * Xtensa a 4-byte memcpy to an uint8_t pointer does). The words are read and
+ * written as may_alias: whatever the application stored there before. */
+typedef uint32_t __attribute__((may_alias)) word_t;
 
 static void tail_write(uint8_t *at) {
     if ((uintptr_t)at % TAIL == 0) {
-        *(uint32_t *)(void *)at = TAIL_CANARY;
+        *(word_t *)(void *)at = TAIL_CANARY;
     } else {
         uint32_t tail = TAIL_CANARY;
         memcpy(at, &tail, TAIL);
@@ -95,7 +97,7 @@ static bool tail_intact(const uint8_t *user, size_t size) {
     const uint8_t *at = user + size;
     uint32_t tail;
     if ((uintptr_t)at % TAIL == 0) {
-        tail = *(const uint32_t *)(const void *)at;
+        tail = *(const word_t *)(const void *)at;
     } else {
         memcpy(&tail, at, TAIL);
     }
@@ -111,7 +113,7 @@ static void fill(uint8_t *p, uint8_t byte, size_t len) {
         *p = byte;
     }
     for (; end - p >= 4; p += 4) {
-        *(uint32_t *)(void *)p = FILL_WORD(byte);
+        *(word_t *)(void *)p = FILL_WORD(byte);
     }
     for (; p < end; p++) {
         *p = byte;
@@ -139,7 +141,7 @@ static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
             return p;
         }
     }
-    for (; end - p >= 4 && *(const uint32_t *)(const void *)p == FILL_WORD(FREE_FILL); p += 4) {
+    for (; end - p >= 4 && *(const word_t *)(const void *)p == FILL_WORD(FREE_FILL); p += 4) {
     }
     for (; p < end; p++) {
         if (*p != FREE_FILL) {
