@@ -10,7 +10,9 @@
 #                  every assertion: the whole region checked after each change
 #                  (CAPHEAP_ASSERTIONS=2)
 #   light          64-bit, light poisoning
-#   comprehensive  64-bit, comprehensive poisoning
+#   comprehensive  64-bit, comprehensive poisoning, CAPHEAP_WORD_ONLY_MEMORY=1 (the
+#                  control data in whole words), and the word-only check of host
+#                  programs under QEMU's user-mode emulator (scripts/word-only.sh)
 #   m32-light      32-bit, light poisoning
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
 #                  beside 16-aligned payloads behind 4-byte headers), assertions on
@@ -39,7 +41,7 @@ configure() {
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
                  -DCAPHEAP_ASSERTIONS=2) ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
-    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive) ;;
+    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs a 64-bit host program (a firmware's unit tests over capheap's host model
+# of a chip) under QEMU's user-mode emulator with the word-only plugin
+# (tests/target/qemu_plugins/word_only.c), which watches every load and store
+# the program makes to the chip's memory that takes aligned 32-bit accesses
+# only: what would be a LoadStoreError on the chip, and passes unnoticed on a PC.
+#
+#   scripts/word-only.sh [--board esp32|esp8266|START:END[,START:END...]] PROGRAM [ARGS...]
+#
+#   esp32    (the default) IRAM and the D/IRAM instruction-bus window,
+#            0x40070000-0x400C0000
+#   esp8266  IRAM, 0x40100000-0x40110000
+#
+# Prints the plugin's report (accesses seen, and the first ones that were not
+# aligned words, with the instruction's address). Exit status: the program's
+# own, or 1 when it made an access other than aligned words there, or when it
+# made none at all there (the board was not at the chip's addresses, or the
+# program never reached that memory: nothing was checked), 2 on a usage error.
+#
+# The library must be built with CAPHEAP_WORD_ONLY_MEMORY=1 (cmake
+# -DCAPHEAP_WORD_ONLY_MEMORY=1): by default it is off on a PC, and capheap's own
+# control data there has byte fields. 32-bit programs are refused: under
+# qemu-i386 the chip's addresses are taken and the host model moves the board.
+# Needs qemu-user (scripts/deps.sh) and a C compiler for the plugin, which is
+# built on first use into $BUILD (default build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+
+ranges="0x40070000:0x400C0000"
+if [ "${1:-}" = "--board" ]; then
+  case "${2:-}" in
+    esp32) ranges="0x40070000:0x400C0000" ;;
+    esp8266) ranges="0x40100000:0x40110000" ;;
+    *:*) ranges=$2 ;;
+    *) echo "word-only: --board esp32, esp8266 or START:END[,START:END...]" >&2; exit 2 ;;
+  esac
+  shift 2
+fi
+if [ $# -lt 1 ] || [ ! -f "$1" ]; then
+  echo "usage: $0 [--board esp32|esp8266|START:END[,...]] PROGRAM [ARGS...]" >&2
+  exit 2
+fi
+program=$1
+shift
+if ! readelf -h "$program" 2>/dev/null | grep -q 'Class: *ELF64'; then
+  echo "word-only: $program is not a 64-bit program (qemu-i386 takes the chip's addresses)" >&2
+  exit 2
+fi
+
+plugin="$BUILD/word_only.so"
+source_file=tests/target/qemu_plugins/word_only.c
+if [ ! -f "$plugin" ] || [ "$source_file" -nt "$plugin" ]; then
+  mkdir -p "$BUILD"
+  cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source_file" -o "$plugin"
+fi
+
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+args="$plugin"
+for range in ${ranges//,/ }; do args+=",range=$range"; done
+status=0
+qemu-x86_64 -plugin "$args,out=$report" "$program" "$@" || status=$?
+
+[ -s "$report" ] || { echo "word-only: no report from the plugin" >&2; exit 1; }
+cat "$report" >&2
+if grep -q '^word-only ranges: 0 accesses' "$report"; then
+  echo "word-only: nothing reached $ranges: the board is not at the chip's addresses, or the program never uses that memory; nothing was checked" >&2
+  exit 1
+fi
+if ! grep -q ' 0 not aligned 32-bit$' "$report"; then
+  echo "word-only: $program reached $ranges with accesses other than aligned words (a LoadStoreError on the chip)" >&2
+  exit 1
+fi
+exit "$status"
