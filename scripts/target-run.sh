@@ -87,9 +87,8 @@ report=$(mktemp)
 trap 'rm -f "$out" "$report"' EXIT
 if [ -n "$word_only" ]; then
   [ -f "$word_only_plugin" ] || { echo "target-run: --word-only needs --word-only-plugin SO (built)" >&2; exit 2; }
-  plugin="$word_only_plugin"
-  for range in ${word_only//,/ }; do plugin+=",range=$range"; done
-  cmd+=(-plugin "$plugin,out=$report")
+  . "$(dirname "$0")/word-only-lib.sh"
+  cmd+=(-plugin "$(word_only_plugin_arg "$word_only_plugin" "$word_only" "$report")")
 fi
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "${cmd[@]}" </dev/null | tee "$out"
@@ -104,12 +103,9 @@ if [ "$status" -ne "$expect_status" ]; then
   echo "target-run: FAIL $name on $machine: exit status $status, expected $expect_status" >&2
   exit 1
 fi
-if [ -n "$word_only" ]; then
-  cat "$report" >&2
-  if ! grep -q ' 0 not aligned 32-bit$' "$report"; then
-    echo "target-run: FAIL $name on $machine: accesses other than aligned words in $word_only" >&2
-    exit 1
-  fi
+if [ -n "$word_only" ] && ! word_only_verdict "$report" "$word_only" "$name"; then
+  echo "target-run: FAIL $name on $machine: the word-only check" >&2
+  exit 1
 fi
 if [ -n "$expect_output" ] && ! grep -Eq -- "$expect_output" "$out"; then
   echo "target-run: FAIL $name on $machine: output does not match /$expect_output/" >&2

@@ -57,19 +57,8 @@ fi
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
-args="$plugin"
-for range in ${ranges//,/ }; do args+=",range=$range"; done
+. scripts/word-only-lib.sh
 status=0
-qemu-x86_64 -plugin "$args,out=$report" "$program" "$@" || status=$?
-
-[ -s "$report" ] || { echo "word-only: no report from the plugin" >&2; exit 1; }
-cat "$report" >&2
-if grep -q '^word-only ranges: 0 accesses' "$report"; then
-  echo "word-only: nothing reached $ranges: the board is not at the chip's addresses, or the program never uses that memory; nothing was checked" >&2
-  exit 1
-fi
-if ! grep -q ' 0 not aligned 32-bit$' "$report"; then
-  echo "word-only: $program reached $ranges with accesses other than aligned words (a LoadStoreError on the chip)" >&2
-  exit 1
-fi
+qemu-x86_64 -plugin "$(word_only_plugin_arg "$plugin" "$ranges" "$report")" "$program" "$@" || status=$?
+word_only_verdict "$report" "$ranges" "$program" || exit 1
 exit "$status"
