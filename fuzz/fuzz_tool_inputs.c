@@ -290,7 +290,7 @@ static void replay_checked(tool_board_t *b, const char *trace, trace_format_t fo
                            bool report, replay_t *r) {
     size_t blocks_before = allocated_blocks();
     quiet_begin();
-    int rc = replay_run(r, b, trace, format, &(replay_options_t){stop_after, true, 0});
+    int rc = replay_run(r, b, trace, format, &(replay_options_t){.stop_after = stop_after, .quiet = true});
     quiet_end();
     CHECK(rc == 0 || rc == 1);
     check_replay(r, b, blocks_before);

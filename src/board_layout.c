@@ -16,6 +16,28 @@ static bool window_wraps(const capheap_region_t *r) {
     return r->alias.kind != CAPHEAP_ALIAS_NONE && r->alias.start + r->size < r->alias.start;
 }
 
+static bool spans_overlap(uintptr_t a, size_t a_size, uintptr_t b, size_t b_size) {
+    return a < b ? b - a < a_size : a - b < b_size;
+}
+
+/* Region i's instruction-bus window shares an address with a region (its
+ * own included) or with another window: a pointer there could not tell
+ * which memory it is in. */
+static bool window_overlaps(const capheap_board_t *b, size_t i) {
+    const capheap_region_t *w = &b->regions[i];
+    if (w->alias.kind == CAPHEAP_ALIAS_NONE) {
+        return false;
+    }
+    for (size_t j = 0; j < b->region_count; j++) {
+        const capheap_region_t *r = &b->regions[j];
+        if (spans_overlap(w->alias.start, w->size, r->start, r->size) ||
+            (j != i && r->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(w->alias.start, w->size, r->alias.start, r->size))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A cache line: 0 (not cached) or a power of two up to 128 (the largest any
  * chip of ESP-IDF has, and what a list's rules byte can hold). */
 static bool line_valid(uint16_t line) { return line <= 128 && (line & (line - 1)) == 0; }
@@ -28,7 +50,7 @@ esp_err_t capheap_board_check(const capheap_board_t *b) {
     for (size_t i = 0; i < b->region_count; i++) {
         const capheap_region_t *r = &b->regions[i];
         if (r->size == 0 || r->type >= b->type_count || region_end(r) < r->start ||
-            r->alias.kind > CAPHEAP_ALIAS_INVERTED || window_wraps(r) ||
+            r->alias.kind > CAPHEAP_ALIAS_INVERTED || window_wraps(r) || window_overlaps(b, i) ||
             (i > 0 && region_end(&b->regions[i - 1]) > r->start)) {
             return ESP_ERR_INVALID_ARG;
         }

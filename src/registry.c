@@ -205,9 +205,13 @@ static void fill_record(capheap_heap_t *h, const capheap_heap_spec_t *s, unsigne
     h->index = index;
 }
 
+/* The heap's ranges overlap a registered heap's, or its window its own data
+ * range (the owner lookup must find one range for any address). */
 static bool spec_overlaps(const capheap_heap_spec_t *s) {
+    uintptr_t alias_end = s->alias_start + (s->end - s->start);
     return capheap_registry_overlaps(s->start, s->end) ||
-           (s->alias_kind != 0 && capheap_registry_overlaps(s->alias_start, s->alias_start + (s->end - s->start)));
+           (s->alias_kind != 0 && (capheap_registry_overlaps(s->alias_start, alias_end) ||
+                                   ranges_overlap(s->alias_start, alias_end, s->start, s->end)));
 }
 
 esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out) {

@@ -343,6 +343,27 @@ static void inconsistent_boards_are_refused(void **state) {
     b.regions = window_past_the_top;
     b.region_count = 1;
     assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    /* A window over memory (its own region's or another's) or over another
+     * window: a pointer there would belong to two heaps. */
+    static const capheap_region_t window_over_itself[] = {
+        {MY, 0x4000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x2000}},
+    };
+    b.regions = window_over_itself;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_region_t window_over_another[] = {
+        {MY, 0x1000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x2800}},
+        {MY + 0x2000, 0x1000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    };
+    b.regions = window_over_another;
+    b.region_count = 2;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    static const capheap_region_t windows_over_each_other[] = {
+        {MY, 0x1000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x10000}},
+        {MY + 0x2000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x10800}},
+    };
+    b.regions = windows_over_each_other;
+    assert_int_equal(capheap_init_board(&b), ESP_ERR_INVALID_ARG);
+    assert_int_equal(capheap_registry_count(), 0);
     static const capheap_reserved_t backwards[] = {{MY + 0x100, MY + 0x100, "empty"}};
     b = my_board;
     b.reserved = backwards;

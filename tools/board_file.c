@@ -216,6 +216,31 @@ static bool read_region_options(const where_t *w, char **word, int n, capheap_re
     return true;
 }
 
+static bool spans_overlap(uintptr_t a, size_t a_size, uintptr_t b, size_t b_size) {
+    return a < b ? b - a < a_size : a - b < b_size;
+}
+
+/* a's instruction-bus window shares an address with b's data or window
+ * (capheap_board_check's rule, said here with the line). */
+static bool window_clashes(const capheap_region_t *a, const capheap_region_t *b) {
+    return a->alias.kind != CAPHEAP_ALIAS_NONE &&
+           (spans_overlap(a->alias.start, a->size, b->start, b->size) ||
+            (a != b && b->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(a->alias.start, a->size, b->alias.start, b->size)));
+}
+
+/* r's window against every region read before it and against r itself, and
+ * their windows against r: a pointer must tell which memory it is in. */
+static bool windows_apart(const where_t *w, const capheap_region_t *r) {
+    for (size_t i = 0; i <= loaded.board.region_count; i++) {
+        const capheap_region_t *other = i < loaded.board.region_count ? &loaded.regions[i] : r;
+        if (window_clashes(r, other) || window_clashes(other, r)) {
+            return fail(w, "region at 0x%lx: an instruction-bus window overlaps the memory or the window of the "
+                           "region at 0x%lx", (unsigned long)r->start, (unsigned long)other->start);
+        }
+    }
+    return true;
+}
+
 static bool read_region(const where_t *w, char **word, int n) {
     if (n < 4) {
         return fail(w, "expected: region START SIZE TYPE [alias linear|inverted ADDRESS] [startup-stack]");
@@ -246,6 +271,9 @@ static bool read_region(const where_t *w, char **word, int n) {
             return fail(w, "region at 0x%lx: regions go in address order without overlapping (the one above "
                            "ends at 0x%lx)", (unsigned long)r.start, (unsigned long)(last->start + last->size));
         }
+    }
+    if (!windows_apart(w, &r)) {
+        return false;
     }
     loaded.regions[loaded.board.region_count++] = r;
     return true;

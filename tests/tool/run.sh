@@ -190,6 +190,8 @@ boardfiles() {
   run "$work/window.txt" info --board "$data/bad_window.board"; status "a window past the end" 2 $?
   # (a 32-bit tool refuses the address itself)
   expect "window: file, line, why" "bad_window.board:4: alias (0x[0-9a-f]+: a window of 0x10000 bytes there does not end|'0x[0-9A-F]+': expected an address)" "$work/window.txt"
+  run "$work/self.txt" info --board "$data/self_window.board"; status "a window over its own region" 2 $?
+  expect "the clash said, with the line" "self_window.board:5: region at 0x3ffe0000: an instruction-bus window overlaps the memory or the window of the region at 0x3ffe0000" "$work/self.txt"
   { cat "$data/paper.board"; echo "cache 48 0"; } >"$work/cache.board"
   run "$work/cache.txt" info --board "$work/cache.board"; status "a cache line of 48 bytes" 2 $?
   expect "cache: file, line, why" "cache.board:[0-9]+: '48': a cache line is 0 or a power of two up to 128" "$work/cache.txt"
