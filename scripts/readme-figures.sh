@@ -67,4 +67,4 @@ awk -v section="$section" -v report="$report" '
 mv README.md.new README.md
 cp "$picture" docs/bench.svg
 rm -f "$section" "$report"
-echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target and $run"
+echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa and $run"
