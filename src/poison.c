@@ -105,18 +105,19 @@ static bool tail_intact(const uint8_t *user, size_t size) {
 }
 
 #define FILL_WORD(byte) ((uint32_t)(byte) * 0x01010101u)
+#define FILL_UNIT       sizeof(word_t)
 
-/* memset(p, byte, len), in words between unaligned edges. */
+/* Every range filled or checked is whole aligned words: blocks, payloads and
+ * their parts (HEAD, the links, the footer) lie on the grain. */
+_Static_assert(CAPHEAP_TLSF_GRAIN % FILL_UNIT == 0 && HEAD % FILL_UNIT == 0 && sizeof(size_t) % FILL_UNIT == 0,
+               "fills are whole words");
+
+/* memset(p, byte, len) of whole aligned words, word by word. The stores are
+ * volatile: else the compiler makes the loop a call of memset, whose stores
+ * are the C library's choice (x86's rep stosb stores bytes). */
 static void fill(uint8_t *p, uint8_t byte, size_t len) {
-    uint8_t *end = p + len;
-    for (; p < end && (uintptr_t)p % 4 != 0; p++) {
-        *p = byte;
-    }
-    for (; end - p >= 4; p += 4) {
-        *(word_t *)(void *)p = FILL_WORD(byte);
-    }
-    for (; p < end; p++) {
-        *p = byte;
+    for (uint8_t *end = p + len; p < end; p += FILL_UNIT) {
+        *(volatile word_t *)(void *)p = FILL_WORD(byte);
     }
 }
 
@@ -130,22 +131,18 @@ static void *arm(void *payload, size_t size) {
     return user;
 }
 
-/* First byte in [p, p + len) that is not the free fill, or NULL; read in
- * words between unaligned edges (a word that differs is then read byte by
- * byte: memory that takes words only is whole words, and never gets there
- * unless the fill is broken). */
+/* First byte in [p, p + len) (whole aligned words) that is not the free
+ * fill, or NULL. Read in words, and the byte found from the word's
+ * difference: no narrower access, even at a broken fill. */
 static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
-    const uint8_t *end = p + len;
-    for (; p < end && (uintptr_t)p % 4 != 0; p++) {
-        if (*p != FREE_FILL) {
-            return p;
-        }
-    }
-    for (; end - p >= 4 && *(const word_t *)(const void *)p == FILL_WORD(FREE_FILL); p += 4) {
-    }
-    for (; p < end; p++) {
-        if (*p != FREE_FILL) {
-            return p;
+    for (const uint8_t *end = p + len; p < end; p += FILL_UNIT) {
+        uint32_t diff = *(const word_t *)(const void *)p ^ FILL_WORD(FREE_FILL);
+        if (diff != 0) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return p + (unsigned)__builtin_clz(diff) / 8u;
+#else
+            return p + (unsigned)__builtin_ctz(diff) / 8u;
+#endif
         }
     }
     return NULL;
