@@ -62,6 +62,9 @@ static inline __attribute__((always_inline)) void capheap_port_lock_give_inline(
 #if defined(__riscv) && !defined(__riscv_atomic) && !defined(CAPHEAP_BAREMETAL_HW_SPINLOCK)
 #error "CAPHEAP_BAREMETAL_SMP needs the A extension (-march=rv32ima...) or CAPHEAP_BAREMETAL_HW_SPINLOCK"
 #endif
+#if defined(__XTENSA__)
+#error "CAPHEAP_BAREMETAL_SMP is not offered on Xtensa: the ESP32's two cores run capheap under ESP-IDF (ports/freertos/port_espidf.c)"
+#endif
 #if defined(__ARM_ARCH_6M__) && !defined(CAPHEAP_BAREMETAL_HW_SPINLOCK)
 #error "ARMv6-M has no atomic read-modify-write: CAPHEAP_BAREMETAL_SMP needs CAPHEAP_BAREMETAL_HW_SPINLOCK there"
 #endif

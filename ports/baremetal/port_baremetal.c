@@ -1,7 +1,7 @@
 /*
  * port_baremetal.c: the capheap port for firmware without an operating system
- * (Cortex-M, RISC-V in machine mode), on one core or, with
- * CAPHEAP_BAREMETAL_SMP, several.
+ * (Cortex-M, RISC-V in machine mode, Xtensa), on one core or, with
+ * CAPHEAP_BAREMETAL_SMP, several (not on Xtensa).
  *
  * A lock masks interrupts and remembers the state it found; giving it back
  * restores that state. On one core this is all the exclusion a heap needs: the
