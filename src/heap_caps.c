@@ -9,12 +9,12 @@
  * succeeds (the matching rule itself), with its lock inlined. A list not
  * cached yet and the hook are out of line.
  */
-#include <string.h>
 
 #include "capheap/port.h"
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
+#include "word_access.h"
 
 
 /* ---- the failure hook -------------------------------------------------- */
@@ -362,7 +362,7 @@ static size_t array_size(size_t n, size_t size) {
 static void *zeroed_alloc(size_t total, size_t align, uint32_t caps, const char *function_name) {
     void *p = total == SIZE_MAX || capheap_fail_injected(total, caps) ? NULL : capheap_caps_alloc(total, align, caps);
     if (p != NULL) {
-        memset(p, 0, total);
+        capheap_block_zero(p, total);
     } else {
         capheap_caps_alloc_failed(total, caps, function_name);
     }

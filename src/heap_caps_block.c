@@ -4,12 +4,12 @@
  * registry's owner lookup; an instruction-bus address goes through the
  * window arithmetic of heap_caps_alias.c.
  */
-#include <string.h>
 
 #include "capheap/port.h"
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
+#include "word_access.h"
 
 static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
 
@@ -148,7 +148,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     }
     void *moved = capheap_caps_alloc(size, 0, caps);
     if (moved != NULL) {
-        memcpy(moved, ptr, b.usable < size ? b.usable : size);
+        capheap_block_copy(moved, ptr, b.usable < size ? b.usable : size);
         free_untraced(ptr);
     }
     return moved;

@@ -3,11 +3,11 @@
  * prefer variants, and malloc()'s policy for external RAM (heap_caps_*_default).
  */
 #include <stdarg.h>
-#include <string.h>
 
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "trace_hook.h"
+#include "word_access.h"
 
 /* ---- prefer ------------------------------------------------------------ */
 
@@ -75,7 +75,7 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
     }
     va_end(ap);
     if (p != NULL) {
-        memset(p, 0, total);
+        capheap_block_zero(p, total);
     } else {
         capheap_caps_alloc_failed(overflow ? SIZE_MAX : total, caps, "heap_caps_calloc_prefer");
     }

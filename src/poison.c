@@ -13,10 +13,10 @@
  * just below the user's bytes, and the padding is checked with them: every
  * byte of the head is a canary.
  */
-#include <string.h>
 
 #include "capheap/port.h"
 #include "poison.h"
+#include "word_access.h"
 
 #if CAPHEAP_POISONING_LEVEL > 0
 
@@ -74,38 +74,19 @@ static bool pad_intact(const void *payload) {
     return true;
 }
 
-/* ---- word accesses where they can be --------------------------------------
+/* ---- memory that takes words only -----------------------------------------
  * The ESP32's and ESP8266's instruction RAM takes aligned 32-bit accesses
- * only (CAPHEAP_WORD_ONLY_MEMORY, src/tlsf.h). Requests there are whole
- * words (MALLOC_CAP_32BIT rounds them), so the tail canary and the fills lie
- * on word boundaries and go word by word; only other memory sees the bytes of
- * an unaligned edge. A memcpy or memset could take the bytes anyway (on
- * Xtensa a 4-byte memcpy to an uint8_t pointer does). The words are read and
- * written as may_alias: whatever the application stored there before. */
-typedef uint32_t __attribute__((may_alias)) word_t;
+ * only (CAPHEAP_WORD_ONLY_MEMORY, tlsf.h). The canaries, the fills and the
+ * copies go through word_access.h, which keeps to whole words there (a
+ * canary after a size that is not whole words is merged into the two words
+ * it straddles). */
 
-static void tail_write(uint8_t *at) {
-    if ((uintptr_t)at % TAIL == 0) {
-        *(word_t *)(void *)at = TAIL_CANARY;
-    } else {
-        uint32_t tail = TAIL_CANARY;
-        memcpy(at, &tail, TAIL);
-    }
-}
+static void tail_write(uint8_t *at) { capheap_block_store32(at, TAIL_CANARY); }
 
-static bool tail_intact(const uint8_t *user, size_t size) {
-    const uint8_t *at = user + size;
-    uint32_t tail;
-    if ((uintptr_t)at % TAIL == 0) {
-        tail = *(const word_t *)(const void *)at;
-    } else {
-        memcpy(&tail, at, TAIL);
-    }
-    return tail == TAIL_CANARY;
-}
+static bool tail_intact(const uint8_t *user, size_t size) { return capheap_block_load32(user + size) == TAIL_CANARY; }
 
 #define FILL_WORD(byte) ((uint32_t)(byte) * 0x01010101u)
-#define FILL_UNIT       sizeof(word_t)
+#define FILL_UNIT       CAPHEAP_WORD
 
 /* Every range filled or checked is whole aligned words: blocks, payloads and
  * their parts (HEAD, the links, the footer) lie on the grain. */
@@ -117,7 +98,7 @@ _Static_assert(CAPHEAP_TLSF_GRAIN % FILL_UNIT == 0 && HEAD % FILL_UNIT == 0 && s
  * are the C library's choice (x86's rep stosb stores bytes). */
 static void fill(uint8_t *p, uint8_t byte, size_t len) {
     for (uint8_t *end = p + len; p < end; p += FILL_UNIT) {
-        *(volatile word_t *)(void *)p = FILL_WORD(byte);
+        *(volatile capheap_word_t *)(void *)p = FILL_WORD(byte);
     }
 }
 
@@ -136,7 +117,7 @@ static void *arm(void *payload, size_t size) {
  * difference: no narrower access, even at a broken fill. */
 static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
     for (const uint8_t *end = p + len; p < end; p += FILL_UNIT) {
-        uint32_t diff = *(const word_t *)(const void *)p ^ FILL_WORD(FREE_FILL);
+        uint32_t diff = *(const capheap_word_t *)(const void *)p ^ FILL_WORD(FREE_FILL);
         if (diff != 0) {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
             return p + (unsigned)__builtin_clz(diff) / 8u;
@@ -282,7 +263,7 @@ void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
         void *moved = capheap_poison_malloc(t, size);
         if (moved != NULL) {
             size_t old = head_of(p)->size;
-            memcpy(moved, p, old < size ? old : size);
+            capheap_block_copy(moved, p, old < size ? old : size);
             release(t, p);
         }
         return moved;

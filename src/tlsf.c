@@ -26,10 +26,10 @@
 #include "tlsf.h"
 
 #include <stddef.h>
-#include <string.h>
 
 #include "assertions.h"
 #include "bitops.h"
+#include "word_access.h"
 
 #define W           CAPHEAP_TLSF_GRAIN
 #define W_LOG2      (W == 16 ? 4u : W == 8 ? 3u : 2u)
@@ -267,7 +267,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
-    memset(t, 0, first - lo);
+    capheap_block_zero(t, first - lo);
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
     t->coarsen = (capheap_tlsf_small_t)k;
     t->class_min = (capheap_tlsf_small_t)min;
@@ -565,7 +565,7 @@ void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     }
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
-        memcpy(moved, p, block_size(b) - H);
+        capheap_block_copy(moved, p, block_size(b) - H);
         free_block(t, b);
         CAPHEAP_VERIFY_REGION(t);
     }

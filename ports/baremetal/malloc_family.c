@@ -57,9 +57,9 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "esp_heap_caps.h"
+#include "word_access.h" /* src/: zeroing in whole words where memory takes no other access */
 
 /* Sizes malloc never sees as 0 (see above). */
 static size_t at_least_one(size_t size) { return size != 0 ? size : 1; }
@@ -82,7 +82,7 @@ static void *do_calloc(size_t n, size_t size, int *err) {
     }
     void *p = do_malloc(total, err);
     if (p != NULL) {
-        memset(p, 0, total);
+        capheap_block_zero(p, total); /* malloc's memory may be the ESP8266's IRAM */
     }
     return p;
 }
