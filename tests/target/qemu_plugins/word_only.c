@@ -114,7 +114,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     }
 }
 
-static void on_exit(qemu_plugin_id_t id, void *user) {
+static void on_qemu_exit(qemu_plugin_id_t id, void *user) {
     (void)id;
     (void)user;
     FILE *f = fopen(out_path, "w");
@@ -162,6 +162,6 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int
         return -1;
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
-    qemu_plugin_register_atexit_cb(id, on_exit, NULL);
+    qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
     return 0;
 }
