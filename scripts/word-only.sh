@@ -10,6 +10,8 @@
 #   esp32    (the default) IRAM and the D/IRAM instruction-bus window,
 #            0x40070000-0x400C0000
 #   esp8266  IRAM, 0x40100000-0x40110000
+#   (for a board of your own: the regions `capheap info --board FILE` marks
+#   "32BIT only", and any instruction-bus window, as START:END)
 #
 # Prints the plugin's report (accesses seen, and the first ones that were not
 # aligned words, with the instruction's address). Exit status: the program's

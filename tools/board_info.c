@@ -43,9 +43,18 @@ static void print_types(FILE *out, const capheap_board_t *board) {
     }
 }
 
+/* A type without 8BIT in any priority: the board says its memory is not for
+ * 8- or 16-bit data (MALLOC_CAP_8BIT's meaning). On the ESP32 and ESP8266
+ * that is instruction RAM, which takes aligned 32-bit accesses only
+ * (scripts/word-only.sh checks a program against it). */
+static bool words_only(const capheap_memory_type_t *type) {
+    return ((type->caps[0] | type->caps[1] | type->caps[2]) & MALLOC_CAP_8BIT) == 0;
+}
+
 static void print_regions(FILE *out, const capheap_board_t *board) {
     char b[32];
-    fprintf(out, "\nRegions (chip addresses)\n");
+    fprintf(out, "\nRegions (chip addresses; \"32BIT only\": no 8BIT in its caps, and on the ESP32 and ESP8266 "
+                 "memory that\ntakes aligned 32-bit accesses only)\n");
     for (size_t i = 0; i < board->region_count; i++) {
         const capheap_region_t *r = &board->regions[i];
         fprintf(out, "  0x%08lX-0x%08lX %10s  %-18s", (unsigned long)r->start, (unsigned long)(r->start + r->size),
@@ -54,7 +63,8 @@ static void print_regions(FILE *out, const capheap_board_t *board) {
             fprintf(out, " instruction bus 0x%08lX (%s)", (unsigned long)r->alias.start,
                     r->alias.kind == CAPHEAP_ALIAS_INVERTED ? "word order inverted" : "linear");
         }
-        fprintf(out, "%s\n", (r->flags & CAPHEAP_REGION_STARTUP_STACK) ? " start-up stack" : "");
+        fprintf(out, "%s%s\n", (r->flags & CAPHEAP_REGION_STARTUP_STACK) ? " start-up stack" : "",
+                words_only(&board->types[r->type]) ? " 32BIT only" : "");
     }
     if (board->reserved_count != 0) {
         fprintf(out, "\nReserved (not heap)\n");

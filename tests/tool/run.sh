@@ -146,6 +146,10 @@ errors() {
   expect "unknown command named" "capheap: frobnicate: unknown command" "$work/nocmd.txt"
   run "$work/info.txt" info --board esp32; status "info" 0 $?
   expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
+  expect "info: IRAM is 32BIT only" "^  0x40080000-0x400A0000 .* IRAM .* 32BIT only$" "$work/info.txt"
+  run "$work/info8266.txt" info --board esp8266; status "info esp8266" 0 $?
+  expect "info: DRAM takes bytes" "^  0x3FFE8000-0x40000000 +96.0 KiB  DRAM +$" "$work/info8266.txt"
+  expect "info: IRAM 32BIT only" "^  0x40100000-0x4010C000 +48.0 KiB  IRAM +32BIT only$" "$work/info8266.txt"
 }
 
 boardfiles() {
