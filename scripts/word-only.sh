@@ -5,13 +5,15 @@
 # the program makes to the chip's memory that takes aligned 32-bit accesses
 # only: what would be a LoadStoreError on the chip, and passes unnoticed on a PC.
 #
-#   scripts/word-only.sh [--board esp32|esp8266|START:END[,START:END...]] PROGRAM [ARGS...]
+#   scripts/word-only.sh [--board BOARD|START:END[,START:END...]] PROGRAM [ARGS...]
 #
 #   esp32    (the default) IRAM and the D/IRAM instruction-bus window,
 #            0x40070000-0x400C0000
 #   esp8266  IRAM, 0x40100000-0x40110000
-#   (for a board of your own: the regions `capheap info --board FILE` marks
-#   "32BIT only", and any instruction-bus window, as START:END)
+#   any other board, or a board file: the regions `capheap info` marks "32BIT
+#            only" (no 8BIT in their caps), read with the capheap tool
+#            ($BUILD/default/tools/capheap, or CAPHEAP_TOOL); instruction-bus
+#            windows are not derived, give them as START:END
 #
 # Prints the plugin's report (accesses seen, and the first ones that were not
 # aligned words, with the instruction's address). Exit status: the program's
@@ -35,12 +37,15 @@ if [ "${1:-}" = "--board" ]; then
     esp32) ranges="0x40070000:0x400C0000" ;;
     esp8266) ranges="0x40100000:0x40110000" ;;
     *:*) ranges=$2 ;;
-    *) echo "word-only: --board esp32, esp8266 or START:END[,START:END...]" >&2; exit 2 ;;
+    *) tool=${CAPHEAP_TOOL:-$BUILD/default/tools/capheap}
+       [ -x "$tool" ] || { echo "word-only: --board $2 needs the capheap tool: $tool (CAPHEAP_TOOL names another)" >&2; exit 2; }
+       ranges=$("$tool" info --board "$2" | awk '/ 32BIT only$/ { split($1, r, "-"); printf "%s%s:%s", sep, r[1], r[2]; sep = "," }')
+       [ -n "$ranges" ] || { echo "word-only: board $2 has no region marked 32BIT only (capheap info)" >&2; exit 2; } ;;
   esac
   shift 2
 fi
 if [ $# -lt 1 ] || [ ! -f "$1" ]; then
-  echo "usage: $0 [--board esp32|esp8266|START:END[,...]] PROGRAM [ARGS...]" >&2
+  echo "usage: $0 [--board BOARD|START:END[,...]] PROGRAM [ARGS...]" >&2
   exit 2
 fi
 program=$1
