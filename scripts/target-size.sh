@@ -125,41 +125,33 @@ PROG
   echo "$(linked_sum "$dir/linked.txt" "${objs[@]}") (port $(linked_sum "$dir/linked.txt" "${port_objs[@]}"))"
 }
 
-# Text of the core without poisoning built with CAPHEAP_GRAIN=$1 (8 or 16).
-grain_text() {
-  local dir="$out/grain$1" source objs=()
+# Text of the core without poisoning (and of the sources in $EXTRA), each
+# file compiled into $out/$1 by the command after the size tool $2.
+core_text() {
+  local dir="$out/$1" size=$2 source objs=()
+  shift 2
   mkdir -p "$dir"
-  for source in $(core 0); do
+  for source in $(core 0) ${EXTRA:-}; do
     objs+=("$dir/$(echo "$source" | tr / _).o")
-    "${CC[@]}" -DCAPHEAP_POISONING_LEVEL=0 -DCAPHEAP_GRAIN="$1" -c "$source" -o "${objs[-1]}"
+    "$@" -DCAPHEAP_POISONING_LEVEL=0 -c "$source" -o "${objs[-1]}"
   done
-  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+  "$size" -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
 }
 
-# Text of the core without poisoning built with CAPHEAP_ASSERTIONS=$1 (1 or
-# 2), src/assertions.c included: what the internal assertions cost.
+# Built with CAPHEAP_GRAIN=$1 (8 or 16).
+grain_text() { core_text "grain$1" arm-none-eabi-size "${CC[@]}" -DCAPHEAP_GRAIN="$1"; }
+
+# Built with CAPHEAP_ASSERTIONS=$1 (1 or 2), src/assertions.c included: what
+# the internal assertions cost.
 assert_text() {
-  local dir="$out/assert$1" source objs=()
-  mkdir -p "$dir"
-  for source in $(core 0) src/assertions.c; do
-    objs+=("$dir/$(echo "$source" | tr / _).o")
-    "${CC[@]}" -DCAPHEAP_POISONING_LEVEL=0 -DCAPHEAP_ASSERTIONS="$1" -c "$source" -o "${objs[-1]}"
-  done
-  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+  EXTRA=src/assertions.c core_text "assert$1" arm-none-eabi-size "${CC[@]}" -DCAPHEAP_ASSERTIONS="$1"
 }
 
-# Text of the core without poisoning on Xtensa lx106 (the ESP8266's core;
-# -mlongcalls, as its toolchain file builds): the instruction set of ESP-IDF's
-# own heap.
+# On Xtensa lx106 (the ESP8266's core; -mlongcalls, as its toolchain file
+# builds): the instruction set of ESP-IDF's own heap.
 xtensa_text() {
-  local dir="$out/xtensa" source objs=()
-  mkdir -p "$dir"
-  for source in $(core 0); do
-    objs+=("$dir/$(echo "$source" | tr / _).o")
-    xtensa-lx106-elf-gcc -mlongcalls -Os -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc \
-      --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs -DCAPHEAP_POISONING_LEVEL=0 -c "$source" -o "${objs[-1]}"
-  done
-  xtensa-lx106-elf-size -B -t "${objs[@]}" | tail -1 | awk '{print $1}'
+  core_text xtensa xtensa-lx106-elf-size xtensa-lx106-elf-gcc -mlongcalls -Os -std=c11 -Wall -Wextra -Werror \
+    -Iinclude -Isrc --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs
 }
 
 rm -rf "$out"
