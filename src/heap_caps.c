@@ -362,7 +362,7 @@ static size_t array_size(size_t n, size_t size) {
 static void *zeroed_alloc(size_t total, size_t align, uint32_t caps, const char *function_name) {
     void *p = total == SIZE_MAX || capheap_fail_injected(total, caps) ? NULL : capheap_caps_alloc(total, align, caps);
     if (p != NULL) {
-        capheap_block_zero(p, total);
+        capheap_block_fill(p, 0, total);
     } else {
         capheap_caps_alloc_failed(total, caps, function_name);
     }

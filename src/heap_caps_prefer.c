@@ -75,7 +75,7 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
     }
     va_end(ap);
     if (p != NULL) {
-        capheap_block_zero(p, total);
+        capheap_block_fill(p, 0, total);
     } else {
         capheap_caps_alloc_failed(overflow ? SIZE_MAX : total, caps, "heap_caps_calloc_prefer");
     }

@@ -85,22 +85,13 @@ static void tail_write(uint8_t *at) { capheap_block_store32(at, TAIL_CANARY); }
 
 static bool tail_intact(const uint8_t *user, size_t size) { return capheap_block_load32(user + size) == TAIL_CANARY; }
 
-#define FILL_WORD(byte) ((uint32_t)(byte) * 0x01010101u)
-#define FILL_UNIT       CAPHEAP_WORD
+#define FILL_UNIT CAPHEAP_WORD
 
 /* Every range filled or checked is whole aligned words: blocks, payloads and
- * their parts (HEAD, the links, the footer) lie on the grain. */
+ * their parts (HEAD, the links, the footer) lie on the grain. fill_broken
+ * reads nothing but words on this ground. */
 _Static_assert(CAPHEAP_TLSF_GRAIN % FILL_UNIT == 0 && HEAD % FILL_UNIT == 0 && sizeof(size_t) % FILL_UNIT == 0,
                "fills are whole words");
-
-/* memset(p, byte, len) of whole aligned words, word by word. The stores are
- * volatile: else the compiler makes the loop a call of memset, whose stores
- * are the C library's choice (x86's rep stosb stores bytes). */
-static void fill(uint8_t *p, uint8_t byte, size_t len) {
-    for (uint8_t *end = p + len; p < end; p += FILL_UNIT) {
-        *(volatile capheap_word_t *)(void *)p = FILL_WORD(byte);
-    }
-}
 
 static void *arm(void *payload, size_t size) {
     poison_head_t *head = head_at(payload);
@@ -117,7 +108,7 @@ static void *arm(void *payload, size_t size) {
  * difference: no narrower access, even at a broken fill. */
 static const uint8_t *fill_broken(const uint8_t *p, size_t len) {
     for (const uint8_t *end = p + len; p < end; p += FILL_UNIT) {
-        uint32_t diff = *(const capheap_word_t *)(const void *)p ^ FILL_WORD(FREE_FILL);
+        uint32_t diff = *(const capheap_word_t *)(const void *)p ^ CAPHEAP_FILL_WORD(FREE_FILL);
         if (diff != 0) {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
             return p + (unsigned)__builtin_clz(diff) / 8u;
@@ -163,7 +154,7 @@ static void *prepare(capheap_tlsf_t *t, uint8_t *payload, size_t size, size_t ma
             (void)capheap_tlsf_set_min_free(t, mark);
             return NULL;
         }
-        fill(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
+        capheap_block_fill(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
     }
     return arm(payload, size);
 }
@@ -215,7 +206,7 @@ static void refill(capheap_tlsf_span_t span, const uint8_t *lo, const uint8_t *h
     lo = lo > ilo ? lo : ilo;
     hi = hi < ihi ? hi : ihi;
     if (lo < hi) {
-        fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
+        capheap_block_fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
     }
 }
 
@@ -228,7 +219,7 @@ static void release(capheap_tlsf_t *t, void *p) {
         return;
     }
     size_t usable = capheap_tlsf_usable_size(payload);
-    fill(payload + HEAD, FREE_FILL, usable - HEAD);
+    capheap_block_fill(payload + HEAD, FREE_FILL, usable - HEAD);
     give_back(t, payload, usable);
 }
 
@@ -288,7 +279,7 @@ static bool fill_free_block(void *payload, size_t usable, bool used, void *user)
     if (!used) {
         const uint8_t *lo, *hi;
         free_interior(payload, usable, &lo, &hi);
-        fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
+        capheap_block_fill((uint8_t *)(uintptr_t)lo, FREE_FILL, (size_t)(hi - lo));
     }
     return true;
 }

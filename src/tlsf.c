@@ -267,7 +267,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
         return NULL;
     }
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
-    capheap_block_zero(t, first - lo);
+    capheap_block_fill(t, 0, first - lo);
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
     t->coarsen = (capheap_tlsf_small_t)k;
     t->class_min = (capheap_tlsf_small_t)min;

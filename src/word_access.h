@@ -1,6 +1,6 @@
 /*
- * word_access.h (private): zeroing, copying and the 4-byte stores and loads
- * capheap makes inside blocks, in aligned 32-bit words only when the build
+ * word_access.h (private): filling (zeroing, poisoning), copying and the
+ * 4-byte stores and loads capheap makes inside blocks, in aligned 32-bit words only when the build
  * has memory that takes no other access (CAPHEAP_WORD_ONLY_MEMORY, tlsf.h:
  * the ESP32's and ESP8266's instruction RAM). A partial word at an end is
  * read, merged and written back whole; the rest of that word belongs to the
@@ -24,6 +24,9 @@ typedef uint32_t __attribute__((may_alias)) capheap_word_t;
 
 #define CAPHEAP_WORD 4u
 
+/* A word of four bytes of value byte. */
+#define CAPHEAP_FILL_WORD(byte) ((uint32_t)(byte) * UINT32_C(0x01010101))
+
 #if CAPHEAP_WORD_ONLY_MEMORY
 
 /* The bytes [lo, hi) of the word at w (0 <= lo < hi <= 4, in address order)
@@ -43,17 +46,18 @@ static inline void capheap_word_merge(uint8_t *w, uint32_t value, uint32_t mask)
     *word = (*word & ~mask) | (value & mask);
 }
 
-static inline void capheap_block_zero(void *p, size_t n) {
+/* memset(p, byte, n). */
+static inline void capheap_block_fill(void *p, uint8_t byte, size_t n) {
     uint8_t *b = p;
     if ((uintptr_t)b % CAPHEAP_WORD != 0) {
-        memset(b, 0, n); /* not memory that takes words only: its blocks are aligned */
+        memset(b, byte, n); /* not memory that takes words only: its blocks are aligned */
         return;
     }
     for (; n >= CAPHEAP_WORD; b += CAPHEAP_WORD, n -= CAPHEAP_WORD) {
-        *(volatile capheap_word_t *)(void *)b = 0;
+        *(volatile capheap_word_t *)(void *)b = CAPHEAP_FILL_WORD(byte);
     }
     if (n != 0) {
-        capheap_word_merge(b, 0, capheap_word_bytes(0, (unsigned)n));
+        capheap_word_merge(b, CAPHEAP_FILL_WORD(byte), capheap_word_bytes(0, (unsigned)n));
     }
 }
 
@@ -107,7 +111,7 @@ static inline uint32_t capheap_block_load32(const uint8_t *at) {
 
 #else
 
-static inline void capheap_block_zero(void *p, size_t n) { memset(p, 0, n); }
+static inline void capheap_block_fill(void *p, uint8_t byte, size_t n) { memset(p, byte, n); }
 static inline void capheap_block_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
 static inline void capheap_block_store32(uint8_t *at, uint32_t value) { memcpy(at, &value, sizeof value); }
 static inline uint32_t capheap_block_load32(const uint8_t *at) {

@@ -82,7 +82,7 @@ static void *do_calloc(size_t n, size_t size, int *err) {
     }
     void *p = do_malloc(total, err);
     if (p != NULL) {
-        capheap_block_zero(p, total); /* malloc's memory may be the ESP8266's IRAM */
+        capheap_block_fill(p, 0, total); /* malloc's memory may be the ESP8266's IRAM */
     }
     return p;
 }
