@@ -77,42 +77,38 @@ static void print_growth(FILE *out, const char *what, const growth_t *g) {
     fprintf(out, "\n");
 }
 
-/* The callers holding most at the trace's highest use (a replay to find the
- * moment, a second stopped there), at most TOP_CALLERS, into top; returns
- * how many (callers the trace did not record are left out), or -1 after a
- * failed replay. */
-static int top_callers(const capheap_board_t *board, const char *path, trace_format_t format,
+/* The callers holding most at event peak, the trace's highest use (a replay
+ * stopped there), at most TOP_CALLERS, into top; returns how many (callers
+ * the trace did not record are left out), or -1 after a failed replay. */
+static int top_callers(const capheap_board_t *board, const char *path, trace_format_t format, unsigned long peak,
                        replay_holder_t top[TOP_CALLERS]) {
-    unsigned long peak = 0;
-    int n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        tool_board_t b;
-        if (!board_start_board(board, board->name, &b)) {
-            return -1;
-        }
-        replay_t r;
-        int rc = replay_run(&r, &b, path, format, &(replay_options_t){.stop_after = peak, .quiet = true});
-        peak = r.peak_total_event;
-        if (rc == 0 && pass == 1) {
-            replay_holder_t *h;
-            size_t groups = replay_holders(&r, &h);
-            for (size_t i = 0; i < groups && n < TOP_CALLERS; i++) {
-                if (h[i].caller != 0) {
-                    top[n++] = h[i];
-                }
-            }
-            free(h);
-        }
-        replay_free(&r);
-        board_stop(&b);
-        if (rc != 0 || peak == 0) {
-            return rc != 0 ? -1 : 0;
-        }
+    tool_board_t b;
+    if (peak == 0) {
+        return 0;
     }
-    return n;
+    if (!board_start_board(board, board->name, &b)) {
+        return -1;
+    }
+    replay_t r;
+    int n = 0;
+    int rc = replay_run(&r, &b, path, format, &(replay_options_t){.stop_after = peak, .quiet = true});
+    if (rc == 0) {
+        replay_holder_t *h;
+        size_t groups = replay_holders(&r, &h);
+        for (size_t i = 0; i < groups && n < TOP_CALLERS; i++) {
+            if (h[i].caller != 0) {
+                top[n++] = h[i];
+            }
+        }
+        free(h);
+    }
+    replay_free(&r);
+    board_stop(&b);
+    return rc != 0 ? -1 : n;
 }
 
-int growth_print(FILE *out, const capheap_board_t *board, const char *path, trace_format_t format) {
+int growth_print(FILE *out, const capheap_board_t *board, const char *path, trace_format_t format,
+                 unsigned long peak_event) {
     fprintf(out, "\nHow much larger every request can be (each size grown by the same percentage, rounded\n"
                  "up), the board as it is, with every allocation still succeeding (to 1%%):\n");
     growth_t g;
@@ -122,7 +118,7 @@ int growth_print(FILE *out, const capheap_board_t *board, const char *path, trac
     }
     print_growth(out, "every request", &g);
     replay_holder_t top[TOP_CALLERS];
-    int n = top_callers(board, path, format, top);
+    int n = top_callers(board, path, format, peak_event, top);
     if (n < 0) {
         return 1;
     }

@@ -18,8 +18,11 @@
 #define GROWTH_LIMIT_PERCENT 10000u
 
 /** Writes the growth of the trace at path on board (which the trace fits as
- *  it is) to out. Returns 0, or the tool's exit status of a probe that went
- *  wrong (1: a trace error, 2: the board could not be built). */
-int growth_print(FILE *out, const capheap_board_t *board, const char *path, trace_format_t format);
+ *  it is) to out: of every request, then of each caller holding most at
+ *  peak_event, the trace's highest use on board (replay_t.peak_total_event of
+ *  the replay that found it fits). Returns 0, or the tool's exit status of a
+ *  probe that went wrong (1: a trace error, 2: the board could not be built). */
+int growth_print(FILE *out, const capheap_board_t *board, const char *path, trace_format_t format,
+                 unsigned long peak_event);
 
 #endif /* CAPHEAP_TOOL_GROWTH_H */

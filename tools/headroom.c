@@ -151,10 +151,11 @@ static int print_headroom(FILE *out, probe_t *p, const tool_heap_t *heaps, size_
     return 0;
 }
 
-/* Replays the trace on the board as given: 0 when it fits (heaps and offset
- * filled, *format the trace's), else the exit status, said. */
+/* Replays the trace on the board as given: 0 when it fits (heaps, offset
+ * and the event of highest use filled, *format the trace's), else the exit
+ * status, said. */
 static int replay_given(FILE *out, const capheap_board_t *given, const char *path, trace_format_t *format,
-                        bool quiet, tool_heap_t *heaps, size_t *count, intptr_t *offset) {
+                        bool quiet, tool_heap_t *heaps, size_t *count, intptr_t *offset, unsigned long *peak_event) {
     tool_board_t b;
     if (!board_start_board(given, given->name, &b)) {
         return 2;
@@ -177,6 +178,7 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
         memcpy(heaps, b.heaps, b.heap_count * sizeof *heaps);
         *count = b.heap_count;
         *offset = b.offset;
+        *peak_event = r.peak_total_event;
     }
     replay_free(&r);
     board_stop(&b);
@@ -191,7 +193,8 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     tool_heap_t heaps[TOOL_MAX_HEAPS];
     size_t count = 0;
     intptr_t offset = 0;
-    int rc = replay_given(out, given, path, &format, quiet, heaps, &count, &offset);
+    unsigned long peak_event = 0;
+    int rc = replay_given(out, given, path, &format, quiet, heaps, &count, &offset, &peak_event);
     if (rc != 0) {
         return rc;
     }
@@ -207,5 +210,5 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     p.board.reserved_count = given->reserved_count + 1;
     rc = print_headroom(out, &p, heaps, count, offset, quiet);
     free(p.reserved);
-    return rc != 0 ? rc : growth_print(out, given, path, format);
+    return rc != 0 ? rc : growth_print(out, given, path, format, peak_event);
 }
