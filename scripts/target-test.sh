@@ -72,9 +72,8 @@ case "$host_tool_dir" in /*) host_tool="$host_tool_dir/tools/capheap" ;; esac
 echo "=== the word-only QEMU plugin (host compiler) ==="
 word_only_plugin="$PWD/$BUILD/target/word_only.so"
 case "$BUILD" in /*) word_only_plugin="$BUILD/target/word_only.so" ;; esac
-mkdir -p "$(dirname "$word_only_plugin")"
-cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden \
-   tests/target/qemu_plugins/word_only.c -o "$word_only_plugin"
+. scripts/word-only-lib.sh
+word_only_build_plugin "$word_only_plugin"
 
 failed=()
 total_start=$(now_ms)

@@ -1,5 +1,16 @@
-# Shared by scripts/target-run.sh and scripts/word-only.sh (sourced): the
-# word-only plugin's arguments and its verdict.
+# Shared by scripts/target-test.sh, target-run.sh and word-only.sh (sourced,
+# from the repository's top): the word-only plugin, its arguments and its
+# verdict.
+
+# Builds the plugin (tests/target/qemu_plugins/word_only.c) into SO with the
+# host compiler, unless SO is newer than its source.
+word_only_build_plugin() {
+  local so=$1 source=tests/target/qemu_plugins/word_only.c
+  if [ ! -f "$so" ] || [ "$source" -nt "$so" ]; then
+    mkdir -p "$(dirname "$so")"
+    cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source" -o "$so"
+  fi
+}
 
 # The -plugin argument: the plugin SO watching RANGES (START:END[,...]),
 # writing its report to REPORT.

@@ -55,16 +55,12 @@ if ! readelf -h "$program" 2>/dev/null | grep -q 'Class: *ELF64'; then
   exit 2
 fi
 
+. scripts/word-only-lib.sh
 plugin="$BUILD/word_only.so"
-source_file=tests/target/qemu_plugins/word_only.c
-if [ ! -f "$plugin" ] || [ "$source_file" -nt "$plugin" ]; then
-  mkdir -p "$BUILD"
-  cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source_file" -o "$plugin"
-fi
+word_only_build_plugin "$plugin"
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
-. scripts/word-only-lib.sh
 status=0
 qemu-x86_64 -plugin "$(word_only_plugin_arg "$plugin" "$ranges" "$report")" "$program" "$@" || status=$?
 word_only_verdict "$report" "$ranges" "$program" || exit 1
