@@ -317,8 +317,8 @@ int main(int argc, char **argv) {
         return cmd_replay(&o, false);
     }
     if (strcmp(o.command, "compare") == 0 && o.trace != NULL) {
-        replay_options_t grow = replay_opts(&o, 0, true);
-        return compare_run(stdout, o.board, o.trace, o.format, &grow);
+        replay_options_t opt = replay_opts(&o, 0, true);
+        return compare_run(stdout, o.board, o.trace, o.format, &opt);
     }
     if (strcmp(o.command, "headroom") == 0 && o.trace != NULL) {
         if (o.grow_percent != 0) {

@@ -26,13 +26,13 @@ static size_t heap_bytes(const tool_board_t *b) {
 /* One board's line; 0, 3 (some allocation failed), or the status of what
  * went wrong. */
 static int compare_one(FILE *out, const char *spec, const char *path, trace_format_t format,
-                       const replay_options_t *grow) {
+                       const replay_options_t *opt) {
     tool_board_t b;
     if (!board_start(spec, &b)) {
         return 2;
     }
     replay_t r;
-    int rc = replay_run(&r, &b, path, format, &(replay_options_t){.quiet = true, .grow_percent = grow->grow_percent, .grow_caller = grow->grow_caller});
+    int rc = replay_run(&r, &b, path, format, opt);
     if (rc == 0) {
         char num[3][32];
         size_t total = heap_bytes(&b);
@@ -53,11 +53,11 @@ static int compare_one(FILE *out, const char *spec, const char *path, trace_form
     return rc;
 }
 
-int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, const replay_options_t *grow) {
+int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, const replay_options_t *opt) {
     fprintf(out, "capheap compare: %s on each board as it is", path);
-    if (grow->grow_percent != 0) {
+    if (opt->grow_percent != 0) {
         char grown[120];
-        fprintf(out, ", %s", replay_growth_text(grow, grown, sizeof grown));
+        fprintf(out, ", %s", replay_growth_text(opt, grown, sizeof grown));
     }
     fprintf(out, "\n  board                  heaps    peak use  share    failed\n");
     int worst = 0;
@@ -74,7 +74,7 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
         }
         memcpy(spec, s, len);
         spec[len] = '\0';
-        int rc = compare_one(out, spec, path, format, grow);
+        int rc = compare_one(out, spec, path, format, opt);
         if (rc == 1 || rc == 2) {
             return rc;
         }

@@ -12,10 +12,11 @@
 #include "trace_input.h"
 
 /** Replays the trace at path on each board of boards (specs as --board
- *  takes them, separated by commas), the requests grown as grow says (its
- *  grow_percent and grow_caller), and writes one line per board to out. Returns the tool's exit status: 0
+ *  takes them, separated by commas), each replay as opt says (quiet, the
+ *  requests grown by its grow_percent and grow_caller), and writes one line
+ *  per board to out. Returns the tool's exit status: 0
  *  when every board served every allocation, 3 when some failed on some
  *  board, 1 after a trace error, 2 for a board that cannot be had. */
-int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, const replay_options_t *grow);
+int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, const replay_options_t *opt);
 
 #endif /* CAPHEAP_TOOL_COMPARE_H */
