@@ -4,7 +4,7 @@
 #   make bench         -> build/bench/results.md and build/bench/bench.svg
 #                         (copied to docs/bench.svg, which the section shows)
 #   make size          -> build/size/size.md
-#   make bench-target  -> build/bench-target/churn-cm3.txt and churn-lx106.txt
+#   make bench-target  -> build/bench-target/churn-cm3.txt, churn-lx106.txt and churn-rv32.txt
 #   make run           -> build/run-report.txt (the main job's report)
 # Run those first, then: scripts/readme-figures.sh
 set -euo pipefail
@@ -15,8 +15,9 @@ picture="$BUILD/bench/bench.svg"
 size="$BUILD/size/size.md"
 target="$BUILD/bench-target/churn-cm3.txt"
 xtensa="$BUILD/bench-target/churn-lx106.txt"
+riscv="$BUILD/bench-target/churn-rv32.txt"
 run="$BUILD/run-report.txt"
-for f in "$bench" "$picture" "$size" "$target" "$xtensa" "$run"; do
+for f in "$bench" "$picture" "$size" "$target" "$xtensa" "$riscv" "$run"; do
   [ -f "$f" ] || { echo "readme-figures: $f is missing: run its make target first" >&2; exit 1; }
 done
 
@@ -44,6 +45,12 @@ section=$(mktemp)
   echo '```'
   cat "$xtensa"
   echo '```'
+  echo
+  echo "### RV32IMAC (the ESP32-C6's instruction set; the ESP32-C3's is RV32IMC), per call: \`make bench-target\`"
+  echo
+  echo '```'
+  cat "$riscv"
+  echo '```'
   echo "<!-- figures:end -->"
 } >"$section"
 
@@ -67,4 +74,4 @@ awk -v section="$section" -v report="$report" '
 mv README.md.new README.md
 cp "$picture" docs/bench.svg
 rm -f "$section" "$report"
-echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa and $run"
+echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa, $riscv and $run"

@@ -5,9 +5,10 @@
 # bench/bench_common.h) timed per call under -icount shift=7 (exact,
 # identical from run to run; QEMU.md), with -O2:
 #   Cortex-M3 on QEMU mps2-an385 (arm-none-eabi-gcc), the CMSDK TIMER0;
-#   Xtensa lx106 on QEMU's sim machine (xtensa-lx106-elf-gcc), CCOUNT.
-# Prints the tables and writes them to $BUILD/bench-target/churn-cm3.txt and
-# churn-lx106.txt.
+#   Xtensa lx106 on QEMU's sim machine (xtensa-lx106-elf-gcc), CCOUNT;
+#   RV32IMAC on QEMU virt (riscv64-unknown-elf-gcc, picolibc), minstret.
+# Prints the tables and writes them to $BUILD/bench-target/churn-cm3.txt,
+# churn-lx106.txt and churn-rv32.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -47,3 +48,12 @@ cmake --build "$lx_dir" -j"$JOBS" --target bench_churn >/dev/null
 scripts/target-run.sh --icount 7 --timeout 120 sim-lx106 "$lx_dir/bench_churn" >"$out/churn-lx106.txt"
 echo
 cat "$out/churn-lx106.txt"
+
+# And on RV32IMAC: the ESP32-C6's instruction set (the ESP32-C3's is RV32IMC).
+rv_dir="$BUILD/target/rv32-O2"
+# shellcheck disable=SC2046  # config_args prints separate words on purpose
+cmake -S tests/target -B "$rv_dir" $(config_args rv32-O2) >/dev/null
+cmake --build "$rv_dir" -j"$JOBS" --target bench_churn >/dev/null
+scripts/target-run.sh --icount 7 --timeout 120 virt "$rv_dir/bench_churn" >"$out/churn-rv32.txt"
+echo
+cat "$out/churn-rv32.txt"

@@ -3,8 +3,8 @@
  * the target's own instruction set, for the churn workload of WORKLOADS.md: a
  * 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes, 200,000
  * operations (a random slot: freed if it holds a block, else allocated into),
- * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385, and Xtensa
- * lx106 on QEMU's sim machine, both under -icount shift=7. A bump-pointer
+ * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385, Xtensa lx106
+ * on QEMU's sim machine and RV32IMAC on QEMU virt, all under -icount shift=7. A bump-pointer
  * allocator measured the same way gives the floor of the method. The
  * capabilities layer runs the same operations: heap_caps_malloc(n,
  * MALLOC_CAP_8BIT) and heap_caps_free on the esp32 board (moved into the
@@ -15,7 +15,8 @@
  * Counting: under -icount shift=7 every instruction advances virtual time by
  * 128 ns. On Cortex-M3 the CMSDK TIMER0 ticks every 40 ns, so d ticks are
  * round(d * 40 / 128) instructions; on lx106 CCOUNT counts at 40 MHz (25 ns),
- * so d cycles are round(d * 25 / 128). Two instructions of each span (the
+ * so d cycles are round(d * 25 / 128); on RV32 QEMU's minstret follows virtual
+ * time in nanoseconds, so d counts are round(d / 128). Two instructions of each span (the
  * call and the second read) belong to the harness: the figures below are the
  * instructions the callee itself executed. A one-instruction callee (a bare
  * return) calibrates this and must read 1.
@@ -39,6 +40,10 @@
 #define CLOCK_NAME "Xtensa lx106 (QEMU sim, -icount shift=7, CCOUNT)"
 static void clock_start(void) {} /* CCOUNT always runs */
 static unsigned to_instructions(uint32_t cycles) { return (unsigned)(((uint64_t)cycles * 25u + 64u) >> 7) - 2u; }
+#elif defined(__riscv)
+#define CLOCK_NAME "RV32IMAC (QEMU virt, -icount shift=7, minstret)"
+static void clock_start(void) {} /* minstret always counts in machine mode */
+static unsigned to_instructions(uint32_t counts) { return (unsigned)((counts + 64u) >> 7) - 2u; }
 #else
 #define CLOCK_NAME    "Cortex-M3 (QEMU mps2-an385, -icount shift=7, CMSDK TIMER0)"
 #define REG(addr)     (*(volatile uint32_t *)(addr))
