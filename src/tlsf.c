@@ -116,6 +116,22 @@ _Static_assert(BITMAP_WORDS(MAX_FINE_CLASS + 1u) <= 31u &&
  * below class_min have neither a list head nor storage. */
 static inline unsigned class_of(const capheap_tlsf_t *t, size_t b) { return fine_class(b) >> t->coarsen; }
 
+/* ---- bit scans on cores without an instruction for them (bitops.h) ---- */
+
+#if CAPHEAP_SOFT_BITSCAN
+/* Entry (2^k * 0x077CB531 mod 2^32) >> 27 holds k. */
+const uint8_t capheap_debruijn_lowest[32] = {
+    0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20, 15, 25, 17, 4,  8,
+    31, 27, 13, 23, 21, 19, 16, 7,  26, 12, 18, 6,  11, 5,  10, 9,
+};
+
+/* Entry ((2^(k+1) - 1) * 0x07C4ACDD mod 2^32) >> 27 holds k. */
+const uint8_t capheap_debruijn_highest[32] = {
+    0,  9,  1,  10, 13, 21, 2,  29, 11, 14, 16, 18, 22, 25, 3,  30,
+    8,  12, 20, 28, 15, 17, 24, 7,  19, 27, 23, 6,  26, 5,  4,  31,
+};
+#endif
+
 /* ---- bitmap ------------------------------------------------------------ */
 
 /* The summary bit changes only when its word was empty: the word is loaded

@@ -27,6 +27,9 @@
  *   CAPHEAP_WORD_ONLY_MEMORY 1 on Xtensa, else 0: the control data that
  *                            sits in a heap's memory is whole words, for
  *                            memory that takes 32-bit accesses only (src/tlsf.h)
+ *   CAPHEAP_SOFT_BITSCAN     1 on RISC-V without Zbb and on ARMv6-M, else 0:
+ *                            bit scans by de Bruijn multiplies instead of
+ *                            libgcc's calls (src/bitops.h)
  *   CAPHEAP_DEFAULT_BOARD    the board heap_caps_init() builds, "esp32"
  *                            (src/heap_caps_init.c)
  *   CAPHEAP_MAX_HOST_RANGES  memory ranges one board may map, 32 (src/heap_caps_init.c)
