@@ -4,22 +4,23 @@
  * 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes, 200,000
  * operations (a random slot: freed if it holds a block, else allocated into),
  * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385, Xtensa lx106
- * on QEMU's sim machine and RV32IMAC on QEMU virt, all under -icount shift=7. A bump-pointer
- * allocator measured the same way gives the floor of the method. The
- * capabilities layer runs the same operations: heap_caps_malloc(n,
- * MALLOC_CAP_8BIT) and heap_caps_free on the esp32 board (moved into the
- * target's RAM on Cortex-M, at its own addresses on Xtensa), as the host
- * benchmark bench_caps does, against multi_heap with the port's lock (every
- * registered heap has one) called the same way.
+ * on QEMU's sim machine and RV32IMAC on QEMU virt, all under -icount shift=7.
+ * A bump-pointer allocator measured the same way gives the floor of the
+ * method. The capabilities layer runs the same operations:
+ * heap_caps_malloc(n, MALLOC_CAP_8BIT) and heap_caps_free on the esp32 board
+ * (moved into the target's RAM on Cortex-M and RV32, at its own addresses on
+ * Xtensa), as the host benchmark bench_caps does, against multi_heap with the
+ * port's lock (every registered heap has one) called the same way.
  *
  * Counting: under -icount shift=7 every instruction advances virtual time by
  * 128 ns. On Cortex-M3 the CMSDK TIMER0 ticks every 40 ns, so d ticks are
  * round(d * 40 / 128) instructions; on lx106 CCOUNT counts at 40 MHz (25 ns),
- * so d cycles are round(d * 25 / 128); on RV32 QEMU's minstret follows virtual
- * time in nanoseconds, so d counts are round(d / 128). Two instructions of each span (the
- * call and the second read) belong to the harness: the figures below are the
- * instructions the callee itself executed. A one-instruction callee (a bare
- * return) calibrates this and must read 1.
+ * so d cycles are round(d * 25 / 128); on RV32 QEMU's minstret follows
+ * virtual time in nanoseconds, so d counts are round(d / 128). Two
+ * instructions of each span (the call and the second read) belong to the
+ * harness: the figures below are the instructions the callee itself
+ * executed. A one-instruction callee (a bare return) calibrates this and must
+ * read 1.
  */
 #include <stdint.h>
 #include <stdio.h>
