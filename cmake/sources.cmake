@@ -23,6 +23,7 @@ list(APPEND CAPHEAP_SOURCES
   src/trace_dump.c
   boards/builtin.c
   boards/esp32.c
+  boards/esp32s2.c
   boards/esp32s3.c
   boards/esp32c3.c
   boards/esp32c6.c
