@@ -20,27 +20,24 @@ static bool spans_overlap(uintptr_t a, size_t a_size, uintptr_t b, size_t b_size
     return a < b ? b - a < a_size : a - b < b_size;
 }
 
-/* Region i's instruction-bus window shares an address with a region (its
- * own included) or with another window: a pointer there could not tell
- * which memory it is in. */
+bool capheap_board_window_clashes(const capheap_region_t *a, const capheap_region_t *b) {
+    return a->alias.kind != CAPHEAP_ALIAS_NONE &&
+           (spans_overlap(a->alias.start, a->size, b->start, b->size) ||
+            (a != b && b->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(a->alias.start, a->size, b->alias.start, b->size)));
+}
+
+/* Region i's window clashes with some region, its own memory included. */
 static bool window_overlaps(const capheap_board_t *b, size_t i) {
-    const capheap_region_t *w = &b->regions[i];
-    if (w->alias.kind == CAPHEAP_ALIAS_NONE) {
-        return false;
-    }
     for (size_t j = 0; j < b->region_count; j++) {
-        const capheap_region_t *r = &b->regions[j];
-        if (spans_overlap(w->alias.start, w->size, r->start, r->size) ||
-            (j != i && r->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(w->alias.start, w->size, r->alias.start, r->size))) {
+        if (capheap_board_window_clashes(&b->regions[i], &b->regions[j])) {
             return true;
         }
     }
     return false;
 }
 
-/* A cache line: 0 (not cached) or a power of two up to 128 (the largest any
- * chip of ESP-IDF has, and what a list's rules byte can hold). */
-static bool line_valid(uint16_t line) { return line <= 128 && (line & (line - 1)) == 0; }
+/* The largest line any chip of ESP-IDF has, and what a list's rules byte can hold. */
+bool capheap_board_line_valid(uint64_t line) { return line <= 128 && (line & (line - 1)) == 0; }
 
 esp_err_t capheap_board_check(const capheap_board_t *b) {
     if (b == NULL || b->name == NULL || b->types == NULL || b->type_count == 0 || b->type_count > 255 ||
@@ -60,7 +57,9 @@ esp_err_t capheap_board_check(const capheap_board_t *b) {
             return ESP_ERR_INVALID_ARG;
         }
     }
-    return line_valid(b->cache.internal_line) && line_valid(b->cache.external_line) ? ESP_OK : ESP_ERR_INVALID_ARG;
+    return capheap_board_line_valid(b->cache.internal_line) && capheap_board_line_valid(b->cache.external_line)
+               ? ESP_OK
+               : ESP_ERR_INVALID_ARG;
 }
 
 /* ---- merging ----------------------------------------------------------- */

@@ -36,6 +36,17 @@ typedef void (*capheap_piece_cb_t)(const capheap_piece_t *piece, void *user);
  *  capheap_init_board). */
 CAPHEAP_INTERNAL esp_err_t capheap_board_check(const capheap_board_t *board);
 
+/** Two of capheap_board_check's rules, which the board-file reader also
+ *  applies, to name the line that breaks them. Whether a's instruction-bus
+ *  window shares an address with b's memory (b may be a itself) or with b's
+ *  window (b another region): a pointer there could not tell which memory it
+ *  is in. */
+CAPHEAP_INTERNAL bool capheap_board_window_clashes(const capheap_region_t *a, const capheap_region_t *b);
+
+/** Whether a data cache line is one a board may have: 0 (not cached) or a
+ *  power of two up to 128. */
+CAPHEAP_INTERNAL bool capheap_board_line_valid(uint64_t line);
+
 /** Calls cb, in address order, for every piece of at least CAPHEAP_MIN_HEAP_SIZE
  *  bytes: regions of one type, flags and compatible alias that touch are
  *  merged, then every reserved range is cut out. */

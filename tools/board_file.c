@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_input.h" /* caps_parse, caps_describe */
+#include "board_layout.h" /* capheap_board_window_clashes, capheap_board_line_valid */
+#include "trace_input.h"  /* caps_parse, caps_describe */
 
 #define MAX_TYPES    32
 #define MAX_REGIONS  64
@@ -216,24 +217,13 @@ static bool read_region_options(const where_t *w, char **word, int n, capheap_re
     return true;
 }
 
-static bool spans_overlap(uintptr_t a, size_t a_size, uintptr_t b, size_t b_size) {
-    return a < b ? b - a < a_size : a - b < b_size;
-}
-
-/* a's instruction-bus window shares an address with b's data or window
- * (capheap_board_check's rule, said here with the line). */
-static bool window_clashes(const capheap_region_t *a, const capheap_region_t *b) {
-    return a->alias.kind != CAPHEAP_ALIAS_NONE &&
-           (spans_overlap(a->alias.start, a->size, b->start, b->size) ||
-            (a != b && b->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(a->alias.start, a->size, b->alias.start, b->size)));
-}
-
 /* r's window against every region read before it and against r itself, and
- * their windows against r: a pointer must tell which memory it is in. */
+ * their windows against r (capheap_board_check's rule, said here with the
+ * line): a pointer must tell which memory it is in. */
 static bool windows_apart(const where_t *w, const capheap_region_t *r) {
     for (size_t i = 0; i <= loaded.board.region_count; i++) {
         const capheap_region_t *other = i < loaded.board.region_count ? &loaded.regions[i] : r;
-        if (window_clashes(r, other) || window_clashes(other, r)) {
+        if (capheap_board_window_clashes(r, other) || capheap_board_window_clashes(other, r)) {
             return fail(w, "region at 0x%lx: an instruction-bus window overlaps the memory or the window of the "
                            "region at 0x%lx", (unsigned long)r->start, (unsigned long)other->start);
         }
@@ -329,15 +319,15 @@ static bool first_word_is(char *text, const char *word) {
     return skip_word(first) - first == (ptrdiff_t)strlen(word) && strncmp(first, word, strlen(word)) == 0;
 }
 
-/* cache INTERNAL EXTERNAL: the data cache lines, each 0 or a power of two up
- * to 128 (capheap_board_check's rule, said here with the line). */
+/* cache INTERNAL EXTERNAL: the data cache lines (capheap_board_check's rule,
+ * said here with the line). */
 static bool read_cache(const where_t *w, char **word, size_t n) {
     uint64_t line[2];
     if (n != 3 || loaded.has_cache) {
         return fail(w, loaded.has_cache ? "a second cache line" : "expected: cache INTERNAL EXTERNAL (bytes, 0: not cached)");
     }
     for (size_t i = 0; i < 2; i++) {
-        if (!board_parse_number(word[1 + i], false, &line[i]) || line[i] > 128 || (line[i] & (line[i] - 1)) != 0) {
+        if (!board_parse_number(word[1 + i], false, &line[i]) || !capheap_board_line_valid(line[i])) {
             return fail(w, "'%s': a cache line is 0 or a power of two up to 128", word[1 + i]);
         }
     }
