@@ -29,6 +29,7 @@ config_args() {
     cm33) cpu=cortex-m33 ;;
     cm33f) cpu=cortex-m33f ;;
     rv32) toolchain=riscv32-picolibc cpu=rv32imac ;;
+    rv32imc) toolchain=riscv32-picolibc cpu=rv32imc ;;
     lx106) toolchain=xtensa-lx106 cpu=lx106 ;;
     *) echo "unknown core in configuration $1" >&2; return 1 ;;
   esac

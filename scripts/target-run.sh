@@ -6,6 +6,8 @@
 #                        mps2-an505 (Cortex-M33), mps2-an521 (two Cortex-M33,
 #                        the second held until the program starts it): newlib
 #                        with semihosting; virt (RV32): picolibc with semihosting;
+#                        virt-noa: the same with the CPU's A extension off, as
+#                        the ESP32-C3's RV32IMC (an atomic instruction faults);
 #                        sim-lx106 (Xtensa lx106 on the sim machine): picolibc,
 #                        the simulator's calls (simcall) as semihosting
 #     --expect-status N  pass when the guest exits with N (default 0)
@@ -72,6 +74,7 @@ common=(-display none -monitor none -serial none
 case "$machine" in
   mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511|mps2-an521) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
+  virt-noa) cmd=(qemu-system-riscv32 -M virt -cpu rv32,a=false -bios none "${common[@]}") ;;
   sim-lx106) cmd=(qemu-system-xtensa -M sim -cpu lx106 "${common[@]}") ;;
   *) echo "target-run: unknown machine $machine" >&2; exit 2 ;;
 esac

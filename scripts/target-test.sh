@@ -9,6 +9,8 @@
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), cm33 (the same without
 #              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
+#              rv32imc (the ESP32-C3's RV32IMC, on virt with QEMU's A
+#              extension off: the library must not use atomics there),
 #              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board),
 #              lx106 (Xtensa, the ESP8266's core, on QEMU's Xtensa sim machine;
 #              the esp32 board at its own addresses there)
@@ -36,7 +38,7 @@ cd "$(dirname "$0")/.."
 . scripts/target-lib.sh
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 cm0plus-Os
+CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 rv32imc-O2 cm0plus-Os
   cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
   rv32-O2-grain16 rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp
   rv32-O2-idf cm33-O2-idf cm3-Os-assert1 rv32-O2-assert2
