@@ -11,7 +11,9 @@
 #              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
 #              rv32imc (the ESP32-C3's RV32IMC, on virt with QEMU's A
 #              extension off: the library must not use atomics there),
-#              cm0plus (ARMv6-M, as RP2040: built and linked, no QEMU board),
+#              cm0plus (ARMv6-M, as RP2040; run on mps2-an385, whose Cortex-M3
+#              takes ARMv6-M's instructions unchanged; with smp built and
+#              linked only: the RP2040's spinlocks are not there),
 #              lx106 (Xtensa, the ESP8266's core, on QEMU's Xtensa sim machine;
 #              the esp32 board at its own addresses there)
 #   OPT        Os or O2
