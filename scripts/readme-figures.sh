@@ -4,7 +4,8 @@
 #   make bench         -> build/bench/results.md and build/bench/bench.svg
 #                         (copied to docs/bench.svg, which the section shows)
 #   make size          -> build/size/size.md
-#   make bench-target  -> build/bench-target/churn-cm3.txt, churn-lx106.txt and churn-rv32.txt
+#   make bench-target  -> build/bench-target/churn-cm3.txt, churn-lx106.txt, churn-rv32.txt
+#                         and churn-cm0plus.txt
 #   make run           -> build/run-report.txt (the main job's report)
 # Run those first, then: scripts/readme-figures.sh
 set -euo pipefail
@@ -16,8 +17,9 @@ size="$BUILD/size/size.md"
 target="$BUILD/bench-target/churn-cm3.txt"
 xtensa="$BUILD/bench-target/churn-lx106.txt"
 riscv="$BUILD/bench-target/churn-rv32.txt"
+armv6m="$BUILD/bench-target/churn-cm0plus.txt"
 run="$BUILD/run-report.txt"
-for f in "$bench" "$picture" "$size" "$target" "$xtensa" "$riscv" "$run"; do
+for f in "$bench" "$picture" "$size" "$target" "$xtensa" "$riscv" "$armv6m" "$run"; do
   [ -f "$f" ] || { echo "readme-figures: $f is missing: run its make target first" >&2; exit 1; }
 done
 
@@ -51,6 +53,12 @@ section=$(mktemp)
   echo '```'
   cat "$riscv"
   echo '```'
+  echo
+  echo "### ARMv6-M (the RP2040's Cortex-M0+), per call: \`make bench-target\`"
+  echo
+  echo '```'
+  cat "$armv6m"
+  echo '```'
   echo "<!-- figures:end -->"
 } >"$section"
 
@@ -74,4 +82,4 @@ awk -v section="$section" -v report="$report" '
 mv README.md.new README.md
 cp "$picture" docs/bench.svg
 rm -f "$section" "$report"
-echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa, $riscv and $run"
+echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa, $riscv, $armv6m and $run"

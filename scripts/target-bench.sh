@@ -6,9 +6,10 @@
 # identical from run to run; QEMU.md), with -O2:
 #   Cortex-M3 on QEMU mps2-an385 (arm-none-eabi-gcc), the CMSDK TIMER0;
 #   Xtensa lx106 on QEMU's sim machine (xtensa-lx106-elf-gcc), CCOUNT;
-#   RV32IMAC on QEMU virt (riscv64-unknown-elf-gcc, picolibc), minstret.
+#   RV32IMAC on QEMU virt (riscv64-unknown-elf-gcc, picolibc), minstret;
+#   ARMv6-M (Cortex-M0+, as the RP2040) code on mps2-an385's Cortex-M3.
 # Prints the tables and writes them to $BUILD/bench-target/churn-cm3.txt,
-# churn-lx106.txt and churn-rv32.txt.
+# churn-lx106.txt, churn-rv32.txt and churn-cm0plus.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -57,3 +58,14 @@ cmake --build "$rv_dir" -j"$JOBS" --target bench_churn >/dev/null
 scripts/target-run.sh --icount 7 --timeout 120 virt "$rv_dir/bench_churn" >"$out/churn-rv32.txt"
 echo
 cat "$out/churn-rv32.txt"
+
+# And ARMv6-M, the RP2040's Cortex-M0+: QEMU has no M0+ board, but its
+# instructions are a subset of the Cortex-M3's, so the M0+ program runs on
+# mps2-an385 unchanged and every instruction is the one an M0+ would execute.
+m0_dir="$BUILD/target/cm0plus-O2"
+# shellcheck disable=SC2046  # config_args prints separate words on purpose
+cmake -S tests/target -B "$m0_dir" $(config_args cm0plus-O2) >/dev/null
+cmake --build "$m0_dir" -j"$JOBS" --target bench_churn >/dev/null
+scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$m0_dir/bench_churn" >"$out/churn-cm0plus.txt"
+echo
+cat "$out/churn-cm0plus.txt"

@@ -3,7 +3,8 @@
  * the target's own instruction set, for the churn workload of WORKLOADS.md: a
  * 256 KiB region, 256 slots, sizes log-uniform 16..4096 bytes, 200,000
  * operations (a random slot: freed if it holds a block, else allocated into),
- * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385, Xtensa lx106
+ * xorshift64* with a fixed seed. Cortex-M3 on QEMU mps2-an385 (and ARMv6-M
+ * code for the Cortex-M0+ there, a subset of its instructions), Xtensa lx106
  * on QEMU's sim machine and RV32IMAC on QEMU virt, all under -icount shift=7.
  * A bump-pointer allocator measured the same way gives the floor of the
  * method. The capabilities layer runs the same operations:
@@ -46,7 +47,11 @@ static unsigned to_instructions(uint32_t cycles) { return (unsigned)(((uint64_t)
 static void clock_start(void) {} /* minstret always counts in machine mode */
 static unsigned to_instructions(uint32_t counts) { return (unsigned)((counts + 64u) >> 7) - 2u; }
 #else
-#define CLOCK_NAME    "Cortex-M3 (QEMU mps2-an385, -icount shift=7, CMSDK TIMER0)"
+#if defined(__ARM_ARCH_6M__)
+#define CLOCK_NAME "ARMv6-M (Cortex-M0+) code on QEMU mps2-an385's Cortex-M3 (-icount shift=7, CMSDK TIMER0)"
+#else
+#define CLOCK_NAME "Cortex-M3 (QEMU mps2-an385, -icount shift=7, CMSDK TIMER0)"
+#endif
 #define REG(addr)     (*(volatile uint32_t *)(addr))
 #define TIMER0_CTRL   REG(0x40000000u)
 #define TIMER0_VALUE  REG(0x40000004u)
