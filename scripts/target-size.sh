@@ -2,7 +2,8 @@
 # Code size of capheap on Cortex-M4 (arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb
 # -Os): text, data and bss of the region allocator, of multi_heap and of the
 # whole library (cmake/sources.cmake with the bare-metal port), at each
-# poisoning level; and the core's text on Xtensa lx106. Sizes are of the object files (every function of the API),
+# poisoning level; and the core's text on Xtensa lx106 and on ARMv6-M. Sizes
+# are of the object files (every function of the API),
 # plus what a program that only allocates keeps after --gc-sections. Prints a
 # Markdown table and writes it to $BUILD/size/size.md, with the largest
 # functions of the core.
@@ -154,6 +155,13 @@ xtensa_text() {
     -Iinclude -Isrc --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs
 }
 
+# On ARMv6-M (the RP2040's Cortex-M0+), which has no count-leading-zeros
+# instruction: the de Bruijn bit scans and their tables (src/bitops.h) count.
+armv6m_text() {
+  core_text armv6m arm-none-eabi-size arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -Os -std=c11 -Wall -Wextra \
+    -Werror -Iinclude -Isrc
+}
+
 rm -rf "$out"
 for level in "${LEVELS[@]}"; do compile_level "$level"; done
 
@@ -187,6 +195,8 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   echo "With \`CAPHEAP_ASSERTIONS\` 0 (the default) / 1 / 2, the same: $core_text / $(assert_text 1) / $(assert_text 2) bytes"
   echo "(most of the difference is the text of the conditions, kept for the report)."
   echo "On Xtensa lx106 (xtensa-lx106-elf-gcc $(xtensa-lx106-elf-gcc -dumpversion) -mlongcalls -Os), the same: $(xtensa_text) bytes."
+  echo "On ARMv6-M (-mcpu=cortex-m0plus -Os; bit scans by de Bruijn multiplies, their 64 bytes of tables"
+  echo "included), the same: $(armv6m_text) bytes."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo
