@@ -12,27 +12,39 @@
 # churn-lx106.txt, churn-rv32.txt and churn-cm0plus.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/target-lib.sh
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
-dir="$BUILD/target/cm3-O2"
 out="$BUILD/bench-target"
 mkdir -p "$out"
 
-cmake -S tests/target -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/arm-none-eabi.cmake" \
-      -DCAPHEAP_TARGET_CPU=cortex-m3 -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none >/dev/null
-cmake --build "$dir" -j"$JOBS" --target bench_churn >/dev/null
-scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$dir/bench_churn" >"$out/churn-cm3.txt"
+# bench_build CONFIG DIR: bench_churn of a target configuration (the names of
+# scripts/target-test.sh), built in DIR.
+bench_build() {
+  # shellcheck disable=SC2046  # config_args prints separate words on purpose
+  cmake -S tests/target -B "$2" $(config_args "$1") >/dev/null
+  cmake --build "$2" -j"$JOBS" --target bench_churn >/dev/null
+}
+
+# bench_run MACHINE DIR: the table of the bench_churn built in DIR.
+bench_run() { scripts/target-run.sh --icount 7 --timeout 120 "$1" "$2/bench_churn"; }
+
+# bench_table CONFIG MACHINE NAME: built, run, written to $out/churn-NAME.txt and shown.
+bench_table() {
+  bench_build "$1" "$BUILD/target/$1"
+  bench_run "$2" "$BUILD/target/$1" >"$out/churn-$3.txt"
+  echo
+  cat "$out/churn-$3.txt"
+}
+
+bench_build cm3-O2 "$BUILD/target/cm3-O2"
+bench_run mps2-an385 "$BUILD/target/cm3-O2" >"$out/churn-cm3.txt"
 
 # The port's lock with CAPHEAP_BAREMETAL_SMP (a spinlock word taken inside
 # every heap lock, for several cores; one core here): the same program built
 # so, its locked multi_heap row added below the table.
-smp_dir="$BUILD/target/cm3-O2-smp-bench"
-cmake -S tests/target -B "$smp_dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/arm-none-eabi.cmake" \
-      -DCAPHEAP_TARGET_CPU=cortex-m3 -DCAPHEAP_TARGET_OPT=-O2 -DCAPHEAP_POISONING=none \
-      -DCAPHEAP_BAREMETAL_SMP=ON >/dev/null
-cmake --build "$smp_dir" -j"$JOBS" --target bench_churn >/dev/null
-smp_row=$(scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$smp_dir/bench_churn" |
-          grep '^multi_heap + bare-metal port lock  ')
+bench_build cm3-O2-smp "$BUILD/target/cm3-O2-smp-bench"
+smp_row=$(bench_run mps2-an385 "$BUILD/target/cm3-O2-smp-bench" | grep '^multi_heap + bare-metal port lock  ')
 {
   echo
   echo "With CAPHEAP_BAREMETAL_SMP=ON (every heap lock also takes a spinlock word; one core):"
@@ -41,31 +53,12 @@ smp_row=$(scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$smp_dir/be
 cat "$out/churn-cm3.txt"
 
 # The same program on Xtensa, the esp32 board at its own addresses there.
-. scripts/target-lib.sh
-lx_dir="$BUILD/target/lx106-O2"
-# shellcheck disable=SC2046  # config_args prints separate words on purpose
-cmake -S tests/target -B "$lx_dir" $(config_args lx106-O2) >/dev/null
-cmake --build "$lx_dir" -j"$JOBS" --target bench_churn >/dev/null
-scripts/target-run.sh --icount 7 --timeout 120 sim-lx106 "$lx_dir/bench_churn" >"$out/churn-lx106.txt"
-echo
-cat "$out/churn-lx106.txt"
+bench_table lx106-O2 sim-lx106 lx106
 
-# And on RV32IMAC: the ESP32-C6's instruction set (the ESP32-C3's is RV32IMC).
-rv_dir="$BUILD/target/rv32-O2"
-# shellcheck disable=SC2046  # config_args prints separate words on purpose
-cmake -S tests/target -B "$rv_dir" $(config_args rv32-O2) >/dev/null
-cmake --build "$rv_dir" -j"$JOBS" --target bench_churn >/dev/null
-scripts/target-run.sh --icount 7 --timeout 120 virt "$rv_dir/bench_churn" >"$out/churn-rv32.txt"
-echo
-cat "$out/churn-rv32.txt"
+# On RV32IMAC: the ESP32-C6's instruction set (the ESP32-C3's is RV32IMC).
+bench_table rv32-O2 virt rv32
 
-# And ARMv6-M, the RP2040's Cortex-M0+: QEMU has no M0+ board, but its
+# On ARMv6-M, the RP2040's Cortex-M0+: QEMU has no M0+ board, but its
 # instructions are a subset of the Cortex-M3's, so the M0+ program runs on
 # mps2-an385 unchanged and every instruction is the one an M0+ would execute.
-m0_dir="$BUILD/target/cm0plus-O2"
-# shellcheck disable=SC2046  # config_args prints separate words on purpose
-cmake -S tests/target -B "$m0_dir" $(config_args cm0plus-O2) >/dev/null
-cmake --build "$m0_dir" -j"$JOBS" --target bench_churn >/dev/null
-scripts/target-run.sh --icount 7 --timeout 120 mps2-an385 "$m0_dir/bench_churn" >"$out/churn-cm0plus.txt"
-echo
-cat "$out/churn-cm0plus.txt"
+bench_table cm0plus-O2 mps2-an385 cm0plus
