@@ -25,8 +25,10 @@ list(APPEND CAPHEAP_SOURCES
   boards/esp32.c
   boards/esp32s2.c
   boards/esp32s3.c
+  boards/esp32c2.c
   boards/esp32c3.c
   boards/esp32c6.c
+  boards/esp32h2.c
   boards/esp8266.c
   boards/stm32h743.c
   boards/stm32f407.c
