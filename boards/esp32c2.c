@@ -33,8 +33,9 @@
  *   (ESP_SYSTEM_PMP_IDRAM_SPLIT in components/esp_system/Kconfig, which
  *   depends only on SOC_CPU_IDRAM_SPLIT_USING_PMP, set for the C2). Where
  *   CONFIG_ESP_SYSTEM_MEMPROT itself is defined was not in the sources read:
- *   this board takes it to follow that default, so nothing is executable. A
- *   variant without protection is not modelled.
+ *   this board takes it to follow that default, so nothing is executable.
+ *   Board esp32c2-noprot is the other: RAM offers EXEC too, at the
+ *   instruction-bus address of the block.
  * - The C2 has no RTC fast memory (no SOC_RTC_FAST_MEM_SUPPORTED in its soc
  *   caps): no RTCRAM heap.
  *
@@ -48,8 +49,15 @@ enum { RAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 
+#define RAM_CAPS (CAP(DEFAULT) | CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT))
+
 static const capheap_memory_type_t types[TYPE_COUNT] = {
-    [RAM] = {"RAM", {CAP(DEFAULT) | CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT), 0, 0}},
+    [RAM] = {"RAM", {RAM_CAPS, 0, 0}},
+};
+
+/* Memory protection off. */
+static const capheap_memory_type_t noprot_types[TYPE_COUNT] = {
+    [RAM] = {"RAM", {RAM_CAPS | CAP(EXEC), 0, 0}},
 };
 
 /* The SRAM on the instruction bus: iram = dram + 0x6E0000, for each piece. */
@@ -70,5 +78,11 @@ static const capheap_reserved_t reserved[] = {
 const capheap_board_t capheap_board_esp32c2 = {
     .name = "esp32c2",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
+    .extmem = {0},
+};
+
+const capheap_board_t capheap_board_esp32c2_noprot = {
+    .name = "esp32c2-noprot",
+    CAPHEAP_BOARD_TABLES(noprot_types, regions, reserved),
     .extmem = {0},
 };

@@ -27,7 +27,8 @@
  * - EXEC: the heap layout drops it from the caps with
  *   CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT, which is on by default (components/
  *   esp_system/Kconfig; the H2 sets SOC_CPU_IDRAM_SPLIT_USING_PMP): nothing
- *   is executable. A variant without the split is not modelled.
+ *   is executable. Board esp32h2-noprot is the other: RAM offers EXEC too,
+ *   at the address data is written through.
  * - LP memory, 4 KiB at 0x50000000, would be an RTCRAM heap with
  *   CONFIG_ESP_SYSTEM_ALLOW_RTC_FAST_MEM_AS_HEAP, which ESP-IDF does not
  *   offer on the H2 yet (its dependency check is off for this chip in
@@ -43,8 +44,15 @@ enum { RAM, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 
+#define RAM_CAPS (CAP(DEFAULT) | CAP(INTERNAL) | CAP(32BIT) | CAP(8BIT) | CAP(DMA))
+
 static const capheap_memory_type_t types[TYPE_COUNT] = {
-    [RAM] = {"RAM", {CAP(DEFAULT) | CAP(INTERNAL) | CAP(32BIT) | CAP(8BIT) | CAP(DMA), 0, 0}},
+    [RAM] = {"RAM", {RAM_CAPS, 0, 0}},
+};
+
+/* Without the split. */
+static const capheap_memory_type_t noprot_types[TYPE_COUNT] = {
+    [RAM] = {"RAM", {RAM_CAPS | CAP(EXEC), 0, 0}},
 };
 
 #define NO_ALIAS    {CAPHEAP_ALIAS_NONE, 0}
@@ -64,5 +72,11 @@ static const capheap_reserved_t reserved[] = {
 const capheap_board_t capheap_board_esp32h2 = {
     .name = "esp32h2",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
+    .extmem = {0},
+};
+
+const capheap_board_t capheap_board_esp32h2_noprot = {
+    .name = "esp32h2-noprot",
+    CAPHEAP_BOARD_TABLES(noprot_types, regions, reserved),
     .extmem = {0},
 };

@@ -5,6 +5,8 @@
  * type's caps (DEFAULT, DMA, 8BIT, INTERNAL, 32BIT) takes them in address
  * order; no EXEC (the PMP's IRAM/DRAM split, on by default), no RTCRAM (LP
  * memory is no heap on the H2); one address on both buses, so no alias.
+ * Without the split (esp32h2-noprot) EXEC is served in the same order, at
+ * the address data is written through.
  */
 #define BOARD_NAME "esp32h2"
 #include "test_board_common.h"
@@ -49,10 +51,24 @@ static void every_request_in_address_order(void **state) {
     release(&d);
 }
 
+static void noprot_serves_exec_at_the_data_address(void **state) {
+    (void)state;
+    const chip_range_t order[] = {sram, stack};
+    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, order, most, 2);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC | MALLOC_CAP_DMA)); /* never both, as in ESP-IDF */
+    void *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_true(code != NULL && in_range(code, sram));
+    assert_true(capheap_ptr_caps(code) & MALLOC_CAP_EXEC);
+    heap_caps_free(code);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(every_request_in_address_order, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(every_request_in_address_order, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(noprot_serves_exec_at_the_data_address, noprot_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
