@@ -42,6 +42,26 @@
  *   the other.
  * - RTC fast memory (8 KiB at 0x600FE000) is a heap only when the
  *   application allows it: left out, as on the esp32 board.
+ * - PSRAM (board esp32s3-psram: 8 MiB, as the common N8R8 and N16R8
+ *   modules): ESP-IDF does not list it in the heap layout's regions but
+ *   adds it at start-up (components/esp_psram/esp_psram.c,
+ *   esp_psram_extram_add_to_heap_allocator) with SPIRAM and DEFAULT first
+ *   and 8BIT and 32BIT last, never DMA or EXEC (no SIMD here, as DRAM's
+ *   caps have none in this board's layout). It sits on the data bus at the
+ *   first MMU page after the application's flash .text and .rodata
+ *   (components/esp_mm/esp_mmu_map.c), which moves with the application:
+ *   this board takes 1 MiB of them, so 0x3C100000. malloc() as ESP-IDF's
+ *   default CONFIG_SPIRAM_USE_MALLOC makes it, with the defaults of
+ *   components/esp_psram/Kconfig.spiram.common: requests below 16 KiB
+ *   internal RAM first, larger ones PSRAM first
+ *   (CONFIG_SPIRAM_MALLOC_ALWAYSINTERNAL), and 32 KiB of internal RAM kept
+ *   back for requests that name INTERNAL or DMA
+ *   (CONFIG_SPIRAM_MALLOC_RESERVE_INTERNAL), as on esp32-psram: ESP-IDF
+ *   takes that pool with a malloc at start-up and makes it a heap without
+ *   DEFAULT; here it is the end of SRAM1's DRAM below the stacks, where
+ *   esp32-psram keeps its own. DMA requests that name SPIRAM get PSRAM in
+ *   whole data cache lines, 32 bytes by default (Kconfig.cache), as
+ *   esp_heap_adjust_alignment_to_hw does.
  *
  * The application's IRAM code and .data/.bss are those of a typical one:
  * 64 KiB of IRAM code (16 KiB in SRAM0, 48 KiB at the start of SRAM1, which
@@ -49,7 +69,7 @@
  */
 #include "boards.h"
 
-enum { DRAM, STACK_DRAM, DIRAM, STACK_DIRAM, TYPE_COUNT };
+enum { DRAM, STACK_DRAM, DIRAM, STACK_DIRAM, SPIRAM, DRAM_KEPT_BACK, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 
@@ -61,6 +81,10 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
                {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC) | CAP(RETENTION)}},
     [STACK_DIRAM] = {"STACK/DIRAM", {CAP(8BIT) | CAP(DEFAULT) | CAP(RETENTION),
                                      CAP(EXEC) | CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
+    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT)}},
+    /* As esp32.c's: no DEFAULT, every INTERNAL, DMA or 8BIT request at its
+     * last priority, after all other memory with those caps. */
+    [DRAM_KEPT_BACK] = {"DRAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},
 };
 
 /* SRAM1 on the instruction bus: iram = dram + 0x6F0000, for each piece. */
@@ -83,6 +107,16 @@ static const capheap_region_t noprot_regions[] = {
     SRAM1_PIECES(DIRAM, STACK_DIRAM),
 };
 
+/* With 8 MiB of PSRAM, and 32 KiB of SRAM1's DRAM kept back below the stacks. */
+#define KEPT_BACK_START (STACKS_START - 0x8000u)
+static const capheap_region_t psram_regions[] = {
+    {0x3C100000, 0x800000, SPIRAM, 0, NO_ALIAS},
+    {0x3FC88000, KEPT_BACK_START - 0x3FC88000, DRAM, 0, SRAM1_IBUS(0x3FC88000)},
+    {KEPT_BACK_START, 0x8000, DRAM_KEPT_BACK, 0, SRAM1_IBUS(KEPT_BACK_START)},
+    {STACKS_START, 0x3FCF0000 - STACKS_START, STACK_DRAM, CAPHEAP_REGION_STARTUP_STACK, SRAM1_IBUS(STACKS_START)},
+    {0x3FCF0000, 0x8000, DRAM, 0, NO_ALIAS},
+};
+
 static const capheap_reserved_t reserved[] = {
     {0x3FC88000, 0x3FC94000, "application IRAM code (its data-bus addresses)"},
     {0x3FC94000, 0x3FC97000, "application .data/.bss"},
@@ -93,6 +127,13 @@ const capheap_board_t capheap_board_esp32s3 = {
     .name = "esp32s3",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {0},
+};
+
+const capheap_board_t capheap_board_esp32s3_psram = {
+    .name = "esp32s3-psram",
+    CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
+    .extmem = {.internal_below = 16384},
+    .cache = {.internal_line = 0, .external_line = 32},
 };
 
 const capheap_board_t capheap_board_esp32s3_noprot = {

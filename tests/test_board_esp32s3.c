@@ -6,7 +6,11 @@
  * in address order, and EXEC is refused; with it off (esp32s3-noprot) SRAM1
  * is D/IRAM, taken after the DRAM types, and EXEC is served on the
  * instruction bus, the stacks' block first: the same bytes on both buses,
- * one free for either address. RETENTION: the stacks' block first.
+ * one free for either address. RETENTION: the stacks' block first. With
+ * PSRAM (esp32s3-psram): 8 MiB more, malloc() below 16 KiB internal first
+ * and above it PSRAM first, 32 KiB of internal RAM kept back and met last,
+ * DMA never in PSRAM unless the request names SPIRAM, and then in whole
+ * 32-byte cache lines.
  */
 #define BOARD_NAME "esp32s3"
 #include "test_board_common.h"
@@ -121,6 +125,67 @@ static void data_requests_alike_on_both_boards(void **state) {
     release(&d);
 }
 
+/* ---- esp32s3-psram -------------------------------------------------------- */
+
+static int psram_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32s3-psram"), ESP_OK);
+    return 0;
+}
+
+static const chip_range_t psram = {0x3C100000, 0x3C900000};
+static const chip_range_t sram1_less_kept = {0x3FC97000, 0x3FCE1710};
+static const chip_range_t kept_back = {0x3FCE1710, 0x3FCE9710}; /* 32 KiB below the stacks */
+
+static void psram_heaps_follow_the_map(void **state) {
+    (void)state;
+    const chip_range_t expected[] = {psram, sram1_less_kept, kept_back, stack_dram, dram};
+    assert_heaps(expected, sizeof expected / sizeof expected[0]);
+    size_t internal = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start) + (dram.end - dram.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 8 * KIB * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL), internal);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), internal);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
+}
+
+/* malloc(): internal first below 16 KiB, PSRAM first from there. */
+static void psram_takes_large_mallocs(void **state) {
+    (void)state;
+    void *small = heap_caps_malloc_default(16 * KIB - 1);
+    void *large = heap_caps_malloc_default(16 * KIB);
+    assert_true(small != NULL && in_range(small, sram1_less_kept));
+    assert_true(large != NULL && in_range(large, psram));
+    assert_false(capheap_ptr_caps(large) & MALLOC_CAP_DMA);
+    heap_caps_free(small);
+    heap_caps_free(large);
+}
+
+/* DMA: the DRAM types at priority 1 in address order, the kept-back RAM at
+ * 2; never PSRAM. */
+static void psram_dma_internal_kept_back_last(void **state) {
+    (void)state;
+    const chip_range_t order[] = {sram1_less_kept, stack_dram, dram, kept_back};
+    const size_t min[] = {550, most[1], most[2], 55};
+    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, min, 4);
+}
+
+/* DMA with SPIRAM: PSRAM (no heap is both), in whole 32-byte lines. */
+static void psram_dma_buffers_in_whole_cache_lines(void **state) {
+    (void)state;
+    for (size_t size = 1; size <= 200; size += 33) {
+        uint8_t *p = heap_caps_malloc(size, MALLOC_CAP_DMA | MALLOC_CAP_SPIRAM);
+        assert_true(p != NULL && in_range(p, psram));
+        assert_int_equal(chip_addr(p) % 32, 0);
+        assert_true(heap_caps_get_allocated_size(p) >= ((size + 31) & ~(size_t)31));
+        heap_caps_free(p);
+    }
+    void *internal = heap_caps_malloc(100, MALLOC_CAP_DMA);
+    assert_true(internal != NULL && !in_range(internal, psram));
+    heap_caps_free(internal);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
@@ -131,6 +196,11 @@ int main(void) {
                                         board_teardown),
         cmocka_unit_test_setup_teardown(data_requests_alike_on_both_boards, noprot_setup, board_teardown),
         cmocka_unit_test_setup_teardown(retention_in_the_stacks_block, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_heaps_follow_the_map, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_dma_internal_kept_back_last, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_dma_buffers_in_whole_cache_lines, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(exec_refused_with_memory_protection, psram_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
