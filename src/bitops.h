@@ -13,10 +13,11 @@
  * and without a branch: a word with one bit set, times the sequence 0x077CB531,
  * has a distinct top five bits for each position of the bit. For the highest
  * bit of any word, the bits below it are set first ("smeared") and the
- * constant 0x07C4ACDD does the same for the 32 words 2^(k+1) - 1. These cores
- * multiply in one cycle in the chips named above (a Cortex-M0 built with the
- * small, 32-cycle multiplier would rather keep libgcc's routines:
- * CAPHEAP_SOFT_BITSCAN=0 in capheap/config.h).
+ * constant 0x07C4ACDD does the same for the 32 words 2^(k+1) - 1. The
+ * multiply is one instruction; a core whose multiplier is slow (a Cortex-M0
+ * built with the small, 32-cycle one) may spend fewer cycles in libgcc's
+ * routines, and keeps them with CAPHEAP_SOFT_BITSCAN=0 (capheap/config.h).
+ * make bench-target counts instructions, not cycles.
  */
 #ifndef CAPHEAP_BITOPS_H
 #define CAPHEAP_BITOPS_H
@@ -36,7 +37,8 @@
 #endif
 
 #if CAPHEAP_SOFT_BITSCAN
-/* Bit positions by the top five bits of the products (src/bitops.c). */
+/* Bit positions by the top five bits of the products (in src/tlsf.c, the
+ * one file that scans). */
 CAPHEAP_INTERNAL extern const uint8_t capheap_debruijn_lowest[32];
 CAPHEAP_INTERNAL extern const uint8_t capheap_debruijn_highest[32];
 
