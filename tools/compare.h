@@ -12,7 +12,8 @@
 #include "trace_input.h"
 
 /** Replays the trace at path on each board of boards (specs as --board
- *  takes them, separated by commas), each replay as opt says (quiet, the
+ *  takes them, separated by commas; "all" stands for every built-in board,
+ *  the test model qemu-mps2-an385 among them), each replay as opt says (quiet, the
  *  requests grown by its grow_percent and grow_caller), and writes one line
  *  per board to out. Returns the tool's exit status: 0
  *  when every board served every allocation, 3 when some failed on some

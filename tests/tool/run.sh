@@ -243,6 +243,17 @@ compare() {
   run "$work/cmp-bad.txt" compare --board host:2M,nosuchboard "$data/small.trace"; status "compare, unknown board" 2 $?
   run "$work/cmp-empty.txt" compare --board host:2M,,esp32 "$data/small.trace"; status "compare, empty name" 2 $?
   expect "empty name said" "expected board names separated by commas" "$work/cmp-empty.txt"
+  # "all": a line for every built-in board (as info lists them), in that order, then the rest.
+  run "$work/cmp-all.txt" compare --board all,host:2M "$data/dma.trace"
+  "$tool" info 2>&1 | sed -n 's/^  \([a-z0-9-]*\)$/\1/p' >"$work/builtin.txt"
+  local lines
+  lines=$(sed -n 's/^  \([a-zA-Z0-9:-]*\)  .*[0-9]%.*/\1/p' "$work/cmp-all.txt")
+  if [ -s "$work/builtin.txt" ] && [ "$lines" = "$(cat "$work/builtin.txt"; echo host:2M)" ]; then
+    echo "ok   compare --board all: every built-in board, then host:2M"
+  else
+    echo "FAIL compare --board all: expected the boards of capheap info, got:"; cat "$work/cmp-all.txt"
+    failures=$((failures + 1))
+  fi
 }
 
 # The growth figure: one block of 10,000 bytes grown by p percent is 10,000 + 100 p bytes;
