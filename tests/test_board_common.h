@@ -157,4 +157,37 @@ static inline void assert_drain_order(drained_t *d, size_t size, uint32_t caps, 
     release(d);
 }
 
+/* ---- chips whose memory is one RAM type -------------------------------- */
+
+/* The caps of that type (the ESP32-C2's and H2's), all at its first priority. */
+#define ONE_RAM_TYPE_CAPS (MALLOC_CAP_DEFAULT | MALLOC_CAP_DMA | MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL | MALLOC_CAP_32BIT)
+
+/** The heaps are main and stack, in this order, with the type's caps, and
+ *  neither EXEC nor RTCRAM anywhere. */
+static inline void assert_one_ram_type_heaps(chip_range_t main, chip_range_t stack) {
+    const chip_range_t expected[] = {main, stack};
+    assert_heaps(expected, 2);
+    size_t all = (size_t)(main.end - main.start) + (size_t)(stack.end - stack.start);
+    assert_int_equal(heap_caps_get_total_size(ONE_RAM_TYPE_CAPS), all);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), 0);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_RTCRAM));
+}
+
+/** Every request with some of the type's caps fills main, then stack (at
+ *  least most[0] and most[1] blocks of 512 bytes), and none lands in
+ *  reserved[0..n). */
+static inline void assert_one_ram_type_order(drained_t *d, chip_range_t main, chip_range_t stack, const size_t most[2],
+                                             const chip_range_t *reserved, size_t n) {
+    const chip_range_t order[] = {main, stack};
+    assert_drain_order(d, 512, MALLOC_CAP_DEFAULT, order, most, 2);
+    assert_drain_order(d, 512, MALLOC_CAP_DMA, order, most, 2);
+    assert_drain_order(d, 512, MALLOC_CAP_32BIT | MALLOC_CAP_INTERNAL, order, most, 2);
+    drain(d, 512, MALLOC_CAP_8BIT);
+    assert_none_in(d, reserved, n);
+    release(d);
+}
+
 #endif /* CAPHEAP_TEST_BOARD_COMMON_H */

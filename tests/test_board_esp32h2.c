@@ -18,8 +18,6 @@ static const chip_range_t app_and_rom[] = {
     {0x4084FEE0, 0x40850000}, /* ROM .bss/.data */
 };
 
-#define RANGE_SIZE(r) ((size_t)((r).end - (r).start))
-
 /* Free bytes a little under 248 KiB and 10.7 KiB: 492 and 21 blocks of 512
  * with a 4-byte header; the 16-byte grain and poisoning take a few. */
 static const size_t most[2] = {440, 17};
@@ -28,27 +26,12 @@ static drained_t d;
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
-    const chip_range_t expected[] = {sram, stack};
-    assert_heaps(expected, 2);
-    size_t all = RANGE_SIZE(sram) + RANGE_SIZE(stack);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), all);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_32BIT), all);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), 0);
-    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
-    assert_null(heap_caps_malloc(64, MALLOC_CAP_RTCRAM));
+    assert_one_ram_type_heaps(sram, stack);
 }
 
 static void every_request_in_address_order(void **state) {
     (void)state;
-    const chip_range_t order[] = {sram, stack};
-    assert_drain_order(&d, 512, MALLOC_CAP_DEFAULT, order, most, 2);
-    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, most, 2);
-    assert_drain_order(&d, 512, MALLOC_CAP_32BIT | MALLOC_CAP_INTERNAL, order, most, 2);
-    drain(&d, 512, MALLOC_CAP_8BIT);
-    assert_none_in(&d, app_and_rom, sizeof app_and_rom / sizeof app_and_rom[0]);
-    release(&d);
+    assert_one_ram_type_order(&d, sram, stack, most, app_and_rom, sizeof app_and_rom / sizeof app_and_rom[0]);
 }
 
 static void noprot_serves_exec_at_the_data_address(void **state) {
