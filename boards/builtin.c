@@ -8,6 +8,7 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32,
     &capheap_board_esp32_psram,
     &capheap_board_esp32s2,
+    &capheap_board_esp32s2_psram,
     &capheap_board_esp32s3,
     &capheap_board_esp32s3_psram,
     &capheap_board_esp32s3_noprot,

@@ -36,12 +36,29 @@
  *   .data/.bss right after the code (on the data bus, the addresses of the
  *   same bytes): the heap layout reserves both.
  *
+ * - PSRAM (board esp32s2-psram: 2 MiB, as the ESP32-S2-WROVER module has,
+ *   docs/en/hw-reference/esp32s2/user-guide-saola-1-v1.2.rst): ESP-IDF adds
+ *   it at start-up (components/esp_psram/esp_psram.c) with SPIRAM and
+ *   DEFAULT first and 8BIT and 32BIT last, never DMA or EXEC. The S2 keeps
+ *   flash .rodata on a bus of its own (DROM0, 0x3F000000), and the MMU hands
+ *   PSRAM the first page of the 8-bit data-bus region that starts at
+ *   0x3F800000 (components/soc/esp32s2/include/soc/ext_mem_defs.h,
+ *   components/esp_mm/esp_mmu_map.c; the linker script's extern_ram_seg
+ *   starts there too): 0x3F800000-0x3FA00000. (Older ESP-IDF mapped it at
+ *   the top of the range instead.) malloc() and the internal reserve follow
+ *   the common PSRAM Kconfig's defaults, as on esp32-psram and
+ *   esp32s3-psram: below 16 KiB internal RAM first, larger requests PSRAM
+ *   first, and 32 KiB of internal RAM kept back (here the end of the SRAM
+ *   below block 21). DMA requests that name SPIRAM get PSRAM in whole data
+ *   cache lines, 32 bytes by default (Kconfig.cache; esp_cache_get_alignment
+ *   reads the external-memory line). Internal RAM has no cache in front.
+ *
  * The application's IRAM code and .data/.bss are those of a typical one:
  * 48 KiB of IRAM code and 12 KiB of .data/.bss, as the esp32c3 board.
  */
 #include "boards.h"
 
-enum { RAM, RTCRAM, TYPE_COUNT };
+enum { RAM, RTCRAM, SPIRAM, RAM_KEPT_BACK, TYPE_COUNT };
 
 #define CAP(x) MALLOC_CAP_##x
 #define COMMON_CAPS (CAP(DEFAULT) | CAP(32BIT) | CAP(8BIT))
@@ -49,6 +66,10 @@ enum { RAM, RTCRAM, TYPE_COUNT };
 static const capheap_memory_type_t types[TYPE_COUNT] = {
     [RAM] = {"RAM", {COMMON_CAPS | CAP(INTERNAL) | CAP(DMA), 0, 0}},
     [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), 0, COMMON_CAPS | CAP(INTERNAL)}},
+    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT)}},
+    /* As esp32.c's: no DEFAULT, every INTERNAL, DMA or 8BIT request at its
+     * last priority, after all other memory with those caps. */
+    [RAM_KEPT_BACK] = {"RAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},
 };
 
 /* The SRAM on the instruction bus: iram = dram + 0x70000, for each piece. */
@@ -59,6 +80,15 @@ static const capheap_region_t regions[] = {
     {0x3FF9E000, 0x2000, RTCRAM, 0, NO_ALIAS},
     {0x3FFB4000, 0x3FFFC000 - 0x3FFB4000, RAM, 0, SRAM_IBUS(0x3FFB4000)}, /* blocks 2-20 */
     {0x3FFFC000, 0x4000, RAM, CAPHEAP_REGION_STARTUP_STACK, SRAM_IBUS(0x3FFFC000)}, /* block 21 */
+};
+
+/* With 2 MiB of PSRAM, and 32 KiB of the SRAM kept back below block 21. */
+static const capheap_region_t psram_regions[] = {
+    {0x3F800000, 0x200000, SPIRAM, 0, NO_ALIAS},
+    {0x3FF9E000, 0x2000, RTCRAM, 0, NO_ALIAS},
+    {0x3FFB4000, 0x3FFF4000 - 0x3FFB4000, RAM, 0, SRAM_IBUS(0x3FFB4000)},
+    {0x3FFF4000, 0x8000, RAM_KEPT_BACK, 0, SRAM_IBUS(0x3FFF4000)},
+    {0x3FFFC000, 0x4000, RAM, CAPHEAP_REGION_STARTUP_STACK, SRAM_IBUS(0x3FFFC000)},
 };
 
 static const capheap_reserved_t reserved[] = {
@@ -72,4 +102,11 @@ const capheap_board_t capheap_board_esp32s2 = {
     .name = "esp32s2",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
     .extmem = {0},
+};
+
+const capheap_board_t capheap_board_esp32s2_psram = {
+    .name = "esp32s2-psram",
+    CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
+    .extmem = {.internal_below = 16384},
+    .cache = {.internal_line = 0, .external_line = 32},
 };

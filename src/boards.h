@@ -13,6 +13,7 @@ CAPHEAP_INTERNAL extern const capheap_board_t *const capheap_builtin_boards[];
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32_psram;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s2;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s2_psram;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s3;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s3_psram;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32s3_noprot;

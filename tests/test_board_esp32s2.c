@@ -6,7 +6,10 @@
  * DMA makes lands in the SRAM first, in address order, and only 8BIT,
  * 32BIT, INTERNAL and DEFAULT reach RTC fast memory, last; RTCRAM asks for
  * it first; DMA never; no EXEC (memory protection on); either bus address
- * of a block has its caps.
+ * of a block has its caps. With PSRAM (esp32s2-psram): 2 MiB more at
+ * 0x3F800000, malloc() below 16 KiB internal first and above it PSRAM
+ * first, 32 KiB of the SRAM kept back and met last by DMA, and DMA requests
+ * that name SPIRAM in whole 32-byte lines of PSRAM.
  */
 #define BOARD_NAME "esp32s2"
 #include "test_board_common.h"
@@ -108,6 +111,60 @@ static void caps_on_both_buses(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* ---- esp32s2-psram -------------------------------------------------------- */
+
+static int psram_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32s2-psram"), ESP_OK);
+    return 0;
+}
+
+static const chip_range_t psram = {0x3F800000, 0x3FA00000};
+static const chip_range_t sram_less_kept = {0x3FFC3000, 0x3FFF4000};
+static const chip_range_t kept_back = {0x3FFF4000, 0x3FFFC000}; /* 32 KiB below block 21 */
+
+static void psram_heaps_follow_the_map(void **state) {
+    (void)state;
+    const chip_range_t expected[] = {psram, rtc, sram_less_kept, kept_back, stack};
+    assert_heaps(expected, sizeof expected / sizeof expected[0]);
+    size_t internal = size_of(rtc) + size_of(sram) + size_of(stack);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 2 * KIB * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL), internal);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), size_of(sram) + size_of(stack));
+}
+
+static void psram_takes_large_mallocs(void **state) {
+    (void)state;
+    void *small = heap_caps_malloc_default(16 * KIB - 1);
+    void *large = heap_caps_malloc_default(16 * KIB);
+    assert_true(small != NULL && in_range(small, sram_less_kept));
+    assert_true(large != NULL && in_range(large, psram));
+    assert_false(capheap_ptr_caps(large) & MALLOC_CAP_DMA);
+    heap_caps_free(small);
+    heap_caps_free(large);
+}
+
+/* DMA: the SRAM in address order, the kept-back part last; never PSRAM. */
+static void psram_dma_internal_kept_back_last(void **state) {
+    (void)state;
+    const chip_range_t order[] = {sram_less_kept, stack, kept_back};
+    const size_t min[] = {350, most[1], 55};
+    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, min, 3);
+}
+
+static void psram_dma_buffers_in_whole_cache_lines(void **state) {
+    (void)state;
+    for (size_t size = 1; size <= 200; size += 33) {
+        uint8_t *p = heap_caps_malloc(size, MALLOC_CAP_DMA | MALLOC_CAP_SPIRAM);
+        assert_true(p != NULL && in_range(p, psram));
+        assert_int_equal(chip_addr(p) % 32, 0);
+        assert_true(heap_caps_get_allocated_size(p) >= ((size + 31) & ~(size_t)31));
+        heap_caps_free(p);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
@@ -116,6 +173,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(rtcram_asks_rtc_memory, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(exec_refused_with_memory_protection, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(caps_on_both_buses, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_heaps_follow_the_map, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_dma_internal_kept_back_last, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_dma_buffers_in_whole_cache_lines, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(exec_refused_with_memory_protection, psram_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
