@@ -95,7 +95,7 @@ static void wide_sizes(void **state) {
 #endif
 }
 
-/* Random mallocs and frees on a region built on the scans: after each change
+/* Random mallocs and frees on a region built on the scans: every 97 changes
  * the structure is sound, and the largest request it reports is served while
  * one byte more is not (the bitmap searches and the largest-class scan both
  * run on the scans). */
