@@ -2,7 +2,9 @@
  * fuzz_heap_caps.c: libFuzzer target for the capabilities layer over a built-in
  * board, memory at the chip's addresses on this host: esp32 (its D/IRAM's
  * instruction-bus window inverted), or FUZZ_BOARD when built with it
- * (fuzz_heap_caps_esp32s3: esp32s3-noprot, whose window is linear).
+ * (fuzz_heap_caps_esp32s3: esp32s3-noprot, whose window is linear;
+ * fuzz_heap_caps_psram: esp32s2-psram, 2 MiB of PSRAM whose 32-byte cache
+ * lines align DMA requests that name SPIRAM, and its malloc policy).
  *
  * The input is decoded into operations (format in fuzz/README.md): allocations
  * of every heap_caps kind with caps masks from the input, realloc, free, heaps
@@ -41,9 +43,13 @@
 #define SLOTS     48
 #define BUFS      4
 #define KEYS      4096u
-/* Above the largest heap of the boards fuzzed (esp32s3's D/IRAM: 330 KiB),
- * as the edge sizes follow the largest free block. */
-#define MAX_BLOCK (512u * 1024)
+/* Above the largest heap of the board fuzzed (esp32s3's D/IRAM: 330 KiB;
+ * FUZZ_MAX_BLOCK for a board with PSRAM), as the edge sizes follow the
+ * largest free block. */
+#ifndef FUZZ_MAX_BLOCK
+#define FUZZ_MAX_BLOCK (512u * 1024)
+#endif
+#define MAX_BLOCK ((size_t)(FUZZ_MAX_BLOCK))
 
 #define CAP(x) MALLOC_CAP_##x
 
@@ -152,13 +158,12 @@ static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t
     return 0;
 }
 
-/* The caps the matching rule sees come from tests/caps_oracle.h. The fuzzed
- * boards' cache lines ask no alignment beyond the grain; SIMD asks for 16
- * bytes, which only buffers added with SIMD in their caps can serve.
- * Whether a request for caps is aligned to more than the grain (SIMD's 16
- * bytes): its block is then 16-aligned, and its failure says less than the
+/* The caps the matching rule sees, and the alignment the board's cache lines
+ * and SIMD ask, come from tests/caps_oracle.h. SIMD memory is only in
+ * buffers added with SIMD in their caps. An aligned request's block is
+ * aligned so and its size rounded up to it; its failure says less than the
  * largest free block (an aligned block needs room for its front gap too). */
-static bool simd_aligned(uint32_t caps) { return (caps & CAP(SIMD)) != 0 && 16 > MULTI_HEAP_ALIGN; }
+static size_t hw_align(uint32_t caps) { return oracle_hw_align(caps, capheap_current_board()->cache, MULTI_HEAP_ALIGN); }
 
 /* What a request for caps may give: a nonzero size, caps with a bit, without
  * MALLOC_CAP_INVALID, and no EXEC with 8BIT or DMA (after oracle_rule_caps). */
@@ -168,9 +173,11 @@ static bool request_valid(size_t size, uint32_t caps) {
            !((caps & CAP(EXEC)) && (caps & (CAP(8BIT) | CAP(DMA))));
 }
 
-/* The size a request really needs: 32BIT (implied by EXEC) rounds up to 4. */
+/* The size a request really needs: 32BIT (implied by EXEC) rounds up to 4,
+ * and an aligned request to its alignment. */
 static size_t adjusted(size_t size, uint32_t caps) {
-    return (caps & (CAP(EXEC) | CAP(32BIT))) && size <= SIZE_MAX - 3 ? (size + 3) & ~(size_t)3 : size;
+    size_t round = hw_align(caps) != 0 ? hw_align(caps) : (caps & (CAP(EXEC) | CAP(32BIT))) ? 4 : 1;
+    return size <= SIZE_MAX - (round - 1) ? (size + round - 1) & ~(round - 1) : size;
 }
 
 /* Memory with caps have may serve a request for caps (EXEC implies 32BIT). */
@@ -339,7 +346,7 @@ static size_t largest_for(uint32_t caps) {
 /* A failed plain request was a valid one only if no heap with caps had room
  * (for EXEC in a window, largest_for says what its placement leaves). */
 static void check_failure(size_t size, uint32_t caps, size_t largest) {
-    if (request_valid(size, caps) && !simd_aligned(caps)) {
+    if (request_valid(size, caps) && hw_align(caps) == 0) {
         CHECK(adjusted(size, caps) > largest);
     }
 }
@@ -355,7 +362,7 @@ static void op_malloc(fuzz_t *f, input_t *in, size_t s) {
         check_failure(size, caps, largest);
         return;
     }
-    CHECK(!simd_aligned(caps) || (uintptr_t)p % 16 == 0);
+    CHECK(hw_align(caps) == 0 || (uintptr_t)p % hw_align(caps) == 0);
     adopt(f, s, p, size, caps, false);
 }
 
@@ -446,6 +453,14 @@ static bool served_for(fuzz_t *f, uint8_t *p, uint32_t have, bool aliased, uint3
     return covers(have, caps) && (!(caps & CAP(EXEC)) || !aliased || window_of(f, p) != NULL);
 }
 
+/* And the block is aligned and sized as a request of asked bytes for caps
+ * would be: a mask that asks for a cache line may have failed for the front
+ * gap alone, and the next served the block from the same memory. */
+static bool shaped_for(uint8_t *p, size_t asked, uint32_t caps) {
+    size_t align = hw_align(caps);
+    return align == 0 || ((uintptr_t)p % align == 0 && heap_caps_get_allocated_size(p) >= adjusted(asked, caps));
+}
+
 /* malloc_prefer with two masks: the block covers one of them. */
 static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
     vacate(f, s);
@@ -462,7 +477,7 @@ static void op_prefer(fuzz_t *f, input_t *in, size_t s) {
     bool aliased;
     data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
     uint32_t have = container_caps(f, lo, hi, &aliased);
-    bool first_ok = request_valid(size, first) && served_for(f, p, have, aliased, first);
+    bool first_ok = request_valid(size, first) && served_for(f, p, have, aliased, first) && shaped_for(p, size, first);
     adopt(f, s, p, size, first_ok ? first : second, false);
 }
 
@@ -491,9 +506,9 @@ static void op_prefer_more(fuzz_t *f, input_t *in, size_t s) {
     data_range(f, p, heap_caps_get_allocated_size(p), &lo, &hi);
     uint32_t have = container_caps(f, lo, hi, &aliased);
     /* caps 0 can only have resized in place (see describe) */
-    uint32_t caps =
-        (request_valid(asked, first) || oracle_rule_caps(first) == 0) && served_for(f, p, have, aliased, first) ? first
-                                                                                                          : second;
+    bool first_ok = (request_valid(asked, first) || oracle_rule_caps(first) == 0) &&
+                    served_for(f, p, have, aliased, first) && shaped_for(p, asked, first);
+    uint32_t caps = first_ok ? first : second;
     if (old.user == NULL) {
         adopt(f, s, p, asked, caps, true);
         return;
