@@ -155,11 +155,11 @@ static int cmd_boards(void) {
             free_bytes += multi_heap_free_size(b.heaps[h].mh);
         }
         char t[32], f[32];
-        printf("%-14s %zu regions, %zu heaps, %s of heap, %s free\n", b.board->name, b.board->region_count,
+        printf("%-16s %zu regions, %zu heaps, %s of heap, %s free\n", b.board->name, b.board->region_count,
                b.heap_count, fmt_bytes(total, t, sizeof t), fmt_bytes(free_bytes, f, sizeof f));
         board_stop(&b);
     }
-    printf("%-14s one region of SIZE bytes of plain RAM (e.g. host:16M), for traces of big processes\n",
+    printf("%-16s one region of SIZE bytes of plain RAM (e.g. host:16M), for traces of big processes\n",
            "host:SIZE");
     return 0;
 }
