@@ -157,6 +157,36 @@ static inline void assert_drain_order(drained_t *d, size_t size, uint32_t caps, 
     release(d);
 }
 
+/* ---- boards with PSRAM, under ESP-IDF's default malloc policy ------------ */
+
+/** malloc() takes internal RAM first below 16 KiB (first_internal: where),
+ *  PSRAM first from 16 KiB, and a PSRAM block is not DMA memory. */
+static inline void assert_psram_malloc_policy(chip_range_t psram, chip_range_t first_internal) {
+    void *small = heap_caps_malloc_default(16 * KIB - 1);
+    void *large = heap_caps_malloc_default(16 * KIB);
+    assert_true(small != NULL && in_range(small, first_internal));
+    assert_true(large != NULL && in_range(large, psram));
+    assert_false(capheap_ptr_caps(large) & MALLOC_CAP_DMA);
+    heap_caps_free(small);
+    heap_caps_free(large);
+}
+
+/** A DMA request that names SPIRAM gets PSRAM (no heap is both) in whole
+ *  cache lines of line bytes; a DMA request without it, internal RAM. */
+static inline void assert_psram_dma_in_lines(chip_range_t psram, size_t line) {
+    for (size_t size = 1; size <= 200; size += 33) {
+        uint8_t *p = heap_caps_malloc(size, MALLOC_CAP_DMA | MALLOC_CAP_SPIRAM);
+        assert_true(p != NULL && in_range(p, psram));
+        assert_int_equal(chip_addr(p) % line, 0);
+        assert_true(heap_caps_get_allocated_size(p) >= ((size + line - 1) & ~(line - 1)));
+        heap_caps_free(p);
+    }
+    void *internal = heap_caps_malloc(100, MALLOC_CAP_DMA);
+    assert_true(internal != NULL && !in_range(internal, psram));
+    heap_caps_free(internal);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* ---- chips whose memory is one RAM type -------------------------------- */
 
 /* The caps of that type (the ESP32-C2's and H2's), all at its first priority. */

@@ -136,13 +136,7 @@ static void psram_heaps_follow_the_map(void **state) {
 
 static void psram_takes_large_mallocs(void **state) {
     (void)state;
-    void *small = heap_caps_malloc_default(16 * KIB - 1);
-    void *large = heap_caps_malloc_default(16 * KIB);
-    assert_true(small != NULL && in_range(small, sram_less_kept));
-    assert_true(large != NULL && in_range(large, psram));
-    assert_false(capheap_ptr_caps(large) & MALLOC_CAP_DMA);
-    heap_caps_free(small);
-    heap_caps_free(large);
+    assert_psram_malloc_policy(psram, sram_less_kept);
 }
 
 /* DMA: the SRAM in address order, the kept-back part last; never PSRAM. */
@@ -155,14 +149,7 @@ static void psram_dma_internal_kept_back_last(void **state) {
 
 static void psram_dma_buffers_in_whole_cache_lines(void **state) {
     (void)state;
-    for (size_t size = 1; size <= 200; size += 33) {
-        uint8_t *p = heap_caps_malloc(size, MALLOC_CAP_DMA | MALLOC_CAP_SPIRAM);
-        assert_true(p != NULL && in_range(p, psram));
-        assert_int_equal(chip_addr(p) % 32, 0);
-        assert_true(heap_caps_get_allocated_size(p) >= ((size + 31) & ~(size_t)31));
-        heap_caps_free(p);
-    }
-    assert_true(heap_caps_check_integrity_all(true));
+    assert_psram_dma_in_lines(psram, 32);
 }
 
 int main(void) {

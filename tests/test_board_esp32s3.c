@@ -152,13 +152,7 @@ static void psram_heaps_follow_the_map(void **state) {
 /* malloc(): internal first below 16 KiB, PSRAM first from there. */
 static void psram_takes_large_mallocs(void **state) {
     (void)state;
-    void *small = heap_caps_malloc_default(16 * KIB - 1);
-    void *large = heap_caps_malloc_default(16 * KIB);
-    assert_true(small != NULL && in_range(small, sram1_less_kept));
-    assert_true(large != NULL && in_range(large, psram));
-    assert_false(capheap_ptr_caps(large) & MALLOC_CAP_DMA);
-    heap_caps_free(small);
-    heap_caps_free(large);
+    assert_psram_malloc_policy(psram, sram1_less_kept);
 }
 
 /* DMA: the DRAM types at priority 1 in address order, the kept-back RAM at
@@ -173,17 +167,7 @@ static void psram_dma_internal_kept_back_last(void **state) {
 /* DMA with SPIRAM: PSRAM (no heap is both), in whole 32-byte lines. */
 static void psram_dma_buffers_in_whole_cache_lines(void **state) {
     (void)state;
-    for (size_t size = 1; size <= 200; size += 33) {
-        uint8_t *p = heap_caps_malloc(size, MALLOC_CAP_DMA | MALLOC_CAP_SPIRAM);
-        assert_true(p != NULL && in_range(p, psram));
-        assert_int_equal(chip_addr(p) % 32, 0);
-        assert_true(heap_caps_get_allocated_size(p) >= ((size + 31) & ~(size_t)31));
-        heap_caps_free(p);
-    }
-    void *internal = heap_caps_malloc(100, MALLOC_CAP_DMA);
-    assert_true(internal != NULL && !in_range(internal, psram));
-    heap_caps_free(internal);
-    assert_true(heap_caps_check_integrity_all(true));
+    assert_psram_dma_in_lines(psram, 32);
 }
 
 int main(void) {
