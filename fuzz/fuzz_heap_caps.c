@@ -176,7 +176,8 @@ static bool request_valid(size_t size, uint32_t caps) {
 /* The size a request really needs: 32BIT (implied by EXEC) rounds up to 4,
  * and an aligned request to its alignment. */
 static size_t adjusted(size_t size, uint32_t caps) {
-    size_t round = hw_align(caps) != 0 ? hw_align(caps) : (caps & (CAP(EXEC) | CAP(32BIT))) ? 4 : 1;
+    size_t align = hw_align(caps);
+    size_t round = align != 0 ? align : (caps & (CAP(EXEC) | CAP(32BIT))) ? 4 : 1;
     return size <= SIZE_MAX - (round - 1) ? (size + round - 1) & ~(round - 1) : size;
 }
 
