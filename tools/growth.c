@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "bisect.h"
 #include "replay.h"
 
 #define TOP_CALLERS 5
@@ -34,37 +35,46 @@ typedef struct {
     replay_failure_t next; /* what fails at percent + 1 (unless at_limit) */
 } growth_t;
 
+/* A search for the requests of caller (0: every request), and what failed
+ * at the last percentage that failed. */
+typedef struct {
+    const capheap_board_t *board;
+    const char *path;
+    trace_format_t format;
+    uint64_t caller;
+    replay_failure_t *failure;
+} grown_t;
+
+static int probe_grown(void *ctx, size_t percent) {
+    grown_t *g = ctx;
+    replay_failure_t f;
+    int rc = probe(g->board, g->path, g->format, g->caller, (unsigned)percent, &f);
+    if (rc == 3) {
+        *g->failure = f;
+    }
+    return rc;
+}
+
 /* The bisection, to 1 %, for the requests of caller (0: every request). An
  * upper end that fails: 100 %, then doubled up to the limit. Returns 0, or a
  * probe's status other than fits or fails. */
 static int search(const capheap_board_t *board, const char *path, trace_format_t format, uint64_t caller,
                   growth_t *g) {
-    unsigned lo = 0, hi = 100;
-    replay_failure_t f;
+    size_t lo = 0, hi = 100;
+    grown_t ctx = {board, path, format, caller, &g->next};
     int rc;
-    while ((rc = probe(board, path, format, caller, hi, &f)) == 0 && hi < GROWTH_LIMIT_PERCENT) {
+    while ((rc = probe_grown(&ctx, hi)) == 0 && hi < GROWTH_LIMIT_PERCENT) {
         lo = hi;
         hi = hi * 2 < GROWTH_LIMIT_PERCENT ? hi * 2 : GROWTH_LIMIT_PERCENT;
     }
-    *g = (growth_t){.percent = hi, .at_limit = rc == 0};
-    if (rc == 0 || rc != 3) {
+    g->percent = (unsigned)hi;
+    g->at_limit = rc == 0;
+    if (rc != 3) {
         return rc;
     }
-    g->next = f;
-    while (hi - lo > 1) { /* lo replays, hi fails */
-        unsigned mid = lo + (hi - lo) / 2;
-        rc = probe(board, path, format, caller, mid, &f);
-        if (rc == 0) {
-            lo = mid;
-        } else if (rc == 3) {
-            hi = mid;
-            g->next = f;
-        } else {
-            return rc;
-        }
-    }
-    g->percent = lo;
-    return 0;
+    rc = bisect_last_fit(probe_grown, &ctx, lo, hi, 1, &hi);
+    g->percent = (unsigned)hi;
+    return rc;
 }
 
 static void print_growth(FILE *out, const char *what, const growth_t *g) {

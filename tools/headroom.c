@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bisect.h"
 #include "board.h"
 #include "growth.h"
 #include "replay.h"
@@ -56,6 +57,24 @@ static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
     return rc;
 }
 
+/* A cut being bisected: the probe, where the heap starts, and what failed
+ * at the last cut that failed. */
+typedef struct {
+    probe_t *p;
+    uintptr_t start;
+    failure_t *failure;
+} cut_t;
+
+static int probe_cut(void *ctx, size_t cut) {
+    cut_t *c = ctx;
+    failure_t f;
+    int rc = probe(c->p, c->start, cut, &f);
+    if (rc == 3) {
+        *c->failure = f;
+    }
+    return rc;
+}
+
 /* Bisects the bytes heap h (at chip address start, size bytes) can lose:
  * none is known to replay (the board as given did), the whole heap is tried
  * first. 0, or the status of a probe that went wrong. */
@@ -67,23 +86,8 @@ static int bisect(probe_t *p, uintptr_t start, size_t size, heap_headroom_t *out
         out->can_lose = size;
         return rc;
     }
-    size_t lo = 0, hi = size; /* lo replays, hi fails */
-    while (hi - lo > HEADROOM_STEP) {
-        size_t half = (hi - lo) / 2 / HEADROOM_STEP * HEADROOM_STEP;
-        size_t mid = lo + (half > HEADROOM_STEP ? half : HEADROOM_STEP);
-        failure_t f;
-        rc = probe(p, start, mid, &f);
-        if (rc == 0) {
-            lo = mid;
-        } else if (rc == 3) {
-            hi = mid;
-            out->failure = f;
-        } else {
-            return rc;
-        }
-    }
-    out->can_lose = lo;
-    return 0;
+    cut_t c = {p, start, &out->failure};
+    return bisect_last_fit(probe_cut, &c, 0, size, HEADROOM_STEP, &out->can_lose);
 }
 
 /* The reserved range that ends where chip address start begins, if any:
