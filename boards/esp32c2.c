@@ -28,13 +28,15 @@
  *   bootloader.memory.ld.in). Below it, the ROM's start-up-only data is heap
  *   like the stack.
  * - EXEC: the heap layout adds it to RAM's caps only with memory protection
- *   off (its newest form tests CONFIG_ESP_SYSTEM_MEMPROT). The C2 protects
- *   memory by splitting IRAM from DRAM with the PMP, on by default
- *   (ESP_SYSTEM_PMP_IDRAM_SPLIT in components/esp_system/Kconfig, which
- *   depends only on SOC_CPU_IDRAM_SPLIT_USING_PMP, set for the C2). Where
- *   CONFIG_ESP_SYSTEM_MEMPROT itself is defined was not in the sources read:
- *   this board takes it to follow that default, so nothing is executable.
- *   Board esp32c2-noprot is the other: RAM offers EXEC too, at the
+ *   off (its newest form: #ifdef CONFIG_ESP_SYSTEM_MEMPROT, in the #else
+ *   branch of ESP32C2_MEM_COMMON_CAPS). ESP_SYSTEM_MEMPROT is on by default
+ *   (components/esp_system/Kconfig at c82e16a: default y, depends on
+ *   SOC_CPU_IDRAM_SPLIT_USING_PMP || SECURE_ENABLE_TEE ||
+ *   SOC_MEMPROT_SUPPORTED; the C2's soc_caps.h sets the first, and the C2
+ *   then splits IRAM from DRAM with the PMP), so nothing is executable.
+ *   Older ESP-IDF called the split ESP_SYSTEM_PMP_IDRAM_SPLIT, also on by
+ *   default, and its C2 layout offered EXEC unconditionally. Board
+ *   esp32c2-noprot is memory protection off: RAM offers EXEC too, at the
  *   instruction-bus address of the block.
  * - The C2 has no RTC fast memory (no SOC_RTC_FAST_MEM_SUPPORTED in its soc
  *   caps): no RTCRAM heap.
