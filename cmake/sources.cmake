@@ -29,6 +29,7 @@ list(APPEND CAPHEAP_SOURCES
   boards/esp32c3.c
   boards/esp32c6.c
   boards/esp32h2.c
+  boards/esp32p4.c
   boards/esp8266.c
   boards/stm32h743.c
   boards/stm32f407.c

@@ -4,7 +4,9 @@
  * instruction-bus window inverted), or FUZZ_BOARD when built with it
  * (fuzz_heap_caps_esp32s3: esp32s3-noprot, whose window is linear;
  * fuzz_heap_caps_psram: esp32s2-psram, 2 MiB of PSRAM whose 32-byte cache
- * lines align DMA requests that name SPIRAM, and its malloc policy).
+ * lines align DMA requests that name SPIRAM, and its malloc policy;
+ * fuzz_heap_caps_esp32p4: esp32p4, internal memory behind 64-byte cache
+ * lines, types with SIMD, RETENTION and SPM).
  *
  * The input is decoded into operations (format in fuzz/README.md): allocations
  * of every heap_caps kind with caps masks from the input, realloc, free, heaps
@@ -44,8 +46,8 @@
 #define BUFS      4
 #define KEYS      4096u
 /* Above the largest heap of the board fuzzed (esp32s3's D/IRAM: 330 KiB;
- * FUZZ_MAX_BLOCK for a board with PSRAM), as the edge sizes follow the
- * largest free block. */
+ * FUZZ_MAX_BLOCK for a board with PSRAM or a larger heap), as the edge
+ * sizes follow the largest free block. */
 #ifndef FUZZ_MAX_BLOCK
 #define FUZZ_MAX_BLOCK (512u * 1024)
 #endif

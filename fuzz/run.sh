@@ -45,7 +45,7 @@ corpus_of() {
 all_targets() {
   local d=$dir
   [ "$mode" = coverage ] && d="$BUILD/fuzz-cov"
-  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps fuzz_heap_caps_esp32s3 fuzz_heap_caps_psram fuzz_tool_inputs; do
+  for t in fuzz_multi_heap fuzz_multi_heap_light fuzz_multi_heap_comprehensive fuzz_heap_caps fuzz_heap_caps_esp32s3 fuzz_heap_caps_psram fuzz_heap_caps_esp32p4 fuzz_tool_inputs; do
     if [ -x "$d/fuzz/$t" ]; then echo "$t"; fi
   done
 }

@@ -52,6 +52,10 @@ extern "C" {
 #define MALLOC_CAP_RETENTION     (1u << 14) /**< reachable by retention DMA */
 #define MALLOC_CAP_RTCRAM        (1u << 15) /**< RTC fast memory */
 #define MALLOC_CAP_SPM           (1u << 16) /**< scratch-pad / tightly coupled memory */
+/* ESP-IDF's names for bit 16: MALLOC_CAP_TCM (the ESP32-P4's tightly coupled
+ * memory), in newer sources MALLOC_CAP_SCP with TCM kept as its alias. */
+#define MALLOC_CAP_TCM           MALLOC_CAP_SPM
+#define MALLOC_CAP_SCP           MALLOC_CAP_SPM
 /* The next four ask for alignment when allocating, as ESP-IDF 5.3+ does
  * (docs/heap_caps.md): DMA and the DMA descriptor and CACHE_ALIGNED caps get
  * the board's data cache line, SIMD at least 16 bytes. The size queries take
