@@ -60,14 +60,15 @@ static struct {
     capheap_reserved_t reserved[MOVED_MAX];
 } moved;
 
-const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, uintptr_t offset) {
+const capheap_board_t *t_move_board_range(const char *name, uintptr_t chip_start, uintptr_t chip_end,
+                                          uintptr_t offset) {
     const capheap_board_t *b = capheap_board_find(name);
     T_CHECK(b != NULL && b->region_count <= MOVED_MAX && b->reserved_count <= MOVED_MAX);
     moved.board = *b;
     size_t regions = 0, reserved = 0;
     for (size_t i = 0; i < b->region_count; i++) {
         capheap_region_t r = b->regions[i];
-        if (r.start >= chip_end) {
+        if (r.start < chip_start || r.start >= chip_end) {
             continue;
         }
         T_CHECK(r.size <= chip_end - r.start);
@@ -78,7 +79,7 @@ const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, 
         moved.regions[regions++] = r;
     }
     for (size_t i = 0; i < b->reserved_count; i++) {
-        if (b->reserved[i].start < chip_end) {
+        if (b->reserved[i].start >= chip_start && b->reserved[i].start < chip_end) {
             moved.reserved[reserved] = b->reserved[i];
             moved.reserved[reserved].start += offset;
             moved.reserved[reserved++].end += offset;
@@ -89,6 +90,10 @@ const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, 
     moved.board.reserved = moved.reserved;
     moved.board.reserved_count = reserved;
     return &moved.board;
+}
+
+const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, uintptr_t offset) {
+    return t_move_board_range(name, 0, chip_end, offset);
 }
 
 const capheap_board_t *t_move_board(const char *name, uintptr_t offset) {

@@ -90,6 +90,12 @@ const capheap_board_t *t_move_board(const char *name, uintptr_t offset);
  *  whose map spans more than the target's RAM, as RTC memory far above SRAM. */
 const capheap_board_t *t_move_board_below(const char *name, uintptr_t chip_end, uintptr_t offset);
 
+/** t_move_board of the board's regions and reserved ranges that start in
+ *  [chip_start, chip_end): one part of a chip's map, as the ESP32-P4's L2
+ *  memory without its TCM below and its LP SRAM above. */
+const capheap_board_t *t_move_board_range(const char *name, uintptr_t chip_start, uintptr_t chip_end,
+                                          uintptr_t offset);
+
 /** Runs the cases in order; returns 0 (a failure never returns). */
 int t_run(const char *suite, const t_case_t *cases, size_t count);
 

@@ -634,6 +634,42 @@ static void case_esp32c6_noprot(void) {
     capheap_deinit();
 }
 
+/* ---- the esp32p4 board's L2 memory, moved into the target's RAM --------- */
+
+#define P4_OFFSET (T_FREE_RAM - 0x4FF00000u)
+
+/* esp32p4 (chip revision v3.x): L2 memory after the cache, RETENT_RAM then
+ * the start-up stack's RAM, behind the L1 cache's 64-byte lines. Its TCM
+ * below and LP SRAM above stay out of the move (test_board_esp32p4 has the
+ * whole map on the host). */
+static void case_esp32p4(void) {
+    T_EQ(capheap_init_board(t_move_board_range("esp32p4", 0x4FF00000u, 0x50000000u, P4_OFFSET)), ESP_OK);
+    const uintptr_t retent = 0x4FF2F000u + P4_OFFSET, stack = 0x4FFBAFC0u + P4_OFFSET;
+    const uintptr_t end = 0x4FFBFBB0u + P4_OFFSET; /* the ROM's data after it */
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_DMA), end - retent);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_SIMD), end - retent);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack - retent);
+    T_CHECK(heap_caps_malloc(64, MALLOC_CAP_EXEC) == NULL); /* the PMP split */
+    T_CHECK(heap_caps_malloc(64, MALLOC_CAP_TCM) == NULL);  /* not moved */
+    size_t dma_free = heap_caps_get_free_size(MALLOC_CAP_DMA);
+    static const uint32_t lined[] = {MALLOC_CAP_DMA, MALLOC_CAP_SIMD, MALLOC_CAP_CACHE_ALIGNED | MALLOC_CAP_8BIT};
+    void *p[3];
+    for (size_t i = 0; i < 3; i++) {
+        p[i] = heap_caps_malloc(100, lined[i]);
+        T_CHECK((uintptr_t)p[i] >= retent && (uintptr_t)p[i] < end && (uintptr_t)p[i] % 64 == 0);
+        T_CHECK(heap_caps_get_allocated_size(p[i]) >= 128); /* whole lines */
+    }
+    void *kept = heap_caps_malloc(100, MALLOC_CAP_RETENTION);
+    T_CHECK((uintptr_t)kept >= retent && (uintptr_t)kept < stack);
+    for (size_t i = 0; i < 3; i++) {
+        free(p[i]);
+    }
+    free(kept);
+    T_EQ(heap_caps_get_free_size(MALLOC_CAP_DMA), dma_free);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 #if defined(__XTENSA__)
 /* ---- the esp8266 board at its own addresses, on its own core ------------- */
 
@@ -723,6 +759,7 @@ int main(void) {
         {"esp32_diram_alias", case_esp32_diram_alias},
         {"esp32c3_noprot", case_esp32c3_noprot},
         {"esp32c6_noprot", case_esp32c6_noprot},
+        {"esp32p4", case_esp32p4},
 #if defined(__XTENSA__)
         {"esp8266", case_esp8266},
 #endif
