@@ -6,8 +6,10 @@
  *                                          heap_caps_free on capheap_init("esp32")
  *   bench_caps <small|churn> esp32-dma     the same with MALLOC_CAP_DMA (DRAM)
  *   bench_caps <small|churn> esp32-exec    the same with MALLOC_CAP_32BIT | MALLOC_CAP_EXEC
- *   bench_caps <small|churn> esp32-32bit   the same with MALLOC_CAP_32BIT (IRAM first, no window)
  *                                          (IRAM first, then D/IRAM through its alias)
+ *   bench_caps <small|churn> esp32-32bit   the same with MALLOC_CAP_32BIT (IRAM first, no window)
+ *   bench_caps <small|churn> esp32p4-dma   MALLOC_CAP_DMA on capheap_init("esp32p4"), whose
+ *                                          64-byte cache lines make every request aligned
  *   bench_caps <small|churn> multi [KiB]   multi_heap on one region of the workload's size,
  *                                          or of KiB (up to 16 MiB: is the cost flat?)
  *   bench_caps <small|churn> multi-lock [KiB]  the same with the port's lock (what every
@@ -135,6 +137,10 @@ static int setup(int argc, char **argv, size_t region, const allocator_t **a) {
     const char *mode = argv[2];
     long number = argc == 4 ? atol(argv[3]) : -1;
     *a = &caps;
+    if (strcmp(mode, "esp32p4-dma") == 0 && argc == 3) {
+        *a = &caps_dma;
+        return capheap_init("esp32p4") == ESP_OK;
+    }
     if (strncmp(mode, "esp32", 5) == 0 && argc == 3) {
         bool dma = strcmp(mode, "esp32-dma") == 0, exec = strcmp(mode, "esp32-exec") == 0;
         bool words = strcmp(mode, "esp32-32bit") == 0;

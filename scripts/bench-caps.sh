@@ -3,6 +3,8 @@
 # WORKLOADS.md's small and churn workloads: instructions per malloc+free pair of
 #   esp32, esp32-dma, esp32-exec   heap_caps_malloc(n, 8BIT / DMA / 32BIT|EXEC) and
 #   esp32-32bit                    heap_caps_free on the esp32 board; and 32BIT alone
+#   esp32p4-dma                    DMA on the esp32p4 board: every request aligned
+#                                  to its 64-byte cache lines
 #   multi, multi-lock              multi_heap on one region, without / with the
 #                                  port's lock (every registered heap has one, so
 #                                  multi-lock is the baseline of the caps rows)
@@ -16,13 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 WORKLOADS=${WORKLOADS:-"small churn"}
-MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "esp32-32bit" "heaps 1" "heaps 8" "heaps 32")
+MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "esp32-32bit" "esp32p4-dma" "heaps 1" "heaps 8" "heaps 32")
 
 # wrappers MODE: the malloc and free wrappers bench_caps uses in MODE.
 wrappers() {
   case "$1" in
     multi*) echo "bench_multi_malloc bench_multi_free" ;;
-    esp32-dma) echo "bench_caps_malloc_dma bench_caps_free" ;;
+    esp32-dma | esp32p4-dma) echo "bench_caps_malloc_dma bench_caps_free" ;;
     esp32-exec) echo "bench_caps_malloc_exec bench_caps_free" ;;
     esp32-32bit) echo "bench_caps_malloc_32bit bench_caps_free" ;;
     *) echo "bench_caps_malloc bench_caps_free" ;;
@@ -68,6 +70,7 @@ describe() {
     esp32-dma) echo "heap_caps DMA (esp32)" ;;
     esp32-exec) echo "heap_caps 32BIT\\|EXEC (esp32)" ;;
     esp32-32bit) echo "heap_caps 32BIT (esp32)" ;;
+    esp32p4-dma) echo "heap_caps DMA (esp32p4, 64-byte lines)" ;;
     multi-16384) echo "multi, 16 MiB region" ;;
     heaps-*) echo "heaps ${1#heaps-}" ;;
     *) echo "$1" ;;
@@ -101,7 +104,8 @@ failures() {
   pair_table
   echo
   echo "On the esp32 board 8BIT and DMA are served from DRAM; 32BIT|EXEC from IRAM first and then"
-  echo "from D/IRAM through its instruction-bus alias; 32BIT alone from IRAM first, at its own address. Every registered heap has a lock, so the"
+  echo "from D/IRAM through its instruction-bus alias; 32BIT alone from IRAM first, at its own address. On the"
+  echo "esp32p4 board DMA requests are served in whole 64-byte cache lines, so each takes the aligned path. Every registered heap has a lock, so the"
   echo "locked multi_heap pair (multi-lock) is the comparable baseline; / multi is the cost of the"
   echo "whole layer, lock included. Failed mallocs:$(failures)"
 } >"$OUT/caps.md"
