@@ -126,7 +126,7 @@ static CAPHEAP_ALWAYS_INLINE void *alloc_from(const capheap_candidate_list_t *l,
         } else {
             multi_heap_handle_t mh = capheap_hot_mh(capheap_registry_hot(*i));
             if (align != 0) {
-                p = multi_heap_aligned_alloc(mh, size, align);
+                p = capheap_multi_heap_memalign_locked(mh, size, align, 0);
             } else if (i[1] != CAPHEAP_LIST_END && size >= capheap_multi_heap_fail_floor(mh)) {
                 continue;
             } else {

@@ -107,6 +107,19 @@ static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_malloc_locked(multi_heap_h
     return p;
 }
 
+/* An aligned allocation of a heap with a lock (multi_heap_aligned_alloc_offs,
+ * inline for the caps layer, whose DMA requests are all aligned on a board
+ * with cache lines). A failure sets no floor: it says nothing of plain
+ * requests. */
+static CAPHEAP_ALWAYS_INLINE void *capheap_multi_heap_memalign_locked(multi_heap_handle_t heap, size_t size,
+                                                                      size_t align, size_t offset) {
+    port_lock_take(heap_lock_of(heap));
+    void *p = capheap_poison_memalign(tlsf_of(heap), size, align, offset);
+    capheap_multi_heap_floor_renew(heap);
+    port_lock_give(heap_lock_of(heap));
+    return p;
+}
+
 static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_handle_t heap, void *p) {
     port_lock_take(heap_lock_of(heap));
     capheap_poison_free(tlsf_of(heap), p);
