@@ -22,6 +22,7 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32h2_noprot,
     &capheap_board_esp32p4,
     &capheap_board_esp32p4_psram,
+    &capheap_board_esp32p4_noprot,
     &capheap_board_esp32p4_rev1,
     &capheap_board_esp8266,
     &capheap_board_stm32h743,

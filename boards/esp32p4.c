@@ -32,7 +32,10 @@
  *   EXEC is added only without CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT, which is
  *   on by default (it depends on SOC_CPU_IDRAM_SPLIT_USING_PMP, which the
  *   P4 sets: components/soc/esp32p4/include/soc/soc_caps.h at 00a6f82):
- *   no heap memory is executable here.
+ *   no heap memory is executable here. Board esp32p4-noprot is the split
+ *   off: both L2 memory types, and LP SRAM's last priority, add EXEC (the
+ *   layout's L2MEM and RTCRAM base caps); one address on both buses, so
+ *   code runs where malloc put it.
  * - What the ROM keeps: its .bss and .data at the top of the start-up
  *   region, from dram0_rtos_reserved_start of the ROM's layout table
  *   (ESP_ROM_HAS_LAYOUT_TABLE): 0x4FF3FBA4 on v1.x and 0x4FFBFBB0 on v3.x
@@ -100,6 +103,16 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
     [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), 0, COMMON_CAPS | CAP(INTERNAL)}},
     /* As esp32.c's: no DEFAULT, every INTERNAL, DMA or 8BIT request at its
      * last priority, after all other memory with those caps. */
+    [RAM_KEPT_BACK] = {"RAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},
+};
+
+/* CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT off. */
+static const capheap_memory_type_t noprot_types[TYPE_COUNT] = {
+    [RAM] = {"RAM", {L2MEM_CAPS | CAP(EXEC) | CAP(SIMD), 0, 0}},
+    [RETENT_RAM] = {"RETENT_RAM", {L2MEM_CAPS | CAP(EXEC) | CAP(RETENTION) | CAP(SIMD), 0, 0}},
+    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT) | CAP(SIMD)}},
+    [SCP] = {"SCP", {CAP(SPM), COMMON_CAPS | CAP(INTERNAL), 0}},
+    [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), 0, COMMON_CAPS | CAP(INTERNAL) | CAP(EXEC)}},
     [RAM_KEPT_BACK] = {"RAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},
 };
 
@@ -172,6 +185,13 @@ const capheap_board_t capheap_board_esp32p4_psram = {
     .name = "esp32p4-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
     .extmem = {.internal_below = 16384},
+    .cache = P4_CACHE_LINES,
+};
+
+const capheap_board_t capheap_board_esp32p4_noprot = {
+    .name = "esp32p4-noprot",
+    CAPHEAP_BOARD_TABLES(noprot_types, regions, reserved),
+    .extmem = {0},
     .cache = P4_CACHE_LINES,
 };
 

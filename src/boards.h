@@ -27,6 +27,7 @@ CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32h2;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32h2_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32p4;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32p4_psram;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32p4_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32p4_rev1;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_stm32h743;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_stm32f407;

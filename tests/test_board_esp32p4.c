@@ -5,7 +5,8 @@
  * after them: malloc takes L2 memory in address order, then the TCM, then
  * LP SRAM. DMA and SIMD stay in L2 memory, DMA in whole 64-byte cache lines;
  * RETENTION only in RETENT_RAM; ESP-IDF's TCM/SCP names reach the TCM;
- * nothing is executable. esp32p4-psram adds 32 MiB of PSRAM under the
+ * nothing is executable (esp32p4-noprot: L2 memory and LP SRAM serve EXEC
+ * at their own addresses). esp32p4-psram adds 32 MiB of PSRAM under the
  * default malloc policy; esp32p4-rev1 is the v1.x chip, whose cache is at
  * the top of L2 memory and whose ROM data lies inside the stack's region.
  */
@@ -178,6 +179,29 @@ static void psram_simd(void **state) {
     heap_caps_free(external);
 }
 
+/* ---- esp32p4-noprot ------------------------------------------------------ */
+
+/* Without the PMP split, L2 memory and LP SRAM serve EXEC in malloc's order,
+ * at the address data is written through (one address on both buses); the
+ * TCM never does. */
+static void noprot_serves_exec(void **state) {
+    (void)state;
+    const chip_range_t order[] = {retent, stack, lp};
+    const size_t min[] = {most_retent, most_stack, most_lp};
+    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, order, min, 3);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), RANGE_SIZE(retent) + RANGE_SIZE(stack) + RANGE_SIZE(lp));
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC | MALLOC_CAP_DMA)); /* never both, as in ESP-IDF */
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC | MALLOC_CAP_TCM));
+    uint32_t *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_true(code != NULL && in_range(code, retent) && chip_addr(code) % 4 == 0);
+    assert_int_equal(capheap_ptr_caps(code), L2MEM_CAPS | MALLOC_CAP_RETENTION | MALLOC_CAP_EXEC);
+    code[0] = 0x00000013u; /* RV32 "nop", as a loader would write it */
+    assert_int_equal(((const uint8_t *)code)[0], 0x13);
+    heap_caps_free(code);
+    assert_lines(MALLOC_CAP_DMA); /* the lines as before */
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* ---- esp32p4-rev1 -------------------------------------------------------- */
 
 static const chip_range_t rev1_retent = {0x4FF0F000, 0x4FF3AFC0};
@@ -211,6 +235,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(psram_malloc_policy, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_simd, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_every_internal_block_freed, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(noprot_serves_exec, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(every_block_freed, noprot_setup, board_teardown),
         cmocka_unit_test_setup_teardown(rev1_heaps_and_order, rev1_setup, board_teardown),
         cmocka_unit_test_setup_teardown(every_block_freed, rev1_setup, board_teardown),
     };
