@@ -237,8 +237,8 @@ static inline void file_free(capheap_tlsf_t *t, block_t *b, size_t size) {
     list_insert(t, b, class_of(t, size));
 }
 
-/* Frees a live block (below, with free): creation, trimming and memalign's
- * front gap make a used block and free it, which files and coalesces it. */
+/* Frees a live block (below, with free): creation and trimming make a used
+ * block and free it, which files and coalesces it. */
 static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b);
 
 /* ---- creation ---------------------------------------------------------- */
@@ -403,8 +403,8 @@ static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
 
 /* When the used block b and its free successor, if any, have need bytes
  * together, b takes the successor, keeps need bytes and trim_tail gives the
- * rest back; else false and nothing changes. Shrinks, grows and trims in
- * place for realloc and memalign. */
+ * rest back; else false and nothing changes. Shrinks and grows in place
+ * for realloc. */
 static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     CAPHEAP_ASSERT_AT(b, !block_is_free(b) && !block_prev_free(block_next(b)));
     block_t *next = block_next(b);
