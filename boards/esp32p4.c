@@ -40,7 +40,9 @@
  *   region, from dram0_rtos_reserved_start of the ROM's layout table
  *   (ESP_ROM_HAS_LAYOUT_TABLE): 0x4FF3FBA4 on v1.x and 0x4FFBFBB0 on v3.x
  *   (the ROM layout in components/bootloader/subproject/main/ld/esp32p4/
- *   bootloader.memory.ld.in, at c82e16a: ECO4 and earlier / later). On v1.x
+ *   bootloader.memory.ld.in, at c82e16a, whose two columns are ECO4 and
+ *   earlier / later; that these are v1.x / v3.x is read from their stack
+ *   addresses, which are the two revisions' above). On v1.x
  *   components/heap/port/memory_layout_utils.c leaves out [that start,
  *   SOC_DIRAM_ROM_RESERVE_HIGH = 0x4FF40000). On v3.x that constant is
  *   below the start, and how the newest sources cut the ROM's data out was
