@@ -3,6 +3,7 @@
  * reserved ranges) and the heaps built from it, with their free bytes.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "board.h"
 #include "trace_input.h"
@@ -32,14 +33,26 @@ const char *fmt_bytes(unsigned long long v, char *buf, size_t len) {
     return buf;
 }
 
+/* The width of priority p's column: its longest caps, and at least min. */
+static int caps_column(const capheap_board_t *board, int p, int min) {
+    int width = min;
+    for (size_t t = 0; t < board->type_count; t++) {
+        char c[160];
+        int n = (int)strlen(caps_describe(board->types[t].caps[p], c, sizeof c));
+        width = n > width ? n : width;
+    }
+    return width;
+}
+
 static void print_types(FILE *out, const capheap_board_t *board) {
+    int w0 = caps_column(board, 0, 22), w1 = caps_column(board, 1, 28);
     fprintf(out, "Memory types (caps by priority: tried first at 0, then 1, then 2)\n");
     for (size_t t = 0; t < board->type_count; t++) {
         char c[3][160];
         for (int p = 0; p < 3; p++) {
             caps_describe(board->types[t].caps[p], c[p], sizeof c[p]);
         }
-        fprintf(out, "  %-18s 0: %-22s 1: %-28s 2: %s\n", board->types[t].name, c[0], c[1], c[2]);
+        fprintf(out, "  %-18s 0: %-*s 1: %-*s 2: %s\n", board->types[t].name, w0, c[0], w1, c[1], c[2]);
     }
 }
 
