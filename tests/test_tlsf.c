@@ -501,6 +501,16 @@ static void memalign_alignments_and_offsets(void **state) {
     expect_sound(t);
 }
 
+/* The front gap memalign leaves before the first payload of a fresh heap
+ * for align and offset (src/tlsf.c's front_gap). */
+static size_t gap_at(const capheap_tlsf_t *t, size_t align, size_t offset) {
+    size_t gap = (size_t)(0 - ((uintptr_t)t->payload0 + offset)) & (align - 1);
+    while (gap != 0 && gap < MIN_BLOCK) { /* the gap must stand as a free block */
+        gap += align;
+    }
+    return gap;
+}
+
 /* memalign on a heap whose only free block is its largest: a request is
  * served up to what that block holds after its own front gap (not after the
  * worst gap an alignment can need), and one byte more fails. */
@@ -510,10 +520,7 @@ static void memalign_the_largest_block_up_to_its_own_gap(void **state) {
         for (size_t offset = 0; offset < align; offset += align / 2) {
             capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
             size_t largest = capheap_tlsf_largest_free(t);
-            size_t gap = (size_t)(0 - ((uintptr_t)t->payload0 + offset)) & (align - 1);
-            while (gap != 0 && gap < MIN_BLOCK) { /* the gap must stand as a free block */
-                gap += align;
-            }
+            size_t gap = gap_at(t, align, offset);
             assert_null(capheap_tlsf_memalign(t, largest - gap + 1, align, offset));
             uint8_t *p = capheap_tlsf_memalign(t, largest - gap, align, offset);
             assert_non_null(p);
@@ -521,6 +528,64 @@ static void memalign_the_largest_block_up_to_its_own_gap(void **state) {
             assert_true(capheap_tlsf_usable_size(p) >= largest - gap);
             expect_sound(t);
         }
+    }
+}
+
+/* The blocks of a heap in address order, for a layout test. */
+typedef struct {
+    size_t n;
+    uint8_t *payload[4];
+    size_t usable[4];
+    bool used[4];
+} layout_t;
+
+static bool note_block(void *payload, size_t usable, bool used, void *user) {
+    layout_t *l = user;
+    assert_true(l->n < 4);
+    l->payload[l->n] = payload;
+    l->usable[l->n] = usable;
+    l->used[l->n++] = used;
+    return true;
+}
+
+/* memalign carves its block out of one free block: a free front gap when the
+ * payload is not aligned already, the used block, and a free tail when the
+ * rest is enough for a block (else the used block keeps it). Each shape on a
+ * fresh heap, whose only free block spans it. */
+static void memalign_carves_gap_block_and_tail(void **state) {
+    (void)state;
+    const size_t align = 64;
+    for (int shape = 0; shape < 4; shape++) {
+        bool with_gap = shape & 1, with_tail = shape & 2;
+        capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+        /* an offset that gives the first payload a gap, or none */
+        size_t aligned_at = (size_t)(0 - (uintptr_t)t->payload0) & (align - 1);
+        size_t offset = !with_gap ? aligned_at : gap_at(t, align, 0) != 0 ? 0 : align - MIN_BLOCK;
+        size_t gap = gap_at(t, align, offset);
+        assert_true((gap != 0) == with_gap);
+        size_t size = with_tail ? 100 : capheap_tlsf_largest_free(t) - gap;
+        uint8_t *p = capheap_tlsf_memalign(t, size, align, offset);
+        assert_non_null(p);
+        assert_int_equal(((uintptr_t)p + offset) % align, 0);
+        layout_t l = {0};
+        capheap_tlsf_walk(t, note_block, &l);
+        size_t i = 0;
+        if (with_gap) {
+            assert_false(l.used[0]);
+            assert_int_equal(l.usable[0] + H, gap);
+            i = 1;
+        }
+        assert_ptr_equal(l.payload[i], p);
+        assert_true(l.used[i]);
+        assert_int_equal(l.n, i + 1 + with_tail);
+        if (with_tail) {
+            assert_false(l.used[i + 1]);
+            assert_int_equal(l.usable[i], (size + H + W - 1) / W * W - H);
+        }
+        expect_sound(t);
+        capheap_tlsf_free(t, p);
+        assert_stats(t, capheap_tlsf_largest_free(t), 1, 0);
+        expect_sound(t);
     }
 }
 
@@ -768,6 +833,7 @@ int main(void) {
         cmocka_unit_test(free_coalesces),
         cmocka_unit_test(memalign_alignments_and_offsets),
         cmocka_unit_test(memalign_the_largest_block_up_to_its_own_gap),
+        cmocka_unit_test(memalign_carves_gap_block_and_tail),
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(largest_free_is_exact),
