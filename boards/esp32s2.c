@@ -38,8 +38,11 @@
  *
  * - PSRAM (board esp32s2-psram: 2 MiB, as the ESP32-S2-WROVER module has,
  *   docs/en/hw-reference/esp32s2/user-guide-saola-1-v1.2.rst): ESP-IDF adds
- *   it at start-up (components/esp_psram/esp_psram.c) with SPIRAM and
- *   DEFAULT first and 8BIT and 32BIT last, never DMA or EXEC. The S2 keeps
+ *   it at start-up (components/esp_psram/esp_psram.c, its 2015-2026 form)
+ *   with SPIRAM and DEFAULT first and 8BIT, 32BIT and SIMD last, for every
+ *   chip (the S2 has no SIMD instructions, but its PSRAM answers a SIMD
+ *   request, 16-aligned, as in ESP-IDF; its internal RAM has no SIMD in the
+ *   heap layout), never DMA or EXEC. The S2 keeps
  *   flash .rodata on a bus of its own (DROM0, 0x3F000000), and the MMU hands
  *   PSRAM the first page of the 8-bit data-bus region that starts at
  *   0x3F800000 (components/soc/esp32s2/include/soc/ext_mem_defs.h,
@@ -66,7 +69,7 @@ enum { RAM, RTCRAM, SPIRAM, RAM_KEPT_BACK, TYPE_COUNT };
 static const capheap_memory_type_t types[TYPE_COUNT] = {
     [RAM] = {"RAM", {COMMON_CAPS | CAP(INTERNAL) | CAP(DMA), 0, 0}},
     [RTCRAM] = {"RTCRAM", {CAP(RTCRAM), 0, COMMON_CAPS | CAP(INTERNAL)}},
-    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT)}},
+    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT) | CAP(SIMD)}},
     /* As esp32.c's: no DEFAULT, every INTERNAL, DMA or 8BIT request at its
      * last priority, after all other memory with those caps. */
     [RAM_KEPT_BACK] = {"RAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},

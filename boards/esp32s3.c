@@ -45,9 +45,11 @@
  * - PSRAM (board esp32s3-psram: 8 MiB, as the common N8R8 and N16R8
  *   modules): ESP-IDF does not list it in the heap layout's regions but
  *   adds it at start-up (components/esp_psram/esp_psram.c,
- *   esp_psram_extram_add_to_heap_allocator) with SPIRAM and DEFAULT first
- *   and 8BIT and 32BIT last, never DMA or EXEC (no SIMD here, as DRAM's
- *   caps have none in this board's layout). It sits on the data bus at the
+ *   esp_psram_extram_add_to_heap_allocator, its 2015-2026 form) with
+ *   SPIRAM and DEFAULT first and 8BIT, 32BIT and SIMD last (for every
+ *   chip), never DMA or EXEC. Whether ESP-IDF's newest S3 heap layout gives
+ *   internal RAM SIMD too could not be read (the layouts read predate the
+ *   cap): here only PSRAM serves a SIMD request. It sits on the data bus at the
  *   first MMU page after the application's flash .text and .rodata
  *   (components/esp_mm/esp_mmu_map.c), which moves with the application:
  *   this board takes 1 MiB of them, so 0x3C100000. malloc() as ESP-IDF's
@@ -81,7 +83,7 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
                {0, CAP(DMA) | CAP(8BIT) | CAP(INTERNAL) | CAP(DEFAULT), CAP(32BIT) | CAP(EXEC) | CAP(RETENTION)}},
     [STACK_DIRAM] = {"STACK/DIRAM", {CAP(8BIT) | CAP(DEFAULT) | CAP(RETENTION),
                                      CAP(EXEC) | CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), 0}},
-    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT)}},
+    [SPIRAM] = {"SPIRAM", {CAP(SPIRAM) | CAP(DEFAULT), 0, CAP(8BIT) | CAP(32BIT) | CAP(SIMD)}},
     /* As esp32.c's: no DEFAULT, every INTERNAL, DMA or 8BIT request at its
      * last priority, after all other memory with those caps. */
     [DRAM_KEPT_BACK] = {"DRAM (kept back)", {0, 0, CAP(DMA) | CAP(INTERNAL) | CAP(8BIT) | CAP(32BIT)}},

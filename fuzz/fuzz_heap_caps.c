@@ -161,8 +161,9 @@ static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t
 }
 
 /* The caps the matching rule sees, and the alignment the board's cache lines
- * and SIMD ask, come from tests/caps_oracle.h. SIMD memory is only in
- * buffers added with SIMD in their caps. An aligned request's block is
+ * and SIMD ask, come from tests/caps_oracle.h. SIMD memory is where a type
+ * or an added buffer has SIMD in its caps (esp32p4's L2 memory, the PSRAM
+ * boards' PSRAM, buffers added so). An aligned request's block is
  * aligned so and its size rounded up to it; its failure says less than the
  * largest free block (an aligned block needs room for its front gap too). */
 static size_t hw_align(uint32_t caps) { return oracle_hw_align(caps, capheap_current_board()->cache, MULTI_HEAP_ALIGN); }

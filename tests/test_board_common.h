@@ -187,6 +187,26 @@ static inline void assert_psram_dma_in_lines(chip_range_t psram, size_t line) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/** Only PSRAM has SIMD (at its last priority, as ESP-IDF's esp_psram adds
+ *  it on every chip): a SIMD request gets PSRAM, 16-aligned (internal
+ *  memory's line, none here, or SIMD's 16), and one that also names SPIRAM
+ *  is aligned to PSRAM's cache line, line bytes. Without PSRAM no memory
+ *  has SIMD (simd_memory false). */
+static inline void assert_simd_only_in_psram(bool simd_memory, chip_range_t psram, size_t line) {
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_SIMD);
+    if (!simd_memory) {
+        assert_null(p);
+        assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), 0);
+        return;
+    }
+    assert_true(p != NULL && in_range(p, psram) && chip_addr(p) % 16 == 0);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), (size_t)(psram.end - psram.start));
+    uint8_t *q = heap_caps_malloc(100, MALLOC_CAP_SIMD | MALLOC_CAP_SPIRAM);
+    assert_true(q != NULL && in_range(q, psram) && chip_addr(q) % line == 0);
+    heap_caps_free(p);
+    heap_caps_free(q);
+}
+
 /* ---- chips whose memory is one RAM type -------------------------------- */
 
 /* The caps of that type (the ESP32-C2's and H2's), all at its first priority. */

@@ -170,6 +170,16 @@ static void psram_dma_buffers_in_whole_cache_lines(void **state) {
     assert_psram_dma_in_lines(psram, 32);
 }
 
+static void simd_only_without_psram(void **state) {
+    (void)state;
+    assert_simd_only_in_psram(false, psram, 32);
+}
+
+static void psram_serves_simd(void **state) {
+    (void)state;
+    assert_simd_only_in_psram(true, psram, 32);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
@@ -184,6 +194,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_dma_internal_kept_back_last, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_dma_buffers_in_whole_cache_lines, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(simd_only_without_psram, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_serves_simd, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(exec_refused_with_memory_protection, psram_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
