@@ -39,6 +39,14 @@ static inline int noprot_setup(void **state) {
     return 0;
 }
 
+/* The board's variant with PSRAM (the ESP32-S2, -S3 and -P4 boards have one,
+ * named BOARD_NAME "-psram"). */
+static inline int psram_setup(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init(BOARD_NAME "-psram"), ESP_OK);
+    return 0;
+}
+
 static inline int board_teardown(void **state) {
     (void)state;
     capheap_deinit();
@@ -187,18 +195,18 @@ static inline void assert_psram_dma_in_lines(chip_range_t psram, size_t line) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/** No memory has SIMD: a SIMD request fails (the boards without PSRAM). */
+static inline void assert_no_simd_memory(void) {
+    assert_null(heap_caps_malloc(100, MALLOC_CAP_SIMD));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), 0);
+}
+
 /** Only PSRAM has SIMD (at its last priority, as ESP-IDF's esp_psram adds
  *  it on every chip): a SIMD request gets PSRAM, 16-aligned (internal
  *  memory's line, none here, or SIMD's 16), and one that also names SPIRAM
- *  is aligned to PSRAM's cache line, line bytes. Without PSRAM no memory
- *  has SIMD (simd_memory false). */
-static inline void assert_simd_only_in_psram(bool simd_memory, chip_range_t psram, size_t line) {
+ *  is aligned to PSRAM's cache line, line bytes. */
+static inline void assert_simd_only_in_psram(chip_range_t psram, size_t line) {
     uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_SIMD);
-    if (!simd_memory) {
-        assert_null(p);
-        assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), 0);
-        return;
-    }
     assert_true(p != NULL && in_range(p, psram) && chip_addr(p) % 16 == 0);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), (size_t)(psram.end - psram.start));
     uint8_t *q = heap_caps_malloc(100, MALLOC_CAP_SIMD | MALLOC_CAP_SPIRAM);

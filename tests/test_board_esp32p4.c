@@ -39,12 +39,6 @@ static const size_t most_retent_lines = 950;
 
 static drained_t d;
 
-static int psram_setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init(BOARD_NAME "-psram"), ESP_OK);
-    return 0;
-}
-
 static int rev1_setup(void **state) {
     (void)state;
     assert_int_equal(capheap_init(BOARD_NAME "-rev1"), ESP_OK);

@@ -113,12 +113,6 @@ static void caps_on_both_buses(void **state) {
 
 /* ---- esp32s2-psram -------------------------------------------------------- */
 
-static int psram_setup(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("esp32s2-psram"), ESP_OK);
-    return 0;
-}
-
 static const chip_range_t psram = {0x3F800000, 0x3FA00000};
 static const chip_range_t sram_less_kept = {0x3FFC3000, 0x3FFF4000};
 static const chip_range_t kept_back = {0x3FFF4000, 0x3FFFC000}; /* 32 KiB below block 21 */
@@ -152,14 +146,14 @@ static void psram_dma_buffers_in_whole_cache_lines(void **state) {
     assert_psram_dma_in_lines(psram, 32);
 }
 
-static void simd_only_without_psram(void **state) {
+static void no_simd_without_psram(void **state) {
     (void)state;
-    assert_simd_only_in_psram(false, psram, 32);
+    assert_no_simd_memory();
 }
 
 static void psram_serves_simd(void **state) {
     (void)state;
-    assert_simd_only_in_psram(true, psram, 32);
+    assert_simd_only_in_psram(psram, 32);
 }
 
 int main(void) {
@@ -174,7 +168,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_dma_internal_kept_back_last, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_dma_buffers_in_whole_cache_lines, psram_setup, board_teardown),
-        cmocka_unit_test_setup_teardown(simd_only_without_psram, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(no_simd_without_psram, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_serves_simd, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(exec_refused_with_memory_protection, psram_setup, board_teardown),
     };
