@@ -28,6 +28,8 @@ list(APPEND CAPHEAP_SOURCES
   boards/esp32c2.c
   boards/esp32c3.c
   boards/esp32c6.c
+  boards/esp32c5.c
+  boards/esp32c61.c
   boards/esp32h2.c
   boards/esp32p4.c
   boards/esp8266.c
