@@ -19,6 +19,7 @@
  *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
  * - esp32c6-noprot's HP SRAM moved into the target's RAM: EXEC blocks at
  *   their data addresses, and code written there runs.
+ * - esp32c5's HP SRAM moved likewise: DMA without cache lines, no EXEC.
  * - On Xtensa (lx106, the ESP8266's core), the esp32 and esp8266 boards at
  *   their own addresses: malloc in the ESP8266's IRAM first, bytes and DMA
  *   in its DRAM.
@@ -634,6 +635,34 @@ static void case_esp32c6_noprot(void) {
     capheap_deinit();
 }
 
+/* ---- the esp32c5 board's HP SRAM, moved into the target's RAM ----------- */
+
+#define C5_OFFSET (T_FREE_RAM - 0x40800000u)
+
+/* esp32c5: HP SRAM up to the ROM's stack, then the stack's block, both RAM
+ * with DMA; no cache in front of them, so a DMA block is not rounded to
+ * lines; the PMP split refuses EXEC. LP SRAM stays out of the move
+ * (test_board_esp32c5 has it on the host). */
+static void case_esp32c5(void) {
+    T_EQ(capheap_init_board(t_move_board_below("esp32c5", 0x50000000u, C5_OFFSET)), ESP_OK);
+    const uintptr_t ram = 0x4080F000u + C5_OFFSET, stack = 0x4085C5A0u + C5_OFFSET;
+    const uintptr_t end = 0x4085F4F8u + C5_OFFSET; /* the ROM's data after it */
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_DMA), end - ram);
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_8BIT), end - ram);
+    T_CHECK(heap_caps_malloc(64, MALLOC_CAP_EXEC) == NULL);
+    T_CHECK(heap_caps_malloc(64, MALLOC_CAP_RTCRAM) == NULL); /* not moved */
+    size_t dma_free = heap_caps_get_free_size(MALLOC_CAP_DMA);
+    uint8_t *dma = heap_caps_malloc(4, MALLOC_CAP_DMA);
+    T_CHECK((uintptr_t)dma >= ram && (uintptr_t)dma < stack);
+    T_CHECK(heap_caps_get_allocated_size(dma) < 32); /* no line */
+    void *big = heap_caps_malloc(stack - ram, MALLOC_CAP_DMA); /* more than the first heap has */
+    T_CHECK(big == NULL);
+    free(dma);
+    T_EQ(heap_caps_get_free_size(MALLOC_CAP_DMA), dma_free);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 /* ---- the esp32p4 board's L2 memory, moved into the target's RAM --------- */
 
 #define P4_OFFSET (T_FREE_RAM - 0x4FF00000u)
@@ -759,6 +788,7 @@ int main(void) {
         {"esp32_diram_alias", case_esp32_diram_alias},
         {"esp32c3_noprot", case_esp32c3_noprot},
         {"esp32c6_noprot", case_esp32c6_noprot},
+        {"esp32c5", case_esp32c5},
         {"esp32p4", case_esp32p4},
 #if defined(__XTENSA__)
         {"esp8266", case_esp8266},
