@@ -46,7 +46,7 @@ run: build
 	    $(BUILD)/default/tools/capheap headroom --quiet --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
 	    status=$$?; fi; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
-	    $(BUILD)/default/tools/capheap compare --board esp32s2,esp32s3,esp32c2,esp32c3,esp32c6,esp32h2,esp32p4,esp8266,stm32f407 $(BUILD)/workload.trace \
+	    $(BUILD)/default/tools/capheap compare --board esp32s2,esp32s3,esp32c2,esp32c3,esp32c5,esp32c6,esp32c61,esp32h2,esp32p4,esp8266,stm32f407 $(BUILD)/workload.trace \
 	      >>$(BUILD)/run-report.txt; \
 	    status=$$?; [ $$status -eq 3 ] && status=0; fi; \
 	  cat $(BUILD)/run-report.txt; exit $$status
