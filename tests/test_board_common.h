@@ -31,16 +31,16 @@ static inline int board_setup(void **state) {
     return 0;
 }
 
-/* The board's variant with memory protection off (the ESP32-S3, -C3 and -C6
- * boards have one, named BOARD_NAME "-noprot"). */
+/* The board's variant with memory protection off (the ESP32-S3's, the
+ * RISC-V chips' and the P4's boards have one, named BOARD_NAME "-noprot"). */
 static inline int noprot_setup(void **state) {
     (void)state;
     assert_int_equal(capheap_init(BOARD_NAME "-noprot"), ESP_OK);
     return 0;
 }
 
-/* The board's variant with PSRAM (the ESP32-S2, -S3 and -P4 boards have one,
- * named BOARD_NAME "-psram"). */
+/* The board's variant with PSRAM (the ESP32-S2, -S3, -C5 and -P4 boards have
+ * one, named BOARD_NAME "-psram"). */
 static inline int psram_setup(void **state) {
     (void)state;
     assert_int_equal(capheap_init(BOARD_NAME "-psram"), ESP_OK);
@@ -246,6 +246,40 @@ static inline void assert_one_ram_type_order(drained_t *d, chip_range_t main, ch
     drain(d, 512, MALLOC_CAP_8BIT);
     assert_none_in(d, reserved, n);
     release(d);
+}
+
+/** Without the PMP split: EXEC fills main, then stack, in malloc's order,
+ *  never together with DMA (as in ESP-IDF), at the one address both buses
+ *  see: code written there reads back where it was put. */
+static inline void assert_one_ram_type_exec(drained_t *d, chip_range_t main, chip_range_t stack, const size_t most[2]) {
+    const chip_range_t order[] = {main, stack};
+    assert_drain_order(d, 512, MALLOC_CAP_EXEC, order, most, 2);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC | MALLOC_CAP_DMA));
+    uint32_t *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_true(code != NULL && in_range(code, main));
+    assert_int_equal(capheap_ptr_caps(code), ONE_RAM_TYPE_CAPS | MALLOC_CAP_EXEC);
+    code[0] = 0x00000013u; /* RV32 "nop", as a loader would write it */
+    assert_int_equal(((const uint8_t *)code)[0], 0x13);
+    heap_caps_free(code);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* ---- LP SRAM as a heap of type RTCRAM (the ESP32-C5's and C6's) --------- */
+
+/** LP SRAM (at least most blocks of 512): RTCRAM first, the common caps
+ *  (DEFAULT, INTERNAL, 32BIT, 8BIT) at the next priority, never DMA, and
+ *  EXEC as the board says (exec: MALLOC_CAP_EXEC or 0). */
+static inline void assert_lp_sram_caps(drained_t *d, chip_range_t lp, size_t most, uint32_t exec) {
+    const chip_range_t order[] = {lp};
+    const size_t min[] = {most};
+    assert_drain_order(d, 512, MALLOC_CAP_RTCRAM, order, min, 1);
+    assert_drain_order(d, 512, MALLOC_CAP_RTCRAM | MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, order, min, 1);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_RTCRAM);
+    assert_true(p != NULL && in_range(p, lp));
+    assert_int_equal(capheap_ptr_caps(p), MALLOC_CAP_RTCRAM | MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL |
+                                              MALLOC_CAP_32BIT | MALLOC_CAP_8BIT | exec);
+    assert_null(heap_caps_malloc(64, MALLOC_CAP_RTCRAM | MALLOC_CAP_DMA));
+    heap_caps_free(p);
 }
 
 #endif /* CAPHEAP_TEST_BOARD_COMMON_H */

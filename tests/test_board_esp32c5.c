@@ -59,27 +59,16 @@ static void hp_sram_first_lp_sram_last(void **state) {
     release(&d);
 }
 
-/* LP SRAM: RTCRAM first, the common caps, never DMA, EXEC as the board says. */
-static void assert_lp_caps(uint32_t exec) {
-    const chip_range_t order[] = {lp};
-    const size_t min[] = {most_lp};
-    assert_drain_order(&d, 512, MALLOC_CAP_RTCRAM, order, min, 1);
-    void *p = heap_caps_malloc(100, MALLOC_CAP_RTCRAM);
-    assert_true(p != NULL && in_range(p, lp));
-    assert_int_equal(capheap_ptr_caps(p), MALLOC_CAP_RTCRAM | COMMON_CAPS | exec);
-    heap_caps_free(p);
-}
-
 static void lp_sram_caps(void **state) {
     (void)state;
-    assert_lp_caps(0);
+    assert_lp_sram_caps(&d, lp, most_lp, 0);
 }
 
 /* Without the split EXEC is served in malloc's order, at the one address
  * both buses see: code is written and run where it was put. */
 static void noprot_serves_exec(void **state) {
     (void)state;
-    assert_lp_caps(MALLOC_CAP_EXEC);
+    assert_lp_sram_caps(&d, lp, most_lp, MALLOC_CAP_EXEC);
     const chip_range_t order[] = {sram, stack, lp};
     const size_t min[] = {most_sram, most_stack, most_lp};
     assert_drain_order(&d, 512, MALLOC_CAP_EXEC, order, min, 3);

@@ -69,26 +69,14 @@ static void dma_only_in_hp_sram(void **state) {
     assert_null(heap_caps_malloc(64, MALLOC_CAP_DMA | MALLOC_CAP_RTCRAM));
 }
 
-/* LP SRAM: RTCRAM first, the common caps, never DMA, EXEC as the board says. */
-static void assert_lp_caps(uint32_t exec) {
-    const chip_range_t order[] = {lp};
-    const size_t min[] = {most_lp};
-    assert_drain_order(&d, 512, MALLOC_CAP_RTCRAM, order, min, 1);
-    assert_drain_order(&d, 512, MALLOC_CAP_RTCRAM | MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, order, min, 1);
-    void *p = heap_caps_malloc(100, MALLOC_CAP_RTCRAM);
-    assert_true(p != NULL && in_range(p, lp));
-    assert_int_equal(capheap_ptr_caps(p), MALLOC_CAP_RTCRAM | COMMON_CAPS | exec);
-    heap_caps_free(p);
-}
-
 static void lp_sram_caps(void **state) {
     (void)state;
-    assert_lp_caps(0);
+    assert_lp_sram_caps(&d, lp, most_lp, 0);
 }
 
 static void noprot_lp_sram_caps(void **state) {
     (void)state;
-    assert_lp_caps(MALLOC_CAP_EXEC);
+    assert_lp_sram_caps(&d, lp, most_lp, MALLOC_CAP_EXEC);
 }
 
 /* Without the split only EXEC changes: malloc's order is the same. */

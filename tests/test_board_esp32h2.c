@@ -36,14 +36,7 @@ static void every_request_in_address_order(void **state) {
 
 static void noprot_serves_exec_at_the_data_address(void **state) {
     (void)state;
-    const chip_range_t order[] = {sram, stack};
-    assert_drain_order(&d, 512, MALLOC_CAP_EXEC, order, most, 2);
-    assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC | MALLOC_CAP_DMA)); /* never both, as in ESP-IDF */
-    void *code = heap_caps_malloc(64, MALLOC_CAP_EXEC);
-    assert_true(code != NULL && in_range(code, sram));
-    assert_true(capheap_ptr_caps(code) & MALLOC_CAP_EXEC);
-    heap_caps_free(code);
-    assert_true(heap_caps_check_integrity_all(true));
+    assert_one_ram_type_exec(&d, sram, stack, most);
 }
 
 int main(void) {
