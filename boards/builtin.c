@@ -22,6 +22,7 @@ const capheap_board_t *const capheap_builtin_boards[] = {
     &capheap_board_esp32c5_psram,
     &capheap_board_esp32c5_noprot,
     &capheap_board_esp32c61,
+    &capheap_board_esp32c61_psram,
     &capheap_board_esp32c61_noprot,
     &capheap_board_esp32h2,
     &capheap_board_esp32h2_noprot,

@@ -27,6 +27,7 @@ CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c5;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c5_psram;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c5_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c61;
+CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c61_psram;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32c61_noprot;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32h2;
 CAPHEAP_INTERNAL extern const capheap_board_t capheap_board_esp32h2_noprot;

@@ -39,8 +39,8 @@ static inline int noprot_setup(void **state) {
     return 0;
 }
 
-/* The board's variant with PSRAM (the ESP32-S2, -S3, -C5 and -P4 boards have
- * one, named BOARD_NAME "-psram"). */
+/* The board's variant with PSRAM (the ESP32-S2, -S3, -C5, -C61 and -P4 boards
+ * have one, named BOARD_NAME "-psram"). */
 static inline int psram_setup(void **state) {
     (void)state;
     assert_int_equal(capheap_init(BOARD_NAME "-psram"), ESP_OK);

@@ -6,7 +6,9 @@
  * order; no EXEC (the PMP's IRAM/DRAM split, on by default), no RTCRAM (the
  * C61 has no LP SRAM for the heap), no SIMD; one address on both buses, so
  * no alias. Without the split (esp32c61-noprot) EXEC is served in the same
- * order, at the address data is written through.
+ * order, at the address data is written through. esp32c61-psram adds 2 MiB
+ * of PSRAM under ESP-IDF's default malloc policy, with 32 KiB of internal
+ * RAM kept back (met last) and DMA that names SPIRAM in whole 32-byte lines.
  */
 #define BOARD_NAME "esp32c61"
 #include "test_board_common.h"
@@ -41,12 +43,47 @@ static void noprot_serves_exec_at_the_data_address(void **state) {
     assert_one_ram_type_exec(&d, sram, stack, most);
 }
 
+/* ---- esp32c61-psram ----------------------------------------------------- */
+
+static const chip_range_t psram = {0x42100000, 0x42300000};
+static const chip_range_t sram_less_kept = {0x4080F000, 0x40844670};
+static const chip_range_t kept_back = {0x40844670, 0x4084C670}; /* 32 KiB below the stack's block */
+
+static void psram_heaps_follow_the_map(void **state) {
+    (void)state;
+    const chip_range_t expected[] = {sram_less_kept, kept_back, stack, psram};
+    assert_heaps(expected, sizeof expected / sizeof expected[0]);
+    size_t internal = (size_t)(sram.end - sram.start) + (size_t)(stack.end - stack.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 2 * KIB * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), internal);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
+}
+
+static void psram_malloc_policy(void **state) {
+    (void)state;
+    assert_psram_malloc_policy(psram, sram_less_kept);
+    assert_psram_dma_in_lines(psram, 32);
+    assert_simd_only_in_psram(psram, 32);
+}
+
+/* Internal DMA takes the RAM with DEFAULT first, the kept-back 32 KiB last. */
+static void psram_kept_back_last(void **state) {
+    (void)state;
+    const chip_range_t order[] = {sram_less_kept, stack, kept_back};
+    const size_t min[] = {most[0] - 70, most[1], 55};
+    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, min, 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(every_request_in_address_order, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(every_request_in_address_order, noprot_setup, board_teardown),
         cmocka_unit_test_setup_teardown(noprot_serves_exec_at_the_data_address, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_heaps_follow_the_map, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_malloc_policy, psram_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(psram_kept_back_last, psram_setup, board_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
