@@ -215,6 +215,26 @@ static inline void assert_simd_only_in_psram(chip_range_t psram, size_t line) {
     heap_caps_free(q);
 }
 
+/** ESP-IDF's PSRAM defaults on a chip whose internal memory has neither a
+ *  cache line nor SIMD (the ESP32-C5's and C61's): malloc's policy
+ *  (first_internal: where small requests land), DMA naming SPIRAM in whole
+ *  lines of line bytes, SIMD only from PSRAM. */
+static inline void assert_psram_defaults(chip_range_t psram, chip_range_t first_internal, size_t line) {
+    assert_psram_malloc_policy(psram, first_internal);
+    assert_psram_dma_in_lines(psram, line);
+    assert_simd_only_in_psram(psram, line);
+}
+
+/** Internal DMA takes the RAM with DEFAULT (main, then the start-up stack's
+ *  block: at least most_main and most_stack blocks of 512) before the 32 KiB
+ *  kept back for it (at least 55), which malloc never reaches. */
+static inline void assert_kept_back_met_last(drained_t *d, chip_range_t main, chip_range_t stack,
+                                             chip_range_t kept_back, size_t most_main, size_t most_stack) {
+    const chip_range_t order[] = {main, stack, kept_back};
+    const size_t min[] = {most_main, most_stack, 55};
+    assert_drain_order(d, 512, MALLOC_CAP_DMA, order, min, 3);
+}
+
 /* ---- chips whose memory is one RAM type -------------------------------- */
 
 /* The caps of that type (the ESP32-C2's and H2's), all at its first priority. */

@@ -62,17 +62,12 @@ static void psram_heaps_follow_the_map(void **state) {
 
 static void psram_malloc_policy(void **state) {
     (void)state;
-    assert_psram_malloc_policy(psram, sram_less_kept);
-    assert_psram_dma_in_lines(psram, 32);
-    assert_simd_only_in_psram(psram, 32);
+    assert_psram_defaults(psram, sram_less_kept, 32);
 }
 
-/* Internal DMA takes the RAM with DEFAULT first, the kept-back 32 KiB last. */
 static void psram_kept_back_last(void **state) {
     (void)state;
-    const chip_range_t order[] = {sram_less_kept, stack, kept_back};
-    const size_t min[] = {most[0] - 70, most[1], 55};
-    assert_drain_order(&d, 512, MALLOC_CAP_DMA, order, min, 3);
+    assert_kept_back_met_last(&d, sram_less_kept, stack, kept_back, most[0] - 70, most[1]);
 }
 
 int main(void) {
