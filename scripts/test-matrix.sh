@@ -17,6 +17,8 @@
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
 #                  beside 16-aligned payloads behind 4-byte headers), assertions on
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps)
+#   clang          64-bit built by clang (the others by gcc): its own warnings are
+#                  errors too, as they are for a user who builds with it
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
 #   fuzz           each libFuzzer target over its committed corpus plus a few
 #                  thousand mutations (fuzz/run.sh smoke; clang)
@@ -27,7 +29,7 @@ set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light m32-grain16-light tsan
-  target fuzz fuzz-grain16"}
+  clang target fuzz fuzz-grain16"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -45,6 +47,7 @@ configure() {
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;
+    clang) args+=(-DCMAKE_C_COMPILER=clang) ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac
   cmake "${args[@]}" >/dev/null || return 1
