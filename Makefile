@@ -36,14 +36,16 @@ build: deps
 # drawn (docs/tool.md).
 run: build
 	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
-	@# The report, how much room the trace leaves in each heap, and whether it
+	@# The report, how much room the trace leaves in each heap (alone, and in
+	@# heaps 1 and 4 at once: the DRAM after .data/.bss and the IRAM after the
+	@# application's IRAM code, the two that grow as the application does), and whether it
 	@# would fit other chips (compare: exit 3 there is an answer, not an error)
 	@# also go to $(BUILD)/run-report.txt (the README shows it).
 	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
 	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html >$(BUILD)/run-report.txt; \
 	  status=$$?; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
-	    $(BUILD)/default/tools/capheap headroom --quiet --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
+	    $(BUILD)/default/tools/capheap headroom --quiet --together 1,4 --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
 	    status=$$?; fi; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
 	    $(BUILD)/default/tools/capheap compare --board esp32s2,esp32s3,esp32c2,esp32c3,esp32c5,esp32c6,esp32c61,esp32h2,esp32p4,esp8266,stm32f407 $(BUILD)/workload.trace \

@@ -29,6 +29,7 @@ typedef struct {
     bool quiet;
     unsigned grow_percent;
     uint64_t grow_caller;
+    const char *together;
 } options_t;
 
 static void usage(FILE *out) {
@@ -42,10 +43,12 @@ static void usage(FILE *out) {
           "       capheap compare --board BOARD,BOARD... [--format F] [--grow PCT [--caller ADDR]] TRACE\n"
           "                                             (one line per board: does TRACE fit it?\n"
           "                                             all: every built-in board)\n"
-          "       capheap headroom --board BOARD [--format F] [--quiet] TRACE\n"
-          "                                             (bytes each heap can lose, and how much larger\n"
-          "                                             every request, and each top caller's, can be,\n"
-          "                                             with TRACE still fitting)\n"
+          "       capheap headroom --board BOARD [--format F] [--quiet] [--together all|N,N...] TRACE\n"
+          "                                             (bytes each heap can lose, alone and with the\n"
+          "                                             heaps N... (default all) cut at once, in that\n"
+          "                                             order, and how much larger every request, and\n"
+          "                                             each top caller's, can be, with TRACE still\n"
+          "                                             fitting)\n"
           "BOARD: a built-in board (capheap boards), host:SIZE, one region of plain RAM (host:16M),\n"
           "       or a board file: a path with a '/' or ending in .board (docs/tool.md).\n"
           "PCT: every allocation and reallocation of TRACE grown by that many percent (what if\n"
@@ -103,6 +106,8 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
             return 0;
         }
         o->grow_percent = (unsigned)pct;
+    } else if (strcmp(a, "--together") == 0) {
+        o->together = v; /* checked against the board's heaps by headroom_run */
     } else if (strcmp(a, "--caller") == 0) {
         char *end;
         unsigned long long caller = strtoull(v, &end, 0);
@@ -327,7 +332,7 @@ int main(int argc, char **argv) {
                             "can grow itself\n");
             return 2;
         }
-        return headroom_run(stdout, o.board, o.trace, o.format, o.quiet);
+        return headroom_run(stdout, o.board, o.trace, o.format, o.quiet, o.together);
     }
     fprintf(stderr, "capheap: %s: %s\n", o.command,
             strcmp(o.command, "replay") == 0 || strcmp(o.command, "headroom") == 0 ||

@@ -11,6 +11,8 @@
  */
 #include "headroom.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +29,10 @@ typedef struct {
 } failure_t;
 
 typedef struct {
-    capheap_board_t board;        /* the board given, with one reserved range more */
-    capheap_reserved_t *reserved; /* its reserved ranges: the board's, then the probe's */
+    capheap_board_t board;        /* the board given, with the fixed cuts and one range more */
+    capheap_reserved_t *reserved; /* its reserved ranges: the board's, the fixed cuts, the probe's */
+    size_t own;                   /* the board's own ranges */
+    size_t fixed;                 /* ranges before the probe's: the board's and the fixed cuts */
     const char *path;
     trace_format_t format;
 } probe_t;
@@ -40,11 +44,51 @@ typedef struct {
     failure_t failure; /* at can_lose + HEADROOM_STEP, or the whole heap */
 } heap_headroom_t;
 
+/* The heaps cut together, by their numbers in the table, in that order. */
+typedef struct {
+    size_t heap[TOOL_MAX_HEAPS];
+    size_t count;
+} heap_selection_t;
+
+/* Reads --together's list: all (every heap, in the table's order; also when
+ * text is NULL) or heap numbers separated by commas, each once. false, said,
+ * when it is neither. */
+static bool parse_selection(const char *text, size_t heaps, heap_selection_t *sel) {
+    bool seen[TOOL_MAX_HEAPS] = {false};
+    sel->count = 0;
+    if (text == NULL || strcmp(text, "all") == 0) {
+        for (size_t i = 0; i < heaps; i++) {
+            sel->heap[sel->count++] = i;
+        }
+        return true;
+    }
+    for (const char *c = text;; c++) {
+        char *end = (char *)(uintptr_t)c;
+        unsigned long n = isdigit((unsigned char)*c) ? strtoul(c, &end, 10) : ULONG_MAX;
+        if (n >= heaps || seen[n] || (*end != ',' && *end != '\0')) {
+            fprintf(stderr, "capheap headroom: --together %s: expected all, or numbers of heaps in the table "
+                            "(0 to %zu) separated by commas, each once\n", text, heaps - 1);
+            return false;
+        }
+        seen[n] = true;
+        sel->heap[sel->count++] = n;
+        if (*end == '\0') {
+            if (sel->count < 2) {
+                fprintf(stderr, "capheap headroom: --together %s: name two heaps or more\n", text);
+                return false;
+            }
+            return true;
+        }
+        c = end;
+    }
+}
+
 /* Replays the trace with [start, start + cut) of chip memory reserved too:
  * 0 when every allocation succeeded, 3 when one failed (f says which), 1
  * after a trace error. */
 static int probe(probe_t *p, uintptr_t start, size_t cut, failure_t *f) {
-    p->reserved[p->board.reserved_count - 1] = (capheap_reserved_t){start, start + cut, "headroom probe"};
+    p->reserved[p->fixed] = (capheap_reserved_t){start, start + cut, "headroom probe"};
+    p->board.reserved_count = p->fixed + 1;
     tool_board_t b;
     if (board_build(&p->board, &b) != ESP_OK) {
         memset(f, 0, sizeof *f); /* ESP_ERR_NO_MEM: the cut left no heap on the board */
@@ -75,25 +119,55 @@ static int probe_cut(void *ctx, size_t cut) {
     return rc;
 }
 
-/* Bisects the bytes heap h (at chip address start, size bytes) can lose:
- * none is known to replay (the board as given did), the whole heap is tried
- * first. 0, or the status of a probe that went wrong. */
-static int bisect(probe_t *p, uintptr_t start, size_t size, heap_headroom_t *out) {
+/* Keeps [start, start + cut) reserved in every later probe: the heaps cut
+ * together. */
+static void fix_cut(probe_t *p, uintptr_t start, size_t cut) {
+    if (cut != 0) {
+        p->reserved[p->fixed++] = (capheap_reserved_t){start, start + cut, "headroom cut"};
+    }
+}
+
+/* Finds the bytes the heap at chip address start, size bytes, can lose. A
+ * cut of 0 is known to replay (the board as the probe has it did). hint,
+ * when not 0, is a cut likely near the answer (the heap's own, when it is
+ * cut together with others): it and one step more are tried first, and when
+ * the first replays and the second fails, that is the answer in two probes.
+ * Otherwise the whole heap is tried, then the bisection runs between the
+ * largest cut known to replay and the smallest known to fail. 0, or the
+ * status of a probe that went wrong. */
+static int bisect(probe_t *p, uintptr_t start, size_t size, size_t hint, heap_headroom_t *out) {
     memset(out, 0, sizeof *out);
-    int rc = probe(p, start, size, &out->failure);
-    if (rc != 3) {
-        out->all = rc == 0;
-        out->can_lose = size;
-        return rc;
+    size_t fits = 0, fails = size; /* fails == size: no smaller cut is known to fail */
+    size_t tries[2] = {hint, hint + HEADROOM_STEP};
+    for (size_t i = 0; i < 2 && tries[i] != 0 && tries[i] < size; i++) {
+        failure_t f;
+        int rc = probe(p, start, tries[i], &f);
+        if (rc == 3) {
+            fails = tries[i];
+            out->failure = f;
+            break;
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        fits = tries[i];
+    }
+    if (fails == size) {
+        int rc = probe(p, start, size, &out->failure);
+        if (rc != 3) {
+            out->all = rc == 0;
+            out->can_lose = size;
+            return rc;
+        }
     }
     cut_t c = {p, start, &out->failure};
-    return bisect_last_fit(probe_cut, &c, 0, size, HEADROOM_STEP, &out->can_lose);
+    return bisect_last_fit(probe_cut, &c, fits, fails, HEADROOM_STEP, &out->can_lose);
 }
 
 /* The reserved range that ends where chip address start begins, if any:
  * what grows into the heap that starts there. */
 static const char *reserved_before(const probe_t *p, uintptr_t start) {
-    for (size_t i = 0; i + 1 < p->board.reserved_count; i++) {
+    for (size_t i = 0; i < p->own; i++) {
         if (p->reserved[i].end == start) {
             return p->reserved[i].name;
         }
@@ -124,11 +198,10 @@ static void print_heap(FILE *out, const probe_t *p, size_t index, const tool_hea
     }
 }
 
-/* The table: each heap of the board as given (heaps, at offset), bisected
- * in turn. Progress on a terminal unless quiet. */
-static int print_headroom(FILE *out, probe_t *p, const tool_heap_t *heaps, size_t count, intptr_t offset,
-                          bool quiet) {
-    bool progress = !quiet && isatty(STDERR_FILENO);
+/* The first table: each heap of the board as given (heaps, at offset),
+ * bisected in turn, the others uncut; their figures go to alone. */
+static int print_alone(FILE *out, probe_t *p, const tool_heap_t *heaps, size_t count, intptr_t offset,
+                       bool progress, heap_headroom_t *alone) {
     fprintf(out, "\nBytes each heap can lose at its start, the others as they are, with every allocation still\n"
                  "succeeding (to %u bytes), and what fails first with %u bytes more:\n",
             HEADROOM_STEP, HEADROOM_STEP);
@@ -137,21 +210,48 @@ static int print_headroom(FILE *out, probe_t *p, const tool_heap_t *heaps, size_
         if (progress) {
             fprintf(stderr, "\rcapheap headroom: heap %zu of %zu", i + 1, count);
         }
-        const tool_heap_t *h = &heaps[i];
-        uintptr_t start = h->start - (uintptr_t)offset;
-        heap_headroom_t room;
-        int rc = bisect(p, start, h->end - h->start, &room);
+        uintptr_t start = heaps[i].start - (uintptr_t)offset;
+        int rc = bisect(p, start, heaps[i].end - heaps[i].start, 0, &alone[i]);
         if (rc != 0) {
             return rc;
         }
-        print_heap(out, p, i, h, start, &room);
-    }
-    if (progress) {
-        fprintf(stderr, "\n");
+        print_heap(out, p, i, &heaps[i], start, &alone[i]);
     }
     fprintf(out, "  (bisection finds a cut that replays next to one %u bytes larger that fails; each heap is\n"
                  "  cut alone, so the figures do not add up)\n",
             HEADROOM_STEP);
+    return 0;
+}
+
+/* The second table: the heaps of the selection cut together, in its order,
+ * each by as much as it can lose with the cuts before it fixed (its own cut
+ * alone is the first guess). Each figure was found by a replay with all the
+ * cuts before it, so the last one that replayed had every cut in place. */
+static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
+                          const heap_headroom_t *alone, const heap_selection_t *sel, bool progress) {
+    fprintf(out, "\nBytes the heaps can lose all at once: each cut in turn, in this order, by as much as it can\n"
+                 "lose with the cuts above it in place, and what fails first with %u bytes more:\n",
+            HEADROOM_STEP);
+    fprintf(out, "  #  type               heap (chip)                     size    together\n");
+    size_t total = 0;
+    for (size_t k = 0; k < sel->count; k++) {
+        size_t i = sel->heap[k];
+        if (progress) {
+            fprintf(stderr, "\rcapheap headroom: together, heap %zu of %zu", k + 1, sel->count);
+        }
+        uintptr_t start = heaps[i].start - (uintptr_t)offset;
+        heap_headroom_t room;
+        int rc = bisect(p, start, heaps[i].end - heaps[i].start, alone[i].can_lose, &room);
+        if (rc != 0) {
+            return rc;
+        }
+        print_heap(out, p, i, &heaps[i], start, &room);
+        fix_cut(p, start, room.can_lose);
+        total += room.can_lose;
+    }
+    char num[32];
+    fprintf(out, "  together: %s bytes (one way to share them out; another order can give another)\n",
+            fmt_count(total, num, sizeof num));
     return 0;
 }
 
@@ -189,7 +289,8 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
     return rc;
 }
 
-int headroom_run(FILE *out, const char *board_spec, const char *path, trace_format_t format, bool quiet) {
+int headroom_run(FILE *out, const char *board_spec, const char *path, trace_format_t format, bool quiet,
+                 const char *together) {
     const capheap_board_t *given = board_lookup(board_spec);
     if (given == NULL) {
         return 2;
@@ -202,8 +303,18 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     if (rc != 0) {
         return rc;
     }
-    probe_t p = {*given, malloc((given->reserved_count + 1) * sizeof *p.reserved), path, format};
-    if (p.reserved == NULL) {
+    heap_selection_t sel;
+    if (!parse_selection(together, count, &sel)) {
+        return 2;
+    }
+    /* Room for the board's ranges, a fixed cut per heap and the probe's. */
+    size_t ranges = given->reserved_count + count + 1;
+    probe_t p = {*given, malloc(ranges * sizeof *p.reserved), given->reserved_count, given->reserved_count,
+                 path, format};
+    heap_headroom_t *alone = malloc(count * sizeof *alone);
+    if (p.reserved == NULL || alone == NULL) {
+        free(p.reserved);
+        free(alone);
         fprintf(stderr, "capheap: out of memory\n");
         return 2;
     }
@@ -211,8 +322,15 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
         memcpy(p.reserved, given->reserved, given->reserved_count * sizeof *p.reserved);
     }
     p.board.reserved = p.reserved;
-    p.board.reserved_count = given->reserved_count + 1;
-    rc = print_headroom(out, &p, heaps, count, offset, quiet);
+    bool progress = !quiet && isatty(STDERR_FILENO);
+    rc = print_alone(out, &p, heaps, count, offset, progress, alone);
+    if (rc == 0 && sel.count > 1) {
+        rc = print_together(out, &p, heaps, offset, alone, &sel, progress);
+    }
+    if (progress) {
+        fprintf(stderr, "\n");
+    }
     free(p.reserved);
+    free(alone);
     return rc != 0 ? rc : growth_print(out, given, path, format, peak_event);
 }

@@ -10,7 +10,8 @@
 #             any board failed, 2 for a list with an unknown board or an empty name
 #   headroom  capheap headroom: its figure checked by replays on a board file cut by
 #             that much and 16 bytes more; heaps a trace does not need; a trace that
-#             does not fit; the growth figure checked by replays of the grown trace
+#             does not fit; heaps cut together (--together), checked the same way; the
+#             growth figure checked by replays of the grown trace
 set -uo pipefail
 group=$1 tool=$2 data=$3 work=$4
 mkdir -p "$work"
@@ -25,6 +26,8 @@ expect() {
 status() {
   if [ "$2" = "$3" ]; then echo "ok   $1 (exit $3)"; else echo "FAIL $1: exit $3, wanted $2"; failures=$((failures + 1)); fi
 }
+
+commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; } # 25072 -> 25,072, as the tool writes
 
 run() { # run OUT ARGS...: stdout+stderr to OUT, returns the tool's status
   local out=$1; shift
@@ -231,7 +234,42 @@ headroom() {
   expect "no heap left, said" "16 bytes more: no heap would be left on the board" "$work/one.txt"
   run "$work/nofit.txt" headroom --quiet --board host:64K "$data/small.trace"; status "a trace that does not fit" 3 $?
   expect "no headroom" "the trace does not fit: 1 allocation fails, the first at event 7" "$work/nofit.txt"
+  together
   growth
+}
+
+# Two heaps that can each lose most of themselves alone, not both: the figures of
+# --together checked by replays with both cuts (fits) and 16 bytes more on the second
+# (fails); a list that names no two heaps of the board refused.
+together() {
+  run "$work/two.txt" headroom --quiet --together 0,1 --board "$data/two_heaps.board" "$data/two_heaps.trace"
+  status "headroom --together" 0 $?
+  local alone first second
+  alone=$(sed -n 's/^  1  RAM  *0x20100000-0x20108000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | head -n1 | tr -d ,)
+  first=$(sed -n 's/^  0  RAM  *0x20000000-0x20008000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | tail -n1 | tr -d ,)
+  second=$(sed -n 's/^  1  RAM  *0x20100000-0x20108000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | tail -n1 | tr -d ,)
+  # Ten blocks of 4,000 bytes: a heap holds eight, so alone either keeps two and loses
+  # about 24 KiB; together the second must hold the eight the first no longer has.
+  if [ -n "$alone" ] && [ -n "$first" ] && [ -n "$second" ] && [ "$alone" -gt 20000 ] &&
+     [ "$first" -gt 20000 ] && [ "$second" -lt 2000 ]; then
+    echo "ok   alone $alone, together $first then $second"
+  else
+    echo "FAIL no plausible figures for --together in:"; cat "$work/two.txt"; failures=$((failures + 1)); first=0 second=0
+  fi
+  expect "together, summed" "^  together: $(commas $((first + second))) bytes" "$work/two.txt"
+  for cut in "$second:0" "$((second + 16)):3"; do
+    { cat "$data/two_heaps.board"
+      printf 'reserved 0x20000000 0x%x first cut\n' $((0x20000000 + first))
+      [ "${cut%:*}" -gt 0 ] && printf 'reserved 0x20100000 0x%x second cut\n' $((0x20100000 + ${cut%:*}))
+    } >"$work/two-cut.board"
+    run "$work/two-cut.txt" replay --quiet --board "$work/two-cut.board" "$data/two_heaps.trace"
+    status "replay with both cuts, the second ${cut%:*} bytes" "${cut#*:}" $?
+  done
+  for bad in 1 0,0 x 0,,1 0,2; do
+    run "$work/two-bad.txt" headroom --quiet --together "$bad" --board "$data/two_heaps.board" "$data/two_heaps.trace"
+    status "--together $bad refused" 2 $?
+  done
+  expect "a bad list said" "--together 0,2: expected all, or numbers of heaps in the table \(0 to 1\)" "$work/two-bad.txt"
 }
 
 compare() {
