@@ -2,7 +2,8 @@
  * headroom.c: `capheap headroom` (see headroom.h).
  *
  * A probe builds the board given plus one reserved range [start, start + cut)
- * at the start of one heap, and replays the whole trace on it. How a trace
+ * at the start of one heap (and, for heaps cut together, the cuts already
+ * fixed in other heaps), and replays the whole trace on it. How a trace
  * places its blocks changes with the size of a heap, and a smaller heap can
  * now and then serve a trace that a slightly larger one does not: the
  * bisection finds a cut that replays next to one HEADROOM_STEP larger that
