@@ -7,6 +7,7 @@
 #ifndef CAPHEAP_ESP_HEAP_CAPS_INIT_H
 #define CAPHEAP_ESP_HEAP_CAPS_INIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "esp_err.h"
@@ -40,12 +41,31 @@ esp_err_t heap_caps_add_region(intptr_t start, intptr_t end);
  * Registers [start, end) as a heap with caps (three masks, priority order).
  * Returns ESP_ERR_INVALID_ARG when caps is NULL, start or end is 0 or
  * end <= start; ESP_FAIL when the range overlaps a registered heap (its edge,
- * the same range, or inside it); ESP_ERR_NO_MEM when the range is too small
- * for a heap or the registry is full (CAPHEAP_MAX_HEAPS); else ESP_OK. Safe
- * while other threads allocate. A range inside a board region that has an
- * instruction-bus alias gets that alias for EXEC allocations.
+ * the same range, or inside it) other than as below; ESP_ERR_NO_MEM when the
+ * range is too small for a heap, the registry is full (CAPHEAP_MAX_HEAPS) or
+ * the heaps inside others are (CAPHEAP_NESTED_HEAPS, 4 by default); else
+ * ESP_OK. Safe while other threads allocate. A range inside a board region
+ * that has an instruction-bus alias gets that alias for EXEC allocations.
+ *
+ * Inside a registered heap, as ESP-IDF allows it (an allocation made into a
+ * heap of other caps): the range must lie within one live allocation of that
+ * heap, and neither may have an instruction-bus alias. The allocation then
+ * belongs to the new heap for good: a free or realloc of its pointer (or of
+ * any address in it) is reported through the corruption hook and changes
+ * nothing, and its bytes count in both heaps' sizes, as in ESP-IDF. A range
+ * over free memory of a heap, or over a block's edge, is refused: it would
+ * corrupt that heap.
  */
 esp_err_t heap_caps_add_region_with_caps(const uint32_t caps[], intptr_t start, intptr_t end);
+
+/**
+ * ESP-IDF's test of a new range against one registered heap's: false when
+ * [start, end) straddles the heap's start or its end, or is the same range;
+ * true otherwise (wholly before it, wholly after it, or inside it).
+ * A pure comparison: heap_caps_add_region_with_caps makes its own, stricter
+ * test against every heap (see above).
+ */
+bool heap_caps_check_add_region_allowed(intptr_t heap_start, intptr_t heap_end, intptr_t start, intptr_t end);
 
 #ifdef __cplusplus
 }

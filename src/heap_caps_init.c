@@ -231,6 +231,14 @@ esp_err_t heap_caps_add_region_with_caps(const uint32_t caps[], intptr_t start, 
     return capheap_registry_add(&spec, NULL);
 }
 
+bool heap_caps_check_add_region_allowed(intptr_t heap_start, intptr_t heap_end, intptr_t start, intptr_t end) {
+    /* As ESP-IDF compares them: signed. */
+    bool over_start = start < heap_start && end > heap_start;
+    bool over_end = start < heap_end && end > heap_end;
+    bool same = start == heap_start && end == heap_end;
+    return !(over_start || over_end || same);
+}
+
 esp_err_t heap_caps_add_region(intptr_t start, intptr_t end) {
     if (start == 0) {
         return ESP_ERR_INVALID_ARG;

@@ -37,19 +37,34 @@ struct capheap_registry capheap_registry;
 
 /* ---- the sorted ranges, under a sequence count ------------------------- */
 
+static inline size_t range_size(const capheap_range_t *r) {
+    return atomic_load_explicit(&r->size, memory_order_relaxed);
+}
+
 /* Writers run in the critical section. The odd count is stored first; every
  * store after it is a release store, so a reader that sees any new value also
  * sees the odd count when it reads it again. */
 /* a ends before b starts (a starts below b). Only assertions call it: unused
  * keeps clang quiet in a build without them (-Wunneeded-internal-declaration). */
 static inline __attribute__((unused)) bool ranges_apart(const capheap_range_t *a, const capheap_range_t *b) {
-    return b->start > a->start && b->start - a->start >= a->size;
+    return b->start > a->start && b->start - a->start >= range_size(a);
 }
 
+/* Opens and closes a change of sorted[] (or of a range's size): readers
+ * that overlap it search again. */
+static unsigned sorted_change_begin(void) {
+    unsigned seq = atomic_load_explicit(&capheap_registry.seq, memory_order_relaxed);
+    atomic_store_explicit(&capheap_registry.seq, seq + 1, memory_order_relaxed);
+    return seq;
+}
+
+static void sorted_change_end(unsigned seq) {
+    atomic_store_explicit(&capheap_registry.seq, seq + 2, memory_order_release);
+}
+
+/* Inserts r by address, between sorted_change_begin and _end. */
 static void sorted_insert(const capheap_range_t *r) {
     struct capheap_registry *g = &capheap_registry;
-    unsigned seq = atomic_load_explicit(&g->seq, memory_order_relaxed);
-    atomic_store_explicit(&g->seq, seq + 1, memory_order_relaxed);
     size_t n = atomic_load_explicit(&g->nsorted, memory_order_relaxed);
     size_t i = n;
     for (; i > 0; i--) {
@@ -69,7 +84,6 @@ static void sorted_insert(const capheap_range_t *r) {
     CAPHEAP_ASSERT_AT((const void *)r->start, i == n || ranges_apart(r, atomic_load_explicit(&g->sorted[i + 1],
                                                                                              memory_order_relaxed)));
     atomic_store_explicit(&g->nsorted, n + 1, memory_order_release);
-    atomic_store_explicit(&g->seq, seq + 2, memory_order_release);
 }
 
 /* Binary search of one consistent view; *stable tells whether it was one. */
@@ -83,7 +97,7 @@ static const capheap_range_t *sorted_find(uintptr_t p, bool *stable) {
         const capheap_range_t *r = atomic_load_explicit(&g->sorted[mid], memory_order_acquire);
         if (r == NULL || p < r->start) {
             hi = mid;
-        } else if (p - r->start < r->size) {
+        } else if (p - r->start < range_size(r)) {
             found = r;
             break;
         } else {
@@ -156,14 +170,75 @@ bool capheap_registry_overlaps(uintptr_t start, uintptr_t end) {
     for (size_t i = 0; i < n; i++) {
         const capheap_heap_t *h = capheap_registry_at(i);
         if (ranges_overlap(start, end, h->start, h->end) ||
-            (h->alias.size != 0 && ranges_overlap(start, end, h->alias.start, h->alias.start + h->alias.size))) {
+            (range_size(&h->alias) != 0 &&
+             ranges_overlap(start, end, h->alias.start, h->alias.start + range_size(&h->alias)))) {
             return true;
         }
     }
     return false;
 }
 
-static esp_err_t enable_locked(capheap_heap_t *h) {
+/* ---- heaps inside a live block of another ------------------------------ */
+
+/* Where a heap inside another goes: the data range (of the host heap, or a
+ * piece of it) that holds the live allocation [lo, hi) its range lies in. */
+typedef struct {
+    capheap_range_t *range;
+    uintptr_t lo, hi;
+} nest_t;
+
+/* The live allocation of a registered heap that the spec's range lies in:
+ * false when there is none, or when the spec or that heap has a window (an
+ * allocation's window addresses would stay the host's). Out of the
+ * critical section: the walk takes the host's lock. */
+static bool find_host(const capheap_heap_spec_t *s, nest_t *n) {
+    const capheap_range_t *r = capheap_registry_owner_search(s->start);
+    if (s->alias_kind != 0 || r == NULL || r->alias || range_size(&r->heap->alias) != 0) {
+        return false;
+    }
+    void *user = multi_heap_find_containing_block(r->mh, (void *)s->start);
+    if (user == NULL || s->start < (uintptr_t)user) {
+        return false; /* free memory, or a block's header or canary */
+    }
+    uintptr_t lo = (uintptr_t)user, hi = lo + multi_heap_get_allocated_size(r->mh, user);
+    if (s->end > hi) {
+        return false;
+    }
+    /* Only the owner search returns ranges, and every one it returns lies
+     * in the registry's own (writable) records. */
+    *n = (nest_t){(capheap_range_t *)(uintptr_t)r, lo, hi};
+    return true;
+}
+
+/* The host's range still holds the allocation find_host found: no heap was
+ * made inside it (or beside it, shrinking the range) meanwhile. */
+static bool host_holds(const nest_t *n) {
+    size_t size = range_size(n->range);
+    return n->lo - n->range->start < size && n->hi - n->range->start <= size;
+}
+
+/* Gives [lo, hi) of the host's range to inner: the host's range ends at lo,
+ * and a piece takes the rest beyond hi, if any. One change of sorted[]. */
+static void split_host(const nest_t *n, const capheap_range_t *inner) {
+    capheap_range_t *r = n->range;
+    size_t beyond = range_size(r) - (n->hi - r->start);
+    unsigned seq = sorted_change_begin();
+    atomic_store_explicit(&r->size, n->lo - r->start, memory_order_relaxed);
+    if (beyond != 0) {
+        capheap_range_t *piece = &capheap_registry.pieces[capheap_registry.nested];
+        *piece = (capheap_range_t){n->hi, beyond, r->mh, r->hot, r->heap, false};
+        sorted_insert(piece);
+    }
+    capheap_registry.nested++;
+    sorted_insert(inner);
+    sorted_change_end(seq);
+}
+
+/* ---- adding and enabling ------------------------------------------------ */
+
+/* Builds the heap's multi_heap and lock, and publishes it; nest, when not
+ * NULL, is the allocation of another heap it lies in. */
+static esp_err_t enable_locked(capheap_heap_t *h, const nest_t *nest) {
     if (atomic_load_explicit(&h->hot->mh, memory_order_relaxed) != NULL) {
         return ESP_OK;
     }
@@ -178,9 +253,15 @@ static esp_err_t enable_locked(capheap_heap_t *h) {
     multi_heap_set_lock(mh, h->lock);
     h->data.mh = h->alias.mh = mh;
     atomic_store_explicit(&h->hot->mh, mh, memory_order_release);
-    sorted_insert(&h->data);
-    if (h->alias.size != 0) {
-        sorted_insert(&h->alias);
+    if (nest != NULL) {
+        split_host(nest, &h->data);
+    } else {
+        unsigned seq = sorted_change_begin();
+        sorted_insert(&h->data);
+        if (range_size(&h->alias) != 0) {
+            sorted_insert(&h->alias);
+        }
+        sorted_change_end(seq);
     }
     publish_caps(h);
     capheap_registry_lists_invalidate();
@@ -215,34 +296,55 @@ static bool spec_overlaps(const capheap_heap_spec_t *s) {
                                    ranges_overlap(s->alias_start, alias_end, s->start, s->end)));
 }
 
-esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out) {
-    esp_err_t err = ESP_OK;
-    capheap_port_critical_enter();
+/* capheap_registry_add in the critical section; *retry when the host's range
+ * changed since find_host looked (another heap was made in it meanwhile). */
+static esp_err_t add_locked(const capheap_heap_spec_t *spec, const nest_t *nest, capheap_heap_t **out, bool *retry) {
     size_t n = atomic_load_explicit(&capheap_registry.count, memory_order_relaxed);
-    if (spec_overlaps(spec)) {
-        err = ESP_FAIL;
-    } else if (n == CAPHEAP_MAX_HEAPS) {
-        err = ESP_ERR_NO_MEM;
-    } else {
-        capheap_heap_t *h = capheap_registry_at(n);
-        fill_record(h, spec, (unsigned)n);
-        /* Counted before it is enabled: size queries then find a complete record. */
-        atomic_store_explicit(&capheap_registry.count, n + 1, memory_order_release);
-        err = spec->enabled ? enable_locked(h) : ESP_OK;
-        if (err != ESP_OK) {
-            atomic_store_explicit(&capheap_registry.count, n, memory_order_release);
-            capheap_port_lock_delete(h->lock);
-        } else if (out != NULL) {
-            *out = h;
-        }
+    *retry = nest != NULL && !host_holds(nest);
+    if (*retry || (nest == NULL && spec_overlaps(spec))) {
+        return ESP_FAIL;
     }
-    capheap_port_critical_exit();
+    if (n == CAPHEAP_MAX_HEAPS || (nest != NULL && capheap_registry.nested == CAPHEAP_NESTED_HEAPS)) {
+        return ESP_ERR_NO_MEM;
+    }
+    capheap_heap_t *h = capheap_registry_at(n);
+    fill_record(h, spec, (unsigned)n);
+    if (nest != NULL) {
+        /* Every address of the allocation is the new heap's to look up: a free
+         * of the allocation itself then meets a heap it is no block of. */
+        h->data.start = nest->lo;
+        atomic_store_explicit(&h->data.size, nest->hi - nest->lo, memory_order_relaxed);
+    }
+    /* Counted before it is enabled: size queries then find a complete record. */
+    atomic_store_explicit(&capheap_registry.count, n + 1, memory_order_release);
+    esp_err_t err = spec->enabled ? enable_locked(h, nest) : ESP_OK;
+    if (err != ESP_OK) {
+        atomic_store_explicit(&capheap_registry.count, n, memory_order_release);
+        capheap_port_lock_delete(h->lock);
+    } else if (out != NULL) {
+        *out = h;
+    }
+    return err;
+}
+
+esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out) {
+    esp_err_t err;
+    bool retry;
+    do {
+        /* A range inside a heap's: its allocation is found first, out of the
+         * critical section (the walk takes that heap's lock). */
+        nest_t nest;
+        bool nested = spec->enabled && capheap_registry_overlaps(spec->start, spec->end) && find_host(spec, &nest);
+        capheap_port_critical_enter();
+        err = add_locked(spec, nested ? &nest : NULL, out, &retry);
+        capheap_port_critical_exit();
+    } while (retry);
     return err;
 }
 
 esp_err_t capheap_registry_enable(capheap_heap_t *heap) {
     capheap_port_critical_enter();
-    esp_err_t err = enable_locked(heap);
+    esp_err_t err = enable_locked(heap, NULL);
     if (err != ESP_OK) {
         capheap_port_lock_delete(heap->lock);
         heap->lock = NULL;
@@ -269,6 +371,7 @@ void capheap_registry_clear(void) {
         }
     }
     atomic_store_explicit(&g->nsorted, 0, memory_order_relaxed);
+    g->nested = 0;
     capheap_registry_lists_reset();
     atomic_store_explicit(&g->count, 0, memory_order_release);
     capheap_port_critical_exit();

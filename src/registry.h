@@ -63,16 +63,28 @@ typedef struct {
     _Atomic(multi_heap_handle_t) mh; /**< NULL until the heap is enabled */
 } capheap_heap_hot_t;
 
-/** An address range for owner lookup: a heap's data range or its
- *  instruction-bus window. Never changes once published. */
+/** An address range for owner lookup: a heap's data range (or a piece of
+ *  it) or its instruction-bus window. Only its size ever changes once it is
+ *  published: a data range shrinks when a heap is registered inside a live
+ *  block of it, and a new piece takes what lies beyond that block (see
+ *  capheap_registry_add). Readers load the size relaxed: one that found the
+ *  range in the owner cache before the split sees the smaller size by the
+ *  time it can hold a pointer of the new heap. */
 typedef struct {
     uintptr_t start;
-    size_t size;             /**< 0: no such range */
+    _Atomic size_t size;     /**< 0: no such range */
     multi_heap_handle_t mh;  /**< the heap's (set before the range is published) */
     capheap_heap_hot_t *hot;
     capheap_heap_t *heap;
     bool alias;              /**< true for the instruction-bus window */
 } capheap_range_t;
+
+/** Heaps that may be registered inside a live block of another heap (as
+ *  ESP-IDF lets heap_caps_add_region_with_caps make a heap of an allocated
+ *  block), at most; each costs the registry one range record. */
+#ifndef CAPHEAP_NESTED_HEAPS
+#define CAPHEAP_NESTED_HEAPS 4
+#endif
 
 /** What a new heap is: filled by the caps layer, copied by the registry. */
 typedef struct {
@@ -211,8 +223,12 @@ struct capheap_registry {
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
     _Atomic unsigned seq;                      /**< odd while sorted[] changes */
     _Atomic size_t nsorted;
-    const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS];
+    /* Data ranges and windows by address: two per heap, and one more per
+     * nested heap (the piece of its host's range beyond its block). */
+    const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS + CAPHEAP_NESTED_HEAPS];
     capheap_heap_t heaps[CAPHEAP_MAX_HEAPS];
+    capheap_range_t pieces[CAPHEAP_NESTED_HEAPS]; /**< the pieces of hosts' ranges */
+    size_t nested;                                /**< pieces[0, nested) are used */
 };
 
 CAPHEAP_INTERNAL extern struct capheap_registry capheap_registry;
@@ -224,8 +240,13 @@ CAPHEAP_INTERNAL extern const capheap_candidate_list_t capheap_empty_list;
 
 /**
  * Registers a heap. Enabled: a multi_heap is built over [start, end) with its
- * own port lock, and the heap serves allocations at once. Returns ESP_FAIL when
- * the range or window overlaps a registered heap's, ESP_ERR_NO_MEM when the
+ * own port lock, and the heap serves allocations at once. A range inside a
+ * registered heap's is taken when it lies within one live allocation of that
+ * heap (which it then owns: every address of that allocation is looked up as
+ * the new heap's, so that a free of the allocation's pointer is reported, not
+ * done), neither heap has an instruction-bus window, and fewer than
+ * CAPHEAP_NESTED_HEAPS heaps were taken so. Returns ESP_FAIL when the range or
+ * window overlaps a registered heap's otherwise, ESP_ERR_NO_MEM when the
  * registry is full, the range too small or no lock can be had, else ESP_OK
  * (*out, if given, receives the heap).
  */
@@ -331,7 +352,7 @@ static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cache
     capheap_owner_slot_t *cache = atomic_load_explicit(&capheap_registry_caches.owner_cache, memory_order_acquire);
     for (unsigned i = 0; i < 2; i++) {
         const capheap_range_t *r = atomic_load_explicit(&cache[i], memory_order_acquire);
-        if ((uintptr_t)p - r->start < r->size) {
+        if ((uintptr_t)p - r->start < atomic_load_explicit(&r->size, memory_order_relaxed)) {
             return r;
         }
     }

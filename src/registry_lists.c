@@ -41,7 +41,7 @@ static void fill_list(capheap_candidate_list_t *list, const capheap_list_request
         for (unsigned w = 0; w < CAPHEAP_HEAPSET_WORDS; w++) {
             for (uintptr_t set = c.order[p][w]; set != 0; set &= set - 1) {
                 unsigned i = w * CAPHEAP_HEAPSET_BITS + capheap_heapset_first(set);
-                bool window = req->window && capheap_registry_at(i)->alias.size != 0;
+                bool window = req->window && atomic_load_explicit(&capheap_registry_at(i)->alias.size, memory_order_relaxed) != 0;
                 /* The heap sets gave a heap of the registry that has every cap the
                  * rule asks, once (at its first priority: the sets are disjoint). */
                 CAPHEAP_ASSERT_AT(capheap_registry_at(i), i < capheap_registry_count() &&

@@ -3,7 +3,8 @@
  * board through the whole public API (malloc, calloc, realloc across caps,
  * aligned, prefer, EXEC through the instruction bus, size queries), handing
  * blocks to each other, while one thread reads statistics and checks heaps,
- * and while heaps are added with heap_caps_add_region_with_caps. Accounting
+ * and while heaps are added with heap_caps_add_region_with_caps (also inside
+ * live allocations of the heaps the threads use). Accounting
  * is exact at the end: every heap's free size is back where it started, no
  * block is left, every heap passes its check. Meant to run clean under
  * ThreadSanitizer (the "tsan" configuration of scripts/test-matrix.sh).
@@ -360,12 +361,60 @@ static void test_add_region_while_allocating(void **state) {
     capheap_deinit();
 }
 
+/* ---- heaps made of allocations while threads allocate --------------------- */
+
+/* Heaps registered inside live DRAM allocations while the threads allocate
+ * and free in that same heap (whose owner range then shrinks under them)
+ * and in the new heaps as soon as they appear. */
+static void test_add_nested_while_allocating(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    void *host[CAPHEAP_NESTED_HEAPS];
+    for (unsigned k = 0; k < CAPHEAP_NESTED_HEAPS; k++) {
+        host[k] = heap_caps_malloc(8192, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL);
+        assert_non_null(host[k]);
+    }
+    snapshot_t before;
+    take_snapshot(&before);
+    pthread_t t[MAX_THREADS];
+    atomic_store(&adding, true);
+    start_workers(t, 4, MALLOC_CAP_SPM);
+    for (unsigned k = 0; k < CAPHEAP_NESTED_HEAPS; k++) {
+        intptr_t lo = (intptr_t)host[k];
+        assert_int_equal(heap_caps_add_region_with_caps(added_caps, lo, lo + 8192), ESP_OK);
+        for (volatile unsigned spin = 0; spin < 20000; spin++) {
+        }
+    }
+    atomic_store(&adding, false);
+    size_t served = 0, extra = 0;
+    join_workers(t, 4, &served);
+    for (unsigned i = 0; i < 4; i++) {
+        extra += workers[i].extra_served;
+    }
+    assert_true(extra > 0);
+    /* The board's heaps as before (the hosts still allocated), the new ones empty. */
+    assert_int_equal(capheap_registry_count(), before.count + CAPHEAP_NESTED_HEAPS);
+    for (size_t i = 0; i < capheap_registry_count(); i++) {
+        multi_heap_handle_t mh = capheap_heap_handle(capheap_registry_at(i));
+        if (i < before.count) {
+            assert_int_equal(mh != NULL ? multi_heap_free_size(mh) : 0, before.free[i]);
+        } else {
+            multi_heap_info_t info;
+            multi_heap_get_info(mh, &info);
+            assert_int_equal(info.allocated_blocks, 0);
+        }
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_threads),
         cmocka_unit_test(test_four_threads),
         cmocka_unit_test(test_eight_threads),
         cmocka_unit_test(test_add_region_while_allocating),
+        cmocka_unit_test(test_add_nested_while_allocating),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_heap_caps_init.c: esp_heap_caps_init.h on the esp32 board: regions
  * added at run time (heap_caps_add_region takes the caps of the board's region,
  * and its instruction-bus window), with each documented error; a heap added
- * while in use; heap_caps_init and the start-up stacks (see also test_boards).
+ * while in use, and one made of a live allocation; heap_caps_init and the
+ * start-up stacks (see also test_boards).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
@@ -34,7 +35,7 @@ static void add_region_errors(void **state) {
     assert_int_equal(heap_caps_add_region(chip(0x3FFB1000), 0), ESP_ERR_INVALID_ARG);
     assert_int_equal(heap_caps_add_region(chip(0x40000000), chip(0x40001000)), ESP_ERR_NOT_FOUND);
     assert_int_equal(heap_caps_add_region(chip(0x3FFB2000), chip(0x3FFB4000)), ESP_FAIL); /* a heap's start */
-    assert_int_equal(heap_caps_add_region(chip(0x3FFB4000), chip(0x3FFB5000)), ESP_FAIL); /* inside a heap */
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB4000), chip(0x3FFB5000)), ESP_FAIL); /* a heap's free memory */
     assert_int_equal(heap_caps_add_region(chip(0x3FFB3000), chip(0x3FFE0000)), ESP_FAIL); /* the same */
     assert_int_equal(heap_caps_add_region(chip(0x3FFAFFF0), chip(0x3FFB0010)), ESP_FAIL); /* an end */
     assert_int_equal(heap_caps_add_region(chip(0x3FFAE000), chip(0x3FFAE010)), ESP_ERR_NO_MEM); /* too small */
@@ -88,6 +89,34 @@ static void add_region_with_caps_of_ones_own(void **state) {
     heap_caps_free(r);
 }
 
+/* A live allocation made a heap of its own (as ESP-IDF allows): in DRAM with
+ * the board's caps; not in D/IRAM, whose window would still reach it as the
+ * old heap's (test_registry_nested.c tests the rest). */
+static void add_region_inside_an_allocation(void **state) {
+    (void)state;
+    uint8_t *p = heap_caps_malloc(4096, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL);
+    assert_non_null(p);
+    assert_string_equal(caps_heap_of(p)->name, "DRAM");
+    size_t dram_free = heap_caps_get_free_size(MALLOC_CAP_DMA);
+    assert_int_equal(heap_caps_add_region((intptr_t)p, (intptr_t)(p + 4096)), ESP_OK);
+    assert_true(heap_caps_get_free_size(MALLOC_CAP_DMA) > dram_free); /* a new DRAM heap */
+    heap_caps_free(p);
+    assert_int_equal(caps_reports.count, 1); /* the allocation is the new heap's now */
+    const capheap_heap_t *diram = NULL;
+    for (size_t i = 0; i < capheap_registry_count(); i++) {
+        const capheap_heap_t *h = capheap_registry_at(i);
+        if (atomic_load_explicit(&h->alias.size, memory_order_relaxed) != 0 && capheap_heap_handle(h) != NULL) {
+            diram = h;
+        }
+    }
+    assert_non_null(diram);
+    uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
+    assert_non_null(q);
+    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_FAIL);
+    multi_heap_free(capheap_heap_handle(diram), q);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
@@ -95,6 +124,7 @@ int main(void) {
         T(add_region_errors),
         T(added_diram_range_gets_its_window),
         T(add_region_with_caps_of_ones_own),
+        T(add_region_inside_an_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
