@@ -26,13 +26,6 @@ static int setup(void **state) {
                                                                                                           : -1;
 }
 
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 static esp_err_t add_inner(uint32_t cap, const void *start, const void *end) {
     const uint32_t caps[3] = {cap | MALLOC_CAP_8BIT, 0, 0};
     return heap_caps_add_region_with_caps(caps, (intptr_t)start, (intptr_t)end);
@@ -171,7 +164,7 @@ static void espidf_region_test(void **state) {
 }
 
 int main(void) {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, caps_teardown)
     const struct CMUnitTest tests[] = {
         T(an_allocation_becomes_a_heap), T(the_allocation_cannot_be_freed), T(what_is_refused),
         T(heaps_inside_heaps),           T(as_many_as_configured),          T(espidf_region_test),
