@@ -38,6 +38,7 @@
 
 #include "arch.h"
 #include "capheap.h"
+#include "capheap/port.h"
 #include "FreeRTOS.h" /* ports/freertos/test: the kernel's heap API */
 #include "esp_heap_alloc_caps.h"
 #include "harness.h"
@@ -446,6 +447,41 @@ static void case_fail_injection(void) {
     capheap_deinit();
 }
 
+/* A live allocation made a heap of its own, as ESP-IDF allows
+ * heap_caps_add_region_with_caps to: the new heap serves from it, a free of
+ * the allocation is reported and changes nothing, the host heap's blocks on
+ * both sides of it still go back. */
+static unsigned nested_reports;
+
+static void count_report(const void *addr, const char *what, void *user) {
+    (void)addr, (void)what, (void)user;
+    nested_reports++;
+}
+
+static void case_nested_heap(void) {
+    T_EQ(capheap_init_board(t_move_board("qemu-mps2-an385", AN385_OFFSET)), ESP_OK);
+    void *first = heap_caps_malloc(256, MALLOC_CAP_DMA);
+    uint8_t *host = heap_caps_malloc(8192, MALLOC_CAP_DMA);
+    void *last = heap_caps_malloc(256, MALLOC_CAP_DMA);
+    T_CHECK(first != NULL && host != NULL && last != NULL && IN_SRAM(host));
+    heap_caps_free(first); /* the owner cache holds SRAM's whole range */
+    size_t sram_free = heap_caps_get_free_size(MALLOC_CAP_DMA);
+    const uint32_t caps[3] = {MALLOC_CAP_RETENTION | MALLOC_CAP_8BIT, 0, 0};
+    T_EQ(heap_caps_add_region_with_caps(caps, (intptr_t)host, (intptr_t)(host + 8192)), ESP_OK);
+    T_EQ(heap_caps_add_region_with_caps(caps, (intptr_t)host, (intptr_t)(host + 8192)), ESP_FAIL);
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_RETENTION);
+    T_CHECK(p >= host && p + 100 <= host + 8192);
+    capheap_corruption_handler_t old = capheap_set_corruption_handler(count_report, NULL);
+    heap_caps_free(host);
+    T_EQ(nested_reports, 1);
+    T_CHECK(capheap_set_corruption_handler(old, NULL) == count_report);
+    heap_caps_free(p);
+    heap_caps_free(last);
+    T_CHECK(heap_caps_get_free_size(MALLOC_CAP_DMA) > sram_free);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 /* ---- FreeRTOS's heap API (ports/freertos/heap_capheap.c) --------------- */
 
 #define KERNEL_CAPS (MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
@@ -782,6 +818,7 @@ int main(void) {
         {"libc_allocates_from_capheap", case_libc_allocates_from_capheap},
         {"free_from_any_heap", case_free_from_any_heap},
         {"fail_injection", case_fail_injection},
+        {"nested_heap", case_nested_heap},
         {"freertos_heap", case_freertos_heap},
         {"esp32_heaps", case_esp32_heaps},
         {"esp32_priorities", case_esp32_priorities},
