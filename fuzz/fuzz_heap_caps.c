@@ -10,7 +10,8 @@
  *
  * The input is decoded into operations (format in fuzz/README.md): allocations
  * of every heap_caps kind with caps masks from the input, realloc, free, heaps
- * added from host buffers or from the board's reserved ranges, misuse. The
+ * added from host buffers or from the board's reserved ranges or made of live
+ * allocations, misuse. The
  * shadow keeps every live block and after each operation:
  *  - heap_caps_check_integrity_all passes and no corruption was reported;
  *  - each block, taken back to its data addresses (an EXEC block of D/IRAM is
@@ -82,10 +83,18 @@ static const uint32_t probe_masks[] = {0, CAP(8BIT), CAP(32BIT), CAP(EXEC), CAP(
 #define PROBES (sizeof probe_masks / sizeof probe_masks[0])
 
 typedef struct {
+    uint8_t *user;    /* the allocation made a heap: never freed again */
+    uint8_t *lo, *hi; /* the heap made of it */
+    uint32_t caps;    /* OR of its three masks */
+} pin_t;
+
+typedef struct {
     const capheap_board_t *board;
     intptr_t off; /* host address - chip address */
     blk_t slot[SLOTS];
     buf_t buf[BUFS];
+    pin_t pin[CAPHEAP_NESTED_HEAPS]; /* allocations made heaps (op_nest), inner ones later */
+    size_t pins;
     uint32_t reserved_added; /* bit i: reserved range i was given to heap_caps_add_region */
     size_t empty_free[PROBES]; /* free size under probe_masks[j] with no block live */
     size_t next_key;
@@ -137,9 +146,18 @@ static void data_range(const fuzz_t *f, uint8_t *p, size_t usable, uint8_t **lo,
     *hi = *lo + usable;
 }
 
-/* OR of the caps of the board region or added buffer that holds all of
- * [lo, hi); fails when none does. *aliased: that region has a window. */
-static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased) {
+/* OR of the caps of the heap made of an allocation (the innermost), added
+ * buffer or board region that holds all of [lo, hi); fails when none does.
+ * *aliased: that region has a window. The board's and buffers' alone
+ * (what capheap_ptr_caps answers) without pins. */
+static uint32_t container_caps_of(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased, bool pins) {
+    for (size_t i = pins ? f->pins : 0; i > 0; i--) {
+        const pin_t *p = &f->pin[i - 1];
+        if (lo >= p->lo && hi <= p->hi) {
+            *aliased = false;
+            return p->caps;
+        }
+    }
     for (size_t i = 0; i < BUFS; i++) {
         const buf_t *b = &f->buf[i];
         if (b->mem != NULL && lo >= b->mem && hi <= b->mem + b->size) {
@@ -158,6 +176,10 @@ static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t
     }
     fail(__LINE__, "a block is outside every region and added buffer");
     return 0;
+}
+
+static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased) {
+    return container_caps_of(f, lo, hi, aliased, true);
 }
 
 /* The caps the matching rule sees, and the alignment the board's cache lines
@@ -247,7 +269,7 @@ static void verify_blocks(const fuzz_t *f) {
     }
     multi_heap_info_t info;
     heap_caps_get_info(&info, 0);
-    CHECK(info.allocated_blocks == n);
+    CHECK(info.allocated_blocks == n + f->pins); /* an allocation made a heap stays allocated */
     CHECK(info.total_free_bytes == heap_caps_get_free_size(0));
 }
 
@@ -654,7 +676,7 @@ static void op_query(fuzz_t *f, size_t s) {
     CHECK(heap_caps_get_containing_block_size(b->user) >= b->usable);
     CHECK(heap_caps_check_integrity_addr((intptr_t)b->user, false));
     bool aliased;
-    uint32_t have = container_caps(f, b->lo, b->hi, &aliased);
+    uint32_t have = container_caps_of(f, b->lo, b->hi, &aliased, false);
     bool in_buffer = false;
     for (size_t i = 0; i < BUFS; i++) {
         in_buffer |= f->buf[i].mem != NULL && b->lo >= f->buf[i].mem && b->lo < f->buf[i].mem + f->buf[i].size;
@@ -679,6 +701,11 @@ static bool walk_one(walker_heap_into_t heap, walker_block_info_t block, void *u
         return true;
     }
     w->used++;
+    for (size_t i = 0; i < w->f->pins; i++) {
+        if (w->f->pin[i].user >= lo && w->f->pin[i].user < hi) {
+            return true; /* an allocation made a heap: that heap's blocks lie in it */
+        }
+    }
     size_t inside = 0;
     for (size_t s = 0; s < SLOTS; s++) {
         const blk_t *b = &w->f->slot[s];
@@ -696,10 +723,14 @@ static void op_walk(const fuzz_t *f) {
     for (size_t s = 0; s < SLOTS; s++) {
         live += f->slot[s].user != NULL;
     }
-    CHECK(w.ok && w.used == live);
+    CHECK(w.ok && w.used == live + f->pins);
 }
 
-/* Everything freed: each probe's free size is what the empty heaps had. */
+/* Everything freed: each probe's free size is what the empty heaps had.
+ * Once an allocation was made a heap, its host keeps it, and how much free
+ * memory that costs the host depends on where it lies: then get_info's
+ * count (verify_blocks: the pinned allocations alone) and the heaps' checks
+ * say that everything else came back. */
 static void op_drain(fuzz_t *f) {
     for (size_t s = 0; s < SLOTS; s++) {
         release(f, s, 0);
@@ -707,14 +738,53 @@ static void op_drain(fuzz_t *f) {
     size_t now[PROBES];
     free_sizes(now);
     for (size_t j = 0; j < PROBES; j++) {
-        CHECK(now[j] == f->empty_free[j]);
+        CHECK(f->pins != 0 || now[j] == f->empty_free[j]);
     }
+}
+
+/* ---- heaps made of allocations -------------------------------------------------- */
+
+/* u8 front, u8 back, three caps: [p + front, p + usable - back) of slot's
+ * block p becomes a heap, as ESP-IDF allows inside an allocation. Refused
+ * (ESP_FAIL) in memory with an instruction-bus window; else taken, or
+ * ESP_ERR_NO_MEM (too small, or too many). Taken: the block is the new
+ * heap's (its blocks are checked against the heap's caps from then on), and
+ * a free of it is reported once and changes nothing. */
+static void op_nest(fuzz_t *f, input_t *in, size_t s) {
+    size_t front = take8(in), back = take8(in);
+    uint32_t caps[3] = {take_caps(in), take_caps(in), take_caps(in)};
+    blk_t *b = &f->slot[s];
+    if (b->user == NULL || front + back >= b->usable) {
+        return;
+    }
+    check_pattern(b, b->usable);
+    bool aliased; /* the board region holding it has a window (never one with a pin in it) */
+    (void)container_caps_of(f, b->lo, b->hi, &aliased, false);
+    size_t before = heap_caps_get_free_size(0);
+    uint8_t *lo = b->user + front, *hi = b->user + b->usable - back;
+    esp_err_t err = heap_caps_add_region_with_caps(caps, (intptr_t)lo, (intptr_t)hi);
+    if (aliased || window_of(f, b->user) != NULL) {
+        CHECK(err == ESP_FAIL);
+    } else {
+        CHECK(err == ESP_OK || err == ESP_ERR_NO_MEM);
+    }
+    if (err != ESP_OK) {
+        CHECK(heap_caps_get_free_size(0) == before);
+        return;
+    }
+    CHECK(heap_caps_get_free_size(0) > before && f->pins < CAPHEAP_NESTED_HEAPS);
+    f->pin[f->pins++] = (pin_t){b->user, lo, hi, caps[0] | caps[1] | caps[2]};
+    b->user = NULL;
+    size_t now = heap_caps_get_free_size(0);
+    heap_caps_free(f->pin[f->pins - 1].user);
+    CHECK(reports.count == 1 && heap_caps_get_free_size(0) == now);
+    reports.count = 0;
 }
 
 /* ---- the run ------------------------------------------------------------------- */
 
 enum { OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_ALIGNED, OP_ALIGNED_CALLOC, OP_PREFER, OP_FREE,
-       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_PREFER_MORE, OP_WALK, OP_COUNT };
+       OP_ADD_BUFFER, OP_ADD_RESERVED, OP_MISUSE, OP_QUERY, OP_DRAIN, OP_PREFER_MORE, OP_WALK, OP_NEST, OP_COUNT };
 
 /* FUZZ_TRACE=1 in the environment prints each operation (to read a crash). */
 static bool tracing;
@@ -740,6 +810,7 @@ static void step(fuzz_t *f, input_t *in) {
     case OP_QUERY: op_query(f, s); break;
     case OP_PREFER_MORE: op_prefer_more(f, in, s); break;
     case OP_WALK: op_walk(f); break;
+    case OP_NEST: op_nest(f, in, s); break;
     default: op_drain(f); break;
     }
 }

@@ -88,10 +88,12 @@ def mh_seeds():
 # ---- fuzz_heap_caps ------------------------------------------------------------
 
 (C_MALLOC, C_CALLOC, C_REALLOC, C_ALIGNED, C_ALIGNED_CALLOC, C_PREFER, C_FREE,
- C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN, C_PREFER_MORE, C_WALK) = range(14)
+ C_ADD_BUFFER, C_ADD_RESERVED, C_MISUSE, C_QUERY, C_DRAIN, C_PREFER_MORE, C_WALK, C_NEST) = range(15)
 
 # Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
 EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
+# Masks of esp_heap_caps.h, for raw_caps.
+MALLOC_CAP_8BIT, MALLOC_CAP_PID2 = 1 << 2, 1 << 4
 
 
 def caps(c):
@@ -130,6 +132,16 @@ def hc_seeds():
                                     op(C_ADD_RESERVED, 0, bytes([i])))
     for kind in range(3):
         s['misuse-%d' % kind] = op(C_MALLOC, 4, caps(EXEC), size(24)) + op(C_MISUSE, 4, bytes([kind, kind]))
+    # An allocation made a heap (its own caps: PID2), blocks from it, one inside
+    # one of them, and the same in D/IRAM through an EXEC block as large as
+    # its largest free block (refused: the window).
+    pid2 = raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_8BIT)
+    s['nest'] = (op(C_MALLOC, 0, caps(B8 | INTERNAL), size(4000)) + op(C_NEST, 0, b'\x08\x10', pid2, caps(0), caps(0)) +
+                 op(C_MALLOC, 1, pid2, size(500)) + op(C_FREE, 0, b'\0') + op(C_WALK, 0) + op(C_DRAIN, 0))
+    s['nest-inner'] = (op(C_MALLOC, 0, caps(B8 | INTERNAL), size(6000)) + op(C_NEST, 0, b'\0\0', pid2, caps(0), caps(0)) +
+                       op(C_MALLOC, 1, pid2, size(2000)) + op(C_NEST, 1, b'\0\0', caps(B8), caps(0), caps(0)) +
+                       op(C_MALLOC, 2, caps(B8), size(100)) + op(C_QUERY, 2) + op(C_DRAIN, 0))
+    s['nest-window'] = op(C_MALLOC, 0, caps(EXEC), edge(2)) + op(C_NEST, 0, b'\0\0', caps(B8), caps(0), caps(0))
     s['fill-drain'] = b''.join(op(C_MALLOC, i, caps((B8, EXEC, DMA)[i % 3]), size(3000)) for i in range(48)) + op(C_DRAIN, 0)
     rng = random.Random(7)
     for n in range(4):
