@@ -332,9 +332,10 @@ esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t *
     bool retry;
     do {
         /* A range inside a heap's: its allocation is found first, out of the
-         * critical section (the walk takes that heap's lock). */
+         * critical section (the walk takes that heap's lock), by the owner
+         * lookup, which readers may run at any time. */
         nest_t nest;
-        bool nested = spec->enabled && capheap_registry_overlaps(spec->start, spec->end) && find_host(spec, &nest);
+        bool nested = spec->enabled && find_host(spec, &nest);
         capheap_port_critical_enter();
         err = add_locked(spec, nested ? &nest : NULL, out, &retry);
         capheap_port_critical_exit();
