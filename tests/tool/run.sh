@@ -228,6 +228,7 @@ headroom() {
   run "$work/esp32.txt" headroom --quiet --board esp32 "$data/dma.trace"; status "headroom on esp32" 0 $?
   expect "the heap after .data/.bss named" '^  1  DRAM .*  after "application \.data/\.bss"$' "$work/esp32.txt"
   expect "a heap the trace does not need" "all of it: the trace does not need this heap" "$work/esp32.txt"
+  expect "every heap cut together by default" "^  together: [0-9,]+ bytes" "$work/esp32.txt"
   # The one heap of a host board cut until less than a heap is left (256 bytes, CAPHEAP_MIN_HEAP_SIZE).
   run "$work/one.txt" headroom --quiet --board host:64K "$data/one_block.trace"; status "headroom of one block" 0 $?
   expect "then no heap at all" "^  0  RAM .* 65,536 +65,280$" "$work/one.txt"
