@@ -19,6 +19,8 @@
  *   CAPHEAP_MAX_HEAPS        heaps the registry holds: 32 on 32-bit targets,
  *                            64 on 64-bit hosts (src/registry.h)
  *   CAPHEAP_CANDIDATE_LISTS  candidate lists kept, 32 (src/registry.h)
+ *   CAPHEAP_NESTED_HEAPS     heaps made of a live allocation of another, 4;
+ *                            each costs a range record (src/registry.h)
  *   CAPHEAP_LIST_FAST        heap handles per list read inline, 2 (src/registry.h)
  *   CAPHEAP_MIN_HEAP_SIZE    smallest piece of a board made a heap, 256 bytes
  *                            (src/board_layout.h)
