@@ -251,15 +251,16 @@ static __attribute__((noinline)) void *malloc_rare(const capheap_candidate_list_
     return l->heap[0] == CAPHEAP_LIST_END ? malloc_failed(size, caps, caller) : malloc_by_rules(l, size, caps, true);
 }
 
-/* A list with rules, out of line: plain lists keep heap_caps_malloc's
- * shortest path (one test of the rules byte; with the words path inline
- * there, GCC saves one more register on every call: +2 per plain pair). */
+/* A list with 32BIT or EXEC rules, out of line: plain lists keep
+ * heap_caps_malloc's shortest path (one test of the rules byte; with the
+ * words path inline there, GCC saves one more register on every call: +2
+ * per plain pair). */
 static __attribute__((noinline)) void *malloc_with_rules(const capheap_candidate_list_t *l, size_t size,
-                                                         uint32_t caps, void *caller) {
+                                                         uint32_t caps) {
     if (l->rules == RULE_WORDS && !(l->heap[0] & CAPHEAP_LIST_WINDOW)) {
         return malloc_words(l, size, caps);
     }
-    return l->rules & RULE_RARE ? malloc_rare(l, size, caps, caller) : malloc_ruled(l, size, caps);
+    return malloc_ruled(l, size, caps);
 }
 
 /* The heap mh failed (the fast path asked it), or its floor refused the
@@ -313,7 +314,13 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
         return malloc_slow(size, caps, CAPHEAP_CALLER());
     }
     if (__builtin_expect(l->rules != 0, 0)) {
-        return malloc_with_rules(l, size, caps, CAPHEAP_CALLER());
+        /* Lists with an alignment (DMA behind cache lines) go straight to
+         * malloc_rare: through malloc_with_rules, whose inlined words path
+         * makes it save and restore four registers, they paid 19 more per
+         * call (bench_caps esp32p4-dma, -m32, per pair: small 484.0 ->
+         * 465.1, churn 496.0 -> 477.1; esp32-exec, whose malloc_with_rules
+         * lost that branch and an argument: 310.3 -> 307.3, 400.4 -> 398.4). */
+        return l->rules & RULE_RARE ? malloc_rare(l, size, caps, CAPHEAP_CALLER()) : malloc_with_rules(l, size, caps);
     }
     /* A list without rules has a heap (else CAPHEAP_LIST_NO_HEAP): the
      * first needs no test of the end. Most requests go to one of the first
