@@ -297,6 +297,10 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (o.together != NULL && strcmp(o.command, "headroom") != 0) {
+        fprintf(stderr, "capheap %s: --together is for headroom (the heaps it cuts at once)\n", o.command);
+        return 2;
+    }
     if (o.grow_caller != 0 && o.grow_percent == 0) {
         fprintf(stderr, "capheap: --caller says whose requests --grow grows: give --grow PCT too\n");
         return 2;

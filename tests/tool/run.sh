@@ -271,6 +271,8 @@ together() {
     status "--together $bad refused" 2 $?
   done
   expect "a bad list said" "--together 0,2: expected all, or numbers of heaps in the table \(0 to 1\)" "$work/two-bad.txt"
+  run "$work/two-replay.txt" replay --quiet --together 0,1 --board "$data/two_heaps.board" "$data/two_heaps.trace"
+  status "--together refused by replay" 2 $?
 }
 
 compare() {
