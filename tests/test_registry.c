@@ -14,13 +14,6 @@
 
 static _Alignas(64) uint8_t arena[256 * 1024];
 
-static int teardown(void **state) {
-    (void)state;
-    capheap_deinit();
-    caps_default_reports();
-    return 0;
-}
-
 static esp_err_t add(uint32_t c0, uint32_t c1, uint32_t c2, size_t offset, size_t size) {
     const uint32_t caps[3] = {c0, c1, c2};
     return heap_caps_add_region_with_caps(caps, (intptr_t)(arena + offset), (intptr_t)(arena + offset + size));
@@ -225,7 +218,7 @@ static void frees_find_their_heap_among_many(void **state) {
 }
 
 int main(void) {
-#define T(t) cmocka_unit_test_teardown(t, teardown)
+#define T(t) cmocka_unit_test_teardown(t, caps_teardown)
     const struct CMUnitTest tests[] = {
         T(add_region_with_caps_errors),      T(registry_full),
         T(rule_priority_then_registry_order), T(a_heap_added_later_joins_the_order),
