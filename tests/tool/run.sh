@@ -306,7 +306,7 @@ growth() {
   if [ -n "$p" ] && [ "$p" -gt 400 ] && [ "$p" -lt 556 ]; then echo "ok   grows by $p%"
   else echo "FAIL no plausible growth in:"; cat "$work/growth.txt"; failures=$((failures + 1)); p=0; fi
   local failing
-  failing=$(echo $((10000 + 100 * (p + 1))) | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') # with the tool's commas
+  failing=$(commas $((10000 + 100 * (p + 1))))
   expect "the failure 1% further" "^    1% more: event 1 \(line 3\), alloc of $failing bytes, DEFAULT, fails" "$work/growth.txt"
   for grown in "$p:0" "$((p + 1)):3"; do
     printf 'alloc 0x1000 %d DEFAULT\n' $((10000 + 100 * ${grown%:*})) >"$work/grown.trace"
