@@ -60,7 +60,9 @@ typedef struct {
 
 static inline uintptr_t chip_addr(const void *p) { return (uintptr_t)p - (uintptr_t)capheap_host_offset(); }
 
-static inline bool in_range(const void *p, chip_range_t r) { return chip_addr(p) - r.start < r.end - r.start; }
+static inline size_t range_size(chip_range_t r) { return (size_t)(r.end - r.start); }
+
+static inline bool in_range(const void *p, chip_range_t r) { return chip_addr(p) - r.start < range_size(r); }
 
 /* ---- the heaps built ---------------------------------------------------- */
 
@@ -208,7 +210,7 @@ static inline void assert_no_simd_memory(void) {
 static inline void assert_simd_only_in_psram(chip_range_t psram, size_t line) {
     uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_SIMD);
     assert_true(p != NULL && in_range(p, psram) && chip_addr(p) % 16 == 0);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), (size_t)(psram.end - psram.start));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SIMD), range_size(psram));
     uint8_t *q = heap_caps_malloc(100, MALLOC_CAP_SIMD | MALLOC_CAP_SPIRAM);
     assert_true(q != NULL && in_range(q, psram) && chip_addr(q) % line == 0);
     heap_caps_free(p);
@@ -245,7 +247,7 @@ static inline void assert_kept_back_met_last(drained_t *d, chip_range_t main, ch
 static inline void assert_one_ram_type_heaps(chip_range_t main, chip_range_t stack) {
     const chip_range_t expected[] = {main, stack};
     assert_heaps(expected, 2);
-    size_t all = (size_t)(main.end - main.start) + (size_t)(stack.end - stack.start);
+    size_t all = range_size(main) + range_size(stack);
     assert_int_equal(heap_caps_get_total_size(ONE_RAM_TYPE_CAPS), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);

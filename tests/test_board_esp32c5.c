@@ -21,7 +21,6 @@ static const chip_range_t app_and_rom[] = {
     {0x50003FE8, 0x50004000}, /* RTC timer data */
 };
 
-#define RANGE_SIZE(r) ((size_t)((r).end - (r).start))
 #define COMMON_CAPS   (MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL | MALLOC_CAP_32BIT | MALLOC_CAP_8BIT)
 
 /* Free bytes 316,832, 12,120 and 16,360 less the control data: 613, 23 and
@@ -34,10 +33,10 @@ static void heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram, stack, lp};
     assert_heaps(expected, 3);
-    size_t hp = RANGE_SIZE(sram) + RANGE_SIZE(stack);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT), hp + RANGE_SIZE(lp));
+    size_t hp = range_size(sram) + range_size(stack);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT), hp + range_size(lp));
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), hp);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), RANGE_SIZE(lp));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), range_size(lp));
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), 0);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
     assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
@@ -113,10 +112,10 @@ static void psram_heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram_less_kept, kept_back, stack, psram, lp};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t hp = RANGE_SIZE(sram) + RANGE_SIZE(stack);
+    size_t hp = range_size(sram) + range_size(stack);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 8 * KIB * KIB);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), hp);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), hp - 32 * KIB + RANGE_SIZE(lp));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), hp - 32 * KIB + range_size(lp));
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
 }
 

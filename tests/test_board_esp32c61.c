@@ -53,7 +53,7 @@ static void psram_heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram_less_kept, kept_back, stack, psram};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t internal = (size_t)(sram.end - sram.start) + (size_t)(stack.end - stack.start);
+    size_t internal = range_size(sram) + range_size(stack);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 2 * KIB * KIB);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), internal);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);

@@ -27,18 +27,17 @@ static drained_t d;
 
 static void assert_nothing_reserved(void) { assert_none_in(&d, app_and_rom, sizeof app_and_rom / sizeof app_and_rom[0]); }
 
-static size_t size_of(chip_range_t r) { return (size_t)(r.end - r.start); }
 
 static void heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {rtc, sram, stack};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t all = size_of(rtc) + size_of(sram) + size_of(stack);
+    size_t all = range_size(rtc) + range_size(sram) + range_size(stack);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_32BIT), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL), all);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), size_of(sram) + size_of(stack));
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), size_of(rtc));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), range_size(sram) + range_size(stack));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), range_size(rtc));
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 0);
 }
@@ -121,11 +120,11 @@ static void psram_heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {psram, rtc, sram_less_kept, kept_back, stack};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t internal = size_of(rtc) + size_of(sram) + size_of(stack);
+    size_t internal = range_size(rtc) + range_size(sram) + range_size(stack);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 2 * KIB * KIB);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL), internal);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), size_of(sram) + size_of(stack));
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), range_size(sram) + range_size(stack));
 }
 
 static void psram_takes_large_mallocs(void **state) {
