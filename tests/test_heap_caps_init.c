@@ -102,14 +102,9 @@ static void add_region_inside_an_allocation(void **state) {
     assert_true(heap_caps_get_free_size(MALLOC_CAP_DMA) > dram_free); /* a new DRAM heap */
     heap_caps_free(p);
     assert_int_equal(caps_reports.count, 1); /* the allocation is the new heap's now */
-    const capheap_heap_t *diram = NULL;
-    for (size_t i = 0; i < capheap_registry_count(); i++) {
-        const capheap_heap_t *h = capheap_registry_at(i);
-        if (atomic_load_explicit(&h->alias.size, memory_order_relaxed) != 0 && capheap_heap_handle(h) != NULL) {
-            diram = h;
-        }
-    }
+    const capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350)); /* D/IRAM after the ROM's APP CPU data */
     assert_non_null(diram);
+    assert_int_not_equal(atomic_load_explicit(&diram->alias.size, memory_order_relaxed), 0);
     uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
     assert_non_null(q);
     assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_FAIL);
