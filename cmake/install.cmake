@@ -18,10 +18,12 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/capheapConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/capheapConfig.cmake ${PROJECT_BINARY_DIR}/capheapConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/capheap)
 
+set(CAPHEAP_PC_CFLAGS "")
 if(CAPHEAP_GRAIN_DEFINE)
-  set(CAPHEAP_PC_CFLAGS " -D${CAPHEAP_GRAIN_DEFINE}")
-else()
-  set(CAPHEAP_PC_CFLAGS "")
+  string(APPEND CAPHEAP_PC_CFLAGS " -D${CAPHEAP_GRAIN_DEFINE}")
+endif()
+if(CAPHEAP_HEAP_HOOKS)
+  string(APPEND CAPHEAP_PC_CFLAGS " -DCAPHEAP_HEAP_HOOKS=1")
 endif()
 configure_file(cmake/capheap.pc.in ${PROJECT_BINARY_DIR}/capheap.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/capheap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

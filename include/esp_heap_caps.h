@@ -96,6 +96,42 @@ typedef bool (*heap_caps_walker_cb_t)(walker_heap_into_t heap_info, walker_block
  *  esp_alloc_failed_hook_t). ESP_ERR_INVALID_ARG for NULL, else ESP_OK. */
 esp_err_t heap_caps_register_failed_alloc_callback(esp_alloc_failed_hook_t callback);
 
+/* ---- Allocation and free hooks ----------------------------------------- */
+
+/*
+ * ESP-IDF's CONFIG_HEAP_USE_HOOKS: with capheap built with CAPHEAP_HEAP_HOOKS
+ * (CMake option; a build without CMake defines it to 1 in its config header),
+ * an application that defines either function has it called, and
+ * CONFIG_HEAP_USE_HOOKS is defined here for code that tests it. Without that
+ * option they are never called, as in ESP-IDF without the option.
+ *
+ * esp_heap_trace_alloc_hook(ptr, size, caps): after each allocation of this
+ * API that succeeded (malloc, calloc, realloc, aligned, _prefer and _default
+ * calls, the C library's malloc family on targets, the seed-era API), with
+ * the size and caps the call asked for (calloc: n * size; ESP-IDF passes a
+ * 32BIT request's size rounded up to 4, and adds 32BIT to EXEC). A realloc
+ * that kept its block calls it with the same pointer and the new size.
+ *
+ * esp_heap_trace_free_hook(ptr): just before heap_caps_free (free) releases a
+ * live block, so that no other thread can be given the address before the
+ * hook has seen it go (ESP-IDF calls it after). Not for NULL, nor for a
+ * pointer capheap refuses (reported through capheap_report_corruption). A
+ * realloc that moved or freed its block calls it for the old pointer after
+ * the move, then the alloc hook for the new one (in ESP-IDF a move within
+ * one heap calls the alloc hook only).
+ *
+ * Both run on the calling thread, outside every lock and critical section,
+ * and must be thread-safe; they must not allocate or free through this API
+ * (that calls them again). While either is defined, every call takes the
+ * slow paths that tracing takes. They are weak references: a definition in
+ * a static library is linked only when something else pulls its object in.
+ */
+#if defined(CAPHEAP_HEAP_HOOKS) && CAPHEAP_HEAP_HOOKS && !defined(CONFIG_HEAP_USE_HOOKS)
+#define CONFIG_HEAP_USE_HOOKS 1
+#endif
+void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps);
+void esp_heap_trace_free_hook(void *ptr);
+
 /* ---- Allocation -------------------------------------------------------- */
 
 /**

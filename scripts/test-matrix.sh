@@ -2,13 +2,14 @@
 # Builds and runs the whole test suite in each configuration of the matrix:
 #   m64            64-bit, no poisoning
 #   m32            32-bit (-m32), no poisoning: the targets' word size
-#   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers)
+#   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers),
+#                  and ESP-IDF's allocation and free hooks (CAPHEAP_HEAP_HOOKS)
 #   m32-grain16    32-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 4-byte headers)
 #   m64-grain16    64-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 8-byte headers),
 #                  internal assertions on (CAPHEAP_ASSERTIONS=1)
 #   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer, and
 #                  every assertion: the whole region checked after each change
-#                  (CAPHEAP_ASSERTIONS=2)
+#                  (CAPHEAP_ASSERTIONS=2); the hooks (CAPHEAP_HEAP_HOOKS)
 #   light          64-bit, light poisoning
 #   comprehensive  64-bit, comprehensive poisoning, CAPHEAP_WORD_ONLY_MEMORY=1 (the
 #                  control data in whole words), and the word-only check of host
@@ -16,7 +17,8 @@
 #   m32-light      32-bit, light poisoning
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
 #                  beside 16-aligned payloads behind 4-byte headers), assertions on
-#   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps)
+#   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps),
+#                  and the hooks (test_heap_hooks: called from threads)
 #   clang          64-bit built by clang (the others by gcc): its own warnings are
 #                  errors too, as they are for a user who builds with it
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
@@ -37,16 +39,16 @@ configure() {
   case "$cfg" in
     m64) ;;
     m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
-    m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8) ;;
+    m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16) ;;
     m64-grain16) args+=(-DCAPHEAP_GRAIN=16 -DCAPHEAP_ASSERTIONS=1) ;;
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-                 -DCAPHEAP_ASSERTIONS=2) ;;
+                 -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
-    tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer") ;;
+    tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_HEAP_HOOKS=ON) ;;
     clang) args+=(-DCMAKE_C_COMPILER=clang) ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac

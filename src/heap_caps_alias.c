@@ -97,37 +97,41 @@ size_t capheap_alias_largest_request(const capheap_heap_t *h, size_t largest) {
     return largest > extra ? (largest - extra) & ~(GRAIN - 1) : 0;
 }
 
-static void *not_an_allocation(void *p) {
-    capheap_report_corruption(p, "not an address an EXEC allocation returned (instruction-bus window)");
-    return NULL;
-}
-
 static void *inverted_block(capheap_heap_t *h, void *p, size_t *usable) {
     uintptr_t r = (uintptr_t)p;
     if (r % GRAIN != 0 || r - WORD < h->alias.start) {
-        return not_an_allocation(p);
+        return NULL;
     }
     uintptr_t d = stored_get(r);
     if (d - h->start >= h->end - h->start || d % GRAIN != 0) {
-        return not_an_allocation(p);
+        return NULL;
     }
-    /* A dead block is reported under p, the address the caller passed. */
+    /* Read quietly: a dead block is reported under p, the address the
+     * caller passed (capheap_alias_block). */
     size_t u = capheap_multi_heap_allocated_size_quiet(handle(h), (void *)d);
     uintptr_t window_end = h->alias_k - d;
     if (u == 0 || r >= window_end || r - WORD < window_end - u) {
-        return not_an_allocation(p);
+        return NULL;
     }
     *usable = window_end - r;
     return (void *)d;
 }
 
-void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable) {
+void *capheap_alias_block_quiet(capheap_heap_t *h, void *p, size_t *usable) {
     if (h->alias_kind == CAPHEAP_ALIAS_INVERTED) {
         return inverted_block(h, p, usable);
     }
     void *d = (void *)((uintptr_t)p - h->alias_k);
     *usable = capheap_multi_heap_allocated_size_quiet(handle(h), d);
-    return *usable != 0 ? d : not_an_allocation(p);
+    return *usable != 0 ? d : NULL;
+}
+
+void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable) {
+    void *d = capheap_alias_block_quiet(h, p, usable);
+    if (d == NULL) {
+        capheap_report_corruption(p, "not an address an EXEC allocation returned (instruction-bus window)");
+    }
+    return d;
 }
 
 uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p) {

@@ -13,20 +13,31 @@
 
 static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
 
-bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) {
+static bool find_block(void *ptr, capheap_caps_block_t *out, bool report) {
     const capheap_range_t *r = capheap_registry_owner(ptr);
     if (r == NULL) {
-        report_stray(ptr);
+        if (report) {
+            report_stray(ptr);
+        }
         return false;
     }
     out->heap = r->heap;
     if (r->alias) {
-        out->block = capheap_alias_block(r->heap, ptr, &out->usable);
+        out->block = report ? capheap_alias_block(r->heap, ptr, &out->usable)
+                            : capheap_alias_block_quiet(r->heap, ptr, &out->usable);
     } else {
         out->block = ptr;
-        out->usable = multi_heap_get_allocated_size(capheap_hot_mh(r->hot), ptr);
+        multi_heap_handle_t mh = capheap_hot_mh(r->hot);
+        out->usable = report ? multi_heap_get_allocated_size(mh, ptr) : capheap_multi_heap_allocated_size_quiet(mh, ptr);
     }
     return out->block != NULL && out->usable != 0;
+}
+
+bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) { return find_block(ptr, out, true); }
+
+bool capheap_caps_is_live(void *ptr) {
+    capheap_caps_block_t b;
+    return find_block(ptr, &b, false);
 }
 
 /* ---- free -------------------------------------------------------------- */
@@ -126,6 +137,9 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
         return capheap_caps_alloc(size, 0, caps);
     }
     if (size == 0) {
+        /* The free reports a bad pointer; while tracing, it must also make
+         * no event, as for the other sizes. */
+        *bad_ptr = CAPHEAP_TRACING() && !capheap_caps_is_live(ptr);
         free_untraced(ptr);
         return NULL;
     }

@@ -52,6 +52,9 @@ typedef struct {
  *  corruption, when ptr is none (heap_caps_block.c). */
 CAPHEAP_INTERNAL bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out);
 
+/** Whether ptr is a live allocation (either bus), reporting nothing. */
+CAPHEAP_INTERNAL bool capheap_caps_is_live(void *ptr);
+
 /* ---- what the hardware asks (heap_caps_hw.c) --------------------------- */
 
 /** The cache lines of the board in use (zero: none), for capheap_caps_for_hw. */
@@ -102,6 +105,9 @@ CAPHEAP_INTERNAL size_t capheap_alias_largest_request(const capheap_heap_t *h, s
 /** The data-bus block behind window address p, and the bytes usable through
  *  p; NULL after reporting when p is not an allocation's window address. */
 CAPHEAP_INTERNAL void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *usable);
+
+/** capheap_alias_block without the report. */
+CAPHEAP_INTERNAL void *capheap_alias_block_quiet(capheap_heap_t *h, void *p, size_t *usable);
 
 /** The data-bus address of the byte at window address p. */
 CAPHEAP_INTERNAL uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p);

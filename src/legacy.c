@@ -10,13 +10,18 @@
 #include "heap_caps_internal.h"
 #include "heap_regions.h"
 #include "log.h"
+#include "trace_hook.h"
 
 void heap_alloc_caps_init(void) { heap_caps_init(); }
 
 void heap_alloc_enable_nonos_stack_tag(void) { heap_caps_enable_nonos_stack_heaps(); }
 
 void *pvPortMallocCaps(size_t size, uint32_t caps) {
-    return capheap_fail_injected(size, caps) ? NULL : capheap_caps_alloc(size, 0, caps);
+    void *p = capheap_fail_injected(size, caps) ? NULL : capheap_caps_alloc(size, 0, caps);
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, size, 0, caps, CAPHEAP_CALLER());
+    }
+    return p;
 }
 
 size_t xPortGetFreeHeapSizeCaps(uint32_t caps) { return heap_caps_get_free_size(caps); }
@@ -58,6 +63,7 @@ static esp_err_t define_region(const HeapRegionTagged_t *region) {
     } else {
         spec.alias_kind = CAPHEAP_ALIAS_NONE; /* the seed era's word: no exec address, no window */
     }
+    capheap_trace_arm_hooks();
     return capheap_registry_add(&spec, NULL);
 }
 
@@ -77,16 +83,21 @@ static capheap_heap_t *tagged(size_t i, BaseType_t tag) {
     return h->type == (int)tag && capheap_heap_handle(h) != NULL ? h : NULL;
 }
 
+/* Traced with the caps of the heap that served it (a replay asks for them),
+ * or none when it failed. */
 void *pvPortMallocTagged(size_t xWantedSize, BaseType_t tag) {
     size_t n = capheap_fail_injected(xWantedSize, 0) ? 0 : capheap_registry_count(); /* no caps: counted as 0 */
-    for (size_t i = 0; xWantedSize != 0 && i < n; i++) {
+    void *p = NULL;
+    uint32_t caps = 0;
+    for (size_t i = 0; p == NULL && xWantedSize != 0 && i < n; i++) {
         capheap_heap_t *h = tagged(i, tag);
-        void *p = h != NULL ? multi_heap_malloc(capheap_heap_handle(h), xWantedSize) : NULL;
-        if (p != NULL) {
-            return p;
-        }
+        p = h != NULL ? multi_heap_malloc(capheap_heap_handle(h), xWantedSize) : NULL;
+        caps = p != NULL ? h->all_caps : 0;
     }
-    return NULL;
+    if (CAPHEAP_TRACING()) {
+        capheap_trace_alloc(p, xWantedSize, 0, caps, CAPHEAP_CALLER());
+    }
+    return p;
 }
 
 void vPortFreeTagged(void *pv) { heap_caps_free(pv); }

@@ -13,6 +13,7 @@
 #include "capheap.h"
 #include "capheap/port.h"
 #include "esp_heap_trace.h"
+#include "heap_hooks.h"
 #include "log.h"
 #include "registry.h"
 #include "trace_hook.h"
@@ -31,6 +32,7 @@ static struct {
     bool has_overflowed;
     capheap_trace_sink_t sink;
     void *sink_user;
+    bool hooks; /* the application defines a hook (heap_hooks.c) */
 } trace;
 
 /* Called with the critical section held after any change of the switches.
@@ -40,7 +42,7 @@ static struct {
  * The switch is stored first: the release store of the owner cache's switch
  * then publishes it to every free that finds the cache held (heap_caps_block.c). */
 static void update_switch(void) {
-    bool on = trace.recording || trace.sink != NULL;
+    bool on = trace.recording || trace.sink != NULL || trace.hooks;
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
     capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, on);
     capheap_registry_owner_cache_hold(on);
@@ -120,6 +122,7 @@ void capheap_trace_alloc(void *p, size_t size, size_t align, uint32_t caps, void
     }
     emit('a', p, NULL, size, align, caps, caller);
     capheap_port_critical_exit();
+    capheap_hooks_alloc(p, size, caps);
 }
 
 void capheap_trace_free(void *p, void *caller) {
@@ -132,6 +135,7 @@ void capheap_trace_free(void *p, void *caller) {
     }
     emit('f', p, NULL, 0, 0, 0, caller);
     capheap_port_critical_exit();
+    capheap_hooks_free(p);
 }
 
 void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller) {
@@ -144,6 +148,19 @@ void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void 
         record_alloc(p, size, caller);
     }
     emit('r', p, old, size, 0, caps, caller);
+    capheap_port_critical_exit();
+    capheap_hooks_realloc(p, old, size, caps);
+}
+
+/* The hooks are armed once, before the first heap serves: the switch then
+ * stays on, whatever tracing does. */
+void capheap_trace_arm_hooks(void) {
+    if (!capheap_hooks_defined()) {
+        return;
+    }
+    capheap_port_critical_enter();
+    trace.hooks = true;
+    update_switch();
     capheap_port_critical_exit();
 }
 

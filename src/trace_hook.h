@@ -42,4 +42,8 @@ CAPHEAP_INTERNAL void capheap_trace_free(void *p, void *caller);
  *  NULL otherwise means it failed and old is untouched. */
 CAPHEAP_INTERNAL void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller);
 
+/** Keeps the switch on from now when the application defines an allocation
+ *  or free hook (heap_hooks.h); called when heaps are made. */
+CAPHEAP_INTERNAL void capheap_trace_arm_hooks(void);
+
 #endif /* CAPHEAP_TRACE_HOOK_H */

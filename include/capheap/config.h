@@ -37,6 +37,9 @@
  *   CAPHEAP_MAX_HOST_RANGES  memory ranges one board may map, 32 (src/heap_caps_init.c)
  *   CAPHEAP_PORT_LOCK_INLINE defined: the port's capheap_port_lock.h takes
  *                            and gives locks inline (capheap/port.h)
+ *   CAPHEAP_HEAP_HOOKS       1: the application's esp_heap_trace_alloc_hook
+ *                            and esp_heap_trace_free_hook are called
+ *                            (esp_heap_caps.h; CMake option CAPHEAP_HEAP_HOOKS)
  * and the ports' own: CAPHEAP_BAREMETAL_LOCKS, CAPHEAP_BAREMETAL_SMP,
  * CAPHEAP_BAREMETAL_HW_SPINLOCK, CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL
  * (ports/baremetal/README.md), and the FreeRTOS

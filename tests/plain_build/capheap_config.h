@@ -11,5 +11,6 @@
 #define CAPHEAP_MAX_HEAPS 4
 #define CAPHEAP_GRAIN 16
 #define CAPHEAP_PORT_LOCK_INLINE
+#define CAPHEAP_HEAP_HOOKS 1 /* the application's esp_heap_trace_*_hook are called */
 
 #endif

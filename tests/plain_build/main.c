@@ -28,6 +28,15 @@ static void record(const void *addr, const char *what, void *user) {
     reported_at = addr;
 }
 
+static void *hooked_alloc, *hooked_free;
+
+void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps) {
+    (void)size, (void)caps;
+    hooked_alloc = ptr;
+}
+
+void esp_heap_trace_free_hook(void *ptr) { hooked_free = ptr; }
+
 static _Alignas(64) uint8_t region[4096];
 static _Alignas(64) uint8_t heaps[5][2048];
 
@@ -54,6 +63,9 @@ int main(void) {
     void *q = heap_caps_malloc(100, MALLOC_CAP_8BIT);
     CHECK(q != NULL && (uintptr_t)q % 16 == 0);
     heap_caps_free(q);
+
+    /* CAPHEAP_HEAP_HOOKS 1: both hooks saw the block. */
+    CHECK(hooked_alloc == q && hooked_free == q);
 
     if (failures == 0) {
         printf("plain build: every option of capheap_config.h was taken\n");

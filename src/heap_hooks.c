@@ -1,0 +1,74 @@
+/*
+ * heap_hooks.c: ESP-IDF's allocation and free hooks (CONFIG_HEAP_USE_HOOKS):
+ * esp_heap_trace_alloc_hook and esp_heap_trace_free_hook, functions the
+ * application may define (esp_heap_caps.h). Compiled only with
+ * CAPHEAP_HEAP_HOOKS.
+ *
+ * The hooks are weak references: an application that defines neither has
+ * them at address 0, and nothing changes. When it defines one, the tracer's
+ * switch stays on (trace.c), so every heap_caps call takes the slow paths
+ * that call in here, outside any lock or critical section.
+ */
+#include "capheap/config.h"
+
+#if defined(CAPHEAP_HEAP_HOOKS) && CAPHEAP_HEAP_HOOKS
+
+#include "esp_heap_caps.h"
+#include "heap_caps_internal.h"
+#include "heap_hooks.h"
+
+__attribute__((weak)) void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps);
+__attribute__((weak)) void esp_heap_trace_free_hook(void *ptr);
+
+typedef void (*alloc_hook_t)(void *ptr, size_t size, uint32_t caps);
+typedef void (*free_hook_t)(void *ptr);
+
+/* The hook's address, read at run time: the call is then an indirect one,
+ * which links on every target when the hook is undefined (a direct call to
+ * address 0 from code at 0x80000000, as on RV32 virt, is out of a RISC-V
+ * call's reach). */
+static alloc_hook_t alloc_hook(void) {
+    alloc_hook_t hook = esp_heap_trace_alloc_hook;
+    __asm__("" : "+r"(hook));
+    return hook;
+}
+
+static free_hook_t free_hook(void) {
+    free_hook_t hook = esp_heap_trace_free_hook;
+    __asm__("" : "+r"(hook));
+    return hook;
+}
+
+bool capheap_hooks_defined(void) { return alloc_hook() != NULL || free_hook() != NULL; }
+
+void capheap_hooks_alloc(void *p, size_t size, uint32_t caps) {
+    alloc_hook_t hook = alloc_hook();
+    if (p != NULL && hook != NULL) {
+        hook(p, size, caps);
+    }
+}
+
+/* A pointer the free will refuse (and report) is not the application's
+ * block: its tracker would drop a record it may still need. */
+void capheap_hooks_free(void *p) {
+    free_hook_t hook = free_hook();
+    if (p != NULL && hook != NULL && capheap_caps_is_live(p)) {
+        hook(p);
+    }
+}
+
+/* realloc has moved or freed old by now (it was a live block: a bad pointer
+ * makes no realloc event), then p is the new block: in place, the alloc hook
+ * alone tells the new size, as in ESP-IDF. */
+void capheap_hooks_realloc(void *p, void *old, size_t size, uint32_t caps) {
+    free_hook_t hook = free_hook();
+    if (p == NULL && size != 0) {
+        return; /* failed: old is untouched */
+    }
+    if (old != NULL && p != old && hook != NULL) {
+        hook(old);
+    }
+    capheap_hooks_alloc(p, size, caps);
+}
+
+#endif /* CAPHEAP_HEAP_HOOKS */
