@@ -8,6 +8,7 @@
 #include "caps_test.h"
 
 #include "esp_heap_alloc_caps.h"
+#include "esp_heap_trace.h"
 #include "heap_regions.h"
 
 /* The esp32 board's memory types, which are the seed era's tags. */
@@ -119,11 +120,46 @@ static void tagged_region_with_an_exec_address(void **state) {
     vPortFreeTagged(t);
 }
 
+static capheap_trace_event_t traced[4];
+static int ntraced;
+
+static void keep_event(const capheap_trace_event_t *e, void *user) {
+    (void)user;
+    if (ntraced < 4) {
+        traced[ntraced] = *e;
+    }
+    ntraced++;
+}
+
+/* A trace replays the seed-era calls as heap_caps requests: the caps asked
+ * for, or those of the heap a tagged call took. */
+static void seed_era_allocations_are_traced(void **state) {
+    (void)state;
+    const HeapRegionTagged_t regions[] = {{buffers[0], sizeof buffers[0], TAG_DRAM, 0}, {NULL, 0, 0, 0}};
+    vPortDefineHeapRegionsTagged(regions);
+    ntraced = 0;
+    assert_int_equal(capheap_trace_set_sink(keep_event, NULL), ESP_OK);
+    void *a = pvPortMallocCaps(48, MALLOC_CAP_DMA);
+    void *b = pvPortMallocTagged(32, TAG_DRAM);
+    assert_null(pvPortMallocTagged(16, TAG_IRAM));
+    assert_int_equal(capheap_trace_set_sink(NULL, NULL), ESP_OK);
+    assert_true(a != NULL && b != NULL);
+    assert_int_equal(ntraced, 3);
+    assert_true(traced[0].kind == 'a' && traced[0].address == a && traced[0].size == 48);
+    assert_int_equal(traced[0].caps, MALLOC_CAP_DMA);
+    assert_true(traced[1].kind == 'a' && traced[1].address == b && traced[1].size == 32);
+    assert_int_equal(traced[1].caps, capheap_registry_at(0)->all_caps);
+    assert_true(traced[2].kind == 'a' && traced[2].address == NULL && traced[2].caps == 0);
+    vPortFreeTagged(a);
+    vPortFreeTagged(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(caps_calls_are_heap_caps, teardown),
         cmocka_unit_test_teardown(tagged_regions_on_static_buffers, teardown),
         cmocka_unit_test_teardown(tagged_region_with_an_exec_address, teardown),
+        cmocka_unit_test_teardown(seed_era_allocations_are_traced, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
