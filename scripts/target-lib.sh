@@ -5,7 +5,7 @@
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" assertions=0 extra
+  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" assertions=0 hooks="" extra
   IFS=- read -r core opt extra <<<"$1"
   local word
   for word in ${extra//-/ }; do
@@ -17,6 +17,7 @@ config_args() {
       idf) port="-DCAPHEAP_TEST_PORT=espidf" ;;
       assert1) assertions=1 ;;
       assert2) assertions=2 ;;
+      hooks) hooks="-DCAPHEAP_HEAP_HOOKS=ON" ;;
       *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
     esac
   done
@@ -36,5 +37,5 @@ config_args() {
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
        "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port" \
-       "-DCAPHEAP_ASSERTIONS=$assertions"
+       "-DCAPHEAP_ASSERTIONS=$assertions $hooks"
 }

@@ -20,40 +20,19 @@
 __attribute__((weak)) void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps);
 __attribute__((weak)) void esp_heap_trace_free_hook(void *ptr);
 
-typedef void (*alloc_hook_t)(void *ptr, size_t size, uint32_t caps);
-typedef void (*free_hook_t)(void *ptr);
-
-/* The hook's address, read at run time: the call is then an indirect one,
- * which links on every target when the hook is undefined (a direct call to
- * address 0 from code at 0x80000000, as on RV32 virt, is out of a RISC-V
- * call's reach). */
-static alloc_hook_t alloc_hook(void) {
-    alloc_hook_t hook = esp_heap_trace_alloc_hook;
-    __asm__("" : "+r"(hook));
-    return hook;
-}
-
-static free_hook_t free_hook(void) {
-    free_hook_t hook = esp_heap_trace_free_hook;
-    __asm__("" : "+r"(hook));
-    return hook;
-}
-
-bool capheap_hooks_defined(void) { return alloc_hook() != NULL || free_hook() != NULL; }
+bool capheap_hooks_defined(void) { return esp_heap_trace_alloc_hook != NULL || esp_heap_trace_free_hook != NULL; }
 
 void capheap_hooks_alloc(void *p, size_t size, uint32_t caps) {
-    alloc_hook_t hook = alloc_hook();
-    if (p != NULL && hook != NULL) {
-        hook(p, size, caps);
+    if (p != NULL && esp_heap_trace_alloc_hook != NULL) {
+        esp_heap_trace_alloc_hook(p, size, caps);
     }
 }
 
 /* A pointer the free will refuse (and report) is not the application's
  * block: its tracker would drop a record it may still need. */
 void capheap_hooks_free(void *p) {
-    free_hook_t hook = free_hook();
-    if (p != NULL && hook != NULL && capheap_caps_is_live(p)) {
-        hook(p);
+    if (p != NULL && esp_heap_trace_free_hook != NULL && capheap_caps_is_live(p)) {
+        esp_heap_trace_free_hook(p);
     }
 }
 
@@ -61,12 +40,11 @@ void capheap_hooks_free(void *p) {
  * makes no realloc event), then p is the new block: in place, the alloc hook
  * alone tells the new size, as in ESP-IDF. */
 void capheap_hooks_realloc(void *p, void *old, size_t size, uint32_t caps) {
-    free_hook_t hook = free_hook();
     if (p == NULL && size != 0) {
         return; /* failed: old is untouched */
     }
-    if (old != NULL && p != old && hook != NULL) {
-        hook(old);
+    if (old != NULL && p != old && esp_heap_trace_free_hook != NULL) {
+        esp_heap_trace_free_hook(old);
     }
     capheap_hooks_alloc(p, size, caps);
 }
