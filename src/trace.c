@@ -20,6 +20,12 @@
 
 _Atomic bool capheap_trace_on;
 
+/* Records or a sink want the events (capheap_trace_on may be on for the
+ * hooks alone): read before the critical section, which the hooks alone do
+ * not need. A call that reads it just before tracing starts is not recorded,
+ * as one that read capheap_trace_on then would not be. */
+static _Atomic bool recording_or_sink;
+
 static struct {
     heap_trace_record_t *records;
     size_t capacity;
@@ -42,7 +48,9 @@ static struct {
  * The switch is stored first: the release store of the owner cache's switch
  * then publishes it to every free that finds the cache held (heap_caps_block.c). */
 static void update_switch(void) {
-    bool on = trace.recording || trace.sink != NULL || trace.hooks;
+    bool wanted = trace.recording || trace.sink != NULL;
+    bool on = wanted || trace.hooks;
+    atomic_store_explicit(&recording_or_sink, wanted, memory_order_relaxed);
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
     capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, on);
     capheap_registry_owner_cache_hold(on);
@@ -115,13 +123,17 @@ static void emit(char kind, void *p, void *old, size_t size, size_t align, uint3
     }
 }
 
+static bool wanted(void) { return atomic_load_explicit(&recording_or_sink, memory_order_relaxed); }
+
 void capheap_trace_alloc(void *p, size_t size, size_t align, uint32_t caps, void *caller) {
-    capheap_port_critical_enter();
-    if (trace.recording) {
-        record_alloc(p, size, caller);
+    if (wanted()) {
+        capheap_port_critical_enter();
+        if (trace.recording) {
+            record_alloc(p, size, caller);
+        }
+        emit('a', p, NULL, size, align, caps, caller);
+        capheap_port_critical_exit();
     }
-    emit('a', p, NULL, size, align, caps, caller);
-    capheap_port_critical_exit();
     capheap_hooks_alloc(p, size, caps);
 }
 
@@ -129,26 +141,30 @@ void capheap_trace_free(void *p, void *caller) {
     if (p == NULL) {
         return;
     }
-    capheap_port_critical_enter();
-    if (trace.recording) {
-        record_free(p, caller);
+    if (wanted()) {
+        capheap_port_critical_enter();
+        if (trace.recording) {
+            record_free(p, caller);
+        }
+        emit('f', p, NULL, 0, 0, 0, caller);
+        capheap_port_critical_exit();
     }
-    emit('f', p, NULL, 0, 0, 0, caller);
-    capheap_port_critical_exit();
     capheap_hooks_free(p);
 }
 
 void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller) {
     bool failed = p == NULL && size != 0;
-    capheap_port_critical_enter();
-    if (trace.recording && !failed) {
-        if (old != NULL) {
-            record_free(old, caller);
+    if (wanted()) {
+        capheap_port_critical_enter();
+        if (trace.recording && !failed) {
+            if (old != NULL) {
+                record_free(old, caller);
+            }
+            record_alloc(p, size, caller);
         }
-        record_alloc(p, size, caller);
+        emit('r', p, old, size, 0, caps, caller);
+        capheap_port_critical_exit();
     }
-    emit('r', p, old, size, 0, caps, caller);
-    capheap_port_critical_exit();
     capheap_hooks_realloc(p, old, size, caps);
 }
 
