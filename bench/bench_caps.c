@@ -17,6 +17,10 @@
  *   bench_caps <small|churn> heaps <N>     heap_caps on N registered heaps: N - 1 others
  *                                          registered first, the workload's region last
  *
+ * bench_caps_hooks is this program built with BENCH_CAPS_HOOKS against capheap
+ * built with CAPHEAP_HEAP_HOOKS: it defines ESP-IDF's allocation and free
+ * hooks (empty), so every call takes the path that calls them.
+ *
  * With N heaps the others alternate between caps that do not cover 8BIT
  * (IRAM-like) and caps that cover it only at priority 2: a front end that loops
  * over heaps pays for each of them on every call; capheap should not.
@@ -54,6 +58,12 @@ static size_t draw_small(void) { return size_uniform(8, 128); }
 static size_t draw_churn(void) { return size_log_uniform(16, 8); }
 
 /* ---- the allocators under test ------------------------------------------ */
+
+#ifdef BENCH_CAPS_HOOKS
+/* Empty: what is measured is the library's path to them. */
+void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps) { (void)ptr, (void)size, (void)caps; }
+void esp_heap_trace_free_hook(void *ptr) { (void)ptr; }
+#endif
 
 static multi_heap_handle_t one_heap;
 

@@ -9,16 +9,29 @@
 #                                  port's lock (every registered heap has one, so
 #                                  multi-lock is the baseline of the caps rows)
 #   heaps N                        heap_caps with N heaps registered (1, 8, 32)
+#   esp32-hooks                    esp32 with ESP-IDF's allocation and free hooks
+#                                  defined (bench_caps_hooks of the m32-hooks build)
 #   multi 16 MiB                   churn in a 16 MiB region instead of 256 KiB
 # and the ratios of issue #7: each caps row against the multi_heap pair, and
 # the flat-cost ratios (32 heaps against 1; 16 MiB against 256 KiB).
-# Expects the -m32 build of scripts/bench.sh; writes $OUT/caps.md and values.
+# Expects the -m32 build of scripts/bench.sh and builds m32-hooks; writes
+# $OUT/caps.md and values.
 #   WORKLOADS="small" scripts/bench-caps.sh    only some workloads
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 WORKLOADS=${WORKLOADS:-"small churn"}
-MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "esp32-32bit" "esp32p4-dma" "heaps 1" "heaps 8" "heaps 32")
+MODES=("multi" "multi-lock" "esp32" "esp32-dma" "esp32-exec" "esp32-32bit" "esp32p4-dma" "heaps 1" "heaps 8" "heaps 32"
+       "esp32-hooks")
+bench_build m32-hooks bench_caps_hooks
+
+# program MODE...: the command line that runs MODE.
+program() {
+  case "$1" in
+    esp32-hooks) echo "$(bench_dir m32-hooks)/bench/bench_caps_hooks esp32" ;;
+    *) echo "$(bench_dir m32)/bench/bench_caps $*" ;;
+  esac
+}
 
 # wrappers MODE: the malloc and free wrappers bench_caps uses in MODE.
 wrappers() {
@@ -39,7 +52,9 @@ measure() {
   tag=caps-$wl-$key
   read -r mfn ffn < <(wrappers "$1")
   echo "bench: callgrind caps $wl $mode" >&2
-  callgrind "$tag" "$mfn,$ffn" -- "$(bench_dir m32)/bench/bench_caps" "$wl" "$@"
+  local cmd
+  read -r -a cmd < <(program "$@")
+  callgrind "$tag" "$mfn,$ffn" -- "${cmd[0]}" "$wl" "${cmd[@]:1}"
   read -r m f p < <(per_pair "$tag" "$mfn" "$ffn")
   put "malloc.caps.$wl.$key" "$m"; put "free.caps.$wl.$key" "$f"; put "pair.caps.$wl.$key" "$p"
   put "failed.caps.$wl.$key" "$(value failed "$OUT/$tag.txt")"
@@ -61,6 +76,7 @@ for wl in $WORKLOADS; do
     put_ratio "ratio.caps.$wl.$mode.multi" "pair.caps.$wl.$mode" "pair.caps.$wl.multi"
   done
   put_ratio "ratio.flat.$wl.heaps32" "pair.caps.$wl.heaps-32" "pair.caps.$wl.heaps-1"
+  put_ratio "ratio.caps.$wl.esp32-hooks.esp32" "pair.caps.$wl.esp32-hooks" "pair.caps.$wl.esp32"
 done
 put_ratio "ratio.flat.churn.region16M" "pair.caps.churn.multi-16384" "pair.caps.churn.multi"
 
@@ -71,6 +87,7 @@ describe() {
     esp32-exec) echo "heap_caps 32BIT\\|EXEC (esp32)" ;;
     esp32-32bit) echo "heap_caps 32BIT (esp32)" ;;
     esp32p4-dma) echo "heap_caps DMA (esp32p4, 64-byte lines)" ;;
+    esp32-hooks) echo "heap_caps 8BIT (esp32), hooks defined" ;;
     multi-16384) echo "multi, 16 MiB region" ;;
     heaps-*) echo "heaps ${1#heaps-}" ;;
     *) echo "$1" ;;
@@ -107,5 +124,8 @@ failures() {
   echo "from D/IRAM through its instruction-bus alias; 32BIT alone from IRAM first, at its own address. On the"
   echo "esp32p4 board DMA requests are served in whole 64-byte cache lines, so each takes the aligned path. Every registered heap has a lock, so the"
   echo "locked multi_heap pair (multi-lock) is the comparable baseline; / multi is the cost of the"
-  echo "whole layer, lock included. Failed mallocs:$(failures)"
+  echo "whole layer, lock included. With ESP-IDF's allocation and free hooks defined (capheap built"
+  echo "with CAPHEAP_HEAP_HOOKS), every call takes the traced slow path and the free checks its"
+  echo "pointer before the hook sees it: $(get "ratio.caps.churn.esp32-hooks.esp32" 2>/dev/null)x the 8BIT"
+  echo "pair on churn, $(get "ratio.caps.small.esp32-hooks.esp32" 2>/dev/null)x on small. Failed mallocs:$(failures)"
 } >"$OUT/caps.md"

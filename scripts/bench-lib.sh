@@ -12,11 +12,12 @@ mkdir -p "$OUT"
 # The real traces (../shared/traces) that bench-traces.sh replays.
 TRACES=${TRACES:-"android-surfaceflinger android-systemui"}
 
-arch_label() { # m32, m64, m32-grainN or m32-assertN
+arch_label() { # m32, m64, m32-grainN, m32-assertN or m32-hooks
   local label
   [ "${1%%-*}" = m32 ] && label=-m32 || label=64-bit
   case "$1" in *-grain*) label="$label, CAPHEAP_GRAIN=${1#*-grain}" ;; esac
   case "$1" in *-assert*) label="$label, CAPHEAP_ASSERTIONS=${1#*-assert}" ;; esac
+  case "$1" in *-hooks) label="$label, CAPHEAP_HEAP_HOOKS" ;; esac
   echo "$label"
 }
 
@@ -24,20 +25,22 @@ arch_label() { # m32, m64, m32-grainN or m32-assertN
 bench_dir() { echo "$BUILD/bench-$1"; }
 
 # bench_build ARCH [TARGET]: (re)builds every bench program (or only TARGET),
-# -O2 -DNDEBUG, no poisoning. ARCH is m32 or m64, optionally with a grain
-# or an assertion level: m32-grain8 is the -m32 build with CAPHEAP_GRAIN=8,
-# m32-assert1 the one with CAPHEAP_ASSERTIONS=1.
+# -O2 -DNDEBUG, no poisoning. ARCH is m32 or m64, optionally with a grain,
+# an assertion level or the hooks: m32-grain8 is the -m32 build with
+# CAPHEAP_GRAIN=8, m32-assert1 the one with CAPHEAP_ASSERTIONS=1, m32-hooks
+# the one with CAPHEAP_HEAP_HOOKS (and bench_caps_hooks).
 bench_build() {
-  local arch=$1 dir flags="" grain="" assertions=0 target=()
+  local arch=$1 dir flags="" grain="" assertions=0 hooks=OFF target=()
   dir=$(bench_dir "$1")
   [ "${arch%%-*}" = m32 ] && flags=-m32
   case "$arch" in *-grain*) grain=${arch#*-grain} ;; esac
   case "$arch" in *-assert*) assertions=${arch#*-assert} ;; esac
+  case "$arch" in *-hooks) hooks=ON ;; esac
   [ $# -gt 1 ] && target=(--target "$2")
   echo "bench: building $(arch_label "$arch") Release (-O2 -DNDEBUG) in $dir" >&2
   if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
            "-DCMAKE_C_FLAGS=$flags" -DCAPHEAP_POISONING=none -DCAPHEAP_BUILD_TESTS=OFF \
-           -DCAPHEAP_BUILD_BENCH=ON "-DCAPHEAP_GRAIN=$grain" "-DCAPHEAP_ASSERTIONS=$assertions" &&
+           -DCAPHEAP_BUILD_BENCH=ON "-DCAPHEAP_GRAIN=$grain" "-DCAPHEAP_ASSERTIONS=$assertions" "-DCAPHEAP_HEAP_HOOKS=$hooks" &&
          cmake --build "$dir" -j"$JOBS" "${target[@]}"; } >"$OUT/build-$arch.log" 2>&1; then
     cat "$OUT/build-$arch.log" >&2
     echo "bench: the $(arch_label "$arch") build failed" >&2
