@@ -14,7 +14,8 @@
 #   comprehensive  64-bit, comprehensive poisoning, CAPHEAP_WORD_ONLY_MEMORY=1 (the
 #                  control data in whole words), and the word-only check of host
 #                  programs under QEMU's user-mode emulator (scripts/word-only.sh)
-#   m32-light      32-bit, light poisoning
+#   m32-light      32-bit, light poisoning, and no heaps made of allocations
+#                  (CAPHEAP_NESTED_HEAPS=0: such an add is refused)
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
 #                  beside 16-aligned payloads behind 4-byte headers), assertions on
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps),
@@ -46,7 +47,7 @@ configure() {
                  -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1) ;;
-    m32-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_POISONING=light) ;;
+    m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_HEAP_HOOKS=ON) ;;
     clang) args+=(-DCMAKE_C_COMPILER=clang) ;;

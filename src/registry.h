@@ -227,7 +227,9 @@ struct capheap_registry {
      * nested heap (the piece of its host's range beyond its block). */
     const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS + CAPHEAP_NESTED_HEAPS];
     capheap_heap_t heaps[CAPHEAP_MAX_HEAPS];
-    capheap_range_t pieces[CAPHEAP_NESTED_HEAPS]; /**< the pieces of hosts' ranges */
+    /** The pieces of hosts' ranges (one, unused, when CAPHEAP_NESTED_HEAPS is 0:
+     *  C has no empty arrays). */
+    capheap_range_t pieces[CAPHEAP_NESTED_HEAPS > 0 ? CAPHEAP_NESTED_HEAPS : 1];
     size_t nested;                                /**< pieces[0, nested) are used */
 };
 

@@ -363,6 +363,8 @@ static void test_add_region_while_allocating(void **state) {
 
 /* ---- heaps made of allocations while threads allocate --------------------- */
 
+#if CAPHEAP_NESTED_HEAPS > 0 /* else no such heap (test_registry_nested.c) */
+
 /* Heaps registered inside live DRAM allocations while the threads allocate
  * and free in that same heap (whose owner range then shrinks under them)
  * and in the new heaps as soon as they appear. */
@@ -407,6 +409,7 @@ static void test_add_nested_while_allocating(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
     capheap_deinit();
 }
+#endif
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -414,7 +417,9 @@ int main(void) {
         cmocka_unit_test(test_four_threads),
         cmocka_unit_test(test_eight_threads),
         cmocka_unit_test(test_add_region_while_allocating),
+#if CAPHEAP_NESTED_HEAPS > 0
         cmocka_unit_test(test_add_nested_while_allocating),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
