@@ -28,12 +28,12 @@ static void heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram1, stack_dram, rtc_fast};
     assert_heaps(expected, 3);
-    size_t sram = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start);
-    size_t rtc = rtc_fast.end - rtc_fast.start;
+    size_t sram = range_size(sram1) + range_size(stack_dram);
+    size_t rtc = range_size(rtc_fast);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), sram + rtc);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), sram);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RTCRAM), rtc);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack_dram.end - stack_dram.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), range_size(stack_dram));
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
     assert_null(heap_caps_malloc(64, MALLOC_CAP_EXEC));
 }

@@ -34,7 +34,7 @@ static void heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {sram1, stack_dram, dram};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t all = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start) + (dram.end - dram.start);
+    size_t all = range_size(sram1) + range_size(stack_dram) + range_size(dram);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), all);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC), 0);
@@ -72,7 +72,7 @@ static void exec_refused_with_memory_protection(void **state) {
 static void exec_on_the_instruction_bus_without_protection(void **state) {
     (void)state;
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_EXEC),
-                     (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start));
+                     range_size(sram1) + range_size(stack_dram));
     size_t free_before = heap_caps_get_free_size(MALLOC_CAP_EXEC);
     drain(&d, 1024, MALLOC_CAP_EXEC);
     size_t in_stacks = count_in(&d, stack_ibus);
@@ -108,7 +108,7 @@ static void retention_in_the_stacks_block(void **state) {
     void *p = heap_caps_malloc(100, MALLOC_CAP_RETENTION | MALLOC_CAP_DMA);
     assert_true(chip_addr(p) >= stack_dram.start && chip_addr(p) < stack_dram.end);
     heap_caps_free(p);
-    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), stack_dram.end - stack_dram.start);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_RETENTION), range_size(stack_dram));
 }
 
 static void data_requests_alike_on_both_boards(void **state) {
@@ -135,7 +135,7 @@ static void psram_heaps_follow_the_map(void **state) {
     (void)state;
     const chip_range_t expected[] = {psram, sram1_less_kept, kept_back, stack_dram, dram};
     assert_heaps(expected, sizeof expected / sizeof expected[0]);
-    size_t internal = (sram1.end - sram1.start) + (stack_dram.end - stack_dram.start) + (dram.end - dram.start);
+    size_t internal = range_size(sram1) + range_size(stack_dram) + range_size(dram);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_SPIRAM), 8 * KIB * KIB);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL), internal);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_INTERNAL | MALLOC_CAP_DEFAULT), internal - 32 * KIB);
