@@ -77,16 +77,15 @@ uint32_t name_map_take(name_map_t *m, uint64_t key) {
     return id;
 }
 
-
-bool name_map_has(const name_map_t *m, uint64_t key) {
+uint32_t name_map_get(const name_map_t *m, uint64_t key) {
     if (m->keys == NULL || key == 0) {
-        return false;
+        return UINT32_MAX;
     }
     size_t i = slot_of(m, key);
     while (m->keys[i] != 0 && m->keys[i] != key) {
         i = (i + 1) & m->mask;
     }
-    return m->keys[i] == key;
+    return m->keys[i] == key ? m->ids[i] : UINT32_MAX;
 }
 
 void name_map_free(name_map_t *m) {

@@ -20,8 +20,8 @@ typedef struct {
  *  message when memory runs out. */
 void name_map_put(name_map_t *m, uint64_t key, uint32_t id);
 
-/** Whether key is in the map. */
-bool name_map_has(const name_map_t *m, uint64_t key);
+/** The id key maps to, or UINT32_MAX when it is not in the map. */
+uint32_t name_map_get(const name_map_t *m, uint64_t key);
 
 /** Removes key; returns its id, or UINT32_MAX when it was not there. */
 uint32_t name_map_take(name_map_t *m, uint64_t key);

@@ -86,12 +86,27 @@ static void heap_changed(replay_t *r, int h) {
     }
 }
 
-static void caps_live(replay_t *r, uint32_t caps, size_t size, int sign) {
+/* The stats of the thread of the event being replayed; NULL when the trace
+ * names none. */
+static thread_stats_t *thread_entry(replay_t *r, uint32_t index) {
+    return index != UINT32_MAX ? &r->thread_stats[index] : NULL;
+}
+
+/* A block of caps (and of the thread at index) comes (+1) or goes (-1). */
+static void live_changed(replay_t *r, uint32_t caps, uint32_t thread, size_t size, int sign) {
     caps_stats_t *c = caps_entry(r, caps);
     c->live_blocks += sign;
     c->live_bytes += sign > 0 ? size : -(unsigned long long)size;
     if (c->live_bytes > c->peak_live_bytes) {
         c->peak_live_bytes = c->live_bytes;
+    }
+    thread_stats_t *t = thread_entry(r, thread);
+    if (t != NULL) {
+        t->live_blocks += sign;
+        t->live_bytes += sign > 0 ? size : -(unsigned long long)size;
+        if (t->live_bytes > t->peak_live_bytes) {
+            t->peak_live_bytes = t->live_bytes;
+        }
     }
 }
 
@@ -130,7 +145,11 @@ static void explain(char *why, size_t len, size_t size, size_t align, uint32_t c
 
 static void note_failure(replay_t *r, const trace_event_t *e, const char *kind) {
     caps_stats_t *c = caps_entry(r, e->caps);
+    thread_stats_t *t = thread_entry(r, r->current_thread);
     r->failures++;
+    if (t != NULL) {
+        t->failures++;
+    }
     if (c->failures++ == 0) {
         c->first_fail_line = e->line;
         c->first_fail_event = r->events;
@@ -154,21 +173,30 @@ static void note_failure(replay_t *r, const trace_event_t *e, const char *kind) 
 
 static void keep_block(replay_t *r, const trace_event_t *e, void *p) {
     replay_block_t *b = block_at(r, e->id);
-    *b = (replay_block_t){p, e->size, e->caps, board_heap_of(r->board, p), e->line, e->caller};
-    caps_live(r, e->caps, e->size, +1);
+    *b = (replay_block_t){p, e->size, e->caps, board_heap_of(r->board, p), e->line, e->caller, r->current_thread};
+    live_changed(r, e->caps, b->thread, e->size, +1);
     heap_changed(r, b->heap);
 }
 
 static void release_block(replay_t *r, replay_block_t *b) {
     heap_caps_free(b->ptr);
-    caps_live(r, b->caps, b->size, -1);
+    live_changed(r, b->caps, b->thread, b->size, -1);
     b->ptr = NULL;
     heap_changed(r, b->heap);
 }
 
+/* A request of caps by the current thread. */
+static void count_request(replay_t *r, uint32_t caps) {
+    caps_entry(r, caps)->allocs++;
+    thread_stats_t *t = thread_entry(r, r->current_thread);
+    if (t != NULL) {
+        t->allocs++;
+    }
+}
+
 static void apply_alloc(replay_t *r, const trace_event_t *e) {
     r->allocs++;
-    caps_entry(r, e->caps)->allocs++;
+    count_request(r, e->caps);
     if (e->size == 0) {
         r->zero_size++;
         block_at(r, e->id)->ptr = NULL;
@@ -208,7 +236,7 @@ static void apply_realloc(replay_t *r, const trace_event_t *e) {
         return;
     }
     r->reallocs++;
-    caps_entry(r, e->caps)->allocs++;
+    count_request(r, e->caps);
     replay_block_t was = *old;
     void *p = heap_caps_realloc(was.ptr, e->size, e->caps);
     old->ptr = NULL;
@@ -217,7 +245,7 @@ static void apply_realloc(replay_t *r, const trace_event_t *e) {
         *block_at(r, e->id) = was; /* the program keeps the old block under the new name */
         return;
     }
-    caps_live(r, was.caps, was.size, -1);
+    live_changed(r, was.caps, was.thread, was.size, -1);
     heap_changed(r, was.heap);
     keep_block(r, e, p);
 }
@@ -232,15 +260,32 @@ static void apply_free(replay_t *r, const trace_event_t *e) {
     release_block(r, b);
 }
 
-static void count_thread(replay_t *r, unsigned long thread) {
-    if (thread == 0 || thread == r->last_thread) {
+/* The event's thread becomes the current one (UINT32_MAX: none named),
+ * entered in thread_stats the first time it appears. */
+static void enter_thread(replay_t *r, unsigned long thread) {
+    if (thread == 0) {
+        r->current_thread = UINT32_MAX;
         return;
     }
-    r->last_thread = thread;
-    if (!name_map_has(&r->threads_seen, thread)) {
-        name_map_put(&r->threads_seen, thread, 0);
-        r->threads++;
+    if (r->current_thread != UINT32_MAX && r->thread_stats[r->current_thread].thread == thread) {
+        return; /* most events follow one of the same thread */
     }
+    uint32_t index = name_map_get(&r->threads_seen, thread);
+    if (index == UINT32_MAX) {
+        if ((r->threads & (r->threads - 1)) == 0) { /* 0, 1, 2, 4...: full */
+            size_t cap = r->threads ? 2 * r->threads : 8;
+            thread_stats_t *grown_stats = realloc(r->thread_stats, cap * sizeof *grown_stats);
+            if (grown_stats == NULL) {
+                fprintf(stderr, "capheap: out of memory for the replay's threads\n");
+                exit(2);
+            }
+            r->thread_stats = grown_stats;
+        }
+        index = (uint32_t)r->threads++;
+        r->thread_stats[index] = (thread_stats_t){.thread = thread};
+        name_map_put(&r->threads_seen, thread, index);
+    }
+    r->current_thread = index;
 }
 
 /* ---- the run ----------------------------------------------------------- */
@@ -286,6 +331,7 @@ static size_t grown(size_t size, unsigned percent) {
 
 int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t format, const replay_options_t *opt) {
     memset(r, 0, sizeof *r);
+    r->current_thread = UINT32_MAX;
     r->opt = *opt;
     unsigned long stop_after = opt->stop_after;
     r->board = b;
@@ -302,7 +348,7 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
     int got = 0;
     while ((stop_after == 0 || r->events < stop_after) && (got = trace_next(in, &e)) > 0) {
         r->events++;
-        count_thread(r, e.thread);
+        enter_thread(r, e.thread);
         if (opt->grow_percent != 0 && e.kind != EVENT_FREE && (opt->grow_caller == 0 || e.caller == opt->grow_caller)) {
             e.size = grown(e.size, opt->grow_percent);
         }
@@ -412,5 +458,7 @@ size_t replay_holders(const replay_t *r, replay_holder_t **out) {
 void replay_free(replay_t *r) {
     free(r->blocks);
     r->blocks = NULL;
+    free(r->thread_stats);
+    r->thread_stats = NULL;
     name_map_free(&r->threads_seen);
 }

@@ -20,6 +20,7 @@ typedef struct {
     int heap;
     unsigned long line;
     uint64_t caller;
+    uint32_t thread; /**< index in replay_t.thread_stats; UINT32_MAX: not recorded */
 } replay_block_t;
 
 /** Requests of one caps mask. */
@@ -32,6 +33,14 @@ typedef struct {
     char first_fail_kind[12];
     char why[200];
 } caps_stats_t;
+
+/** The blocks one thread of the trace allocated (its frees, from any thread,
+ *  count against the thread that allocated: who holds the memory). */
+typedef struct {
+    uint64_t thread;
+    unsigned long allocs, failures, live_blocks;
+    unsigned long long live_bytes, peak_live_bytes;
+} thread_stats_t;
 
 /** One memory type of the board, over all its heaps. */
 typedef struct {
@@ -72,8 +81,9 @@ typedef struct {
     size_t used_total, peak_total;
     unsigned long peak_total_event;
     unsigned long first_failure_event;
-    name_map_t threads_seen;  /**< the threads counted in threads, as keys */
-    unsigned long last_thread;
+    name_map_t threads_seen;  /**< thread id -> its index in thread_stats */
+    thread_stats_t *thread_stats; /**< threads of them, in the order they appeared */
+    uint32_t current_thread;  /**< the index of the event's thread; UINT32_MAX: none */
 } replay_t;
 
 /** What opt grows, for a report: "every allocation and reallocation grown by

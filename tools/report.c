@@ -1,7 +1,8 @@
 /*
  * report.c: what a replay found, as text: the trace, then per memory type
  * (peak use, low watermark, fragmentation at the peak, failures), per caps
- * mask (requests, peak live bytes, failures with the first one and why), and
+ * mask (requests, peak live bytes, failures with the first one and why), per
+ * thread of the trace (the same, for the threads with the highest peaks), and
  * what is still allocated at the end (with the callers holding most); and,
  * from a second replay stopped there, what is allocated at the moment of
  * highest use.
@@ -78,6 +79,41 @@ static void print_caps(FILE *out, const replay_t *r) {
     }
 }
 
+static int by_peak(const void *a, const void *b) {
+    const thread_stats_t *x = *(const thread_stats_t *const *)a, *y = *(const thread_stats_t *const *)b;
+    return x->peak_live_bytes < y->peak_live_bytes ? 1 : x->peak_live_bytes > y->peak_live_bytes ? -1 : 0;
+}
+
+#define THREADS_SHOWN 8
+
+/* The threads (tasks) of the trace with the highest peaks of what they
+ * allocated: the memory each holds, wherever it is freed from. */
+static void print_threads(FILE *out, const replay_t *r) {
+    char num[4][32];
+    const thread_stats_t **order = malloc(r->threads * sizeof *order);
+    if (r->threads == 0 || order == NULL) {
+        free(order);
+        return;
+    }
+    for (size_t i = 0; i < r->threads; i++) {
+        order[i] = &r->thread_stats[i];
+    }
+    qsort(order, r->threads, sizeof *order, by_peak);
+    fprintf(out, "\nPer thread of the trace             requests   peak live B   live at end B  failed\n");
+    for (size_t i = 0; i < r->threads && i < THREADS_SHOWN; i++) {
+        const thread_stats_t *t = order[i];
+        char name[40];
+        snprintf(name, sizeof name, "thread 0x%llx", (unsigned long long)t->thread);
+        fprintf(out, "  %-32s %10s %13s %15s %7s\n", name, C(t->allocs, 0), C(t->peak_live_bytes, 1),
+                C(t->live_bytes, 2), C(t->failures, 3));
+    }
+    if (r->threads > THREADS_SHOWN) {
+        fprintf(out, "  ... and %lu more threads, with lower peaks\n", r->threads - THREADS_SHOWN);
+    }
+    fprintf(out, "  (a thread's bytes are the blocks it allocated, whichever thread frees them)\n");
+    free(order);
+}
+
 /* What r holds where it stopped: blocks and bytes, the use of each memory
  * type, and the five callers holding most, under heading. */
 static void print_held(FILE *out, const replay_t *r, const char *heading) {
@@ -112,6 +148,7 @@ void report_print(FILE *out, const replay_t *r) {
     print_header(out, r);
     print_types(out, r);
     print_caps(out, r);
+    print_threads(out, r);
     print_held(out, r, "Still allocated at the end");
 }
 

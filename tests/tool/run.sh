@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the capheap tool with known answers: run.sh GROUP TOOL DATA WORKDIR.
 #   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right
-#   replay    figures of small replays: peaks, ends, failures and their reasons
+#   replay    figures of small replays: peaks, ends, failures and their reasons, per
+#             caps mask and per thread
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
 #   errors    malformed traces name file, line and what was expected; unknown board
 #   boardfiles  board files: every built-in board written and read back gives the
@@ -56,6 +57,13 @@ replay() {
   expect "what the peak holds" "^Allocated at the highest use \(event 2, all heaps together\): 2 blocks, 3,000 bytes requested$" \
     "$work/small.txt"
   expect "the caller of the first block, at the peak" "caller 0x400d1000 holds 1,000 bytes in 1 block$" "$work/small.txt"
+  # Per thread: what each allocated, wherever it is freed; the highest peak first.
+  run "$work/threads.txt" replay --quiet --board host:64K "$data/threads.trace"; status "threads" 3 $?
+  expect "thread 0x20: 1 request, 300 held" "^  thread 0x20 +1 +300 +300 +0$" "$work/threads.txt"
+  expect "thread 0x10: its block freed by 0x20, a failure" "^  thread 0x10 +2 +100 +0 +1$" "$work/threads.txt"
+  expect "the highest peak first" "^  thread 0x20 " <(grep -m1 '^  thread 0x' "$work/threads.txt")
+  expect "small: thread 0x2 holds 2,000" "^  thread 0x2 +1 +2,000 +2,000 +0$" "$work/small.txt"
+  expect "small: thread 0x1 held 1,000 at most" "^  thread 0x1 +2 +1,000 +500 +0$" "$work/small.txt"
   # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
   run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"
   expect "dump: peak 150, end 100" "^  DEFAULT +3 +150 +100 +0$" "$work/dump.txt"
