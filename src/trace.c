@@ -7,6 +7,9 @@
  * or removing a freed one (LEAKS) moves the rest down. That is O(records), but
  * a trace buffer holds hundreds of records and the order is then the plain
  * array order, which the dump and heap_trace_get need.
+ *
+ * The same entry points call the application's allocation and free hooks
+ * (heap_hooks.h) after the records and the sink, out of the critical section.
  */
 #include <string.h>
 
@@ -48,9 +51,9 @@ static struct {
  * The switch is stored first: the release store of the owner cache's switch
  * then publishes it to every free that finds the cache held (heap_caps_block.c). */
 static void update_switch(void) {
-    bool wanted = trace.recording || trace.sink != NULL;
-    bool on = wanted || trace.hooks;
-    atomic_store_explicit(&recording_or_sink, wanted, memory_order_relaxed);
+    bool events_wanted = trace.recording || trace.sink != NULL;
+    bool on = events_wanted || trace.hooks;
+    atomic_store_explicit(&recording_or_sink, events_wanted, memory_order_relaxed);
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
     capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, on);
     capheap_registry_owner_cache_hold(on);

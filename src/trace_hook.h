@@ -4,15 +4,17 @@
  *
  *   if (CAPHEAP_TRACING()) capheap_trace_<event>(..., CAPHEAP_CALLER());
  *
- * in each public allocating or freeing function of heap_caps*.c: allocations
- * after the fact (the address is known), frees before (the address cannot be
- * handed out again before the record says it is free). heap_caps_malloc and
+ * in each public allocating or freeing function of heap_caps*.c and of the
+ * seed-era API (legacy.c): allocations after the fact (the address is
+ * known), frees before (the address cannot be handed out again before the
+ * record says it is free). heap_caps_malloc and
  * heap_caps_free test it on their slow paths only, which every call takes
  * while tracing is on (the registry's list slots are held empty then, and its
  * owner lookups read an empty owner cache: trace.c). CAPHEAP_TRACING is one
- * relaxed load of a flag that is false unless standalone tracing runs or an
- * event sink is installed: a branch that is always predicted right while
- * tracing is off. The call stays out of the fast paths' straight line.
+ * relaxed load of a flag that is false unless standalone tracing runs, an
+ * event sink is installed or the application defines an allocation or free
+ * hook (heap_hooks.h): a branch that is always predicted right while tracing
+ * is off. The call stays out of the fast paths' straight line.
  */
 #ifndef CAPHEAP_TRACE_HOOK_H
 #define CAPHEAP_TRACE_HOOK_H
