@@ -146,18 +146,10 @@ static void data_range(const fuzz_t *f, uint8_t *p, size_t usable, uint8_t **lo,
     *hi = *lo + usable;
 }
 
-/* OR of the caps of the heap made of an allocation (the innermost), added
- * buffer or board region that holds all of [lo, hi); fails when none does.
- * *aliased: that region has a window. The board's and buffers' alone
- * (what capheap_ptr_caps answers) without pins. */
-static uint32_t container_caps_of(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased, bool pins) {
-    for (size_t i = pins ? f->pins : 0; i > 0; i--) {
-        const pin_t *p = &f->pin[i - 1];
-        if (lo >= p->lo && hi <= p->hi) {
-            *aliased = false;
-            return p->caps;
-        }
-    }
+/* OR of the caps of the added buffer or board region that holds all of
+ * [lo, hi) (what capheap_ptr_caps answers, heaps made of allocations left
+ * out); fails when none does. *aliased: that memory has a window. */
+static uint32_t board_caps_of(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased) {
     for (size_t i = 0; i < BUFS; i++) {
         const buf_t *b = &f->buf[i];
         if (b->mem != NULL && lo >= b->mem && hi <= b->mem + b->size) {
@@ -178,8 +170,17 @@ static uint32_t container_caps_of(const fuzz_t *f, const uint8_t *lo, const uint
     return 0;
 }
 
+/* board_caps_of, but the caps of the innermost heap made of an allocation
+ * when one holds [lo, hi) (its memory keeps its window, if any). */
 static uint32_t container_caps(const fuzz_t *f, const uint8_t *lo, const uint8_t *hi, bool *aliased) {
-    return container_caps_of(f, lo, hi, aliased, true);
+    uint32_t caps = board_caps_of(f, lo, hi, aliased);
+    for (size_t i = f->pins; i > 0; i--) {
+        const pin_t *p = &f->pin[i - 1];
+        if (lo >= p->lo && hi <= p->hi) {
+            return p->caps;
+        }
+    }
+    return caps;
 }
 
 /* The caps the matching rule sees, and the alignment the board's cache lines
@@ -676,7 +677,7 @@ static void op_query(fuzz_t *f, size_t s) {
     CHECK(heap_caps_get_containing_block_size(b->user) >= b->usable);
     CHECK(heap_caps_check_integrity_addr((intptr_t)b->user, false));
     bool aliased;
-    uint32_t have = container_caps_of(f, b->lo, b->hi, &aliased, false);
+    uint32_t have = board_caps_of(f, b->lo, b->hi, &aliased);
     bool in_buffer = false;
     for (size_t i = 0; i < BUFS; i++) {
         in_buffer |= f->buf[i].mem != NULL && b->lo >= f->buf[i].mem && b->lo < f->buf[i].mem + f->buf[i].size;
@@ -746,10 +747,12 @@ static void op_drain(fuzz_t *f) {
 
 /* u8 front, u8 back, three caps: [p + front, p + usable - back) of slot's
  * block p becomes a heap, as ESP-IDF allows inside an allocation. Refused
- * (ESP_FAIL) in memory with an instruction-bus window; else taken, or
- * ESP_ERR_NO_MEM (too small, or too many). Taken: the block is the new
- * heap's (its blocks are checked against the heap's caps from then on), and
- * a free of it is reported once and changes nothing. */
+ * (ESP_FAIL) for a block handed out at its instruction-bus address (the
+ * range is then window addresses, which overlap the heap's window); else
+ * taken, or ESP_ERR_NO_MEM (too small, or too many). In memory with a window
+ * the new heap sees its part through the same one. Taken: the block is the
+ * new heap's (its blocks are checked against the heap's caps from then on),
+ * and a free of it is reported once and changes nothing. */
 static void op_nest(fuzz_t *f, input_t *in, size_t s) {
     size_t front = take8(in), back = take8(in);
     uint32_t caps[3] = {take_caps(in), take_caps(in), take_caps(in)};
@@ -758,12 +761,10 @@ static void op_nest(fuzz_t *f, input_t *in, size_t s) {
         return;
     }
     check_pattern(b, b->usable);
-    bool aliased; /* the board region holding it has a window (never one with a pin in it) */
-    (void)container_caps_of(f, b->lo, b->hi, &aliased, false);
     size_t before = heap_caps_get_free_size(0);
     uint8_t *lo = b->user + front, *hi = b->user + b->usable - back;
     esp_err_t err = heap_caps_add_region_with_caps(caps, (intptr_t)lo, (intptr_t)hi);
-    if (aliased || window_of(f, b->user) != NULL) {
+    if (window_of(f, b->user) != NULL) {
         CHECK(err == ESP_FAIL);
     } else {
         CHECK(err == ESP_OK || err == ESP_ERR_NO_MEM);

@@ -93,7 +93,7 @@ def mh_seeds():
 # Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
 EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
 # Masks of esp_heap_caps.h, for raw_caps.
-MALLOC_CAP_8BIT, MALLOC_CAP_PID2 = 1 << 2, 1 << 4
+MALLOC_CAP_EXEC, MALLOC_CAP_32BIT, MALLOC_CAP_8BIT, MALLOC_CAP_PID2 = 1 << 0, 1 << 1, 1 << 2, 1 << 4
 
 
 def caps(c):
@@ -134,7 +134,7 @@ def hc_seeds():
         s['misuse-%d' % kind] = op(C_MALLOC, 4, caps(EXEC), size(24)) + op(C_MISUSE, 4, bytes([kind, kind]))
     # An allocation made a heap (its own caps: PID2), blocks from it, one inside
     # one of them, and the same in D/IRAM through an EXEC block as large as
-    # its largest free block (refused: the window).
+    # its largest free block (refused: those are window addresses).
     pid2 = raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_8BIT)
     s['nest'] = (op(C_MALLOC, 0, caps(B8 | INTERNAL), size(4000)) + op(C_NEST, 0, b'\x08\x10', pid2, caps(0), caps(0)) +
                  op(C_MALLOC, 1, pid2, size(500)) + op(C_FREE, 0, b'\0') + op(C_WALK, 0) + op(C_DRAIN, 0))
@@ -142,6 +142,13 @@ def hc_seeds():
                        op(C_MALLOC, 1, pid2, size(2000)) + op(C_NEST, 1, b'\0\0', caps(B8), caps(0), caps(0)) +
                        op(C_MALLOC, 2, caps(B8), size(100)) + op(C_QUERY, 2) + op(C_DRAIN, 0))
     s['nest-window'] = op(C_MALLOC, 0, caps(EXEC), edge(2)) + op(C_NEST, 0, b'\0\0', caps(B8), caps(0), caps(0))
+    # The largest free 8BIT blocks: DRAM's, then D/IRAM's at its data address,
+    # which becomes a heap seen through D/IRAM's window (EXEC blocks from it).
+    pid2_exec = raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT)
+    s['nest-diram'] = (op(C_MALLOC, 0, caps(B8 | INTERNAL), edge(2)) + op(C_MALLOC, 1, caps(B8 | INTERNAL), edge(2)) +
+                       op(C_NEST, 1, b'\x10\x10', pid2_exec, caps(0), caps(0)) +
+                       op(C_MALLOC, 2, raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_EXEC), size(500)) +
+                       op(C_MALLOC, 3, caps(EXEC), size(300)) + op(C_FREE, 2, b'\0') + op(C_WALK, 0) + op(C_DRAIN, 0))
     s['fill-drain'] = b''.join(op(C_MALLOC, i, caps((B8, EXEC, DMA)[i % 3]), size(3000)) for i in range(48)) + op(C_DRAIN, 0)
     rng = random.Random(7)
     for n in range(4):

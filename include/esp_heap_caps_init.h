@@ -49,12 +49,15 @@ esp_err_t heap_caps_add_region(intptr_t start, intptr_t end);
  *
  * Inside a registered heap, as ESP-IDF allows it (an allocation made into a
  * heap of other caps): the range must lie within one live allocation of that
- * heap, and neither may have an instruction-bus alias. The allocation then
- * belongs to the new heap for good: a free or realloc of its pointer (or of
- * any address in it) is reported through the corruption hook and changes
- * nothing, and its bytes count in both heaps' sizes, as in ESP-IDF. A range
- * over free memory of a heap, or over a block's edge, is refused: it would
- * corrupt that heap.
+ * heap. The allocation then belongs to the new heap for good: a free or
+ * realloc of its pointer (or of any address in it, through either bus) is
+ * reported through the corruption hook and changes nothing, and its bytes
+ * count in both heaps' sizes, as in ESP-IDF. In memory with an
+ * instruction-bus alias (the ESP32's D/IRAM) the new heap serves EXEC
+ * requests through the same alias. A range over free memory of a heap, or
+ * over a block's edge, is refused: it would corrupt that heap; so is one
+ * whose alias differs from its host heap's (a seed-era heap defined without
+ * one, in memory that has one).
  */
 esp_err_t heap_caps_add_region_with_caps(const uint32_t caps[], intptr_t start, intptr_t end);
 

@@ -34,6 +34,12 @@ uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window_start, uintptr_t
     return kind == CAPHEAP_ALIAS_INVERTED ? window_start + end : window_start - start;
 }
 
+/* [lo, lo + size) at w_lo: linear, lo + k; inverted, the words reversed, so
+ * the image starts at the last word's address, k - hi. */
+uintptr_t capheap_alias_image(const capheap_heap_t *h, uintptr_t lo, uintptr_t hi) {
+    return h->alias_kind == CAPHEAP_ALIAS_INVERTED ? h->alias_k - hi : lo + h->alias_k;
+}
+
 static multi_heap_handle_t handle(const capheap_heap_t *h) {
     return atomic_load_explicit(&h->hot->mh, memory_order_relaxed);
 }

@@ -81,6 +81,7 @@ void capheap_caps_spec(capheap_heap_spec_t *spec, const uint32_t caps[3], uintpt
     spec->type = -1;
     spec->name = "heap";
     spec->enabled = true;
+    spec->window_image = capheap_alias_image;
     const capheap_board_t *b = capheap_layout_board();
     uintptr_t chip = start - (uintptr_t)state.offset;
     const capheap_region_t *r = b != NULL ? capheap_board_region_at(b, chip) : NULL;

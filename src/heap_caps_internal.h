@@ -109,6 +109,10 @@ CAPHEAP_INTERNAL void *capheap_alias_block(capheap_heap_t *h, void *p, size_t *u
 /** capheap_alias_block without the report. */
 CAPHEAP_INTERNAL void *capheap_alias_block_quiet(capheap_heap_t *h, void *p, size_t *usable);
 
+/** Where h's window shows its data words [lo, hi) (registry.h's
+ *  capheap_window_image_t, for heaps made inside a windowed heap's block). */
+CAPHEAP_INTERNAL uintptr_t capheap_alias_image(const capheap_heap_t *h, uintptr_t lo, uintptr_t hi);
+
 /** The data-bus address of the byte at window address p. */
 CAPHEAP_INTERNAL uintptr_t capheap_alias_to_data(const capheap_heap_t *h, uintptr_t p);
 

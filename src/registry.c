@@ -165,6 +165,9 @@ static bool ranges_overlap(uintptr_t a0, uintptr_t a1, uintptr_t b0, uintptr_t b
     return a0 < b1 && b0 < a1;
 }
 
+/* A heap's data extent never changes; its window record shrinks when a heap
+ * is made inside it, and the pieces (and the new heap's window) cover the
+ * rest: together they are the window it had. */
 bool capheap_registry_overlaps(uintptr_t start, uintptr_t end) {
     size_t n = capheap_registry_count();
     for (size_t i = 0; i < n; i++) {
@@ -175,25 +178,61 @@ bool capheap_registry_overlaps(uintptr_t start, uintptr_t end) {
             return true;
         }
     }
+    for (size_t i = 0; i < capheap_registry.npieces; i++) {
+        const capheap_range_t *r = &capheap_registry.pieces[i];
+        if (ranges_overlap(start, end, r->start, r->start + range_size(r))) {
+            return true;
+        }
+    }
     return false;
 }
 
 /* ---- heaps inside a live block of another ------------------------------ */
 
 /* Where a heap inside another goes: the data range (of the host heap, or a
- * piece of it) that holds the live allocation [lo, hi) its range lies in. */
+ * piece of it) that holds the live allocation [lo, hi) its range lies in,
+ * and when the host has a window, the window range (or piece) that shows
+ * the allocation at [w_lo, w_lo + (hi - lo)). */
 typedef struct {
     capheap_range_t *range;
     uintptr_t lo, hi;
+    capheap_range_t *window; /* NULL: the host has none */
+    uintptr_t w_lo;
 } nest_t;
 
+/* Only the owner search returns ranges, and every one it returns lies in
+ * the registry's own (writable) records. */
+static capheap_range_t *record_of(const capheap_range_t *r) { return (capheap_range_t *)(uintptr_t)r; }
+
+/* [lo, lo + size) lies within r. */
+static bool holds(const capheap_range_t *r, uintptr_t lo, size_t size) {
+    size_t have = range_size(r);
+    return lo - r->start < have && size <= have - (lo - r->start);
+}
+
+/* The host's window range that shows its allocation [n->lo, n->hi) whole,
+ * when the new heap sees its memory through the same window (the same
+ * arithmetic: the caps layer gave both from the board's region). */
+static bool find_window(const capheap_heap_spec_t *s, const capheap_heap_t *host, nest_t *n) {
+    if (s->alias_kind != host->alias_kind || s->alias_k != host->alias_k || s->window_image == NULL) {
+        return false;
+    }
+    n->w_lo = s->window_image(host, n->lo, n->hi);
+    const capheap_range_t *w = capheap_registry_owner_search(n->w_lo);
+    if (w == NULL || !w->alias || w->heap != host || !holds(w, n->w_lo, n->hi - n->lo)) {
+        return false;
+    }
+    n->window = record_of(w);
+    return true;
+}
+
 /* The live allocation of a registered heap that the spec's range lies in:
- * false when there is none, or when the spec or that heap has a window (an
- * allocation's window addresses would stay the host's). Out of the
- * critical section: the walk takes the host's lock. */
+ * false when there is none, or when the new heap and the host do not share
+ * their window (or lack of one). Out of the critical section: the walk takes
+ * the host's lock. */
 static bool find_host(const capheap_heap_spec_t *s, nest_t *n) {
     const capheap_range_t *r = capheap_registry_owner_search(s->start);
-    if (s->alias_kind != 0 || r == NULL || r->alias || range_size(&r->heap->alias) != 0) {
+    if (r == NULL || r->alias) {
         return false;
     }
     void *user = multi_heap_find_containing_block(r->mh, (void *)s->start);
@@ -204,30 +243,36 @@ static bool find_host(const capheap_heap_spec_t *s, nest_t *n) {
     if (s->end > hi) {
         return false;
     }
-    /* Only the owner search returns ranges, and every one it returns lies
-     * in the registry's own (writable) records. */
-    *n = (nest_t){(capheap_range_t *)(uintptr_t)r, lo, hi};
-    return true;
+    *n = (nest_t){record_of(r), lo, hi, NULL, 0};
+    return r->heap->alias_kind == 0 ? s->alias_kind == 0 : find_window(s, r->heap, n);
 }
 
-/* The host's range still holds the allocation find_host found: no heap was
- * made inside it (or beside it, shrinking the range) meanwhile. */
+/* The host's ranges still hold the allocation find_host found: no heap was
+ * made inside it (or beside it, shrinking a range) meanwhile. */
 static bool host_holds(const nest_t *n) {
-    size_t size = range_size(n->range);
-    return n->lo - n->range->start < size && n->hi - n->range->start <= size;
+    size_t size = n->hi - n->lo;
+    return holds(n->range, n->lo, size) && (n->window == NULL || holds(n->window, n->w_lo, size));
 }
 
-/* Gives [lo, hi) of the host's range to inner: the host's range ends at lo,
- * and a piece takes the rest beyond hi, if any. One change of sorted[]. */
-static void split_host(const nest_t *n, const capheap_range_t *inner) {
-    capheap_range_t *r = n->range;
-    size_t beyond = range_size(r) - (n->hi - r->start);
-    unsigned seq = sorted_change_begin();
-    atomic_store_explicit(&r->size, n->lo - r->start, memory_order_relaxed);
+/* r ends at lo from now; a piece takes what lay beyond hi, if anything. */
+static void split_range(capheap_range_t *r, uintptr_t lo, uintptr_t hi) {
+    size_t beyond = range_size(r) - (hi - r->start);
+    atomic_store_explicit(&r->size, lo - r->start, memory_order_relaxed);
     if (beyond != 0) {
-        capheap_range_t *piece = &capheap_registry.pieces[capheap_registry.nested];
-        *piece = (capheap_range_t){n->hi, beyond, r->mh, r->hot, r->heap, false};
+        capheap_range_t *piece = &capheap_registry.pieces[capheap_registry.npieces++];
+        *piece = (capheap_range_t){hi, beyond, r->mh, r->hot, r->heap, r->alias};
         sorted_insert(piece);
+    }
+}
+
+/* Gives the allocation of the host's ranges to the new heap's (data, and
+ * window or NULL). One change of sorted[]. */
+static void split_host(const nest_t *n, const capheap_range_t *inner, const capheap_range_t *inner_window) {
+    unsigned seq = sorted_change_begin();
+    split_range(n->range, n->lo, n->hi);
+    if (n->window != NULL) {
+        split_range(n->window, n->w_lo, n->w_lo + (n->hi - n->lo));
+        sorted_insert(inner_window);
     }
     capheap_registry.nested++;
     sorted_insert(inner);
@@ -254,7 +299,7 @@ static esp_err_t enable_locked(capheap_heap_t *h, const nest_t *nest) {
     h->data.mh = h->alias.mh = mh;
     atomic_store_explicit(&h->hot->mh, mh, memory_order_release);
     if (nest != NULL) {
-        split_host(nest, &h->data);
+        split_host(nest, &h->data, &h->alias);
     } else {
         unsigned seq = sorted_change_begin();
         sorted_insert(&h->data);
@@ -314,6 +359,10 @@ static esp_err_t add_locked(const capheap_heap_spec_t *spec, const nest_t *nest,
          * of the allocation itself then meets a heap it is no block of. */
         h->data.start = nest->lo;
         atomic_store_explicit(&h->data.size, nest->hi - nest->lo, memory_order_relaxed);
+        if (nest->window != NULL) {
+            h->alias.start = nest->w_lo;
+            atomic_store_explicit(&h->alias.size, nest->hi - nest->lo, memory_order_relaxed);
+        }
     }
     /* Counted before it is enabled: size queries then find a complete record. */
     atomic_store_explicit(&capheap_registry.count, n + 1, memory_order_release);
@@ -373,6 +422,7 @@ void capheap_registry_clear(void) {
     }
     atomic_store_explicit(&g->nsorted, 0, memory_order_relaxed);
     g->nested = 0;
+    g->npieces = 0;
     capheap_registry_lists_reset();
     atomic_store_explicit(&g->count, 0, memory_order_release);
     capheap_port_critical_exit();

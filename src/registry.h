@@ -86,6 +86,11 @@ typedef struct {
 #define CAPHEAP_NESTED_HEAPS 4
 #endif
 
+/** The start of the instruction-bus addresses through which the window of
+ *  host shows its data words [lo, hi) (as many bytes): given by the caps
+ *  layer, which alone knows the window arithmetic. */
+typedef uintptr_t (*capheap_window_image_t)(const capheap_heap_t *host, uintptr_t lo, uintptr_t hi);
+
 /** What a new heap is: filled by the caps layer, copied by the registry. */
 typedef struct {
     uint32_t caps[3];
@@ -93,6 +98,8 @@ typedef struct {
     uintptr_t alias_start;     /**< instruction-bus window of the region (size end - start) */
     uint8_t alias_kind;        /**< capheap_alias_kind_t; NONE: no window */
     uintptr_t alias_k;         /**< the caps layer's constant for alias arithmetic */
+    capheap_window_image_t window_image; /**< for a heap inside a live block of a
+                                              windowed one (NULL: none such) */
     int type;                  /**< the board's memory type, or -1 */
     const char *name;          /**< for logs */
     bool enabled;              /**< false: start-up stack, made a heap later */
@@ -223,14 +230,16 @@ struct capheap_registry {
     _Atomic size_t count;                      /**< heaps[0, count) are registered */
     _Atomic unsigned seq;                      /**< odd while sorted[] changes */
     _Atomic size_t nsorted;
-    /* Data ranges and windows by address: two per heap, and one more per
-     * nested heap (the piece of its host's range beyond its block). */
-    const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS + CAPHEAP_NESTED_HEAPS];
+    /* Data ranges and windows by address: two per heap, and up to two more
+     * per nested heap (the pieces of its host's data range and window beyond
+     * its block). */
+    const capheap_range_t *_Atomic sorted[2 * CAPHEAP_MAX_HEAPS + 2 * CAPHEAP_NESTED_HEAPS];
     capheap_heap_t heaps[CAPHEAP_MAX_HEAPS];
     /** The pieces of hosts' ranges (one, unused, when CAPHEAP_NESTED_HEAPS is 0:
      *  C has no empty arrays). */
-    capheap_range_t pieces[CAPHEAP_NESTED_HEAPS > 0 ? CAPHEAP_NESTED_HEAPS : 1];
-    size_t nested;                                /**< pieces[0, nested) are used */
+    capheap_range_t pieces[CAPHEAP_NESTED_HEAPS > 0 ? 2 * CAPHEAP_NESTED_HEAPS : 1];
+    size_t npieces;                               /**< pieces[0, npieces) are used */
+    size_t nested;                                /**< heaps made inside another's block */
 };
 
 CAPHEAP_INTERNAL extern struct capheap_registry capheap_registry;
@@ -246,8 +255,9 @@ CAPHEAP_INTERNAL extern const capheap_candidate_list_t capheap_empty_list;
  * registered heap's is taken when it lies within one live allocation of that
  * heap (which it then owns: every address of that allocation is looked up as
  * the new heap's, so that a free of the allocation's pointer is reported, not
- * done), neither heap has an instruction-bus window, and fewer than
- * CAPHEAP_NESTED_HEAPS heaps were taken so. Returns ESP_FAIL when the range or
+ * done), both heaps see it through the same instruction-bus window or neither
+ * has one (the window addresses of the allocation are then the new heap's
+ * too), and fewer than CAPHEAP_NESTED_HEAPS heaps were taken so. Returns ESP_FAIL when the range or
  * window overlaps a registered heap's otherwise, ESP_ERR_NO_MEM when the
  * registry is full, the range too small or no lock can be had, else ESP_OK
  * (*out, if given, receives the heap).
@@ -373,7 +383,8 @@ static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const
  *  Writers only (the critical section). */
 CAPHEAP_INTERNAL void capheap_registry_owner_cache_hold(bool hold);
 
-/** Any heap (enabled or not) whose range or window overlaps [start, end). */
+/** Any heap (enabled or not) whose range or window overlaps [start, end).
+ *  Writers only (the critical section). */
 CAPHEAP_INTERNAL bool capheap_registry_overlaps(uintptr_t start, uintptr_t end);
 
 #endif /* CAPHEAP_REGISTRY_H */

@@ -15,6 +15,9 @@
 #define BOARD_NAME "esp32s3"
 #include "test_board_common.h"
 
+#include "capheap/port.h" /* capheap_set_corruption_handler */
+#include "registry.h"     /* CAPHEAP_NESTED_HEAPS */
+
 static const chip_range_t sram1 = {0x3FC97000, 0x3FCE9710};      /* after code and data, up to the stacks */
 static const chip_range_t stack_dram = {0x3FCE9710, 0x3FCED710}; /* the ROM's two start-up stacks */
 static const chip_range_t dram = {0x3FCF0000, 0x3FCF8000};       /* SRAM2 below the data cache */
@@ -101,6 +104,40 @@ static void exec_on_the_instruction_bus_without_protection(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+#if CAPHEAP_NESTED_HEAPS > 0 /* registry.h; else no such heap (test_registry_nested.c) */
+static int reports;
+
+static void count_report(const void *addr, const char *what, void *user) {
+    (void)addr, (void)what, (void)user;
+    reports++;
+}
+
+/* A heap made of an SRAM1 block (as ESP-IDF allows) sees it through the
+ * same linear window: its EXEC blocks are the block's own bytes 0x6F0000
+ * higher, and the block, at either address, is the new heap's. */
+static void a_heap_made_of_a_block_keeps_the_window(void **state) {
+    (void)state;
+    capheap_set_corruption_handler(count_report, NULL);
+    uint8_t *pool = heap_caps_malloc(100000, MALLOC_CAP_8BIT); /* too big for the DRAM types */
+    assert_true(pool != NULL && in_range(pool, sram1));
+    const uint32_t caps[3] = {MALLOC_CAP_PID2 | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0};
+    assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)pool, (intptr_t)(pool + 100000)), ESP_OK);
+    uint32_t *code = heap_caps_malloc(256, MALLOC_CAP_PID2 | MALLOC_CAP_EXEC);
+    assert_non_null(code);
+    uintptr_t data = chip_addr(code) - 0x6F0000 + (uintptr_t)capheap_host_offset();
+    assert_true(data - (uintptr_t)pool < 100000);
+    code[0] = 0x04030201u;
+    assert_int_equal(memcmp((const void *)data, "\x01\x02\x03\x04", 4), 0);
+    heap_caps_free(pool);
+    heap_caps_free(pool + 0x6F0000);
+    assert_int_equal(reports, 2);
+    heap_caps_free(code);
+    assert_int_equal(reports, 2);
+    assert_true(heap_caps_check_integrity_all(true));
+    capheap_set_corruption_handler(NULL, NULL);
+}
+#endif
+
 /* RETENTION: the start-up stacks' block first (priority 0), then on
  * esp32s3-noprot D/IRAM (priority 2); SRAM2's DRAM never. */
 static void retention_in_the_stacks_block(void **state) {
@@ -183,6 +220,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(exec_on_the_instruction_bus_without_protection, noprot_setup,
                                         board_teardown),
         cmocka_unit_test_setup_teardown(data_requests_alike_on_both_boards, noprot_setup, board_teardown),
+#if CAPHEAP_NESTED_HEAPS > 0
+        cmocka_unit_test_setup_teardown(a_heap_made_of_a_block_keeps_the_window, noprot_setup, board_teardown),
+#endif
         cmocka_unit_test_setup_teardown(retention_in_the_stacks_block, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_heaps_follow_the_map, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),

@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
+#include "heap_caps_internal.h"
 
 static intptr_t chip(uintptr_t a) { return (intptr_t)caps_host(a); }
 
@@ -91,8 +92,7 @@ static void add_region_with_caps_of_ones_own(void **state) {
 
 #if CAPHEAP_NESTED_HEAPS > 0
 /* A live allocation made a heap of its own (as ESP-IDF allows): in DRAM with
- * the board's caps; not in D/IRAM, whose window would still reach it as the
- * old heap's (test_registry_nested.c tests the rest). */
+ * the board's caps (test_registry_nested.c tests the rest). */
 static void add_region_inside_an_allocation(void **state) {
     (void)state;
     uint8_t *p = heap_caps_malloc(4096, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL);
@@ -103,13 +103,52 @@ static void add_region_inside_an_allocation(void **state) {
     assert_true(heap_caps_get_free_size(MALLOC_CAP_DMA) > dram_free); /* a new DRAM heap */
     heap_caps_free(p);
     assert_int_equal(caps_reports.count, 1); /* the allocation is the new heap's now */
-    const capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350)); /* D/IRAM after the ROM's APP CPU data */
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* The heap that owns address p, as frees find it. */
+static capheap_heap_t *owner_of(const void *p) {
+    const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)p);
+    return r != NULL ? r->heap : NULL;
+}
+
+/* In D/IRAM, whose instruction bus sees its words in reverse: the new heap
+ * takes the allocation's window addresses too. Its EXEC blocks come through
+ * the window, from the allocation's image; the host's window blocks on both
+ * sides still go back to the host; a window address of the allocation that
+ * no EXEC block returned, and the allocation itself, are refused. */
+static void add_region_inside_a_windowed_allocation(void **state) {
+    (void)state;
+    capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350)); /* D/IRAM after the ROM's APP CPU data */
     assert_non_null(diram);
-    assert_int_not_equal(atomic_load_explicit(&diram->alias.size, memory_order_relaxed), 0);
+    assert_int_equal(diram->alias_kind, CAPHEAP_ALIAS_INVERTED);
+    void *before = capheap_alias_alloc(diram, 256, 0);
     uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
-    assert_non_null(q);
-    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_FAIL);
-    multi_heap_free(capheap_heap_handle(diram), q);
+    void *after = capheap_alias_alloc(diram, 256, 0);
+    assert_true(before != NULL && q != NULL && after != NULL);
+    size_t usable = multi_heap_get_allocated_size(capheap_heap_handle(diram), q);
+    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_OK);
+    capheap_heap_t *inner = owner_of(q + 100);
+    assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
+    uintptr_t image = diram->alias_k - ((uintptr_t)q + usable); /* [image, image + usable) shows q's block */
+    void *e = capheap_alias_alloc(inner, 100, 0);
+    assert_non_null(e);
+    assert_true((uintptr_t)e - image < usable && owner_of(e) == inner);
+    *(volatile uint32_t *)e = 0x12345678u; /* through the window, inside the new heap's memory */
+    assert_int_equal(caps_reports.count, 0);
+    heap_caps_free((void *)(image + 64)); /* no EXEC block there */
+    heap_caps_free(q);                    /* the allocation: the new heap's now */
+    assert_int_equal(caps_reports.count, 2);
+    assert_true(owner_of(before) == diram && owner_of(after) == diram); /* the window's two sides */
+    size_t heaps = capheap_registry_count();
+    const uint32_t caps[3] = {MALLOC_CAP_32BIT, 0, 0};
+    assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)before, (intptr_t)before + 64), ESP_FAIL);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)after, (intptr_t)after + 64), ESP_FAIL);
+    assert_int_equal(capheap_registry_count(), heaps); /* window addresses, either side: the host's still */
+    heap_caps_free(e);
+    heap_caps_free(before);
+    heap_caps_free(after);
+    assert_int_equal(caps_reports.count, 2);
     assert_true(heap_caps_check_integrity_all(true));
 }
 #endif
@@ -123,6 +162,7 @@ int main(void) {
         T(add_region_with_caps_of_ones_own),
 #if CAPHEAP_NESTED_HEAPS > 0 /* else no such heap: test_registry_nested.c tests the refusal */
         T(add_region_inside_an_allocation),
+        T(add_region_inside_a_windowed_allocation),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
