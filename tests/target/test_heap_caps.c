@@ -16,7 +16,8 @@
  *   allocations (strdup, asprintf) coming from capheap.
  * - The esp32 board moved by a fixed offset into the target's RAM: its heaps,
  *   free sizes, priorities and the D/IRAM instruction-bus arithmetic, as on a
- *   host; and esp32c3-noprot's priorities and linear instruction-bus window.
+ *   host, and a heap made of a D/IRAM block serving EXEC through the window;
+ *   and esp32c3-noprot's priorities and linear instruction-bus window.
  * - esp32c6-noprot's HP SRAM moved into the target's RAM: EXEC blocks at
  *   their data addresses, and code written there runs.
  * - esp32c5's HP SRAM moved likewise: DMA without cache lines, no EXEC.
@@ -615,6 +616,37 @@ static void case_esp32_diram_alias(void) {
     capheap_deinit();
 }
 
+/* A heap made of a D/IRAM block (as ESP-IDF allows): the two largest 8BIT
+ * blocks are DRAM's and D/IRAM's; the second becomes a heap whose EXEC
+ * blocks come through D/IRAM's window, from the block's own words, and the
+ * block itself can no longer be freed. */
+static void case_esp32_nested_diram(void) {
+#if defined(__XTENSA__)
+    T_EQ(capheap_init("esp32"), ESP_OK);
+#else
+    T_EQ(capheap_init_board(t_move_board("esp32", ESP32_OFFSET)), ESP_OK);
+#endif
+    uint8_t *dram = heap_caps_malloc(heap_caps_get_largest_free_block(MALLOC_CAP_8BIT), MALLOC_CAP_8BIT);
+    uint8_t *pool = heap_caps_malloc(heap_caps_get_largest_free_block(MALLOC_CAP_8BIT), MALLOC_CAP_8BIT);
+    T_CHECK(in_esp32(dram, 0x3FFB3000, 0x3FFE0000) && in_esp32(pool, 0x3FFE4350, 0x40000000));
+    size_t u = heap_caps_get_allocated_size(pool);
+    const uint32_t caps[3] = {MALLOC_CAP_PID2 | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0};
+    T_EQ(heap_caps_add_region_with_caps(caps, (intptr_t)pool, (intptr_t)(pool + u)), ESP_OK);
+    uint32_t *code = heap_caps_malloc(256, MALLOC_CAP_PID2 | MALLOC_CAP_EXEC);
+    T_CHECK(code != NULL && (uintptr_t)code >= iram_of((uintptr_t)pool + u - 4) &&
+            (uintptr_t)code + 256 <= iram_of((uintptr_t)pool) + 4);
+    code[0] = 0x12345678u; /* one word: the instruction bus takes no less */
+    nested_reports = 0;
+    capheap_corruption_handler_t old = capheap_set_corruption_handler(count_report, NULL);
+    heap_caps_free(pool);
+    T_EQ(nested_reports, 1);
+    capheap_set_corruption_handler(old, NULL);
+    heap_caps_free(code);
+    heap_caps_free(dram);
+    T_CHECK(heap_caps_check_integrity_all(true));
+    capheap_deinit();
+}
+
 /* ---- the esp32c3 board (a RISC-V chip), moved likewise ------------------ */
 
 #define C3_OFFSET (T_FREE_RAM - 0x3FC80000u)
@@ -823,6 +855,7 @@ int main(void) {
         {"esp32_heaps", case_esp32_heaps},
         {"esp32_priorities", case_esp32_priorities},
         {"esp32_diram_alias", case_esp32_diram_alias},
+        {"esp32_nested_diram", case_esp32_nested_diram},
         {"esp32c3_noprot", case_esp32c3_noprot},
         {"esp32c6_noprot", case_esp32c6_noprot},
         {"esp32c5", case_esp32c5},
