@@ -84,21 +84,34 @@ static int by_peak(const void *a, const void *b) {
     return x->peak_live_bytes < y->peak_live_bytes ? 1 : x->peak_live_bytes > y->peak_live_bytes ? -1 : 0;
 }
 
+static int by_live(const void *a, const void *b) {
+    const thread_stats_t *x = *(const thread_stats_t *const *)a, *y = *(const thread_stats_t *const *)b;
+    return x->live_bytes < y->live_bytes ? 1 : x->live_bytes > y->live_bytes ? -1 : 0;
+}
+
+/* r's threads in the order of compare, in an array the caller frees; NULL
+ * when there are none (or no memory). */
+static const thread_stats_t **threads_sorted(const replay_t *r, int (*compare)(const void *, const void *)) {
+    const thread_stats_t **order = r->threads != 0 ? malloc(r->threads * sizeof *order) : NULL;
+    for (size_t i = 0; order != NULL && i < r->threads; i++) {
+        order[i] = &r->thread_stats[i];
+    }
+    if (order != NULL) {
+        qsort(order, r->threads, sizeof *order, compare);
+    }
+    return order;
+}
+
 #define THREADS_SHOWN 8
 
 /* The threads (tasks) of the trace with the highest peaks of what they
  * allocated: the memory each holds, wherever it is freed from. */
 static void print_threads(FILE *out, const replay_t *r) {
     char num[4][32];
-    const thread_stats_t **order = malloc(r->threads * sizeof *order);
-    if (r->threads == 0 || order == NULL) {
-        free(order);
+    const thread_stats_t **order = threads_sorted(r, by_peak);
+    if (order == NULL) {
         return;
     }
-    for (size_t i = 0; i < r->threads; i++) {
-        order[i] = &r->thread_stats[i];
-    }
-    qsort(order, r->threads, sizeof *order, by_peak);
     fprintf(out, "\nPer thread of the trace             requests   peak live B   live at end B  failed\n");
     for (size_t i = 0; i < r->threads && i < THREADS_SHOWN; i++) {
         const thread_stats_t *t = order[i];
@@ -115,7 +128,7 @@ static void print_threads(FILE *out, const replay_t *r) {
 }
 
 /* What r holds where it stopped: blocks and bytes, the use of each memory
- * type, and the five callers holding most, under heading. */
+ * type, the five callers and the three threads holding most, under heading. */
 static void print_held(FILE *out, const replay_t *r, const char *heading) {
     char num[4][32];
     unsigned long long bytes = 0;
@@ -142,6 +155,12 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
         }
     }
     free(h);
+    const thread_stats_t **t = threads_sorted(r, by_live);
+    for (size_t i = 0; t != NULL && i < r->threads && i < 3 && t[i]->live_bytes > 0; i++) {
+        fprintf(out, "  thread 0x%llx holds %s bytes in %s block%s\n", (unsigned long long)t[i]->thread,
+                C(t[i]->live_bytes, 0), C(t[i]->live_blocks, 1), t[i]->live_blocks == 1 ? "" : "s");
+    }
+    free(t);
 }
 
 void report_print(FILE *out, const replay_t *r) {

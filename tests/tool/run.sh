@@ -62,6 +62,7 @@ replay() {
   expect "thread 0x20: 1 request, 300 held" "^  thread 0x20 +1 +300 +300 +0$" "$work/threads.txt"
   expect "thread 0x10: its block freed by 0x20, a failure" "^  thread 0x10 +2 +100 +0 +1$" "$work/threads.txt"
   expect "the highest peak first" "^  thread 0x20 " <(grep -m1 '^  thread 0x' "$work/threads.txt")
+  expect "the thread holding most at the end" "^  thread 0x20 holds 300 bytes in 1 block$" "$work/threads.txt"
   expect "small: thread 0x2 holds 2,000" "^  thread 0x2 +1 +2,000 +2,000 +0$" "$work/small.txt"
   expect "small: thread 0x1 held 1,000 at most" "^  thread 0x1 +2 +1,000 +500 +0$" "$work/small.txt"
   # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
