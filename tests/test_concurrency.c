@@ -365,35 +365,40 @@ static void test_add_region_while_allocating(void **state) {
 
 #if CAPHEAP_NESTED_HEAPS > 0 /* else no such heap (test_registry_nested.c) */
 
-/* Heaps registered inside live DRAM allocations while the threads allocate
- * and free in that same heap (whose owner range then shrinks under them)
- * and in the new heaps as soon as they appear. */
-static void test_add_nested_while_allocating(void **state) {
-    (void)state;
+/* Heaps registered inside live allocations of host_caps while the threads
+ * allocate and free in the host heap (whose owner ranges then shrink under
+ * them) and, with extra, in the new heaps (caps) as soon as they appear.
+ * Before the hosts, a block of the largest free size of the first take
+ * caps, so that the hosts come from the memory after it. */
+static void nest_while_allocating(uint32_t first_take, uint32_t host_caps, bool windowed, const uint32_t caps[3],
+                                  uint32_t extra) {
     assert_int_equal(capheap_init("esp32"), ESP_OK);
+    void *taken = first_take != 0 ? heap_caps_malloc(heap_caps_get_largest_free_block(first_take), first_take) : NULL;
     void *host[CAPHEAP_NESTED_HEAPS];
     for (unsigned k = 0; k < CAPHEAP_NESTED_HEAPS; k++) {
-        host[k] = heap_caps_malloc(8192, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL);
+        host[k] = heap_caps_malloc(8192, host_caps);
         assert_non_null(host[k]);
+        const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)host[k]);
+        assert_true(r != NULL && (r->heap->alias_kind != CAPHEAP_ALIAS_NONE) == windowed);
     }
     snapshot_t before;
     take_snapshot(&before);
     pthread_t t[MAX_THREADS];
     atomic_store(&adding, true);
-    start_workers(t, 4, MALLOC_CAP_SPM);
+    start_workers(t, 4, extra);
     for (unsigned k = 0; k < CAPHEAP_NESTED_HEAPS; k++) {
         intptr_t lo = (intptr_t)host[k];
-        assert_int_equal(heap_caps_add_region_with_caps(added_caps, lo, lo + 8192), ESP_OK);
+        assert_int_equal(heap_caps_add_region_with_caps(caps, lo, lo + 8192), ESP_OK);
         for (volatile unsigned spin = 0; spin < 20000; spin++) {
         }
     }
     atomic_store(&adding, false);
-    size_t served = 0, extra = 0;
+    size_t served = 0, extra_served = 0;
     join_workers(t, 4, &served);
     for (unsigned i = 0; i < 4; i++) {
-        extra += workers[i].extra_served;
+        extra_served += workers[i].extra_served;
     }
-    assert_true(extra > 0);
+    assert_true(extra_served > 0);
     /* The board's heaps as before (the hosts still allocated), the new ones empty. */
     assert_int_equal(capheap_registry_count(), before.count + CAPHEAP_NESTED_HEAPS);
     for (size_t i = 0; i < capheap_registry_count(); i++) {
@@ -406,8 +411,25 @@ static void test_add_nested_while_allocating(void **state) {
             assert_int_equal(info.allocated_blocks, 0);
         }
     }
+    heap_caps_free(taken);
     assert_true(heap_caps_check_integrity_all(true));
     capheap_deinit();
+}
+
+/* In DRAM: the new heaps serve SPM requests. */
+static void test_add_nested_while_allocating(void **state) {
+    (void)state;
+    nest_while_allocating(0, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, false, added_caps, MALLOC_CAP_SPM);
+}
+
+/* In D/IRAM (DRAM's largest block taken first): the host's window is cut
+ * too while the threads' EXEC blocks come through it, and the new heaps
+ * serve EXEC requests through the same window. */
+static void test_add_nested_in_diram_while_allocating(void **state) {
+    (void)state;
+    static const uint32_t exec_caps[3] = {MALLOC_CAP_SPM | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0};
+    nest_while_allocating(MALLOC_CAP_8BIT, MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, true, exec_caps,
+                          MALLOC_CAP_SPM | MALLOC_CAP_EXEC);
 }
 #endif
 
@@ -419,6 +441,7 @@ int main(void) {
         cmocka_unit_test(test_add_region_while_allocating),
 #if CAPHEAP_NESTED_HEAPS > 0
         cmocka_unit_test(test_add_nested_while_allocating),
+        cmocka_unit_test(test_add_nested_in_diram_while_allocating),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
