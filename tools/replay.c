@@ -273,7 +273,7 @@ static void enter_thread(replay_t *r, unsigned long thread) {
     uint32_t index = name_map_get(&r->threads_seen, thread);
     if (index == UINT32_MAX) {
         if ((r->threads & (r->threads - 1)) == 0) { /* 0, 1, 2, 4...: full */
-            size_t cap = r->threads ? 2 * r->threads : 8;
+            size_t cap = r->threads != 0 ? 2 * r->threads : 1;
             thread_stats_t *grown_stats = realloc(r->thread_stats, cap * sizeof *grown_stats);
             if (grown_stats == NULL) {
                 fprintf(stderr, "capheap: out of memory for the replay's threads\n");
