@@ -93,7 +93,8 @@ def mh_seeds():
 # Caps bytes: bit i selects EXEC, 32BIT, 8BIT, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM.
 EXEC, B32, B8, DMA, INTERNAL, DEFAULT, SPIRAM, RTCRAM = (1 << i for i in range(8))
 # Masks of esp_heap_caps.h, for raw_caps.
-MALLOC_CAP_EXEC, MALLOC_CAP_32BIT, MALLOC_CAP_8BIT, MALLOC_CAP_PID2 = 1 << 0, 1 << 1, 1 << 2, 1 << 4
+MALLOC_CAP_EXEC, MALLOC_CAP_32BIT, MALLOC_CAP_8BIT = 1 << 0, 1 << 1, 1 << 2
+MALLOC_CAP_PID2, MALLOC_CAP_PID3 = 1 << 4, 1 << 5
 
 
 def caps(c):
@@ -149,6 +150,17 @@ def hc_seeds():
                        op(C_NEST, 1, b'\x10\x10', pid2_exec, caps(0), caps(0)) +
                        op(C_MALLOC, 2, raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_EXEC), size(500)) +
                        op(C_MALLOC, 3, caps(EXEC), size(300)) + op(C_FREE, 2, b'\0') + op(C_WALK, 0) + op(C_DRAIN, 0))
+    # The same, then a heap inside a data-bus block of that heap (through the
+    # window too), and an EXEC block of it reallocated.
+    pid3_exec = raw_caps(MALLOC_CAP_PID3 | MALLOC_CAP_EXEC | MALLOC_CAP_32BIT)
+    s['nest-diram-inner'] = (op(C_MALLOC, 0, caps(B8 | INTERNAL), edge(2)) +
+                             op(C_MALLOC, 1, caps(B8 | INTERNAL), edge(2)) +
+                             op(C_NEST, 1, b'\0\0', pid2_exec, caps(0), caps(0)) +
+                             op(C_MALLOC, 2, raw_caps(MALLOC_CAP_PID2 | MALLOC_CAP_32BIT), size(3000)) +
+                             op(C_NEST, 2, b'\x04\x04', pid3_exec, caps(0), caps(0)) +
+                             op(C_MALLOC, 3, raw_caps(MALLOC_CAP_PID3 | MALLOC_CAP_EXEC), size(200)) +
+                             op(C_REALLOC, 3, raw_caps(MALLOC_CAP_PID3 | MALLOC_CAP_EXEC), size(400)) +
+                             op(C_MALLOC, 4, caps(EXEC), size(300)) + op(C_WALK, 0) + op(C_DRAIN, 0))
     s['fill-drain'] = b''.join(op(C_MALLOC, i, caps((B8, EXEC, DMA)[i % 3]), size(3000)) for i in range(48)) + op(C_DRAIN, 0)
     rng = random.Random(7)
     for n in range(4):
