@@ -59,6 +59,10 @@ for cc in "cc" "cc -m32"; do
       -c ports/freertos/heap_capheap.c -o /dev/null
   $cc -std=c11 -Wall -Wextra -Werror -Iinclude -Itests/target/espidf \
       -c ports/freertos/port_espidf.c -o /dev/null
+  for port in "-Iports/freertos/test ports/freertos/port_freertos.c" \
+              "-Itests/target/espidf ports/freertos/port_espidf.c"; do # with task tracking
+    $cc -std=c11 -Wall -Wextra -Werror -Iinclude -DCAPHEAP_TASK_TRACKING=1 $port -c -o /dev/null
+  done
 done
 
 echo "=== capheap without CMake (tests/plain_build, Cortex-M4) ==="

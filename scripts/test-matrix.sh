@@ -15,9 +15,11 @@
 #                  control data in whole words), and the word-only check of host
 #                  programs under QEMU's user-mode emulator (scripts/word-only.sh)
 #   m32-light      32-bit, light poisoning, and no heaps made of allocations
-#                  (CAPHEAP_NESTED_HEAPS=0: such an add is refused)
+#                  (CAPHEAP_NESTED_HEAPS=0: such an add is refused); task
+#                  tracking (CAPHEAP_TASK_TRACKING: the task word in the head)
 #   m32-grain16-light  32-bit, CAPHEAP_GRAIN=16, light poisoning (canaries
-#                  beside 16-aligned payloads behind 4-byte headers), assertions on
+#                  beside 16-aligned payloads behind 4-byte headers), assertions on;
+#                  task tracking (the task word beside the head's padding)
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps),
 #                  and the hooks (test_heap_hooks: called from threads)
 #   clang          64-bit built by clang (the others by gcc): its own warnings are
@@ -47,8 +49,10 @@ configure() {
                  -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     light) args+=(-DCAPHEAP_POISONING=light) ;;
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1) ;;
-    m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light) ;;
-    m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1) ;;
+    m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light
+                      -DCAPHEAP_TASK_TRACKING=ON) ;;
+    m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1
+                              -DCAPHEAP_TASK_TRACKING=ON) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_HEAP_HOOKS=ON) ;;
     clang) args+=(-DCMAKE_C_COMPILER=clang) ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;

@@ -136,4 +136,10 @@ CAPHEAP_INTERNAL size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap
  *  passed (an instruction-bus alias of p). */
 CAPHEAP_INTERNAL size_t capheap_multi_heap_allocated_size_quiet(multi_heap_handle_t heap, const void *p);
 
+#if CAPHEAP_TASK_TRACKING
+/** The task that allocated p, a used block met by multi_heap_walk (whose
+ *  callback runs under the heap's lock, so the block stays as it is). */
+static inline void *capheap_multi_heap_owner(const void *p) { return capheap_poison_owner(p); }
+#endif
+
 #endif /* CAPHEAP_MULTI_HEAP_INTERNAL_H */

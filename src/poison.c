@@ -11,7 +11,8 @@
  * the grain is larger (CAPHEAP_GRAIN=16 on 32-bit) padded up to it by words
  * of HEAD_CANARY before the magic. The magic and the size stay the two words
  * just below the user's bytes, and the padding is checked with them: every
- * byte of the head is a canary.
+ * byte of the head is a canary but one: the word of the allocating task
+ * that task tracking (CAPHEAP_TASK_TRACKING) puts below the magic.
  */
 
 #include "capheap/port.h"
@@ -34,6 +35,9 @@
 #define COMPREHENSIVE (CAPHEAP_POISONING_LEVEL >= 2)
 
 typedef struct {
+#if CAPHEAP_TASK_TRACKING
+    void *owner; /* the task that allocated it (esp_heap_task_info.h); no canary */
+#endif
     size_t magic;
     size_t size; /* what the user asked for */
 } poison_head_t;
@@ -97,6 +101,9 @@ static void *arm(void *payload, size_t size) {
     poison_head_t *head = head_at(payload);
     uint8_t *user = (uint8_t *)payload + HEAD;
     pad_arm(payload);
+#if CAPHEAP_TASK_TRACKING
+    head->owner = capheap_port_current_task();
+#endif
     head->magic = HEAD_CANARY;
     head->size = size;
     tail_write(user + size);
@@ -268,6 +275,10 @@ size_t capheap_poison_usable_size(const void *p) { return head_of(p)->size; }
 void *capheap_poison_user_ptr(void *payload) { return (uint8_t *)payload + HEAD; }
 
 void *capheap_poison_payload(const void *p) { return (uint8_t *)(uintptr_t)p - HEAD; }
+
+#if CAPHEAP_TASK_TRACKING
+void *capheap_poison_owner(const void *p) { return head_of(p)->owner; }
+#endif
 
 size_t capheap_poison_user_size(void *payload, size_t usable) {
     (void)usable;

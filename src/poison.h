@@ -24,6 +24,13 @@
 #define CAPHEAP_POISONING_LEVEL 0
 #endif
 
+#ifndef CAPHEAP_TASK_TRACKING
+#define CAPHEAP_TASK_TRACKING 0
+#endif
+#if CAPHEAP_TASK_TRACKING && CAPHEAP_POISONING_LEVEL == 0
+#error "CAPHEAP_TASK_TRACKING needs poisoning (CAPHEAP_POISONING_LEVEL 1 or 2): the task is kept in its head"
+#endif
+
 /** Reports a block that fails its poisoning checks (multi_heap_check). */
 typedef capheap_tlsf_fault_t capheap_poison_fault_t;
 
@@ -75,6 +82,10 @@ CAPHEAP_INTERNAL size_t capheap_poison_usable_size(const void *p);
 CAPHEAP_INTERNAL void *capheap_poison_user_ptr(void *payload);
 /** The block payload under the user address p. */
 CAPHEAP_INTERNAL void *capheap_poison_payload(const void *p);
+#if CAPHEAP_TASK_TRACKING
+/** The task that allocated the live allocation p (capheap_port_current_task). */
+CAPHEAP_INTERNAL void *capheap_poison_owner(const void *p);
+#endif
 /** The user's size of the used block with this payload and usable size. */
 CAPHEAP_INTERNAL size_t capheap_poison_user_size(void *payload, size_t usable);
 /** Bytes the canaries add to every allocation. */

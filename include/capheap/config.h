@@ -40,6 +40,12 @@
  *   CAPHEAP_HEAP_HOOKS       1: the application's esp_heap_trace_alloc_hook
  *                            and esp_heap_trace_free_hook are called
  *                            (esp_heap_caps.h; CMake option CAPHEAP_HEAP_HOOKS)
+ *   CAPHEAP_TASK_TRACKING    1: each allocation records the task that made it,
+ *                            for heap_caps_get_per_task_info (ESP-IDF's
+ *                            CONFIG_HEAP_TASK_TRACKING; esp_heap_task_info.h;
+ *                            CMake option CAPHEAP_TASK_TRACKING). Needs
+ *                            poisoning (light or comprehensive), whose head
+ *                            carries the task, as in ESP-IDF
  * and the ports' own: CAPHEAP_BAREMETAL_LOCKS, CAPHEAP_BAREMETAL_SMP,
  * CAPHEAP_BAREMETAL_HW_SPINLOCK, CAPHEAP_BAREMETAL_XTENSA_IRQ_LEVEL
  * (ports/baremetal/README.md), and the FreeRTOS

@@ -77,6 +77,17 @@ static inline size_t capheap_port_count_one(size_t *counter) {
 #endif
 }
 
+/* ---- Task tracking ----------------------------------------------------- */
+
+/** The task (thread) running the caller: the owner recorded in each
+ *  allocation by a build with CAPHEAP_TASK_TRACKING, which alone calls it
+ *  (esp_heap_task_info.h). Called under a heap lock, from interrupt handlers
+ *  too: it must not block nor allocate. FreeRTOS ports return the current
+ *  task's handle (NULL before the scheduler starts); the posix port a value
+ *  per thread; the bare-metal port NULL (a weak definition that firmware
+ *  with tasks of its own may replace). */
+CAPHEAP_PORT_FN void *capheap_port_current_task(void);
+
 /* ---- Output and failure ---------------------------------------------- */
 
 /** Writes len bytes of text to the port's log output (no newline added).

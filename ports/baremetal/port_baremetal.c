@@ -91,6 +91,10 @@ static inline void section_exit(section_t s) {
 typedef capheap_baremetal_lock_t section_lock_t;
 #include "../section_port.h"
 
+/* No tasks here: every allocation is the same "task" to task tracking.
+ * Firmware with a scheduler of its own returns its current task instead. */
+WEAK void *capheap_port_current_task(void) { return NULL; }
+
 void capheap_baremetal_lock_taken_twice(void) {
     capheap_port_abort(SECTION_TAKEN_TWICE);
     for (;;) {

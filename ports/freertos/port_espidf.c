@@ -28,6 +28,9 @@
 
 #include "capheap/port.h"
 #include "freertos/FreeRTOS.h"
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+#include "freertos/task.h"
+#endif
 
 /** How many heap locks can exist at once (a static pool: creating a lock must
  *  not need a heap). */
@@ -82,3 +85,9 @@ static inline void capheap_port_lock_give_inline(void *lock) {
 #define SECTION_LOCK_CREATED(lock, i) portMUX_INITIALIZE(&(lock)->mux)
 #define SECTION_LOCK_POOL CAPHEAP_ESPIDF_LOCKS
 #include "../section_port.h"
+
+/* Only a build with task tracking asks, so that others need not enable the
+ * kernel's xTaskGetCurrentTaskHandle (INCLUDE_xTaskGetCurrentTaskHandle). */
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+void *capheap_port_current_task(void) { return (void *)xTaskGetCurrentTaskHandle(); }
+#endif

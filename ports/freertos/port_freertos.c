@@ -65,3 +65,9 @@ static void section_exit(section_t s) {
 #define SECTION_LOCK_POOL CAPHEAP_FREERTOS_LOCKS
 #define SECTION_TAKEN_TWICE "heap lock taken twice (recursion, or allocation from an unmasked interrupt)"
 #include "../section_port.h"
+
+/* Only a build with task tracking asks, so that others need not enable the
+ * kernel's xTaskGetCurrentTaskHandle (INCLUDE_xTaskGetCurrentTaskHandle). */
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+void *capheap_port_current_task(void) { return (void *)xTaskGetCurrentTaskHandle(); }
+#endif

@@ -86,6 +86,12 @@ void capheap_port_critical_enter(void) { pthread_mutex_lock(&critical); }
 
 void capheap_port_critical_exit(void) { pthread_mutex_unlock(&critical); }
 
+/* A thread-local object's address: one value per live thread, no set-up. */
+void *capheap_port_current_task(void) {
+    static _Thread_local char self;
+    return &self;
+}
+
 void capheap_port_log_write(const char *text, size_t len) {
     fflush(stdout);
     while (len > 0) {

@@ -12,5 +12,6 @@
 #define CAPHEAP_GRAIN 16
 #define CAPHEAP_PORT_LOCK_INLINE
 #define CAPHEAP_HEAP_HOOKS 1 /* the application's esp_heap_trace_*_hook are called */
+#define CAPHEAP_TASK_TRACKING 1 /* each allocation records its task (needs poisoning) */
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "capheap.h"
 #include "capheap/port.h" /* capheap_set_corruption_handler */
+#include "esp_heap_task_info.h"
 #include "multi_heap.h"
 
 static int failures;
@@ -62,6 +63,16 @@ int main(void) {
     }
     void *q = heap_caps_malloc(100, MALLOC_CAP_8BIT);
     CHECK(q != NULL && (uintptr_t)q % 16 == 0);
+
+    /* CAPHEAP_TASK_TRACKING 1: the block is this task's. */
+#ifdef CONFIG_HEAP_TASK_TRACKING
+    heap_task_block_t block = {0};
+    heap_task_info_params_t params = {.blocks = &block, .max_blocks = 1};
+    CHECK(heap_caps_get_per_task_info(&params) == 1);
+    CHECK(block.address == q && block.size == 100 && block.task == capheap_port_current_task());
+#else
+    CHECK(!"esp_heap_task_info.h defines CONFIG_HEAP_TASK_TRACKING");
+#endif
     heap_caps_free(q);
 
     /* CAPHEAP_HEAP_HOOKS 1: both hooks saw the block. */
