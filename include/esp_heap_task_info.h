@@ -59,8 +59,9 @@ typedef struct {
     size_t count[NUM_HEAP_TASK_CAPS]; /**< blocks allocated in heaps of caps set i */
 } heap_task_totals_t;
 
-/** One allocated block: the address the allocation returned and the size it
- *  asked. An EXEC block served through an instruction-bus window (the
+/** One allocated block: the address the allocation returned and its size as
+ *  heap_caps_get_allocated_size gives it (the size asked, rounded up to whole
+ *  words for a 32BIT or EXEC request, as ESP-IDF does). An EXEC block served through an instruction-bus window (the
  *  ESP32's D/IRAM) is seen, as by heap_caps_walk, as the data-bus block
  *  under it: its address, and its size, which includes the few bytes the
  *  window's placement takes (a word and the alignment). */

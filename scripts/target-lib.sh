@@ -5,7 +5,7 @@
 
 # Prints the cmake arguments of a configuration name.
 config_args() {
-  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" assertions=0 hooks="" extra
+  local core opt poisoning=none grain="" smp="" port="-DCAPHEAP_TEST_PORT=baremetal" assertions=0 hooks="" tracking="" extra
   IFS=- read -r core opt extra <<<"$1"
   local word
   for word in ${extra//-/ }; do
@@ -18,6 +18,7 @@ config_args() {
       assert1) assertions=1 ;;
       assert2) assertions=2 ;;
       hooks) hooks="-DCAPHEAP_HEAP_HOOKS=ON" ;;
+      tracking) tracking="-DCAPHEAP_TASK_TRACKING=ON" ;;
       *) echo "unknown option '$word' in configuration $1" >&2; return 1 ;;
     esac
   done
@@ -37,5 +38,5 @@ config_args() {
   case "$opt" in Os|O2) ;; *) echo "unknown optimisation in configuration $1" >&2; return 1 ;; esac
   echo "-DCMAKE_TOOLCHAIN_FILE=$PWD/cmake/toolchains/$toolchain.cmake -DCAPHEAP_TARGET_CPU=$cpu" \
        "-DCAPHEAP_TARGET_OPT=-$opt -DCAPHEAP_POISONING=$poisoning -DCAPHEAP_GRAIN=$grain $smp $port" \
-       "-DCAPHEAP_ASSERTIONS=$assertions $hooks"
+       "-DCAPHEAP_ASSERTIONS=$assertions $hooks $tracking"
 }

@@ -5,7 +5,7 @@
 #   scripts/target-test.sh                       every configuration below
 #   TARGET_CONFIGS="cm3-O2 rv32-Os" scripts/...  some of them
 #
-# A configuration is CORE-OPT[-POISONING][-grain8|-grain16][-smp|-idf][-assert1|-assert2][-hooks]:
+# A configuration is CORE-OPT[-POISONING][-grain8|-grain16][-smp|-idf][-assert1|-assert2][-hooks][-tracking]:
 #   CORE       cm3 (run on QEMU mps2-an385), cm4f (mps2-an386),
 #              cm33f (mps2-an505, secure state), cm33 (the same without
 #              FPU; with smp on mps2-an521), rv32 (RV32IMAC, virt),
@@ -33,6 +33,8 @@
 #   hooks      CAPHEAP_HEAP_HOOKS=ON: ESP-IDF's allocation and free hooks,
 #              test_hooks (the other programs define none: weak references
 #              to nothing, which must link and change nothing)
+#   tracking   CAPHEAP_TASK_TRACKING=ON (with POISONING; not with idf, whose
+#              port asks the kernel): test_task_tracking, its own scheduler
 # Also builds the word-only QEMU plugin (tests/target/qemu_plugins) with the
 # host compiler, compiles the FreeRTOS port against its stub API with it,
 # links capheap built without CMake for Cortex-M4 (tests/plain_build), and
@@ -44,10 +46,10 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 CONFIGS=${TARGET_CONFIGS:-"cm3-Os cm3-O2 cm4f-Os cm4f-O2 cm33f-Os cm33f-O2 rv32-Os rv32-O2 rv32imc-O2 cm0plus-Os
-  cm3-O2-light cm3-O2-comprehensive rv32-O2-light rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
+  cm3-O2-light cm3-O2-comprehensive-tracking rv32-O2-light-tracking rv32-O2-comprehensive cm3-O2-grain8 rv32-O2-grain8
   rv32-O2-grain16-hooks rv32-O2-smp cm3-O2-smp cm33-O2-smp cm0plus-O2-smp
   rv32-O2-idf cm33-O2-idf cm3-Os-assert1-hooks rv32-O2-assert2
-  lx106-Os lx106-O2 lx106-O2-comprehensive lx106-O2-grain8-assert1-hooks"}
+  lx106-Os lx106-O2 lx106-O2-comprehensive-tracking lx106-O2-grain8-assert1-hooks"}
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
