@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "caps_test.h"
 #include "esp_heap_task_info.h"
@@ -333,6 +334,84 @@ static void test_window_block_at_data_address(void **state) {
     }
 }
 
+/* ---- while other threads allocate --------------------------------------- */
+
+#define CHURN_SLOTS 16
+#define CHURN_OPS 20000
+
+typedef struct {
+    TaskHandle_t task;
+    void *slots[CHURN_SLOTS];
+} churner_t;
+
+static pthread_barrier_t churn_started;
+static _Atomic int churners_done;
+
+/* Allocates and frees at random, then holds one 24-byte block per slot. */
+static void *churner(void *arg) {
+    churner_t *c = arg;
+    c->task = me();
+    uint32_t x = (uint32_t)(uintptr_t)c | 1u;
+    pthread_barrier_wait(&churn_started);
+    for (int op = 0; op < CHURN_OPS; op++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        void **s = &c->slots[x % CHURN_SLOTS];
+        if (*s == NULL) {
+            *s = heap_caps_malloc(8 + (x >> 20) % 200, (x & 0x100) ? MALLOC_CAP_8BIT : MALLOC_CAP_EXEC);
+        } else {
+            heap_caps_free(*s);
+            *s = NULL;
+        }
+    }
+    for (int i = 0; i < CHURN_SLOTS; i++) {
+        heap_caps_free(c->slots[i]);
+        c->slots[i] = heap_caps_malloc(24, MALLOC_CAP_8BIT);
+    }
+    atomic_fetch_add(&churners_done, 1);
+    return NULL;
+}
+
+/* Each heap is walked under its lock while the threads allocate and free in
+ * it: no task ever shows more blocks than it can hold, and once they stop,
+ * the totals are exact. */
+static void test_while_threads_allocate(void **state) {
+    (void)state;
+    churner_t c[THREADS] = {0};
+    pthread_t t[THREADS];
+    atomic_store(&churners_done, 0);
+    assert_int_equal(pthread_barrier_init(&churn_started, NULL, THREADS + 1), 0);
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(pthread_create(&t[i], NULL, churner, &c[i]), 0);
+    }
+    pthread_barrier_wait(&churn_started);
+    heap_task_totals_t totals[THREADS + 1];
+    size_t n = 0, calls = 0;
+    heap_task_info_params_t p = by_8bit_exec(totals, &n, THREADS + 1);
+    for (; atomic_load(&churners_done) < THREADS || calls < 20; calls++) {
+        (void)heap_caps_get_per_task_info(&p);
+        assert_true(n <= THREADS);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(totals[i].count[0] + totals[i].count[1] <= CHURN_SLOTS);
+        }
+    }
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    }
+    pthread_barrier_destroy(&churn_started);
+    (void)heap_caps_get_per_task_info(&p);
+    assert_int_equal(n, THREADS);
+    for (int i = 0; i < THREADS; i++) {
+        const heap_task_totals_t *e = entry_of(totals, n, c[i].task);
+        assert_non_null(e);
+        assert_int_equal(e->count[0], CHURN_SLOTS);
+        assert_int_equal(e->size[0], 24 * CHURN_SLOTS);
+        assert_int_equal(e->count[1], 0);
+        for (int k = 0; k < CHURN_SLOTS; k++) {
+            heap_caps_free(c[i].slots[k]);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_totals_split_by_caps, caps_setup_esp32, caps_teardown),
@@ -343,6 +422,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_caps_sets, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_nothing_asked, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_window_block_at_data_address, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_while_threads_allocate, caps_setup_esp32, caps_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
