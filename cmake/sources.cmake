@@ -17,6 +17,7 @@ list(APPEND CAPHEAP_SOURCES
   src/heap_caps_prefer.c
   src/heap_caps_info.c
   src/heap_caps_init.c
+  src/memory_utils.c
   src/legacy.c
   src/fail_inject.c
   src/trace.c

@@ -148,14 +148,14 @@ void capheap_board_pieces(const capheap_board_t *b, capheap_piece_cb_t cb, void 
 
 /* ---- lookups ----------------------------------------------------------- */
 
-static bool window_holds(const capheap_region_t *r, uintptr_t a) {
+bool capheap_board_window_holds(const capheap_region_t *r, uintptr_t a) {
     return r->alias.kind != CAPHEAP_ALIAS_NONE && a - r->alias.start < r->size;
 }
 
 const capheap_region_t *capheap_board_region_at(const capheap_board_t *b, uintptr_t a) {
     for (size_t i = 0; i < b->region_count; i++) {
         const capheap_region_t *r = &b->regions[i];
-        if (a - r->start < r->size || window_holds(r, a)) {
+        if (a - r->start < r->size || capheap_board_window_holds(r, a)) {
             return r;
         }
     }

@@ -56,6 +56,9 @@ CAPHEAP_INTERNAL void capheap_board_pieces(const capheap_board_t *board, capheap
 CAPHEAP_INTERNAL capheap_bus_alias_t capheap_board_sub_alias(const capheap_region_t *region, uintptr_t start,
                                                              uintptr_t end);
 
+/** Whether chip address a is in region's instruction-bus window. */
+CAPHEAP_INTERNAL bool capheap_board_window_holds(const capheap_region_t *region, uintptr_t a);
+
 /** The board region that holds chip address a, through either bus; NULL if none. */
 CAPHEAP_INTERNAL const capheap_region_t *capheap_board_region_at(const capheap_board_t *board, uintptr_t a);
 

@@ -8,7 +8,9 @@
 #include "esp_heap_alloc_caps.h"
 #include "esp_heap_caps.h"
 #include "esp_heap_caps_init.h"
+#include "esp_heap_task_info.h"
 #include "esp_heap_trace.h"
+#include "esp_memory_utils.h"
 #include "heap_regions.h"
 #include "multi_heap.h"
 
@@ -30,6 +32,14 @@ int main() {
                                                reinterpret_cast<intptr_t>(dma_buffer) + sizeof dma_buffer) != ESP_OK;
     void *d = heap_caps_malloc(64, MALLOC_CAP_DMA);
     failures += d == nullptr || (reinterpret_cast<uintptr_t>(d) - reinterpret_cast<uintptr_t>(dma_buffer)) >= sizeof dma_buffer;
+    failures += !esp_ptr_word_aligned(d) || esp_ptr_dma_capable(d); // a region added by hand, on no board
+#ifdef CONFIG_HEAP_TASK_TRACKING
+    heap_task_block_t block = {};
+    heap_task_info_params_t params = {};
+    params.blocks = &block;
+    params.max_blocks = 1;
+    failures += heap_caps_get_per_task_info(&params) != 1 || block.address != d;
+#endif
     heap_caps_free(d);
     std::printf("C++: %s\n", failures == 0 ? "every header compiled, the calls worked" : "FAILED");
     return failures == 0 ? 0 : 1;
