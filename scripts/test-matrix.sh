@@ -22,6 +22,9 @@
 #                  task tracking (the task word beside the head's padding)
 #   tsan           64-bit with ThreadSanitizer (test_threads: threads on shared heaps),
 #                  and the hooks (test_heap_hooks: called from threads)
+#   tsan-light     ThreadSanitizer over light poisoning (the canaries written and
+#                  checked under each heap's lock) and task tracking (per-task
+#                  totals read while threads allocate)
 #   clang          64-bit built by clang (the others by gcc): its own warnings are
 #                  errors too, as they are for a user who builds with it
 #   target         cross builds, and the target tests under QEMU (scripts/target-test.sh)
@@ -34,7 +37,7 @@ set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light m32-grain16-light tsan
-  clang target fuzz fuzz-grain16"}
+  tsan-light clang target fuzz fuzz-grain16"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -54,6 +57,8 @@ configure() {
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1
                               -DCAPHEAP_TASK_TRACKING=ON) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_HEAP_HOOKS=ON) ;;
+    tsan-light) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_POISONING=light
+                       -DCAPHEAP_TASK_TRACKING=ON) ;;
     clang) args+=(-DCMAKE_C_COMPILER=clang) ;;
     *) echo "unknown configuration $cfg" >&2; exit 2 ;;
   esac

@@ -31,11 +31,11 @@ static const chip_range_t app_cache_and_rom[] = {
 #define LINE           64u
 
 /* 512-byte blocks each heap holds at least, with every grain and poisoning
- * level (573,376, 19,440, 8,192 and 32,744 bytes: 1,111, 37, 15 and 63
+ * level and with task tracking (573,376, 19,440, 8,192 and 32,744 bytes: 1,111, 37, 15 and 63
  * blocks with 4-byte headers, a few less with wider grains and canaries).
  * On a 64-byte line a block takes 576 bytes: 995 and 33 in L2 memory. */
 static const size_t most_retent = 1000, most_stack = 30, most_tcm = 12, most_lp = 55;
-static const size_t most_retent_lines = 950;
+static const size_t most_retent_lines = 880;
 
 static drained_t d;
 

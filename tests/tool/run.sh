@@ -101,7 +101,7 @@ replay() {
                  printf "16 bytes (@ 0x%x, Internal) allocated CPU 0 ccount 0x1 caller 0x400d2f4f\n", 1065353216 + 32 * i
                  print "freed by 0x400d2f72" }
                print "320 bytes (@ 0x3f800000, Internal) allocated CPU 0 ccount 0x1 caller 0x400d2f4f" }' >"$work/wide_dump.txt"
-  run "$work/wide.txt" replay --quiet --board host:1M "$work/wide_dump.txt"; status "a wide dump" 0 $?
+  run "$work/wide.txt" replay --quiet --board host:2M "$work/wide_dump.txt"; status "a wide dump" 0 $?
   expect "wide dump: ten freed before the last" "^  DEFAULT +20,001 +320,160 +320 +0$" "$work/wide.txt"
 }
 
