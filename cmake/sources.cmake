@@ -18,6 +18,7 @@ list(APPEND CAPHEAP_SOURCES
   src/heap_caps_info.c
   src/heap_caps_init.c
   src/memory_utils.c
+  src/esp_system_heap.c
   src/legacy.c
   src/fail_inject.c
   src/trace.c

@@ -11,6 +11,7 @@
 #include "esp_heap_task_info.h"
 #include "esp_heap_trace.h"
 #include "esp_memory_utils.h"
+#include "esp_system.h"
 #include "heap_regions.h"
 #include "multi_heap.h"
 
@@ -33,6 +34,7 @@ int main() {
     void *d = heap_caps_malloc(64, MALLOC_CAP_DMA);
     failures += d == nullptr || (reinterpret_cast<uintptr_t>(d) - reinterpret_cast<uintptr_t>(dma_buffer)) >= sizeof dma_buffer;
     failures += !esp_ptr_word_aligned(d) || esp_ptr_dma_capable(d); // a region added by hand, on no board
+    failures += esp_get_free_internal_heap_size() + 64 > sizeof dma_buffer;
 #ifdef CONFIG_HEAP_TASK_TRACKING
     heap_task_block_t block = {};
     heap_task_info_params_t params = {};
