@@ -1,8 +1,8 @@
 /*
  * heap_caps_task_info.c: heap_caps_get_per_task_info (esp_heap_task_info.h),
- * in builds with task tracking (CAPHEAP_TASK_TRACKING) only. It walks the used blocks of
- * every heap, each heap under its own lock (multi_heap_walk), and tallies
- * them by the task their poisoning head names (src/poison.c).
+ * in builds with task tracking (CAPHEAP_TASK_TRACKING) only. It walks the
+ * used blocks of every heap, each heap under its own lock (multi_heap_walk),
+ * and tallies them by the task their poisoning head names (src/poison.c).
  *
  * The totals of a task are found by a linear search of the entries so far, as
  * the caller's array is the only memory there is to use: a walk costs blocks
