@@ -42,6 +42,7 @@
 #include "capheap/port.h"
 #include "FreeRTOS.h" /* ports/freertos/test: the kernel's heap API */
 #include "esp_heap_alloc_caps.h"
+#include "esp_memory_utils.h"
 #include "harness.h"
 
 #define KIB 1024u
@@ -582,6 +583,11 @@ static void case_esp32_priorities(void) {
     T_CHECK(in_esp32(word, 0x40089800, 0x400A0000));
     T_CHECK(in_esp32(dma, 0x3FFB3000, 0x3FFE0000));
     T_CHECK(heap_caps_malloc(16, MALLOC_CAP_SPIRAM) == NULL);
+    /* esp_memory_utils.h at the target's own addresses: DRAM takes DMA and
+     * bytes, IRAM runs code and takes neither. */
+    T_CHECK(esp_ptr_dma_capable(dma) && esp_ptr_byte_accessible(byte) && !esp_ptr_executable(dma));
+    T_CHECK(esp_ptr_executable(word) && !esp_ptr_dma_capable(word) && !esp_ptr_byte_accessible(word));
+    T_CHECK(esp_ptr_internal(word) && esp_ptr_internal(dma) && !esp_ptr_external_ram(dma));
     free(byte), free(dflt), free(word), free(dma);
 }
 
@@ -605,6 +611,9 @@ static void case_esp32_diram_alias(void) {
      * ESP-IDF's); the block's window must contain [w, w + 4 KiB). */
     uintptr_t d = *(const uintptr_t *)(void *)(w - sizeof d); /* one word: the instruction bus takes no less */
     T_CHECK(in_esp32((void *)d, 0x3FFE0000, 0x40000000));
+    /* The same memory: code through the window, DMA and bytes through the data bus. */
+    T_CHECK(esp_ptr_executable(w) && !esp_ptr_dma_capable(w) && !esp_ptr_byte_accessible(w));
+    T_CHECK(!esp_ptr_executable((void *)d) && esp_ptr_dma_capable((void *)d) && esp_ptr_byte_accessible((void *)d));
     size_t u = heap_caps_get_allocated_size((void *)d);
     T_CHECK(u >= 4 * KIB);
     T_CHECK(iram_of(d + u - 4) <= (uintptr_t)w - 4 && (uintptr_t)w + 4 * KIB <= iram_of(d) + 4);
