@@ -2,7 +2,7 @@
 # Runs one target ELF under QEMU and turns the outcome into pass or fail.
 #
 #   scripts/target-run.sh [options] MACHINE ELF
-#     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F),
+#     MACHINE            mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), microbit (Cortex-M0),
 #                        mps2-an505 (Cortex-M33), mps2-an521 (two Cortex-M33,
 #                        the second held until the program starts it): newlib
 #                        with semihosting; virt (RV32): picolibc with semihosting;
@@ -72,7 +72,7 @@ common=(-display none -monitor none -serial none
         -kernel "$elf")
 [ -n "$icount" ] && common+=(-icount "shift=$icount")
 case "$machine" in
-  mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511|mps2-an521) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
+  mps2-an385|mps2-an386|mps2-an500|mps2-an505|mps2-an511|mps2-an521|microbit) cmd=(qemu-system-arm -M "$machine" "${common[@]}") ;;
   virt) cmd=(qemu-system-riscv32 -M virt -bios none "${common[@]}") ;;
   virt-noa) cmd=(qemu-system-riscv32 -M virt -cpu rv32,a=false -bios none "${common[@]}") ;;
   sim-lx106) cmd=(qemu-system-xtensa -M sim -cpu lx106 "${common[@]}") ;;

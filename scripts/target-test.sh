@@ -12,7 +12,8 @@
 #              rv32imc (the ESP32-C3's RV32IMC, on virt with QEMU's A
 #              extension off: the library must not use atomics there),
 #              cm0plus (ARMv6-M, as RP2040; run on mps2-an385, whose Cortex-M3
-#              takes ARMv6-M's instructions unchanged; with smp built and
+#              takes ARMv6-M's instructions unchanged, and test_armv6m on
+#              microbit's Cortex-M0, which takes no others; with smp built and
 #              linked only: the RP2040's spinlocks are not there),
 #              lx106 (Xtensa, the ESP8266's core, on QEMU's Xtensa sim machine;
 #              the esp32 board at its own addresses there)
