@@ -162,6 +162,20 @@ armv6m_text() {
     -Werror -Iinclude -Isrc
 }
 
+# The whole library without poisoning, configured for a chip with a few KiB
+# of RAM: its bss is mostly the registry, sized by these options
+# (src/registry.h). Prints "text / data / bss".
+SMALL=(-DCAPHEAP_MAX_HEAPS=4 -DCAPHEAP_CANDIDATE_LISTS=4 -DCAPHEAP_NESTED_HEAPS=1)
+small_whole_cell() {
+  local dir="$out/small" source objs=()
+  mkdir -p "$dir"
+  for source in $(whole 0); do
+    objs+=("$dir/$(echo "$source" | tr / _).o")
+    "${CC[@]}" "${SMALL[@]}" -DCAPHEAP_POISONING_LEVEL=0 -c "$source" -o "${objs[-1]}"
+  done
+  arm-none-eabi-size -B -t "${objs[@]}" | tail -1 | awk '{printf "%s / %s / %s", $1, $2, $3}'
+}
+
 rm -rf "$out"
 for level in "${LEVELS[@]}"; do compile_level "$level"; done
 
@@ -197,6 +211,9 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   echo "On Xtensa lx106 (xtensa-lx106-elf-gcc $(xtensa-lx106-elf-gcc -dumpversion) -mlongcalls -Os), the same: $(xtensa_text) bytes."
   echo "On ARMv6-M (-mcpu=cortex-m0plus -Os; bit scans by de Bruijn multiplies, their 64 bytes of tables"
   echo "included), the same: $(armv6m_text) bytes."
+  echo "The whole library's bss is mostly the registry of heaps and candidate lists. Configured for a"
+  echo "chip with a few KiB of RAM (${SMALL[*]}; no poisoning),"
+  echo "the whole library is $(small_whole_cell) bytes of text / data / bss."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo
