@@ -164,7 +164,8 @@ armv6m_text() {
 
 # The whole library without poisoning, configured for a chip with a few KiB
 # of RAM: its bss is mostly the registry, sized by these options
-# (src/registry.h). Prints "text / data / bss".
+# (src/registry.h; tests/plain_build's config header sets the same). Prints
+# "text / data / bss".
 SMALL=(-DCAPHEAP_MAX_HEAPS=4 -DCAPHEAP_CANDIDATE_LISTS=4 -DCAPHEAP_NESTED_HEAPS=1)
 small_whole_cell() {
   local dir="$out/small" source objs=()
@@ -213,7 +214,7 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   echo "included), the same: $(armv6m_text) bytes."
   echo "The whole library's bss is mostly the registry of heaps and candidate lists. Configured for a"
   echo "chip with a few KiB of RAM (${SMALL[*]}; no poisoning),"
-  echo "the whole library is $(small_whole_cell) bytes of text / data / bss."
+  echo "the whole library is $(small_whole_cell) bytes of text / data / bss (tests/plain_build runs with them)."
   echo
   echo "Largest functions of region allocator + multi_heap, no poisoning (bytes):"
   echo

@@ -9,6 +9,8 @@
 #define CAPHEAP_POISONING_LEVEL 1 /* light: canaries around each allocation */
 #define CAPHEAP_ASSERTIONS 1
 #define CAPHEAP_MAX_HEAPS 4
+#define CAPHEAP_CANDIDATE_LISTS 4 /* fewer lists than the masks main.c asks with */
+#define CAPHEAP_NESTED_HEAPS 1
 #define CAPHEAP_GRAIN 16
 #define CAPHEAP_PORT_LOCK_INLINE
 #define CAPHEAP_HEAP_HOOKS 1 /* the application's esp_heap_trace_*_hook are called */

@@ -39,7 +39,24 @@ void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps) {
 void esp_heap_trace_free_hook(void *ptr) { hooked_free = ptr; }
 
 static _Alignas(64) uint8_t region[4096];
-static _Alignas(64) uint8_t heaps[5][2048];
+static _Alignas(64) uint8_t heaps[4][2048];
+
+/* Three kinds of memory, and seven masks to ask them with. */
+static const uint32_t heap_caps[3][3] = {
+    {MALLOC_CAP_DMA | MALLOC_CAP_8BIT | MALLOC_CAP_32BIT | MALLOC_CAP_DEFAULT, 0, 0},
+    {MALLOC_CAP_8BIT | MALLOC_CAP_32BIT | MALLOC_CAP_DEFAULT, 0, 0},
+    {MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0},
+};
+static const uint32_t masks[] = {MALLOC_CAP_8BIT, MALLOC_CAP_32BIT, MALLOC_CAP_DEFAULT, MALLOC_CAP_DMA,
+                                 MALLOC_CAP_EXEC, MALLOC_CAP_8BIT | MALLOC_CAP_32BIT, MALLOC_CAP_DMA | MALLOC_CAP_32BIT};
+
+static int in_heap(const void *p, int i) {
+    return (const uint8_t *)p >= heaps[i] && (const uint8_t *)p < heaps[i] + sizeof heaps[i];
+}
+
+static int in_inner(const void *p, const uint8_t *inner) {
+    return (const uint8_t *)p >= inner && (const uint8_t *)p < inner + 1024;
+}
 
 int main(void) {
     /* CAPHEAP_GRAIN 16: this file's MULTI_HEAP_ALIGN and the library's blocks. */
@@ -55,11 +72,27 @@ int main(void) {
     multi_heap_free(heap, p);
     CHECK(reported_at == p);
 
-    /* CAPHEAP_MAX_HEAPS 4: the registry takes four heaps, not five. */
-    const uint32_t caps[3] = {MALLOC_CAP_8BIT | MALLOC_CAP_32BIT | MALLOC_CAP_DEFAULT, 0, 0};
-    for (int i = 0; i < 5; i++) {
-        esp_err_t err = heap_caps_add_region_with_caps(caps, (intptr_t)heaps[i], (intptr_t)heaps[i] + sizeof heaps[i]);
-        CHECK(err == (i < 4 ? ESP_OK : ESP_ERR_NO_MEM));
+    /* CAPHEAP_MAX_HEAPS 4: the registry takes four heaps, not five (the
+     * fourth made of an allocation of the third, CAPHEAP_NESTED_HEAPS 1). */
+    for (int i = 0; i < 3; i++) {
+        esp_err_t err = heap_caps_add_region_with_caps(heap_caps[i], (intptr_t)heaps[i], (intptr_t)heaps[i] + sizeof heaps[i]);
+        CHECK(err == ESP_OK);
+    }
+    uint8_t *inner = heap_caps_malloc(1024, MALLOC_CAP_EXEC);
+    CHECK(in_heap(inner, 2));
+    CHECK(heap_caps_add_region_with_caps(heap_caps[2], (intptr_t)inner, (intptr_t)inner + 1024) == ESP_OK);
+    CHECK(heap_caps_add_region_with_caps(heap_caps[0], (intptr_t)heaps[3], (intptr_t)heaps[3] + sizeof heaps[3]) ==
+          ESP_ERR_NO_MEM);
+
+    /* CAPHEAP_CANDIDATE_LISTS 4: seven caps masks take turns for the four
+     * lists; each request still lands where its caps allow. */
+    for (int round = 0; round < 20; round++) {
+        for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+            void *b = heap_caps_malloc(32, masks[m]);
+            CHECK(b != NULL && (!(masks[m] & MALLOC_CAP_DMA) || in_heap(b, 0)) &&
+                  (!(masks[m] & MALLOC_CAP_EXEC) || in_heap(b, 2) || in_inner(b, inner)));
+            heap_caps_free(b);
+        }
     }
     void *q = heap_caps_malloc(100, MALLOC_CAP_8BIT);
     CHECK(q != NULL && (uintptr_t)q % 16 == 0);
