@@ -37,6 +37,7 @@
 #include "capheap.h"
 #include "capheap/port.h"
 #include "caps_oracle.h" /* tests/ */
+#include "esp_memory_utils.h"
 #include "multi_heap_internal.h"
 #include "registry.h"
 
@@ -667,6 +668,19 @@ static void op_misuse(fuzz_t *f, input_t *in, size_t s) {
     reports.count = 0;
 }
 
+/* esp_memory_utils.h on a live block whose board memory has caps (0 for an
+ * added buffer, on no region) and, when windowed, an instruction-bus window:
+ * through it (the block's address is not its data address) only EXEC holds. */
+static void check_memory_utils(const blk_t *b, uint32_t caps, bool windowed) {
+    bool through_window = b->user != b->lo;
+    CHECK(esp_ptr_internal(b->user) == ((caps & CAP(INTERNAL)) != 0));
+    CHECK(esp_ptr_external_ram(b->user) == ((caps & CAP(SPIRAM)) != 0));
+    CHECK(esp_ptr_dma_capable(b->user) ==
+          (!through_window && (caps & CAP(DMA)) != 0 && (caps & CAP(SPIRAM)) == 0));
+    CHECK(esp_ptr_byte_accessible(b->user) == (!through_window && (caps & CAP(8BIT)) != 0));
+    CHECK(esp_ptr_executable(b->user) == ((caps & CAP(EXEC)) != 0 && (through_window || !windowed)));
+}
+
 /* The queries by pointer agree with the shadow. */
 static void op_query(fuzz_t *f, size_t s) {
     const blk_t *b = &f->slot[s];
@@ -683,6 +697,7 @@ static void op_query(fuzz_t *f, size_t s) {
         in_buffer |= f->buf[i].mem != NULL && b->lo >= f->buf[i].mem && b->lo < f->buf[i].mem + f->buf[i].size;
     }
     CHECK(capheap_ptr_caps(b->user) == (in_buffer ? 0 : have));
+    check_memory_utils(b, in_buffer ? 0 : have, aliased && !in_buffer);
 }
 
 typedef struct {
