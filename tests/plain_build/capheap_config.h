@@ -10,7 +10,9 @@
 #define CAPHEAP_ASSERTIONS 1
 #define CAPHEAP_MAX_HEAPS 4
 #define CAPHEAP_CANDIDATE_LISTS 4 /* fewer lists than the masks main.c asks with */
+#ifndef CAPHEAP_NESTED_HEAPS /* the m32-light configuration passes 0 */
 #define CAPHEAP_NESTED_HEAPS 1
+#endif
 #define CAPHEAP_GRAIN 16
 #define CAPHEAP_PORT_LOCK_INLINE
 #define CAPHEAP_HEAP_HOOKS 1 /* the application's esp_heap_trace_*_hook are called */
