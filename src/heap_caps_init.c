@@ -255,15 +255,3 @@ esp_err_t heap_caps_add_region(intptr_t start, intptr_t end) {
     }
     return heap_caps_add_region_with_caps(b->types[r->type].caps, start, end);
 }
-
-/* ---- capheap_ptr_caps -------------------------------------------------- */
-
-uint32_t capheap_ptr_caps(const void *p) {
-    const capheap_board_t *b = state.board;
-    const capheap_region_t *r = b != NULL ? capheap_board_region_at(b, (uintptr_t)p - (uintptr_t)state.offset) : NULL;
-    if (r == NULL) {
-        return 0;
-    }
-    const uint32_t *caps = b->types[r->type].caps;
-    return caps[0] | caps[1] | caps[2];
-}

@@ -1,6 +1,6 @@
 /*
- * memory_utils.c: esp_memory_utils.h, what the current board's memory map
- * says an address can do. Each answer is a lookup of the board region that
+ * memory_utils.c: capheap_ptr_caps and esp_memory_utils.h, what the current
+ * board's memory map says an address can do. Each answer is a lookup of the board region that
  * holds the address (a few regions, scanned) and of the bus it is seen
  * through; nothing here touches the heaps.
  */
@@ -31,6 +31,8 @@ static place_t place_of(const void *p) {
     }
     return place;
 }
+
+uint32_t capheap_ptr_caps(const void *p) { return place_of(p).caps; }
 
 /* Whether p is on the data bus of memory whose type has every bit of all and
  * none of none. */
