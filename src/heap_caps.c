@@ -85,6 +85,10 @@ static capheap_list_request_t request_for(uint32_t caps) {
 
 static __attribute__((noinline)) const capheap_candidate_list_t *list_miss(uint32_t caps,
                                                                           capheap_candidate_list_t *scratch) {
+    const capheap_candidate_list_t *kept = capheap_registry_kept_list(caps);
+    if (kept != NULL) {
+        return kept; /* the common miss while tracing or hooks hold the slots */
+    }
     capheap_list_request_t r = request_for(caps);
     return capheap_registry_candidates_miss(&r, scratch);
 }

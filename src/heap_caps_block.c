@@ -42,17 +42,21 @@ bool capheap_caps_is_live(void *ptr) {
 
 /* ---- free -------------------------------------------------------------- */
 
-static __attribute__((noinline)) void free_slow(void *ptr) {
-    if (ptr == NULL) {
-        return;
-    }
-    const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)ptr);
+/* The free of ptr, not NULL, whose range the caller found (NULL: none). */
+static void free_in(void *ptr, const capheap_range_t *r) {
     size_t usable;
     void *block = ptr;
     if (r == NULL) {
         report_stray(ptr);
     } else if (!r->alias || (block = capheap_alias_block(r->heap, ptr, &usable)) != NULL) {
         multi_heap_free(capheap_hot_mh(r->hot), block);
+    }
+}
+
+/* The owner cache missed: the search. */
+static __attribute__((noinline)) void free_slow(void *ptr) {
+    if (ptr != NULL) {
+        free_in(ptr, capheap_registry_owner_search((uintptr_t)ptr));
     }
 }
 
@@ -88,10 +92,16 @@ static CAPHEAP_ALWAYS_INLINE void free_untraced(void *ptr) { FREE_CACHED_OR(ptr,
  * cache through its switch costs 1.)
  */
 static __attribute__((noinline)) void free_slow_traced(void *ptr, void *caller) {
-    if (CAPHEAP_TRACING()) {
-        capheap_trace_free(ptr, caller);
+    if (ptr == NULL) {
+        return;
     }
-    free_slow(ptr);
+    if (CAPHEAP_TRACING()) {
+        /* The cache was held, not missed: its entries still find most owners. */
+        capheap_trace_free(ptr, caller);
+        free_in(ptr, capheap_registry_owner(ptr));
+    } else {
+        free_in(ptr, capheap_registry_owner_search((uintptr_t)ptr));
+    }
 }
 
 void heap_caps_free(void *ptr) { FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER())); }

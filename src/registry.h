@@ -211,8 +211,8 @@ typedef const capheap_range_t *_Atomic capheap_owner_slot_t;
 struct capheap_registry_caches {
     /** Owner cache: the last two data ranges found (never windows, never NULL). */
     capheap_owner_slot_t last_owner[2];
-    /** The owner cache the lookups read: last_owner, or while it is held
-     *  (capheap_registry_owner_cache_hold) one whose entries hold nothing. */
+    /** The owner cache heap_caps_free's fast path reads: last_owner, or while
+     *  it is held (capheap_registry_owner_cache_hold) one whose entries hold nothing. */
     capheap_owner_slot_t *_Atomic owner_cache;
     /** Never NULL: an empty list (caps 0) until a list is kept. */
     const capheap_candidate_list_t *_Atomic candidate_slot[CAPHEAP_CANDIDATE_SLOTS];
@@ -335,8 +335,13 @@ static CAPHEAP_ALWAYS_INLINE void capheap_registry_candidates(uint32_t caps, cap
     }
 }
 
-/** The candidate list of a request when it is not in its cache slot: a kept
- *  list, a new one, or (when no more can be kept) scratch filled for this call. */
+/** The list kept for a key when it is not in its cache slot, put back in its
+ *  slot unless the slots are held; NULL when none is kept for this
+ *  generation. Asked first, as working out a request costs more than this. */
+CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_kept_list(uint32_t key);
+
+/** The candidate list of a request that has no kept list: a new one kept, or
+ *  (when no more can be kept) scratch filled for this call. */
 CAPHEAP_INTERNAL const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                                  capheap_candidate_list_t *scratch);
 
@@ -358,10 +363,9 @@ static inline unsigned capheap_heapset_first(uintptr_t word) { return (unsigned)
  *  NULL when none does. Out of line: the search behind the cache. */
 CAPHEAP_INTERNAL const capheap_range_t *capheap_registry_owner_search(uintptr_t p);
 
-/** The cached data range that holds p, or NULL (always NULL while the cache
- *  is held). */
-static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cached(const void *p) {
-    capheap_owner_slot_t *cache = atomic_load_explicit(&capheap_registry_caches.owner_cache, memory_order_acquire);
+/** The range of an owner cache (two entries) that holds p, or NULL. */
+static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_in(capheap_owner_slot_t *cache,
+                                                                             const void *p) {
     for (unsigned i = 0; i < 2; i++) {
         const capheap_range_t *r = atomic_load_explicit(&cache[i], memory_order_acquire);
         if ((uintptr_t)p - r->start < atomic_load_explicit(&r->size, memory_order_relaxed)) {
@@ -371,14 +375,25 @@ static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cache
     return NULL;
 }
 
+/** The cached data range that holds p, or NULL (always NULL while the cache
+ *  is held): heap_caps_free's fast path. */
+static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner_cached(const void *p) {
+    return capheap_registry_owner_in(
+        atomic_load_explicit(&capheap_registry_caches.owner_cache, memory_order_acquire), p);
+}
+
+/** The range that holds p, for every other lookup: the owner cache's own
+ *  entries, read even while it is held (the hold only sends
+ *  heap_caps_free to its slow path, where tracing and the hooks then find
+ *  the owner as fast as without them), then the search. */
 static CAPHEAP_ALWAYS_INLINE const capheap_range_t *capheap_registry_owner(const void *p) {
-    const capheap_range_t *r = capheap_registry_owner_cached(p);
+    const capheap_range_t *r = capheap_registry_owner_in(capheap_registry_caches.last_owner, p);
     return r != NULL ? r : capheap_registry_owner_search((uintptr_t)p);
 }
 
-/** While held, owner lookups read an owner cache that holds nothing (the
- *  cache itself is still filled, unread): every capheap_registry_owner_cached
- *  returns NULL and the caller's slow path runs. Heap tracing holds it while
+/** While held, capheap_registry_owner_cached reads an owner cache that
+ *  holds nothing (the cache itself is still filled, and read by
+ *  capheap_registry_owner): it returns NULL and the caller's slow path runs. Heap tracing holds it while
  *  it is on, so that heap_caps_free need not test the switch (heap_caps_block.c).
  *  Writers only (the critical section). */
 CAPHEAP_INTERNAL void capheap_registry_owner_cache_hold(bool hold);

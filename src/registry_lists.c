@@ -95,23 +95,25 @@ static bool may_fill_slot(unsigned gen) {
            !atomic_load_explicit(&g->lists_held, memory_order_relaxed);
 }
 
+const capheap_candidate_list_t *capheap_registry_kept_list(uint32_t key) {
+    struct capheap_registry *g = &capheap_registry;
+    unsigned gen = atomic_load_explicit(&g->gen, memory_order_acquire);
+    const capheap_candidate_list_t *list = find_kept(key, gen);
+    /* While held, every call comes here: it need not wait for the critical section. */
+    if (list != NULL && !atomic_load_explicit(&g->lists_held, memory_order_relaxed)) {
+        capheap_port_critical_enter();
+        if (may_fill_slot(gen)) {
+            atomic_store_explicit(capheap_registry_slot(key), list, memory_order_release);
+        }
+        capheap_port_critical_exit();
+    }
+    return list;
+}
+
 const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_list_request_t *req,
                                                                  capheap_candidate_list_t *scratch) {
     struct capheap_registry *g = &capheap_registry;
     unsigned gen = atomic_load_explicit(&g->gen, memory_order_acquire);
-    uint32_t caps = req->key;
-    const capheap_candidate_list_t *list = find_kept(caps, gen);
-    if (list != NULL) {
-        /* While held, every call comes here: it need not wait for the critical section. */
-        if (!atomic_load_explicit(&g->lists_held, memory_order_relaxed)) {
-            capheap_port_critical_enter();
-            if (may_fill_slot(gen)) {
-                atomic_store_explicit(capheap_registry_slot(caps), list, memory_order_release);
-            }
-            capheap_port_critical_exit();
-        }
-        return list;
-    }
     fill_list(scratch, req, gen); /* outside the critical section: it takes a while */
     capheap_port_critical_enter();
     capheap_candidate_list_t *kept = atomic_load_explicit(&g->gen, memory_order_relaxed) == gen ? claim_list() : NULL;
@@ -124,7 +126,7 @@ const capheap_candidate_list_t *capheap_registry_candidates_miss(const capheap_l
         memcpy(kept->fast, scratch->fast, sizeof kept->fast);
         atomic_store_explicit(&kept->ready, true, memory_order_release);
         if (may_fill_slot(gen)) {
-            atomic_store_explicit(capheap_registry_slot(caps), kept, memory_order_release);
+            atomic_store_explicit(capheap_registry_slot(req->key), kept, memory_order_release);
         }
     }
     capheap_port_critical_exit();
