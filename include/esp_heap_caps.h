@@ -122,9 +122,10 @@ esp_err_t heap_caps_register_failed_alloc_callback(esp_alloc_failed_hook_t callb
  *
  * Both run on the calling thread, outside every lock and critical section,
  * and must be thread-safe; they must not allocate or free through this API
- * (that calls them again). While either is defined, every call takes the
- * slow paths that tracing takes. They are weak references: a definition in
- * a static library is linked only when something else pulls its object in.
+ * (that calls them again). Each free that calls the free hook checks its
+ * pointer under its heap's lock first. They are weak references: a
+ * definition in a static library is linked only when something else pulls
+ * its object in.
  */
 #if defined(CAPHEAP_HEAP_HOOKS) && CAPHEAP_HEAP_HOOKS && !defined(CONFIG_HEAP_USE_HOOKS)
 #define CONFIG_HEAP_USE_HOOKS 1

@@ -13,6 +13,7 @@
 #include "capheap/port.h"
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
+#include "heap_hooks.h"
 #include "trace_hook.h"
 #include "word_access.h"
 
@@ -303,7 +304,9 @@ static __attribute__((noinline)) void *malloc_after(multi_heap_handle_t mh, size
     return p;
 }
 
-void *heap_caps_malloc(size_t size, uint32_t caps) {
+/* heap_caps_malloc but the hooks. Its CAPHEAP_CALLER is heap_caps_malloc's
+ * (always inlined there), read on the slow paths only. */
+static CAPHEAP_ALWAYS_INLINE void *malloc_caps(size_t size, uint32_t caps) {
     /* A list found in its slot is complete: the heaps in the rule's order,
      * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
      * Without rules, each heap is asked by plain malloc; one whose fail
@@ -348,6 +351,13 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
     return __builtin_expect(p != NULL, 1) ? p : malloc_after(mh, size, caps);
 }
 
+/* Without hooks (heap_hooks.h) this is malloc_caps, each slow path a tail call. */
+void *heap_caps_malloc(size_t size, uint32_t caps) {
+    void *p = malloc_caps(size, caps);
+    capheap_hooks_alloc(p, size, caps);
+    return p;
+}
+
 /* ---- calloc and aligned ------------------------------------------------ */
 
 static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
@@ -361,6 +371,7 @@ void *heap_caps_aligned_alloc(size_t alignment, size_t size, uint32_t caps) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, size, alignment, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, size, caps);
     return p;
 }
 
@@ -385,6 +396,7 @@ void *heap_caps_calloc(size_t n, size_t size, uint32_t caps) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, array_size(n, size), 0, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, array_size(n, size), caps);
     return p;
 }
 
@@ -397,5 +409,6 @@ void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, array_size(n, size), alignment, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, array_size(n, size), caps);
     return p;
 }

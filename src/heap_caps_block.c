@@ -8,6 +8,7 @@
 #include "capheap/port.h"
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
+#include "heap_hooks.h"
 #include "trace_hook.h"
 #include "word_access.h"
 
@@ -104,9 +105,15 @@ static __attribute__((noinline)) void free_slow_traced(void *ptr, void *caller) 
     }
 }
 
-void heap_caps_free(void *ptr) { FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER())); }
+void heap_caps_free(void *ptr) {
+    capheap_hooks_free(ptr);
+    FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER()));
+}
 
-void heap_caps_aligned_free(void *ptr) { FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER())); }
+void heap_caps_aligned_free(void *ptr) {
+    capheap_hooks_free(ptr);
+    FREE_CACHED_OR(ptr, free_slow_traced(ptr, CAPHEAP_CALLER()));
+}
 
 size_t heap_caps_get_allocated_size(void *ptr) {
     capheap_caps_block_t b;
@@ -147,9 +154,9 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
         return capheap_caps_alloc(size, 0, caps);
     }
     if (size == 0) {
-        /* The free reports a bad pointer; while tracing, it must also make
-         * no event, as for the other sizes. */
-        *bad_ptr = CAPHEAP_TRACING() && !capheap_caps_is_live(ptr);
+        /* The free reports a bad pointer; while tracing, or with hooks, it
+         * must also make no event, as for the other sizes. */
+        *bad_ptr = (CAPHEAP_TRACING() || capheap_hooks_defined()) && !capheap_caps_is_live(ptr);
         free_untraced(ptr);
         return NULL;
     }
@@ -186,6 +193,9 @@ void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
     }
     if (CAPHEAP_TRACING() && !bad_ptr) {
         capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
+    }
+    if (!bad_ptr) {
+        capheap_hooks_realloc(p, ptr, size, caps);
     }
     return p;
 }

@@ -11,7 +11,6 @@
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
 #include "log.h"
-#include "trace_hook.h"
 
 /** The board heap_caps_init() builds. */
 #ifndef CAPHEAP_DEFAULT_BOARD
@@ -178,7 +177,6 @@ static esp_err_t build(const capheap_board_t *b, bool enable_stacks) {
     if (err != ESP_OK) {
         return err;
     }
-    capheap_trace_arm_hooks();
     capheap_port_critical_enter();
     err = build_locked(b, enable_stacks);
     capheap_port_critical_exit();
@@ -231,7 +229,6 @@ esp_err_t heap_caps_add_region_with_caps(const uint32_t caps[], intptr_t start, 
     }
     capheap_heap_spec_t spec;
     capheap_caps_spec(&spec, caps, lo, hi);
-    capheap_trace_arm_hooks();
     return capheap_registry_add(&spec, NULL);
 }
 

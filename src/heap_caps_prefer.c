@@ -6,6 +6,7 @@
 
 #include "fail_inject.h"
 #include "heap_caps_internal.h"
+#include "heap_hooks.h"
 #include "trace_hook.h"
 #include "word_access.h"
 
@@ -30,6 +31,7 @@ void *heap_caps_malloc_prefer(size_t size, size_t num, ...) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, size, 0, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, size, caps);
     return p;
 }
 
@@ -55,6 +57,9 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
     }
     if (CAPHEAP_TRACING() && !bad_ptr) {
         capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
+    }
+    if (!bad_ptr) {
+        capheap_hooks_realloc(p, ptr, size, caps);
     }
     return p;
 }
@@ -82,6 +87,7 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, overflow ? SIZE_MAX : total, 0, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, overflow ? SIZE_MAX : total, caps);
     return p;
 }
 
@@ -129,6 +135,7 @@ void *heap_caps_malloc_default(size_t size) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, size, 0, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, size, MALLOC_CAP_DEFAULT);
     return p;
 }
 
@@ -148,6 +155,9 @@ void *heap_caps_realloc_default(void *ptr, size_t size) {
     }
     if (CAPHEAP_TRACING() && !bad_ptr) {
         capheap_trace_realloc(p, ptr, size, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
+    }
+    if (!bad_ptr) {
+        capheap_hooks_realloc(p, ptr, size, MALLOC_CAP_DEFAULT);
     }
     return p;
 }

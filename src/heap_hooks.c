@@ -2,12 +2,8 @@
  * heap_hooks.c: ESP-IDF's allocation and free hooks (CONFIG_HEAP_USE_HOOKS):
  * esp_heap_trace_alloc_hook and esp_heap_trace_free_hook, functions the
  * application may define (esp_heap_caps.h). Compiled only with
- * CAPHEAP_HEAP_HOOKS.
- *
- * The hooks are weak references: an application that defines neither has
- * them at address 0, and nothing changes. When it defines one, the tracer's
- * switch stays on (trace.c), so every heap_caps call takes the slow paths
- * that call in here, outside any lock or critical section.
+ * CAPHEAP_HEAP_HOOKS; the tests of the hooks' addresses are inline
+ * (heap_hooks.h), what they do beyond a call is here.
  */
 #include "capheap/config.h"
 
@@ -17,21 +13,10 @@
 #include "heap_caps_internal.h"
 #include "heap_hooks.h"
 
-__attribute__((weak)) void esp_heap_trace_alloc_hook(void *ptr, size_t size, uint32_t caps);
-__attribute__((weak)) void esp_heap_trace_free_hook(void *ptr);
-
-bool capheap_hooks_defined(void) { return esp_heap_trace_alloc_hook != NULL || esp_heap_trace_free_hook != NULL; }
-
-void capheap_hooks_alloc(void *p, size_t size, uint32_t caps) {
-    if (p != NULL && esp_heap_trace_alloc_hook != NULL) {
-        esp_heap_trace_alloc_hook(p, size, caps);
-    }
-}
-
 /* A pointer the free will refuse (and report) is not the application's
  * block: its tracker would drop a record it may still need. */
-void capheap_hooks_free(void *p) {
-    if (p != NULL && esp_heap_trace_free_hook != NULL && capheap_caps_is_live(p)) {
+void capheap_hooks_free_live(void *p) {
+    if (capheap_caps_is_live(p)) {
         esp_heap_trace_free_hook(p);
     }
 }

@@ -10,6 +10,7 @@
 #include "heap_caps_internal.h"
 #include "heap_regions.h"
 #include "log.h"
+#include "heap_hooks.h"
 #include "trace_hook.h"
 
 void heap_alloc_caps_init(void) { heap_caps_init(); }
@@ -21,6 +22,7 @@ void *pvPortMallocCaps(size_t size, uint32_t caps) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, size, 0, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, size, caps);
     return p;
 }
 
@@ -63,7 +65,6 @@ static esp_err_t define_region(const HeapRegionTagged_t *region) {
     } else {
         spec.alias_kind = CAPHEAP_ALIAS_NONE; /* the seed era's word: no exec address, no window */
     }
-    capheap_trace_arm_hooks();
     return capheap_registry_add(&spec, NULL);
 }
 
@@ -97,6 +98,7 @@ void *pvPortMallocTagged(size_t xWantedSize, BaseType_t tag) {
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, xWantedSize, 0, caps, CAPHEAP_CALLER());
     }
+    capheap_hooks_alloc(p, xWantedSize, caps);
     return p;
 }
 

@@ -7,27 +7,17 @@
  * or removing a freed one (LEAKS) moves the rest down. That is O(records), but
  * a trace buffer holds hundreds of records and the order is then the plain
  * array order, which the dump and heap_trace_get need.
- *
- * The same entry points call the application's allocation and free hooks
- * (heap_hooks.h) after the records and the sink, out of the critical section.
  */
 #include <string.h>
 
 #include "capheap.h"
 #include "capheap/port.h"
 #include "esp_heap_trace.h"
-#include "heap_hooks.h"
 #include "log.h"
 #include "registry.h"
 #include "trace_hook.h"
 
 _Atomic bool capheap_trace_on;
-
-/* Records or a sink want the events (capheap_trace_on may be on for the
- * hooks alone): read before the critical section, which the hooks alone do
- * not need. A call that reads it just before tracing starts is not recorded,
- * as one that read capheap_trace_on then would not be. */
-static _Atomic bool recording_or_sink;
 
 static struct {
     heap_trace_record_t *records;
@@ -41,7 +31,6 @@ static struct {
     bool has_overflowed;
     capheap_trace_sink_t sink;
     void *sink_user;
-    bool hooks; /* the application defines a hook (heap_hooks.c) */
 } trace;
 
 /* Called with the critical section held after any change of the switches.
@@ -51,9 +40,7 @@ static struct {
  * The switch is stored first: the release store of the owner cache's switch
  * then publishes it to every free that finds the cache held (heap_caps_block.c). */
 static void update_switch(void) {
-    bool events_wanted = trace.recording || trace.sink != NULL;
-    bool on = events_wanted || trace.hooks;
-    atomic_store_explicit(&recording_or_sink, events_wanted, memory_order_relaxed);
+    bool on = trace.recording || trace.sink != NULL;
     atomic_store_explicit(&capheap_trace_on, on, memory_order_relaxed);
     capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, on);
     capheap_registry_owner_cache_hold(on);
@@ -126,60 +113,37 @@ static void emit(char kind, void *p, void *old, size_t size, size_t align, uint3
     }
 }
 
-static bool wanted(void) { return atomic_load_explicit(&recording_or_sink, memory_order_relaxed); }
-
 void capheap_trace_alloc(void *p, size_t size, size_t align, uint32_t caps, void *caller) {
-    if (wanted()) {
-        capheap_port_critical_enter();
-        if (trace.recording) {
-            record_alloc(p, size, caller);
-        }
-        emit('a', p, NULL, size, align, caps, caller);
-        capheap_port_critical_exit();
+    capheap_port_critical_enter();
+    if (trace.recording) {
+        record_alloc(p, size, caller);
     }
-    capheap_hooks_alloc(p, size, caps);
+    emit('a', p, NULL, size, align, caps, caller);
+    capheap_port_critical_exit();
 }
 
 void capheap_trace_free(void *p, void *caller) {
     if (p == NULL) {
         return;
     }
-    if (wanted()) {
-        capheap_port_critical_enter();
-        if (trace.recording) {
-            record_free(p, caller);
-        }
-        emit('f', p, NULL, 0, 0, 0, caller);
-        capheap_port_critical_exit();
+    capheap_port_critical_enter();
+    if (trace.recording) {
+        record_free(p, caller);
     }
-    capheap_hooks_free(p);
+    emit('f', p, NULL, 0, 0, 0, caller);
+    capheap_port_critical_exit();
 }
 
 void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller) {
     bool failed = p == NULL && size != 0;
-    if (wanted()) {
-        capheap_port_critical_enter();
-        if (trace.recording && !failed) {
-            if (old != NULL) {
-                record_free(old, caller);
-            }
-            record_alloc(p, size, caller);
-        }
-        emit('r', p, old, size, 0, caps, caller);
-        capheap_port_critical_exit();
-    }
-    capheap_hooks_realloc(p, old, size, caps);
-}
-
-/* The hooks are armed once, before the first heap serves: the switch then
- * stays on, whatever tracing does. */
-void capheap_trace_arm_hooks(void) {
-    if (!capheap_hooks_defined()) {
-        return;
-    }
     capheap_port_critical_enter();
-    trace.hooks = true;
-    update_switch();
+    if (trace.recording && !failed) {
+        if (old != NULL) {
+            record_free(old, caller);
+        }
+        record_alloc(p, size, caller);
+    }
+    emit('r', p, old, size, 0, caps, caller);
     capheap_port_critical_exit();
 }
 

@@ -11,10 +11,11 @@
  * heap_caps_free test it on their slow paths only, which every call takes
  * while tracing is on (the registry's list slots are held empty then, and its
  * owner lookups read an empty owner cache: trace.c). CAPHEAP_TRACING is one
- * relaxed load of a flag that is false unless standalone tracing runs, an
- * event sink is installed or the application defines an allocation or free
- * hook (heap_hooks.h): a branch that is always predicted right while tracing
- * is off. The call stays out of the fast paths' straight line.
+ * relaxed load of a flag that is false unless standalone tracing runs or an
+ * event sink is installed: a branch that is always predicted right while
+ * tracing is off. The call stays out of the fast paths' straight line. The
+ * application's allocation and free hooks are not the tracer's: the same
+ * functions call them beside it (heap_hooks.h).
  */
 #ifndef CAPHEAP_TRACE_HOOK_H
 #define CAPHEAP_TRACE_HOOK_H
@@ -43,9 +44,5 @@ CAPHEAP_INTERNAL void capheap_trace_free(void *p, void *caller);
 /** realloc(old, size, caps) returned p: NULL with size 0 means old was freed;
  *  NULL otherwise means it failed and old is untouched. */
 CAPHEAP_INTERNAL void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller);
-
-/** Keeps the switch on from now when the application defines an allocation
- *  or free hook (heap_hooks.h); called when heaps are made. */
-CAPHEAP_INTERNAL void capheap_trace_arm_hooks(void);
 
 #endif /* CAPHEAP_TRACE_HOOK_H */

@@ -16,6 +16,7 @@
 
 #include "caps_test.h"
 #include "esp_heap_alloc_caps.h"
+#include "esp_heap_trace.h"
 #include "heap_regions.h"
 
 #ifndef CONFIG_HEAP_USE_HOOKS
@@ -114,6 +115,48 @@ static void test_allocations_and_frees(void **state) {
     assert_free_event(5, b);
     assert_free_event(6, c);
     assert_free_event(7, d);
+}
+
+/* The same caps many times: the calls after the first find their list and
+ * their owner in the caches (the fast paths), and still call each hook once. */
+static void test_repeated_calls(void **state) {
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        nevents = 0;
+        void *p = heap_caps_malloc(40 + (size_t)i, MALLOC_CAP_DMA);
+        assert_non_null(p);
+        heap_caps_free(p);
+        assert_int_equal(nevents, 2);
+        assert_alloc_event(0, p, 40 + (size_t)i, MALLOC_CAP_DMA);
+        assert_free_event(1, p);
+    }
+}
+
+/* Heap tracing on (every call on the slow paths) and the hooks: each hook
+ * once per call, and the trace records the same calls. */
+static void test_with_tracing(void **state) {
+    (void)state;
+    static heap_trace_record_t records[8];
+    assert_int_equal(heap_trace_init_standalone(records, 8), ESP_OK);
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *b = heap_caps_realloc(a, 300, MALLOC_CAP_8BIT);
+    heap_caps_free(b);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    assert_non_null(b);
+    heap_trace_summary_t summary;
+    assert_int_equal(heap_trace_summary(&summary), ESP_OK);
+    assert_int_equal(summary.total_allocations, 2);
+    assert_int_equal(summary.total_frees, 2);
+    assert_alloc_event(0, a, 100, MALLOC_CAP_8BIT);
+    int i = 1;
+    if (b != a) { /* moved: the old block's free hook first */
+        assert_int_equal(events[i].kind, 'f');
+        assert_ptr_equal(events[i++].ptr, a);
+    }
+    assert_alloc_event(i++, b, 300, MALLOC_CAP_8BIT);
+    assert_free_event(i++, b);
+    assert_int_equal(nevents, i);
 }
 
 /* Whether p is an address in a heap's instruction-bus window. */
@@ -276,6 +319,8 @@ static void test_threads(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_allocations_and_frees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_with_tracing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instruction_bus_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failures_call_no_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realloc_hooks, setup, teardown),
