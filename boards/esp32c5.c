@@ -128,7 +128,7 @@ const capheap_board_t capheap_board_esp32c5 = {
 const capheap_board_t capheap_board_esp32c5_psram = {
     .name = "esp32c5-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
-    .extmem = {.internal_below = 16384},
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = {.internal_line = 0, .external_line = 32},
 };
 

@@ -115,7 +115,7 @@ const capheap_board_t capheap_board_esp32c61 = {
 const capheap_board_t capheap_board_esp32c61_psram = {
     .name = "esp32c61-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
-    .extmem = {.internal_below = 16384},
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = {.internal_line = 0, .external_line = 32},
 };
 

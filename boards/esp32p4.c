@@ -82,7 +82,9 @@
  *   by caps, never EXEC. malloc() follows the common PSRAM Kconfig's
  *   defaults, as on the other PSRAM boards: below 16 KiB internal RAM first,
  *   larger requests PSRAM first, and 32 KiB of internal RAM kept back (here
- *   the end of RETENT_RAM).
+ *   the end of RETENT_RAM). The P4's DMA reaches PSRAM
+ *   (SOC_PSRAM_DMA_CAPABLE in its soc_caps.h): esp_ptr_dma_ext_capable says
+ *   so of PSRAM addresses.
  *
  * The application's IRAM code and .data/.bss are those of a typical one, as
  * on the other boards: 48 KiB of IRAM code at the start of the SRAM the
@@ -186,7 +188,7 @@ const capheap_board_t capheap_board_esp32p4 = {
 const capheap_board_t capheap_board_esp32p4_psram = {
     .name = "esp32p4-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
-    .extmem = {.internal_below = 16384},
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = P4_CACHE_LINES,
 };
 

@@ -55,6 +55,8 @@
  *   below block 21). DMA requests that name SPIRAM get PSRAM in whole data
  *   cache lines, 32 bytes by default (Kconfig.cache; esp_cache_get_alignment
  *   reads the external-memory line). Internal RAM has no cache in front.
+ *   The S2's DMA reaches PSRAM (SOC_PSRAM_DMA_CAPABLE in its soc_caps.h):
+ *   esp_ptr_dma_ext_capable says so of PSRAM addresses.
  *
  * The application's IRAM code and .data/.bss are those of a typical one:
  * 48 KiB of IRAM code and 12 KiB of .data/.bss, as the esp32c3 board.
@@ -110,6 +112,6 @@ const capheap_board_t capheap_board_esp32s2 = {
 const capheap_board_t capheap_board_esp32s2_psram = {
     .name = "esp32s2-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
-    .extmem = {.internal_below = 16384},
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = {.internal_line = 0, .external_line = 32},
 };

@@ -63,7 +63,9 @@
  *   DEFAULT; here it is the end of SRAM1's DRAM below the stacks, where
  *   esp32-psram keeps its own. DMA requests that name SPIRAM get PSRAM in
  *   whole data cache lines, 32 bytes by default (Kconfig.cache), as
- *   esp_heap_adjust_alignment_to_hw does.
+ *   esp_heap_adjust_alignment_to_hw does. The S3's DMA reaches PSRAM
+ *   (SOC_PSRAM_DMA_CAPABLE in its soc_caps.h): esp_ptr_dma_ext_capable says
+ *   so of PSRAM addresses.
  *
  * The application's IRAM code and .data/.bss are those of a typical one:
  * 64 KiB of IRAM code (16 KiB in SRAM0, 48 KiB at the start of SRAM1, which
@@ -134,7 +136,7 @@ const capheap_board_t capheap_board_esp32s3 = {
 const capheap_board_t capheap_board_esp32s3_psram = {
     .name = "esp32s3-psram",
     CAPHEAP_BOARD_TABLES(types, psram_regions, reserved),
-    .extmem = {.internal_below = 16384},
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = {.internal_line = 0, .external_line = 32},
 };
 

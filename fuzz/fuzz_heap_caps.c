@@ -671,8 +671,10 @@ static void op_misuse(fuzz_t *f, input_t *in, size_t s) {
 /* esp_memory_utils.h on a live block whose board memory has caps (0 for an
  * added buffer, on no region) and, when windowed, an instruction-bus window:
  * through it (the block's address is not its data address) only EXEC holds. */
-static void check_memory_utils(const blk_t *b, uint32_t caps, bool windowed) {
+static void check_memory_utils(const fuzz_t *f, const blk_t *b, uint32_t caps, bool windowed) {
     bool through_window = b->user != b->lo;
+    CHECK(esp_ptr_dma_ext_capable(b->user) ==
+          (f->board->extmem.dma_capable && !through_window && (caps & CAP(SPIRAM)) != 0));
     CHECK(esp_ptr_internal(b->user) == ((caps & CAP(INTERNAL)) != 0));
     CHECK(esp_ptr_external_ram(b->user) == ((caps & CAP(SPIRAM)) != 0));
     CHECK(esp_ptr_dma_capable(b->user) ==
@@ -697,7 +699,7 @@ static void op_query(fuzz_t *f, size_t s) {
         in_buffer |= f->buf[i].mem != NULL && b->lo >= f->buf[i].mem && b->lo < f->buf[i].mem + f->buf[i].size;
     }
     CHECK(capheap_ptr_caps(b->user) == (in_buffer ? 0 : have));
-    check_memory_utils(b, in_buffer ? 0 : have, aliased && !in_buffer);
+    check_memory_utils(f, b, in_buffer ? 0 : have, aliased && !in_buffer);
 }
 
 typedef struct {

@@ -76,6 +76,10 @@ typedef struct {
      *  tries external RAM first (heap_caps_malloc_extmem_enable). Internal RAM
      *  kept back for INTERNAL/DMA requests is a region whose type lacks DEFAULT. */
     size_t internal_below;
+    /** The chip's DMA reaches its external RAM (ESP-IDF's
+     *  SOC_PSRAM_DMA_CAPABLE): esp_ptr_dma_ext_capable answers for it. A
+     *  heap_caps request still gets no block that is both DMA and SPIRAM. */
+    bool dma_capable;
 } capheap_extmem_policy_t;
 
 /** The data cache lines in front of a chip's RAM, in bytes: 0 where that

@@ -13,6 +13,11 @@
  *   esp_ptr_dma_capable      memory whose type has MALLOC_CAP_DMA and not
  *                            MALLOC_CAP_SPIRAM, through its data bus (as
  *                            ESP-IDF's: internal DMA-capable RAM)
+ *   esp_ptr_dma_ext_capable  memory whose type has MALLOC_CAP_SPIRAM, through
+ *                            its data bus, on a board whose chip's DMA reaches
+ *                            external RAM (capheap_extmem_policy_t.dma_capable:
+ *                            esp32s2/s3/c5/c61/p4-psram, as ESP-IDF's
+ *                            SOC_PSRAM_DMA_CAPABLE; not esp32-psram)
  *   esp_ptr_executable       memory whose type has MALLOC_CAP_EXEC, through
  *                            its instruction-bus window when it has one (the
  *                            ESP32's D/IRAM: not at its data address)
@@ -30,9 +35,7 @@
  * it from heap_caps_malloc(size, MALLOC_CAP_DMA). Before any board is built,
  * every answer is false (but word alignment).
  *
- * Not here: esp_ptr_dma_ext_capable (whether a chip's DMA reaches its
- * external RAM is no fact of capheap's boards, as heap_caps_hw.c says), and
- * ESP-IDF's range tests of named areas (esp_ptr_in_iram, esp_ptr_in_dram,
+ * Not here: ESP-IDF's range tests of named areas (esp_ptr_in_iram, esp_ptr_in_dram,
  * esp_ptr_in_diram_*, esp_ptr_in_rtc_*, esp_ptr_in_drom, esp_ptr_in_rom),
  * their D/IRAM address conversions and the stack checks: capheap's boards
  * describe the RAM heaps are made of, not flash, ROM or every named range.
@@ -48,6 +51,7 @@ extern "C" {
 #endif
 
 bool esp_ptr_dma_capable(const void *p);
+bool esp_ptr_dma_ext_capable(const void *p);
 bool esp_ptr_executable(const void *p);
 bool esp_ptr_byte_accessible(const void *p);
 bool esp_ptr_internal(const void *p);

@@ -12,7 +12,8 @@
  *  - DMA_DESC_AHB and DMA_DESC_AXI ask for DMA-capable memory, the only kind
  *    of DMA memory heaps know;
  *  - with SPIRAM, DMA is dropped: no heap is both, and whether the chip's
- *    DMA reaches its external RAM is the caller's to know (ESP-IDF's words);
+ *    DMA reaches its external RAM is the caller's to know (ESP-IDF's words;
+ *    esp_ptr_dma_ext_capable tells it from the board);
  *  - SIMD stays: only memory whose type has that cap serves it.
  * ESP-IDF also aligns DMA requests for flash encryption on some chips; that
  * is not modelled. The lines come from the board (capheap_board_t.cache), and

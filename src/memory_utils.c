@@ -43,6 +43,12 @@ static bool data_bus_with(const void *p, uint32_t all, uint32_t none) {
 
 bool esp_ptr_dma_capable(const void *p) { return data_bus_with(p, MALLOC_CAP_DMA, MALLOC_CAP_SPIRAM); }
 
+/* External RAM, when the board says the chip's DMA reaches it. */
+bool esp_ptr_dma_ext_capable(const void *p) {
+    const capheap_board_t *b = capheap_current_board();
+    return b != NULL && b->extmem.dma_capable && data_bus_with(p, MALLOC_CAP_SPIRAM, 0);
+}
+
 /* The instruction bus takes whole words only. */
 bool esp_ptr_byte_accessible(const void *p) { return data_bus_with(p, MALLOC_CAP_8BIT, 0); }
 

@@ -9,6 +9,7 @@
  *   region START SIZE TYPE [alias linear|inverted ADDRESS] [startup-stack]
  *   reserved START END NAME...                  the rest of the line names it
  *   extmem BYTES                                malloc() tries external RAM from this size
+ *   extmem-dma                                  the chip's DMA reaches its external RAM
  *   cache INTERNAL EXTERNAL                     data cache lines (0: not cached)
  *
  * Numbers are decimal or 0x hexadecimal; SIZE and BYTES may end in K or M.
@@ -377,10 +378,17 @@ static bool read_entry(const where_t *w, char *line) {
         loaded.has_extmem = true;
         return true;
     }
+    if (strcmp(word[0], "extmem-dma") == 0) {
+        if (n != 1 || loaded.board.extmem.dma_capable) {
+            return fail(w, n != 1 ? "expected: extmem-dma (no value)" : "a second extmem-dma line");
+        }
+        loaded.board.extmem.dma_capable = true;
+        return true;
+    }
     if (strcmp(word[0], "cache") == 0) {
         return read_cache(w, word, n);
     }
-    return fail(w, "'%s': expected board, type, region, reserved, extmem or cache", word[0]);
+    return fail(w, "'%s': expected board, type, region, reserved, extmem, extmem-dma or cache", word[0]);
 }
 
 const capheap_board_t *board_file_load(const char *path) {
@@ -481,6 +489,9 @@ void board_file_write(FILE *out, const capheap_board_t *b) {
     }
     if (b->extmem.internal_below != 0) {
         fprintf(out, "extmem %zu\n", b->extmem.internal_below);
+    }
+    if (b->extmem.dma_capable) {
+        fputs("extmem-dma\n", out);
     }
     if (b->cache.internal_line != 0 || b->cache.external_line != 0) {
         fprintf(out, "cache %u %u\n", (unsigned)b->cache.internal_line, (unsigned)b->cache.external_line);

@@ -96,6 +96,9 @@ static void print_policies(FILE *out, const capheap_board_t *board) {
         fprintf(out, "\nmalloc() tries external RAM first from %s bytes on\n",
                 fmt_count(board->extmem.internal_below, n, sizeof n));
     }
+    if (board->extmem.dma_capable) {
+        fputs("\nThe chip's DMA reaches its external RAM (esp_ptr_dma_ext_capable)\n", out);
+    }
     if (board->cache.internal_line != 0 || board->cache.external_line != 0) {
         fprintf(out, "\nData cache lines: %u bytes for internal memory, %u for external (0: not cached);\n"
                      "DMA and CACHE_ALIGNED requests get whole lines\n",

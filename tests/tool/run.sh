@@ -211,6 +211,14 @@ boardfiles() {
   { cat "$data/paper.board"; echo "cache 48 0"; } >"$work/cache.board"
   run "$work/cache.txt" info --board "$work/cache.board"; status "a cache line of 48 bytes" 2 $?
   expect "cache: file, line, why" "cache.board:[0-9]+: '48': a cache line is 0 or a power of two up to 128" "$work/cache.txt"
+  expect "the S3's DMA reaches its PSRAM" "^extmem-dma$" "$work/esp32s3-psram.board"
+  expect "and info says so" "^The chip's DMA reaches its external RAM" "$work/esp32s3-psram.info"
+  if grep -q "^extmem-dma" "$work/esp32-psram.board"; then
+    echo "FAIL esp32-psram: the ESP32's DMA does not reach its PSRAM"; failures=$((failures + 1))
+  else echo "ok   esp32-psram: no extmem-dma line"; fi
+  { cat "$data/paper.board"; echo "extmem-dma yes"; } >"$work/extdma.board"
+  run "$work/extdma.txt" info --board "$work/extdma.board"; status "extmem-dma with a value" 2 $?
+  expect "extmem-dma: file, line, why" "extdma.board:[0-9]+: expected: extmem-dma \(no value\)" "$work/extdma.txt"
   { head -1 "$data/paper.board"; printf 'board paper\000 chip\n'; } >"$work/nul.board"
   run "$work/nul.txt" info --board "$work/nul.board"; status "a NUL byte in a board line" 2 $?
   expect "NUL byte: file, line, why" "nul.board:2: a NUL byte in the line" "$work/nul.txt"
