@@ -148,7 +148,7 @@ static int by_value(const void *a, const void *b) {
  * the machine hits both); prints the median and best throughput, their
  * ratios and the median CPU share of the two-thread runs. */
 static void compare(const char *name, unsigned reps, bool spaced) {
-    double one[MAX_REPS], two[MAX_REPS], share[MAX_REPS];
+    double one[MAX_REPS] = {0}, two[MAX_REPS] = {0}, share[MAX_REPS] = {0};
     make_locks(spaced);
     for (unsigned r = 0; r < reps; r++) {
         one[r] = run(1).ops_per_second;

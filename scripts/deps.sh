@@ -15,9 +15,10 @@
 set -euo pipefail
 
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386
-      zlib1g-dev libxml2-utils g++ g++-multilib qemu-user)  # zlib: the tool's gzip traces; xmllint: its
-      # SVG/HTML tests; g++: the public headers compiled as C++ (tests/cxx), -m32 too; qemu-user: the
-      # word-only check of host programs (scripts/word-only.sh)
+      zlib1g-dev libxml2-utils g++ g++-multilib qemu-user cppcheck)  # zlib: the tool's gzip traces;
+      # xmllint: its SVG/HTML tests; g++: the public headers compiled as C++ (tests/cxx), -m32 too;
+      # qemu-user: the word-only check of host programs (scripts/word-only.sh); cppcheck:
+      # scripts/static-analysis.sh
 case "${1:-}" in
   bench) want+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 python3
                 libjemalloc2:i386 libtcmalloc-minimal4:i386 libmimalloc2.0:i386) ;;

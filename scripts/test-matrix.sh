@@ -32,12 +32,14 @@
 #                  thousand mutations (fuzz/run.sh smoke; clang)
 #   fuzz-grain16   the same with CAPHEAP_GRAIN=16 (8-byte headers, 16-aligned
 #                  payloads), in $BUILD/grain16
+#   static-analysis  cppcheck over the sources, no finding allowed
+#                  (scripts/static-analysis.sh)
 # MATRIX="m64 asan" limits the run to some of them.
 set -euo pipefail
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 MATRIX=${MATRIX:-"m64 m32 m32-grain8 m32-grain16 m64-grain16 asan light comprehensive m32-light m32-grain16-light tsan
-  tsan-light clang target fuzz fuzz-grain16"}
+  tsan-light clang target fuzz fuzz-grain16 static-analysis"}
 
 configure() {
   local cfg=$1 dir=$2
@@ -80,6 +82,11 @@ for cfg in $MATRIX; do
   if [ "$cfg" = fuzz-grain16 ]; then
     echo "=== fuzz-grain16 ==="
     if BUILD=$BUILD/grain16 JOBS=$JOBS FUZZ_GRAIN=16 fuzz/run.sh smoke; then passed+=("$cfg"); else failed+=("$cfg"); fi
+    continue
+  fi
+  if [ "$cfg" = static-analysis ]; then
+    echo "=== static-analysis ==="
+    if BUILD=$BUILD scripts/static-analysis.sh; then passed+=("$cfg"); else failed+=("$cfg"); fi
     continue
   fi
   dir="$BUILD/test-$cfg"

@@ -279,7 +279,7 @@ static __attribute__((noinline)) void *malloc_with_rules(const capheap_candidate
  * the general path. Out of line: the fast path ends in a jump here. A failure
  * here records no trace: the list was found in its slot, so the call began
  * before tracing started (see above). */
-static __attribute__((noinline)) void *malloc_after(multi_heap_handle_t mh, size_t size, uint32_t caps) {
+static __attribute__((noinline)) void *malloc_after(const struct multi_heap_info *mh, size_t size, uint32_t caps) {
     const capheap_candidate_list_t *l = capheap_registry_cached_list(caps);
     const uint8_t *i = l->heap;
     void *p = NULL;

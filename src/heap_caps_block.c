@@ -44,12 +44,14 @@ bool capheap_caps_is_live(void *ptr) {
 /* ---- free -------------------------------------------------------------- */
 
 /* The free of ptr, not NULL, whose range the caller found (NULL: none). */
-static void free_in(void *ptr, const capheap_range_t *r) {
+static CAPHEAP_ALWAYS_INLINE void free_in(void *ptr, const capheap_range_t *r) {
     size_t usable;
-    void *block = ptr;
     if (r == NULL) {
         report_stray(ptr);
-    } else if (!r->alias || (block = capheap_alias_block(r->heap, ptr, &usable)) != NULL) {
+        return;
+    }
+    void *block = r->alias ? capheap_alias_block(r->heap, ptr, &usable) : ptr;
+    if (block != NULL) {
         multi_heap_free(capheap_hot_mh(r->hot), block);
     }
 }
@@ -123,7 +125,7 @@ size_t heap_caps_get_allocated_size(void *ptr) {
 /* ---- realloc ----------------------------------------------------------- */
 
 /* Whether the block may stay in its heap for a request with caps. */
-static bool may_stay(const capheap_caps_block_t *b, void *ptr, uint32_t caps) {
+static bool may_stay(const capheap_caps_block_t *b, const void *ptr, uint32_t caps) {
     bool through_window = b->block != ptr;
     bool wants_window = (caps & MALLOC_CAP_EXEC) != 0 && b->heap->alias_kind != CAPHEAP_ALIAS_NONE;
     return !through_window && !wants_window && capheap_heap_covers(b->heap, caps);

@@ -36,7 +36,7 @@ uint32_t capheap_caps_for_hw(uint32_t caps, size_t *align) {
     if ((caps & ALIGNING_CAPS) == 0) {
         return caps;
     }
-    size_t a = caps & MALLOC_CAP_SPIRAM ? lines.external_line : lines.internal_line;
+    size_t a = (caps & MALLOC_CAP_SPIRAM) != 0 ? lines.external_line : lines.internal_line;
     if ((caps & MALLOC_CAP_SIMD) && a < SIMD_ALIGN) {
         a = SIMD_ALIGN;
     }

@@ -76,7 +76,7 @@ static inline bool capheap_caps_for_rule(uint32_t caps, uint32_t *rule, size_t *
     if ((c & MALLOC_CAP_INVALID) || ((c & MALLOC_CAP_EXEC) && (c & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA)))) {
         return false;
     }
-    *rule = c & MALLOC_CAP_EXEC ? c | MALLOC_CAP_32BIT : c;
+    *rule = (c & MALLOC_CAP_EXEC) != 0 ? c | MALLOC_CAP_32BIT : c;
     return true;
 }
 

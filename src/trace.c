@@ -73,7 +73,7 @@ static void add_record(void *p, size_t size, void *caller) {
 }
 
 /* The newest record of p not yet freed: recent blocks are freed most often. */
-static heap_trace_record_t *find_live(void *p) {
+static heap_trace_record_t *find_live(const void *p) {
     for (size_t i = trace.count; i-- > 0;) {
         if (trace.records[i].address == p && !trace.records[i].freed) {
             return &trace.records[i];

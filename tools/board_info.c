@@ -91,8 +91,8 @@ static void print_regions(FILE *out, const capheap_board_t *board) {
 
 /* What malloc() takes from external RAM, and the cache lines DMA requests get. */
 static void print_policies(FILE *out, const capheap_board_t *board) {
-    char n[32];
     if (board->extmem.internal_below != 0) {
+        char n[32];
         fprintf(out, "\nmalloc() tries external RAM first from %s bytes on\n",
                 fmt_count(board->extmem.internal_below, n, sizeof n));
     }

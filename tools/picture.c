@@ -166,10 +166,10 @@ static void draw_block(canvas_t *c, void *ptr, size_t size, bool used) {
     }
     flush_bin(c);
     const replay_block_t *t = used ? trace_block_at(c, ptr) : NULL;
-    char names[160];
     rect_open(c, x, w, !used ? FREE_COLOUR : palette[t != NULL ? caps_colour(c, t->caps) : 0]);
     fprintf(c->f, "%s block at 0x%08lx, %zu bytes", used ? "used" : "free", (unsigned long)chip, size);
     if (t != NULL) {
+        char names[160];
         fprintf(c->f, "\nrequested %zu bytes with %s\ntrace line %lu", t->size,
                 caps_describe(t->caps, names, sizeof names), t->line);
         if (t->caller != 0) {
