@@ -63,7 +63,8 @@ test: deps deps-target deps-fuzz deps-preload
 test-target: deps-target
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/target-test.sh
 
-# Code size on Cortex-M4 -Os, per part and poisoning level ($(BUILD)/size/size.md).
+# Code size on Cortex-M4 -Os, per part and poisoning level, and the worst-case
+# stack of the allocation functions ($(BUILD)/size/size.md).
 size: deps-target
 	BUILD=$(BUILD) scripts/target-size.sh
 

@@ -7,7 +7,8 @@
 #                              python3 for its plot (valgrind is in the base list)
 #   scripts/deps.sh target     also the cross compilers, C libraries and QEMU of
 #                              the target tests (Cortex-M newlib, RV32 and Xtensa
-#                              picolibc; qemu-system-misc has RISC-V and Xtensa)
+#                              picolibc; qemu-system-misc has RISC-V and Xtensa),
+#                              and python3 for the stack figures (make size)
 #   scripts/deps.sh fuzz       also clang and its runtime (libFuzzer, ASan, UBSan)
 #                              for the fuzz targets (make fuzz, make test)
 #   scripts/deps.sh preload    also the real programs the preload library's tests
@@ -24,7 +25,7 @@ case "${1:-}" in
                 libjemalloc2:i386 libtcmalloc-minimal4:i386 libmimalloc2.0:i386) ;;
   target) want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
                  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
-                 gcc-xtensa-lx106 picolibc-xtensa-lx106-elf) ;;
+                 gcc-xtensa-lx106 picolibc-xtensa-lx106-elf python3) ;;  # python3: scripts/stack_depth.py
   fuzz) want+=(clang libclang-rt-14-dev) ;;
   preload) want+=(sqlite3 lua5.4 python3) ;;
 esac

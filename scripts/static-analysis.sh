@@ -7,6 +7,12 @@
 #
 # Not checked here: ports/baremetal (its #error picks a core, which only a
 # cross build has: the target tests compile it for each) and the tests.
+#
+# Then the call graph of the library built for Cortex-M4, with no poisoning and
+# with comprehensive poisoning (scripts/stack-usage.sh): no function may
+# recurse or have a frame of dynamic size, and the allocation functions may
+# make no indirect call but to the application's callbacks, so that their
+# worst-case stack (make size) is a bound.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -24,3 +30,11 @@ if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performanc
   exit 1
 fi
 echo "static-analysis: no findings (cppcheck $(cppcheck --version | cut -d' ' -f2); ${sources[*]})"
+for level in 0 2; do
+  if ! BUILD=$BUILD scripts/stack-usage.sh "$level" >/dev/null; then
+    cat "$BUILD/stack/stack-L$level.md" >&2
+    echo "static-analysis: the call graph at poisoning level $level has an unbounded or unfollowed call" >&2
+    exit 1
+  fi
+done
+echo "static-analysis: the call graph is bounded (no recursion, no frame of dynamic size; levels 0 and 2)"

@@ -224,6 +224,18 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   arm-none-eabi-nm -S -t d "${objs[@]}" | awk 'tolower($3) ~ /^[tw]$/ {printf "%6d %s\n", $2 + 0, $4}' |
     sort -rn | head -25
   echo '```'
+  echo
+  echo "### Worst-case stack on Cortex-M4 (-Os): \`scripts/stack-usage.sh\`"
+  echo
+  echo "Bytes of stack a call can take at most, from GCC's call graph (-fcallgraph-info=su) of the"
+  echo "library with the bare-metal port and its malloc family: the frames, saved registers included,"
+  echo "along the deepest chain of calls, error paths too. Not counted: what the C library's functions"
+  echo "named take (a few words each in newlib), the application's own callbacks (the failed-allocation"
+  echo "callback, the corruption handler, the trace sink: add theirs), and an interrupt's frame on top."
+  for level in 0 2; do
+    echo
+    BUILD=$BUILD scripts/stack-usage.sh "$level"
+  done
 } | tee "$out/size.md.tmp"
 mv "$out/size.md.tmp" "$out/size.md"
 for level in "${LEVELS[@]}"; do

@@ -195,26 +195,31 @@ static bool mergeable(const capheap_port_range_t *a, const capheap_port_range_t 
 
 /* Adds r to the sorted list out[0, n), merging it with unmirrored ranges it
  * touches or overlaps. Returns the new count, 0 when it does not fit or when
- * a mirrored range would share pages with another. */
+ * a mirrored range would share pages with another. A merge takes the range
+ * out of the list and adds the union again (a loop, not a call: the
+ * library recurses nowhere, scripts/stack_depth.py checks). */
 static size_t add_range(capheap_port_range_t *out, size_t n, size_t max, capheap_port_range_t r) {
-    size_t i = 0;
-    while (i < n && (range_top(&out[i]) < r.start || (range_top(&out[i]) == r.start && !mergeable(&out[i], &r)))) {
-        i++;
+    for (;;) {
+        size_t i = 0;
+        while (i < n &&
+               (range_top(&out[i]) < r.start || (range_top(&out[i]) == r.start && !mergeable(&out[i], &r)))) {
+            i++;
+        }
+        if (i == n || out[i].start > range_top(&r)) {
+            return insert_at(out, n, max, i, r);
+        }
+        if (!mergeable(&out[i], &r)) {
+            return out[i].start == range_top(&r) ? insert_at(out, n, max, i, r) : 0;
+        }
+        uintptr_t lo = out[i].start < r.start ? out[i].start : r.start;
+        uintptr_t hi = range_top(&out[i]) > range_top(&r) ? range_top(&out[i]) : range_top(&r);
+        uintptr_t mirror = r.mirror != 0 ? lo + (r.mirror - r.start) : 0; /* the same distance for both */
+        n--;
+        for (size_t j = i; j < n; j++) {
+            out[j] = out[j + 1];
+        }
+        r = (capheap_port_range_t){lo, hi - lo, mirror};
     }
-    if (i == n || out[i].start > range_top(&r)) {
-        return insert_at(out, n, max, i, r);
-    }
-    if (!mergeable(&out[i], &r)) {
-        return out[i].start == range_top(&r) ? insert_at(out, n, max, i, r) : 0;
-    }
-    uintptr_t lo = out[i].start < r.start ? out[i].start : r.start;
-    uintptr_t hi = range_top(&out[i]) > range_top(&r) ? range_top(&out[i]) : range_top(&r);
-    uintptr_t mirror = r.mirror != 0 ? lo + (r.mirror - r.start) : 0; /* the same distance for both */
-    n--;
-    for (size_t j = i; j < n; j++) {
-        out[j] = out[j + 1];
-    }
-    return add_range(out, n, max, (capheap_port_range_t){lo, hi - lo, mirror});
 }
 
 size_t capheap_board_host_ranges(const capheap_board_t *b, capheap_port_range_t *out, size_t max) {

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Worst-case stack depth of functions, from GCC's call-graph files.
+
+Usage: stack_depth.py FUNCTION[,FUNCTION...] CALLER[,CALLER...] FILE.ci...
+
+Reads the .ci files that gcc -fcallgraph-info=su writes (one per object: each
+function defined there with its frame in bytes, and its calls), joins them into
+one graph, and prints for each function named a Markdown table row:
+
+  | function | bytes | deepest path (each function's frame) | callbacks |
+
+bytes is the largest sum of frames along any chain of calls from the function
+(the frames as GCC counts them, registers it saves included; a call adds no
+bytes on Arm or RISC-V, whose return address is in a register). A function
+that reaches a recursion, a frame of dynamic size, or no frame information
+(a function outside the files, such as the C library's memcpy) is reported as
+such: its figure then counts only what is known, and the row says what is not.
+callbacks lists the functions whose indirect calls the function reaches: their
+targets are not followed. The CALLERs named are those whose indirect calls
+reach the application's own functions (its hooks and handlers, which the
+library cannot know); an indirect call made anywhere else would make the
+figure too small, and is an error. A static function is named FILE:NAME, as
+GCC titles it (src/trace.c:emit).
+
+A last line says whether any function of the files reaches a recursion or a
+frame of dynamic size. Exit status 1 when one does, or when a function named
+is not defined in the files.
+"""
+import re
+import sys
+
+NODE = re.compile(r'^node: \{ title: "([^"]*)" label: "([^"]*)"')
+EDGE = re.compile(r'^edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)" label: "([^"]*)"')
+FRAME = re.compile(r'\\n(\d+) bytes \(([a-z,]+)\)$')
+INDIRECT = "__indirect_call"
+
+
+def read_graph(paths):
+    frames, kinds, calls, indirect = {}, {}, {}, {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = NODE.match(line)
+                if m:
+                    frame = FRAME.search(m.group(2))
+                    if frame:  # a function defined here (else only declared)
+                        frames[m.group(1)] = int(frame.group(1))
+                        kinds[m.group(1)] = frame.group(2)
+                    continue
+                m = EDGE.match(line)
+                if m:
+                    source, target, where = m.groups()
+                    if target == INDIRECT:
+                        indirect.setdefault(source, set()).add(source)
+                    else:
+                        calls.setdefault(source, set()).add(target)
+    return frames, kinds, calls, indirect
+
+
+def resolve(frames, name):
+    """A call names a function by its title: static ones as FILE:NAME, and so
+    are weak definitions (a port's defaults), which calls from other files
+    name by NAME alone: those resolve to the one definition so titled."""
+    if name in frames:
+        return name
+    matches = [t for t in frames if t.endswith(":" + name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+class Depth:
+    def __init__(self, graph):
+        self.frames, self.kinds, self.calls, self.indirect = graph
+        self.memo = {}
+        self.active = set()
+
+    def of(self, fn):
+        """(bytes, path, unknown callees, callback sites, recursion, dynamic)."""
+        if fn in self.memo:
+            return self.memo[fn]
+        if fn in self.active:
+            return (0, [fn], set(), set(), True, False)
+        self.active.add(fn)
+        best = (0, [], set(), set(), False, False)
+        unknown, callbacks = set(), set(self.indirect.get(fn, ()))
+        recursion, dynamic = False, "dynamic" in self.kinds[fn] and "bounded" not in self.kinds[fn]
+        for callee in sorted(self.calls.get(fn, ())):
+            target = resolve(self.frames, callee)
+            if target is None:
+                unknown.add(callee)
+                continue
+            sub = self.of(target)
+            unknown |= sub[2]
+            callbacks |= sub[3]
+            recursion |= sub[4]
+            dynamic |= sub[5]
+            if sub[0] > best[0] or not best[1]:
+                best = sub
+        result = (self.frames[fn] + best[0], [fn] + best[1], unknown, callbacks, recursion, dynamic)
+        self.active.discard(fn)
+        self.memo[fn] = result
+        return result
+
+
+def short(name):
+    return name.rsplit(":", 1)[-1]
+
+
+def main(argv):
+    if len(argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    depth = Depth(read_graph(argv[3:]))
+    app_callers = set(argv[2].split(","))
+    status = 0
+    for fn in argv[1].split(","):
+        if fn not in depth.frames:
+            print(f"stack_depth: {fn} is not defined in the files read", file=sys.stderr)
+            status = 1
+            continue
+        size, path, unknown, callbacks, recursion, dynamic = depth.of(fn)
+        notes = []
+        if recursion:
+            notes.append("RECURSION")
+            status = 1
+        if dynamic:
+            notes.append("DYNAMIC FRAME")
+            status = 1
+        if unknown:
+            notes.append("not counted: " + ", ".join(sorted(short(u) for u in unknown)))
+        internal = sorted(c for c in callbacks if c not in app_callers)
+        if internal:
+            notes.append("INDIRECT CALLS NOT FOLLOWED in " + ", ".join(internal))
+            status = 1
+        sites = ", ".join(sorted(c.rsplit("/", 1)[-1] for c in callbacks)) or "none"
+        figure = f"{size}" + (" + " + "; ".join(notes) if notes else "")
+        chain = " > ".join(f"{short(p)} {depth.frames[p]}" for p in path)
+        print(f"| `{fn}` | {figure} | {chain} | {sites} |")
+    unbounded = sorted(short(f) for f in depth.frames if depth.of(f)[4] or depth.of(f)[5])
+    if unbounded:
+        print(f"\nRecursion or a frame of dynamic size reached from: {', '.join(unbounded)}")
+        return 1
+    print(f"\nNo function of the {len(depth.frames)} in these files recurses or has a frame of dynamic size.")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
