@@ -1,9 +1,10 @@
 /*
  * esp_heap_task_info.h: which task holds how much of the heaps.
  *
- * Source-compatible with ESP-IDF's esp_heap_task_info.h (its
- * heap_caps_get_per_task_info; not the newer heap_caps_get_all_task_stat
- * family). As in ESP-IDF, everything here exists only in a build with task
+ * Source-compatible with ESP-IDF's esp_heap_task_info.h: the block walk
+ * heap_caps_get_per_task_info, and the newer heap_caps_get_all_task_stat
+ * family, what each task holds of each heap now and at its peak (below). As
+ * in ESP-IDF, everything here exists only in a build with task
  * tracking: capheap built with CAPHEAP_TASK_TRACKING (CMake option; a build
  * without CMake defines it to 1 in its config header), which also defines
  * CONFIG_HEAP_TASK_TRACKING here for code that tests it. Task tracking needs
@@ -24,8 +25,12 @@
 
 #if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "esp_err.h"
 
 #ifndef CONFIG_HEAP_TASK_TRACKING
 #define CONFIG_HEAP_TASK_TRACKING 1
@@ -109,6 +114,117 @@ typedef struct {
  * NULL.
  */
 size_t heap_caps_get_per_task_info(heap_task_info_params_t *params);
+
+/* ---- What each task holds of each heap, now and at its peak -------------
+ *
+ * Counted as allocations are made and freed (src/task_stats.c), so that a
+ * task's peak is known: in each heap, and in all heaps together. A block
+ * counts for the task that allocated (or reallocated) it, whichever task
+ * frees it, in bytes as heap_task_block_t's size. The accounts are a fixed
+ * table: CAPHEAP_TASK_STATS_TASKS tasks (16) of CAPHEAP_TASK_STATS_HEAPS
+ * heaps each (8), no allocation; a block for which there is no room is in no
+ * account (heap_caps_print_all_task_stat_overview says how many there are).
+ * A deleted task's account stays, not alive (as ESP-IDF's
+ * CONFIG_HEAP_TRACK_DELETED_TASKS), until it holds nothing and the room is
+ * needed: the posix port sees a thread end; on FreeRTOS, call
+ * capheap_task_stats_task_deleted from the kernel's traceTASK_DELETE.
+ *
+ * The arrays are the caller's: heap_stat_t entries and heap_task_block_t
+ * entries are handed out in order, each task's heap_stat pointing into the
+ * first array and each heap's alloc_stat into the second; what does not fit
+ * is left out (counts are cut to what was written). alloc_stat lists a
+ * task's blocks in one heap, found by a walk of that heap under its lock.
+ * The print functions write through the port's log output, as all of
+ * capheap's output: stream is not used.
+ */
+
+/** Bytes of a task's name kept, its NUL included. */
+#ifdef configMAX_TASK_NAME_LEN
+#define CAPHEAP_TASK_NAME_LEN configMAX_TASK_NAME_LEN
+#else
+#define CAPHEAP_TASK_NAME_LEN 16
+#endif
+
+/** A task's use of one heap. */
+typedef struct {
+    const char *name;              /**< the heap's memory type name */
+    uint32_t caps;                 /**< the OR of its memory type's caps */
+    size_t size;                   /**< the heap's size, as heap_caps_get_total_size counts it */
+    size_t current_usage;          /**< bytes the task holds there now */
+    size_t peak_usage;             /**< the most it held there at once */
+    size_t alloc_count;            /**< its blocks there now; entries of alloc_stat written */
+    heap_task_block_t *alloc_stat; /**< its blocks there (in the caller's array), or NULL */
+} heap_stat_t;
+
+/** A task, its use of all heaps together and of each. */
+typedef struct {
+    char name[CAPHEAP_TASK_NAME_LEN]; /**< as the port named it at its first allocation */
+    TaskHandle_t handle;              /**< the task */
+    bool is_alive;                    /**< false once the task was deleted */
+    size_t overall_peak_usage;        /**< the most it held at once, every heap together */
+    size_t overall_current_usage;     /**< what it holds now, every heap together */
+    size_t heap_count;                /**< heaps it has used; entries of heap_stat written */
+    heap_stat_t *heap_stat;           /**< its heaps (in the caller's array), or NULL */
+} task_stat_t;
+
+/** One task's statistics, into the caller's arrays. */
+typedef struct {
+    task_stat_t stat;                    /**< out: the task */
+    size_t heap_count;                   /**< in: entries of heap_stat_start */
+    heap_stat_t *heap_stat_start;        /**< in: room for the task's heaps */
+    size_t alloc_count;                  /**< in: entries of alloc_stat_start (0: no blocks) */
+    heap_task_block_t *alloc_stat_start; /**< in: room for its blocks */
+} heap_single_task_stat_t;
+
+/** Every task's statistics, into the caller's arrays. */
+typedef struct {
+    size_t task_count;                   /**< in: entries of stat_arr; out: tasks written */
+    task_stat_t *stat_arr;               /**< in: room for the tasks */
+    size_t heap_count;                   /**< in: entries of heap_stat_start */
+    heap_stat_t *heap_stat_start;        /**< in: room for every task's heaps */
+    size_t alloc_count;                  /**< in: entries of alloc_stat_start (0: no blocks) */
+    heap_task_block_t *alloc_stat_start; /**< in: room for the blocks */
+} heap_all_tasks_stat_t;
+
+/** Every task with an account, alive or not, in the table's order.
+ *  ESP_ERR_INVALID_ARG for NULL, or an array NULL with a count not 0. */
+esp_err_t heap_caps_get_all_task_stat(heap_all_tasks_stat_t *tasks_stat);
+
+/** One task (NULL: the calling one). ESP_ERR_INVALID_ARG as above;
+ *  ESP_ERR_NOT_FOUND when the task has no account. */
+esp_err_t heap_caps_get_single_task_stat(heap_single_task_stat_t *task_stat, TaskHandle_t task_handle);
+
+/** Each task's heaps and blocks, through the port's log output. */
+void heap_caps_print_all_task_stat(FILE *stream);
+
+/** One line per task: its name, whether it lives, what it holds now and at
+ *  its peak, how many heaps; then the blocks in no account, if any. */
+void heap_caps_print_all_task_stat_overview(FILE *stream);
+
+/** heap_caps_print_all_task_stat for one task (NULL: the calling one). */
+void heap_caps_print_single_task_stat(FILE *stream, TaskHandle_t task_handle);
+
+/** heap_caps_print_all_task_stat_overview's line for one task. */
+void heap_caps_print_single_task_stat_overview(FILE *stream, TaskHandle_t task_handle);
+
+/** Allocates (heap_caps_malloc, MALLOC_CAP_DEFAULT) arrays large enough for
+ *  the task's heaps and blocks now and fills their counts in task_stat.
+ *  ESP_FAIL when they cannot be had; ESP_ERR_INVALID_ARG for NULL. */
+esp_err_t heap_caps_alloc_single_task_stat_arrays(heap_single_task_stat_t *task_stat, TaskHandle_t task_handle);
+
+/** Frees what heap_caps_alloc_single_task_stat_arrays allocated. */
+void heap_caps_free_single_task_stat_arrays(heap_single_task_stat_t *task_stat);
+
+/** The same for every task (tasks, heaps and blocks). */
+esp_err_t heap_caps_alloc_all_task_stat_arrays(heap_all_tasks_stat_t *tasks_stat);
+
+/** Frees what heap_caps_alloc_all_task_stat_arrays allocated. */
+void heap_caps_free_all_task_stat_arrays(heap_all_tasks_stat_t *tasks_stat);
+
+/** capheap's: the task is deleted, its account no longer alive (the posix
+ *  port calls it when a thread that allocated ends; a FreeRTOS firmware from
+ *  traceTASK_DELETE). */
+void capheap_task_stats_task_deleted(TaskHandle_t task);
 
 #ifdef __cplusplus
 }

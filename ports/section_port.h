@@ -30,6 +30,19 @@
 
 #define WEAK __attribute__((weak))
 
+/* src (NULL: none) into dst[0, len), cut and NUL-terminated: a task's name
+ * (capheap_port_current_task_name). */
+static inline void section_copy_name(char *dst, size_t len, const char *src) {
+    size_t n = 0;
+    while (src != NULL && n + 1 < len && src[n] != '\0') {
+        dst[n] = src[n];
+        n++;
+    }
+    if (len != 0) {
+        dst[n] = '\0';
+    }
+}
+
 #ifndef SECTION_LOCK_INLINE
 typedef struct {
     section_t section; /* how to leave the section; valid while held */

@@ -17,6 +17,7 @@
 
 #include "capheap/port.h"
 #include "poison.h"
+#include "task_stats.h"
 #include "word_access.h"
 
 #if CAPHEAP_POISONING_LEVEL > 0
@@ -36,7 +37,7 @@
 
 typedef struct {
 #if CAPHEAP_TASK_TRACKING
-    void *owner; /* the task that allocated it (esp_heap_task_info.h); no canary */
+    void *owner; /* the task that allocated it, or its account (task_stats.h); no canary */
 #endif
     size_t magic;
     size_t size; /* what the user asked for */
@@ -97,12 +98,14 @@ static bool tail_intact(const uint8_t *user, size_t size) { return capheap_block
 _Static_assert(CAPHEAP_TLSF_GRAIN % FILL_UNIT == 0 && HEAD % FILL_UNIT == 0 && sizeof(size_t) % FILL_UNIT == 0,
                "fills are whole words");
 
-static void *arm(void *payload, size_t size) {
+static void *arm(const capheap_tlsf_t *t, void *payload, size_t size) {
     poison_head_t *head = head_at(payload);
     uint8_t *user = (uint8_t *)payload + HEAD;
     pad_arm(payload);
 #if CAPHEAP_TASK_TRACKING
-    head->owner = capheap_port_current_task();
+    head->owner = capheap_task_stats_alloc(t, size);
+#else
+    (void)t;
 #endif
     head->magic = HEAD_CANARY;
     head->size = size;
@@ -163,7 +166,7 @@ static void *prepare(capheap_tlsf_t *t, uint8_t *payload, size_t size, size_t ma
         }
         capheap_block_fill(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
     }
-    return arm(payload, size);
+    return arm(t, payload, size);
 }
 
 void *capheap_poison_malloc(capheap_tlsf_t *t, size_t size) {
@@ -220,6 +223,9 @@ static void refill(capheap_tlsf_span_t span, const uint8_t *lo, const uint8_t *h
 /* Frees the sound allocation p. */
 static void release(capheap_tlsf_t *t, void *p) {
     uint8_t *payload = (uint8_t *)p - HEAD;
+#if CAPHEAP_TASK_TRACKING
+    capheap_task_stats_free(head_of(p)->owner, t, head_of(p)->size);
+#endif
     head_of(p)->magic = FREED_CANARY;
     if (!COMPREHENSIVE) {
         (void)capheap_tlsf_free(t, payload);
@@ -266,8 +272,18 @@ void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
         }
         return moved;
     }
+#if CAPHEAP_TASK_TRACKING
+    void *owner = head_of(p)->owner;
+    size_t old = head_of(p)->size;
+#endif
     uint8_t *payload = capheap_tlsf_realloc(t, (uint8_t *)p - HEAD, size + OVERHEAD);
-    return payload == NULL ? NULL : arm(payload, size);
+    if (payload == NULL) {
+        return NULL;
+    }
+#if CAPHEAP_TASK_TRACKING
+    capheap_task_stats_free(owner, t, old); /* the caller takes the block over */
+#endif
+    return arm(t, payload, size);
 }
 
 size_t capheap_poison_usable_size(const void *p) { return head_of(p)->size; }
@@ -277,7 +293,7 @@ void *capheap_poison_user_ptr(void *payload) { return (uint8_t *)payload + HEAD;
 void *capheap_poison_payload(const void *p) { return (uint8_t *)(uintptr_t)p - HEAD; }
 
 #if CAPHEAP_TASK_TRACKING
-void *capheap_poison_owner(const void *p) { return head_of(p)->owner; }
+void *capheap_poison_owner(const void *p) { return capheap_task_stats_task_of(head_of(p)->owner); }
 #endif
 
 size_t capheap_poison_user_size(void *payload, size_t usable) {

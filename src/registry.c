@@ -8,6 +8,7 @@
 
 #include "assertions.h"
 #include "capheap/port.h"
+#include "task_stats.h"
 
 /* The owner cache starts on a range that holds nothing, so that readers never
  * test it for NULL. */
@@ -295,6 +296,7 @@ static esp_err_t enable_locked(capheap_heap_t *h, const nest_t *nest) {
     if (h->lock == NULL) {
         return ESP_ERR_NO_MEM;
     }
+    capheap_task_stats_start(); /* task tracking's accounts: before the heap serves */
     multi_heap_set_lock(mh, h->lock);
     h->data.mh = h->alias.mh = mh;
     atomic_store_explicit(&h->hot->mh, mh, memory_order_release);
@@ -406,6 +408,7 @@ esp_err_t capheap_registry_enable(capheap_heap_t *heap) {
 void capheap_registry_clear(void) {
     struct capheap_registry *g = &capheap_registry;
     capheap_port_critical_enter();
+    capheap_task_stats_reset();
     size_t n = atomic_load_explicit(&g->count, memory_order_relaxed);
     for (size_t i = 0; i < n; i++) {
         capheap_port_lock_delete(g->heaps[i].lock);

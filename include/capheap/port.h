@@ -88,6 +88,13 @@ static inline size_t capheap_port_count_one(size_t *counter) {
  *  with tasks of its own may replace). */
 CAPHEAP_PORT_FN void *capheap_port_current_task(void);
 
+/** The current task's name into name[0, len), NUL-terminated; "" when it has
+ *  none. A build with CAPHEAP_TASK_TRACKING calls it once per task, at its
+ *  first allocation, under a heap lock: it must not block nor allocate. The
+ *  FreeRTOS ports copy pcTaskGetName(NULL); the posix port the thread's name
+ *  (pthread_getname_np); the bare-metal port gives "" (weak, as above). */
+CAPHEAP_PORT_FN void capheap_port_current_task_name(char *name, size_t len);
+
 /* ---- Output and failure ---------------------------------------------- */
 
 /** Writes len bytes of text to the port's log output (no newline added).

@@ -95,6 +95,12 @@ typedef capheap_baremetal_lock_t section_lock_t;
  * Firmware with a scheduler of its own returns its current task instead. */
 WEAK void *capheap_port_current_task(void) { return NULL; }
 
+WEAK void capheap_port_current_task_name(char *name, size_t len) {
+    if (len != 0) {
+        name[0] = '\0';
+    }
+}
+
 void capheap_baremetal_lock_taken_twice(void) {
     capheap_port_abort(SECTION_TAKEN_TWICE);
     for (;;) {

@@ -90,4 +90,6 @@ static inline void capheap_port_lock_give_inline(void *lock) {
  * kernel's xTaskGetCurrentTaskHandle (INCLUDE_xTaskGetCurrentTaskHandle). */
 #if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
 void *capheap_port_current_task(void) { return (void *)xTaskGetCurrentTaskHandle(); }
+
+void capheap_port_current_task_name(char *name, size_t len) { section_copy_name(name, len, pcTaskGetName(NULL)); }
 #endif

@@ -70,4 +70,6 @@ static void section_exit(section_t s) {
  * kernel's xTaskGetCurrentTaskHandle (INCLUDE_xTaskGetCurrentTaskHandle). */
 #if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
 void *capheap_port_current_task(void) { return (void *)xTaskGetCurrentTaskHandle(); }
+
+void capheap_port_current_task_name(char *name, size_t len) { section_copy_name(name, len, pcTaskGetName(NULL)); }
 #endif

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/futex.h>
@@ -91,6 +92,43 @@ void *capheap_port_current_task(void) {
     static _Thread_local char self;
     return &self;
 }
+
+/* The thread's name (at most 15 characters on Linux), cut to len. */
+static void thread_name(char *name, size_t len) {
+    char full[16];
+    if (len == 0) {
+        return;
+    }
+    if (pthread_getname_np(pthread_self(), full, sizeof full) != 0) {
+        full[0] = '\0';
+    }
+    size_t n = strnlen(full, sizeof full - 1);
+    n = n < len - 1 ? n : len - 1;
+    memcpy(name, full, n);
+    name[n] = '\0';
+}
+
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+#include "esp_heap_task_info.h"
+
+/* A thread that allocated is deleted when it ends: its key's destructor
+ * tells task tracking, with the task value kept as the key's value. */
+static pthread_key_t task_end_key;
+static pthread_once_t task_end_once = PTHREAD_ONCE_INIT;
+
+static void task_ended(void *task) { capheap_task_stats_task_deleted((TaskHandle_t)task); }
+
+static void task_end_key_make(void) { (void)pthread_key_create(&task_end_key, task_ended); }
+
+/* Called at a thread's first allocation: also arms its end. */
+void capheap_port_current_task_name(char *name, size_t len) {
+    thread_name(name, len);
+    (void)pthread_once(&task_end_once, task_end_key_make);
+    (void)pthread_setspecific(task_end_key, capheap_port_current_task());
+}
+#else
+void capheap_port_current_task_name(char *name, size_t len) { thread_name(name, len); }
+#endif
 
 void capheap_port_log_write(const char *text, size_t len) {
     fflush(stdout);

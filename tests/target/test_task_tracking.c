@@ -1,6 +1,7 @@
 /*
- * test_task_tracking.c: heap_caps_get_per_task_info on the target's own
- * instruction set (capheap built with CAPHEAP_TASK_TRACKING and poisoning).
+ * test_task_tracking.c: heap_caps_get_per_task_info and
+ * heap_caps_get_single_task_stat on the target's own instruction set (capheap
+ * built with CAPHEAP_TASK_TRACKING and poisoning).
  *
  * The program is its own scheduler: it defines capheap_port_current_task
  * (the bare-metal port's is weak, for firmware with tasks of its own) and
@@ -8,7 +9,9 @@
  * the qemu-mps2-an385 board's three memory types, reallocations and frees
  * (by any task) runs, and the program keeps its own account of each task's
  * live blocks; every so often the library's totals and block lists must
- * agree with it exactly.
+ * agree with it exactly, and each task's account (now, and its peak between
+ * the bounds the program saw: without and with the moments a moving realloc
+ * holds both blocks) and name.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,20 @@ static int tcbs[TASKS];
 static void *current; /* NULL: the start-up code and the C library's own blocks */
 
 void *capheap_port_current_task(void) { return current; }
+
+/* "task0".."task3", as a scheduler of the firmware's own would name them. */
+void capheap_port_current_task_name(char *name, size_t len) {
+    if (len >= 6 && current != NULL) {
+        memcpy(name, "task", 4);
+        name[4] = (char)('0' + ((int *)current - tcbs));
+        name[5] = '\0';
+    } else if (len != 0) {
+        name[0] = '\0';
+    }
+}
+
+/* Each task's bytes now, and the bounds of its peak (see step). */
+static size_t held[TASKS], peak_low[TASKS], peak_high[TASKS];
 
 typedef struct {
     void *p;
@@ -64,6 +81,12 @@ static void *allocate(t_rng_t *rng, size_t *size) {
     }
 }
 
+static void note(unsigned task, size_t bytes) {
+    held[task] = bytes;
+    peak_low[task] = bytes > peak_low[task] ? bytes : peak_low[task];
+    peak_high[task] = bytes > peak_high[task] ? bytes : peak_high[task];
+}
+
 static void step(t_rng_t *rng, slot_t *s) {
     unsigned task = t_below(rng, TASKS);
     current = &tcbs[task];
@@ -72,12 +95,21 @@ static void step(t_rng_t *rng, slot_t *s) {
         void *p = allocate(rng, &size);
         *s = (slot_t){p, size, task};
         T_CHECK(s->p != NULL);
+        note(task, held[task] + size);
     } else if (t_below(rng, 3) == 0) {
         static const uint32_t realloc_caps[] = {MALLOC_CAP_8BIT, MALLOC_CAP_DMA, MALLOC_CAP_SPIRAM};
+        slot_t old = *s;
         void *p = heap_caps_realloc(s->p, size, realloc_caps[t_below(rng, 3)]);
         T_CHECK(p != NULL);
         *s = (slot_t){p, size, task}; /* the block is its reallocator's now */
+        if (p != old.p && old.task == task) { /* a move: both blocks were live at once */
+            size_t both = held[task] + size;
+            peak_high[task] = both > peak_high[task] ? both : peak_high[task];
+        }
+        note(old.task, held[old.task] - old.size);
+        note(task, held[task] + size);
     } else {
+        note(s->task, held[s->task] - s->size);
         if (t_below(rng, 2)) {
             heap_caps_free(s->p);
         } else {
@@ -138,6 +170,31 @@ static void check_blocks(const heap_task_block_t *blocks, size_t n) {
     }
 }
 
+/* Each task's account against the program's: now exactly, its peak within
+ * the bounds seen, its name, and its heaps adding up to what it holds. */
+static void check_stats(void) {
+    static heap_stat_t heaps[16];
+    for (unsigned t = 0; t < TASKS; t++) {
+        heap_single_task_stat_t s;
+        memset(&s, 0, sizeof s);
+        s.heap_count = 16;
+        s.heap_stat_start = heaps;
+        if (held[t] == 0 && peak_high[t] == 0) {
+            continue; /* never allocated: no account */
+        }
+        T_EQ(heap_caps_get_single_task_stat(&s, (TaskHandle_t)(void *)&tcbs[t]), ESP_OK);
+        T_EQ(s.stat.overall_current_usage, held[t]);
+        T_CHECK(s.stat.overall_peak_usage >= peak_low[t] && s.stat.overall_peak_usage <= peak_high[t]);
+        T_CHECK(s.stat.name[0] == 't' && s.stat.name[4] == (char)('0' + t) && s.stat.is_alive);
+        size_t sum = 0;
+        for (size_t h = 0; h < s.stat.heap_count; h++) {
+            sum += heaps[h].current_usage;
+            T_CHECK(heaps[h].peak_usage >= heaps[h].current_usage);
+        }
+        T_EQ(sum, held[t]);
+    }
+}
+
 /* The tasks' entries are passed in first, so they keep their places; the
  * C library's blocks (task NULL) may take the next one. */
 static void check_account(void) {
@@ -159,6 +216,7 @@ static void check_account(void) {
         T_EQ(totals[TASKS].task, NULL);
     }
     check_blocks(blocks, n);
+    check_stats();
 }
 
 static void pattern(void) {
@@ -176,6 +234,9 @@ static void pattern(void) {
     check_account();
     T_CHECK(moved > 0); /* some reallocations changed memory type */
     for (unsigned i = 0; i < SLOTS; i++) {
+        if (slots[i].p != NULL) {
+            note(slots[i].task, held[slots[i].task] - slots[i].size);
+        }
         heap_caps_free(slots[i].p);
         slots[i] = (slot_t){NULL, 0, 0};
     }

@@ -15,5 +15,6 @@
 
 typedef struct tskTaskControlBlock *TaskHandle_t;
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
+char *pcTaskGetName(TaskHandle_t task);
 
 #endif /* CAPHEAP_FREERTOS_TASK_STUB_H */

@@ -8,5 +8,6 @@
 
 typedef struct tskTaskControlBlock *TaskHandle_t;
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
+char *pcTaskGetName(TaskHandle_t task);
 
 #endif /* CAPHEAP_ESPIDF_TASK_MODEL_H */

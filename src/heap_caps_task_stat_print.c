@@ -1,0 +1,105 @@
+/*
+ * heap_caps_task_stat_print.c: the print functions of the
+ * heap_caps_get_all_task_stat family (esp_heap_task_info.h), in builds with
+ * task tracking only. Output goes through the port's log (capheap_logf), as
+ * all of capheap's: the stream argument is not used. A task's blocks are
+ * printed from a walk of each heap it uses, under that heap's lock.
+ */
+#include "capheap/config.h"
+
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+
+#include "esp_heap_task_info.h"
+#include "heap_caps_internal.h"
+#include "log.h"
+#include "task_stats.h"
+
+static void print_header(void) {
+    capheap_logf("   current B       peak B  heaps  alive  task\n");
+}
+
+static void print_overview(const capheap_task_account_t *a) {
+    size_t heaps = 0;
+    for (size_t i = 0; i < CAPHEAP_TASK_STATS_HEAPS; i++) {
+        heaps += a->heaps[i].heap != NULL;
+    }
+    capheap_logf("%12zu %12zu %6zu  %s    %s (%p)\n", a->current, a->peak, heaps, a->alive ? "yes" : "no ",
+                 a->name[0] != '\0' ? a->name : "-", a->task);
+}
+
+/* multi_heap_walk's callback, under the heap's lock: the task's blocks. */
+static bool print_block(void *p, size_t size, int used, void *task) {
+    if (used && capheap_multi_heap_owner(p) == task) {
+        capheap_logf("      block %p, %zu bytes\n", p, size);
+    }
+    return true;
+}
+
+static void print_heaps(const capheap_task_account_t *a) {
+    for (size_t i = 0; i < CAPHEAP_TASK_STATS_HEAPS; i++) {
+        const capheap_task_heap_account_t *s = &a->heaps[i];
+        const capheap_heap_t *h = s->heap != NULL ? capheap_task_stats_heap(s->heap) : NULL;
+        if (h == NULL) {
+            continue;
+        }
+        capheap_logf("    heap %s at %p (caps 0x%08x, %zu bytes): now %zu bytes in %zu blocks, peak %zu\n", h->name,
+                     (void *)h->start, (unsigned)h->all_caps, (size_t)(h->end - h->start), s->current, s->count,
+                     s->peak);
+        multi_heap_walk(capheap_heap_handle(h), print_block, a->task);
+    }
+}
+
+static void print_uncounted(void) {
+    size_t n = capheap_task_stats_uncounted();
+    if (n != 0) {
+        capheap_logf("%zu blocks in no task's account (the table of CAPHEAP_TASK_STATS_TASKS tasks of"
+                     " CAPHEAP_TASK_STATS_HEAPS heaps had no room)\n",
+                     n);
+    }
+}
+
+void heap_caps_print_all_task_stat_overview(FILE *stream) {
+    (void)stream;
+    print_header();
+    capheap_task_account_t a;
+    for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
+        if (capheap_task_stats_account(i, &a)) {
+            print_overview(&a);
+        }
+    }
+    print_uncounted();
+}
+
+void heap_caps_print_all_task_stat(FILE *stream) {
+    (void)stream;
+    print_header();
+    capheap_task_account_t a;
+    for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
+        if (capheap_task_stats_account(i, &a)) {
+            print_overview(&a);
+            print_heaps(&a);
+        }
+    }
+    print_uncounted();
+}
+
+void heap_caps_print_single_task_stat_overview(FILE *stream, TaskHandle_t task_handle) {
+    (void)stream;
+    capheap_task_account_t a;
+    if (capheap_task_stats_find(task_handle, &a)) {
+        print_header();
+        print_overview(&a);
+    }
+}
+
+void heap_caps_print_single_task_stat(FILE *stream, TaskHandle_t task_handle) {
+    (void)stream;
+    capheap_task_account_t a;
+    if (capheap_task_stats_find(task_handle, &a)) {
+        print_header();
+        print_overview(&a);
+        print_heaps(&a);
+    }
+}
+
+#endif /* CAPHEAP_TASK_TRACKING */
