@@ -58,48 +58,51 @@ static void print_uncounted(void) {
     }
 }
 
-void heap_caps_print_all_task_stat_overview(FILE *stream) {
-    (void)stream;
+/* Every account (with its heaps and blocks when heaps), then the uncounted. */
+static void print_all(bool heaps) {
     print_header();
     capheap_task_account_t a;
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
         if (capheap_task_stats_account(i, &a)) {
             print_overview(&a);
+            if (heaps) {
+                print_heaps(&a);
+            }
         }
     }
     print_uncounted();
+}
+
+/* The task's account, if it has one. */
+static void print_one(TaskHandle_t task, bool heaps) {
+    capheap_task_account_t a;
+    if (capheap_task_stats_find(task, &a)) {
+        print_header();
+        print_overview(&a);
+        if (heaps) {
+            print_heaps(&a);
+        }
+    }
+}
+
+void heap_caps_print_all_task_stat_overview(FILE *stream) {
+    (void)stream;
+    print_all(false);
 }
 
 void heap_caps_print_all_task_stat(FILE *stream) {
     (void)stream;
-    print_header();
-    capheap_task_account_t a;
-    for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
-        if (capheap_task_stats_account(i, &a)) {
-            print_overview(&a);
-            print_heaps(&a);
-        }
-    }
-    print_uncounted();
+    print_all(true);
 }
 
 void heap_caps_print_single_task_stat_overview(FILE *stream, TaskHandle_t task_handle) {
     (void)stream;
-    capheap_task_account_t a;
-    if (capheap_task_stats_find(task_handle, &a)) {
-        print_header();
-        print_overview(&a);
-    }
+    print_one(task_handle, false);
 }
 
 void heap_caps_print_single_task_stat(FILE *stream, TaskHandle_t task_handle) {
     (void)stream;
-    capheap_task_account_t a;
-    if (capheap_task_stats_find(task_handle, &a)) {
-        print_header();
-        print_overview(&a);
-        print_heaps(&a);
-    }
+    print_one(task_handle, true);
 }
 
 #endif /* CAPHEAP_TASK_TRACKING */
