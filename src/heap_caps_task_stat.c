@@ -25,15 +25,16 @@ typedef struct {
 } room_t;
 
 typedef struct {
+    const void *id; /* the task word of the account's blocks */
     void *task;
     room_t *room;
     heap_stat_t *stat;
 } block_walk_t;
 
-/* multi_heap_walk's callback, under the heap's lock: the task's blocks. */
+/* multi_heap_walk's callback, under the heap's lock: the account's blocks. */
 static bool list_block(void *p, size_t size, int used, void *user) {
     block_walk_t *w = user;
-    if (used && capheap_multi_heap_owner(p) == w->task) {
+    if (used && capheap_multi_heap_owner_word(p) == w->id) {
         if (w->room->blocks_left == 0) {
             return false;
         }
@@ -56,7 +57,7 @@ const capheap_heap_t *capheap_task_stats_heap(const void *mh) {
 }
 
 /* One heap of an account into the next heap_stat_t, its blocks after it. */
-static void fill_heap(const capheap_task_heap_account_t *slot, void *task, room_t *room) {
+static void fill_heap(const capheap_task_heap_account_t *slot, const void *id, void *task, room_t *room) {
     heap_stat_t *stat = room->heaps++;
     room->heaps_left--;
     const capheap_heap_t *h = capheap_task_stats_heap(slot->heap);
@@ -67,12 +68,13 @@ static void fill_heap(const capheap_task_heap_account_t *slot, void *task, room_
         return;
     }
     stat->alloc_stat = room->blocks;
-    block_walk_t w = {task, room, stat};
+    block_walk_t w = {id, task, room, stat};
     multi_heap_walk((multi_heap_handle_t)(uintptr_t)slot->heap, list_block, &w);
 }
 
-/* An account into out, its heaps and blocks into room as far as they fit. */
-static void fill_task(const capheap_task_account_t *a, task_stat_t *out, room_t *room) {
+/* Account i (a its copy) into out, its heaps and blocks into room as far as
+ * they fit. */
+static void fill_task(const capheap_task_account_t *a, size_t i, task_stat_t *out, room_t *room) {
     memset(out, 0, sizeof *out);
     memcpy(out->name, a->name, sizeof out->name);
     out->handle = (TaskHandle_t)a->task;
@@ -80,9 +82,9 @@ static void fill_task(const capheap_task_account_t *a, task_stat_t *out, room_t 
     out->overall_peak_usage = a->peak;
     out->overall_current_usage = a->current;
     out->heap_stat = room->heaps_left != 0 ? room->heaps : NULL;
-    for (size_t i = 0; i < CAPHEAP_TASK_STATS_HEAPS && room->heaps_left != 0; i++) {
-        if (a->heaps[i].heap != NULL) {
-            fill_heap(&a->heaps[i], a->task, room);
+    for (size_t h = 0; h < CAPHEAP_TASK_STATS_HEAPS && room->heaps_left != 0; h++) {
+        if (a->heaps[h].heap != NULL) {
+            fill_heap(&a->heaps[h], capheap_task_stats_id(i), a->task, room);
             out->heap_count++;
         }
     }
@@ -104,7 +106,7 @@ esp_err_t heap_caps_get_all_task_stat(heap_all_tasks_stat_t *tasks_stat) {
     capheap_task_account_t a;
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS && written < tasks_stat->task_count; i++) {
         if (capheap_task_stats_account(i, &a)) {
-            fill_task(&a, &tasks_stat->stat_arr[written++], &room);
+            fill_task(&a, i, &tasks_stat->stat_arr[written++], &room);
         }
     }
     tasks_stat->task_count = written;
@@ -117,12 +119,13 @@ esp_err_t heap_caps_get_single_task_stat(heap_single_task_stat_t *task_stat, Tas
         return ESP_ERR_INVALID_ARG;
     }
     capheap_task_account_t a;
-    if (!capheap_task_stats_find(task_handle, &a)) {
+    size_t i;
+    if (!capheap_task_stats_find(task_handle, &a, &i)) {
         return ESP_ERR_NOT_FOUND;
     }
     room_t room = {task_stat->heap_stat_start, task_stat->heap_count, task_stat->alloc_stat_start,
                    task_stat->alloc_count};
-    fill_task(&a, &task_stat->stat, &room);
+    fill_task(&a, i, &task_stat->stat, &room);
     return ESP_OK;
 }
 
@@ -170,7 +173,8 @@ esp_err_t heap_caps_alloc_single_task_stat_arrays(heap_single_task_stat_t *task_
     }
     sizes_t n = {0, ROOM_HEAPS, ROOM_BLOCKS};
     capheap_task_account_t a;
-    if (capheap_task_stats_find(task_handle, &a)) {
+    size_t i;
+    if (capheap_task_stats_find(task_handle, &a, &i)) {
         add_sizes(&a, &n);
     }
     if (!arrays_made(&task_stat->heap_stat_start, n.heaps, &task_stat->alloc_stat_start, n.blocks)) {

@@ -27,15 +27,16 @@ static void print_overview(const capheap_task_account_t *a) {
                  a->name[0] != '\0' ? a->name : "-", a->task);
 }
 
-/* multi_heap_walk's callback, under the heap's lock: the task's blocks. */
-static bool print_block(void *p, size_t size, int used, void *task) {
-    if (used && capheap_multi_heap_owner(p) == task) {
+/* multi_heap_walk's callback, under the heap's lock: the blocks of the
+ * account whose task word is id. */
+static bool print_block(void *p, size_t size, int used, void *id) {
+    if (used && capheap_multi_heap_owner_word(p) == id) {
         capheap_logf("      block %p, %zu bytes\n", p, size);
     }
     return true;
 }
 
-static void print_heaps(const capheap_task_account_t *a) {
+static void print_heaps(const capheap_task_account_t *a, size_t index) {
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_HEAPS; i++) {
         const capheap_task_heap_account_t *s = &a->heaps[i];
         const capheap_heap_t *h = s->heap != NULL ? capheap_task_stats_heap(s->heap) : NULL;
@@ -45,7 +46,7 @@ static void print_heaps(const capheap_task_account_t *a) {
         capheap_logf("    heap %s at %p (caps 0x%08x, %zu bytes): now %zu bytes in %zu blocks, peak %zu\n", h->name,
                      (void *)h->start, (unsigned)h->all_caps, (size_t)(h->end - h->start), s->current, s->count,
                      s->peak);
-        multi_heap_walk(capheap_heap_handle(h), print_block, a->task);
+        multi_heap_walk(capheap_heap_handle(h), print_block, (void *)(uintptr_t)capheap_task_stats_id(index));
     }
 }
 
@@ -66,7 +67,7 @@ static void print_all(bool heaps) {
         if (capheap_task_stats_account(i, &a)) {
             print_overview(&a);
             if (heaps) {
-                print_heaps(&a);
+                print_heaps(&a, i);
             }
         }
     }
@@ -76,11 +77,12 @@ static void print_all(bool heaps) {
 /* The task's account, if it has one. */
 static void print_one(TaskHandle_t task, bool heaps) {
     capheap_task_account_t a;
-    if (capheap_task_stats_find(task, &a)) {
+    size_t i;
+    if (capheap_task_stats_find(task, &a, &i)) {
         print_header();
         print_overview(&a);
         if (heaps) {
-            print_heaps(&a);
+            print_heaps(&a, i);
         }
     }
 }

@@ -140,6 +140,8 @@ CAPHEAP_INTERNAL size_t capheap_multi_heap_allocated_size_quiet(multi_heap_handl
 /** The task that allocated p, a used block met by multi_heap_walk (whose
  *  callback runs under the heap's lock, so the block stays as it is). */
 static inline void *capheap_multi_heap_owner(const void *p) { return capheap_poison_owner(p); }
+/** The same block's task word: the account it was counted in (task_stats.h). */
+static inline void *capheap_multi_heap_owner_word(const void *p) { return capheap_poison_owner_word(p); }
 #endif
 
 #endif /* CAPHEAP_MULTI_HEAP_INTERNAL_H */

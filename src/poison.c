@@ -294,6 +294,8 @@ void *capheap_poison_payload(const void *p) { return (uint8_t *)(uintptr_t)p - H
 
 #if CAPHEAP_TASK_TRACKING
 void *capheap_poison_owner(const void *p) { return capheap_task_stats_task_of(head_of(p)->owner); }
+
+void *capheap_poison_owner_word(const void *p) { return head_of(p)->owner; }
 #endif
 
 size_t capheap_poison_user_size(void *payload, size_t usable) {

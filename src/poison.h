@@ -85,6 +85,8 @@ CAPHEAP_INTERNAL void *capheap_poison_payload(const void *p);
 #if CAPHEAP_TASK_TRACKING
 /** The task that allocated the live allocation p (capheap_port_current_task). */
 CAPHEAP_INTERNAL void *capheap_poison_owner(const void *p);
+/** The word p's head keeps for its task: its account, or the task (task_stats.h). */
+CAPHEAP_INTERNAL void *capheap_poison_owner_word(const void *p);
 #endif
 /** The user's size of the used block with this payload and usable size. */
 CAPHEAP_INTERNAL size_t capheap_poison_user_size(void *payload, size_t usable);

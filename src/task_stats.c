@@ -144,7 +144,7 @@ bool capheap_task_stats_account(size_t i, capheap_task_account_t *out) {
     return used;
 }
 
-bool capheap_task_stats_find(void *task, capheap_task_account_t *out) {
+bool capheap_task_stats_find(void *task, capheap_task_account_t *out, size_t *index) {
     if (task == NULL) {
         task = capheap_port_current_task();
     }
@@ -153,11 +153,14 @@ bool capheap_task_stats_find(void *task, capheap_task_account_t *out) {
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
         if (capheap_task_stats_account(i, &a) && a.task == task && (!found || a.alive)) {
             *out = a;
+            *index = i;
             found = true;
         }
     }
     return found;
 }
+
+const void *capheap_task_stats_id(size_t i) { return &accounts[i]; }
 
 size_t capheap_task_stats_uncounted(void) {
     if (stats_lock == NULL) {

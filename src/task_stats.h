@@ -72,9 +72,13 @@ CAPHEAP_INTERNAL void *capheap_task_stats_task_of(void *owner);
 CAPHEAP_INTERNAL bool capheap_task_stats_account(size_t i, capheap_task_account_t *out);
 
 /** A copy of the account of task (NULL: the calling task), its live one
- *  when it has one (a deleted task's handle may be a new task's); false
- *  when it has none. */
-CAPHEAP_INTERNAL bool capheap_task_stats_find(void *task, capheap_task_account_t *out);
+ *  when it has one (a deleted task's handle may be a new task's), and its
+ *  index; false when it has none. */
+CAPHEAP_INTERNAL bool capheap_task_stats_find(void *task, capheap_task_account_t *out, size_t *index);
+
+/** The task word of the blocks counted in account i: what tells them from
+ *  the blocks of another account of the same handle. */
+CAPHEAP_INTERNAL const void *capheap_task_stats_id(size_t i);
 
 /** The registered heap whose multi_heap is mh, or NULL (heap_caps_task_stat.c). */
 CAPHEAP_INTERNAL const struct capheap_heap *capheap_task_stats_heap(const void *mh);

@@ -152,6 +152,43 @@ static void test_tasks_frees_and_deletion(void **state) {
     assert_true(wk == NULL || wk->overall_current_usage == 0);
 }
 
+/* A deleted task's handle used again by a new task (FreeRTOS may hand a new
+ * task the control block of a deleted one): two accounts, each with its own
+ * blocks, the new one alive; a free still lands in the old one. */
+static void test_handle_used_again(void **state) {
+    (void)state;
+    void *old = heap_caps_malloc(111, MALLOC_CAP_8BIT);
+    assert_non_null(old);
+    capheap_task_stats_task_deleted(me());
+    void *new = heap_caps_malloc(222, MALLOC_CAP_8BIT);
+    assert_non_null(new);
+
+    task_stat_t tasks[4];
+    heap_stat_t heaps[HEAPS];
+    heap_task_block_t blocks[BLOCKS];
+    heap_all_tasks_stat_t all = {4, tasks, HEAPS, heaps, BLOCKS, blocks};
+    assert_int_equal(heap_caps_get_all_task_stat(&all), ESP_OK);
+    int seen = 0;
+    for (size_t i = 0; i < all.task_count; i++) {
+        const task_stat_t *t = &tasks[i];
+        const heap_stat_t *dram = heap_named(t, "DRAM");
+        if (t->handle != me() || dram == NULL || dram->alloc_count == 0) {
+            continue;
+        }
+        assert_int_equal(dram->alloc_count, 1);
+        assert_ptr_equal(dram->alloc_stat[0].address, t->is_alive ? new : old);
+        assert_int_equal(t->overall_current_usage, t->is_alive ? 222 : 111);
+        seen |= t->is_alive ? 1 : 2;
+    }
+    assert_int_equal(seen, 3);
+    heap_caps_free(old);
+    heap_single_task_stat_t one = single(heaps, HEAPS, NULL, 0);
+    assert_int_equal(heap_caps_get_single_task_stat(&one, NULL), ESP_OK); /* the live one */
+    assert_true(one.stat.is_alive);
+    assert_int_equal(one.stat.overall_current_usage, 222);
+    heap_caps_free(new);
+}
+
 /* What does not fit the caller's arrays is left out; counts say what was written. */
 static void test_arrays_cut(void **state) {
     (void)state;
@@ -319,6 +356,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_current_and_peak, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_tasks_frees_and_deletion, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_handle_used_again, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_arrays_cut, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_allocated_arrays, caps_setup_esp32, caps_teardown),
