@@ -15,6 +15,7 @@
 
 #if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
 
+#include <stdint.h>
 #include <string.h>
 
 #include "capheap/port.h"
@@ -39,9 +40,9 @@ void capheap_task_stats_reset(void) {
     uncounted_blocks = 0;
 }
 
+/* As addresses: a task handle is no pointer into the table. */
 static bool is_account(const void *owner) {
-    return (const uint8_t *)owner >= (const uint8_t *)accounts &&
-           (const uint8_t *)owner < (const uint8_t *)(accounts + CAPHEAP_TASK_STATS_TASKS);
+    return (uintptr_t)owner - (uintptr_t)accounts < sizeof accounts;
 }
 
 void *capheap_task_stats_task_of(void *owner) {
