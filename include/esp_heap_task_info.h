@@ -152,7 +152,7 @@ typedef struct {
     size_t size;                   /**< the heap's size, as heap_caps_get_total_size counts it */
     size_t current_usage;          /**< bytes the task holds there now */
     size_t peak_usage;             /**< the most it held there at once */
-    size_t alloc_count;            /**< its blocks there now; entries of alloc_stat written */
+    size_t alloc_count;            /**< its blocks there now; with alloc_stat, the entries written (room may cut them) */
     heap_task_block_t *alloc_stat; /**< its blocks there (in the caller's array), or NULL */
 } heap_stat_t;
 
