@@ -305,8 +305,9 @@ static __attribute__((noinline)) void *malloc_after(const struct multi_heap_info
 }
 
 /* heap_caps_malloc but the hooks. Its CAPHEAP_CALLER is heap_caps_malloc's
- * (always inlined there), read on the slow paths only. */
-static CAPHEAP_ALWAYS_INLINE void *malloc_caps(size_t size, uint32_t caps) {
+ * caller, read on the slow paths only: so it is inlined in every build, -Os
+ * too (not CAPHEAP_ALWAYS_INLINE, which leaves -Os the choice). */
+static inline __attribute__((always_inline)) void *malloc_caps(size_t size, uint32_t caps) {
     /* A list found in its slot is complete: the heaps in the rule's order,
      * and what the caps imply (32BIT's rounding, EXEC's windows: rules).
      * Without rules, each heap is asked by plain malloc; one whose fail
