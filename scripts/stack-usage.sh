@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Worst-case stack of the allocation API on Cortex-M4 (arm-none-eabi-gcc
-# -mcpu=cortex-m4 -mthumb -Os), at a poisoning level: the library's sources
-# with the bare-metal port and its malloc family are compiled with
-# -fcallgraph-info=su, and scripts/stack_depth.py adds the frames along the
-# deepest chain of calls of each function. Writes a Markdown table to
-# $BUILD/stack/stack-L<level>.md and prints it. Fails when a function
-# recurses or has a frame of dynamic size anywhere in the library, or when a
-# function of the table is missing.
-#   scripts/stack-usage.sh LEVEL        (0 none, 1 light, 2 comprehensive)
+# Worst-case stack of the allocation API on a core (-Os), at a poisoning
+# level: the library's sources with the bare-metal port and its malloc family
+# are compiled with -fcallgraph-info=su, and scripts/stack_depth.py adds the
+# frames along the deepest chain of calls of each function. Writes a Markdown
+# table to $BUILD/stack/stack-<core>-L<level>.md and prints it. Fails when a
+# function recurses or has a frame of dynamic size anywhere in the library,
+# when an allocation path calls through a pointer other than the
+# application's callbacks, or when a function of the table is missing.
+#   scripts/stack-usage.sh LEVEL [CORE]   LEVEL 0 none, 1 light, 2 comprehensive;
+#                                         CORE cm4 (default), cm0plus, rv32, lx106
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-level=${1:?usage: scripts/stack-usage.sh LEVEL}
-out="$BUILD/stack/L$level"
+level=${1:?usage: scripts/stack-usage.sh LEVEL [CORE]}
+core=${2:-cm4}
+case "$core" in
+  cm4) CC=(arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb) ;;
+  cm0plus) CC=(arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb) ;;
+  rv32) CC=(riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 --specs=picolibc.specs) ;;
+  lx106) CC=(xtensa-lx106-elf-gcc -mlongcalls --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs) ;;
+  *) echo "stack-usage: unknown core $core (cm4, cm0plus, rv32, lx106)" >&2; exit 2 ;;
+esac
+out="$BUILD/stack/$core-L$level"
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -25,7 +34,7 @@ APP_CALLERS=(capheap_caps_alloc_failed capheap_report_corruption src/trace.c:emi
 
 sources=$(cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$level" -P cmake/print-sources.cmake)
 for source in $sources ports/baremetal/malloc_family.c; do
-  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/baremetal \
+  "${CC[@]}" -Os -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/baremetal \
     -DCAPHEAP_POISONING_LEVEL="$level" -fcallgraph-info=su -c "$source" -o "$out/$(echo "$source" | tr / _).o"
 done
 
@@ -36,6 +45,6 @@ names=("none" "light" "comprehensive")
   status=0
   python3 scripts/stack_depth.py "$(IFS=,; echo "${FUNCTIONS[*]}")" "$(IFS=,; echo "${APP_CALLERS[*]}")" \
     "$out"/*.ci || status=$?
-} >"$BUILD/stack/stack-L$level.md"
-cat "$BUILD/stack/stack-L$level.md"
+} >"$BUILD/stack/stack-$core-L$level.md"
+cat "$BUILD/stack/stack-$core-L$level.md"
 exit "$status"

@@ -32,7 +32,7 @@ fi
 echo "static-analysis: no findings (cppcheck $(cppcheck --version | cut -d' ' -f2); ${sources[*]})"
 for level in 0 2; do
   if ! BUILD=$BUILD scripts/stack-usage.sh "$level" >/dev/null; then
-    cat "$BUILD/stack/stack-L$level.md" >&2
+    cat "$BUILD/stack/stack-cm4-L$level.md" >&2
     echo "static-analysis: the call graph at poisoning level $level has an unbounded or unfollowed call" >&2
     exit 1
   fi
