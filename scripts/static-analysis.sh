@@ -30,6 +30,7 @@ if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performanc
   exit 1
 fi
 echo "static-analysis: no findings (cppcheck $(cppcheck --version | cut -d' ' -f2); ${sources[*]})"
+tests/stack_depth/run.sh # the analyser's own test first
 for level in 0 2; do
   if ! BUILD=$BUILD scripts/stack-usage.sh "$level" >/dev/null; then
     cat "$BUILD/stack/stack-cm4-L$level.md" >&2
