@@ -154,14 +154,18 @@ static void add_sizes(const capheap_task_account_t *a, sizes_t *n) {
 /* An array of n entries of size bytes, or NULL (n == 0 too). */
 static void *array_of(size_t n, size_t size) { return n != 0 ? heap_caps_calloc(n, size, MALLOC_CAP_DEFAULT) : NULL; }
 
+static void arrays_freed(heap_stat_t **heaps, heap_task_block_t **blocks) {
+    heap_caps_free(*heaps);
+    heap_caps_free(*blocks);
+    *heaps = NULL;
+    *blocks = NULL;
+}
+
 static bool arrays_made(heap_stat_t **heaps, size_t nheaps, heap_task_block_t **blocks, size_t nblocks) {
     *heaps = array_of(nheaps, sizeof **heaps);
     *blocks = array_of(nblocks, sizeof **blocks);
     if ((*heaps == NULL && nheaps != 0) || (*blocks == NULL && nblocks != 0)) {
-        heap_caps_free(*heaps);
-        heap_caps_free(*blocks);
-        *heaps = NULL;
-        *blocks = NULL;
+        arrays_freed(heaps, blocks);
         return false;
     }
     return true;
@@ -187,10 +191,7 @@ esp_err_t heap_caps_alloc_single_task_stat_arrays(heap_single_task_stat_t *task_
 
 void heap_caps_free_single_task_stat_arrays(heap_single_task_stat_t *task_stat) {
     if (task_stat != NULL) {
-        heap_caps_free(task_stat->heap_stat_start);
-        heap_caps_free(task_stat->alloc_stat_start);
-        task_stat->heap_stat_start = NULL;
-        task_stat->alloc_stat_start = NULL;
+        arrays_freed(&task_stat->heap_stat_start, &task_stat->alloc_stat_start);
         task_stat->heap_count = task_stat->alloc_count = 0;
     }
 }
@@ -222,11 +223,8 @@ esp_err_t heap_caps_alloc_all_task_stat_arrays(heap_all_tasks_stat_t *tasks_stat
 void heap_caps_free_all_task_stat_arrays(heap_all_tasks_stat_t *tasks_stat) {
     if (tasks_stat != NULL) {
         heap_caps_free(tasks_stat->stat_arr);
-        heap_caps_free(tasks_stat->heap_stat_start);
-        heap_caps_free(tasks_stat->alloc_stat_start);
         tasks_stat->stat_arr = NULL;
-        tasks_stat->heap_stat_start = NULL;
-        tasks_stat->alloc_stat_start = NULL;
+        arrays_freed(&tasks_stat->heap_stat_start, &tasks_stat->alloc_stat_start);
         tasks_stat->task_count = tasks_stat->heap_count = tasks_stat->alloc_count = 0;
     }
 }

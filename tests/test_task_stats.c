@@ -330,6 +330,28 @@ static void test_threads_balance(void **state) {
     assert_int_equal(caps_reports.count, 0);
 }
 
+/* Each allocation the array functions make fails in turn: ESP_FAIL, and
+ * every byte back. */
+static void test_arrays_out_of_memory(void **state) {
+    (void)state;
+    void *p = heap_caps_malloc(48, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_8BIT);
+    capheap_fail_allocations(&(capheap_fail_plan_t){0, false, 0});
+    heap_all_tasks_stat_t all = {0};
+    assert_int_equal(heap_caps_alloc_all_task_stat_arrays(&all), ESP_OK);
+    heap_caps_free_all_task_stat_arrays(&all);
+    size_t calls = capheap_fail_counted();
+    assert_int_equal(calls, 3); /* tasks, heaps, blocks */
+    for (size_t nth = 1; nth <= calls; nth++) {
+        capheap_fail_allocations(&(capheap_fail_plan_t){nth, false, 0});
+        assert_int_equal(heap_caps_alloc_all_task_stat_arrays(&all), ESP_FAIL);
+        assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_8BIT), free_before);
+    }
+    capheap_fail_allocations(NULL);
+    heap_caps_free(p);
+}
+
 static void print_all(void *arg) {
     (void)arg;
     heap_caps_print_all_task_stat_overview(NULL);
@@ -360,6 +382,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_arrays_cut, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_allocated_arrays, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_arrays_out_of_memory, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_threads_balance, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_print, caps_setup_esp32, caps_teardown),
     };
