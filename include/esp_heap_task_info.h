@@ -207,7 +207,7 @@ void heap_caps_print_single_task_stat(FILE *stream, TaskHandle_t task_handle);
 /** heap_caps_print_all_task_stat_overview's line for one task. */
 void heap_caps_print_single_task_stat_overview(FILE *stream, TaskHandle_t task_handle);
 
-/** Allocates (heap_caps_malloc, MALLOC_CAP_DEFAULT) arrays large enough for
+/** Allocates (heap_caps_calloc, MALLOC_CAP_DEFAULT) arrays large enough for
  *  the task's heaps and blocks now and fills their counts in task_stat.
  *  ESP_FAIL when they cannot be had; ESP_ERR_INVALID_ARG for NULL. */
 esp_err_t heap_caps_alloc_single_task_stat_arrays(heap_single_task_stat_t *task_stat, TaskHandle_t task_handle);
