@@ -45,22 +45,11 @@ static bool list_block(void *p, size_t size, int used, void *user) {
     return true;
 }
 
-const capheap_heap_t *capheap_task_stats_heap(const void *mh) {
-    size_t n = capheap_registry_count();
-    for (size_t i = 0; i < n; i++) {
-        const capheap_heap_t *h = capheap_registry_at(i);
-        if ((const void *)capheap_heap_handle(h) == mh) {
-            return h;
-        }
-    }
-    return NULL;
-}
-
 /* One heap of an account into the next heap_stat_t, its blocks after it. */
 static void fill_heap(const capheap_task_heap_account_t *slot, const void *id, void *task, room_t *room) {
     heap_stat_t *stat = room->heaps++;
     room->heaps_left--;
-    const capheap_heap_t *h = capheap_task_stats_heap(slot->heap);
+    const capheap_heap_t *h = capheap_registry_heap_of(slot->heap);
     *stat = (heap_stat_t){h != NULL ? h->name : "(no heap)", h != NULL ? h->all_caps : 0,
                           h != NULL ? (size_t)(h->end - h->start) : 0, slot->current, slot->peak, 0, NULL};
     if (room->blocks == NULL || room->blocks_left == 0 || h == NULL) {

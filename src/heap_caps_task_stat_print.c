@@ -39,7 +39,7 @@ static bool print_block(void *p, size_t size, int used, void *id) {
 static void print_heaps(const capheap_task_account_t *a, size_t index) {
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_HEAPS; i++) {
         const capheap_task_heap_account_t *s = &a->heaps[i];
-        const capheap_heap_t *h = s->heap != NULL ? capheap_task_stats_heap(s->heap) : NULL;
+        const capheap_heap_t *h = s->heap != NULL ? capheap_registry_heap_of(s->heap) : NULL;
         if (h == NULL) {
             continue;
         }

@@ -1,8 +1,8 @@
 /*
  * memory_utils.c: capheap_ptr_caps and esp_memory_utils.h, what the current
- * board's memory map says an address can do. Each answer is a lookup of the board region that
- * holds the address (a few regions, scanned) and of the bus it is seen
- * through; nothing here touches the heaps.
+ * board's memory map says an address can do. Each answer is a lookup of the
+ * board region that holds the address (a few regions, scanned) and of the
+ * bus it is seen through; nothing here touches the heaps.
  */
 #include "board_layout.h"
 #include "capheap.h"

@@ -306,6 +306,19 @@ static inline multi_heap_handle_t capheap_heap_handle(const capheap_heap_t *h) {
     return atomic_load_explicit(&h->hot->mh, memory_order_acquire);
 }
 
+/** The registered heap whose multi_heap is mh, or NULL. A scan: for
+ *  diagnostics (the task statistics), not for the allocation paths. */
+static inline const capheap_heap_t *capheap_registry_heap_of(const void *mh) {
+    size_t n = capheap_registry_count();
+    for (size_t i = 0; i < n; i++) {
+        const capheap_heap_t *h = capheap_registry_at(i);
+        if ((const void *)capheap_heap_handle(h) == mh) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
 /** True when every bit of caps is in one of the heap's three masks. */
 static inline bool capheap_heap_covers(const capheap_heap_t *h, uint32_t caps) {
     return (h->all_caps & caps) == caps;

@@ -149,15 +149,20 @@ bool capheap_task_stats_find(void *task, capheap_task_account_t *out, size_t *in
     if (task == NULL) {
         task = capheap_port_current_task();
     }
+    if (stats_lock == NULL) {
+        return false;
+    }
     bool found = false;
-    capheap_task_account_t a;
+    capheap_port_lock_take(stats_lock);
     for (size_t i = 0; i < CAPHEAP_TASK_STATS_TASKS; i++) {
-        if (capheap_task_stats_account(i, &a) && a.task == task && (!found || a.alive)) {
-            *out = a;
+        const capheap_task_account_t *a = &accounts[i];
+        if (a->used && a->task == task && (!found || a->alive)) {
+            *out = *a;
             *index = i;
             found = true;
         }
     }
+    capheap_port_lock_give(stats_lock);
     return found;
 }
 

@@ -80,9 +80,6 @@ CAPHEAP_INTERNAL bool capheap_task_stats_find(void *task, capheap_task_account_t
  *  the blocks of another account of the same handle. */
 CAPHEAP_INTERNAL const void *capheap_task_stats_id(size_t i);
 
-/** The registered heap whose multi_heap is mh, or NULL (heap_caps_task_stat.c). */
-CAPHEAP_INTERNAL const struct capheap_heap *capheap_task_stats_heap(const void *mh);
-
 /** The blocks in no account now (made while the table had no room). */
 CAPHEAP_INTERNAL size_t capheap_task_stats_uncounted(void);
 
