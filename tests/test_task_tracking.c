@@ -371,9 +371,42 @@ static void *churner(void *arg) {
     return NULL;
 }
 
+#define WALK_BLOCKS 512 /* more than the threads can hold in all heaps */
+
+/* One walk's block list, taken while the threads go on. The heaps are walked
+ * one after the other, each under its lock: a block freed in a heap already
+ * walked and made again in one not yet walked is seen in both, so a task may
+ * show more blocks in all than it holds at any one moment. What a walk does
+ * promise: no address twice; in each heap, no task with more blocks than it
+ * has slots; and the totals of the same walk count exactly its blocks. */
+static void check_walk(const heap_task_totals_t *totals, size_t n, const heap_task_block_t *blocks,
+                       size_t nblocks) {
+    static const capheap_heap_t *heap_of[WALK_BLOCKS];
+    assert_true(nblocks < WALK_BLOCKS);
+    for (size_t i = 0; i < nblocks; i++) {
+        const capheap_range_t *r = capheap_registry_owner_search((uintptr_t)blocks[i].address);
+        assert_non_null(r);
+        heap_of[i] = r->heap;
+    }
+    for (size_t i = 0; i < nblocks; i++) {
+        size_t same_task_and_heap = 0;
+        for (size_t j = 0; j < nblocks; j++) {
+            assert_true(j == i || blocks[j].address != blocks[i].address);
+            same_task_and_heap += blocks[j].task == blocks[i].task && heap_of[j] == heap_of[i];
+        }
+        assert_true(same_task_and_heap <= CHURN_SLOTS);
+    }
+    for (size_t t = 0; t < n; t++) {
+        size_t listed = 0;
+        for (size_t i = 0; i < nblocks; i++) {
+            listed += blocks[i].task == totals[t].task;
+        }
+        assert_int_equal(totals[t].count[0] + totals[t].count[1], listed);
+    }
+}
+
 /* Each heap is walked under its lock while the threads allocate and free in
- * it: no task ever shows more blocks than it can hold, and once they stop,
- * the totals are exact. */
+ * it (check_walk), and once they stop, the totals are exact. */
 static void test_while_threads_allocate(void **state) {
     (void)state;
     churner_t c[THREADS] = {0};
@@ -385,14 +418,15 @@ static void test_while_threads_allocate(void **state) {
     }
     pthread_barrier_wait(&churn_started);
     heap_task_totals_t totals[THREADS + 1];
+    static heap_task_block_t blocks[WALK_BLOCKS];
     size_t n = 0, calls = 0;
     heap_task_info_params_t p = by_8bit_exec(totals, &n, THREADS + 1);
+    p.blocks = blocks;
+    p.max_blocks = WALK_BLOCKS;
     for (; atomic_load(&churners_done) < THREADS || calls < 20; calls++) {
-        (void)heap_caps_get_per_task_info(&p);
+        size_t nblocks = heap_caps_get_per_task_info(&p);
         assert_true(n <= THREADS);
-        for (size_t i = 0; i < n; i++) {
-            assert_true(totals[i].count[0] + totals[i].count[1] <= CHURN_SLOTS);
-        }
+        check_walk(totals, n, blocks, nblocks);
     }
     for (int i = 0; i < THREADS; i++) {
         assert_int_equal(pthread_join(t[i], NULL), 0);
