@@ -109,7 +109,10 @@ typedef struct {
 
 /**
  * Collects per-task totals and lists blocks, as params asks, over every
- * registered heap. Each heap is walked under its lock, one after the other.
+ * registered heap. Each heap is walked under its lock, one after the other:
+ * while other tasks allocate, a block freed in a heap already walked and
+ * made again in one not yet walked is counted in both (no snapshot of all
+ * heaps at once).
  * Returns the number of blocks written to params->blocks; 0 when params is
  * NULL.
  */
