@@ -29,7 +29,9 @@
  * that callgrind counts it apart from the workload (scripts/bench-caps.sh runs
  * this under callgrind with --toggle-collect=bench_*; each caps mask has its
  * own malloc wrapper, so that none pays for reading the mask from a variable).
- * This program counts the calls; callgrind counts the instructions.
+ * This program counts the calls, and on a board which heap served each block
+ * (served=, by the heaps' chip addresses and sizes); callgrind counts the
+ * instructions.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -112,6 +114,64 @@ static bool setup_heaps(size_t region, unsigned n) {
     return heap_caps_add_region_with_caps(dram, (intptr_t)at, (intptr_t)(at + region)) == ESP_OK;
 }
 
+/* ---- which heaps served ---------------------------------------------------- */
+
+/* The registered heaps (none in the multi modes) and how many of the
+ * workload's blocks each served: the layer's cost depends on it, as a heap
+ * that has failed once keeps a fail floor, renewed after each of its
+ * changes, and a request its floor refuses goes on to the next heap.
+ * Counted outside the wrappers, so not in the instruction counts. */
+#define MAX_SEEN_HEAPS 64u
+
+typedef struct {
+    intptr_t start, end;
+    uint64_t served;
+} seen_heap_t;
+
+static seen_heap_t seen[MAX_SEEN_HEAPS];
+static size_t nseen;
+static uint64_t served_elsewhere; /* through an instruction-bus alias (EXEC) */
+
+/* heap_caps_walk_all's callback: notes each heap at its first block, then
+ * ends that heap's walk. */
+static bool note_heap(walker_heap_into_t heap, walker_block_info_t block, void *user) {
+    (void)block, (void)user;
+    if (nseen < MAX_SEEN_HEAPS) {
+        seen[nseen++] = (seen_heap_t){heap.start, heap.end, 0};
+    }
+    return false;
+}
+
+static void count_served(const void *p) {
+    if (p == NULL || nseen == 0) {
+        return;
+    }
+    for (size_t i = 0; i < nseen; i++) {
+        if ((intptr_t)p >= seen[i].start && (intptr_t)p < seen[i].end) {
+            seen[i].served++;
+            return;
+        }
+    }
+    served_elsewhere++;
+}
+
+/* served=START/SIZE:COUNT,... for the heaps that served a block, START at
+ * the chip's address, then alias:COUNT for blocks given at an alias address;
+ * nothing in the multi modes. */
+static void print_served(void) {
+    const char *sep = " served=";
+    for (size_t i = 0; i < nseen; i++) {
+        if (seen[i].served != 0) {
+            printf("%s0x%08llx/%zu:%" PRIu64, sep, (unsigned long long)(seen[i].start - capheap_host_offset()),
+                   (size_t)(seen[i].end - seen[i].start), seen[i].served);
+            sep = ",";
+        }
+    }
+    if (served_elsewhere != 0) {
+        printf("%salias:%" PRIu64, sep, served_elsewhere);
+    }
+}
+
 /* ---- the workload --------------------------------------------------------- */
 
 static void *slot[MAX_SLOTS];
@@ -129,10 +189,13 @@ static void run(const allocator_t *a, const char *workload, const char *mode, un
             slot[i] = a->malloc(draw());
             mallocs++;
             failed += slot[i] == NULL;
+            count_served(slot[i]);
         }
     }
-    printf("workload=%s mode=%s ptr_bits=%u malloc_calls=%" PRIu64 " free_calls=%" PRIu64 " failed=%" PRIu64 "\n",
+    printf("workload=%s mode=%s ptr_bits=%u malloc_calls=%" PRIu64 " free_calls=%" PRIu64 " failed=%" PRIu64,
            workload, mode, (unsigned)(8 * sizeof(void *)), mallocs, frees, failed);
+    print_served();
+    printf("\n");
 }
 
 static int usage(void) {
@@ -193,6 +256,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_caps: cannot set up %s\n", argv[2]);
         return 1;
     }
+    heap_caps_walk_all(note_heap, NULL);
     rng_seed();
     root2_init();
     run(a, argv[1], argv[2], slots, draw);

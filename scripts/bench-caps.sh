@@ -58,6 +58,18 @@ measure() {
   read -r m f p < <(per_pair "$tag" "$mfn" "$ffn")
   put "malloc.caps.$wl.$key" "$m"; put "free.caps.$wl.$key" "$f"; put "pair.caps.$wl.$key" "$p"
   put "failed.caps.$wl.$key" "$(value failed "$OUT/$tag.txt")"
+  put "served.caps.$wl.$key" "$(value served "$OUT/$tag.txt")"
+}
+
+# shares WORKLOAD MODE: which heaps served the mallocs of a run (bench_caps'
+# served=START/SIZE:COUNT,...), each as its start address and size (or
+# "through an alias") and its share of the successful mallocs.
+shares() {
+  get "served.caps.$1.$2" | tr ',' '\n' | awk -F: '{ n[NR] = $1; c[NR] = $2; t += $2 }
+    END { for (i = 1; i <= NR; i++) {
+            split(n[i], h, "/")
+            printf "%s%s %.0f %%", (i > 1 ? ", " : ""), (n[i] == "alias" ? "through an alias" : h[1] " (" h[2] " B)"), 100 * c[i] / t
+          } }'
 }
 
 for wl in $WORKLOADS; do
@@ -124,7 +136,12 @@ failures() {
   echo "from D/IRAM through its instruction-bus alias; 32BIT alone from IRAM first, at its own address. On the"
   echo "esp32p4 board DMA requests are served in whole 64-byte cache lines, so each takes the aligned path. Every registered heap has a lock, so the"
   echo "locked multi_heap pair (multi-lock) is the comparable baseline; / multi is the cost of the"
-  echo "whole layer, lock included. With ESP-IDF's allocation and free hooks defined (capheap built"
+  echo "whole layer, lock included. Which heaps served the blocks (share of the mallocs): 8BIT on"
+  echo "esp32, small: $(shares small esp32); churn: $(shares churn esp32). A heap that has failed"
+  echo "keeps a fail floor, which the fast path reads to pass it over and which every change to the"
+  echo "heap renews under its lock: the esp32 rows pay it for the first heap, far smaller than the"
+  echo "workloads' live bytes; \`heaps N\` is the layer on a heap that never fills."
+  echo "With ESP-IDF's allocation and free hooks defined (capheap built"
   echo "with CAPHEAP_HEAP_HOOKS; empty hooks), each free checks its pointer under its heap's lock"
   echo "before the free hook sees it, then frees: $(get "ratio.caps.churn.esp32-hooks.esp32" 2>/dev/null)x the 8BIT"
   echo "pair on churn, $(get "ratio.caps.small.esp32-hooks.esp32" 2>/dev/null)x on small. Failed mallocs:$(failures)"
