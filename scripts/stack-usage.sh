@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Worst-case stack of the allocation API on a core (-Os), at a poisoning
+# Worst-case stack of the allocation API on a core (-Os, or OPT), at a poisoning
 # level: the library's sources with the bare-metal port and its malloc family
 # are compiled with -fcallgraph-info=su, and scripts/stack_depth.py adds the
 # frames along the deepest chain of calls of each function. Writes a Markdown
@@ -9,6 +9,9 @@
 # application's callbacks, or when a function of the table is missing.
 #   scripts/stack-usage.sh LEVEL [CORE]   LEVEL 0 none, 1 light, 2 comprehensive;
 #                                         CORE cm4 (default), cm0plus, rv32, lx106
+#   OPT=-O2 scripts/stack-usage.sh ...    another optimisation level (inlining
+#                                         changes the frames); its table is
+#                                         stack-<core>-O2-L<level>.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -21,7 +24,10 @@ case "$core" in
   lx106) CC=(xtensa-lx106-elf-gcc -mlongcalls --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs) ;;
   *) echo "stack-usage: unknown core $core (cm4, cm0plus, rv32, lx106)" >&2; exit 2 ;;
 esac
-out="$BUILD/stack/$core-L$level"
+OPT=${OPT:--Os}
+tag=$core
+[ "$OPT" = -Os ] || tag=$core$OPT
+out="$BUILD/stack/$tag-L$level"
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -34,7 +40,7 @@ APP_CALLERS=(capheap_caps_alloc_failed capheap_report_corruption src/trace.c:emi
 
 sources=$(cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$level" -P cmake/print-sources.cmake)
 for source in $sources ports/baremetal/malloc_family.c; do
-  "${CC[@]}" -Os -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/baremetal \
+  "${CC[@]}" "$OPT" -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Iports/baremetal \
     -DCAPHEAP_POISONING_LEVEL="$level" -fcallgraph-info=su -c "$source" -o "$out/$(echo "$source" | tr / _).o"
 done
 
@@ -45,6 +51,6 @@ names=("none" "light" "comprehensive")
   status=0
   python3 scripts/stack_depth.py "$(IFS=,; echo "${FUNCTIONS[*]}")" "$(IFS=,; echo "${APP_CALLERS[*]}")" \
     "$out"/*.ci || status=$?
-} >"$BUILD/stack/stack-$core-L$level.md"
-cat "$BUILD/stack/stack-$core-L$level.md"
+} >"$BUILD/stack/stack-$tag-L$level.md"
+cat "$BUILD/stack/stack-$tag-L$level.md"
 exit "$status"

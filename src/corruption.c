@@ -18,7 +18,9 @@ capheap_corruption_handler_t capheap_set_corruption_handler(capheap_corruption_h
     return old;
 }
 
-void capheap_report_corruption(const void *addr, const char *what) {
+/* Never inlined, at any optimisation level: the call to the application's
+ * handler stays here, where scripts/stack-usage.sh expects it. */
+__attribute__((noinline)) void capheap_report_corruption(const void *addr, const char *what) {
     capheap_corruption_handler_t handler = installed;
     if (handler != NULL) {
         handler(addr, what, installed_user);

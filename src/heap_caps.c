@@ -30,7 +30,9 @@ esp_err_t heap_caps_register_failed_alloc_callback(esp_alloc_failed_hook_t callb
     return ESP_OK;
 }
 
-void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_name) {
+/* Never inlined, at any optimisation level: the call to the application's
+ * hook stays here, where scripts/stack-usage.sh expects it. */
+__attribute__((noinline)) void capheap_caps_alloc_failed(size_t size, uint32_t caps, const char *function_name) {
     esp_alloc_failed_hook_t hook = atomic_load_explicit(&failed_hook, memory_order_acquire);
     if (hook != NULL && size != 0) {
         hook(size, caps, function_name);

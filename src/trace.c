@@ -106,7 +106,10 @@ static void record_alloc(void *p, size_t size, void *caller) {
 
 /* ---- the hook ---------------------------------------------------------- */
 
-static void emit(char kind, void *p, void *old, size_t size, size_t align, uint32_t caps, void *caller) {
+/* Never inlined, at any optimisation level: the call to the application's
+ * sink stays here, where scripts/stack-usage.sh expects it. */
+static __attribute__((noinline)) void emit(char kind, void *p, void *old, size_t size, size_t align, uint32_t caps,
+                                           void *caller) {
     if (trace.sink != NULL) {
         capheap_trace_event_t e = {kind, p, old, size, align, caps, caller};
         trace.sink(&e, trace.sink_user);
