@@ -43,6 +43,12 @@ for locks in as-created spaced; do
   done
 done
 
+# Whether bench_threads could pin thread t to CPU t (as firmware pins its
+# tasks to the cores of a dual-core chip).
+pinning() {
+  if [ "$(value pinned <(line as-created))" = 1 ]; then echo "pinned to its own CPU"; else echo "unpinned (the CPUs could not be set)"; fi
+}
+
 mops() { awk -v v="$(get "$1")" 'BEGIN { printf "%.1f", v / 1e6 }'; }
 
 # A CPU share well under 1 means other processes ran on the two cores during
@@ -67,7 +73,7 @@ quiet_or_not() {
   done
   echo
   echo "Churn (256 KiB region, 256 slots, log-uniform 16..4096 B), 4,000,000 operations per thread,"
-  echo "each thread on its own multi_heap with the posix port's lock; $REPS runs of one thread and of"
+  echo "each thread on its own multi_heap with the posix port's lock and $(pinning); $REPS runs of one thread and of"
   echo "two, alternately. Wall clock on a shared 2-core machine ($(nproc) CPUs online; 1-minute load"
   echo "average $(value load_before "$f") before, $(value load_after "$f") after): the figures vary"
   echo "from run to run. CPU share: the threads' CPU time / (2 x wall time), median of the two-thread runs;"
