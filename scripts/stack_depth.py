@@ -30,7 +30,9 @@ import re
 import sys
 
 NODE = re.compile(r'^node: \{ title: "([^"]*)" label: "([^"]*)"')
-EDGE = re.compile(r'^edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)" label: "([^"]*)"')
+# A call GCC wrote itself (a loop turned into memset, a tail call to a part
+# it split off a function) has no label: its source location.
+EDGE = re.compile(r'^edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)"( label: "[^"]*")? \}')
 FRAME = re.compile(r'\\n(\d+) bytes \(([a-z,]+)\)$')
 INDIRECT = "__indirect_call"
 
@@ -49,7 +51,7 @@ def read_graph(paths):
                     continue
                 m = EDGE.match(line)
                 if m:
-                    source, target, where = m.groups()
+                    source, target, _ = m.groups()
                     if target == INDIRECT:
                         indirect.setdefault(source, set()).add(source)
                     else:
