@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Worst-case stack depth of functions, from GCC's call-graph files.
 
-Usage: stack_depth.py FUNCTION[,FUNCTION...] CALLER[,CALLER...] FILE.ci...
+Usage: stack_depth.py [--via SITE=TARGET[+TARGET...]]... FUNCTION[,FUNCTION...] CALLER[,CALLER...] FILE.ci...
 
 Reads the .ci files that gcc -fcallgraph-info=su writes (one per object: each
 function defined there with its frame in bytes, and its calls), joins them into
@@ -19,8 +19,12 @@ callbacks lists the functions whose indirect calls the function reaches: their
 targets are not followed. The CALLERs named are those whose indirect calls
 reach the application's own functions (its hooks and handlers, which the
 library cannot know); an indirect call made anywhere else would make the
-figure too small, and is an error. A static function is named FILE:NAME, as
-GCC titles it (src/trace.c:emit).
+figure too small, and is an error, unless --via names the functions it can
+reach (the library's own visitors that its walks and checks call through a
+pointer): they are followed as calls, and the site is then an error no more
+(a site that is also a CALLER is followed and still listed). A target not
+defined in the files is not built and is left out. A static function is
+named FILE:NAME, as GCC titles it (src/trace.c:emit).
 
 A last line says whether any function of the files reaches a recursion or a
 frame of dynamic size. Exit status 1 when one does, or when a function named
@@ -70,8 +74,13 @@ def resolve(frames, name):
 
 
 class Depth:
-    def __init__(self, graph):
+    def __init__(self, graph, via):
         self.frames, self.kinds, self.calls, self.indirect = graph
+        for site, targets in via.items():
+            if site in self.indirect:
+                built = {t for t in targets if resolve(self.frames, t) is not None}
+                self.calls.setdefault(site, set()).update(built)
+        self.followed = set(via)
         self.memo = {}
         self.active = set()
 
@@ -108,10 +117,15 @@ def short(name):
 
 
 def main(argv):
+    via = {}
+    while len(argv) > 2 and argv[1] == "--via":
+        site, _, targets = argv[2].partition("=")
+        via.setdefault(site, set()).update(targets.split("+"))
+        argv = argv[:1] + argv[3:]
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2
-    depth = Depth(read_graph(argv[3:]))
+    depth = Depth(read_graph(argv[3:]), via)
     app_callers = set(argv[2].split(","))
     status = 0
     for fn in argv[1].split(","):
@@ -129,11 +143,12 @@ def main(argv):
             status = 1
         if unknown:
             notes.append("not counted: " + ", ".join(sorted(short(u) for u in unknown)))
-        internal = sorted(c for c in callbacks if c not in app_callers)
+        internal = sorted(c for c in callbacks if c not in app_callers and c not in depth.followed)
         if internal:
             notes.append("INDIRECT CALLS NOT FOLLOWED in " + ", ".join(internal))
             status = 1
-        sites = ", ".join(sorted(c.rsplit("/", 1)[-1] for c in callbacks)) or "none"
+        sites = ", ".join(sorted(c.rsplit("/", 1)[-1] for c in callbacks if c not in depth.followed or c in app_callers))
+        sites = sites or "none"
         figure = f"{size}" + (" + " + "; ".join(notes) if notes else "")
         chain = " > ".join(f"{short(p)} {depth.frames[p]}" for p in path)
         print(f"| `{fn}` | {figure} | {chain} | {sites} |")
