@@ -71,8 +71,11 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
     va_start(ap, num);
     uint32_t caps = MALLOC_CAP_DEFAULT;
     void *p = NULL;
-    for (size_t i = 0; !overflow && p == NULL && i < num; i++) {
+    for (size_t i = 0; p == NULL && i < num; i++) {
         caps = va_arg(ap, uint32_t);
+        if (overflow) {
+            continue; /* no size: the failure names the last mask asked, as ESP-IDF's */
+        }
         if (i == 0 && capheap_fail_injected(total, caps)) {
             break; /* counted with its first mask */
         }

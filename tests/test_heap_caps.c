@@ -362,8 +362,9 @@ static void prefer_tries_masks_in_order(void **state) {
     for (int i = 0; i < 100; i++) {
         assert_int_equal(z[i], 0);
     }
-    assert_null(heap_caps_calloc_prefer(SIZE_MAX, 2, 1, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_calloc_prefer(SIZE_MAX, 2, 2, MALLOC_CAP_DMA, MALLOC_CAP_8BIT));
     assert_string_equal(hook_function, "heap_caps_calloc_prefer");
+    assert_int_equal(hook_caps, MALLOC_CAP_8BIT); /* the last mask asked, overflow or not */
     assert_null(heap_caps_realloc_prefer(r, 0, 1, MALLOC_CAP_8BIT)); /* frees */
     heap_caps_free(q);
     heap_caps_free(z);

@@ -139,12 +139,13 @@ static void test_states(void **state) {
 
 /* ---- the sink ---------------------------------------------------------- */
 
-static char lines[8][128];
+#define MAX_LINES 12
+static char lines[MAX_LINES][128];
 static int line_count;
 
 static void keep_line(const capheap_trace_event_t *e, void *user) {
     (void)user;
-    if (line_count < 8) {
+    if (line_count < MAX_LINES) {
         capheap_trace_format_event(e, 3, lines[line_count++], sizeof lines[0]);
     }
 }
@@ -207,6 +208,41 @@ static void test_sink_sees_calls_with_cached_lists(void **state) {
     for (size_t i = 0; i < 3; i++) {
         snprintf(want, sizeof want, "free %p caller=", p[i]);
         assert_memory_equal(lines[4 + i], want, strlen(want));
+    }
+}
+
+/* What malloc() and the prefer functions do is recorded too, each with the
+ * caps of the mask that served it (DEFAULT for malloc()'s policy); a calloc
+ * whose size overflows as SIZE_MAX, failed, with the last mask asked. */
+static void test_sink_sees_default_and_prefer_calls(void **state) {
+    (void)state;
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    void *a = heap_caps_malloc_default(100);
+    void *b = heap_caps_realloc_default(a, 300);
+    void *c = heap_caps_malloc_prefer(50, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT); /* no PSRAM on esp32 */
+    void *d = heap_caps_calloc_prefer(4, 10, 1, MALLOC_CAP_DMA);
+    void *e = heap_caps_realloc_prefer(c, 80, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT);
+    void *none = heap_caps_calloc_prefer(SIZE_MAX / 2, 3, 2, MALLOC_CAP_DMA, MALLOC_CAP_8BIT);
+    heap_caps_free(b);
+    heap_caps_free(d);
+    heap_caps_free(e);
+    capheap_trace_set_sink(NULL, NULL);
+    assert_non_null(a), assert_non_null(b), assert_non_null(c), assert_non_null(d), assert_non_null(e);
+    assert_null(none);
+    assert_int_equal(line_count, 9);
+    char want[9][128];
+    snprintf(want[0], sizeof want[0], "alloc %p 100 0x%x caller=", a, (unsigned)MALLOC_CAP_DEFAULT);
+    snprintf(want[1], sizeof want[1], "realloc %p %p 300 0x%x caller=", b, a, (unsigned)MALLOC_CAP_DEFAULT);
+    snprintf(want[2], sizeof want[2], "alloc %p 50 0x%x caller=", c, (unsigned)MALLOC_CAP_8BIT);
+    snprintf(want[3], sizeof want[3], "alloc %p 40 0x%x caller=", d, (unsigned)MALLOC_CAP_DMA);
+    snprintf(want[4], sizeof want[4], "realloc %p %p 80 0x%x caller=", e, c, (unsigned)MALLOC_CAP_8BIT);
+    snprintf(want[5], sizeof want[5], "alloc 0x0 %zu 0x%x caller=", (size_t)SIZE_MAX, (unsigned)MALLOC_CAP_8BIT);
+    snprintf(want[6], sizeof want[6], "free %p caller=", b);
+    snprintf(want[7], sizeof want[7], "free %p caller=", d);
+    snprintf(want[8], sizeof want[8], "free %p caller=", e);
+    for (int i = 0; i < 9; i++) {
+        assert_memory_equal(lines[i], want[i], strlen(want[i]));
     }
 }
 
@@ -298,6 +334,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_sees_default_and_prefer_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
