@@ -104,6 +104,25 @@ static void exec_on_the_instruction_bus_without_protection(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The size queries through the linear window: the largest EXEC request is
+ * served and one byte more is not; the block around an address on the
+ * instruction bus is the one around its data-bus twin. */
+static void exec_queries_through_the_window(void **state) {
+    (void)state;
+    size_t largest = heap_caps_get_largest_free_block(MALLOC_CAP_EXEC);
+    assert_true(largest > range_size(stack_dram) && largest < range_size(sram1));
+    assert_null(heap_caps_malloc(largest + 1, MALLOC_CAP_EXEC));
+    uint8_t *code = heap_caps_malloc(largest, MALLOC_CAP_EXEC);
+    assert_true(in_range(code, sram1_ibus));
+    uint8_t *data = code - 0x6F0000;
+    size_t block = heap_caps_get_containing_block_size(code + 100);
+    assert_true(block >= largest);
+    assert_int_equal(heap_caps_get_containing_block_size(data + 100), block);
+    assert_true(heap_caps_get_largest_free_block(MALLOC_CAP_EXEC) < range_size(stack_dram)); /* the other heap's */
+    heap_caps_free(code);
+    assert_int_equal(heap_caps_get_largest_free_block(MALLOC_CAP_EXEC), largest);
+}
+
 #if CAPHEAP_NESTED_HEAPS > 0 /* registry.h; else no such heap (test_registry_nested.c) */
 static int reports;
 
@@ -220,6 +239,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(exec_on_the_instruction_bus_without_protection, noprot_setup,
                                         board_teardown),
         cmocka_unit_test_setup_teardown(data_requests_alike_on_both_boards, noprot_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(exec_queries_through_the_window, noprot_setup, board_teardown),
 #if CAPHEAP_NESTED_HEAPS > 0
         cmocka_unit_test_setup_teardown(a_heap_made_of_a_block_keeps_the_window, noprot_setup, board_teardown),
 #endif
