@@ -260,6 +260,40 @@ static void own_board_linear_window_shares_memory(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* Regions of one type that touch are one heap when their windows touch too,
+ * in the window's own direction: a linear window goes on above, an inverted
+ * one below (it runs backwards); a window elsewhere, or none beside one,
+ * keeps them apart. */
+static void own_board_merges_touching_windows(void **state) {
+    (void)state;
+    static const capheap_region_t windows[] = {
+        {MY + 0x10000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1010000}},
+        {MY + 0x14000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1014000}}, /* goes on: merged */
+        {MY + 0x16000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1030000}}, /* elsewhere: apart */
+        {MY + 0x20000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1041000}},
+        {MY + 0x21000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040000}}, /* below: merged */
+        {MY + 0x22000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}},                /* no window: apart */
+    };
+    static const expected_heap_t want[] = {
+        {MY + 0x10000, MY + 0x16000, "CODE"},
+        {MY + 0x16000, MY + 0x18000, "CODE"},
+        {MY + 0x20000, MY + 0x22000, "CODE"},
+        {MY + 0x22000, MY + 0x23000, "CODE"},
+    };
+    capheap_board_t b = my_board;
+    b.regions = windows;
+    b.region_count = sizeof windows / sizeof windows[0];
+    b.reserved_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    assert_heaps(want, 4);
+    assert_int_equal(capheap_registry_at(0)->alias.start, caps_host(MY + 0x1010000));
+    assert_int_equal(atomic_load(&capheap_registry_at(0)->alias.size), 0x6000);
+    assert_int_equal(capheap_registry_at(1)->alias.start, caps_host(MY + 0x1030000));
+    assert_int_equal(capheap_registry_at(2)->alias.start, caps_host(MY + 0x1040000));
+    assert_int_equal(atomic_load(&capheap_registry_at(2)->alias.size), 0x2000);
+    assert_int_equal(atomic_load(&capheap_registry_at(3)->alias.size), 0);
+}
+
 /* A window below its data: the alias constant wraps around, which pointer
  * sums may not (clang's UBSan: fuzz_tool_inputs's regress-linear-window-below-data). */
 static void own_board_linear_window_below_its_data(void **state) {
@@ -461,6 +495,7 @@ int main(void) {
         cmocka_unit_test_teardown(init_twice_deinit_and_init_again, teardown),
         cmocka_unit_test_teardown(ptr_caps_tells_the_memory_type, teardown),
         cmocka_unit_test_teardown(own_board_merges_cuts_and_drops, teardown),
+        cmocka_unit_test_teardown(own_board_merges_touching_windows, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
