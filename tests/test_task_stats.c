@@ -8,13 +8,15 @@
  * the peak; charge a free to the task that allocated the block, whoever
  * frees it; give a reallocated block to its new task; keep a deleted task,
  * not alive; fill the caller's arrays in order, cutting what does not fit;
- * refuse bad arguments; print through the port's log.
+ * refuse bad arguments; print through the port's log; count the blocks of
+ * tasks beyond the table as blocks of no account.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 
 #include "caps_test.h"
 #include "esp_heap_task_info.h"
+#include "task_stats.h" /* CAPHEAP_TASK_STATS_TASKS, capheap_task_stats_uncounted */
 
 #define HEAPS  8
 #define BLOCKS 16
@@ -374,6 +376,43 @@ static void test_print(void **state) {
     heap_caps_free(p);
 }
 
+/* More tasks than the table holds: the blocks of a task without an account
+ * are counted as such, printed as such, and given back when freed. */
+static void *alloc_one(void *arg) {
+    (void)arg;
+    return heap_caps_malloc(64, MALLOC_CAP_8BIT);
+}
+
+static void print_overview(void *arg) {
+    (void)arg;
+    heap_caps_print_all_task_stat_overview(NULL);
+}
+
+static void test_more_tasks_than_the_table(void **state) {
+    (void)state;
+    void *p[CAPHEAP_TASK_STATS_TASKS + 2];
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, alloc_one, NULL), 0);
+        assert_int_equal(pthread_join(t, &p[i]), 0);
+        assert_non_null(p[i]);
+    }
+    size_t uncounted = capheap_task_stats_uncounted();
+    assert_true(uncounted >= 2); /* at least the threads after the table filled */
+    char *log = caps_capture(print_overview, NULL);
+    char line[32];
+    snprintf(line, sizeof line, "%zu blocks in no task's", uncounted);
+    assert_int_equal(caps_count_lines(log, line), 1);
+    free(log);
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        heap_caps_free(p[i]);
+    }
+    assert_int_equal(capheap_task_stats_uncounted(), 0);
+    log = caps_capture(print_overview, NULL);
+    assert_null(strstr(log, "no task's account"));
+    free(log);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_current_and_peak, caps_setup_esp32, caps_teardown),
@@ -385,6 +424,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_arrays_out_of_memory, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_threads_balance, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_print, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_more_tasks_than_the_table, caps_setup_esp32, caps_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
