@@ -89,6 +89,13 @@ replay() {
   run "$work/zero.txt" replay --quiet --board host:64K "$data/realloc_zero.trace"; status "realloc to 0 bytes" 0 $?
   expect "realloc to 0: a zero-size request" "4 events: 3 allocations, 0 reallocations, 1 frees" "$work/zero.txt"
   expect "realloc to 0: 50 bytes left" "^  DEFAULT +3 +100 +50 +0$" "$work/zero.txt"
+  # A realloc that failed where it was recorded keeps its block (an attempt); one to 0 bytes
+  # with 0x0 for its result frees it; free(NULL) is no event.
+  run "$work/failed-realloc.txt" replay --quiet --board host:64K "$data/failed_realloc.trace"
+  status "a failed realloc" 0 $?
+  expect "failed realloc: an attempt, a free, no free(NULL)" "4 events: 3 allocations, 0 reallocations, 1 frees" \
+    "$work/failed-realloc.txt"
+  expect "failed realloc: the block stayed until freed" "^  DEFAULT +3 +100 +50 +0$" "$work/failed-realloc.txt"
   # A request that failed where it was recorded is tried and freed at once: it is not a peak.
   run "$work/attempt.txt" replay --quiet --board host:64K "$data/attempt.trace"; status "an attempt" 0 $?
   expect "the attempt is no peak" "^  RAM +65,536 +1,[0-9]{3} +1 " "$work/attempt.txt"
