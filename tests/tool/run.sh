@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the capheap tool with known answers: run.sh GROUP TOOL DATA WORKDIR.
-#   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right
+#   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right,
+#             a dump with CR LF line ends too; text in no format refused
 #   replay    figures of small replays: peaks, ends, failures and their reasons, per
 #             caps mask and per thread
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
@@ -46,6 +47,19 @@ parsers() {
   run "$work/android-gz.txt" replay --quiet --board host:1M "$data/android.txt.gz"; status "android gzip" 0 $?
   expect "android gzip: same counts" "6 events: 4 allocations, 1 reallocations, 1 frees; 2 threads" "$work/android-gz.txt"
   run "$work/forced.txt" replay --quiet --format android --board host:1M "$data/android.txt"; status "--format android" 0 $?
+  # A dump captured by a terminal that ends its lines with CR LF reads as the same dump.
+  sed 's/$/\r/' "$data/dump.txt" >"$work/dump-crlf.txt"
+  run "$work/dump-crlf-report.txt" replay --quiet --board esp32 "$work/dump-crlf.txt"; status "esp-idf dump, CR LF" 0 $?
+  if ! diff <(sed 1d "$work/dump.txt") <(sed 1d "$work/dump-crlf-report.txt") >/dev/null; then
+    echo "FAIL esp-idf dump, CR LF: another report than the dump's"
+    failures=$((failures + 1))
+  else
+    echo "ok   esp-idf dump, CR LF: the same report"
+  fi
+  # Text in none of the formats: said so, with the first line that is not blank.
+  printf '\n  \nhello, world\nnot a trace\n' >"$work/prose.txt"
+  run "$work/prose-report.txt" replay --board esp32 "$work/prose.txt"; status "no format recognised" 1 $?
+  expect "no format: the first line named" "prose.txt:3: expected a trace line: capheap's" "$work/prose-report.txt"
 }
 
 replay() {
