@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the capheap tool with known answers: run.sh GROUP TOOL DATA WORKDIR.
 #   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right,
-#             a dump with CR LF line ends too; text in no format refused
+#             a dump with CR LF line ends and one as idf.py monitor shows it too;
+#             text in no format refused
 #   replay    figures of small replays: peaks, ends, failures and their reasons, per
 #             caps mask and per thread
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
@@ -56,6 +57,12 @@ parsers() {
   else
     echo "ok   esp-idf dump, CR LF: the same report"
   fi
+  # A dump as idf.py monitor shows it: log lines and decoded addresses between the records
+  # are passed over; a record in PSRAM asks SPIRAM.
+  run "$work/monitor.txt" replay --quiet --board esp32-psram "$data/monitor_dump.txt"; status "monitor's dump" 0 $?
+  expect "monitor's dump: counts" "4 events: 3 allocations, 0 reallocations, 1 frees" "$work/monitor.txt"
+  expect "monitor's dump: internal" "^  DEFAULT +2 +160 +60 +0$" "$work/monitor.txt"
+  expect "monitor's dump: PSRAM" "^  SPIRAM +1 +4,096 +4,096 +0$" "$work/monitor.txt"
   # Text in none of the formats: said so, with the first line that is not blank.
   printf '\n  \nhello, world\nnot a trace\n' >"$work/prose.txt"
   run "$work/prose-report.txt" replay --board esp32 "$work/prose.txt"; status "no format recognised" 1 $?
