@@ -57,6 +57,13 @@ parsers() {
   else
     echo "ok   esp-idf dump, CR LF: the same report"
   fi
+  # Android's realloc that failed (result 0x0) leaves its block, tried as an attempt; one to
+  # 0 bytes frees it.
+  run "$work/android-realloc.txt" replay --quiet --board host:1M "$data/android_realloc.txt"
+  status "android failed realloc" 0 $?
+  expect "android failed realloc: counts" "4 events: 3 allocations, 0 reallocations, 1 frees; 2 threads" \
+    "$work/android-realloc.txt"
+  expect "android failed realloc: the block stayed until freed" "^  DEFAULT +3 +100 +50 +0$" "$work/android-realloc.txt"
   # A dump as idf.py monitor shows it: log lines and decoded addresses between the records
   # are passed over; a record in PSRAM asks SPIRAM.
   run "$work/monitor.txt" replay --quiet --board esp32-psram "$data/monitor_dump.txt"; status "monitor's dump" 0 $?
