@@ -29,6 +29,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ typedef struct {
     double cpu; /* seconds of CPU time the thread used in the timed loop */
 } worker_t;
 
-static bool all_pinned = true;
+static atomic_bool all_pinned = true; /* two threads may clear it at once */
 
 /* Runs the calling thread on CPU cpu only; false where that cannot be had. */
 static bool pin_to(unsigned cpu) {
@@ -100,7 +101,7 @@ static double clock_seconds(clockid_t clock) {
 static void *work(void *arg) {
     worker_t *w = arg;
     if (!pin_to(w->index)) {
-        all_pinned = false; /* written before the barrier, read after the join */
+        atomic_store(&all_pinned, false); /* read after the join */
     }
     pthread_barrier_wait(w->start);
     double cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
@@ -189,7 +190,7 @@ static void compare(const char *name, unsigned reps, bool spaced) {
     printf("locks=%s ptr_bits=%u reps=%u ops_per_thread=%u one_median=%.0f one_best=%.0f two_median=%.0f"
            " two_best=%.0f ratio_median=%.3f ratio_best=%.3f two_cpu_share=%.2f pinned=%d\n",
            name, (unsigned)(8 * sizeof(void *)), reps, PASSES * OPS, m1, b1, m2, b2, m2 / m1, b2 / b1,
-           share[reps / 2], all_pinned);
+           share[reps / 2], (int)atomic_load(&all_pinned));
 }
 
 int main(int argc, char **argv) {
