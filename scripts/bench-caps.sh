@@ -63,8 +63,10 @@ measure() {
 
 # shares WORKLOAD MODE: which heaps served the mallocs of a run (bench_caps'
 # served=START/SIZE:COUNT,...), each as its start address and size (or
-# "through an alias") and its share of the successful mallocs.
+# "through an alias") and its share of the successful mallocs; "not measured"
+# when WORKLOADS left the run out.
 shares() {
+  [ -n "$(get "served.caps.$1.$2")" ] || { echo "not measured"; return; }
   get "served.caps.$1.$2" | tr ',' '\n' | awk -F: '{ n[NR] = $1; c[NR] = $2; t += $2 }
     END { for (i = 1; i <= NR; i++) {
             split(n[i], h, "/")
