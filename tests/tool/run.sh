@@ -259,6 +259,28 @@ boardfiles() {
   expect "NUL byte: file, line, why" "nul.board:2: a NUL byte in the line" "$work/nul.txt"
   run "$work/nofile.txt" info --board "$work/none.board"; status "no such board file" 2 $?
   expect "no such board file" "cannot read board file .*none.board" "$work/nofile.txt"
+  # Each malformed line named, with what was expected.
+  local head='board x\ntype RAM 8BIT 0 0\n'
+  bad_board "a type defined twice" "${head}type RAM 8BIT 0 0\n" ":3: type 'RAM' is defined twice"
+  bad_board "a type without its three caps" 'board x\ntype RAM 8BIT 0\n' ":2: expected: type NAME CAPS0 CAPS1 CAPS2"
+  bad_board "a region without its type" "${head}region 0x20000000 64K\n" \
+    ":3: expected: region START SIZE TYPE \[alias linear\|inverted ADDRESS\] \[startup-stack\]"
+  bad_board "a region's start" "${head}region 0xZZ 64K RAM\n" ":3: start '0xZZ': expected an address"
+  bad_board "a region's size" "${head}region 0x20000000 lots RAM\n" ":3: size 'lots': expected bytes \(65536, 0x10000 or 64K\)"
+  bad_board "an alias of no kind" "${head}region 0x20000000 64K RAM alias sideways 0x30000000\n" \
+    ":3: alias sideways: expected linear or inverted"
+  bad_board "a region's unknown word" "${head}region 0x20000000 64K RAM frobnicate\n" \
+    ":3: 'frobnicate': expected alias linear\|inverted ADDRESS, or startup-stack"
+  bad_board "a reserved range without its name" "${head}region 0x20000000 64K RAM\nreserved 0x20000000 0x20000100\n" \
+    ":4: expected: reserved START END NAME"
+}
+
+# bad_board NAME CONTENT PATTERN: a board file of CONTENT (printf's escapes) is
+# refused (exit 2), with a message matching "bad.board" PATTERN.
+bad_board() {
+  printf "$2" >"$work/bad.board"
+  run "$work/bad-board.txt" info --board "$work/bad.board"; status "board file: $1" 2 $?
+  expect "board file: $1, said" "bad.board$3" "$work/bad-board.txt"
 }
 
 headroom() {
