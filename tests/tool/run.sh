@@ -6,7 +6,8 @@
 #   replay    figures of small replays: peaks, ends, failures and their reasons, per
 #             caps mask and per thread
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
-#   errors    malformed traces name file, line and what was expected; unknown board
+#   errors    malformed traces name file, line and what was expected; unknown board;
+#             bad options named, then the usage
 #   boardfiles  board files: every built-in board written and read back gives the
 #             same board; a chip on paper replays; malformed files name the line
 #   compare   capheap compare: one line per board, the failures of each, exit 3 when
@@ -191,6 +192,13 @@ errors() {
   expect "help shows the usage" "^usage: capheap boards$" "$work/help.txt"
   run "$work/nocmd.txt" frobnicate --board esp32; status "unknown command" 2 $?
   expect "unknown command named" "capheap: frobnicate: unknown command" "$work/nocmd.txt"
+  # Each bad option named, with what was expected (exit 2, then the usage).
+  bad_option "--format json: expected auto, capheap, esp-idf or android" replay --format json --board esp32 x.trace
+  bad_option "--board needs a value" replay --board
+  bad_option "--at sometime: expected end or worst" replay --at sometime --board esp32 "$data/small.trace"
+  bad_option "--caller zz: expected a caller's address" replay --caller zz --grow 10 --board esp32 "$data/small.trace"
+  bad_option "unknown option --frob" replay --frob --board esp32 x.trace
+  bad_option "one trace at a time \(a.trace and b.trace\)" replay --board esp32 a.trace b.trace
   run "$work/info.txt" info --board esp32; status "info" 0 $?
   expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
   expect "info: IRAM is 32BIT only" "^  0x40080000-0x400A0000 .* IRAM .* 32BIT only$" "$work/info.txt"
@@ -273,6 +281,16 @@ boardfiles() {
     ":3: 'frobnicate': expected alias linear\|inverted ADDRESS, or startup-stack"
   bad_board "a reserved range without its name" "${head}region 0x20000000 64K RAM\nreserved 0x20000000 0x20000100\n" \
     ":4: expected: reserved START END NAME"
+}
+
+# bad_option MESSAGE ARGS...: the tool run with ARGS exits 2 saying "capheap: MESSAGE"
+# (an extended regex), then its usage.
+bad_option() {
+  local message=$1
+  shift
+  run "$work/bad-option.txt" "$@"; status "options: $message" 2 $?
+  expect "options: $message, said" "^capheap: $message" "$work/bad-option.txt"
+  expect "options: $message, then the usage" "^usage: capheap boards$" "$work/bad-option.txt"
 }
 
 # bad_board NAME CONTENT PATTERN: a board file of CONTENT (printf's escapes) is
