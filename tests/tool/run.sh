@@ -5,7 +5,8 @@
 #             text in no format refused
 #   replay    figures of small replays: peaks, ends, failures and their reasons, per
 #             caps mask and per thread
-#   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment
+#   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment;
+#             names with markup, Latin-1 and UTF-8 bytes
 #   errors    malformed traces name file, line and what was expected; unknown board;
 #             bad options named, then the usage
 #   boardfiles  board files: every built-in board written and read back gives the
@@ -152,7 +153,16 @@ pictures() {
   run "$work/odd.txt" map --board "$data/odd_names.board" -o "$work/odd.svg" -o "$work/odd.html" "$data/attempt.trace"
   status "map of odd names" 0 $?
   expect "a heap's name is escaped" "<title>heap R&lt;&amp;&gt;M 0x" "$work/odd.svg"
-  for f in end.svg end.html worst.svg empty.svg odd.svg odd.html; do
+  # UTF-8 names are kept as they are (2-, 3- and 4-byte characters); a UTF-16 surrogate
+  # written as UTF-8, which XML cannot hold, becomes U+FFFD.
+  printf 'board utf8\ntype "Speicher \xc3\xa4" 8BIT|DEFAULT|32BIT 0 0\nregion 0x20000000 64K "Speicher \xc3\xa4"\n' \
+    >"$work/utf8.board"
+  printf 'reserved 0x20000000 0x20001000 "Cache \xe4\xb8\xad \xf0\x9f\x92\xbe \xed\xa0\x80 end"\n' >>"$work/utf8.board"
+  run "$work/utf8.txt" map --board "$work/utf8.board" -o "$work/utf8.svg" "$data/attempt.trace"; status "map of UTF-8 names" 0 $?
+  expect "a UTF-8 name kept" "Speicher $(printf '\xc3\xa4') 0x20001000" "$work/utf8.svg"
+  expect "3- and 4-byte characters kept, a surrogate replaced" \
+    "Cache $(printf '\xe4\xb8\xad \xf0\x9f\x92\xbe \xef\xbf\xbd')" "$work/utf8.svg"
+  for f in end.svg end.html worst.svg empty.svg odd.svg odd.html utf8.svg; do
     if xmllint --noout "$work/$f" 2>"$work/$f.xmllint"; then echo "ok   $f well-formed"; else echo "FAIL $f:"; cat "$work/$f.xmllint"; failures=$((failures + 1)); fi
   done
   expect "a tooltip per block" "<title>used block at 0x[0-9a-f]+, [0-9]+ bytes" "$work/end.svg"
