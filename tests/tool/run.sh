@@ -312,6 +312,11 @@ bad_board() {
 }
 
 headroom() {
+  # A trace that allocates nothing: each heap can lose all but what a heap needs to exist.
+  printf '# capheap trace 1\n' >"$work/empty.trace"
+  run "$work/empty-room.txt" headroom --quiet --board host:64K "$work/empty.trace"; status "headroom of an empty trace" 0 $?
+  expect "empty trace: all but a heap's least" "^       16 bytes more: no heap would be left on the board$" "$work/empty-room.txt"
+  expect "empty trace: growth unbounded" "every request at least 10000% larger: the search stops there" "$work/empty-room.txt"
   run "$work/host.txt" headroom --quiet --board host:128K "$data/headroom.trace"; status "headroom" 0 $?
   expect "the failure 16 bytes further" "16 bytes more: event 4 \(line 6\), alloc of 30,000 bytes, DEFAULT, fails: fragmentation" \
     "$work/host.txt"
