@@ -66,8 +66,10 @@ measure() {
 # "through an alias") and its share of the successful mallocs; "not measured"
 # when WORKLOADS left the run out.
 shares() {
-  [ -n "$(get "served.caps.$1.$2")" ] || { echo "not measured"; return; }
-  get "served.caps.$1.$2" | tr ',' '\n' | awk -F: '{ n[NR] = $1; c[NR] = $2; t += $2 }
+  local served
+  served=$(get "served.caps.$1.$2")
+  [ -n "$served" ] || { echo "not measured"; return; }
+  echo "$served" | tr ',' '\n' | awk -F: '{ n[NR] = $1; c[NR] = $2; t += $2 }
     END { for (i = 1; i <= NR; i++) {
             split(n[i], h, "/")
             printf "%s%s %.0f %%", (i > 1 ? ", " : ""), (n[i] == "alias" ? "through an alias" : h[1] " (" h[2] " B)"), 100 * c[i] / t
