@@ -43,8 +43,10 @@ esp_err_t heap_caps_add_region(intptr_t start, intptr_t end);
  * end <= start; ESP_FAIL when the range overlaps a registered heap (its edge,
  * the same range, or inside it) other than as below; ESP_ERR_NO_MEM when the
  * range is too small for a heap, the registry is full (CAPHEAP_MAX_HEAPS) or
- * the heaps inside others are (CAPHEAP_NESTED_HEAPS, 4 by default); else
- * ESP_OK. Safe while other threads allocate. A range inside a board region
+ * the heaps inside others are (CAPHEAP_NESTED_HEAPS, 4 by default), or the
+ * port has no lock left for it (capheap_port_lock_create; with task tracking,
+ * also none for the accounts); else ESP_OK: no heap is ever run unlocked or
+ * uncounted. Safe while other threads allocate. A range inside a board region
  * that has an instruction-bus alias gets that alias for EXEC allocations.
  *
  * Inside a registered heap, as ESP-IDF allows it (an allocation made into a

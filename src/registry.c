@@ -292,11 +292,14 @@ static esp_err_t enable_locked(capheap_heap_t *h, const nest_t *nest) {
     if (mh == NULL) {
         return ESP_ERR_NO_MEM;
     }
+    /* task tracking's accounts first: before the heap serves */
+    if (!capheap_task_stats_start()) {
+        return ESP_ERR_NO_MEM;
+    }
     h->lock = capheap_port_lock_create();
     if (h->lock == NULL) {
         return ESP_ERR_NO_MEM;
     }
-    capheap_task_stats_start(); /* task tracking's accounts: before the heap serves */
     multi_heap_set_lock(mh, h->lock);
     h->data.mh = h->alias.mh = mh;
     atomic_store_explicit(&h->hot->mh, mh, memory_order_release);

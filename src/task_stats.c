@@ -26,10 +26,11 @@ static capheap_task_account_t accounts[CAPHEAP_TASK_STATS_TASKS];
 static size_t uncounted_blocks; /* blocks made while nothing had room for them */
 static void *stats_lock;        /* NULL until capheap_task_stats_start */
 
-void capheap_task_stats_start(void) {
+bool capheap_task_stats_start(void) {
     if (stats_lock == NULL) {
         stats_lock = capheap_port_lock_create();
     }
+    return stats_lock != NULL;
 }
 
 void capheap_task_stats_reset(void) {

@@ -50,10 +50,11 @@ typedef struct {
     capheap_task_heap_account_t heaps[CAPHEAP_TASK_STATS_HEAPS];
 } capheap_task_account_t;
 
-/** Makes the accounts' lock; before the first heap serves (the registry
- *  enabling a heap, in the critical section). Allocations made before are
- *  not counted. */
-CAPHEAP_INTERNAL void capheap_task_stats_start(void);
+/** Makes the accounts' lock, if not made yet; before the first heap serves
+ *  (the registry enabling a heap, in the critical section). False when the
+ *  port has no lock to give: the registry then refuses the heap, whose blocks
+ *  could not be counted. Allocations made before are not counted. */
+CAPHEAP_INTERNAL bool capheap_task_stats_start(void);
 
 /** The current task allocated size bytes in heap: returns the word for the
  *  block's head (its account, or the task when nothing has room). Under the
@@ -89,7 +90,7 @@ CAPHEAP_INTERNAL void capheap_task_stats_reset(void);
 
 #else
 
-static inline void capheap_task_stats_start(void) {}
+static inline bool capheap_task_stats_start(void) { return true; }
 static inline void capheap_task_stats_reset(void) {}
 
 #endif

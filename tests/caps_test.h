@@ -72,6 +72,32 @@ static inline int caps_teardown(void **state) {
     return 0;
 }
 
+/* ---- the port's locks --------------------------------------------------- */
+
+/* Room for more locks than the posix port's pool holds. */
+#define CAPS_MAX_LOCKS 1024
+
+typedef struct {
+    void *lock[CAPS_MAX_LOCKS];
+    size_t n;
+} caps_locks_t;
+
+/* Takes every lock the port has left: a heap made then gets none. */
+static inline void caps_take_every_lock(caps_locks_t *l) {
+    l->n = 0;
+    while (l->n < CAPS_MAX_LOCKS && (l->lock[l->n] = capheap_port_lock_create()) != NULL) {
+        l->n++;
+    }
+    assert_true(l->n < CAPS_MAX_LOCKS); /* the pool ran out, not the room here */
+}
+
+/* Gives back all but keep of them (the last taken first). */
+static inline void caps_give_locks(caps_locks_t *l, size_t keep) {
+    while (l->n > keep) {
+        capheap_port_lock_delete(l->lock[--l->n]);
+    }
+}
+
 /* ---- the port's log output ---------------------------------------------- */
 
 /* Runs fn(arg) with stdout (where the posix port logs) going to a file, and

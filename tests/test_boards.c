@@ -440,9 +440,63 @@ static void heap_caps_init_leaves_startup_stacks_out(void **state) {
     heap_caps_free(big);
 }
 
-/* ---- the host model ----------------------------------------------------- */
-
 static void log_capture_init(void *arg) { *(esp_err_t *)arg = capheap_init("esp32"); }
+
+/* ---- the port without locks ---------------------------------------------- */
+
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+#define ACCOUNT_LOCKS 1 /* the task accounts' lock, made with the first heap */
+#else
+#define ACCOUNT_LOCKS 0
+#endif
+
+/* No lock left in the port: capheap_init makes no heap, says which ranges it
+ * left out, and leaves nothing mapped or registered; with a lock for one
+ * heap, that heap (the board's first) is made, and the rest said. */
+static void init_without_locks(void **state) {
+    (void)state;
+    caps_locks_t locks;
+    caps_take_every_lock(&locks);
+    esp_err_t err = ESP_OK;
+    char *log = caps_capture(log_capture_init, &err);
+    assert_int_equal(err, ESP_ERR_NO_MEM);
+    assert_non_null(strstr(log, "esp32: no heap at"));
+    free(log);
+    assert_null(capheap_current_board());
+    assert_int_equal(capheap_registry_count(), 0);
+    caps_give_locks(&locks, locks.n - 1 - ACCOUNT_LOCKS);
+    log = caps_capture(log_capture_init, &err);
+    assert_int_equal(err, ESP_OK);
+    assert_non_null(strstr(log, "esp32: no heap at"));
+    free(log);
+    assert_int_equal(capheap_registry_count(), 1);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), 6432);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    heap_caps_free(p);
+    capheap_deinit();
+    caps_give_locks(&locks, 0);
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    assert_int_equal(capheap_registry_count(), 5);
+}
+
+/* A start-up stack's heap that finds no lock stays disabled, and is enabled
+ * by a later call that finds one. */
+static void startup_stack_heaps_wait_for_a_lock(void **state) {
+    (void)state;
+    heap_caps_init();
+    size_t dram = 6432 + 184320;
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram);
+    caps_locks_t locks;
+    caps_take_every_lock(&locks);
+    heap_caps_enable_nonos_stack_heaps();
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram);
+    caps_give_locks(&locks, 0);
+    heap_caps_enable_nonos_stack_heaps();
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram + 15072 + 113840);
+}
+
+/* ---- the host model ----------------------------------------------------- */
 
 static void taken_addresses_move_the_board(void **state) {
     (void)state;
@@ -501,6 +555,8 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(inconsistent_boards_are_refused, teardown),
         cmocka_unit_test_teardown(heap_caps_init_leaves_startup_stacks_out, teardown),
+        cmocka_unit_test_teardown(init_without_locks, teardown),
+        cmocka_unit_test_teardown(startup_stack_heaps_wait_for_a_lock, teardown),
         cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,6 +48,32 @@ static void add_region_errors(void **state) {
     assert_int_equal(capheap_registry_count(), 5);
 }
 
+/* With no lock left in the port, a region is refused as out of memory and
+ * nothing of it becomes a heap: a free inside it is a foreign pointer, the
+ * heaps there serve as before. With a lock again, the same call makes it. */
+static void add_region_without_a_lock(void **state) {
+    (void)state;
+    size_t heaps = capheap_registry_count();
+    size_t total = heap_caps_get_total_size(MALLOC_CAP_DMA);
+    caps_locks_t locks;
+    caps_take_every_lock(&locks);
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB0000), chip(0x3FFB3000)), ESP_ERR_NO_MEM);
+    assert_int_equal(capheap_registry_count(), heaps);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), total);
+    assert_null(caps_heap_at(caps_host(0x3FFB0000)));
+    heap_caps_free(caps_ptr(0x3FFB0100));
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, caps_ptr(0x3FFB0100));
+    void *p = heap_caps_malloc(64, MALLOC_CAP_DMA);
+    assert_non_null(p);
+    heap_caps_free(p);
+    caps_give_locks(&locks, 0);
+    assert_int_equal(heap_caps_add_region(chip(0x3FFB0000), chip(0x3FFB3000)), ESP_OK);
+    assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), total + 0x3000);
+    assert_int_equal(caps_reports.count, 1);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void added_diram_range_gets_its_window(void **state) {
     (void)state;
     /* ROM APP CPU data, once the second core no longer needs it: D/IRAM */
@@ -158,6 +184,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(add_region_takes_the_board_caps),
         T(add_region_errors),
+        T(add_region_without_a_lock),
         T(added_diram_range_gets_its_window),
         T(add_region_with_caps_of_ones_own),
 #if CAPHEAP_NESTED_HEAPS > 0 /* else no such heap: test_registry_nested.c tests the refusal */

@@ -221,6 +221,29 @@ static void test_arrays_cut(void **state) {
     heap_caps_free(x);
 }
 
+/* A heap is never run uncounted: with one lock left, the accounts take it
+ * and no heap is made (capheap_init says out of memory); with a lock for a
+ * heap too, the heap's blocks are counted. */
+static void test_no_heap_without_the_accounts_lock(void **state) {
+    (void)state;
+    capheap_deinit(); /* the fixture's board, and the accounts' lock */
+    caps_locks_t locks;
+    caps_take_every_lock(&locks);
+    caps_give_locks(&locks, locks.n - 1);
+    assert_int_equal(capheap_init("esp32"), ESP_ERR_NO_MEM);
+    assert_int_equal(capheap_registry_count(), 0);
+    caps_give_locks(&locks, locks.n - 1);
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    assert_int_equal(capheap_registry_count(), 1);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    heap_single_task_stat_t s = single(NULL, 0, NULL, 0);
+    assert_int_equal(heap_caps_get_single_task_stat(&s, NULL), ESP_OK);
+    assert_int_equal(s.stat.overall_current_usage, 100);
+    heap_caps_free(p);
+    caps_give_locks(&locks, 0);
+}
+
 static void test_bad_arguments(void **state) {
     (void)state;
     assert_int_equal(heap_caps_get_all_task_stat(NULL), ESP_ERR_INVALID_ARG);
@@ -419,6 +442,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tasks_frees_and_deletion, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_handle_used_again, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_arrays_cut, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_no_heap_without_the_accounts_lock, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_allocated_arrays, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_arrays_out_of_memory, caps_setup_esp32, caps_teardown),
