@@ -399,7 +399,7 @@ const capheap_board_t *board_file_load(const char *path) {
     where_t w = {path, 0};
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        fprintf(stderr, "capheap: cannot read board file %s\n", path);
+        fprintf(stderr, "capheap: cannot read board file %s: %s\n", path, strerror(errno));
         return NULL;
     }
     /* getline, not fgets: it says how long the line is, so a NUL byte inside
@@ -419,8 +419,9 @@ const capheap_board_t *board_file_load(const char *path) {
             ok = read_entry(&w, line);
         }
     }
-    if (ok && ferror(f)) {
-        ok = fail(&w, "more lines: the file cannot be read after this one");
+    /* getline's -1 is also a read error or no memory for the line: not the end */
+    if (ok && (ferror(f) || !feof(f))) {
+        ok = fail(&w, "more lines: the file cannot be read after this one (%s)", strerror(errno));
     }
     free(line);
     fclose(f);

@@ -22,6 +22,7 @@
 #include "board.h"
 #include "growth.h"
 #include "replay.h"
+#include "tool_memory.h"
 
 /* The first failed allocation of a probe. */
 typedef struct {
@@ -310,15 +311,9 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     }
     /* Room for the board's ranges, a fixed cut per heap and the probe's. */
     size_t ranges = given->reserved_count + count + 1;
-    probe_t p = {*given, malloc(ranges * sizeof *p.reserved), given->reserved_count, given->reserved_count,
-                 path, format};
-    heap_headroom_t *alone = malloc(count * sizeof *alone);
-    if (p.reserved == NULL || alone == NULL) {
-        free(p.reserved);
-        free(alone);
-        fprintf(stderr, "capheap: out of memory\n");
-        return 2;
-    }
+    probe_t p = {*given, tool_alloc(ranges, sizeof *p.reserved, "a board's reserved ranges"),
+                 given->reserved_count, given->reserved_count, path, format};
+    heap_headroom_t *alone = tool_alloc(count, sizeof *alone, "the headroom table");
     if (given->reserved_count != 0) {
         memcpy(p.reserved, given->reserved, given->reserved_count * sizeof *p.reserved);
     }

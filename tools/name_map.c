@@ -3,13 +3,9 @@
  */
 #include "name_map.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
-static void out_of_memory(void) {
-    fprintf(stderr, "capheap: out of memory for a table of names\n");
-    exit(2);
-}
+#include "tool_memory.h"
 
 static size_t slot_of(const name_map_t *m, uint64_t key) {
     uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
@@ -19,11 +15,8 @@ static size_t slot_of(const name_map_t *m, uint64_t key) {
 static void grow(name_map_t *m) {
     name_map_t old = *m;
     size_t slots = old.keys == NULL ? 1024 : (old.mask + 1) * 2;
-    m->keys = calloc(slots, sizeof *m->keys);
-    m->ids = malloc(slots * sizeof *m->ids);
-    if (m->keys == NULL || m->ids == NULL) {
-        out_of_memory();
-    }
+    m->keys = tool_alloc(slots, sizeof *m->keys, "a table of names");
+    m->ids = tool_alloc(slots, sizeof *m->ids, "a table of names");
     m->mask = slots - 1;
     m->used = 0;
     for (size_t i = 0; old.keys != NULL && i <= old.mask; i++) {

@@ -14,6 +14,8 @@
 
 #include <stdlib.h>
 
+#include "tool_memory.h"
+
 typedef struct {
     size_t *covers;  /* smallest index of a range covering the whole node */
     size_t *touches; /* smallest index of a range covering any part of it */
@@ -75,10 +77,7 @@ static size_t position(const uint64_t *coords, size_t m, uint64_t v) {
 
 /* The ends of every range, sorted, each once; their count in *m. */
 static uint64_t *sorted_ends(const address_range_t *ranges, size_t n, size_t *m) {
-    uint64_t *coords = malloc((2 * n + 1) * sizeof *coords);
-    if (coords == NULL) {
-        return NULL;
-    }
+    uint64_t *coords = tool_alloc(2 * n + 1, sizeof *coords, "the dump's address ranges");
     for (size_t i = 0; i < n; i++) {
         coords[2 * i] = ranges[i].start;
         coords[2 * i + 1] = range_end(&ranges[i]);
@@ -94,16 +93,16 @@ static uint64_t *sorted_ends(const address_range_t *ranges, size_t n, size_t *m)
     return coords;
 }
 
-bool next_overlap(const address_range_t *ranges, size_t n, size_t *next) {
+void next_overlap(const address_range_t *ranges, size_t n, size_t *next) {
     size_t m = 0;
     uint64_t *coords = sorted_ends(ranges, n, &m);
     size_t segments = m > 1 ? m - 1 : 1, nodes = 4 * segments;
-    tree_t t = {malloc(nodes * sizeof(size_t)), malloc(nodes * sizeof(size_t))};
-    bool ok = coords != NULL && t.covers != NULL && t.touches != NULL;
-    for (size_t k = 0; ok && k < nodes; k++) {
+    tree_t t = {tool_alloc(nodes, sizeof(size_t), "the dump's address ranges"),
+                tool_alloc(nodes, sizeof(size_t), "the dump's address ranges")};
+    for (size_t k = 0; k < nodes; k++) {
         t.covers[k] = t.touches[k] = NO_OVERLAP;
     }
-    for (size_t i = n; ok && i-- > 0;) {
+    for (size_t i = n; i-- > 0;) {
         /* A range at the very top of the address space is empty: lo == hi. */
         size_t lo = position(coords, m, ranges[i].start), hi = position(coords, m, range_end(&ranges[i]));
         next[i] = query(&t, 1, 0, segments, lo, hi);
@@ -112,5 +111,4 @@ bool next_overlap(const address_range_t *ranges, size_t n, size_t *next) {
     free(coords);
     free(t.covers);
     free(t.touches);
-    return ok;
 }

@@ -24,7 +24,7 @@ typedef struct {
 } address_range_t;
 
 /** Fills next[i], for each i < n, with the smallest j > i whose range overlaps
- *  range i's, or NO_OVERLAP. False (next untouched) when memory runs out. */
-bool next_overlap(const address_range_t *ranges, size_t n, size_t *next);
+ *  range i's, or NO_OVERLAP. Out of memory ends the command (tool_memory.h). */
+void next_overlap(const address_range_t *ranges, size_t n, size_t *next);
 
 #endif /* CAPHEAP_TOOL_NEXT_OVERLAP_H */

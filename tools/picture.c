@@ -6,8 +6,12 @@
  */
 #include "picture.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tool_memory.h"
 
 #define BAR_WIDTH 1000.0
 #define LEFT 20.0
@@ -95,15 +99,13 @@ static void index_live_blocks(canvas_t *c) {
     if (c->r == NULL) {
         return;
     }
-    c->live = malloc((c->r->block_cap + 1) * sizeof *c->live);
-    for (size_t i = 0; c->live != NULL && i < c->r->block_cap; i++) {
+    c->live = tool_alloc(c->r->block_cap, sizeof *c->live, "the picture's blocks");
+    for (size_t i = 0; i < c->r->block_cap; i++) {
         if (c->r->blocks[i].ptr != NULL) {
             c->live[c->live_count++] = (by_ptr_t){c->r->blocks[i].ptr, i};
         }
     }
-    if (c->live != NULL) {
-        qsort(c->live, c->live_count, sizeof *c->live, by_address);
-    }
+    qsort(c->live, c->live_count, sizeof *c->live, by_address);
 }
 
 static const replay_block_t *trace_block_at(const canvas_t *c, void *ptr) {
@@ -303,12 +305,16 @@ static bool ends_with(const char *s, const char *suffix) {
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+static int cannot_write(const char *path) {
+    fprintf(stderr, "capheap: %s: cannot write: %s\n", path, strerror(errno));
+    return 1;
+}
+
 int picture_write(const char *path, const tool_board_t *b, const replay_t *r, const char *moment) {
     canvas_t c = {0};
     c.f = fopen(path, "w");
     if (c.f == NULL) {
-        perror(path);
-        return 1;
+        return cannot_write(path);
     }
     c.b = b;
     c.r = r;
@@ -327,8 +333,7 @@ int picture_write(const char *path, const tool_board_t *b, const replay_t *r, co
     }
     free(c.live);
     if (fclose(c.f) != 0) {
-        perror(path);
-        return 1;
+        return cannot_write(path);
     }
     return 0;
 }

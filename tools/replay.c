@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool_memory.h"
+
 /* ---- bookkeeping ------------------------------------------------------- */
 
 static replay_block_t *block_at(replay_t *r, uint32_t id) {
@@ -22,12 +24,7 @@ static replay_block_t *block_at(replay_t *r, uint32_t id) {
         while (cap <= id) {
             cap *= 2;
         }
-        replay_block_t *grown_blocks = realloc(r->blocks, cap * sizeof *r->blocks);
-        if (grown_blocks == NULL) {
-            fprintf(stderr, "capheap: out of memory for the replay's blocks\n");
-            exit(2);
-        }
-        r->blocks = grown_blocks;
+        r->blocks = tool_grow(r->blocks, cap, sizeof *r->blocks, "the replay's blocks");
         memset(r->blocks + r->block_cap, 0, (cap - r->block_cap) * sizeof *r->blocks);
         r->block_cap = cap;
     }
@@ -274,12 +271,7 @@ static void enter_thread(replay_t *r, unsigned long thread) {
     if (index == UINT32_MAX) {
         if ((r->threads & (r->threads - 1)) == 0) { /* 0, 1, 2, 4...: full */
             size_t cap = r->threads != 0 ? 2 * r->threads : 1;
-            thread_stats_t *grown_stats = realloc(r->thread_stats, cap * sizeof *grown_stats);
-            if (grown_stats == NULL) {
-                fprintf(stderr, "capheap: out of memory for the replay's threads\n");
-                exit(2);
-            }
-            r->thread_stats = grown_stats;
+            r->thread_stats = tool_grow(r->thread_stats, cap, sizeof *r->thread_stats, "the replay's threads");
         }
         index = (uint32_t)r->threads++;
         r->thread_stats[index] = (thread_stats_t){.thread = thread};
@@ -429,16 +421,14 @@ static int by_caller(const void *a, const void *b) {
 }
 
 size_t replay_holders(const replay_t *r, replay_holder_t **out) {
-    replay_holder_t *h = malloc((r->block_cap + 1) * sizeof *h);
+    replay_holder_t *h = tool_alloc(r->block_cap, sizeof *h, "the report's callers");
     size_t n = 0;
-    for (size_t i = 0; h != NULL && i < r->block_cap; i++) {
+    for (size_t i = 0; i < r->block_cap; i++) {
         if (r->blocks[i].ptr != NULL) {
             h[n++] = (replay_holder_t){r->blocks[i].caller, r->blocks[i].size, 1};
         }
     }
-    if (h != NULL) {
-        qsort(h, n, sizeof *h, by_caller);
-    }
+    qsort(h, n, sizeof *h, by_caller);
     size_t groups = 0;
     for (size_t i = 0; i < n; i++) {
         if (groups > 0 && h[groups - 1].caller == h[i].caller) {

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_memory.h"
+
 #define C(v, i) fmt_count((v), num[i], sizeof num[i])
 
 static void print_header(FILE *out, const replay_t *r) {
@@ -89,16 +91,13 @@ static int by_live(const void *a, const void *b) {
     return x->live_bytes < y->live_bytes ? 1 : x->live_bytes > y->live_bytes ? -1 : 0;
 }
 
-/* r's threads in the order of compare, in an array the caller frees; NULL
- * when there are none (or no memory). */
+/* r's threads in the order of compare, in an array the caller frees. */
 static const thread_stats_t **threads_sorted(const replay_t *r, int (*compare)(const void *, const void *)) {
-    const thread_stats_t **order = r->threads != 0 ? malloc(r->threads * sizeof *order) : NULL;
-    for (size_t i = 0; order != NULL && i < r->threads; i++) {
+    const thread_stats_t **order = tool_alloc(r->threads, sizeof *order, "the report's threads");
+    for (size_t i = 0; i < r->threads; i++) {
         order[i] = &r->thread_stats[i];
     }
-    if (order != NULL) {
-        qsort(order, r->threads, sizeof *order, compare);
-    }
+    qsort(order, r->threads, sizeof *order, compare);
     return order;
 }
 

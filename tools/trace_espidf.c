@@ -28,6 +28,7 @@
 #include "esp_heap_caps.h"
 #include "next_overlap.h"
 #include "trace_formats.h"
+#include "tool_memory.h"
 
 typedef struct {
     uint64_t address;
@@ -43,7 +44,7 @@ typedef struct {
     size_t count, cap;
 } dump_t;
 
-static void *open_state(void) { return calloc(1, sizeof(dump_t)); }
+static void *open_state(void) { return tool_alloc(1, sizeof(dump_t), "the dump's records"); }
 
 static void close_state(void *state) {
     dump_t *d = state;
@@ -160,11 +161,7 @@ static int parse_line(trace_reader_t *r, void *state, char *line) {
     rec.line = reader_line(r);
     if (d->count == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 256;
-        d->records = realloc(d->records, d->cap * sizeof *d->records);
-        if (d->records == NULL) {
-            fprintf(stderr, "capheap: out of memory\n");
-            exit(2);
-        }
+        d->records = tool_grow(d->records, d->cap, sizeof *d->records, "the dump's records");
     }
     d->records[d->count++] = rec;
     return 0;
@@ -180,26 +177,26 @@ static void queue_free(trace_reader_t *r, const dump_record_t *rec, unsigned lon
  * the end; frees due at the same moment go in the order of their records. */
 static int finish(trace_reader_t *r, void *state) {
     dump_t *d = state;
-    address_range_t *ranges = malloc((d->count + 1) * sizeof *ranges);
-    size_t *due = malloc((d->count + 1) * sizeof *due);   /* record i is freed before record due[i] */
-    size_t *first = malloc((d->count + 1) * sizeof *first); /* of the frees before record j (d->count: the end) */
-    size_t *then = malloc((d->count + 1) * sizeof *then);   /* the free after record i's, before the same record */
-    bool ok = ranges != NULL && due != NULL && first != NULL && then != NULL;
-    for (size_t i = 0; ok && i < d->count; i++) {
+    const char *what = "the dump's records";
+    address_range_t *ranges = tool_alloc(d->count, sizeof *ranges, what);
+    size_t *due = tool_alloc(d->count, sizeof *due, what);       /* record i is freed before record due[i] */
+    size_t *first = tool_alloc(d->count + 1, sizeof *first, what); /* of the frees before record j (d->count: the end) */
+    size_t *then = tool_alloc(d->count, sizeof *then, what);     /* the free after record i's, before the same record */
+    for (size_t i = 0; i < d->count; i++) {
         ranges[i] = (address_range_t){d->records[i].address, d->records[i].size};
     }
-    ok = ok && next_overlap(ranges, d->count, due);
-    for (size_t j = 0; ok && j <= d->count; j++) {
+    next_overlap(ranges, d->count, due);
+    for (size_t j = 0; j <= d->count; j++) {
         first[j] = NO_OVERLAP;
     }
-    for (size_t i = d->count; ok && i-- > 0;) { /* backwards: each list in increasing order */
+    for (size_t i = d->count; i-- > 0;) { /* backwards: each list in increasing order */
         if (d->records[i].freed) {
             size_t j = due[i] == NO_OVERLAP ? d->count : due[i];
             then[i] = first[j];
             first[j] = i;
         }
     }
-    for (size_t j = 0; ok && j <= d->count; j++) {
+    for (size_t j = 0; j <= d->count; j++) {
         for (size_t i = first[j]; i != NO_OVERLAP; i = then[i]) {
             queue_free(r, &d->records[i], j < d->count ? d->records[j].line : d->records[i].line);
         }
@@ -214,7 +211,7 @@ static int finish(trace_reader_t *r, void *state) {
     free(due);
     free(first);
     free(then);
-    return ok ? 0 : reader_error(r, "memory for the dump's records");
+    return 0;
 }
 
 const trace_format_ops_t trace_format_espidf = {

@@ -12,6 +12,7 @@
 
 #include "name_map.h"
 #include "trace_formats.h"
+#include "tool_memory.h"
 
 #define LINE_MAX_BYTES 4096 /* a line's text (newline not counted) and its NUL */
 
@@ -40,19 +41,6 @@ struct trace_reader {
     bool has_pending;
 };
 
-static void out_of_memory(void) {
-    fprintf(stderr, "capheap: out of memory reading a trace\n");
-    exit(2);
-}
-
-static void *must_grow(void *p, size_t n, size_t each) {
-    p = realloc(p, n * each);
-    if (p == NULL) {
-        out_of_memory();
-    }
-    return p;
-}
-
 /* ---- ids --------------------------------------------------------------- */
 
 static uint32_t new_id(trace_reader_t *r) {
@@ -65,7 +53,7 @@ static uint32_t new_id(trace_reader_t *r) {
 static void release_id(trace_reader_t *r, uint32_t id) {
     if (r->free_count == r->free_cap) {
         r->free_cap = r->free_cap ? r->free_cap * 2 : 1024;
-        r->free_ids = must_grow(r->free_ids, r->free_cap, sizeof *r->free_ids);
+        r->free_ids = tool_grow(r->free_ids, r->free_cap, sizeof *r->free_ids, "the trace reader");
     }
     r->free_ids[r->free_count++] = id;
 }
@@ -88,7 +76,7 @@ static uint32_t bind_name(trace_reader_t *r, uint64_t name, bool failed, uint32_
 void reader_queue(trace_reader_t *r, const raw_event_t *e) {
     if (r->queue_len == r->queue_cap) {
         r->queue_cap = r->queue_cap ? r->queue_cap * 2 : 64;
-        r->queue = must_grow(r->queue, r->queue_cap, sizeof *r->queue);
+        r->queue = tool_grow(r->queue, r->queue_cap, sizeof *r->queue, "the trace reader");
     }
     r->queue[r->queue_len] = *e;
     if (e->line == 0) {
@@ -209,10 +197,7 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
 }
 
 trace_reader_t *trace_open(const char *path, trace_format_t format) {
-    trace_reader_t *r = calloc(1, sizeof *r);
-    if (r == NULL) {
-        return NULL;
-    }
+    trace_reader_t *r = tool_alloc(1, sizeof *r, "the trace reader");
     r->path = path;
     struct stat st;
     r->file = stat(path, &st) == 0 ? gzopen(path, "rb") : NULL;

@@ -17,6 +17,9 @@
 #             that much and 16 bytes more; heaps a trace does not need; a trace that
 #             does not fit; heaps cut together (--together), checked the same way; the
 #             growth figure checked by replays of the grown trace
+#   oom       every call to malloc, calloc and realloc the tool makes failing in turn
+#             (alone, and with every later one): each run gives the answer of a run with
+#             memory or says it ran out (LD_PRELOAD library in $CAPHEAP_FAIL_MALLOC)
 set -uo pipefail
 group=$1 tool=$2 data=$3 work=$4
 mkdir -p "$work"
@@ -449,6 +452,55 @@ caller_growth() {
   status "--caller without --grow" 2 $?
   run "$work/c.txt" headroom --quiet --board host:64K --grow 5 --caller 0xa "$data/callers.trace"
   status "headroom refuses --grow --caller" 2 $?
+}
+
+# oom_case NAME ARGS...: the tool run with ARGS (paths absolute; outputs in the
+# current directory), once with all the memory it asks for, then again with each
+# of its allocation calls failing, first that call alone, then with every call
+# after it too. A run passes when its status, output and files are those of the
+# run with memory, or when it ends with status 1 or 2 and says that memory ran
+# out; a crash, another status or another answer without that line fails.
+oom_case() {
+  local name=$1 lib=$CAPHEAP_FAIL_MALLOC dir=$work/oom/run ref=$work/oom/ref want calls n after rc bad=0
+  shift
+  rm -rf "$dir" "$ref" && mkdir -p "$dir"
+  (cd "$dir" && "$tool" "$@" >out.txt 2>&1); want=$?
+  mv "$dir" "$ref"
+  mkdir -p "$dir"
+  (cd "$dir" && COUNT_FD=9 LD_PRELOAD=$lib "$tool" "$@" 9>"$work/oom/calls" >/dev/null 2>&1)
+  calls=$(cat "$work/oom/calls")
+  for n in $(seq 1 "$((calls + 1))"); do
+    for after in 0 1; do
+      rm -rf "$dir" && mkdir -p "$dir"
+      (cd "$dir" && FAIL_AT=$n FAIL_AFTER=$after LD_PRELOAD=$lib "$tool" "$@" >out.txt 2>&1); rc=$?
+      if [ "$rc" = "$want" ] && diff -r "$ref" "$dir" >/dev/null; then continue; fi
+      if { [ "$rc" = 1 ] || [ "$rc" = 2 ]; } &&
+         grep -Eq 'capheap: .*(out of memory|Cannot allocate memory)' "$dir/out.txt"; then continue; fi
+      echo "FAIL out of memory, $name: call $n failing$([ "$after" = 1 ] && echo ' and every later one'):" \
+           "exit $rc (with memory: $want), output:"
+      cat "$dir/out.txt"
+      bad=$((bad + 1))
+    done
+  done
+  if [ "$bad" = 0 ]; then
+    echo "ok   out of memory, $name: $calls calls, $((2 * calls + 2)) runs: each the answer with memory, or 'out of memory'"
+  fi
+  failures=$((failures + bad))
+}
+
+oom() {
+  : "${CAPHEAP_FAIL_MALLOC:?the LD_PRELOAD library of tests/tool/fail_malloc.c}"
+  local d
+  d=$(cd "$data" && pwd)
+  tool=$(cd "$(dirname "$tool")" && pwd)/$(basename "$tool")
+  mkdir -p "$work/oom"
+  oom_case "replay of an Android trace" replay --board host:1M "$d/android.txt"
+  oom_case "replay of a gzip trace" replay --quiet --board host:1M "$d/android.txt.gz"
+  oom_case "replay of an ESP-IDF dump" replay --board esp32 "$d/monitor_dump.txt"
+  oom_case "replay on a board file" replay --board "$d/two_heaps.board" "$d/two_heaps.trace"
+  oom_case "map, SVG and HTML" map --quiet --board "$d/odd_names.board" -o odd.svg -o odd.html "$d/attempt.trace"
+  oom_case "headroom" headroom --quiet --board esp32 "$d/headroom.trace"
+  oom_case "compare" compare --board host:64K,host:2M "$d/small.trace"
 }
 
 "$group"
