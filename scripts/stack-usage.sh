@@ -7,8 +7,9 @@
 # $BUILD/stack/stack-<core>-L<level>.md and prints it. Fails when a function
 # recurses or has a frame of dynamic size anywhere in the library, when a
 # path calls through a pointer other than to the application's callbacks or
-# to the library's own visitors (VIA), when a visitor passed in the sources
-# is not among VIA's, or when a function of the table is missing.
+# to the library's own visitors (VIA), when the visitor lists do not say what
+# the sources pass (scripts/stack_visitors.py), or when a function of the
+# table is missing.
 #   scripts/stack-usage.sh LEVEL [CORE]   LEVEL 0 none, 1 light, 2 comprehensive;
 #                                         CORE cm4 (default), cm0plus, rv32, lx106
 #   OPT=-O2 scripts/stack-usage.sh ...    another optimisation level (inlining
@@ -45,8 +46,11 @@ APP_CALLERS=(capheap_caps_alloc_failed capheap_report_corruption src/trace.c:emi
              src/heap_caps_info.c:walk_one_block)
 # The library's own visitors, which its walks and checks call through a
 # pointer: each site (the function that makes the call; GCC may inline a
-# helper, so both are named) and the functions it can reach, followed as
-# calls. check_visitors (below) holds this list to the sources.
+# helper, so both are named) and every function it can reach, followed as
+# calls wherever the site is reached (an upper bound: VIA), and the visitor
+# each function of the library passes (BIND: below that binder the site
+# reaches its visitor only; multi_heap_walk's chain then never reaches the
+# dump's formatter). scripts/stack_visitors.py holds both to the sources.
 TLSF_FAULTS=src/multi_heap_diag.c:on_fault+src/assertions.c:region_fault
 TLSF_WALKERS=src/multi_heap_diag.c:walk_one_block+src/multi_heap_diag.c:check_one_block+src/multi_heap_diag.c:dump_one_block
 TLSF_WALKERS+=+src/multi_heap_diag.c:find_one_block+src/poison.c:fill_free_block
@@ -55,22 +59,21 @@ HEAP_WALKERS+=+src/heap_caps_task_stat_print.c:print_block
 VIA=(--via "capheap_tlsf_check=$TLSF_FAULTS" --via "src/tlsf.c:fail=$TLSF_FAULTS"
      --via "capheap_poison_check_block=src/multi_heap_diag.c:on_fault"
      --via "capheap_tlsf_walk=$TLSF_WALKERS" --via "src/multi_heap_diag.c:walk_one_block=$HEAP_WALKERS")
-
-# Every function of src/ passed to a walk or a check as its visitor must be
-# one of VIA's targets, or the figures would leave its frames out.
-check_visitors() {
-  local name missing=0
-  for name in $(grep -hoE '\b(capheap_tlsf_walk|locked_walk|capheap_tlsf_check|multi_heap_walk|capheap_poison_check_block)\([^;{]*' src/*.c |
-                sed -E 's/^[a-z_]+\(//' | tr ',' '\n' | sed -E 's/^ +| +$//g' | grep -E '^[a-z_]+$' | sort -u); do
-    grep -qE "^static (bool|void) $name\(" src/*.c || continue
-    if ! printf '%s\n' "${VIA[@]}" | grep -qE ":$name(\+|$)"; then
-      echo "stack-usage: $name is passed to a walk or a check but is not among VIA's targets" >&2
-      missing=1
-    fi
-  done
-  return "$missing"
-}
-check_visitors
+DIAG=src/multi_heap_diag.c
+BIND=(--bind "multi_heap_check@capheap_tlsf_check=$DIAG:on_fault" --bind "multi_heap_check@src/tlsf.c:fail=$DIAG:on_fault"
+      --bind "multi_heap_check@capheap_tlsf_walk=$DIAG:check_one_block"
+      --bind "$DIAG:check_one_block@capheap_poison_check_block=$DIAG:on_fault"
+      --bind "capheap_verify_region@capheap_tlsf_check=src/assertions.c:region_fault"
+      --bind "capheap_verify_region@src/tlsf.c:fail=src/assertions.c:region_fault"
+      --bind "multi_heap_walk@capheap_tlsf_walk=$DIAG:walk_one_block"
+      --bind "multi_heap_dump@capheap_tlsf_walk=$DIAG:dump_one_block"
+      --bind "multi_heap_find_containing_block@capheap_tlsf_walk=$DIAG:find_one_block"
+      --bind "capheap_poison_new_heap@capheap_tlsf_walk=src/poison.c:fill_free_block"
+      --bind "heap_caps_walk@$DIAG:walk_one_block=src/heap_caps_info.c:walk_one_block"
+      --bind "heap_caps_get_per_task_info@$DIAG:walk_one_block=src/heap_caps_task_info.c:tally_block"
+      --bind "src/heap_caps_task_stat.c:fill_heap@$DIAG:walk_one_block=src/heap_caps_task_stat.c:list_block"
+      --bind "src/heap_caps_task_stat_print.c:print_heaps@$DIAG:walk_one_block=src/heap_caps_task_stat_print.c:print_block")
+python3 scripts/stack_visitors.py "${VIA[@]}" "${BIND[@]}" src/*.c
 
 sources=$(cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$level" -P cmake/print-sources.cmake)
 for source in $sources ports/baremetal/malloc_family.c; do
@@ -83,7 +86,7 @@ names=("none" "light" "comprehensive")
   echo "| function | worst-case stack, bytes (${names[$level]} poisoning) | deepest chain of calls (each one's frame) | indirect calls reached (not followed) |"
   echo "|---|---|---|---|"
   status=0
-  python3 scripts/stack_depth.py "${VIA[@]}" "$(IFS=,; echo "${FUNCTIONS[*]}")" "$(IFS=,; echo "${APP_CALLERS[*]}")" \
+  python3 scripts/stack_depth.py "${VIA[@]}" "${BIND[@]}" "$(IFS=,; echo "${FUNCTIONS[*]}")" "$(IFS=,; echo "${APP_CALLERS[*]}")" \
     "$out"/*.ci || status=$?
 } >"$BUILD/stack/stack-$tag-L$level.md"
 cat "$BUILD/stack/stack-$tag-L$level.md"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Worst-case stack depth of functions, from GCC's call-graph files.
 
-Usage: stack_depth.py [--via SITE=TARGET[+TARGET...]]... FUNCTION[,FUNCTION...] CALLER[,CALLER...] FILE.ci...
+Usage: stack_depth.py [--via SITE=TARGET[+TARGET...]]... [--bind BINDER@SITE=TARGET[+TARGET...]]...
+                      FUNCTION[,FUNCTION...] CALLER[,CALLER...] FILE.ci...
 
 Reads the .ci files that gcc -fcallgraph-info=su writes (one per object: each
 function defined there with its frame in bytes, and its calls), joins them into
@@ -25,6 +26,16 @@ pointer): they are followed as calls, and the site is then an error no more
 (a site that is also a CALLER is followed and still listed). A target not
 defined in the files is not built and is left out. A static function is
 named FILE:NAME, as GCC titles it (src/trace.c:emit).
+
+--via counts a site as reaching every target it names, whoever called it: an
+upper bound. --bind says which targets the site reaches below BINDER, the
+function that passes them (multi_heap_dump passes dump_one_block to the walk
+that calls it): on chains through BINDER the site reaches those only (the
+binder nearest the site decides). Elsewhere the site falls back to --via. A
+binder GCC inlined away is not in the graph and binds nothing: the figures
+fall back to the upper bound, never below the truth. A bound site must also
+have --via, its bound when no binder is on the chain. Whether each binding
+says what the sources pass is the caller's to check (stack-usage.sh does).
 
 A last line says whether any function of the files reaches a recursion or a
 frame of dynamic size. Exit status 1 when one does, or when a function named
@@ -73,33 +84,50 @@ def resolve(frames, name):
     return matches[0] if len(matches) == 1 else None
 
 
+def built(frames, targets):
+    return frozenset(t for t in targets if resolve(frames, t) is not None)
+
+
 class Depth:
-    def __init__(self, graph, via):
+    def __init__(self, graph, via, bind):
         self.frames, self.kinds, self.calls, self.indirect = graph
-        for site, targets in via.items():
-            if site in self.indirect:
-                built = {t for t in targets if resolve(self.frames, t) is not None}
-                self.calls.setdefault(site, set()).update(built)
+        self.via = {site: built(self.frames, t) for site, t in via.items() if site in self.indirect}
+        self.bind = {}
+        for binder, sites in bind.items():
+            title = resolve(self.frames, binder)
+            if title is not None:
+                self.bind[title] = {site: built(self.frames, t) for site, t in sites.items()}
         self.followed = set(via)
         self.memo = {}
         self.active = set()
 
-    def of(self, fn):
+    def callees(self, fn, ctx):
+        """What fn calls: its direct calls, and what its indirect call reaches
+        on this chain (ctx: the sites bound by the binders above)."""
+        reached = dict(ctx).get(fn, self.via.get(fn, frozenset()))
+        return sorted(self.calls.get(fn, set()) | reached)
+
+    def of(self, fn, ctx=frozenset()):
         """(bytes, path, unknown callees, callback sites, recursion, dynamic)."""
-        if fn in self.memo:
-            return self.memo[fn]
+        if fn in self.bind:
+            bound = dict(ctx)
+            bound.update(self.bind[fn])
+            ctx = frozenset(bound.items())
+        key = (fn, ctx)
+        if key in self.memo:
+            return self.memo[key]
         if fn in self.active:
             return (0, [fn], set(), set(), True, False)
         self.active.add(fn)
         best = (0, [], set(), set(), False, False)
         unknown, callbacks = set(), set(self.indirect.get(fn, ()))
         recursion, dynamic = False, "dynamic" in self.kinds[fn] and "bounded" not in self.kinds[fn]
-        for callee in sorted(self.calls.get(fn, ())):
+        for callee in self.callees(fn, ctx):
             target = resolve(self.frames, callee)
             if target is None:
                 unknown.add(callee)
                 continue
-            sub = self.of(target)
+            sub = self.of(target, ctx)
             unknown |= sub[2]
             callbacks |= sub[3]
             recursion |= sub[4]
@@ -108,7 +136,7 @@ class Depth:
                 best = sub
         result = (self.frames[fn] + best[0], [fn] + best[1], unknown, callbacks, recursion, dynamic)
         self.active.discard(fn)
-        self.memo[fn] = result
+        self.memo[key] = result
         return result
 
 
@@ -117,15 +145,23 @@ def short(name):
 
 
 def main(argv):
-    via = {}
-    while len(argv) > 2 and argv[1] == "--via":
-        site, _, targets = argv[2].partition("=")
-        via.setdefault(site, set()).update(targets.split("+"))
+    via, bind = {}, {}
+    while len(argv) > 2 and argv[1] in ("--via", "--bind"):
+        where, _, targets = argv[2].partition("=")
+        if argv[1] == "--via":
+            via.setdefault(where, set()).update(targets.split("+"))
+        else:
+            binder, _, site = where.partition("@")
+            bind.setdefault(binder, {}).setdefault(site, set()).update(targets.split("+"))
         argv = argv[:1] + argv[3:]
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2
-    depth = Depth(read_graph(argv[3:]), via)
+    unfollowed = sorted({site for sites in bind.values() for site in sites} - set(via))
+    if unfollowed:  # a chain through no binder would reach nothing there
+        print(f"stack_depth: --bind of a site without --via: {', '.join(unfollowed)}", file=sys.stderr)
+        return 2
+    depth = Depth(read_graph(argv[3:]), via, bind)
     app_callers = set(argv[2].split(","))
     status = 0
     for fn in argv[1].split(","):

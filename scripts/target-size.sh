@@ -254,10 +254,11 @@ core_text=$(cell 0 $(core 0) | awk '{print $1}')
   echo "along the deepest chain of calls, error paths too. Not counted: what the C library's functions"
   echo "named take (a few words each in newlib), the application's own callbacks (the failed-allocation"
   echo "callback, the corruption handler, the trace sink: add theirs), and an interrupt's frame on top."
-  echo "The diagnostics (check, walk, dump) call the library's own visitors through a pointer: each"
-  echo "walk is counted as if it could call any of them (the dump's, which prints, is the deepest; with"
-  echo "poisoning the check's), so their figures are upper bounds, and list the application's walkers"
-  echo "as reached where the walk cannot in fact call them (multi_heap_check's, with poisoning)."
+  echo "The diagnostics (check, walk, dump) call the library's own visitors through a pointer: below"
+  echo "the function that passes one (multi_heap_dump passes the dump's, which prints), a walk is counted"
+  echo "as calling that one only (scripts/stack_visitors.py holds these bindings to the sources); where"
+  echo "no such function is on the chain (GCC inlined it, or the application called the walk), as if it"
+  echo "could call any of the library's, an upper bound. The application's walkers are not counted."
   for level in 0 2; do
     echo
     BUILD=$BUILD scripts/stack-usage.sh "$level"
