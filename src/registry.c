@@ -288,18 +288,18 @@ static esp_err_t enable_locked(capheap_heap_t *h, const nest_t *nest) {
     if (atomic_load_explicit(&h->hot->mh, memory_order_relaxed) != NULL) {
         return ESP_OK;
     }
+    /* The locks first (task tracking's accounts', before the heap serves):
+     * a heap refused for want of one has not written its memory. */
+    void *lock = capheap_task_stats_start() ? capheap_port_lock_create() : NULL;
+    if (lock == NULL) {
+        return ESP_ERR_NO_MEM;
+    }
     multi_heap_handle_t mh = multi_heap_register((void *)h->start, h->end - h->start);
     if (mh == NULL) {
+        capheap_port_lock_delete(lock);
         return ESP_ERR_NO_MEM;
     }
-    /* task tracking's accounts first: before the heap serves */
-    if (!capheap_task_stats_start()) {
-        return ESP_ERR_NO_MEM;
-    }
-    h->lock = capheap_port_lock_create();
-    if (h->lock == NULL) {
-        return ESP_ERR_NO_MEM;
-    }
+    h->lock = lock;
     multi_heap_set_lock(mh, h->lock);
     h->data.mh = h->alias.mh = mh;
     atomic_store_explicit(&h->hot->mh, mh, memory_order_release);

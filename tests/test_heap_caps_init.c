@@ -49,15 +49,21 @@ static void add_region_errors(void **state) {
 }
 
 /* With no lock left in the port, a region is refused as out of memory and
- * nothing of it becomes a heap: a free inside it is a foreign pointer, the
- * heaps there serve as before. With a lock again, the same call makes it. */
+ * nothing of it becomes a heap: its memory is as it was, a free inside it is
+ * a foreign pointer, the heaps there serve as before. With a lock again, the
+ * same call makes it. */
 static void add_region_without_a_lock(void **state) {
     (void)state;
     size_t heaps = capheap_registry_count();
     size_t total = heap_caps_get_total_size(MALLOC_CAP_DMA);
+    uint8_t *range = caps_ptr(0x3FFB0000);
+    memset(range, 0x5A, 0x3000);
     caps_locks_t locks;
     caps_take_every_lock(&locks);
     assert_int_equal(heap_caps_add_region(chip(0x3FFB0000), chip(0x3FFB3000)), ESP_ERR_NO_MEM);
+    for (size_t i = 0; i < 0x3000; i++) {
+        assert_int_equal(range[i], 0x5A);
+    }
     assert_int_equal(capheap_registry_count(), heaps);
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_DMA), total);
     assert_null(caps_heap_at(caps_host(0x3FFB0000)));
