@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
-# The stack analyser's own test (scripts/stack_depth.py), on two call graphs
+# The stack analyser's own test (scripts/stack_depth.py), on three call graphs
 # written by hand in GCC's .ci format: a.ci (a chain through a static
 # function, a call to a weak definition in b.ci, a call into the C library,
 # an indirect call, and two calls GCC writes without a source location: to
-# memset, and to a part split off top, the deepest) and b.ci (two functions
-# calling each other). Checked by hand: top is 16 + 64 = 80 bytes (by its
-# part, not by the weak definition's 40 nor helper's 24 + 8), uses_hook
-# 8 + 4 = 12 and memset not counted; ping and pong
-# recurse; hooked's indirect call is allowed only when named, or followed
-# (--via) to the functions it can reach: then uses_hook is 8 + 4 + 8 = 20 by
-# leaf (the other target named is not defined, so not built). Each run must
-# print what expected-*.txt holds and exit as given (1: the recursion, or the
-# unfollowed indirect call; their stderr included). c.ci binds hooked's call (--bind): below
-# binds_small it reaches small_visitor only, 12 + 4 + 2 = 18 bytes, not leaf's
-# 24; uses_hook, through no binder, still 20, and calls_both over both 4 + 20;
-# a binder not in the graph (inlined away) binds nothing (24); a bound site
-# without --via is refused (exit 2). stack_visitors.py, on visitors.c (one
-# binder passing one visitor): the right lists pass; a visitor not bound, or
-# bound where it is not passed, fails (exit 1).
+# memset, and to a part split off top, the deepest), b.ci (two functions
+# calling each other) and c.ci (a function passing a visitor to hooked).
+# Checked by hand: top is 16 + 64 = 80 bytes (by its part, not by the weak
+# definition's 40 nor helper's 24 + 8), uses_hook 8 + 4 = 12 and memset not
+# counted; ping and pong recurse; hooked's indirect call is allowed only when
+# named, or followed (--via) to the functions it can reach: then uses_hook is
+# 8 + 4 + 8 = 20 by leaf (the other target named is not defined, so not
+# built). With hooked's call bound (--bind) below binds_small to
+# small_visitor: binds_small is 12 + 4 + 2 = 18, not 24 by leaf; uses_hook,
+# through no binder, still 20; calls_both, over both, 4 + 20. A binder not in
+# the graph (inlined away) binds nothing (24); a bound site without --via is
+# refused (exit 2). Each run must print (stdout and stderr) what
+# expected-*.txt holds and exit as given (1: the recursion, or the unfollowed
+# indirect call). Then the visitor check (scripts/stack_visitors.py) on
+# visitors.c, one binder passing one visitor to a walk: the right lists pass;
+# a visitor not bound, or bound where no call passes it, fails (exit 1).
 set -uo pipefail
 cd "$(dirname "$0")"
 failures=0
