@@ -4,6 +4,7 @@
  * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board,
  * 3 the replay had failed allocations (the pattern does not fit the board).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +287,7 @@ static int cmd_replay(const options_t *o, bool print_report) {
     return rc;
 }
 
-int main(int argc, char **argv) {
+static int run_command(int argc, char **argv) {
     options_t o;
     if (!parse_args(&o, argc, argv)) {
         usage(stderr);
@@ -347,3 +348,17 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
 }
+
+/* The report is the command's answer: one not written whole (a full disk) is
+ * an output error, whatever the command found. */
+static int output_checked(int rc) {
+    int flushed = fflush(stdout);
+    if (flushed != 0 || ferror(stdout)) {
+        fprintf(stderr, "capheap: the standard output could not be written whole%s%s\n", flushed != 0 ? ": " : "",
+                flushed != 0 ? strerror(errno) : "");
+        return rc != 0 ? rc : 1;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv) { return output_checked(run_command(argc, argv)); }

@@ -332,7 +332,8 @@ int picture_write(const char *path, const tool_board_t *b, const replay_t *r, co
         fputs("</body>\n</html>\n", c.f);
     }
     free(c.live);
-    if (fclose(c.f) != 0) {
+    bool failed = ferror(c.f) != 0; /* a write that failed before the last one */
+    if (fclose(c.f) != 0 || failed) {
         return cannot_write(path);
     }
     return 0;

@@ -192,5 +192,10 @@ int main(int argc, char **argv) {
     }
     capheap_trace_set_sink(NULL, NULL);
     capheap_deinit();
-    return fclose(out) == 0 ? 0 : 1;
+    bool failed = ferror(out) != 0;
+    if (fclose(out) != 0 || failed) {
+        fprintf(stderr, "capheap_workload: %s could not be written whole\n", argv[1]);
+        return 1;
+    }
+    return 0;
 }

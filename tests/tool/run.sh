@@ -8,7 +8,7 @@
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment;
 #             names with markup, Latin-1 and UTF-8 bytes
 #   errors    malformed traces name file, line and what was expected; unknown board;
-#             bad options named, then the usage
+#             bad options named, then the usage; output to a full disk an error
 #   boardfiles  board files: every built-in board written and read back gives the
 #             same board; a chip on paper replays; malformed files name the line
 #   compare   capheap compare: one line per board, the failures of each, exit 3 when
@@ -218,6 +218,13 @@ errors() {
   run "$work/info8266.txt" info --board esp8266; status "info esp8266" 0 $?
   expect "info: DRAM takes bytes" "^  0x3FFE8000-0x40000000 +96.0 KiB  DRAM +$" "$work/info8266.txt"
   expect "info: IRAM 32BIT only" "^  0x40100000-0x4010C000 +48.0 KiB  IRAM +32BIT only$" "$work/info8266.txt"
+  # An answer not written whole (a full disk: /dev/full) is an output error, not a success.
+  "$tool" replay --board host:1M "$data/android.txt" >/dev/full 2>"$work/full.txt"; status "report to a full disk" 1 $?
+  expect "full disk said" "capheap: the standard output could not be written whole: No space left on device" \
+    "$work/full.txt"
+  "$tool" replay --board host:64K "$data/small.trace" >/dev/full 2>"$work/full3.txt"; status "a failing replay too" 3 $?
+  run "$work/full-svg.txt" map --quiet --board esp32 -o /dev/full "$data/dma.trace"; status "picture to a full disk" 1 $?
+  expect "picture: cannot write" "capheap: /dev/full: cannot write: No space left on device" "$work/full-svg.txt"
 }
 
 boardfiles() {
