@@ -33,7 +33,8 @@ function that passes them (multi_heap_dump passes dump_one_block to the walk
 that calls it): on chains through BINDER the site reaches those only (the
 binder nearest the site decides). Elsewhere the site falls back to --via. A
 binder GCC inlined away is not in the graph and binds nothing: the figures
-fall back to the upper bound, never below the truth. A bound site must also
+fall back to the upper bound, never below the truth; a part GCC split off a
+binder (BINDER.part.0, .constprop, .isra, .cold) binds as the binder does. A bound site must also
 have --via, its bound when no binder is on the chain. Whether each binding
 says what the sources pass is the caller's to check (stack-usage.sh does).
 
@@ -84,6 +85,13 @@ def resolve(frames, name):
     return matches[0] if len(matches) == 1 else None
 
 
+def clones(frames, name):
+    """The parts GCC split off a function or specialised from it (NAME.part.0,
+    NAME.constprop.0, FILE:NAME.isra.0): what they call, the function calls."""
+    clone = re.compile(r"(.*:)?" + re.escape(name.rsplit(":", 1)[-1]) + r"\.(part|constprop|isra|cold)\.\d+$")
+    return sorted(t for t in frames if clone.fullmatch(t) and (":" not in name or t.startswith(name + ".")))
+
+
 def built(frames, targets):
     return frozenset(t for t in targets if resolve(frames, t) is not None)
 
@@ -94,9 +102,10 @@ class Depth:
         self.via = {site: built(self.frames, t) for site, t in via.items() if site in self.indirect}
         self.bind = {}
         for binder, sites in bind.items():
-            title = resolve(self.frames, binder)
-            if title is not None:
-                self.bind[title] = {site: built(self.frames, t) for site, t in sites.items()}
+            bound = {site: built(self.frames, t) for site, t in sites.items()}
+            for title in [resolve(self.frames, binder)] + clones(self.frames, binder):
+                if title is not None:
+                    self.bind[title] = bound
         self.followed = set(via)
         self.memo = {}
         self.active = set()

@@ -12,7 +12,9 @@
 # 8 + 4 + 8 = 20 by leaf (the other target named is not defined, so not
 # built). With hooked's call bound (--bind) below binds_small to
 # small_visitor: binds_small is 12 + 4 + 2 = 18, not 24 by leaf; uses_hook,
-# through no binder, still 20; calls_both, over both, 4 + 20. A binder not in
+# through no binder, still 20; calls_both, over both, 4 + 20; calls_part,
+# through the part GCC split off binds_small, 4 + 16 + 4 + 2 = 26 (32 were the
+# part not taken for its binder). A binder not in
 # the graph (inlined away) binds nothing (24); a bound site without --via is
 # refused (exit 2). Each run must print (stdout and stderr) what
 # expected-*.txt holds and exit as given (1: the recursion, or the unfollowed
@@ -37,7 +39,7 @@ check both 1 top,uses_hook hooked a.ci b.ci
 check internal 1 uses_hook none a.ci
 check via 0 --via hooked=leaf+not_built uses_hook none a.ci
 check via-caller 0 --via hooked=leaf uses_hook hooked a.ci
-check bind 0 --via hooked=leaf+small_visitor --bind binds_small@hooked=small_visitor binds_small,uses_hook,calls_both \
+check bind 0 --via hooked=leaf+small_visitor --bind binds_small@hooked=small_visitor binds_small,uses_hook,calls_both,calls_part \
   none a.ci c.ci
 check bind-gone 0 --via hooked=leaf+small_visitor --bind gone@hooked=small_visitor binds_small none a.ci c.ci
 check bind-no-via 2 --via hooked=leaf --bind binds_small@other=leaf binds_small none a.ci c.ci
