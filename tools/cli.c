@@ -1,8 +1,9 @@
 /*
  * cli.c: the `capheap` command: boards, info, board-file, replay, map, headroom
  * (docs/tool.md).
- * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board,
- * 3 the replay had failed allocations (the pattern does not fit the board).
+ * Exit status: 0 fine, 1 a trace or output error, 2 wrong usage or board, or
+ * the tool's own memory ran out (tool_memory.h), 3 the replay had failed
+ * allocations (the pattern does not fit the board).
  */
 #include <errno.h>
 #include <stdio.h>
