@@ -34,9 +34,10 @@ that calls it): on chains through BINDER the site reaches those only (the
 binder nearest the site decides). Elsewhere the site falls back to --via. A
 binder GCC inlined away is not in the graph and binds nothing: the figures
 fall back to the upper bound, never below the truth; a part GCC split off a
-binder (BINDER.part.0, .constprop, .isra, .cold) binds as the binder does. A bound site must also
-have --via, its bound when no binder is on the chain. Whether each binding
-says what the sources pass is the caller's to check (stack-usage.sh does).
+binder (BINDER.part.0, .constprop, .isra, .cold) binds as the binder does.
+A bound site must also have --via, its bound when no binder is on the chain.
+Whether each binding says what the sources pass is the caller's to check
+(stack-usage.sh does, with stack_visitors.py).
 
 A last line says whether any function of the files reaches a recursion or a
 frame of dynamic size. Exit status 1 when one does, or when a function named
@@ -113,8 +114,8 @@ class Depth:
     def callees(self, fn, ctx):
         """What fn calls: its direct calls, and what its indirect call reaches
         on this chain (ctx: the sites bound by the binders above)."""
-        reached = dict(ctx).get(fn, self.via.get(fn, frozenset()))
-        return sorted(self.calls.get(fn, set()) | reached)
+        reached = dict(ctx).get(fn, self.via.get(fn)) if fn in self.indirect else None
+        return sorted(self.calls.get(fn, set()) | (reached or frozenset()))
 
     def of(self, fn, ctx=frozenset()):
         """(bytes, path, unknown callees, callback sites, recursion, dynamic)."""
