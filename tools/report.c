@@ -107,10 +107,10 @@ static const thread_stats_t **threads_sorted(const replay_t *r, int (*compare)(c
  * allocated: the memory each holds, wherever it is freed from. */
 static void print_threads(FILE *out, const replay_t *r) {
     char num[4][32];
-    const thread_stats_t **order = threads_sorted(r, by_peak);
-    if (order == NULL) {
-        return;
+    if (r->threads == 0) {
+        return; /* a trace that names no threads (an ESP-IDF dump) */
     }
+    const thread_stats_t **order = threads_sorted(r, by_peak);
     fprintf(out, "\nPer thread of the trace             requests   peak live B   live at end B  failed\n");
     for (size_t i = 0; i < r->threads && i < THREADS_SHOWN; i++) {
         const thread_stats_t *t = order[i];
@@ -155,7 +155,7 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
     }
     free(h);
     const thread_stats_t **t = threads_sorted(r, by_live);
-    for (size_t i = 0; t != NULL && i < r->threads && i < 3 && t[i]->live_bytes > 0; i++) {
+    for (size_t i = 0; i < r->threads && i < 3 && t[i]->live_bytes > 0; i++) {
         fprintf(out, "  thread 0x%llx holds %s bytes in %s block%s\n", (unsigned long long)t[i]->thread,
                 C(t[i]->live_bytes, 0), C(t[i]->live_blocks, 1), t[i]->live_blocks == 1 ? "" : "s");
     }

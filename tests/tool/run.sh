@@ -48,6 +48,13 @@ parsers() {
   run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"; status "esp-idf dump" 0 $?
   expect "esp-idf: detected" "\(esp-idf heap trace dump\) on board esp32" "$work/dump.txt"
   expect "esp-idf: counts" "5 events: 3 allocations, 0 reallocations, 2 frees" "$work/dump.txt"
+  # A dump names no threads: its report has no table of them.
+  if grep -q "Per thread" "$work/dump.txt"; then
+    echo "FAIL esp-idf dump: a table of threads for a trace that names none:"; cat "$work/dump.txt"
+    failures=$((failures + 1))
+  else
+    echo "ok   esp-idf dump: no table of threads"
+  fi
   run "$work/android.txt" replay --quiet --board host:1M "$data/android.txt"; status "android plain" 0 $?
   expect "android: counts" "6 events: 4 allocations, 1 reallocations, 1 frees; 2 threads" "$work/android.txt"
   run "$work/android-gz.txt" replay --quiet --board host:1M "$data/android.txt.gz"; status "android gzip" 0 $?
