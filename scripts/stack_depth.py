@@ -154,16 +154,24 @@ def short(name):
     return name.rsplit(":", 1)[-1]
 
 
-def main(argv):
+def read_lists(args):
+    """The leading --via and --bind options of args: (via as {site: targets},
+    bind as {binder: {site: targets}}, the arguments after them)."""
     via, bind = {}, {}
-    while len(argv) > 2 and argv[1] in ("--via", "--bind"):
-        where, _, targets = argv[2].partition("=")
-        if argv[1] == "--via":
+    while len(args) > 1 and args[0] in ("--via", "--bind"):
+        where, _, targets = args[1].partition("=")
+        if args[0] == "--via":
             via.setdefault(where, set()).update(targets.split("+"))
         else:
             binder, _, site = where.partition("@")
             bind.setdefault(binder, {}).setdefault(site, set()).update(targets.split("+"))
-        argv = argv[:1] + argv[3:]
+        args = args[2:]
+    return via, bind, args
+
+
+def main(argv):
+    via, bind, rest = read_lists(argv[1:])
+    argv = argv[:1] + rest
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 """Holds stack-usage.sh's visitor lists to the sources.
 
 Usage: stack_visitors.py [--via SITE=TARGET[+TARGET...]]... [--bind BINDER@SITE=TARGET[+TARGET...]]... FILE.c...
+(the options first, read as stack_depth.py reads them)
 
 The library's walks and checks call a visitor through a pointer, which the
 call graph cannot follow: stack_depth.py is told where each such call can go
@@ -23,6 +24,9 @@ as GCC titles them, and as --via and --bind name them.
 """
 import re
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from stack_depth import read_lists  # noqa: E402 (the same --via and --bind options)
 
 # Each function that takes a visitor, and the sites where it is called.
 WALKS = {
@@ -58,26 +62,9 @@ def passes(paths):
     return found
 
 
-def parse(argv):
-    via, bind, files = {}, {}, []
-    i = 0
-    while i < len(argv):
-        if argv[i] in ("--via", "--bind") and i + 1 < len(argv):
-            where, _, targets = argv[i + 1].partition("=")
-            if argv[i] == "--via":
-                via.setdefault(where, set()).update(targets.split("+"))
-            else:
-                binder, _, site = where.partition("@")
-                bind.setdefault((binder, site), set()).update(targets.split("+"))
-            i += 2
-        else:
-            files.append(argv[i])
-            i += 1
-    return via, bind, files
-
-
 def main(argv):
-    via, bind, files = parse(argv[1:])
+    via, binders, files = read_lists(argv[1:])
+    bind = {(binder, site): targets for binder, sites in binders.items() for site, targets in sites.items()}
     if not files:
         print(__doc__, file=sys.stderr)
         return 2
