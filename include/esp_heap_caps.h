@@ -17,7 +17,9 @@
  * instruction-bus address an EXEC allocation may return (see heap_caps_malloc).
  * An address that no heap holds, or that is not a live block, is reported
  * through capheap_report_corruption (capheap/port.h) and the call then does
- * nothing (free) or returns NULL / 0.
+ * nothing (free) or returns NULL / 0. Without poisoning, a heap knows a live
+ * block only by its header (multi_heap.h): an address inside a live block
+ * whose bytes just before it pass for one is taken as a block.
  */
 #ifndef CAPHEAP_ESP_HEAP_CAPS_H
 #define CAPHEAP_ESP_HEAP_CAPS_H
@@ -151,8 +153,11 @@ void *heap_caps_calloc(size_t n, size_t size, uint32_t caps);
 /**
  * Resizes ptr to size bytes in memory that has caps. In place (or within its
  * heap) when its heap covers caps; else, or when that fails, the block moves to
- * a heap with caps (copy, then free). ptr NULL: heap_caps_malloc. size 0: frees
- * ptr and returns NULL. On failure returns NULL and ptr is untouched.
+ * a heap with caps (copy, then free). A block the hardware aligns (DMA behind
+ * cache lines) and one reached through an instruction-bus window (EXEC from
+ * D/IRAM) always move, as in ESP-IDF (on the ESP32 a window address depends
+ * on the block's end). ptr NULL: heap_caps_malloc. size 0: frees ptr and returns NULL.
+ * On failure returns NULL and ptr is untouched.
  */
 void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps);
 
@@ -210,10 +215,13 @@ size_t heap_caps_get_free_size(uint32_t caps);
 size_t heap_caps_get_minimum_free_size(uint32_t caps);
 
 /** Largest size one heap_caps_malloc(size, caps) could now get from a single
- *  heap (without walking blocks: O(1) per heap). With EXEC, what a heap's
- *  instruction-bus window leaves of its largest block; 0 for EXEC with 8BIT
- *  or DMA, which no allocation has. (heap_caps_get_info's largest_free_block
- *  is the heaps' own figure.) */
+ *  heap (without walking blocks: O(1) per heap), over the heaps that cover
+ *  caps. With EXEC, what a heap's instruction-bus window leaves of its
+ *  largest block; with caps the hardware aligns (DMA, SIMD behind cache
+ *  lines), whole lines that an aligned block leaves room for; 0 for EXEC with
+ *  8BIT or DMA, which no allocation has. caps 0 covers every heap, as in
+ *  ESP-IDF, though heap_caps_malloc(size, 0) gets nothing.
+ *  (heap_caps_get_info's largest_free_block is the heaps' own figure.) */
 size_t heap_caps_get_largest_free_block(uint32_t caps);
 
 /** Sums of every multi_heap_info_t field; largest_free_block is the maximum. */

@@ -92,14 +92,16 @@ void *capheap_alias_alloc(capheap_heap_t *h, size_t size, size_t align) {
     return h->alias_kind == CAPHEAP_ALIAS_LINEAR ? linear_alloc(h, size, align) : inverted_alloc(h, size, align);
 }
 
-/* Inverted: a plain request of rounded size + extra bytes; linear: a plain
- * request when the window's offset is on the grain (memalign with offset 0),
- * else none (a block cannot start off the grain). */
-size_t capheap_alias_largest_request(const capheap_heap_t *h, size_t largest) {
-    if (h->alias_kind == CAPHEAP_ALIAS_LINEAR) {
-        return (h->alias_k & (GRAIN - 1)) == 0 ? largest : 0;
+/* Linear: an aligned request at the window's offset; inverted: a plain
+ * request of the rounded size and the extra bytes. */
+size_t capheap_alias_largest_request(const capheap_heap_t *h, multi_heap_handle_t mh, size_t align) {
+    if (align < GRAIN) {
+        align = GRAIN;
     }
-    size_t extra = inverted_extra(h, GRAIN);
+    if (h->alias_kind == CAPHEAP_ALIAS_LINEAR) {
+        return capheap_multi_heap_largest_aligned(mh, align, (size_t)h->alias_k);
+    }
+    size_t largest = capheap_multi_heap_largest_free(mh), extra = inverted_extra(h, align);
     return largest > extra ? (largest - extra) & ~(GRAIN - 1) : 0;
 }
 

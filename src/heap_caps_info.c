@@ -78,10 +78,26 @@ void heap_caps_get_info(multi_heap_info_t *info, uint32_t caps) {
     }
 }
 
-/* An EXEC request is served through a heap's instruction-bus window when it
- * has one, whose placement takes a few bytes more (heap_caps_alias.c); no
- * request has EXEC with 8BIT or DMA (heap_caps.c), though a heap may cover
- * them all. */
+/* The largest request for caps one heap serves, as heap_caps_malloc asks it:
+ * through the heap's instruction-bus window for EXEC when it has one, whose
+ * placement takes a few bytes more (heap_caps_alias.c); with the alignment
+ * the hardware asks (DMA behind cache lines: heap_caps_hw.c), to which the
+ * size is also rounded up. */
+static size_t largest_request(const capheap_heap_t *h, multi_heap_handle_t mh, uint32_t caps) {
+    size_t align, one;
+    (void)capheap_caps_for_hw(caps, &align);
+    if ((caps & MALLOC_CAP_EXEC) && h->alias_kind != CAPHEAP_ALIAS_NONE) {
+        one = capheap_alias_largest_request(h, mh, align);
+    } else if (align != 0) {
+        one = capheap_multi_heap_largest_aligned(mh, align, 0);
+    } else {
+        return capheap_multi_heap_largest_free(mh);
+    }
+    return align != 0 ? one & ~(align - 1) : one;
+}
+
+/* No request has EXEC with 8BIT or DMA (heap_caps.c), though a heap may
+ * cover them all. */
 size_t heap_caps_get_largest_free_block(uint32_t caps) {
     if ((caps & MALLOC_CAP_EXEC) && (caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
         return 0;
@@ -89,15 +105,10 @@ size_t heap_caps_get_largest_free_block(uint32_t caps) {
     size_t result = 0, n = capheap_registry_count();
     for (size_t i = 0; i < n; i++) {
         multi_heap_handle_t mh = visit(i, caps, false);
-        if (mh == NULL) {
-            continue;
+        if (mh != NULL) {
+            size_t one = largest_request(capheap_registry_at(i), mh, caps);
+            result = one > result ? one : result;
         }
-        const capheap_heap_t *h = capheap_registry_at(i);
-        size_t one = capheap_multi_heap_largest_free(mh);
-        if ((caps & MALLOC_CAP_EXEC) && h->alias_kind != CAPHEAP_ALIAS_NONE) {
-            one = capheap_alias_largest_request(h, one);
-        }
-        result = one > result ? one : result;
     }
     return result;
 }

@@ -98,9 +98,9 @@ CAPHEAP_INTERNAL uintptr_t capheap_alias_constant(uint8_t kind, uintptr_t window
  *  heap's window; returns the instruction-bus address or NULL. */
 CAPHEAP_INTERNAL void *capheap_alias_alloc(capheap_heap_t *h, size_t size, size_t align);
 
-/** The largest size capheap_alias_alloc(h, size, 0) gets when the heap's
- *  largest plain request is largest: what the window's placement leaves. */
-CAPHEAP_INTERNAL size_t capheap_alias_largest_request(const capheap_heap_t *h, size_t largest);
+/** The largest size capheap_alias_alloc(h, size, align) now gets from the
+ *  heap mh of h: what the window's placement leaves. O(1). */
+CAPHEAP_INTERNAL size_t capheap_alias_largest_request(const capheap_heap_t *h, multi_heap_handle_t mh, size_t align);
 
 /** The data-bus block behind window address p, and the bytes usable through
  *  p; NULL after reporting when p is not an allocation's window address. */

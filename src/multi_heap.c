@@ -168,6 +168,13 @@ void multi_heap_restore_minimum_free_bytes(multi_heap_handle_t heap, size_t valu
 
 size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap) { return locked_query(heap, Q_LARGEST_FREE, 0); }
 
+size_t capheap_multi_heap_largest_aligned(multi_heap_handle_t heap, size_t align, size_t offset) {
+    heap_lock(heap);
+    size_t r = capheap_poison_largest_aligned(tlsf_of(heap), align, offset);
+    heap_unlock(heap);
+    return r;
+}
+
 void multi_heap_get_info(multi_heap_handle_t heap, multi_heap_info_t *info) {
     capheap_tlsf_stats_t stats;
     heap_lock(heap);

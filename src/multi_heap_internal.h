@@ -137,6 +137,10 @@ static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_hand
  *  (multi_heap_get_info also counts the free blocks). */
 CAPHEAP_INTERNAL size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap);
 
+/** The largest request multi_heap_aligned_alloc_offs(heap, size, align,
+ *  offset) serves now, read under its lock; O(1). */
+CAPHEAP_INTERNAL size_t capheap_multi_heap_largest_aligned(multi_heap_handle_t heap, size_t align, size_t offset);
+
 /** multi_heap_get_allocated_size without the report: 0 when p is not a live
  *  allocation. For callers that report under the address their own caller
  *  passed (an instruction-bus alias of p). */

@@ -56,6 +56,11 @@ _Static_assert(PAD % sizeof(size_t) == 0, "the padding is whole words");
 
 size_t capheap_poison_overhead(void) { return OVERHEAD; }
 
+size_t capheap_poison_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset) {
+    size_t largest = capheap_tlsf_largest_aligned(t, align, offset + HEAD);
+    return largest > OVERHEAD ? largest - OVERHEAD : 0;
+}
+
 static poison_head_t *head_of(const void *user) {
     return (poison_head_t *)((uint8_t *)user - sizeof(poison_head_t));
 }

@@ -57,6 +57,9 @@ static inline size_t capheap_poison_user_size(void *payload, size_t usable) {
     return usable;
 }
 static inline size_t capheap_poison_overhead(void) { return 0; }
+static inline size_t capheap_poison_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset) {
+    return capheap_tlsf_largest_aligned(t, align, offset);
+}
 static inline void capheap_poison_new_heap(capheap_tlsf_t *t) { (void)t; }
 static inline bool capheap_poison_check_block(void *payload, size_t usable, bool used,
                                               capheap_poison_fault_t fault, void *user) {
@@ -92,6 +95,9 @@ CAPHEAP_INTERNAL void *capheap_poison_owner_word(const void *p);
 CAPHEAP_INTERNAL size_t capheap_poison_user_size(void *payload, size_t usable);
 /** Bytes the canaries add to every allocation. */
 CAPHEAP_INTERNAL size_t capheap_poison_overhead(void);
+/** The largest size capheap_poison_memalign now serves with align and offset
+ *  (capheap_tlsf_largest_aligned of the poisoned request). */
+CAPHEAP_INTERNAL size_t capheap_poison_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset);
 /** Fills the free memory of a heap just created (comprehensive level). */
 CAPHEAP_INTERNAL void capheap_poison_new_heap(capheap_tlsf_t *t);
 /** Checks the canaries of a used block, or the fill of a free one. */

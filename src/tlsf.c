@@ -497,11 +497,7 @@ static size_t front_gap(const block_t *b, size_t align, size_t offset) {
  * The first with need bytes after its gap is taken off its list; else NULL.
  * A block of a lower class, smaller, is not looked at: O(1). */
 static block_t *take_aligned_largest(capheap_tlsf_t *t, size_t need, size_t align, size_t offset) {
-    if (t->summary == 0) {
-        return NULL;
-    }
-    unsigned w = capheap_msb_word(t->summary);
-    block_t *b = t->heads[(w << 5) + capheap_msb_word(t->bitmap[w])];
+    block_t *b = capheap_tlsf_top_block(t);
     for (unsigned i = 0; i < 2 && b != NULL; i++, b = b->next_free) {
         size_t size = block_size(b);
         if (size >= need && front_gap(b, align, offset) <= size - need) {
@@ -545,6 +541,32 @@ void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t
     CAPHEAP_ASSERT_AT(b, (((uintptr_t)block_payload(b) + offset) & (align - 1)) == 0);
     CAPHEAP_VERIFY_REGION(t);
     return block_payload(b);
+}
+
+/* memalign's request of need bytes fits a block b of the highest class's
+ * first two when need <= size - gap (take_aligned_largest). A request that
+ * take_fit serves with the worst gap fits them too: the block it finds has
+ * need + slack bytes, and is one of those two or smaller than the first. */
+size_t capheap_tlsf_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset) {
+    if (align == 0 || (align & (align - 1)) != 0) {
+        return 0;
+    }
+    offset &= align - 1;
+    if (align <= W && offset == 0) {
+        return capheap_tlsf_largest_free(t);
+    }
+    if ((offset & (W - 1)) != 0) {
+        return 0;
+    }
+    size_t largest = 0;
+    const block_t *b = capheap_tlsf_top_block(t);
+    for (unsigned i = 0; i < 2 && b != NULL; i++, b = b->next_free) {
+        size_t size = block_size(b), gap = front_gap(b, align, offset);
+        if (gap <= size && size - gap >= MIN_BLOCK && size - gap - H > largest) {
+            largest = size - gap - H;
+        }
+    }
+    return largest;
 }
 
 /* ---- free and realloc -------------------------------------------------- */

@@ -171,13 +171,22 @@ struct capheap_tlsf {
  *  fits (take_fit in tlsf.c), which makes the larger of the two the exact
  *  limit. Inline: the caps layer asks it after
  *  every change to a heap that has a fail floor. */
-static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
+/** The first block of the highest non-empty class, or NULL when no block is
+ *  free: with the one after it, the blocks the largest requests come from. */
+static inline capheap_tlsf_block_t *capheap_tlsf_top_block(const capheap_tlsf_t *t) {
     if (__builtin_expect(t->summary == 0, 0)) {
-        return 0;
+        return NULL;
     }
     unsigned w = capheap_msb_word(t->summary);
-    unsigned c = (w << 5) + capheap_msb_word(t->bitmap[w]);
-    const capheap_tlsf_block_t *first = t->heads[c], *second = first->next_free;
+    return t->heads[(w << 5) + capheap_msb_word(t->bitmap[w])];
+}
+
+static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
+    const capheap_tlsf_block_t *first = capheap_tlsf_top_block(t);
+    if (first == NULL) {
+        return 0;
+    }
+    const capheap_tlsf_block_t *second = first->next_free;
     size_t largest = first->head;
     if (second != NULL && second->head > largest) {
         largest = second->head;
@@ -206,6 +215,13 @@ CAPHEAP_INTERNAL void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size);
  *  power of two. NULL also when offset is not a multiple of the grain while
  *  align exceeds it (a block must start on the grain). */
 CAPHEAP_INTERNAL void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset);
+
+/** Usable bytes of the largest request capheap_tlsf_memalign(t, size, align,
+ *  offset) now satisfies (one byte more fails); 0 when none, or when align or
+ *  offset are refused. O(1): the first two blocks of the highest class, each
+ *  with its own front gap (an aligned request that fits a block of a lower
+ *  class, or with the worst gap, also fits one of those). */
+CAPHEAP_INTERNAL size_t capheap_tlsf_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset);
 
 /** The free block a capheap_tlsf_free formed, after coalescing (for poisoning). */
 typedef struct {

@@ -103,6 +103,26 @@ static void dma_and_simd_in_l2_memory_lines(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The largest DMA or SIMD request is exact in whole lines: it is served, and
+ * a byte more (a line more) is not; whatever the top block's alignment (an
+ * 8BIT block of each size in front of it). */
+static void largest_line_request_is_exact(void **state) {
+    (void)state;
+    static const uint32_t masks[] = {MALLOC_CAP_DMA, MALLOC_CAP_SIMD, MALLOC_CAP_DMA | MALLOC_CAP_INTERNAL};
+    for (size_t front = 0; front <= 2 * LINE; front += 12) {
+        void *shift = front != 0 ? heap_caps_malloc(front, MALLOC_CAP_8BIT) : NULL;
+        for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+            size_t largest = heap_caps_get_largest_free_block(masks[m]);
+            assert_true(largest > 0 && largest % LINE == 0);
+            assert_null(heap_caps_malloc(largest + 1, masks[m]));
+            void *p = heap_caps_malloc(largest, masks[m]);
+            assert_non_null(p);
+            heap_caps_free(p);
+        }
+        heap_caps_free(shift);
+    }
+}
+
 static void retention_tcm_and_lp_sram(void **state) {
     (void)state;
     const chip_range_t retained[] = {retent};
@@ -224,6 +244,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(l2_memory_then_tcm_then_lp_sram, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(dma_and_simd_in_l2_memory_lines, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(largest_line_request_is_exact, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(retention_tcm_and_lp_sram, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(every_block_freed, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_malloc_policy, psram_setup, board_teardown),

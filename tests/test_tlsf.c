@@ -731,6 +731,53 @@ static void largest_free_is_exact(void **state) {
     }
 }
 
+/* largest_aligned is exact for align and offset: a memalign of it succeeds,
+ * aligned, and of one byte more fails; 0 when none is served. */
+static void assert_largest_aligned_exact(capheap_tlsf_t *t, size_t align, size_t offset) {
+    capheap_tlsf_stats_t before, after;
+    capheap_tlsf_get_stats(t, &before);
+    size_t largest = capheap_tlsf_largest_aligned(t, align, offset);
+    assert_null(capheap_tlsf_memalign(t, largest + 1, align, offset));
+    uint8_t *p = capheap_tlsf_memalign(t, largest > 0 ? largest : 1, align, offset);
+    assert_true((p != NULL) == (largest > 0));
+    if (p != NULL) {
+        assert_int_equal(((uintptr_t)p + offset) % align, 0);
+        capheap_tlsf_free(t, p);
+    }
+    capheap_tlsf_get_stats(t, &after);
+    assert_memory_equal(&before, &after, sizeof before);
+}
+
+/* In random states, for alignments above the grain (with offsets on it) and
+ * at it (the plain largest); 0 for what memalign refuses. */
+static void largest_aligned_is_exact(void **state) {
+    (void)state;
+    static const size_t pairs[][2] = {{W, 0}, {2 * W, 0}, {64, 0}, {64, W}, {256, 8 * W}, {4096, 0}};
+    uint64_t s = 0xC0FFEE;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    void *live[256] = {0};
+    for (int step = 0; step < 5000; step++) {
+        s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
+        size_t slot = (s >> 10) % 256;
+        if (live[slot] != NULL) {
+            capheap_tlsf_free(t, live[slot]);
+            live[slot] = NULL;
+        } else if ((s >> 50) % 4 == 0) {
+            live[slot] = capheap_tlsf_memalign(t, 1 + (s >> 20) % 2000, (size_t)8 << (s >> 40) % 6, 0);
+        } else {
+            live[slot] = capheap_tlsf_malloc(t, 1 + (s >> 20) % ((s >> 40) % 4 == 0 ? 3000 : 200));
+        }
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+            assert_largest_aligned_exact(t, pairs[i][0], pairs[i][1]);
+        }
+    }
+    assert_int_equal(capheap_tlsf_largest_aligned(t, W, 0), capheap_tlsf_largest_free(t));
+    assert_int_equal(capheap_tlsf_largest_aligned(t, 0, 0), 0);
+    assert_int_equal(capheap_tlsf_largest_aligned(t, 96, 0), 0);
+    assert_int_equal(capheap_tlsf_largest_aligned(t, 64, 1), 0); /* a block cannot start off the grain */
+    expect_sound(t);
+}
+
 /* The search reads the first two blocks of a list only: with three free
  * blocks of one class, the largest behind two smaller ones, a request for the
  * largest fails until one of them is taken, and largest_free says so; a
@@ -837,6 +884,7 @@ int main(void) {
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(largest_free_is_exact),
+        cmocka_unit_test(largest_aligned_is_exact),
         cmocka_unit_test(first_two_blocks_of_a_class_decide),
         cmocka_unit_test(watermark),
         cmocka_unit_test(walk_in_order),
