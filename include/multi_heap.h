@@ -18,10 +18,15 @@
  *
  * Bad pointers: multi_heap_free, multi_heap_realloc and the size queries check
  * that the pointer is a live block of the heap. When it is not (double free, an
- * address outside the region, a misaligned one; with poisoning also an interior
- * pointer or a broken canary) the corruption is reported through
- * capheap_report_corruption (capheap/port.h) with the address, and the call
- * returns without changing the heap (free), returns NULL (realloc) or 0.
+ * address outside the region, a misaligned one, a block header that does not
+ * fit its neighbours, such as one overwritten by an overrun of the block
+ * before it; with poisoning also an interior pointer or a broken canary) the
+ * corruption is reported through capheap_report_corruption (capheap/port.h)
+ * with the address, and the call returns without changing the heap (free),
+ * returns NULL (realloc) or 0. A header is checked against the blocks a free
+ * would merge with, in O(1): a size changed so that it leads to bytes that
+ * read as a used header is not caught there; multi_heap_check, which follows
+ * every header to the end of the region and matches the counts, sees it.
  */
 #ifndef CAPHEAP_MULTI_HEAP_H
 #define CAPHEAP_MULTI_HEAP_H
@@ -97,8 +102,11 @@ void multi_heap_free(multi_heap_handle_t heap, void *p);
 
 /**
  * Resizes p to size bytes, in place when the block or its free neighbour allows,
- * else by moving it. p NULL: same as malloc. size 0: frees p and returns NULL.
- * On failure (no room, overflowing size, bad p) returns NULL and p is untouched.
+ * else by moving it. With comprehensive poisoning it always moves, as in
+ * ESP-IDF (so that the freed bytes are filled and checked as any free block's),
+ * and so needs room for the new size even to shrink. p NULL: same as malloc.
+ * size 0: frees p and returns NULL. On failure (no room, overflowing size, bad
+ * p) returns NULL and p is untouched.
  */
 void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size);
 

@@ -204,8 +204,13 @@ capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) 
     if (head->magic == FREED_CANARY) {
         return CAPHEAP_FAULT_FREED_CANARY;
     }
-    if (head->magic != HEAD_CANARY || head->size > capheap_tlsf_usable_size(payload) - OVERHEAD ||
-        !pad_intact(payload)) {
+    /* A block too small for the canaries (its header's size overwritten) is
+     * no allocation: its size, less the overhead, would wrap. */
+    size_t usable = capheap_tlsf_usable_size(payload);
+    if (usable < OVERHEAD) {
+        return CAPHEAP_FAULT_NOT_A_BLOCK;
+    }
+    if (head->magic != HEAD_CANARY || head->size > usable - OVERHEAD || !pad_intact(payload)) {
         return CAPHEAP_FAULT_HEAD_CANARY;
     }
     if (!tail_intact(p, head->size)) {

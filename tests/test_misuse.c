@@ -199,6 +199,32 @@ static void header_with_a_size_off_the_grain(void **state) {
     expect_no_report();
 }
 
+/* An overrun of the block before changes a header's flags or the low bits of
+ * its size: a header that says the block before is free (it is not), and
+ * one shrunk to a minimum block (then too small for the canaries of
+ * poisoning, whose size would wrap), are reported, and the heap is sound
+ * once the header is restored. */
+static void header_overwritten_by_an_overrun(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 64), *q = multi_heap_malloc(heap, 64), *r = multi_heap_malloc(heap, 64);
+    fill(p, 64, 0x5A);
+    fill(q, 64, 0x5A);
+    size_t *header = (size_t *)(void *)((uint8_t *)capheap_poison_payload(q) - sizeof(size_t));
+    const size_t saved = *header, forged[] = {saved | 2, CAPHEAP_TLSF_MIN_BLOCK};
+    for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        *header = forged[i];
+        expect_rejected(heap, q);
+        *header = saved;
+        assert_true(multi_heap_check(heap, true));
+        expect_no_report();
+    }
+    multi_heap_free(heap, p);
+    multi_heap_free(heap, q);
+    multi_heap_free(heap, r);
+    expect_no_report();
+}
+
 /* The reports leave no trace: after all of them, allocation works as before. */
 static void heap_works_after_reports(void **state) {
     (void)state;
@@ -384,6 +410,7 @@ int main(void) {
         T(pointer_outside_the_heap),
         T(misaligned_pointer),
         T(header_with_a_size_off_the_grain),
+        T(header_overwritten_by_an_overrun),
         T(heap_works_after_reports),
 #if POISONING >= 1
         T(interior_pointer),

@@ -218,9 +218,16 @@ static void check_sees_broken_list_links(void **state) {
         last = last->next_free;
     }
     int outside;
-    block_t *targets[] = {(block_t *)(void *)&outside, (block_t *)(void *)fx.t, (block_t *)(void *)blocks_end(fx.t),
-                          fx.t->heads[c]};
-    for (size_t i = 0; i < 4; i++) {
+    /* also links the check must not read through: off the grain (a
+     * misaligned read faults on some cores), and too near the sentinel for
+     * a free block's fields */
+    block_t *targets[] = {(block_t *)(void *)&outside,
+                          (block_t *)(void *)fx.t,
+                          (block_t *)(void *)blocks_end(fx.t),
+                          fx.t->heads[c],
+                          (block_t *)(void *)((uint8_t *)fx.b[2] + 1),
+                          (block_t *)(void *)(blocks_end(fx.t) - W)};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         last->next_free = targets[i];
         expect_broken(fx.t, "B5", targets[i]);
         last->next_free = NULL;
@@ -673,6 +680,58 @@ static void validate_and_free_checked(void **state) {
     expect_sound(t);
 }
 
+/* free_checked of a used block whose word at w was overwritten with value:
+ * reported at the block's payload as no block, the heap unchanged; with the
+ * word restored, the heap is sound. */
+static void expect_merge_refused(capheap_tlsf_t *t, block_t *b, size_t *w, size_t value) {
+    size_t saved = *w;
+    capheap_tlsf_stats_t before, after;
+    capheap_tlsf_get_stats(t, &before);
+    *w = value;
+    assert_int_equal(capheap_tlsf_validate(t, block_payload(b)), CAPHEAP_FAULT_NOT_A_BLOCK);
+    reported = 0;
+    capheap_tlsf_free_checked(t, block_payload(b));
+    assert_int_equal(reported, 1);
+    assert_ptr_equal(reported_at, block_payload(b));
+    *w = saved;
+    capheap_tlsf_get_stats(t, &after);
+    assert_memory_equal(&before, &after, sizeof before);
+    expect_sound(t);
+}
+
+/* A free merges only with blocks: a header overwritten by an overrun of the
+ * block before it (a flag, or the low bits of the size), and a free
+ * neighbour whose header or footer was written after it was freed, are
+ * reported before the free follows them (else it would unlink what no list
+ * holds: a crash, or a corrupt heap). On the fixture
+ * u0 f1 u2 f3 u4 f5 u6 f7 u8 u9 [tail]. */
+static void free_merges_only_with_blocks(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    block_t **b = fx.b;
+    capheap_set_corruption_handler(on_report, NULL);
+    /* b's header says the block before is free: u8 is used (its last word
+     * holds its own size, as a footer would), and u0 has nothing before it */
+    ((size_t *)b[9])[-1] = block_size(b[8]);
+    expect_merge_refused(fx.t, b[9], &b[9]->head, b[9]->head | FLAG_PREV_FREE);
+    expect_merge_refused(fx.t, b[0], &b[0]->head, b[0]->head | FLAG_PREV_FREE);
+    /* b's size shrunk, so that its successor is in its own payload, whose
+     * bytes read as a free header of a size beyond the region */
+    memset(block_payload(b[4]), 0x41, block_size(b[4]) - H);
+    expect_merge_refused(fx.t, b[4], &b[4]->head, block_size(b[4]) - 2 * W);
+    /* the free neighbours of u2, written after they were freed: f1's footer,
+     * f3's footer, f3's size (beyond the region, and one grain more) */
+    expect_merge_refused(fx.t, b[2], block_footer(b[1]), block_size(b[1]) + W);
+    expect_merge_refused(fx.t, b[2], block_footer(b[3]), 0);
+    expect_merge_refused(fx.t, b[2], &b[3]->head, (REGION * 2) | FLAG_FREE);
+    expect_merge_refused(fx.t, b[2], &b[3]->head, (block_size(b[3]) + W) | FLAG_FREE);
+    reported = 0;
+    capheap_tlsf_free_checked(fx.t, block_payload(b[2])); /* the heap as it was: merges both */
+    assert_int_equal(reported, 0);
+    capheap_set_corruption_handler(NULL, NULL);
+    expect_sound(fx.t);
+}
+
 /* largest_free is exact: a malloc of it succeeds and of one byte more fails;
  * malloc of it and free leave the counters as they were. */
 static void assert_largest_exact(capheap_tlsf_t *t) {
@@ -883,6 +942,7 @@ int main(void) {
         cmocka_unit_test(memalign_carves_gap_block_and_tail),
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
+        cmocka_unit_test(free_merges_only_with_blocks),
         cmocka_unit_test(largest_free_is_exact),
         cmocka_unit_test(largest_aligned_is_exact),
         cmocka_unit_test(first_two_blocks_of_a_class_decide),
