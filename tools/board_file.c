@@ -26,9 +26,11 @@
 #include <string.h>
 
 #include "board_layout.h" /* capheap_board_window_clashes, capheap_board_line_valid */
+#include "replay.h"       /* REPLAY_MAX_TYPES */
 #include "trace_input.h"  /* caps_parse, caps_describe */
 
 #define MAX_TYPES    32
+_Static_assert(MAX_TYPES <= REPLAY_MAX_TYPES, "a report keeps every type of a board file apart");
 #define MAX_REGIONS  64
 #define MAX_RESERVED 64
 #define MAX_NAME     64
@@ -411,6 +413,9 @@ const capheap_board_t *board_file_load(const char *path) {
     while (ok && (length = getline(&line, &capacity, f)) >= 0) {
         w.line++;
         size_t text = (size_t)length - (length > 0 && line[length - 1] == '\n');
+        while (text > 0 && line[text - 1] == '\r') {
+            text--; /* CR LF line ends: the CR does not count */
+        }
         if (text > MAX_LINE - 2) {
             ok = fail(&w, "a line of more than %d characters", MAX_LINE - 2);
         } else if (strlen(line) != (size_t)length) {

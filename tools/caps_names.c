@@ -68,12 +68,18 @@ bool caps_parse(const char *text, uint32_t *caps) {
 
 const char *caps_describe(uint32_t caps, char *buf, size_t len) {
     size_t at = 0;
+    uint32_t unnamed = caps;
     buf[0] = '\0';
     for (size_t i = 0; i < CAP_NAME_COUNT; i++) {
         if (caps & cap_names[i].bit) {
             int n = snprintf(buf + at, len - at, "%s%s", at ? "|" : "", cap_names[i].name);
             at += n > 0 && (size_t)n < len - at ? (size_t)n : 0;
+            unnamed &= ~cap_names[i].bit;
         }
+    }
+    if (unnamed != 0) { /* bits no name says: shown, not dropped */
+        int n = snprintf(buf + at, len - at, "%s0x%lx", at ? "|" : "", (unsigned long)unnamed);
+        at += n > 0 && (size_t)n < len - at ? (size_t)n : 0;
     }
     if (at == 0) {
         snprintf(buf, len, "0");

@@ -351,7 +351,8 @@ static int run_command(int argc, char **argv) {
 }
 
 /* The report is the command's answer: one not written whole (a full disk) is
- * an output error, whatever the command found. */
+ * an output error, status 1; a status that already says the trace does not
+ * fit (3) or the command could not run (2) is kept, as it answers alone. */
 static int output_checked(int rc) {
     int flushed = fflush(stdout);
     if (flushed != 0 || ferror(stdout)) {

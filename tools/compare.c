@@ -75,10 +75,10 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
     }
     fprintf(out, "\n  board                  heaps    peak use  share    failed\n");
     int worst = 0;
-    for (const char *s = boards; *s != '\0';) {
+    for (const char *s = boards;;) {
         size_t len = strcspn(s, ",");
         char spec[SPEC_MAX];
-        if (len == 0) {
+        if (len == 0) { /* also an empty list, and one that ends in a comma */
             fprintf(stderr, "capheap compare: an empty name in --board: expected board names separated by commas\n");
             return 2;
         }
@@ -93,7 +93,10 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
             return rc;
         }
         worst = rc > worst ? rc : worst;
-        s += len + (s[len] == ',');
+        if (s[len] == '\0') {
+            break;
+        }
+        s += len + 1;
     }
     fprintf(out, "  (heaps: their bytes on the board; peak use: the most they held at once, control data and\n"
                  "  block headers included; share: of the heaps)\n");

@@ -116,6 +116,10 @@ static void explain(char *why, size_t len, size_t size, size_t align, uint32_t c
         snprintf(why, len, "MALLOC_CAP_INVALID is never satisfiable");
         return;
     }
+    if (caps == 0) { /* every heap covers it, yet no priority shares a bit with it */
+        snprintf(why, len, "no caps: heap_caps_malloc serves none, as in ESP-IDF");
+        return;
+    }
     if ((caps & MALLOC_CAP_EXEC) && (caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
         snprintf(why, len, "no memory is both EXEC and 8BIT/DMA");
         return;

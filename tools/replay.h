@@ -63,7 +63,9 @@ typedef struct {
 } replay_options_t;
 
 #define REPLAY_MAX_CAPS 64
-#define REPLAY_MAX_TYPES 16
+/* Memory types a report keeps apart: as many as a board file may declare
+ * (board_file.c checks it), more than any built-in board has. */
+#define REPLAY_MAX_TYPES 32
 
 typedef struct {
     tool_board_t *board;

@@ -115,7 +115,7 @@ static void print_threads(FILE *out, const replay_t *r) {
     for (size_t i = 0; i < r->threads && i < THREADS_SHOWN; i++) {
         const thread_stats_t *t = order[i];
         char name[40];
-        snprintf(name, sizeof name, "thread 0x%llx", (unsigned long long)t->thread);
+        snprintf(name, sizeof name, "thread %llu", (unsigned long long)t->thread);
         fprintf(out, "  %-32s %10s %13s %15s %7s\n", name, C(t->allocs, 0), C(t->peak_live_bytes, 1),
                 C(t->live_bytes, 2), C(t->failures, 3));
     }
@@ -156,7 +156,7 @@ static void print_held(FILE *out, const replay_t *r, const char *heading) {
     free(h);
     const thread_stats_t **t = threads_sorted(r, by_live);
     for (size_t i = 0; i < r->threads && i < 3 && t[i]->live_bytes > 0; i++) {
-        fprintf(out, "  thread 0x%llx holds %s bytes in %s block%s\n", (unsigned long long)t[i]->thread,
+        fprintf(out, "  thread %llu holds %s bytes in %s block%s\n", (unsigned long long)t[i]->thread,
                 C(t[i]->live_bytes, 0), C(t[i]->live_blocks, 1), t[i]->live_blocks == 1 ? "" : "s");
     }
     free(t);

@@ -67,7 +67,8 @@ void trace_close(trace_reader_t *r);
  *  with or without MALLOC_CAP_). False when it is neither. */
 bool caps_parse(const char *text, uint32_t *caps);
 
-/** Writes caps as names joined by '|' ("0" for none) into buf. */
+/** Writes caps as names joined by '|' ("0" for none) into buf; the bits no
+ *  name says, as one hexadecimal number after them. */
 const char *caps_describe(uint32_t caps, char *buf, size_t len);
 
 #endif /* CAPHEAP_TOOL_TRACE_INPUT_H */

@@ -98,12 +98,14 @@ unsigned long reader_line(const trace_reader_t *r) { return r->line_no; }
 /* ---- lines ------------------------------------------------------------- */
 
 /* Reads the file's next chunk: its length, 0 at the end, -1 on a read error
- * (said). */
+ * (said). A gzip stream cut short reads as data then an end, with zlib's
+ * error set (Z_BUF_ERROR): a truncated trace, refused rather than replayed
+ * as if it were whole. */
 static int read_chunk(trace_reader_t *r) {
-    int got = gzread(r->file, r->chunk, sizeof r->chunk);
-    if (got < 0) {
-        int err;
-        fprintf(stderr, "capheap: %s: cannot read after line %lu: %s\n", r->path, r->line_no, gzerror(r->file, &err));
+    int got = gzread(r->file, r->chunk, sizeof r->chunk), err;
+    const char *why = gzerror(r->file, &err);
+    if (got < 0 || err != Z_OK) {
+        fprintf(stderr, "capheap: %s: cannot read after line %lu: %s\n", r->path, r->line_no, why);
         return -1;
     }
     r->chunk_at = 0;
@@ -139,13 +141,17 @@ static int read_line(trace_reader_t *r) {
         size_t left = r->chunk_len - r->chunk_at;
         newline = memchr(from, '\n', left);
         size_t take = newline != NULL ? (size_t)(newline - from) : left;
-        if (take > sizeof r->line - 1 - n) {
+        size_t text = take;
+        while (newline != NULL && text > 0 && from[text - 1] == '\r') {
+            text--; /* the CRs before the newline do not count */
+        }
+        if (text > sizeof r->line - 1 - n) {
             r->line_no++;
             r->shown[0] = '\0';
             return reader_error(r, "a line shorter than 4096 bytes");
         }
-        memcpy(r->line + n, from, take);
-        n += take;
+        memcpy(r->line + n, from, text);
+        n += text;
         r->chunk_at += take + (newline != NULL);
     }
     r->line_no++;
@@ -173,7 +179,8 @@ static const trace_format_ops_t *const formats[] = {
 static const trace_format_ops_t *detect(trace_reader_t *r) {
     char first[LINE_MAX_BYTES] = "";
     unsigned long number = 0;
-    for (int got; (got = read_line(r)) > 0;) {
+    int got;
+    while ((got = read_line(r)) > 0) {
         for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
             if (formats[i]->recognises(r->line)) {
                 rewind_lines(r);
@@ -187,6 +194,9 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
         if (r->line_no >= 200) {
             break;
         }
+    }
+    if (got < 0) {
+        return NULL; /* said */
     }
     r->line_no = number;
     memcpy(r->shown, first, sizeof first);

@@ -99,12 +99,13 @@ replay() {
   expect "the caller of the first block, at the peak" "caller 0x400d1000 holds 1,000 bytes in 1 block$" "$work/small.txt"
   # Per thread: what each allocated, wherever it is freed; the highest peak first.
   run "$work/threads.txt" replay --quiet --board host:64K "$data/threads.trace"; status "threads" 3 $?
-  expect "thread 0x20: 1 request, 300 held" "^  thread 0x20 +1 +300 +300 +0$" "$work/threads.txt"
-  expect "thread 0x10: its block freed by 0x20, a failure" "^  thread 0x10 +2 +100 +0 +1$" "$work/threads.txt"
-  expect "the highest peak first" "^  thread 0x20 " <(grep -m1 '^  thread 0x' "$work/threads.txt")
-  expect "the thread holding most at the end" "^  thread 0x20 holds 300 bytes in 1 block$" "$work/threads.txt"
-  expect "small: thread 0x2 holds 2,000" "^  thread 0x2 +1 +2,000 +2,000 +0$" "$work/small.txt"
-  expect "small: thread 0x1 held 1,000 at most" "^  thread 0x1 +2 +1,000 +500 +0$" "$work/small.txt"
+  # Thread ids in decimal, as capheap's tracer and Android's write them (0x20 is 32).
+  expect "thread 0x20: 1 request, 300 held" "^  thread 32 +1 +300 +300 +0$" "$work/threads.txt"
+  expect "thread 0x10: its block freed by 0x20, a failure" "^  thread 16 +2 +100 +0 +1$" "$work/threads.txt"
+  expect "the highest peak first" "^  thread 32 " <(grep -m1 '^  thread [0-9]' "$work/threads.txt")
+  expect "the thread holding most at the end" "^  thread 32 holds 300 bytes in 1 block$" "$work/threads.txt"
+  expect "small: thread 2 holds 2,000" "^  thread 2 +1 +2,000 +2,000 +0$" "$work/small.txt"
+  expect "small: thread 1 held 1,000 at most" "^  thread 1 +2 +1,000 +500 +0$" "$work/small.txt"
   # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
   run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"
   expect "dump: peak 150, end 100" "^  DEFAULT +3 +150 +100 +0$" "$work/dump.txt"
@@ -187,6 +188,20 @@ errors() {
   expect "android: file, line, expected" "bad_android.txt:2: expected '<tid>: malloc <ptr> <size>'" "$work/bad2.txt"
   run "$work/bad3.txt" replay --board esp32 "$data/bad_dump.txt"; status "bad dump line" 1 $?
   expect "dump: file, line, expected" "bad_dump.txt:2: expected '<n> bytes \(@ <address>" "$work/bad3.txt"
+  # A gzip trace cut short is refused, not replayed as if whole (a missing end, then half of it).
+  local gz_size
+  gz_size=$(wc -c <"$data/android.txt.gz")
+  head -c $((gz_size - 8)) "$data/android.txt.gz" >"$work/cut.txt.gz"
+  run "$work/cut.txt" replay --quiet --board host:1M "$work/cut.txt.gz"; status "a gzip trace cut short" 1 $?
+  expect "cut short: said once" "cut.txt.gz: cannot read after line 0: .*unexpected end of file" "$work/cut.txt"
+  if [ "$(wc -l <"$work/cut.txt")" != 1 ]; then
+    echo "FAIL cut short: more than the one message:"; cat "$work/cut.txt"; failures=$((failures + 1))
+  fi
+  # Caps no heap of a board names: said as a number, not dropped; caps 0 said as such.
+  printf '# capheap trace 1\nalloc 0x1000 100 0x201000\nalloc 0x2000 100 DEFAULT\nalloc 0x3000 100 0\n' >"$work/caps.trace"
+  run "$work/caps.txt" replay --board esp32 "$work/caps.trace"; status "unnamed caps bits" 3 $?
+  expect "unnamed bits kept" "^  DEFAULT\|0x200000 +1 " "$work/caps.txt"
+  expect "caps 0: its reason" "alloc of 100 bytes: no caps: heap_caps_malloc serves none" "$work/caps.txt"
   # A NUL byte inside a line is refused, not taken as the line's end.
   printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT\000 junk\n' >"$work/nul.trace"
   run "$work/nul.txt" replay --board host:64K "$work/nul.trace"; status "a NUL byte in a line" 1 $?
@@ -197,6 +212,8 @@ errors() {
   printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT%s' "$pad" >"$work/long_last.trace"
   run "$work/long_last.txt" replay --quiet --board host:64K "$work/long_last.trace"; status "a last line of 4,095 bytes" 0 $?
   expect "long last line read" "1 events: 1 allocations" "$work/long_last.txt"
+  printf '# capheap trace 1\r\nalloc 0x1000 64 DEFAULT%s\r\n' "$pad" >"$work/long_crlf.trace"
+  run "$work/long_crlf.txt" replay --quiet --board host:64K "$work/long_crlf.trace"; status "4,095 bytes and CR LF" 0 $?
   printf '# capheap trace 1\nalloc 0x1000 64 DEFAULT %s\n' "$pad" >"$work/too_long.trace"
   run "$work/too_long.txt" replay --quiet --board host:64K "$work/too_long.trace"; status "a line of 4,096 bytes" 1 $?
   expect "too long: file and line" "too_long.trace:2: expected a line shorter than 4096 bytes" "$work/too_long.txt"
@@ -236,6 +253,16 @@ errors() {
 
 boardfiles() {
   local b relocated="s/(mapped |is [+]?)(0x[0-9a-f]+|[0-9]+) bytes/\\1N bytes/"
+  # CR LF line ends: a line of 510 characters (a comment), the most, is read with its CR;
+  # 511 are not.
+  local long510 long511
+  long510="#$(printf '%*s' 509 '' | tr ' ' '-')"
+  long511="$long510-"
+  { printf '%s\r\n' "$long510"; sed 's/$/\r/' "$data/two_heaps.board"; } >"$work/crlf510.board"
+  run "$work/crlf510.txt" info --board "$work/crlf510.board"; status "board file: 510 characters and CR LF" 0 $?
+  { printf '%s\r\n' "$long511"; cat "$data/two_heaps.board"; } >"$work/crlf511.board"
+  run "$work/crlf511.txt" info --board "$work/crlf511.board"; status "board file: 511 characters" 2 $?
+  expect "511: said" "crlf511.board:1: .*a line of more than 510 characters" "$work/crlf511.txt"
   for b in $("$tool" boards | awk '$2 ~ /^[0-9]+$/ {print $1}'); do
     run "$work/$b.board" board-file --board "$b"; status "board-file $b" 0 $?
     run "$work/$b.again" board-file --board "$work/$b.board"
@@ -407,6 +434,8 @@ compare() {
   run "$work/cmp-fit.txt" compare --board host:2M,esp32 "$data/dma.trace"; status "compare, every board fits" 0 $?
   run "$work/cmp-bad.txt" compare --board host:2M,nosuchboard "$data/small.trace"; status "compare, unknown board" 2 $?
   run "$work/cmp-empty.txt" compare --board host:2M,,esp32 "$data/small.trace"; status "compare, empty name" 2 $?
+  run "$work/cmp-none.txt" compare --board "" "$data/small.trace"; status "compare, no board" 2 $?
+  run "$work/cmp-comma.txt" compare --board esp32, "$data/small.trace"; status "compare, a trailing comma" 2 $?
   expect "empty name said" "expected board names separated by commas" "$work/cmp-empty.txt"
   # "all": a line for every built-in board (as info lists them), in that order, then the rest.
   run "$work/cmp-all.txt" compare --board all,host:2M "$data/dma.trace"
