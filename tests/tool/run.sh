@@ -253,6 +253,15 @@ errors() {
 
 boardfiles() {
   local b relocated="s/(mapped |is [+]?)(0x[0-9a-f]+|[0-9]+) bytes/\\1N bytes/"
+  # A board of 18 memory types: the report keeps the last one apart (types from the 17th
+  # were once added to the first).
+  { echo "board many-types"; for t in $(seq 0 16); do echo "type T$t 32BIT 0 0"; done
+    echo "type T17 8BIT|DEFAULT|DMA|INTERNAL 0 0"; echo "region 0x10000000 64K T0"; echo "region 0x20000000 64K T17"
+  } >"$work/types18.board"
+  printf '# capheap trace 1\nalloc 0x1000 30000 DEFAULT\n' >"$work/types18.trace"
+  run "$work/types18.txt" replay --quiet --board "$work/types18.board" "$work/types18.trace"; status "18 types" 0 $?
+  expect "18 types: the 18th has its row" "^  T17 +65,536 +30,4[0-9][0-9] " "$work/types18.txt"
+  expect "18 types: the first holds only its control data" "^  T0 +65,536 +[0-9]{3} " "$work/types18.txt"
   # CR LF line ends: a line of 510 characters (a comment), the most, is read with its CR;
   # 511 are not.
   local long510 long511
