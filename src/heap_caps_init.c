@@ -126,7 +126,13 @@ static void build_piece(const capheap_piece_t *piece, void *user) {
 static esp_err_t map_board(const capheap_board_t *b) {
     size_t n = capheap_board_host_ranges(b, state.ranges, CAPHEAP_MAX_HOST_RANGES);
     intptr_t offset = 0;
-    if (n == 0 || !capheap_port_memory_map(state.ranges, n, &offset)) {
+    if (n == 0) {
+        capheap_logf("capheap: %s: the board needs more than %d ranges of host memory (CAPHEAP_MAX_HOST_RANGES), "
+                     "or a linear window shares no pages with its region\n",
+                     b->name, CAPHEAP_MAX_HOST_RANGES);
+        return ESP_ERR_NO_MEM;
+    }
+    if (!capheap_port_memory_map(state.ranges, n, &offset)) {
         return ESP_ERR_NO_MEM;
     }
     state.nranges = n;

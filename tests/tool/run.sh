@@ -262,6 +262,12 @@ boardfiles() {
   run "$work/types18.txt" replay --quiet --board "$work/types18.board" "$work/types18.trace"; status "18 types" 0 $?
   expect "18 types: the 18th has its row" "^  T17 +65,536 +30,4[0-9][0-9] " "$work/types18.txt"
   expect "18 types: the first holds only its control data" "^  T0 +65,536 +[0-9]{3} " "$work/types18.txt"
+  # 33 regions apart need 33 ranges of host memory, one more than the host maps: said.
+  { echo "board apart"; echo "type RAM 8BIT|DEFAULT 0 0"
+    for i in $(seq 0 32); do printf 'region 0x%x 16K RAM\n' $((0x10000000 + i * 0x100000)); done
+  } >"$work/apart33.board"
+  run "$work/apart33.txt" info --board "$work/apart33.board"; status "33 regions apart" 2 $?
+  expect "33 apart: why" "needs more than 32 ranges of host memory" "$work/apart33.txt"
   # CR LF line ends: a line of 510 characters (a comment), the most, is read with its CR;
   # 511 are not.
   local long510 long511
