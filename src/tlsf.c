@@ -494,18 +494,30 @@ static size_t front_gap(const block_t *b, size_t align, size_t offset) {
 /* When no block has room for the worst front gap, one of the largest may
  * still have room for its own: the first two blocks of the highest class,
  * the blocks malloc's largest request comes from (capheap_tlsf_largest_free).
- * The first with need bytes after its gap is taken off its list; else NULL.
- * A block of a lower class, smaller, is not looked at: O(1). */
-static block_t *take_aligned_largest(capheap_tlsf_t *t, size_t need, size_t align, size_t offset) {
+ * The first with need bytes after its gap; else NULL. A block of a lower
+ * class, smaller, is not looked at: O(1). */
+static block_t *top_aligned(const capheap_tlsf_t *t, size_t need, size_t align, size_t offset, size_t *most) {
+    *most = 0; /* the most bytes any of them has after its gap: for capheap_tlsf_largest_aligned */
     block_t *b = capheap_tlsf_top_block(t);
     for (unsigned i = 0; i < 2 && b != NULL; i++, b = b->next_free) {
-        size_t size = block_size(b);
-        if (size >= need && front_gap(b, align, offset) <= size - need) {
-            list_remove(t, b);
-            return b;
+        size_t size = block_size(b), gap = front_gap(b, align, offset);
+        if (gap <= size && size - gap >= MIN_BLOCK) {
+            if (size - gap >= need) {
+                return b;
+            }
+            *most = size - gap > *most ? size - gap : *most;
         }
     }
     return NULL;
+}
+
+static block_t *take_aligned_largest(capheap_tlsf_t *t, size_t need, size_t align, size_t offset) {
+    size_t most;
+    block_t *b = top_aligned(t, need, align, offset, &most);
+    if (b != NULL) {
+        list_remove(t, b);
+    }
+    return b;
 }
 
 void *capheap_tlsf_memalign(capheap_tlsf_t *t, size_t size, size_t align, size_t offset) {
@@ -552,21 +564,12 @@ size_t capheap_tlsf_largest_aligned(const capheap_tlsf_t *t, size_t align, size_
         return 0;
     }
     offset &= align - 1;
-    if (align <= W && offset == 0) {
-        return capheap_tlsf_largest_free(t);
-    }
     if ((offset & (W - 1)) != 0) {
-        return 0;
+        return 0; /* a block cannot start off the grain (at align <= W every gap is 0) */
     }
-    size_t largest = 0;
-    const block_t *b = capheap_tlsf_top_block(t);
-    for (unsigned i = 0; i < 2 && b != NULL; i++, b = b->next_free) {
-        size_t size = block_size(b), gap = front_gap(b, align, offset);
-        if (gap <= size && size - gap >= MIN_BLOCK && size - gap - H > largest) {
-            largest = size - gap - H;
-        }
-    }
-    return largest;
+    size_t most;
+    (void)top_aligned(t, SIZE_MAX, align, offset, &most); /* no block has SIZE_MAX bytes */
+    return most != 0 ? most - H : 0;
 }
 
 /* ---- free and realloc -------------------------------------------------- */
