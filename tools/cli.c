@@ -5,6 +5,7 @@
  * the tool's own memory ran out (tool_memory.h), 3 the replay had failed
  * allocations (the pattern does not fit the board).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
     } else if (strcmp(a, "--grow") == 0) {
         char *end;
         unsigned long pct = strtoul(v, &end, 10);
-        if (end == v || *end != '\0' || pct > 100000) {
+        if (!isdigit((unsigned char)v[0]) || *end != '\0' || pct > 100000) { /* no sign, no blank */
             fprintf(stderr, "capheap: --grow %s: expected a percentage from 0 to 100000\n", v);
             return 0;
         }
@@ -112,8 +113,9 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
         o->together = v; /* checked against the board's heaps by headroom_run */
     } else if (strcmp(a, "--caller") == 0) {
         char *end;
+        errno = 0;
         unsigned long long caller = strtoull(v, &end, 0);
-        if (end == v || *end != '\0' || caller == 0 || v[0] == '-') {
+        if (!isdigit((unsigned char)v[0]) || *end != '\0' || caller == 0 || errno == ERANGE) {
             fprintf(stderr, "capheap: --caller %s: expected a caller's address, as 0x400d005a\n", v);
             return 0;
         }

@@ -234,6 +234,9 @@ errors() {
   bad_option "--board needs a value" replay --board
   bad_option "--at sometime: expected end or worst" replay --at sometime --board esp32 "$data/small.trace"
   bad_option "--caller zz: expected a caller's address" replay --caller zz --grow 10 --board esp32 "$data/small.trace"
+  bad_option "--caller 0xFFFFFFFFFFFFFFFFFF: expected a caller's address" replay --caller 0xFFFFFFFFFFFFFFFFFF \
+    --grow 10 --board esp32 "$data/small.trace"
+  bad_option "--grow [+]5: expected a percentage" replay --grow +5 --board esp32 "$data/small.trace"
   bad_option "unknown option --frob" replay --frob --board esp32 x.trace
   bad_option "one trace at a time \(a.trace and b.trace\)" replay --board esp32 a.trace b.trace
   run "$work/info.txt" info --board esp32; status "info" 0 $?
