@@ -175,10 +175,12 @@ static const trace_format_ops_t *const formats[] = {
     &trace_format_capheap, &trace_format_espidf, &trace_format_android,
 };
 
-/* The format of a file: that of the first non-blank line one recognises. */
+/* The format of a file: that of the first non-blank line one recognises,
+ * among its first 200 lines of text that are no comment ('#'); the first of
+ * those is the one an error quotes. */
 static const trace_format_ops_t *detect(trace_reader_t *r) {
     char first[LINE_MAX_BYTES] = "";
-    unsigned long number = 0;
+    unsigned long number = 0, looked = 0;
     int got;
     while ((got = read_line(r)) > 0) {
         for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
@@ -187,22 +189,31 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
                 return formats[i];
             }
         }
-        if (number == 0 && !is_blank(r->line)) {
+        if (is_blank(r->line) || r->line[strspn(r->line, " \t")] == '#') {
+            continue;
+        }
+        if (number == 0) {
             memcpy(first, r->shown, sizeof first);
             number = r->line_no;
         }
-        if (r->line_no >= 200) {
+        if (++looked >= 200) {
             break;
         }
     }
     if (got < 0) {
         return NULL; /* said */
     }
+    static const char expected[] = "a trace line: capheap's ('alloc 0x3ffb1000 64 DEFAULT'), ESP-IDF's heap trace "
+                                   "dump ('32 bytes (@ 0x3ffb1000, Internal) allocated ...') or Android "
+                                   "memory_replay's ('123: malloc 0xb4827400 1024')";
+    if (number == 0) { /* nothing but blanks and comments: no line to name */
+        fprintf(stderr, "capheap: %s: no trace line in it (blank lines and comments only); expected %s\n", r->path,
+                expected);
+        return NULL;
+    }
     r->line_no = number;
     memcpy(r->shown, first, sizeof first);
-    reader_error(r, "a trace line: capheap's ('alloc 0x3ffb1000 64 DEFAULT'), ESP-IDF's heap trace dump "
-                    "('32 bytes (@ 0x3ffb1000, Internal) allocated ...') or Android memory_replay's "
-                    "('123: malloc 0xb4827400 1024')");
+    reader_error(r, expected);
     return NULL;
 }
 

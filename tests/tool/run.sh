@@ -86,6 +86,15 @@ parsers() {
   printf '\n  \nhello, world\nnot a trace\n' >"$work/prose.txt"
   run "$work/prose-report.txt" replay --board esp32 "$work/prose.txt"; status "no format recognised" 1 $?
   expect "no format: the first line named" "prose.txt:3: expected a trace line: capheap's" "$work/prose-report.txt"
+  # Comments do not count against the 200 lines format detection reads; a file of
+  # nothing else has no line to name.
+  { for i in $(seq 250); do echo "# note $i"; done; echo "alloc 0x1000 64 DEFAULT"; } >"$work/comments.trace"
+  run "$work/comments.txt" replay --quiet --board esp32 "$work/comments.trace"; status "250 comments, then an event" 0 $?
+  expect "250 comments: the event read" "1 events: 1 allocations" "$work/comments.txt"
+  printf '# only\n\n# comments\n' >"$work/only-comments.trace"
+  run "$work/only-comments.txt" replay --quiet --board esp32 "$work/only-comments.trace"; status "only comments" 1 $?
+  expect "only comments: said" "only-comments.trace: no trace line in it \(blank lines and comments only\)" \
+    "$work/only-comments.txt"
 }
 
 replay() {
