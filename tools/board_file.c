@@ -421,6 +421,7 @@ const capheap_board_t *board_file_load(const char *path) {
         } else if (strlen(line) != (size_t)length) {
             ok = fail(&w, "a NUL byte in the line");
         } else {
+            line[text] = '\0'; /* without its line end: at most MAX_LINE - 2 characters */
             ok = read_entry(&w, line);
         }
     }
