@@ -81,11 +81,10 @@ void heap_caps_get_info(multi_heap_info_t *info, uint32_t caps) {
 /* The largest request for caps one heap serves, as heap_caps_malloc asks it:
  * through the heap's instruction-bus window for EXEC when it has one, whose
  * placement takes a few bytes more (heap_caps_alias.c); with the alignment
- * the hardware asks (DMA behind cache lines: heap_caps_hw.c), to which the
- * size is also rounded up. */
-static size_t largest_request(const capheap_heap_t *h, multi_heap_handle_t mh, uint32_t caps) {
-    size_t align, one;
-    (void)capheap_caps_for_hw(caps, &align);
+ * the hardware asks for caps (align, DMA behind cache lines: heap_caps_hw.c),
+ * to which the size is also rounded up. */
+static size_t largest_request(const capheap_heap_t *h, multi_heap_handle_t mh, uint32_t caps, size_t align) {
+    size_t one;
     if ((caps & MALLOC_CAP_EXEC) && h->alias_kind != CAPHEAP_ALIAS_NONE) {
         one = capheap_alias_largest_request(h, mh, align);
     } else if (align != 0) {
@@ -102,11 +101,12 @@ size_t heap_caps_get_largest_free_block(uint32_t caps) {
     if ((caps & MALLOC_CAP_EXEC) && (caps & (MALLOC_CAP_8BIT | MALLOC_CAP_DMA))) {
         return 0;
     }
-    size_t result = 0, n = capheap_registry_count();
+    size_t align, result = 0, n = capheap_registry_count();
+    (void)capheap_caps_for_hw(caps, &align); /* the same for every heap */
     for (size_t i = 0; i < n; i++) {
         multi_heap_handle_t mh = visit(i, caps, false);
         if (mh != NULL) {
-            size_t one = largest_request(capheap_registry_at(i), mh, caps);
+            size_t one = largest_request(capheap_registry_at(i), mh, caps, align);
             result = one > result ? one : result;
         }
     }

@@ -755,20 +755,29 @@ static void assert_largest_exact(capheap_tlsf_t *t) {
  * sits at every depth (the search looks only at the first two blocks of a list). */
 #define LONG_LIST 16
 
+/* One random step on 256 slots (xorshift state *s): a slot that holds a
+ * block frees it, an empty one allocates 1..3000 bytes, with aligned
+ * requests among them (a quarter, up to 256-aligned) when aligned. */
+static void random_step(capheap_tlsf_t *t, void *live[256], uint64_t *s, bool aligned) {
+    *s ^= *s >> 12, *s ^= *s << 25, *s ^= *s >> 27;
+    size_t slot = (*s >> 10) % 256;
+    if (live[slot] != NULL) {
+        capheap_tlsf_free(t, live[slot]);
+        live[slot] = NULL;
+    } else if (aligned && (*s >> 50) % 4 == 0) {
+        live[slot] = capheap_tlsf_memalign(t, 1 + (*s >> 20) % 2000, (size_t)8 << (*s >> 40) % 6, 0);
+    } else {
+        live[slot] = capheap_tlsf_malloc(t, 1 + (*s >> 20) % ((*s >> 40) % 4 == 0 ? 3000 : 200));
+    }
+}
+
 static void largest_free_is_exact(void **state) {
     (void)state;
     uint64_t s = 0xFEEDFACE;
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
     void *live[256] = {0};
     for (int step = 0; step < 20000; step++) {
-        s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
-        size_t slot = (s >> 10) % 256;
-        if (live[slot] != NULL) {
-            capheap_tlsf_free(t, live[slot]);
-            live[slot] = NULL;
-        } else {
-            live[slot] = capheap_tlsf_malloc(t, 1 + (s >> 20) % ((s >> 40) % 4 == 0 ? 3000 : 200));
-        }
+        random_step(t, live, &s, false);
         assert_largest_exact(t);
     }
     expect_sound(t);
@@ -816,16 +825,7 @@ static void largest_aligned_is_exact(void **state) {
     capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
     void *live[256] = {0};
     for (int step = 0; step < 5000; step++) {
-        s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
-        size_t slot = (s >> 10) % 256;
-        if (live[slot] != NULL) {
-            capheap_tlsf_free(t, live[slot]);
-            live[slot] = NULL;
-        } else if ((s >> 50) % 4 == 0) {
-            live[slot] = capheap_tlsf_memalign(t, 1 + (s >> 20) % 2000, (size_t)8 << (s >> 40) % 6, 0);
-        } else {
-            live[slot] = capheap_tlsf_malloc(t, 1 + (s >> 20) % ((s >> 40) % 4 == 0 ? 3000 : 200));
-        }
+        random_step(t, live, &s, true);
         for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
             assert_largest_aligned_exact(t, pairs[i][0], pairs[i][1]);
         }
