@@ -137,8 +137,10 @@ size_t heap_caps_get_per_task_info(heap_task_info_params_t *params);
  * first array and each heap's alloc_stat into the second; what does not fit
  * is left out (counts are cut to what was written). alloc_stat lists a
  * task's blocks in one heap, found by a walk of that heap under its lock.
- * The print functions write through the port's log output, as all of
- * capheap's output: stream is not used.
+ * The print functions write to their stream through the port
+ * (capheap_port_stream_write): on a PC (the posix port) to the stream, or
+ * to the port's log when it is NULL; on the ports without stdio (bare
+ * metal, FreeRTOS) to the port's log, whatever the stream.
  */
 
 /** Bytes of a task's name kept, its NUL included. */
@@ -197,7 +199,7 @@ esp_err_t heap_caps_get_all_task_stat(heap_all_tasks_stat_t *tasks_stat);
  *  ESP_ERR_NOT_FOUND when the task has no account. */
 esp_err_t heap_caps_get_single_task_stat(heap_single_task_stat_t *task_stat, TaskHandle_t task_handle);
 
-/** Each task's heaps and blocks, through the port's log output. */
+/** Each task's line (as the overview), its heaps and its blocks in each, to stream. */
 void heap_caps_print_all_task_stat(FILE *stream);
 
 /** One line per task: its name, whether it lives, what it holds now and at

@@ -136,6 +136,11 @@ WEAK void capheap_port_log_write(const char *text, size_t len) {
     (void)len;
 }
 
+WEAK void capheap_port_stream_write(void *stream, const char *text, size_t len) {
+    (void)stream;
+    capheap_port_log_write(text, len);
+}
+
 WEAK void capheap_port_corruption(const void *addr, const char *what) {
     capheap_port_write_corruption(addr, what);
     abort();

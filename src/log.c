@@ -1,6 +1,7 @@
 /*
  * log.c: a small printf for the library's own messages (see log.h). It writes
- * into a buffer on the stack and hands it to capheap_port_log_write.
+ * into a buffer on the stack and hands it to capheap_port_log_write, or to
+ * capheap_port_stream_write for an application's stream.
  *
  * Only what the library's own format strings use is understood: one loop,
  * one number routine, no floating point and no 64-bit division on 32-bit
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capheap/config.h"
 #include "capheap/port.h"
 
 #define LOG_LINE 256
@@ -21,11 +23,9 @@
 _Static_assert(sizeof(unsigned long) >= sizeof(size_t) && sizeof(unsigned long) >= sizeof(void *),
                "a number of the log fits an unsigned long");
 
-void capheap_logf(const char *fmt, ...) {
-    char buf[LOG_LINE];
+/* fmt and its arguments, formatted into buf[0, LOG_LINE); returns the length. */
+static size_t format(char buf[LOG_LINE], const char *fmt, va_list ap) {
     size_t len = 0;
-    va_list ap;
-    va_start(ap, fmt);
     /* Each step outputs one string s: an argument, a number written
      * backwards into num, or the one character c of the format. Every
      * step writes below num's last byte, which stays the NUL that ends s. */
@@ -87,6 +87,26 @@ void capheap_logf(const char *fmt, ...) {
             buf[len++] = *s++;
         }
     }
+    return len;
+}
+
+void capheap_logf(const char *fmt, ...) {
+    char buf[LOG_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = format(buf, fmt, ap);
     va_end(ap);
     capheap_port_log_write(buf, len);
 }
+
+/* Only the task statistics print to a stream: other builds need not carry it. */
+#if defined(CAPHEAP_TASK_TRACKING) && CAPHEAP_TASK_TRACKING
+void capheap_streamf(void *stream, const char *fmt, ...) {
+    char buf[LOG_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = format(buf, fmt, ap);
+    va_end(ap);
+    capheap_port_stream_write(stream, buf, len);
+}
+#endif

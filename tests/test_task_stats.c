@@ -399,6 +399,50 @@ static void test_print(void **state) {
     heap_caps_free(p);
 }
 
+/* The print functions write to the stream they are given (a memory stream
+ * here, as a unit test on a PC would), nothing to the log; a task's blocks,
+ * more than one walk collects at a time, each once and in address order. */
+static void print_to_memstream(void *arg) {
+    char **text = arg;
+    size_t len;
+    FILE *f = open_memstream(text, &len);
+    assert_non_null(f);
+    heap_caps_print_all_task_stat(f);
+    heap_caps_print_single_task_stat_overview(f, NULL);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_print_to_a_stream(void **state) {
+    (void)state;
+    void *p[21]; /* PRINT_BATCH (8) blocks a walk, and 5 more */
+    const size_t n = sizeof p / sizeof p[0];
+    for (size_t i = 0; i < n; i++) {
+        p[i] = heap_caps_malloc(40 + i, MALLOC_CAP_8BIT);
+        assert_non_null(p[i]);
+    }
+    char *text = NULL;
+    char *log = caps_capture(print_to_memstream, &text);
+    assert_string_equal(log, "");
+    assert_non_null(text);
+    assert_int_equal(caps_count_lines(text, "current B"), 2);
+    const char *last = text;
+    for (size_t i = 0; i < n; i++) {
+        char block[64];
+        snprintf(block, sizeof block, "block %p, %zu bytes", p[i], 40 + i);
+        assert_int_equal(caps_count_lines(text, block), 1);
+        const char *at = strstr(text, block);
+        if (i > 0 && (uintptr_t)p[i] > (uintptr_t)p[i - 1]) {
+            assert_true(at > last);
+        }
+        last = at;
+    }
+    free(text);
+    free(log);
+    for (size_t i = 0; i < n; i++) {
+        heap_caps_free(p[i]);
+    }
+}
+
 /* More tasks than the table holds: the blocks of a task without an account
  * are counted as such, printed as such, and given back when freed. */
 static void *alloc_one(void *arg) {
@@ -448,6 +492,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_arrays_out_of_memory, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_threads_balance, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_print, caps_setup_esp32, caps_teardown),
+        cmocka_unit_test_setup_teardown(test_print_to_a_stream, caps_setup_esp32, caps_teardown),
         cmocka_unit_test_setup_teardown(test_more_tasks_than_the_table, caps_setup_esp32, caps_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

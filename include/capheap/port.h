@@ -101,6 +101,14 @@ CAPHEAP_PORT_FN void capheap_port_current_task_name(char *name, size_t len);
  *  Must not allocate from a capheap heap. */
 CAPHEAP_PORT_FN void capheap_port_log_write(const char *text, size_t len);
 
+/** Writes len bytes of text to stream, a FILE * the application passed to
+ *  a print function (heap_caps_print_all_task_stat and its kin). The posix
+ *  port writes it with fwrite (to the port's log when stream is NULL); the
+ *  other ports, whose library is not to call stdio, write to their log
+ *  (a weak definition firmware may replace). Must not allocate from a
+ *  capheap heap. */
+CAPHEAP_PORT_FN void capheap_port_stream_write(void *stream, const char *text, size_t len);
+
 /** Default reaction to detected heap corruption: report addr and what was
  *  found, then stop. Called only when no handler is installed with
  *  capheap_set_corruption_handler. Must not allocate. The posix port prints

@@ -142,6 +142,14 @@ void capheap_port_log_write(const char *text, size_t len) {
     }
 }
 
+void capheap_port_stream_write(void *stream, const char *text, size_t len) {
+    if (stream == NULL) {
+        capheap_port_log_write(text, len);
+    } else {
+        (void)fwrite(text, 1, len, (FILE *)stream);
+    }
+}
+
 static void write_stderr(const char *text, size_t len) {
     while (len > 0) {
         ssize_t n = write(STDERR_FILENO, text, len);
