@@ -28,5 +28,14 @@ endif()
 if(CAPHEAP_TASK_TRACKING)
   string(APPEND CAPHEAP_PC_CFLAGS " -DCAPHEAP_TASK_TRACKING=1")
 endif()
+# The prefix is found from where the .pc file lies (pkg-config's pcfiledir),
+# so that `cmake --install build --prefix DIR`, a prefix other than the one
+# configured, gives a file that points into DIR.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(CAPHEAP_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  string(REGEX REPLACE "[^/]+" ".." pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+  set(CAPHEAP_PC_PREFIX "\${pcfiledir}/${pc_up}")
+endif()
 configure_file(cmake/capheap.pc.in ${PROJECT_BINARY_DIR}/capheap.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/capheap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

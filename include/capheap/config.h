@@ -35,6 +35,9 @@
  *   CAPHEAP_DEFAULT_BOARD    the board heap_caps_init() builds, "esp32"
  *                            (src/heap_caps_init.c)
  *   CAPHEAP_MAX_HOST_RANGES  memory ranges one board may map, 32 (src/heap_caps_init.c)
+ *   CAPHEAP_TASK_STATS_TASKS tasks whose accounts task tracking keeps, 16
+ *                            (src/task_stats.h)
+ *   CAPHEAP_TASK_STATS_HEAPS heaps per task account, 8 (src/task_stats.h)
  *   CAPHEAP_PORT_LOCK_INLINE defined: the port's capheap_port_lock.h takes
  *                            and gives locks inline (capheap/port.h)
  *   CAPHEAP_HEAP_HOOKS       1: the application's esp_heap_trace_alloc_hook
