@@ -27,8 +27,10 @@ struct trace_reader {
     char shown[LINE_MAX_BYTES]; /* the line as read, for error messages */
     char chunk[1 << 16];        /* read from the file, not yet split into lines */
     size_t chunk_at, chunk_len;
+    trace_format_t format;      /* as asked: FORMAT_AUTO when detected */
     const trace_format_ops_t *ops;
     void *state;
+    bool recognised; /* a line of the file is one its format recognises */
     bool at_end;
     raw_event_t *queue;
     size_t queue_len, queue_at, queue_cap;
@@ -175,6 +177,31 @@ static const trace_format_ops_t *const formats[] = {
     &trace_format_capheap, &trace_format_espidf, &trace_format_android,
 };
 
+/* What a file read as each format needs, for messages. */
+static const char *const expected[] = {
+    [FORMAT_AUTO] = "a trace line: capheap's ('alloc 0x3ffb1000 64 DEFAULT'), ESP-IDF's heap trace dump ('32 bytes "
+                    "(@ 0x3ffb1000, Internal) allocated ...') or Android memory_replay's ('123: malloc 0xb4827400 "
+                    "1024')",
+    [FORMAT_CAPHEAP] = "a line of capheap's trace format ('alloc 0x3ffb1000 64 DEFAULT', or its header '# capheap "
+                       "trace')",
+    [FORMAT_ESPIDF] = "a line of an ESP-IDF heap trace dump ('32 bytes (@ 0x3ffb1000, Internal) allocated ...', or "
+                      "its header '====== Heap Trace')",
+    [FORMAT_ANDROID] = "a line of an Android memory_replay trace ('123: malloc 0xb4827400 1024')",
+};
+
+/* A file in which no line is one its format recognises (an empty one, or
+ * one of blanks, comments and lines a format passes over, as a dump's log
+ * lines) is no trace, whether its format was detected or given: refused, so
+ * that --format does not make a wrong file an empty replay that fits. A
+ * trace with its header and no events (a program that allocated nothing) has
+ * a line its format recognises. */
+static void no_trace_line(const trace_reader_t *r) {
+    const char *what = r->line_no == 0            ? "the file is empty"
+                       : r->format == FORMAT_AUTO ? "blank lines and comments only"
+                                                  : "blank lines, comments and lines the format passes over only";
+    fprintf(stderr, "capheap: %s: no trace line in it (%s); expected %s\n", r->path, what, expected[r->format]);
+}
+
 /* The format of a file: that of the first non-blank line one recognises,
  * among its first 200 lines of text that are no comment ('#'); the first of
  * those is the one an error quotes. */
@@ -185,6 +212,7 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
     while ((got = read_line(r)) > 0) {
         for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
             if (formats[i]->recognises(r->line)) {
+                r->recognised = true;
                 rewind_lines(r);
                 return formats[i];
             }
@@ -203,17 +231,13 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
     if (got < 0) {
         return NULL; /* said */
     }
-    static const char expected[] = "a trace line: capheap's ('alloc 0x3ffb1000 64 DEFAULT'), ESP-IDF's heap trace "
-                                   "dump ('32 bytes (@ 0x3ffb1000, Internal) allocated ...') or Android "
-                                   "memory_replay's ('123: malloc 0xb4827400 1024')";
     if (number == 0) { /* nothing but blanks and comments: no line to name */
-        fprintf(stderr, "capheap: %s: no trace line in it (blank lines and comments only); expected %s\n", r->path,
-                expected);
+        no_trace_line(r);
         return NULL;
     }
     r->line_no = number;
     memcpy(r->shown, first, sizeof first);
-    reader_error(r, expected);
+    reader_error(r, expected[FORMAT_AUTO]);
     return NULL;
 }
 
@@ -229,6 +253,7 @@ trace_reader_t *trace_open(const char *path, trace_format_t format) {
     }
     gzbuffer(r->file, 1 << 17);
     r->file_size = (double)st.st_size;
+    r->format = format;
     r->ops = format == FORMAT_CAPHEAP ? &trace_format_capheap
              : format == FORMAT_ESPIDF ? &trace_format_espidf
              : format == FORMAT_ANDROID ? &trace_format_android
@@ -276,10 +301,19 @@ static int refill(trace_reader_t *r) {
         if (got == 0) {
             r->at_end = true;
             r->shown[0] = '\0';
+            if (!r->recognised) {
+                no_trace_line(r);
+                return -1;
+            }
             if (r->ops->finish != NULL && r->ops->finish(r, r->state) < 0) {
                 return -1;
             }
-        } else if (r->ops->parse_line(r, r->state, r->line) < 0) {
+            continue;
+        }
+        /* Asked before parse_line, which may cut the line into words; once
+         * the answer is yes it is not asked again. */
+        r->recognised = r->recognised || r->ops->recognises(r->line);
+        if (r->ops->parse_line(r, r->state, r->line) < 0) {
             return -1;
         }
     }

@@ -2,7 +2,8 @@
 # Tests of the capheap tool with known answers: run.sh GROUP TOOL DATA WORKDIR.
 #   parsers   each format (capheap's, ESP-IDF dump, Android plain and gzip) read right,
 #             a dump with CR LF line ends and one as idf.py monitor shows it too;
-#             text in no format refused
+#             text in no format refused, and a file with no line of its format (an
+#             empty one) with every --format
 #   replay    figures of small replays: peaks, ends, failures and their reasons, per
 #             caps mask and per thread
 #   pictures  SVG and HTML well-formed (xmllint), at the end and the worst moment;
@@ -95,6 +96,25 @@ parsers() {
   run "$work/only-comments.txt" replay --quiet --board esp32 "$work/only-comments.trace"; status "only comments" 1 $?
   expect "only comments: said" "only-comments.trace: no trace line in it \(blank lines and comments only\)" \
     "$work/only-comments.txt"
+  # An empty file is no trace whether its format is detected or given (with a format
+  # given it was once replayed as an empty trace that fits); a trace of its header only
+  # (a program that allocated nothing) is one.
+  : >"$work/empty-file.trace"
+  local f
+  for f in auto capheap esp-idf android; do
+    run "$work/empty-file.txt" replay --quiet --format "$f" --board esp32 "$work/empty-file.trace"
+    status "an empty file, --format $f" 1 $?
+    expect "an empty file, --format $f: said" "empty-file.trace: no trace line in it \(the file is empty\)" \
+      "$work/empty-file.txt"
+  done
+  printf 'I (120) boot: ESP-IDF v5.2\n\nW (130) wifi: no record here\n' >"$work/only-logs.txt"
+  run "$work/only-logs-report.txt" replay --quiet --format esp-idf --board esp32 "$work/only-logs.txt"
+  status "--format esp-idf, log lines only" 1 $?
+  expect "log lines only: said" "only-logs.txt: no trace line in it \(blank lines, comments and lines the format" \
+    "$work/only-logs-report.txt"
+  printf '# capheap trace 1\n' >"$work/header-only.trace"
+  run "$work/header-only.txt" replay --quiet --format capheap --board esp32 "$work/header-only.trace"
+  status "--format capheap, the header only" 0 $?
 }
 
 replay() {
