@@ -52,8 +52,7 @@ static void store(tree_t *t, size_t node, size_t nl, size_t nr, size_t lo, size_
 }
 
 static uint64_t range_end(const address_range_t *r) {
-    uint64_t size = r->size != 0 ? r->size : 1;
-    return r->start > UINT64_MAX - size ? UINT64_MAX : r->start + size;
+    return r->start > UINT64_MAX - r->size ? UINT64_MAX : r->start + r->size;
 }
 
 static int compare_u64(const void *a, const void *b) {
@@ -103,6 +102,12 @@ void next_overlap(const address_range_t *ranges, size_t n, size_t *next) {
         t.covers[k] = t.touches[k] = NO_OVERLAP;
     }
     for (size_t i = n; i-- > 0;) {
+        if (ranges[i].size == 0) {
+            /* Empty: the tree's query would take the covering index of a
+             * node it lies inside, as if it held a byte there. */
+            next[i] = NO_OVERLAP;
+            continue;
+        }
         /* A range at the very top of the address space is empty: lo == hi. */
         size_t lo = position(coords, m, ranges[i].start), hi = position(coords, m, range_end(&ranges[i]));
         next[i] = query(&t, 1, 0, segments, lo, hi);

@@ -17,8 +17,9 @@
 
 #define NO_OVERLAP SIZE_MAX
 
-/** The range [start, start + size) of addresses; size 0 counts as 1 byte, and
- *  a range that would pass the top of the address space ends there. */
+/** The range [start, start + size) of addresses; size 0 is empty (it overlaps
+ *  nothing), and a range that would pass the top of the address space ends
+ *  there. */
 typedef struct {
     uint64_t start, size;
 } address_range_t;

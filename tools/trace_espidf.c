@@ -17,6 +17,13 @@
  * contradicts it: peaks are never underestimated. A freed block whose memory
  * would run past the top of the address space ends there.
  *
+ * A record of 0 bytes holds no memory (heap_caps_malloc(0) returns NULL, so
+ * ESP-IDF's and capheap's dumps have none; another allocator's may): it
+ * contradicts no block, and the block around or at its address stays live.
+ * It is replayed as a request of 0 bytes (skipped and counted, as in every
+ * format) under no address, which would free the block there as reused; its
+ * "freed by" frees nothing.
+ *
  * Caps are not in a dump: PSRAM blocks get MALLOC_CAP_SPIRAM, blocks on the
  * ESP32 instruction bus (0x40070000-0x400C0000) MALLOC_CAP_EXEC, the others
  * MALLOC_CAP_DEFAULT.
@@ -190,7 +197,7 @@ static int finish(trace_reader_t *r, void *state) {
         first[j] = NO_OVERLAP;
     }
     for (size_t i = d->count; i-- > 0;) { /* backwards: each list in increasing order */
-        if (d->records[i].freed) {
+        if (d->records[i].freed && d->records[i].size != 0) {
             size_t j = due[i] == NO_OVERLAP ? d->count : due[i];
             then[i] = first[j];
             first[j] = i;
@@ -202,7 +209,8 @@ static int finish(trace_reader_t *r, void *state) {
         }
         if (j < d->count) {
             const dump_record_t *rec = &d->records[j];
-            raw_event_t e = {.kind = EVENT_ALLOC, .name = rec->address, .size = rec->size, .caps = rec->caps,
+            uint64_t name = rec->size != 0 ? rec->address : 0; /* 0 bytes: no block (see the top) */
+            raw_event_t e = {.kind = EVENT_ALLOC, .name = name, .size = rec->size, .caps = rec->caps,
                              .caller = rec->caller, .line = rec->line};
             reader_queue(r, &e);
         }

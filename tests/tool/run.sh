@@ -138,6 +138,13 @@ replay() {
   # The dump's ordering rule: A is freed before C (C overlaps it), B at the end.
   run "$work/dump.txt" replay --quiet --board esp32 "$data/dump.txt"
   expect "dump: peak 150, end 100" "^  DEFAULT +3 +150 +100 +0$" "$work/dump.txt"
+  # Records of 0 bytes, at the start of a freed block of 100 and inside it: they hold no
+  # memory, so the block stays live until the end (peak 150, with the last one's 50), and
+  # the free of the one at its start frees nothing.
+  run "$work/zero-dump.txt" replay --quiet --board esp32 "$data/zero_size_dump.txt"; status "dump: 0-byte records" 0 $?
+  expect "dump: 0 bytes free no block" "^  DEFAULT +4 +150 +50 +0$" "$work/zero-dump.txt"
+  expect "dump: 0 bytes, counted" "5 events: 4 allocations, 0 reallocations, 1 frees" "$work/zero-dump.txt"
+  expect "dump: 0 bytes, skipped" "skipped: 2 zero-size requests, 0 frees .*; 0 addresses reused" "$work/zero-dump.txt"
   run "$work/android.txt" replay --quiet --board host:1M "$data/android.txt"
   expect "android: peak 600, end 501 (malloc(0) is 1 byte)" "^  DEFAULT +5 +600 +501 +0$" "$work/android.txt"
   run "$work/dma.txt" replay --quiet --board esp32 "$data/dma.trace"; status "esp32 dma" 0 $?
