@@ -77,6 +77,10 @@ static uint32_t caps_of(uint64_t address, const char *place) {
     return address >= 0x40070000u && address < 0x400C0000u ? MALLOC_CAP_EXEC : MALLOC_CAP_DEFAULT;
 }
 
+/* The words ESP-IDF 5.x and capheap write after the address. Any other is
+ * refused, not read as internal memory: the line is not what it seems. */
+static bool is_place(const char *place) { return strcmp(place, "Internal") == 0 || strcmp(place, "PSRAM") == 0; }
+
 /* "<n> bytes (@ 0x..[, where]) allocated CPU <c> ccount 0x.. caller <frames>" */
 static bool parse_record(char *line, dump_record_t *rec) {
     char *t[16];
@@ -97,6 +101,9 @@ static bool parse_record(char *line, dump_record_t *rec) {
             return false;
         }
         t[at - 1][len - 1] = '\0';
+        if (!is_place(place)) {
+            return false;
+        }
     } else if (len > 0 && addr[len - 1] == ')') {
         addr[len - 1] = '\0';
     } else {

@@ -224,6 +224,12 @@ errors() {
   expect "android: file, line, expected" "bad_android.txt:2: expected '<tid>: malloc <ptr> <size>'" "$work/bad2.txt"
   run "$work/bad3.txt" replay --board esp32 "$data/bad_dump.txt"; status "bad dump line" 1 $?
   expect "dump: file, line, expected" "bad_dump.txt:2: expected '<n> bytes \(@ <address>" "$work/bad3.txt"
+  # After the address only Internal or PSRAM (once any word was read as internal memory).
+  { head -n 2 "$data/dump.txt"; echo "    32 bytes (@ 0x3ffb4000, Weird) allocated CPU 0 ccount 0x4 caller 0x400d5555"; } \
+    >"$work/weird_dump.txt"
+  run "$work/weird.txt" replay --board esp32 "$work/weird_dump.txt"; status "dump: an unknown place" 1 $?
+  expect "dump: an unknown place, its line" "weird_dump.txt:3: expected '<n> bytes \(@ <address>\[, Internal\|PSRAM\]\)" \
+    "$work/weird.txt"
   # A gzip trace cut short is refused, not replayed as if whole (a missing end, then half of it).
   local gz_size
   gz_size=$(wc -c <"$data/android.txt.gz")
