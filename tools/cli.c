@@ -94,6 +94,10 @@ static int parse_option(options_t *o, int argc, char **argv, int i) {
             fprintf(stderr, "capheap: at most %d outputs\n", MAX_OUTPUTS);
             return 0;
         }
+        if (picture_format_of(v) == PICTURE_NONE) { /* refused before a replay, not written as SVG */
+            fprintf(stderr, "capheap: %s %s: expected a name ending in .svg, .html or .htm\n", a, v);
+            return 0;
+        }
         o->outputs[o->output_count++] = v;
     } else if (strcmp(a, "--at") == 0) {
         if (strcmp(v, "end") != 0 && strcmp(v, "worst") != 0) {

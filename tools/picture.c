@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tool_memory.h"
 
@@ -302,7 +303,13 @@ static void draw_svg(canvas_t *c, const char *moment) {
 
 static bool ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+picture_format_t picture_format_of(const char *path) {
+    return ends_with(path, ".svg")                               ? PICTURE_SVG
+           : ends_with(path, ".html") || ends_with(path, ".htm") ? PICTURE_HTML
+                                                                 : PICTURE_NONE;
 }
 
 static int cannot_write(const char *path) {
@@ -319,7 +326,7 @@ int picture_write(const char *path, const tool_board_t *b, const replay_t *r, co
     c.b = b;
     c.r = r;
     index_live_blocks(&c);
-    bool html = ends_with(path, ".html") || ends_with(path, ".htm");
+    bool html = picture_format_of(path) == PICTURE_HTML;
     if (html) {
         fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n<meta charset=\"utf-8\"/>\n"
               "<title>capheap heap picture</title>\n<style>body{font-family:sans-serif}"

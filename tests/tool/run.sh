@@ -281,6 +281,15 @@ errors() {
   bad_option "--grow [+]5: expected a percentage" replay --grow +5 --board esp32 "$data/small.trace"
   bad_option "unknown option --frob" replay --frob --board esp32 x.trace
   bad_option "one trace at a time \(a.trace and b.trace\)" replay --board esp32 a.trace b.trace
+  # A picture's format follows its name; another name is refused (once written as SVG), before
+  # a replay, and no file is made.
+  rm -f "$work/heap.txt"
+  bad_option "-o .*heap.txt: expected a name ending in .svg, .html or .htm" \
+    map --board esp32 -o "$work/heap.txt" "$data/small.trace"
+  bad_option "--output heap: expected a name ending in .svg, .html or .htm" replay --board esp32 --output heap x.trace
+  if [ -e "$work/heap.txt" ]; then echo "FAIL -o heap.txt: written"; failures=$((failures + 1)); else echo "ok   -o heap.txt: not written"; fi
+  run "$work/upper.txt" map --quiet --board esp32 -o "$work/upper.SVG" -o "$work/upper.HTM"; status "-o .SVG and .HTM" 0 $?
+  expect "upper case .HTM: a page" "^<!DOCTYPE html>" "$work/upper.HTM"
   run "$work/info.txt" info --board esp32; status "info" 0 $?
   expect "info: the big DRAM heap" "0x3FFB3000-0x3FFE0000 +184,320" "$work/info.txt"
   expect "info: IRAM is 32BIT only" "^  0x40080000-0x400A0000 .* IRAM .* 32BIT only$" "$work/info.txt"
@@ -292,8 +301,9 @@ errors() {
   expect "full disk said" "capheap: the standard output could not be written whole: No space left on device" \
     "$work/full.txt"
   "$tool" replay --board host:64K "$data/small.trace" >/dev/full 2>"$work/full3.txt"; status "a failing replay too" 3 $?
-  run "$work/full-svg.txt" map --quiet --board esp32 -o /dev/full "$data/dma.trace"; status "picture to a full disk" 1 $?
-  expect "picture: cannot write" "capheap: /dev/full: cannot write: No space left on device" "$work/full-svg.txt"
+  ln -sf /dev/full "$work/full.svg" # a picture's name says its format: /dev/full has none
+  run "$work/full-svg.txt" map --quiet --board esp32 -o "$work/full.svg" "$data/dma.trace"; status "picture to a full disk" 1 $?
+  expect "picture: cannot write" "capheap: .*full.svg: cannot write: No space left on device" "$work/full-svg.txt"
 }
 
 boardfiles() {
