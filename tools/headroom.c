@@ -85,6 +85,19 @@ static bool parse_selection(const char *text, size_t heaps, heap_selection_t *se
     }
 }
 
+/* The heaps of --together, checked against the heaps of the board before
+ * the first replay (a long one for a large trace), so that a wrong list fails
+ * at once: 0, or 2 after saying why. */
+static int select_heaps(const capheap_board_t *given, const char *together, heap_selection_t *sel) {
+    tool_board_t b;
+    if (!board_start_board(given, given->name, &b)) {
+        return 2;
+    }
+    bool ok = parse_selection(together, b.heap_count, sel);
+    board_stop(&b);
+    return ok ? 0 : 2;
+}
+
 /* Replays the trace with [start, start + cut) of chip memory reserved too:
  * 0 when every allocation succeeded, 3 when one failed (f says which), 1
  * after a trace error. */
@@ -297,17 +310,18 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     if (given == NULL) {
         return 2;
     }
+    heap_selection_t sel;
+    int rc = select_heaps(given, together, &sel);
+    if (rc != 0) {
+        return rc;
+    }
     tool_heap_t heaps[TOOL_MAX_HEAPS];
     size_t count = 0;
     intptr_t offset = 0;
     unsigned long peak_event = 0;
-    int rc = replay_given(out, given, path, &format, quiet, heaps, &count, &offset, &peak_event);
+    rc = replay_given(out, given, path, &format, quiet, heaps, &count, &offset, &peak_event);
     if (rc != 0) {
         return rc;
-    }
-    heap_selection_t sel;
-    if (!parse_selection(together, count, &sel)) {
-        return 2;
     }
     /* Room for the board's ranges, a fixed cut per heap and the probe's. */
     size_t ranges = given->reserved_count + count + 1;

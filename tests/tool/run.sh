@@ -487,11 +487,19 @@ together() {
     run "$work/two-cut.txt" replay --quiet --board "$work/two-cut.board" "$data/two_heaps.trace"
     status "replay with both cuts, the second ${cut%:*} bytes" "${cut#*:}" $?
   done
+  # A bad list is refused before the first replay: no report of it, whatever the trace.
   for bad in 1 0,0 x 0,,1 0,2; do
     run "$work/two-bad.txt" headroom --quiet --together "$bad" --board "$data/two_heaps.board" "$data/two_heaps.trace"
     status "--together $bad refused" 2 $?
+    if grep -q "^capheap headroom: .* on board" "$work/two-bad.txt"; then
+      echo "FAIL --together $bad: refused after a replay:"; cat "$work/two-bad.txt"; failures=$((failures + 1))
+    fi
   done
   expect "a bad list said" "--together 0,2: expected all, or numbers of heaps in the table \(0 to 1\)" "$work/two-bad.txt"
+  run "$work/two-bad.txt" headroom --quiet --together 0,2 --board "$data/two_heaps.board" "$data/small.trace"
+  status "--together 0,2 and a trace that does not fit" 2 $?
+  run "$work/two-bad.txt" headroom --quiet --together 0,2 --board "$data/two_heaps.board" "$work/no-such.trace"
+  status "--together 0,2 and no trace" 2 $?
   run "$work/two-replay.txt" replay --quiet --together 0,1 --board "$data/two_heaps.board" "$data/two_heaps.trace"
   status "--together refused by replay" 2 $?
 }
