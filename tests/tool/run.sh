@@ -515,16 +515,21 @@ compare() {
   run "$work/cmp-none.txt" compare --board "" "$data/small.trace"; status "compare, no board" 2 $?
   run "$work/cmp-comma.txt" compare --board esp32, "$data/small.trace"; status "compare, a trailing comma" 2 $?
   expect "empty name said" "expected board names separated by commas" "$work/cmp-empty.txt"
-  # "all": a line for every built-in board (as info lists them), in that order, then the rest.
+  # "all": a line for every built-in board (as capheap boards lists them, which docs/tool.md
+  # names: it once said capheap info), in that order, then the rest.
   run "$work/cmp-all.txt" compare --board all,host:2M "$data/dma.trace"
-  "$tool" info 2>&1 | sed -n 's/^  \([a-z0-9-]*\)$/\1/p' >"$work/builtin.txt"
+  "$tool" boards | awk '$2 ~ /^[0-9]+$/ {print $1}' >"$work/builtin.txt"
   local lines
   lines=$(sed -n 's/^  \([a-zA-Z0-9:-]*\)  .*[0-9]%.*/\1/p' "$work/cmp-all.txt")
   if [ -s "$work/builtin.txt" ] && [ "$lines" = "$(cat "$work/builtin.txt"; echo host:2M)" ]; then
     echo "ok   compare --board all: every built-in board, then host:2M"
   else
-    echo "FAIL compare --board all: expected the boards of capheap info, got:"; cat "$work/cmp-all.txt"
+    echo "FAIL compare --board all: expected the boards of capheap boards, got:"; cat "$work/cmp-all.txt"
     failures=$((failures + 1))
+  fi
+  local doc=$data/../../../docs/tool.md
+  if [ -f "$doc" ]; then
+    expect "docs: all in the order of capheap boards" "in the order \`capheap boards\`$" "$doc"
   fi
 }
 
