@@ -42,7 +42,10 @@ static const capheap_board_t *host_board_for(const char *size_text) {
                         "at least 4096 (e.g. host:16M)\n", size_text);
         return NULL;
     }
-    host_region = (capheap_region_t){HOST_BOARD_START, (size + 4095) & ~(size_t)4095, 0, 0, {CAPHEAP_ALIAS_NONE, 0}};
+    /* SIZE bytes exactly, as a board file's region of that size: the host maps
+     * the pages around it. Rounded up to a page, the heap was larger than asked,
+     * and a trace could fit it that a heap of SIZE bytes does not hold. */
+    host_region = (capheap_region_t){HOST_BOARD_START, size, 0, 0, {CAPHEAP_ALIAS_NONE, 0}};
     snprintf(host_name, sizeof host_name, "host:%s", size_text);
     host_board = (capheap_board_t){host_name, host_types, 1, &host_region, 1, NULL, 0, {0}, {0, 0}};
     return &host_board;

@@ -265,6 +265,12 @@ errors() {
   expect "host size error" "expected bytes with an optional K, M or G" "$work/host.txt"
   run "$work/host-hex.txt" info --board host:0x10000; status "host size in hex" 0 $?
   expect "host size in hex: 64 KiB" "64.0 KiB" "$work/host-hex.txt"
+  # SIZE bytes exactly, as docs/tool.md says, not rounded up to a page (0x1001 was 8 KiB);
+  # 100,000 bytes do not hold a block of 99,900 that 102,400 did.
+  run "$work/host-odd.txt" info --board host:0x1001; status "host size not a page multiple" 0 $?
+  expect "host:0x1001: 4,097 bytes" "^  0  RAM +0x20000000-0x20001001 +4,097 " "$work/host-odd.txt"
+  printf 'alloc 0x1000 99900 DEFAULT\n' >"$work/99900.trace"
+  run "$work/host-100000.txt" replay --quiet --board host:100000 "$work/99900.trace"; status "99,900 bytes in host:100000" 3 $?
   run "$work/missing.txt" replay --board esp32 "$work/no-such-file"; status "missing file" 1 $?
   expect "missing file named" "no-such-file: cannot open" "$work/missing.txt"
   run "$work/help.txt" help; status "help" 0 $?
