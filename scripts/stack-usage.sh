@@ -55,7 +55,7 @@ TLSF_FAULTS=src/multi_heap_diag.c:on_fault+src/assertions.c:region_fault
 TLSF_WALKERS=src/multi_heap_diag.c:walk_one_block+src/multi_heap_diag.c:check_one_block+src/multi_heap_diag.c:dump_one_block
 TLSF_WALKERS+=+src/multi_heap_diag.c:find_one_block+src/poison.c:fill_free_block
 HEAP_WALKERS=src/heap_caps_info.c:walk_one_block+src/heap_caps_task_info.c:tally_block+src/heap_caps_task_stat.c:list_block
-HEAP_WALKERS+=+src/heap_caps_task_stat_print.c:print_block
+HEAP_WALKERS+=+src/heap_caps_task_stat_print.c:collect_block
 VIA=(--via "capheap_tlsf_check=$TLSF_FAULTS" --via "src/tlsf.c:fail=$TLSF_FAULTS"
      --via "capheap_poison_check_block=src/multi_heap_diag.c:on_fault"
      --via "capheap_tlsf_walk=$TLSF_WALKERS" --via "src/multi_heap_diag.c:walk_one_block=$HEAP_WALKERS")
@@ -72,7 +72,7 @@ BIND=(--bind "multi_heap_check@capheap_tlsf_check=$DIAG:on_fault" --bind "multi_
       --bind "heap_caps_walk@$DIAG:walk_one_block=src/heap_caps_info.c:walk_one_block"
       --bind "heap_caps_get_per_task_info@$DIAG:walk_one_block=src/heap_caps_task_info.c:tally_block"
       --bind "src/heap_caps_task_stat.c:fill_heap@$DIAG:walk_one_block=src/heap_caps_task_stat.c:list_block"
-      --bind "src/heap_caps_task_stat_print.c:print_heaps@$DIAG:walk_one_block=src/heap_caps_task_stat_print.c:print_block")
+      --bind "src/heap_caps_task_stat_print.c:print_blocks@$DIAG:walk_one_block=src/heap_caps_task_stat_print.c:collect_block")
 python3 scripts/stack_visitors.py "${VIA[@]}" "${BIND[@]}" src/*.c
 
 sources=$(cmake -DCAPHEAP_PORT=baremetal -DCAPHEAP_POISONING_LEVEL="$level" -P cmake/print-sources.cmake)
