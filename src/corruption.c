@@ -5,6 +5,7 @@
  */
 #include "capheap/port.h"
 #include "fault.h"
+#include "poison.h" /* CAPHEAP_POISONING_LEVEL and its default */
 
 static capheap_corruption_handler_t installed;
 static void *installed_user;
@@ -29,28 +30,32 @@ __attribute__((noinline)) void capheap_report_corruption(const void *addr, const
     }
 }
 
-void capheap_report_fault(const void *p, capheap_fault_t fault) {
-    capheap_report_corruption(p, capheap_fault_text(fault));
-}
-
-/* The texts in the order of capheap_fault_t, each ended by its NUL, and then
- * the text for a code outside the enum: one string and no table of pointers. */
-static const char fault_texts[] = "no fault\0"
-                                  "pointer outside the heap\0"
+/* The texts from CAPHEAP_FAULT_OUTSIDE on, in the order of capheap_fault_t,
+ * each ended by its NUL, and then the text for a code outside them (none is
+ * ever reported): one string and no table of pointers. The canary faults
+ * come from poisoning only: a build without it carries none of their texts. */
+static const char fault_texts[] = "pointer outside the heap\0"
                                   "misaligned pointer\0"
                                   "double free\0"
                                   "not a block\0"
+#if CAPHEAP_POISONING_LEVEL > 0
                                   "double free (freed canary)\0"
                                   "bad head canary\0"
                                   "bad tail canary\0"
+#define LAST_FAULT CAPHEAP_FAULT_TAIL_CANARY
+#else
+#define LAST_FAULT CAPHEAP_FAULT_NOT_A_BLOCK
+#endif
                                   "unknown fault";
 
-const char *capheap_fault_text(capheap_fault_t f) {
+/* Walks to the text of fault: the one caller of the texts, so no function of
+ * its own. CAPHEAP_FAULT_NONE wraps around to the unknown fault. */
+void capheap_report_fault(const void *p, capheap_fault_t fault) {
     const char *s = fault_texts;
-    for (unsigned i = (unsigned)f <= CAPHEAP_FAULT_TAIL_CANARY ? (unsigned)f : CAPHEAP_FAULT_TAIL_CANARY + 1u; i > 0;
-         i--) {
+    unsigned skip = (unsigned)fault - 1u;
+    for (skip = skip < LAST_FAULT ? skip : LAST_FAULT; skip > 0; skip--) {
         while (*s++ != '\0') {
         }
     }
-    return s;
+    capheap_report_corruption(p, s);
 }

@@ -18,10 +18,8 @@ typedef enum {
     CAPHEAP_FAULT_TAIL_CANARY,  /* poisoning: written past the end */
 } capheap_fault_t;
 
-/** One line describing f, for corruption reports. */
-CAPHEAP_INTERNAL const char *capheap_fault_text(capheap_fault_t f);
-
-/** Reports fault for p through capheap_report_corruption (capheap/port.h). */
+/** Reports fault for p through capheap_report_corruption (capheap/port.h),
+ *  as one line describing it. */
 CAPHEAP_INTERNAL void capheap_report_fault(const void *p, capheap_fault_t fault);
 
 #endif /* CAPHEAP_FAULT_H */
