@@ -12,20 +12,16 @@
 #include "multi_heap_internal.h"
 #include "poison.h"
 
+/* The handle is the control data, which the region allocator places at
+ * start rounded up to the grain, MULTI_HEAP_ALIGN; it refuses a NULL start
+ * and a region too small, as this function documents. */
+_Static_assert(MULTI_HEAP_ALIGN == CAPHEAP_TLSF_GRAIN, "a handle is the region allocator's control data");
 multi_heap_handle_t multi_heap_register(void *start, size_t size) {
-    uintptr_t a = ((uintptr_t)start + MULTI_HEAP_ALIGN - 1) & ~(uintptr_t)(MULTI_HEAP_ALIGN - 1);
-    size_t skip = (size_t)(a - (uintptr_t)start);
-    if (start == NULL || size <= skip) {
-        return NULL;
+    multi_heap_handle_t heap = (multi_heap_handle_t)(void *)capheap_tlsf_create(start, size, 0);
+    if (heap != NULL) {
+        capheap_poison_new_heap(tlsf_of(heap));
+        fail_floor_set(heap, SIZE_MAX); /* kept by the locked paths only */
     }
-    /* The handle is the control data, which starts at a (MULTI_HEAP_ALIGN is
-     * a multiple of the grain). */
-    multi_heap_handle_t heap = (multi_heap_handle_t)a;
-    if (capheap_tlsf_create(heap, size - skip, 0) != tlsf_of(heap)) {
-        return NULL;
-    }
-    capheap_poison_new_heap(tlsf_of(heap));
-    fail_floor_set(heap, SIZE_MAX); /* kept by the locked paths only */
     return heap;
 }
 
