@@ -237,8 +237,8 @@ static inline void file_free(capheap_tlsf_t *t, block_t *b, size_t size) {
     list_insert(t, b, class_of(t, size));
 }
 
-/* Frees a live block (below, with free): creation and trimming make a used
- * block and free it, which files and coalesces it. */
+/* Frees a live block (below, with free): trimming makes a used block and
+ * frees it, which files and coalesces it. */
 static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b);
 
 /* ---- creation ---------------------------------------------------------- */
@@ -297,11 +297,9 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
     t->class_min = (capheap_tlsf_small_t)min;
     t->payload0 = (uint8_t *)first + H;
     t->span = (size_t)(hi - H - first - H);
-    block_at(blocks_end(t))->head = 0; /* the sentinel: size 0, used */
-    block_at((void *)first)->head = (size_t)(hi - H - first);
-    t->n.used_blocks = 1;
-    free_block(t, block_at((void *)first));
-    t->n.min_free_bytes = t->n.free_bytes;
+    block_at(blocks_end(t))->head = FLAG_PREV_FREE; /* the sentinel: size 0, used, after the free block */
+    file_free(t, block_at((void *)first), (size_t)(hi - H - first));
+    t->n.free_bytes = t->n.min_free_bytes = t->span;
     CAPHEAP_VERIFY_REGION(t);
     return t;
 }
