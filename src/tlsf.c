@@ -507,6 +507,8 @@ static block_t *top_aligned(const capheap_tlsf_t *t, size_t need, size_t align, 
     return NULL;
 }
 
+size_t capheap_tlsf_largest_free_call(const capheap_tlsf_t *t) { return capheap_tlsf_largest_free_inline(t); }
+
 static block_t *take_aligned_largest(capheap_tlsf_t *t, size_t need, size_t align, size_t offset) {
     size_t most;
     block_t *b = top_aligned(t, need, align, offset, &most);

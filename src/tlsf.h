@@ -164,13 +164,6 @@ struct capheap_tlsf {
 
 #include "bitops.h"
 
-/** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
- *  (an allocation of one byte more fails); 0 when none. O(1): requests of a
- *  lower class find the highest non-empty class by the bitmap; requests of
- *  that class take its first block when it fits, else its second when that
- *  fits (take_fit in tlsf.c), which makes the larger of the two the exact
- *  limit. Inline: the caps layer asks it after
- *  every change to a heap that has a fail floor. */
 /** The first block of the highest non-empty class, or NULL when no block is
  *  free: with the one after it, the blocks the largest requests come from. */
 static inline capheap_tlsf_block_t *capheap_tlsf_top_block(const capheap_tlsf_t *t) {
@@ -181,7 +174,17 @@ static inline capheap_tlsf_block_t *capheap_tlsf_top_block(const capheap_tlsf_t 
     return t->heads[(w << 5) + capheap_msb_word(t->bitmap[w])];
 }
 
-static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
+/** Usable bytes of the largest request capheap_tlsf_malloc now satisfies
+ *  (an allocation of one byte more fails); 0 when none. O(1): requests of a
+ *  lower class find the highest non-empty class by the bitmap; requests of
+ *  that class take its first block when it fits, else its second when that
+ *  fits (take_fit in tlsf.c), which makes the larger of the two the exact
+ *  limit. Inline: the caps layer asks it after every change to a heap that
+ *  has a fail floor; but a size build (-Os) calls one copy, in tlsf.c, as
+ *  CAPHEAP_ALWAYS_INLINE (internal.h) leaves such a choice there (Cortex-M4
+ *  -Os: 10 bytes less for the core, 114 for the whole library, whose caps
+ *  layer keeps a copy too; see capheap_tlsf_largest_free below). */
+static inline size_t capheap_tlsf_largest_free_inline(const capheap_tlsf_t *t) {
     const capheap_tlsf_block_t *first = capheap_tlsf_top_block(t);
     if (first == NULL) {
         return 0;
@@ -196,6 +199,17 @@ static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
      * a multiple of the grain. Taking 1 off is the mask, an instruction
      * shorter on x86 (the renewal then subtracts one constant). */
     return largest - 1 - CAPHEAP_TLSF_HEADER;
+}
+
+/** capheap_tlsf_largest_free_inline, out of line (every build has it). */
+CAPHEAP_INTERNAL size_t capheap_tlsf_largest_free_call(const capheap_tlsf_t *t);
+
+static inline size_t capheap_tlsf_largest_free(const capheap_tlsf_t *t) {
+#if defined(__OPTIMIZE_SIZE__)
+    return capheap_tlsf_largest_free_call(t);
+#else
+    return capheap_tlsf_largest_free_inline(t);
+#endif
 }
 
 /** Sets the watermark to value, but never above the current free bytes;
