@@ -237,10 +237,6 @@ static inline void file_free(capheap_tlsf_t *t, block_t *b, size_t size) {
     list_insert(t, b, class_of(t, size));
 }
 
-/* Frees a live block (below, with free): trimming makes a used block and
- * frees it, which files and coalesces it. */
-static CAPHEAP_ALWAYS_INLINE block_t *free_block(capheap_tlsf_t *t, block_t *b);
-
 /* ---- creation ---------------------------------------------------------- */
 
 /* The class_end of a region with blocks up to max_block coarsened by k, and
@@ -384,38 +380,31 @@ static CAPHEAP_ALWAYS_INLINE void use_front(capheap_tlsf_t *t, block_t *b, size_
     }
 }
 
-/* A used block b (flags kept) gives its bytes beyond need back as a free
- * block when they are enough for one; its successor is used. */
-static inline void trim_tail(capheap_tlsf_t *t, block_t *b, size_t need) {
-    CAPHEAP_ASSERT_AT(b, !block_is_free(b) && block_size(b) >= need && need >= MIN_BLOCK && need % W == 0);
-    size_t tail = block_size(b) - need;
-    if (tail >= MIN_BLOCK) {
-        b->head -= tail;
-        block_at((uint8_t *)b + need)->head = tail;
-        t->n.used_blocks++;
-        free_block(t, block_at((uint8_t *)b + need));
-    } else {
-        block_next(b)->head &= ~FLAG_PREV_FREE;
-    }
-}
-
 /* When the used block b and its free successor, if any, have need bytes
- * together, b takes the successor, keeps need bytes and trim_tail gives the
- * rest back; else false and nothing changes. Shrinks and grows in place
- * for realloc. */
+ * together, they become one free block off the lists, which is used from
+ * its front as malloc uses one (use_front): need bytes, and the rest back
+ * as a free block when it is enough for one; else false and nothing
+ * changes. Shrinks and grows in place for realloc. The block after them
+ * is used (B3): nothing coalesces. */
 static bool resize_in_place(capheap_tlsf_t *t, block_t *b, size_t need) {
     CAPHEAP_ASSERT_AT(b, !block_is_free(b) && !block_prev_free(block_next(b)));
     block_t *next = block_next(b);
     size_t next_size = block_is_free(next) ? block_size(next) : 0;
-    if (need > block_size(b) + next_size) {
+    size_t size = block_size(b) + next_size;
+    if (need > size) {
         return false;
     }
+    size_t prev_free = b->head & FLAG_PREV_FREE; /* use_front writes a header without it */
+    t->n.free_bytes += block_size(b) - H;       /* b's bytes, and a header when they merge */
     if (next_size != 0) {
         list_remove(t, next);
-        t->n.free_bytes -= next_size - H;
-        b->head += next_size;
+        t->n.free_bytes += H;
     }
-    trim_tail(t, b, need);
+    t->n.used_blocks--;
+    b->head = size | FLAG_FREE;
+    block_next(b)->head |= FLAG_PREV_FREE;
+    use_front(t, b, need);
+    b->head |= prev_free;
     note_watermark(t);
     return true;
 }
