@@ -49,10 +49,10 @@ typedef struct {
 
 static bool walk_one_block(void *payload, size_t usable, bool used, void *user) {
     walk_ctx_t *ctx = user;
-    if (!used) {
-        return ctx->cb(payload, usable, 0, ctx->user);
-    }
-    return ctx->cb(capheap_poison_user_ptr(payload), capheap_poison_user_size(payload, usable), 1, ctx->user);
+    /* One call: without poisoning the user's block is the payload. */
+    void *p = used ? capheap_poison_user_ptr(payload) : payload;
+    size_t size = used ? capheap_poison_user_size(payload, usable) : usable;
+    return ctx->cb(p, size, used, ctx->user);
 }
 
 void multi_heap_walk(multi_heap_handle_t heap, multi_heap_walker_cb_t cb, void *user_data) {
