@@ -733,7 +733,8 @@ void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out) 
 
 void capheap_tlsf_walk(const capheap_tlsf_t *t, capheap_tlsf_walker_t cb, void *user) {
     const block_t *b = block_at(blocks_first(t));
-    while ((const uint8_t *)b < blocks_end(t) && block_size(b) != 0) {
+    const uint8_t *end = blocks_end(t); /* read once: the walker's calls make the compiler read t again */
+    while ((const uint8_t *)b < end && block_size(b) != 0) {
         const block_t *next = block_next(b);
         if (!cb(block_payload(b), block_size(b) - H, !block_is_free(b), user)) {
             return;
