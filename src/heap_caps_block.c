@@ -189,12 +189,13 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
 
 void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
     bool bad_ptr = false;
+    bool traced = capheap_trace_realloc_begin(); /* the record before ptr's address can be anyone's */
     void *p = capheap_fail_injected(size, caps) ? NULL : capheap_caps_realloc(ptr, size, caps, &bad_ptr);
+    if (traced) {
+        capheap_trace_realloc_end(p, ptr, size, caps, bad_ptr, CAPHEAP_CALLER());
+    }
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
-    }
-    if (CAPHEAP_TRACING() && !bad_ptr) {
-        capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
     }
     if (!bad_ptr) {
         capheap_hooks_realloc(p, ptr, size, caps);

@@ -41,6 +41,7 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
     uint32_t caps = MALLOC_CAP_DEFAULT;
     void *p = NULL;
     bool bad_ptr = false;
+    bool traced = capheap_trace_realloc_begin(); /* as heap_caps_realloc */
     for (size_t i = 0; p == NULL && !bad_ptr && i < num; i++) {
         caps = va_arg(ap, uint32_t);
         if (i == 0 && capheap_fail_injected(size, caps)) {
@@ -52,11 +53,11 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
         }
     }
     va_end(ap);
+    if (traced) {
+        capheap_trace_realloc_end(p, ptr, size, caps, bad_ptr, CAPHEAP_CALLER());
+    }
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc_prefer");
-    }
-    if (CAPHEAP_TRACING() && !bad_ptr) {
-        capheap_trace_realloc(p, ptr, size, caps, CAPHEAP_CALLER());
     }
     if (!bad_ptr) {
         capheap_hooks_realloc(p, ptr, size, caps);
@@ -144,6 +145,7 @@ void *heap_caps_malloc_default(size_t size) {
 
 void *heap_caps_realloc_default(void *ptr, size_t size) {
     uint32_t masks[3];
+    bool traced = capheap_trace_realloc_begin(); /* as heap_caps_realloc */
     size_t n = capheap_fail_injected(size, MALLOC_CAP_DEFAULT) ? 0 : default_masks(size, masks);
     void *p = NULL;
     bool bad_ptr = false;
@@ -153,11 +155,11 @@ void *heap_caps_realloc_default(void *ptr, size_t size) {
             break; /* freed */
         }
     }
+    if (traced) {
+        capheap_trace_realloc_end(p, ptr, size, MALLOC_CAP_DEFAULT, bad_ptr, CAPHEAP_CALLER());
+    }
     if (p == NULL && !bad_ptr && size != 0) {
         capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_realloc_default");
-    }
-    if (CAPHEAP_TRACING() && !bad_ptr) {
-        capheap_trace_realloc(p, ptr, size, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
     }
     if (!bad_ptr) {
         capheap_hooks_realloc(p, ptr, size, MALLOC_CAP_DEFAULT);

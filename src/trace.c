@@ -137,16 +137,20 @@ void capheap_trace_free(void *p, void *caller) {
     capheap_port_critical_exit();
 }
 
-void capheap_trace_realloc(void *p, void *old, size_t size, uint32_t caps, void *caller) {
-    bool failed = p == NULL && size != 0;
-    capheap_port_critical_enter();
-    if (trace.recording && !failed) {
-        if (old != NULL) {
-            record_free(old, caller);
+void capheap_trace_realloc_hold(void) { capheap_port_critical_enter(); }
+
+/* In the critical section capheap_trace_realloc_hold entered. */
+void capheap_trace_realloc_end(void *p, void *old, size_t size, uint32_t caps, bool refused, void *caller) {
+    if (!refused) {
+        bool failed = p == NULL && size != 0;
+        if (trace.recording && !failed) {
+            if (old != NULL) {
+                record_free(old, caller);
+            }
+            record_alloc(p, size, caller);
         }
-        record_alloc(p, size, caller);
+        emit('r', p, old, size, 0, caps, caller);
     }
-    emit('r', p, old, size, 0, caps, caller);
     capheap_port_critical_exit();
 }
 

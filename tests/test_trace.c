@@ -325,6 +325,74 @@ static void test_frees_on_other_threads_are_recorded(void **state) {
     pthread_join(t[1], NULL);
 }
 
+/* ---- realloc on one thread, allocations on another ----------------------- */
+
+/* A realloc that moves a block frees the old one before it returns, and
+ * another thread may be given that address at once. The realloc's record of
+ * the free must come before that thread's record of the allocation: else the
+ * other thread's record is the one taken for freed (dropped, in LEAKS mode)
+ * and the moved block's old record stays, a leak that never was, with the
+ * wrong size and caller, while the real one goes unreported. A keeper thread
+ * allocates KEPT blocks of 20 bytes and keeps them while the main thread
+ * moves 24-byte blocks with realloc; in LEAKS mode exactly the keeper's blocks
+ * must be left. The interleaving is a race, so the rounds repeat it (on the
+ * code that recorded after the free, most rounds failed). */
+#define KEPT 2000
+#define RACE_ROUNDS 20
+
+static heap_trace_record_t race_records[KEPT + 16];
+static void *kept[KEPT];
+static atomic_bool keeper_done;
+
+static void *keeper(void *arg) {
+    (void)arg;
+    for (int i = 0; i < KEPT; i++) {
+        kept[i] = heap_caps_malloc(20, MALLOC_CAP_8BIT);
+        for (volatile int spin = 0; spin < 1000; spin++) {
+        }
+    }
+    atomic_store(&keeper_done, true);
+    return NULL;
+}
+
+static void test_realloc_records_its_free_before_the_address_is_reused(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_init_standalone(race_records, KEPT + 16), ESP_OK);
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+        atomic_store(&keeper_done, false);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, keeper, NULL), 0);
+        size_t failed = 0; /* asserted after the join: the keeper must not outlive the heaps */
+        while (!atomic_load(&keeper_done)) {
+            void *a = heap_caps_malloc(24, MALLOC_CAP_8BIT);
+            void *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT); /* a cannot grow in place */
+            void *b = heap_caps_realloc(a, 2000, MALLOC_CAP_8BIT);
+            failed += a == NULL || guard == NULL || b == NULL;
+            heap_caps_free(b != NULL ? b : a);
+            heap_caps_free(guard);
+        }
+        pthread_join(t, NULL);
+        assert_int_equal(failed, 0);
+        assert_int_equal(heap_trace_stop(), ESP_OK);
+        heap_trace_summary_t s;
+        assert_int_equal(heap_trace_summary(&s), ESP_OK);
+        assert_false(s.has_overflowed);
+        size_t not_kept = 0;
+        for (size_t i = 0; i < s.count; i++) {
+            heap_trace_record_t r;
+            assert_int_equal(heap_trace_get(i, &r), ESP_OK);
+            not_kept += r.size != 20;
+        }
+        assert_int_equal(not_kept, 0);
+        assert_int_equal(s.count, KEPT);
+        for (int i = 0; i < KEPT; i++) {
+            assert_non_null(kept[i]);
+            heap_caps_free(kept[i]);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
@@ -336,6 +404,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_default_and_prefer_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realloc_records_its_free_before_the_address_is_reused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
