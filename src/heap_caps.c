@@ -404,11 +404,13 @@ void *heap_caps_calloc(size_t n, size_t size, uint32_t caps) {
 }
 
 void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t caps) {
-    if (!is_power_of_two(alignment)) {
+    void *p = NULL;
+    if (is_power_of_two(alignment)) {
+        p = zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
+    } else {
+        /* A failure like any other: the hook, and the event (as heap_caps_aligned_alloc's) */
         capheap_caps_alloc_failed(array_size(n, size), caps, "heap_caps_aligned_calloc");
-        return NULL;
     }
-    void *p = zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
     if (CAPHEAP_TRACING()) {
         capheap_trace_alloc(p, array_size(n, size), alignment, caps, CAPHEAP_CALLER());
     }

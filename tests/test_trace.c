@@ -175,6 +175,23 @@ static void test_sink_writes_trace_lines(void **state) {
     assert_int_equal(capheap_trace_format_event(&e, 0, small, sizeof small), 0);
 }
 
+/* An aligned call refused for its alignment (not a power of two) is a
+ * failed allocation like any other: the sink sees it, as it sees
+ * heap_caps_aligned_alloc's (the calloc made no event). */
+static void test_sink_sees_bad_alignments(void **state) {
+    (void)state;
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    void *a = heap_caps_aligned_alloc(48, 10, MALLOC_CAP_8BIT);
+    void *c = heap_caps_aligned_calloc(48, 2, 5, MALLOC_CAP_8BIT);
+    capheap_trace_set_sink(NULL, NULL);
+    assert_null(a);
+    assert_null(c);
+    assert_int_equal(line_count, 2);
+    assert_memory_equal(lines[0], "alloc 0x0 10 0x4 align=48 caller=", 33);
+    assert_memory_equal(lines[1], "alloc 0x0 10 0x4 align=48 caller=", 33);
+}
+
 /* Calls whose candidate lists and owner ranges are cached before tracing
  * starts are recorded all the same: plain and 32BIT lists, the empty list of
  * caps 0, a free; and none after it stops. */
@@ -401,6 +418,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_default_and_prefer_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
