@@ -133,9 +133,22 @@ typedef void (*capheap_trace_sink_t)(const capheap_trace_event_t *event, void *u
  *  standalone records and the sink may run together. Always ESP_OK. */
 esp_err_t capheap_trace_set_sink(capheap_trace_sink_t sink, void *user);
 
+/** Decimal digits of an unsigned type's largest value, or a few more. */
+#define CAPHEAP_TRACE_DIGITS(type) (sizeof(type) * 5 / 2)
+
+/** Bytes that hold any line of capheap_trace_format_event, its NUL included:
+ *  an 'a' line with every field at its widest (its text, then the address and
+ *  caller in hex, size and align, caps, thread). 93 where pointers, size_t
+ *  and unsigned long have 32 bits, 139 where they have 64. */
+#define CAPHEAP_TRACE_LINE_MAX                                                                             \
+    (sizeof "alloc 0x  0x align= caller=0x thread=\n" + 2 * 2 * sizeof(void *) + 2 * CAPHEAP_TRACE_DIGITS(size_t) + \
+     2 * sizeof(uint32_t) + CAPHEAP_TRACE_DIGITS(unsigned long))
+
 /** Writes event as one line of capheap's trace format (docs/tool.md), with
  *  thread when it is nonzero, into buf (NUL-terminated, newline included).
- *  Returns the line's length, or 0 when len is too small (96 bytes suffice). */
+ *  Returns the line's length, or 0 when len is too small (CAPHEAP_TRACE_LINE_MAX
+ *  always suffices; a 64-bit host's line with a pthread_self() thread number
+ *  often needs more than 96). */
 size_t capheap_trace_format_event(const capheap_trace_event_t *event, unsigned long thread, char *buf,
                                   size_t len);
 

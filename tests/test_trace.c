@@ -4,6 +4,7 @@
  * capheap's trace lines, and frees on other threads while tracing starts and
  * stops.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,6 +191,21 @@ static void test_sink_sees_bad_alignments(void **state) {
     assert_int_equal(line_count, 2);
     assert_memory_equal(lines[0], "alloc 0x0 10 0x4 align=48 caller=", 33);
     assert_memory_equal(lines[1], "alloc 0x0 10 0x4 align=48 caller=", 33);
+}
+
+/* CAPHEAP_TRACE_LINE_MAX holds the widest line, and no byte more: every
+ * field at its largest value (the header said 96 bytes suffice, which a
+ * 64-bit host's line with a large thread number does not). */
+static void test_line_max_holds_the_widest_line(void **state) {
+    (void)state;
+    capheap_trace_event_t a = {'a', (void *)UINTPTR_MAX, NULL, SIZE_MAX, SIZE_MAX, UINT32_MAX, (void *)UINTPTR_MAX};
+    capheap_trace_event_t r = {'r', (void *)UINTPTR_MAX, (void *)UINTPTR_MAX, SIZE_MAX, 0, UINT32_MAX,
+                               (void *)UINTPTR_MAX};
+    char buf[CAPHEAP_TRACE_LINE_MAX];
+    assert_int_equal(capheap_trace_format_event(&a, ULONG_MAX, buf, sizeof buf), sizeof buf - 1);
+    assert_int_equal(strlen(buf), sizeof buf - 1);
+    assert_int_equal(capheap_trace_format_event(&a, ULONG_MAX, buf, sizeof buf - 1), 0);
+    assert_true(capheap_trace_format_event(&r, ULONG_MAX, buf, sizeof buf) != 0);
 }
 
 /* Calls whose candidate lists and owner ranges are cached before tracing
@@ -419,6 +435,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_default_and_prefer_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
