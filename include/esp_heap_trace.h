@@ -4,9 +4,10 @@
  *
  * What is traced: every allocation, reallocation and free made through the
  * heap_caps API (esp_heap_caps.h: malloc, calloc, realloc, the aligned, prefer
- * and default variants, free). Direct multi_heap calls and the seed-era API's
- * allocations are not traced. While tracing is off the heap pays one
- * predictable branch per call.
+ * and default variants, free), and the seed-era API's allocations
+ * (pvPortMallocCaps, pvPortMallocTagged: with the caps of the heap that served
+ * a tagged one). Direct multi_heap calls are not traced. While tracing is off
+ * the heap pays one predictable branch per call.
  *
  * Records. heap_trace_init_standalone lends capheap an array of records; it
  * holds the allocations in the order they were made. HEAP_TRACE_ALL keeps every
