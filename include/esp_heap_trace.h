@@ -16,6 +16,10 @@
  * When the array is full the oldest record is dropped for the new one and
  * has_overflowed is set. Recording and lookups cost O(records) each and run
  * inside the port's critical section: a tracing tool, not for production.
+ * While tracing (or an event sink) is on, a realloc runs whole inside that
+ * section, its copy included, so that no other thread is handed the old
+ * block's address before the realloc's record says it is free: on a
+ * single-core port, interrupts stay masked for the realloc.
  *
  * Callers: alloced_by[0] / freed_by[0] are the return address of the call into
  * the heap_caps function (its caller). Deeper frames cannot be read portably
