@@ -11,8 +11,10 @@ word_only_build_plugin() {
     # Built aside and renamed: CTest runs several word-only tests at once, and
     # one of them loading a plugin another is still writing failed ("file too
     # short"). A rename replaces the file whole.
-    cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source" -o "$so.$$"
-    mv -f "$so.$$" "$so"
+    local aside
+    aside=$(mktemp "$so.XXXXXX")
+    cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source" -o "$aside"
+    mv -f "$aside" "$so"
   fi
 }
 
