@@ -51,7 +51,7 @@ static void start_up(void);
  * rebased to where an ESP32 keeps code in flash (0x400D0000 + offset from
  * start_up), so that the trace is the same on every run despite ASLR. */
 static void write_event(const capheap_trace_event_t *event, void *user) {
-    char line[128];
+    char line[CAPHEAP_TRACE_LINE_MAX];
     capheap_trace_event_t e = *event;
     e.caller = (void *)(uintptr_t)(0x400D0000u + ((uintptr_t)event->caller - (uintptr_t)start_up) % 0x100000u);
     size_t n = capheap_trace_format_event(&e, current_task, line, sizeof line);

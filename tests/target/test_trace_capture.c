@@ -54,7 +54,7 @@ static account_t account[MASKS];
  * come from malloc, which capheap serves here). */
 static void write_event(const capheap_trace_event_t *event, void *user) {
     (void)user;
-    char line[128];
+    char line[CAPHEAP_TRACE_LINE_MAX];
     size_t n = capheap_trace_format_event(event, 0, line, sizeof line);
     T_CHECK(n != 0);
     capheap_semihost_write(line, n);
