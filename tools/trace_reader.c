@@ -168,11 +168,6 @@ static int read_line(trace_reader_t *r) {
     return 1;
 }
 
-static bool is_blank(const char *line) {
-    line += strspn(line, " \t");
-    return *line == '\0';
-}
-
 static const trace_format_ops_t *const formats[] = {
     &trace_format_capheap, &trace_format_espidf, &trace_format_android,
 };
@@ -210,14 +205,15 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
     unsigned long number = 0, looked = 0;
     int got;
     while ((got = read_line(r)) > 0) {
-        for (size_t i = 0; !is_blank(r->line) && i < sizeof formats / sizeof formats[0]; i++) {
+        char lead = r->line[strspn(r->line, " \t")]; /* '\0' on a blank line, '#' on a comment */
+        for (size_t i = 0; lead != '\0' && i < sizeof formats / sizeof formats[0]; i++) {
             if (formats[i]->recognises(r->line)) {
                 r->recognised = true;
                 rewind_lines(r);
                 return formats[i];
             }
         }
-        if (is_blank(r->line) || r->line[strspn(r->line, " \t")] == '#') {
+        if (lead == '\0' || lead == '#') {
             continue;
         }
         if (number == 0) {
