@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload deps-bench
+.PHONY: all deps configure build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload deps-bench
 
 all: build
 
@@ -27,14 +27,18 @@ deps-bench:
 deps-preload:
 	@scripts/deps.sh preload
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD)/default -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
 	cmake --build $(BUILD)/default -j$(JOBS)
 
 # The main job: a firmware-like workload (tools/workload.c, fixed seed) is
 # generated as a trace, replayed on the esp32 board by the capheap tool, and
 # drawn (docs/tool.md).
-run: build
+# Only the library, the tool and the workload are built for it, not the tests.
+run: configure
+	cmake --build $(BUILD)/default -j$(JOBS) --target capheap_tool capheap_workload -- --no-print-directory
 	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
 	@# The report, how much room the trace leaves in each heap (alone, and in
 	@# heaps 1 and 4 at once: the DRAM after .data/.bss and the IRAM after the
