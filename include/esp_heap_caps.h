@@ -118,13 +118,16 @@ esp_err_t heap_caps_register_failed_alloc_callback(esp_alloc_failed_hook_t callb
  * live block, so that no other thread can be given the address before the
  * hook has seen it go (ESP-IDF calls it after). Not for NULL, nor for a
  * pointer capheap refuses (reported through capheap_report_corruption). A
- * realloc that moved or freed its block calls it for the old pointer after
- * the move, then the alloc hook for the new one (in ESP-IDF a move within
- * one heap calls the alloc hook only).
+ * realloc that moves its block calls it for the old pointer once the data is
+ * copied, before the old block is freed, and the alloc hook for the new one
+ * when the call returns; size 0 calls it before the free (in ESP-IDF a move
+ * within one heap calls the alloc hook only).
  *
- * Both run on the calling thread, outside every lock and critical section,
- * and must be thread-safe; they must not allocate or free through this API
- * (that calls them again). Each free that calls the free hook checks its
+ * Both run on the calling thread, outside every lock and critical section
+ * (but one: while heap tracing is on, a realloc's free hook runs inside the
+ * tracer's critical section, which on a single-core port masks interrupts;
+ * see esp_heap_trace.h), and must be thread-safe; they must not allocate or
+ * free through this API (that calls them again). Each free that calls the free hook checks its
  * pointer under its heap's lock first. They are weak references: a
  * definition in a static library is linked only when something else pulls
  * its object in.

@@ -19,7 +19,9 @@
  * While tracing (or an event sink) is on, a realloc runs whole inside that
  * section, its copy included, so that no other thread is handed the old
  * block's address before the realloc's record says it is free: on a
- * single-core port, interrupts stay masked for the realloc.
+ * single-core port, interrupts stay masked for the realloc (and for the
+ * application's free hook, which a moving realloc calls before its free:
+ * esp_heap_caps.h).
  *
  * Callers: alloced_by[0] / freed_by[0] are the return address of the call into
  * the heap_caps function (its caller). Deeper frames cannot be read portably

@@ -159,6 +159,9 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
         /* The free reports a bad pointer; while tracing, or with hooks, it
          * must also make no event, as for the other sizes. */
         *bad_ptr = (CAPHEAP_TRACING() || capheap_hooks_defined()) && !capheap_caps_is_live(ptr);
+        if (!*bad_ptr) {
+            capheap_hooks_realloc_frees(ptr);
+        }
         free_untraced(ptr);
         return NULL;
     }
@@ -174,7 +177,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
         return NULL;
     }
     if (in_place && may_stay(&b, ptr, want_caps)) {
-        void *p = multi_heap_realloc(capheap_hot_mh(b.heap->hot), ptr, want);
+        void *p = capheap_hooks_realloc_within(capheap_hot_mh(b.heap->hot), ptr, want, b.usable);
         if (p != NULL) {
             return p;
         }
@@ -182,6 +185,7 @@ void *capheap_caps_realloc(void *ptr, size_t size, uint32_t caps, bool *bad_ptr)
     void *moved = capheap_caps_alloc(size, 0, caps);
     if (moved != NULL) {
         capheap_block_copy(moved, ptr, b.usable < size ? b.usable : size);
+        capheap_hooks_realloc_frees(ptr);
         free_untraced(ptr);
     }
     return moved;
@@ -197,8 +201,6 @@ void *heap_caps_realloc(void *ptr, size_t size, uint32_t caps) {
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc");
     }
-    if (!bad_ptr) {
-        capheap_hooks_realloc(p, ptr, size, caps);
-    }
+    capheap_hooks_alloc(p, size, caps); /* the free hook came before the free (above) */
     return p;
 }

@@ -59,9 +59,7 @@ void *heap_caps_realloc_prefer(void *ptr, size_t size, size_t num, ...) {
     if (p == NULL && !bad_ptr) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_realloc_prefer");
     }
-    if (!bad_ptr) {
-        capheap_hooks_realloc(p, ptr, size, caps);
-    }
+    capheap_hooks_alloc(p, size, caps); /* as heap_caps_realloc */
     return p;
 }
 
@@ -161,8 +159,6 @@ void *heap_caps_realloc_default(void *ptr, size_t size) {
     if (p == NULL && !bad_ptr && size != 0) {
         capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_realloc_default");
     }
-    if (!bad_ptr) {
-        capheap_hooks_realloc(p, ptr, size, MALLOC_CAP_DEFAULT);
-    }
+    capheap_hooks_alloc(p, size, MALLOC_CAP_DEFAULT); /* as heap_caps_realloc */
     return p;
 }

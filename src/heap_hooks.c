@@ -12,6 +12,8 @@
 #include "esp_heap_caps.h"
 #include "heap_caps_internal.h"
 #include "heap_hooks.h"
+#include "multi_heap_internal.h"
+#include "word_access.h"
 
 /* A pointer the free will refuse (and report) is not the application's
  * block: its tracker would drop a record it may still need. */
@@ -21,17 +23,33 @@ void capheap_hooks_free_live(void *p) {
     }
 }
 
-/* realloc has moved or freed old by now (it was a live block: a bad pointer
- * makes no realloc event), then p is the new block: in place, the alloc hook
- * alone tells the new size, as in ESP-IDF. */
-void capheap_hooks_realloc(void *p, void *old, size_t size, uint32_t caps) {
-    if (p == NULL && size != 0) {
-        return; /* failed: old is untouched */
+/* p's block resized in place under its heap's lock, or false. A block found
+ * unsound there is left as it is, for the free that follows to report. */
+static bool resize_locked(multi_heap_handle_t mh, void *p, size_t size) {
+    heap_lock(mh);
+    bool resized = capheap_poison_validate(tlsf_of(mh), p) == CAPHEAP_FAULT_NONE &&
+                   capheap_poison_resize(tlsf_of(mh), p, size);
+    if (resized) {
+        capheap_multi_heap_floor_renew(mh);
     }
-    if (old != NULL && p != old && esp_heap_trace_free_hook != NULL) {
-        esp_heap_trace_free_hook(old);
+    heap_unlock(mh);
+    return resized;
+}
+
+void *capheap_hooks_realloc_within(multi_heap_handle_t mh, void *ptr, size_t size, size_t usable) {
+    if (esp_heap_trace_free_hook == NULL) {
+        return multi_heap_realloc(mh, ptr, size);
     }
-    capheap_hooks_alloc(p, size, caps);
+    if (resize_locked(mh, ptr, size)) {
+        return ptr;
+    }
+    void *moved = multi_heap_malloc(mh, size);
+    if (moved != NULL) {
+        capheap_block_copy(moved, ptr, usable < size ? usable : size);
+        esp_heap_trace_free_hook(ptr);
+        multi_heap_free(mh, ptr);
+    }
+    return moved;
 }
 
 #endif /* CAPHEAP_HEAP_HOOKS */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "multi_heap.h"
 
 #if defined(CAPHEAP_HEAP_HOOKS) && CAPHEAP_HEAP_HOOKS
 
@@ -48,17 +49,34 @@ static inline void capheap_hooks_free(void *p) {
     }
 }
 
-/** realloc(old, size, caps) returned p, with trace_hook.h's meaning; old was
- *  a live block (a refused pointer makes no event). */
-CAPHEAP_INTERNAL void capheap_hooks_realloc(void *p, void *old, size_t size, uint32_t caps);
+/** A realloc is about to free old, a live block (it moves it, or size 0
+ *  frees it): the free hook hears of it now, while no other thread can be
+ *  given its address; the alloc hook hears of the new block after the call
+ *  (capheap_hooks_alloc). In place, the alloc hook alone tells the new size,
+ *  as in ESP-IDF. */
+static inline void capheap_hooks_realloc_frees(void *old) {
+    if (esp_heap_trace_free_hook != NULL) {
+        esp_heap_trace_free_hook(old);
+    }
+}
+
+/** ptr's block, usable bytes long, resized or moved within its heap mh, as
+ *  multi_heap_realloc does it. With a free hook defined the move is made
+ *  here (in place, else a new block of mh, the copy, the free hook, the
+ *  free): multi_heap_realloc frees the old block under the heap's lock,
+ *  where no hook may run, and another thread may be given its address
+ *  before a hook called after it. */
+CAPHEAP_INTERNAL void *capheap_hooks_realloc_within(multi_heap_handle_t mh, void *ptr, size_t size, size_t usable);
 
 #else
 
 static inline bool capheap_hooks_defined(void) { return false; }
 static inline void capheap_hooks_alloc(void *p, size_t size, uint32_t caps) { (void)p, (void)size, (void)caps; }
 static inline void capheap_hooks_free(void *p) { (void)p; }
-static inline void capheap_hooks_realloc(void *p, void *old, size_t size, uint32_t caps) {
-    (void)p, (void)old, (void)size, (void)caps;
+static inline void capheap_hooks_realloc_frees(void *old) { (void)old; }
+static inline void *capheap_hooks_realloc_within(multi_heap_handle_t mh, void *ptr, size_t size, size_t usable) {
+    (void)usable;
+    return multi_heap_realloc(mh, ptr, size);
 }
 
 #endif

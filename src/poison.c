@@ -268,25 +268,23 @@ void capheap_poison_free(capheap_tlsf_t *t, void *p) {
     release(t, p);
 }
 
-void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
+/* Light poisoning's realloc: the region allocator resizes the allocation p
+ * in place, or moves it when move is set; the canaries are armed again for
+ * size. NULL, p untouched, when it cannot. */
+static void *realloc_light(capheap_tlsf_t *t, void *p, size_t size, bool move) {
     if (size > SIZE_MAX - OVERHEAD) {
         return NULL;
-    }
-    if (COMPREHENSIVE) {
-        /* Moves always, so that every free byte keeps its fill. */
-        void *moved = capheap_poison_malloc(t, size);
-        if (moved != NULL) {
-            size_t old = head_of(p)->size;
-            capheap_block_copy(moved, p, old < size ? old : size);
-            release(t, p);
-        }
-        return moved;
     }
 #if CAPHEAP_TASK_TRACKING
     void *owner = head_of(p)->owner;
     size_t old = head_of(p)->size;
 #endif
-    uint8_t *payload = capheap_tlsf_realloc(t, (uint8_t *)p - HEAD, size + OVERHEAD);
+    uint8_t *payload = (uint8_t *)p - HEAD;
+    if (move) {
+        payload = capheap_tlsf_realloc(t, payload, size + OVERHEAD);
+    } else if (!capheap_tlsf_resize(t, payload, size + OVERHEAD)) {
+        payload = NULL;
+    }
     if (payload == NULL) {
         return NULL;
     }
@@ -294,6 +292,24 @@ void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     capheap_task_stats_free(owner, t, old); /* the caller takes the block over */
 #endif
     return arm(t, payload, size);
+}
+
+void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
+    if (!COMPREHENSIVE) {
+        return realloc_light(t, p, size, true);
+    }
+    /* Moves always, so that every free byte keeps its fill. */
+    void *moved = capheap_poison_malloc(t, size);
+    if (moved != NULL) {
+        size_t old = head_of(p)->size;
+        capheap_block_copy(moved, p, old < size ? old : size);
+        release(t, p);
+    }
+    return moved;
+}
+
+bool capheap_poison_resize(capheap_tlsf_t *t, void *p, size_t size) {
+    return !COMPREHENSIVE && realloc_light(t, p, size, false) != NULL;
 }
 
 size_t capheap_poison_usable_size(const void *p) { return head_of(p)->size; }

@@ -49,6 +49,9 @@ static inline void capheap_poison_free(capheap_tlsf_t *t, void *p) { capheap_tls
 static inline void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size) {
     return capheap_tlsf_realloc(t, p, size);
 }
+static inline bool capheap_poison_resize(capheap_tlsf_t *t, void *p, size_t size) {
+    return capheap_tlsf_resize(t, p, size);
+}
 static inline size_t capheap_poison_usable_size(const void *p) { return capheap_tlsf_usable_size(p); }
 static inline void *capheap_poison_user_ptr(void *payload) { return payload; }
 static inline void *capheap_poison_payload(const void *p) { return (void *)(uintptr_t)p; }
@@ -79,6 +82,9 @@ CAPHEAP_INTERNAL capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t
  *  NULL does nothing. */
 CAPHEAP_INTERNAL void capheap_poison_free(capheap_tlsf_t *t, void *p);
 CAPHEAP_INTERNAL void *capheap_poison_realloc(capheap_tlsf_t *t, void *p, size_t size);
+/** realloc's in-place half (capheap_tlsf_resize), canaries armed for the new
+ *  size; never with comprehensive poisoning, whose realloc always moves. */
+CAPHEAP_INTERNAL bool capheap_poison_resize(capheap_tlsf_t *t, void *p, size_t size);
 /** The size that was asked for p (the usable size the user may rely on). */
 CAPHEAP_INTERNAL size_t capheap_poison_usable_size(const void *p);
 /** The user address of the used block with this payload. */

@@ -599,17 +599,22 @@ capheap_tlsf_span_t capheap_tlsf_free(capheap_tlsf_t *t, void *p) {
     return (capheap_tlsf_span_t){(uint8_t *)b, block_size(b)};
 }
 
-void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
+bool capheap_tlsf_resize(capheap_tlsf_t *t, void *p, size_t size) {
     size_t need = block_for(t, size);
-    if (need == 0) {
-        return NULL;
+    if (need == 0 || !resize_in_place(t, block_of(p), need)) {
+        return false;
     }
-    block_t *b = block_of(p);
-    if (resize_in_place(t, b, need)) {
-        CAPHEAP_ASSERT_AT(p, block_size(b) - H >= size);
-        CAPHEAP_VERIFY_REGION(t);
+    CAPHEAP_ASSERT_AT(p, block_size(block_of(p)) - H >= size);
+    CAPHEAP_VERIFY_REGION(t);
+    return true;
+}
+
+/* A size no block can hold fails the resize, then the malloc. */
+void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size) {
+    if (capheap_tlsf_resize(t, p, size)) {
         return p;
     }
+    block_t *b = block_of(p);
     void *moved = capheap_tlsf_malloc(t, size);
     if (moved != NULL) {
         capheap_block_copy(moved, p, block_size(b) - H);

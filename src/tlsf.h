@@ -255,6 +255,11 @@ CAPHEAP_INTERNAL void capheap_tlsf_free_checked(capheap_tlsf_t *t, void *p);
  *  NULL on failure with p untouched. p must be valid, size nonzero. */
 CAPHEAP_INTERNAL void *capheap_tlsf_realloc(capheap_tlsf_t *t, void *p, size_t size);
 
+/** capheap_tlsf_realloc's in-place half: true when the live block p now holds
+ *  size bytes where it is (grown into its free successor, or its tail given
+ *  back); false, nothing changed, when it cannot without moving. */
+CAPHEAP_INTERNAL bool capheap_tlsf_resize(capheap_tlsf_t *t, void *p, size_t size);
+
 /** CAPHEAP_FAULT_NONE when p is the payload of a live block of t, else what is
  *  wrong with it (outside the region, misaligned, already free, no block). O(1). */
 CAPHEAP_INTERNAL capheap_fault_t capheap_tlsf_validate(const capheap_tlsf_t *t, const void *p);
