@@ -496,6 +496,39 @@ static void failed_allocation_hook(void **state) {
     assert_int_equal(hook_calls, before); /* successes: no call */
 }
 
+/* The first call for a mask finds no list in its slot and fails on the slow
+ * path; the calls after it find the list and fail on the fast path's own
+ * exits (no heap for the caps; the only heap full), which call the hook
+ * themselves. */
+static void failed_allocation_hook_on_a_cached_list_without_a_heap(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    for (int i = 1; i <= 3; i++) {
+        assert_null(heap_caps_malloc(10, MALLOC_CAP_SPIRAM)); /* no PSRAM on esp32 */
+        assert_int_equal(hook_calls, i);
+        assert_int_equal(hook_size, 10);
+        assert_int_equal(hook_caps, MALLOC_CAP_SPIRAM);
+        assert_string_equal(hook_function, "heap_caps_malloc");
+    }
+}
+
+static void failed_allocation_hook_on_a_cached_list_of_one_full_heap(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    size_t too_large = 64u << 20; /* more than the board's PSRAM */
+    for (int i = 1; i <= 3; i++) {
+        assert_null(heap_caps_malloc(too_large, MALLOC_CAP_SPIRAM));
+        assert_int_equal(hook_calls, i);
+        assert_int_equal(hook_size, too_large);
+    }
+    void *p = heap_caps_malloc(100, MALLOC_CAP_SPIRAM); /* the list has one heap */
+    assert_non_null(p);
+    heap_caps_free(p);
+    assert_int_equal(hook_calls, 3);
+}
+
 /* ---- pointers that are no allocation ------------------------------------ */
 
 static void free_and_sizes_of_stray_pointers(void **state) {
@@ -593,6 +626,8 @@ int main(void) {
         PSRAM(default_uses_the_other_kind_when_one_is_full),
         PSRAM(kept_back_internal_ram_comes_last),
         ESP32(failed_allocation_hook),
+        ESP32(failed_allocation_hook_on_a_cached_list_without_a_heap),
+        PSRAM(failed_allocation_hook_on_a_cached_list_of_one_full_heap),
         ESP32(free_and_sizes_of_stray_pointers),
         ESP32(allocated_and_containing_block_sizes),
         ESP32(results_are_on_the_grain),
