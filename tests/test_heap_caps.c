@@ -118,6 +118,19 @@ static void rule_32bit_rounds_the_size_up(void **state) {
     heap_caps_free(p);
 }
 
+/* A size already a whole number of words is not rounded further: the same
+ * block on the first call for EXEC (slow path, the list worked out) and on
+ * the calls after it (the list cached: its words path asks IRAM inline). */
+static void rule_32bit_keeps_a_whole_word_size_on_every_path(void **state) {
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        void *p = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+        assert_in_heap(p, 0x40089800);
+        assert_int_equal(heap_caps_get_allocated_size(p), 64);
+        heap_caps_free(p);
+    }
+}
+
 /* ---- EXEC through the instruction bus ---------------------------------- */
 
 /* Takes all of IRAM that one block can: EXEC requests then go to D/IRAM. */
@@ -513,6 +526,19 @@ static void failed_allocation_hook_on_a_cached_list_without_a_heap(void **state)
     }
 }
 
+/* 8BIT has several heaps: past the first two, malloc_after fails the call. */
+static void failed_allocation_hook_on_a_cached_list_whose_heaps_are_all_full(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    for (int i = 1; i <= 3; i++) {
+        assert_null(heap_caps_malloc(1000000, MALLOC_CAP_8BIT));
+        assert_int_equal(hook_calls, i);
+        assert_int_equal(hook_size, 1000000);
+        assert_int_equal(hook_caps, MALLOC_CAP_8BIT);
+    }
+}
+
 static void failed_allocation_hook_on_a_cached_list_of_one_full_heap(void **state) {
     (void)state;
     assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
@@ -612,6 +638,7 @@ int main(void) {
         ESP32(requests_no_memory_can_serve_return_null),
         ESP32(falls_to_the_next_heap_when_one_is_full),
         ESP32(rule_32bit_rounds_the_size_up),
+        ESP32(rule_32bit_keeps_a_whole_word_size_on_every_path),
         ESP32(exec_from_diram_returns_its_instruction_bus_address),
         ESP32(exec_window_addresses_that_were_never_returned_are_reported),
         ESP32(exec_window_realloc_and_alignment),
@@ -627,6 +654,7 @@ int main(void) {
         PSRAM(kept_back_internal_ram_comes_last),
         ESP32(failed_allocation_hook),
         ESP32(failed_allocation_hook_on_a_cached_list_without_a_heap),
+        ESP32(failed_allocation_hook_on_a_cached_list_whose_heaps_are_all_full),
         PSRAM(failed_allocation_hook_on_a_cached_list_of_one_full_heap),
         ESP32(free_and_sizes_of_stray_pointers),
         ESP32(allocated_and_containing_block_sizes),
