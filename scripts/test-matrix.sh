@@ -10,10 +10,12 @@
 #   asan           64-bit with AddressSanitizer and UndefinedBehaviorSanitizer, and
 #                  every assertion: the whole region checked after each change
 #                  (CAPHEAP_ASSERTIONS=2); the hooks (CAPHEAP_HEAP_HOOKS)
-#   light          64-bit, light poisoning
+#   light          64-bit, light poisoning, and the hooks (a realloc with a free
+#                  hook resizes through poisoning's in-place half)
 #   comprehensive  64-bit, comprehensive poisoning, CAPHEAP_WORD_ONLY_MEMORY=1 (the
-#                  control data in whole words), and the word-only check of host
-#                  programs under QEMU's user-mode emulator (scripts/word-only.sh)
+#                  control data in whole words), the word-only check of host
+#                  programs under QEMU's user-mode emulator (scripts/word-only.sh),
+#                  and the hooks (every realloc moves)
 #   m32-light      32-bit, light poisoning, and no heaps made of allocations
 #                  (CAPHEAP_NESTED_HEAPS=0: such an add is refused); task
 #                  tracking (CAPHEAP_TASK_TRACKING: the task word in the head)
@@ -52,8 +54,8 @@ configure() {
     m64-grain16) args+=(-DCAPHEAP_GRAIN=16 -DCAPHEAP_ASSERTIONS=1) ;;
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
                  -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
-    light) args+=(-DCAPHEAP_POISONING=light) ;;
-    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1) ;;
+    light) args+=(-DCAPHEAP_POISONING=light -DCAPHEAP_HEAP_HOOKS=ON) ;;
+    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light
                       -DCAPHEAP_TASK_TRACKING=ON) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1
