@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
+#include "multi_heap_internal.h" /* the fail floor */
 
 #define POISONING CAPHEAP_POISONING_LEVEL
 
@@ -97,6 +98,78 @@ static void falls_to_the_next_heap_when_one_is_full(void **state) {
         heap_caps_free(blocks[i]);
     }
     assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* A heap whose fail floor is not kept (it never failed) passes the floor test
+ * with any size, so a cached 8BIT list asks the small DRAM heap, filled here
+ * through its own handle, and its malloc fails: the call goes on to the next
+ * heap of the list, the large DRAM heap, not to one further down. Then again
+ * with the small heap's floor kept (the inline path to the second heap). */
+static void first_heap_that_never_failed_fails_to_the_second(void **state) {
+    (void)state;
+    const capheap_heap_t *small = caps_heap_at(caps_host(0x3FFAE6E0));
+    multi_heap_handle_t mh = capheap_heap_handle(small);
+    void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT); /* the slow path caches the list */
+    assert_in_heap(p, 0x3FFAE6E0);
+    heap_caps_free(p);
+    void *fill[8];
+    int n = 0;
+    multi_heap_info_t info;
+    for (multi_heap_get_info(mh, &info); info.largest_free_block >= 256; multi_heap_get_info(mh, &info)) {
+        assert_true(n < 8);
+        assert_non_null(fill[n++] = multi_heap_malloc(mh, info.largest_free_block));
+    }
+    assert_int_equal(capheap_multi_heap_fail_floor(mh), SIZE_MAX); /* every malloc of the heap served */
+    for (int i = 0; i < 2; i++) {
+        p = heap_caps_malloc(256, MALLOC_CAP_8BIT);
+        assert_in_heap(p, 0x3FFB3000);
+        heap_caps_free(p);
+        assert_true(capheap_multi_heap_fail_floor(mh) <= 256); /* kept since the first call */
+    }
+    while (n > 0) {
+        multi_heap_free(mh, fill[--n]);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 0);
+}
+
+/* With comprehensive poisoning a heap whose malloc finds its free memory
+ * written reports it and fails: the call goes on to the heaps after it, and
+ * that heap is not asked (and does not report) again. Here the second heap of
+ * the 8BIT list, the large DRAM heap, fails so (the small one is full and its
+ * floor kept), and D/IRAM, third, serves. */
+static void a_heap_that_found_corruption_is_asked_once(void **state) {
+    (void)state;
+    if (POISONING < 2) {
+        skip();
+    }
+    multi_heap_handle_t small = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
+    void *fill[8];
+    int n = 0;
+    multi_heap_info_t info;
+    for (multi_heap_get_info(small, &info); info.largest_free_block >= 256; multi_heap_get_info(small, &info)) {
+        assert_true(n < 8);
+        assert_non_null(fill[n++] = multi_heap_malloc(small, info.largest_free_block));
+    }
+    uint8_t *freed = heap_caps_malloc(1024, MALLOC_CAP_8BIT); /* the small heap fails: its floor is kept */
+    assert_in_heap(freed, 0x3FFB3000);
+    void *guard = heap_caps_malloc(64, MALLOC_CAP_8BIT); /* keeps the freed block apart from the rest */
+    assert_in_heap(guard, 0x3FFB3000);
+    heap_caps_free(freed);
+    freed[100] ^= 0xFF; /* written after its free */
+    assert_int_equal(caps_reports.count, 0);
+    void *p = heap_caps_malloc(256, MALLOC_CAP_8BIT);
+    assert_int_equal(caps_reports.count, 1);
+    assert_non_null(p);
+    assert_string_equal(heap_name(p), "D/IRAM");
+    heap_caps_free(p);
+    freed[100] ^= 0xFF;
+    heap_caps_free(guard);
+    while (n > 0) {
+        multi_heap_free(small, fill[--n]);
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 1);
 }
 
 static void rule_32bit_rounds_the_size_up(void **state) {
@@ -641,6 +714,8 @@ int main(void) {
         ESP32(caps_pick_the_heap_by_priority),
         ESP32(requests_no_memory_can_serve_return_null),
         ESP32(falls_to_the_next_heap_when_one_is_full),
+        ESP32(first_heap_that_never_failed_fails_to_the_second),
+        ESP32(a_heap_that_found_corruption_is_asked_once),
         ESP32(rule_32bit_rounds_the_size_up),
         ESP32(rule_32bit_keeps_a_whole_word_size_on_every_path),
         ESP32(exec_from_diram_returns_its_instruction_bus_address),
