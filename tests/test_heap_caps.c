@@ -373,6 +373,38 @@ static void realloc_moves_to_a_heap_with_the_caps(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* A D/IRAM block at its data-bus address: 8BIT keeps it in D/IRAM, EXEC moves
+ * it (to IRAM, EXEC's first heap), as code must run from an instruction-bus
+ * address; an IRAM block stays in IRAM for EXEC. The size rules are the
+ * caps': 8BIT keeps the size asked, 32BIT rounds it to words (poisoning keeps
+ * the size, so the rounding shows there). */
+static void realloc_in_its_heap_by_the_caps_asked(void **state) {
+    (void)state;
+    const capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE0440));
+    assert_non_null(diram);
+    assert_string_equal(diram->name, "D/IRAM");
+    uint8_t *p = multi_heap_malloc(capheap_heap_handle(diram), 100);
+    assert_non_null(p);
+    memset(p, 0x5A, 100);
+    p = heap_caps_realloc(p, 50, MALLOC_CAP_8BIT);
+    assert_string_equal(heap_name(p), "D/IRAM");
+    assert_ptr_equal(caps_heap_of(p), diram); /* the data-bus address */
+    assert_true(POISONING ? heap_caps_get_allocated_size(p) == 50 : heap_caps_get_allocated_size(p) >= 50);
+    p = heap_caps_realloc(p, 50, MALLOC_CAP_32BIT);
+    assert_ptr_equal(caps_heap_of(p), diram);
+    assert_true(POISONING ? heap_caps_get_allocated_size(p) == 52 : heap_caps_get_allocated_size(p) >= 52);
+    p = heap_caps_realloc(p, 60, MALLOC_CAP_EXEC);
+    assert_in_heap(p, 0x40089800);
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(p[i], 0x5A);
+    }
+    p = heap_caps_realloc(p, 40, MALLOC_CAP_EXEC);
+    assert_in_heap(p, 0x40089800);
+    heap_caps_free(p);
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 0);
+}
+
 static int hook_calls;
 static size_t hook_size;
 static uint32_t hook_caps;
@@ -724,6 +756,7 @@ int main(void) {
         ESP32(calloc_zeroes_and_catches_overflow),
         ESP32(realloc_null_zero_grow_shrink),
         ESP32(realloc_moves_to_a_heap_with_the_caps),
+        ESP32(realloc_in_its_heap_by_the_caps_asked),
         ESP32(realloc_failure_leaves_the_block_untouched),
         ESP32(aligned_alloc_and_calloc),
         ESP32(prefer_tries_masks_in_order),
