@@ -60,6 +60,20 @@ static void test_all_mode_marks_frees(void **state) {
     assert_int_equal(heap_trace_get_count(), 2); /* stopped: no change */
 }
 
+/* realloc to size 0 of a live block while tracing is its free. */
+static void test_realloc_to_zero_is_recorded_as_a_free(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_null(heap_caps_realloc(a, 0, MALLOC_CAP_8BIT));
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, a);
+    assert_true(r.freed);
+    assert_non_null(r.freed_by[0]);
+}
+
 static void test_leaks_mode_keeps_what_is_not_freed(void **state) {
     (void)state;
     assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
@@ -429,6 +443,7 @@ static void test_realloc_records_its_free_before_the_address_is_reused(void **st
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realloc_to_zero_is_recorded_as_a_free, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leaks_mode_keeps_what_is_not_freed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overflow_drops_the_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
