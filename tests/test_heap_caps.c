@@ -417,6 +417,19 @@ static void on_failed(size_t size, uint32_t caps, const char *function_name) {
     snprintf(hook_function, sizeof hook_function, "%s", function_name);
 }
 
+/* A realloc that succeeds (in place, moved, or to size 0) calls no failure hook. */
+static void realloc_success_calls_no_failure_hook(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    void *p = heap_caps_realloc(NULL, 100, MALLOC_CAP_8BIT);
+    assert_non_null(p = heap_caps_realloc(p, 50, MALLOC_CAP_8BIT));
+    assert_non_null(p = heap_caps_realloc(p, 3000, MALLOC_CAP_8BIT));
+    assert_non_null(p = heap_caps_realloc(p, 200, MALLOC_CAP_EXEC));
+    assert_null(heap_caps_realloc(p, 0, MALLOC_CAP_8BIT));
+    assert_int_equal(hook_calls, 0);
+}
+
 static void realloc_failure_leaves_the_block_untouched(void **state) {
     (void)state;
     assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
@@ -758,6 +771,7 @@ int main(void) {
         ESP32(realloc_moves_to_a_heap_with_the_caps),
         ESP32(realloc_in_its_heap_by_the_caps_asked),
         ESP32(realloc_failure_leaves_the_block_untouched),
+        ESP32(realloc_success_calls_no_failure_hook),
         ESP32(aligned_alloc_and_calloc),
         ESP32(prefer_tries_masks_in_order),
         ESP32(default_without_external_ram_is_internal),
