@@ -157,6 +157,28 @@ static void a_heap_made_of_a_block_keeps_the_window(void **state) {
 }
 #endif
 
+/* A heap of one's own on SRAM1's instruction-bus addresses of the
+ * application's .data/.bss (not a board region: no window of its own), then
+ * heap_caps_add_region of that .data/.bss itself: its linear window is the
+ * first heap's memory, so it is refused (one owner for every address), and
+ * the first heap still owns its blocks. */
+static void a_region_whose_linear_window_holds_a_heap_is_refused(void **state) {
+    (void)state;
+    const uintptr_t bss = 0x3FC94000, bss_end = 0x3FC97000; /* reserved: no heap */
+    uintptr_t host = (uintptr_t)capheap_host_offset();
+    const uint32_t caps[3] = {MALLOC_CAP_PID2 | MALLOC_CAP_8BIT, 0, 0};
+    assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)(bss + 0x6F0000 + host),
+                                                    (intptr_t)(bss_end + 0x6F0000 + host)),
+                     ESP_OK);
+    size_t heaps = capheap_registry_count();
+    assert_int_equal(heap_caps_add_region((intptr_t)(bss + host), (intptr_t)(bss_end + host)), ESP_FAIL);
+    assert_int_equal(capheap_registry_count(), heaps);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_PID2);
+    assert_true(chip_addr(p) - (bss + 0x6F0000) < bss_end - bss);
+    heap_caps_free(p);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* RETENTION: the start-up stacks' block first (priority 0), then on
  * esp32s3-noprot D/IRAM (priority 2); SRAM2's DRAM never. */
 static void retention_in_the_stacks_block(void **state) {
@@ -243,6 +265,8 @@ int main(void) {
 #if CAPHEAP_NESTED_HEAPS > 0
         cmocka_unit_test_setup_teardown(a_heap_made_of_a_block_keeps_the_window, noprot_setup, board_teardown),
 #endif
+        cmocka_unit_test_setup_teardown(a_region_whose_linear_window_holds_a_heap_is_refused, board_setup,
+                                        board_teardown),
         cmocka_unit_test_setup_teardown(retention_in_the_stacks_block, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_heaps_follow_the_map, psram_setup, board_teardown),
         cmocka_unit_test_setup_teardown(psram_takes_large_mallocs, psram_setup, board_teardown),
