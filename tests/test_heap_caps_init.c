@@ -183,6 +183,39 @@ static void add_region_inside_a_windowed_allocation(void **state) {
     assert_int_equal(caps_reports.count, 2);
     assert_true(heap_caps_check_integrity_all(true));
 }
+
+/* The same with a range that ends short of the allocation: the new heap
+ * still takes the allocation's whole image on the instruction bus, which
+ * in an inverted window starts at the image of the allocation's end, not of
+ * the range's (its window record is the allocation's, not the range's).
+ * Window addresses of the allocation's first and last words are the new
+ * heap's; those just beyond them on either side are still the host's. */
+static void a_short_range_inside_a_windowed_allocation_takes_its_whole_image(void **state) {
+    (void)state;
+    capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350));
+    assert_non_null(diram);
+    void *before = capheap_alias_alloc(diram, 256, 0);
+    uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
+    void *after = capheap_alias_alloc(diram, 256, 0);
+    assert_true(before != NULL && q != NULL && after != NULL);
+    size_t usable = multi_heap_get_allocated_size(capheap_heap_handle(diram), q);
+    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 2048)), ESP_OK);
+    capheap_heap_t *inner = owner_of(q + 100);
+    assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
+    uintptr_t image = diram->alias_k - ((uintptr_t)q + usable); /* [image, image + usable) shows q's block */
+    assert_ptr_equal(owner_of((void *)image), inner);              /* q's last word */
+    assert_ptr_equal(owner_of((void *)(image + usable - 4)), inner); /* q's first word */
+    assert_ptr_equal(owner_of((void *)(image - 4)), diram);          /* the word after q's block */
+    assert_ptr_equal(owner_of((void *)(image + usable)), diram);     /* the word before q */
+    void *e = capheap_alias_alloc(inner, 100, 0);
+    assert_non_null(e);
+    assert_true((uintptr_t)e - image < usable && owner_of(e) == inner);
+    heap_caps_free(e);
+    heap_caps_free(before);
+    heap_caps_free(after);
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
 #endif
 
 int main(void) {
@@ -196,6 +229,7 @@ int main(void) {
 #if CAPHEAP_NESTED_HEAPS > 0 /* else no such heap: test_registry_nested.c tests the refusal */
         T(add_region_inside_an_allocation),
         T(add_region_inside_a_windowed_allocation),
+        T(a_short_range_inside_a_windowed_allocation_takes_its_whole_image),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
