@@ -217,12 +217,68 @@ static void frees_find_their_heap_among_many(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* ---- clearing ----------------------------------------------------------- */
+
+/* A live block of heap 1 of two, with the owner cache holding heap 1's range
+ * first (h1_newest) or second; then the registry is cleared and one heap is
+ * made elsewhere (record 0 again). Record 1 still holds heap 1's old range:
+ * the cache must not, or a free of the block would find that heap and free
+ * it in memory that is no heap now, instead of reporting a foreign pointer. */
+static void a_block_of_a_cleared_heap(bool h1_newest) {
+    assert_int_equal(add(CAP_A, 0, 0, 0, 8192), ESP_OK);
+    assert_int_equal(add(CAP_B, 0, 0, 8192, 8192), ESP_OK);
+    void *p = heap_caps_malloc(100, CAP_B);
+    assert_ptr_equal(caps_heap_of(p), capheap_registry_at(1));
+    heap_caps_free(heap_caps_malloc(100, h1_newest ? CAP_A : CAP_B)); /* each free fills the cache */
+    heap_caps_free(heap_caps_malloc(100, h1_newest ? CAP_B : CAP_A));
+    capheap_deinit();
+    assert_int_equal(add(CAP_A, 0, 0, 65536, 8192), ESP_OK);
+    caps_record_reports();
+    heap_caps_free(p);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, p);
+    capheap_deinit();
+}
+
+static void a_cleared_heap_owns_no_address(void **state) {
+    (void)state;
+    a_block_of_a_cleared_heap(true);  /* the cache's newest entry */
+    a_block_of_a_cleared_heap(false); /* its older one */
+}
+
+/* Locks the port has left: all taken, then given back. */
+static size_t locks_left(void) {
+    static caps_locks_t locks;
+    caps_take_every_lock(&locks);
+    size_t n = locks.n;
+    caps_give_locks(&locks, 0);
+    return n;
+}
+
+/* Every heap has a lock of the port's fixed pool; clearing the registry
+ * (capheap_deinit) gives back each one, the first heap's too, so that
+ * registering and clearing again and again never runs out of locks. */
+static void clearing_gives_back_every_heap_lock(void **state) {
+    (void)state;
+    capheap_deinit();
+    size_t left = locks_left();
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < 4; i++) {
+            assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, i * 8192, 8192), ESP_OK);
+        }
+        assert_true(locks_left() < left);
+        capheap_deinit();
+        assert_int_equal(locks_left(), left);
+    }
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_teardown(t, caps_teardown)
     const struct CMUnitTest tests[] = {
         T(add_region_with_caps_errors),      T(registry_full),
         T(rule_priority_then_registry_order), T(a_heap_added_later_joins_the_order),
         T(more_caps_masks_than_lists_kept),   T(frees_find_their_heap_among_many),
+        T(a_cleared_heap_owns_no_address),    T(clearing_gives_back_every_heap_lock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
