@@ -172,6 +172,36 @@ static void more_caps_masks_than_lists_kept(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* A kept list holds the handles of its first CAPHEAP_LIST_FAST heaps, then
+ * NULL: malloc's fast path, which asks fast[0] and then fast[1] with no test
+ * of the count, fails a list of one full heap on that NULL. Lists of one,
+ * two and three heaps, each asked twice (the second call finds it cached). */
+static void kept_lists_end_their_handles_with_null(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A | CAP_B | CAP_C, 0, 0, 0, 4096), ESP_OK);
+    assert_int_equal(add(CAP_B | CAP_C, 0, 0, 4096, 4096), ESP_OK);
+    assert_int_equal(add(CAP_C, 0, 0, 8192, 4096), ESP_OK);
+    static const uint32_t masks[3] = {CAP_A, CAP_B, CAP_C};
+    for (size_t k = 0; k < 3; k++) {
+        for (int call = 0; call < 2; call++) {
+            heap_caps_free(heap_caps_malloc(64, masks[k]));
+        }
+        const capheap_candidate_list_t *l = capheap_registry_cached_list(masks[k]);
+        assert_int_equal(l->caps, masks[k]);
+        assert_int_equal(l->count, k + 1);
+        size_t fast = k + 1 < CAPHEAP_LIST_FAST ? k + 1 : CAPHEAP_LIST_FAST;
+        for (size_t i = 0; i < fast; i++) {
+            assert_ptr_equal(l->fast[i], capheap_heap_handle(capheap_registry_at(i)));
+        }
+        assert_null(l->fast[fast]);
+    }
+    /* the list of one heap, that heap full: the fast path fails on fast[1] */
+    void *big = heap_caps_malloc(3000, CAP_A);
+    assert_non_null(big);
+    assert_null(heap_caps_malloc(3000, CAP_A));
+    heap_caps_free(big);
+}
+
 /* ---- owner lookup -------------------------------------------------------- */
 
 static void frees_find_their_heap_among_many(void **state) {
@@ -279,6 +309,7 @@ int main(void) {
         T(rule_priority_then_registry_order), T(a_heap_added_later_joins_the_order),
         T(more_caps_masks_than_lists_kept),   T(frees_find_their_heap_among_many),
         T(a_cleared_heap_owns_no_address),    T(clearing_gives_back_every_heap_lock),
+        T(kept_lists_end_their_handles_with_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
