@@ -202,6 +202,27 @@ static void kept_lists_end_their_handles_with_null(void **state) {
     heap_caps_free(big);
 }
 
+/* A kept list never changes once published: malloc reads it without a
+ * lock, and one that another thread's miss rewrote could send it to a heap
+ * without its caps. A's list, still A's after lists for B and C were made. */
+static void a_kept_list_never_changes(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A, 0, CAP_B, 0, 4096), ESP_OK);
+    assert_int_equal(add(CAP_B | CAP_C, 0, 0, 4096, 4096), ESP_OK);
+    heap_caps_free(heap_caps_malloc(64, CAP_A));
+    const capheap_candidate_list_t *a = capheap_registry_cached_list(CAP_A);
+    assert_int_equal(a->caps, CAP_A);
+    capheap_candidate_list_t copy;
+    memcpy(&copy, a, sizeof copy);
+    heap_caps_free(heap_caps_malloc(64, CAP_B));
+    heap_caps_free(heap_caps_malloc(64, CAP_C));
+    assert_int_equal(capheap_registry_cached_list(CAP_B)->count, 2);
+    assert_int_equal(a->caps, CAP_A);
+    assert_int_equal(a->count, 1);
+    assert_memory_equal(a->heap, copy.heap, sizeof copy.heap);
+    assert_memory_equal(a->fast, copy.fast, sizeof copy.fast);
+}
+
 /* ---- owner lookup -------------------------------------------------------- */
 
 static void frees_find_their_heap_among_many(void **state) {
@@ -310,6 +331,7 @@ int main(void) {
         T(more_caps_masks_than_lists_kept),   T(frees_find_their_heap_among_many),
         T(a_cleared_heap_owns_no_address),    T(clearing_gives_back_every_heap_lock),
         T(kept_lists_end_their_handles_with_null),
+        T(a_kept_list_never_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
