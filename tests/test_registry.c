@@ -223,6 +223,49 @@ static void a_kept_list_never_changes(void **state) {
     assert_memory_equal(a->fast, copy.fast, sizeof copy.fast);
 }
 
+/* A list whose slot was emptied (tracing or a failure plan held the slots)
+ * is still kept: the next miss finds that same list, puts it back in its
+ * slot, and spends no other list of the pool. */
+static void a_kept_list_goes_back_to_its_slot(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A, 0, 0, 0, 4096), ESP_OK);
+    heap_caps_free(heap_caps_malloc(64, CAP_A));
+    const capheap_candidate_list_t *a = capheap_registry_cached_list(CAP_A);
+    assert_int_equal(a->caps, CAP_A);
+    unsigned used = atomic_load(&capheap_registry.lists_used);
+    capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, true);
+    assert_ptr_equal(capheap_registry_cached_list(CAP_A), &capheap_empty_list);
+    assert_ptr_equal(capheap_registry_kept_list(CAP_A), a); /* while held: found, its slot left empty */
+    assert_ptr_equal(capheap_registry_cached_list(CAP_A), &capheap_empty_list);
+    capheap_registry_lists_hold(CAPHEAP_HOLD_TRACE, false);
+    assert_ptr_equal(capheap_registry_kept_list(CAP_A), a);
+    assert_ptr_equal(capheap_registry_cached_list(CAP_A), a);
+    heap_caps_free(heap_caps_malloc(64, CAP_A));
+    assert_int_equal(atomic_load(&capheap_registry.lists_used), used);
+}
+
+/* CAPHEAP_CANDIDATE_LISTS lists are kept after a clear (the pool is whole
+ * again), then no more: later masks get a list for the call only. */
+static void as_many_lists_kept_as_configured(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A, 0, 0, 0, 4096), ESP_OK);
+    capheap_candidate_list_t scratch;
+    for (uint32_t k = 0; k <= CAPHEAP_CANDIDATE_LISTS; k++) {
+        /* distinct keys, none of them kept yet */
+        capheap_list_request_t req = {CAP_A | (k << 24), CAP_A, false, 0};
+        assert_null(capheap_registry_kept_list(req.key));
+        const capheap_candidate_list_t *l = capheap_registry_candidates_miss(&req, &scratch);
+        assert_int_equal(l->caps, req.key);
+        if (k < CAPHEAP_CANDIDATE_LISTS) {
+            assert_ptr_not_equal(l, &scratch);
+            assert_ptr_equal(capheap_registry_kept_list(req.key), l);
+        } else {
+            assert_ptr_equal(l, &scratch);
+            assert_null(capheap_registry_kept_list(req.key));
+        }
+    }
+}
+
 /* ---- owner lookup -------------------------------------------------------- */
 
 static void frees_find_their_heap_among_many(void **state) {
@@ -332,6 +375,8 @@ int main(void) {
         T(a_cleared_heap_owns_no_address),    T(clearing_gives_back_every_heap_lock),
         T(kept_lists_end_their_handles_with_null),
         T(a_kept_list_never_changes),
+        T(a_kept_list_goes_back_to_its_slot),
+        T(as_many_lists_kept_as_configured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
