@@ -150,6 +150,22 @@ static void dump_shows_the_blocks(void **state) {
     heap_caps_free(p);
 }
 
+/* Each heap's line in the dump names it, its range and its caps by
+ * priority, as registered (esp32's heaps have different caps at each
+ * priority: a priority printed for another shows). */
+static void dump_names_each_heap_with_its_caps(void **state) {
+    (void)state;
+    char *out = caps_capture(dump_all, NULL);
+    for (size_t i = 0; i < capheap_registry_count(); i++) {
+        const capheap_heap_t *h = capheap_registry_at(i);
+        char line[200];
+        snprintf(line, sizeof line, "%s heap %p..%p caps 0x%08x 0x%08x 0x%08x:\n", h->name, (void *)h->start,
+                 (void *)h->end, (unsigned)h->caps[0], (unsigned)h->caps[1], (unsigned)h->caps[2]);
+        assert_non_null(strstr(out, line));
+    }
+    free(out);
+}
+
 /* ---- walking ------------------------------------------------------------ */
 
 typedef struct {
@@ -287,6 +303,7 @@ int main(void) {
         T(largest_exec_request_is_exact),
         T(print_heap_info_lists_each_heap_and_totals),
         T(dump_shows_the_blocks),
+        T(dump_names_each_heap_with_its_caps),
         T(walk_visits_every_block_heap_by_heap),
         T(integrity_checks_find_broken_heaps),
         T(monitoring_a_local_minimum),
