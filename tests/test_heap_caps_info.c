@@ -295,6 +295,37 @@ static void monitoring_a_local_minimum(void **state) {
     assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_FAIL);
 }
 
+/* Every heap went below its free size before monitoring (a block of a
+ * third of it, freed), so each lifetime minimum is below what monitoring
+ * sees: the start resets every heap's minimum, the first heap's too; an
+ * inner stop keeps the local minima; the outer stop brings back each
+ * heap's lifetime minimum, the lower one. */
+static void monitoring_hides_each_lifetime_minimum_until_the_outer_stop(void **state) {
+    (void)state;
+    size_t n = capheap_registry_count(), lifetime[8], local[8], now[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        multi_heap_handle_t mh = capheap_heap_handle(capheap_registry_at(i));
+        void *p = multi_heap_malloc(mh, multi_heap_free_size(mh) / 3);
+        assert_non_null(p);
+        multi_heap_free(mh, p);
+    }
+    minima(lifetime);
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    minima(local);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(local[i], multi_heap_free_size(capheap_heap_handle(capheap_registry_at(i))));
+        assert_true(lifetime[i] < local[i]);
+    }
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
+    minima(now);
+    assert_memory_equal(now, local, n * sizeof now[0]);
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
+    minima(now);
+    assert_memory_equal(now, lifetime, n * sizeof now[0]);
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
@@ -307,6 +338,7 @@ int main(void) {
         T(walk_visits_every_block_heap_by_heap),
         T(integrity_checks_find_broken_heaps),
         T(monitoring_a_local_minimum),
+        T(monitoring_hides_each_lifetime_minimum_until_the_outer_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
