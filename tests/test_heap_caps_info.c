@@ -6,6 +6,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
 /* multi_heap_get_info of each heap that covers caps, added up by hand. */
 static void sum_by_hand(uint32_t caps, multi_heap_info_t *sum, size_t *total_size) {
     memset(sum, 0, sizeof *sum);
@@ -326,6 +330,34 @@ static void monitoring_hides_each_lifetime_minimum_until_the_outer_stop(void **s
     assert_memory_equal(now, lifetime, n * sizeof now[0]);
 }
 
+static void *monitor_once(void *arg) {
+    (void)heap_caps_monitor_local_minimum_free_size_start();
+    (void)heap_caps_monitor_local_minimum_free_size_stop();
+    atomic_store((atomic_bool *)arg, true);
+    return NULL;
+}
+
+/* Start and stop leave the port's critical section as they found it:
+ * another thread can then start and stop monitoring too (within 5 s; one
+ * still held would block it for good). */
+static void monitoring_leaves_the_critical_section(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
+    static atomic_bool done;
+    atomic_store(&done, false);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, monitor_once, &done), 0);
+    for (int ms = 0; ms < 5000 && !atomic_load(&done); ms++) {
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    if (!atomic_load(&done)) {
+        pthread_detach(t);
+        fail_msg("another thread could not enter the critical section");
+    }
+    pthread_join(t, NULL);
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, caps_setup_esp32, caps_teardown)
     const struct CMUnitTest tests[] = {
@@ -339,6 +371,7 @@ int main(void) {
         T(integrity_checks_find_broken_heaps),
         T(monitoring_a_local_minimum),
         T(monitoring_hides_each_lifetime_minimum_until_the_outer_stop),
+        T(monitoring_leaves_the_critical_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
