@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload deps-bench
+.PHONY: all deps configure build run test bench clean deps-target test-target size bench-target deps-fuzz fuzz fuzz-coverage deps-preload deps-bench mutants
 
 all: build
 
@@ -94,3 +94,12 @@ bench: deps-bench
 
 clean:
 	rm -rf $(BUILD)
+
+# Mutation testing of the core against the host unit tests (scripts/mutants.sh;
+# not part of make test: about an hour for every mutant): the score per file
+# and the surviving mutants, in $(BUILD)/mutants/<level>/report.md.
+# MUTANTS_FLAGS passes options, e.g. MUTANTS_FLAGS="-k 3" for every third mutant.
+MUTANTS_FLAGS ?=
+mutants: deps
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/mutants.sh $(MUTANTS_FLAGS) src/tlsf.c src/multi_heap.c src/multi_heap_diag.c src/corruption.c
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/mutants.sh -p comprehensive $(MUTANTS_FLAGS) src/poison.c
