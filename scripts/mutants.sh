@@ -13,7 +13,8 @@
 #   -R REGEX    the tests to run (ctest -R, default: all)
 #   -E REGEX    the tests left out (ctest -E, default: those that are no unit tests or take long)
 #   -F REGEX    the tests tried first, which kill most mutants quickly (default: the core's own)
-#   -t SECONDS  timeout of each of the two test runs (default 30): a hang kills the mutant ("timeout")
+#   -t SECONDS  the least time after which a test run is a hang (default 20; else five times
+#               the clean run's time): a hang kills the mutant ("timeout")
 #   -r RESULTS  rerun the survivors of an earlier results file instead of generating mutants
 #   -o DIR      where results.tsv and report.md go (default: the build directory)
 #
@@ -41,7 +42,7 @@ limit=
 include=.
 exclude='tool|install|preload|plain_build|cxx|word_only|fuzz|stack'
 first='^test_(tlsf|multi_heap|misuse|fail_inject)$'
-timeout=30
+timeout=20
 rerun=
 outdir=
 
@@ -96,22 +97,28 @@ if [ ! -f "$bdir/CMakeCache.txt" ]; then
 fi
 build() { cmake --build "$bdir" -j"$JOBS" >"$bdir/mutants-build.log" 2>&1; }
 
-# Runs the tests, the quick killers first; prints the first failing test
-# (with "(timeout)" when it hung) and fails, or succeeds when all pass. The
-# tests set their own TIMEOUT property, which ctest --timeout does not
-# override: timeout(1) bounds each stage instead, and kills its process group
-# (a test's forked children with it).
+# One of the two test runs: "first", the quick killers, or "rest". The tests
+# set their own TIMEOUT property, which ctest --timeout does not override:
+# timeout(1) bounds the run instead, and kills its process group (a test's
+# forked children with it). Prints ctest's output; its status is ctest's, or
+# 124 on a hang.
+run_stage() {
+    local sel=$include skip="$exclude|$first" limit=$2
+    [ "$1" = first ] && sel=$first skip=$exclude
+    (cd "$bdir" && timeout -k 5 "$limit" ctest -j"$JOBS" -R "$sel" -E "$skip" --stop-on-failure 2>&1)
+}
+
+# Runs both stages; prints the first failing test (with "(timeout)" when it
+# hung, "(crash)" on a signal) and fails, or succeeds when all pass.
 run_tests() {
-    local out stage rc
+    local out stage rc limit
     for stage in first rest; do
         rc=0
-        if [ $stage = first ]; then
-            out=$(cd "$bdir" && timeout -k 5 "$timeout" ctest -j"$JOBS" -R "$first" -E "$exclude" --stop-on-failure 2>&1) || rc=$?
-        else
-            out=$(cd "$bdir" && timeout -k 5 "$timeout" ctest -j"$JOBS" -R "$include" -E "$exclude|$first" --stop-on-failure 2>&1) || rc=$?
-        fi
+        limit=$limit_rest
+        [ $stage = first ] && limit=$limit_first
+        out=$(run_stage $stage "$limit") || rc=$?
         if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-            echo "a test of the $stage stage hung (timeout)"
+            echo "a test of the $stage run hung (timeout, ${limit} s)"
             return 1
         fi
         [ $rc -eq 0 ] && continue
@@ -126,10 +133,20 @@ run_tests() {
 }
 
 build || { echo "mutants.sh: the tree does not build in $bdir (see $bdir/mutants-build.log)" >&2; exit 1; }
-if ! failing=$(run_tests); then
-    echo "mutants.sh: the tests fail before any mutation: $failing" >&2
-    exit 1
-fi
+# The clean runs must pass; each is timed, and a mutant's run is a hang when
+# it takes five times as long (at least -t seconds): a loaded machine is no hang.
+for stage in first rest; do
+    start=$SECONDS
+    if ! out=$(run_stage $stage 900); then
+        echo "mutants.sh: the tests fail before any mutation:" >&2
+        echo "$out" | grep -v " Passed " >&2
+        exit 1
+    fi
+    took=$((SECONDS - start + 1))
+    limit=$((5 * took > timeout ? 5 * took : timeout))
+    if [ $stage = first ]; then limit_first=$limit; else limit_rest=$limit; fi
+done
+echo "mutants.sh: a hang is a run of the core's tests longer than ${limit_first} s, of the others longer than ${limit_rest} s"
 
 # ---- the mutants ------------------------------------------------------------
 list=$outdir/mutants.tsv
