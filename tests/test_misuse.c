@@ -18,6 +18,7 @@
 
 #include "capheap/port.h"
 #include "child_process.h"
+#include "fault.h" /* capheap_report_fault: the text of each fault */
 #include "multi_heap.h"
 #include "poison.h" /* capheap_poison_payload: where this build's block payload starts */
 #include "poison_layout.h"
@@ -372,6 +373,40 @@ static void fills_of_comprehensive_poisoning(void **state) {
 
 #endif
 
+/* ---- the text of each report -------------------------------------------- */
+
+/* The handler gets one text per fault, so that a log says which misuse it
+ * was; the texts are one string walked NUL by NUL (corruption.c), and a code
+ * off either end (NONE, which nobody reports, or past the last fault this
+ * build knows) must give "unknown fault", not a neighbour's text or bytes
+ * past the string. The canary texts exist only with poisoning. */
+static void each_fault_is_reported_with_its_own_text(void **state) {
+    (void)state;
+    static const struct {
+        capheap_fault_t fault;
+        const char *text;
+    } cases[] = {
+        {CAPHEAP_FAULT_NONE, "unknown fault"},
+        {CAPHEAP_FAULT_OUTSIDE, "pointer outside the heap"},
+        {CAPHEAP_FAULT_MISALIGNED, "misaligned pointer"},
+        {CAPHEAP_FAULT_DOUBLE_FREE, "double free"},
+        {CAPHEAP_FAULT_NOT_A_BLOCK, "not a block"},
+#if POISONING >= 1
+        {CAPHEAP_FAULT_FREED_CANARY, "double free (freed canary)"},
+        {CAPHEAP_FAULT_HEAD_CANARY, "bad head canary"},
+        {CAPHEAP_FAULT_TAIL_CANARY, "bad tail canary"},
+#else
+        {CAPHEAP_FAULT_FREED_CANARY, "unknown fault"},
+#endif
+        {(capheap_fault_t)(CAPHEAP_FAULT_TAIL_CANARY + 1), "unknown fault"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        capheap_report_fault(&cases[i], cases[i].fault);
+        expect_report(&cases[i]);
+        assert_string_equal(reports.what, cases[i].text);
+    }
+}
+
 /* ---- the default handler ------------------------------------------------ */
 
 typedef struct {
@@ -422,6 +457,7 @@ int main(void) {
         T(write_after_free_in_a_merged_block),
         T(fills_of_comprehensive_poisoning),
 #endif
+        T(each_fault_is_reported_with_its_own_text),
         T(default_handler_aborts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
