@@ -38,7 +38,7 @@ cmake_extra=()
 bdir=
 every=1
 offset=0
-limit=
+limit=    # at most this many mutants (-n)
 include=.
 exclude='tool|install|preload|plain_build|cxx|word_only|fuzz|stack'
 first='^test_(tlsf|multi_heap|misuse|fail_inject|bitops)$'
@@ -143,8 +143,8 @@ for stage in first rest; do
         exit 1
     fi
     took=$((SECONDS - start + 1))
-    limit=$((5 * took > timeout ? 5 * took : timeout))
-    if [ $stage = first ]; then limit_first=$limit; else limit_rest=$limit; fi
+    bound=$((5 * took > timeout ? 5 * took : timeout))
+    if [ $stage = first ]; then limit_first=$bound; else limit_rest=$bound; fi
 done
 echo "mutants.sh: a hang is a run of the core's tests longer than ${limit_first} s, of the others longer than ${limit_rest} s"
 
