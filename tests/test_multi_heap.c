@@ -17,13 +17,16 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capheap/port.h"
 #include "multi_heap.h"
+#include "multi_heap_internal.h" /* the largest-request queries of the caps layer */
 #include "poison.h" /* capheap_poison_overhead/_payload: the canaries of this build */
 #include "tlsf.h"   /* CAPHEAP_TLSF_MIN_BLOCK, the smallest block */
 
@@ -993,6 +996,92 @@ static void set_lock_serialises_threads(void **state) {
     assert_non_null(multi_heap_malloc(g.heap, 10)); /* works unlocked again */
 }
 
+/* Each entry point that reads or changes a heap with a lock, as one call
+ * from another thread (lock_waiter): p is a live block it may look at, q
+ * the block it frees, reallocates or allocates (freed by the test after). */
+enum {
+    OP_MALLOC, OP_FREE, OP_REALLOC, OP_ALIGNED_ALLOC, OP_ALLOCATED_SIZE, OP_FULL_BLOCK_SIZE, OP_FREE_SIZE,
+    OP_MINIMUM_FREE, OP_RESET_MINIMUM, OP_RESTORE_MINIMUM, OP_LARGEST_FREE, OP_LARGEST_ALIGNED, OP_GET_INFO,
+    OP_CHECK, OP_WALK, OP_FIND, OP_COUNT
+};
+
+typedef struct {
+    multi_heap_handle_t heap;
+    int op;
+    void *p, *q;
+    atomic_int done;
+} lock_call_t;
+
+static bool walk_all(void *ptr, size_t size, int used, void *user) {
+    (void)ptr, (void)size, (void)used, (void)user;
+    return true;
+}
+
+static void *lock_waiter(void *arg) {
+    lock_call_t *c = arg;
+    multi_heap_info_t info;
+    switch (c->op) {
+    case OP_MALLOC: c->q = multi_heap_malloc(c->heap, 40); break;
+    case OP_FREE: multi_heap_free(c->heap, c->q), c->q = NULL; break;
+    case OP_REALLOC: c->q = multi_heap_realloc(c->heap, c->q, 200); break;
+    case OP_ALIGNED_ALLOC: c->q = multi_heap_aligned_alloc(c->heap, 40, 64); break;
+    case OP_ALLOCATED_SIZE: (void)multi_heap_get_allocated_size(c->heap, c->p); break;
+    case OP_FULL_BLOCK_SIZE: (void)multi_heap_get_full_block_size(c->heap, c->p); break;
+    case OP_FREE_SIZE: (void)multi_heap_free_size(c->heap); break;
+    case OP_MINIMUM_FREE: (void)multi_heap_minimum_free_size(c->heap); break;
+    case OP_RESET_MINIMUM: (void)multi_heap_reset_minimum_free_bytes(c->heap); break;
+    case OP_RESTORE_MINIMUM: multi_heap_restore_minimum_free_bytes(c->heap, 0); break;
+    case OP_LARGEST_FREE: (void)capheap_multi_heap_largest_free(c->heap); break;
+    case OP_LARGEST_ALIGNED: (void)capheap_multi_heap_largest_aligned(c->heap, 256, 0); break;
+    case OP_GET_INFO: multi_heap_get_info(c->heap, &info); break;
+    case OP_CHECK: (void)multi_heap_check(c->heap, false); break;
+    case OP_WALK: multi_heap_walk(c->heap, walk_all, NULL); break;
+    case OP_FIND: (void)multi_heap_find_containing_block(c->heap, c->p); break;
+    }
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+/* Every entry point takes the heap's lock: while the test holds it, a call
+ * from another thread has not returned 20 ms later, and it returns once the
+ * lock is given back. (set_lock_serialises_threads stresses malloc and free
+ * only; a call that skipped the lock would race with them unseen.) A call
+ * that wrongly skips the lock is seen unless its thread takes more than
+ * 20 ms to start; a correct one never fails the test. */
+static void every_entry_point_waits_for_the_heap_lock(void **state) {
+    (void)state;
+    geo_t g = new_heap(16384);
+    void *lock = capheap_port_lock_create();
+    assert_non_null(lock);
+    multi_heap_set_lock(g.heap, lock);
+    void *p = multi_heap_malloc(g.heap, 100);
+    assert_non_null(p);
+    for (int op = 0; op < OP_COUNT; op++) {
+        lock_call_t c = {.heap = g.heap, .op = op, .p = p};
+        if (op == OP_FREE || op == OP_REALLOC) {
+            c.q = multi_heap_malloc(g.heap, 40);
+        }
+        pthread_t thread;
+        capheap_port_lock_take(lock);
+        assert_int_equal(pthread_create(&thread, NULL, lock_waiter, &c), 0);
+        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+        int returned_while_locked = atomic_load(&c.done);
+        capheap_port_lock_give(lock);
+        assert_int_equal(pthread_join(thread, NULL), 0);
+        if (returned_while_locked) {
+            print_error("operation %d returned while the heap's lock was held\n", op);
+        }
+        assert_false(returned_while_locked);
+        assert_true(atomic_load(&c.done));
+        multi_heap_free(g.heap, c.q);
+    }
+    multi_heap_free(g.heap, p);
+    assert_true(multi_heap_check(g.heap, true));
+    assert_info_exact(&g, NULL, 0);
+    multi_heap_set_lock(g.heap, NULL);
+    capheap_port_lock_delete(lock);
+}
+
 static int reports;
 static void count_report(const void *addr, const char *what, void *user) {
     (void)addr, (void)what, (void)user;
@@ -1045,6 +1134,7 @@ int main(void) {
         cmocka_unit_test(walk_visits_every_block_and_stops),
         cmocka_unit_test(dump_lists_every_block),
         cmocka_unit_test(set_lock_serialises_threads),
+        cmocka_unit_test(every_entry_point_waits_for_the_heap_lock),
         cmocka_unit_test(free_null_is_a_no_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
