@@ -15,13 +15,13 @@
 
 What is mutated: code lines only. Comments, string literals, preprocessor
 lines (with their continuations), blank lines, and the lines of assertions
-(CAPHEAP_ASSERT*, assert, _Static_assert) are left alone: an assertion that
+(CAPHEAP_ASSERT*, CAPHEAP_VERIFY*, assert, _Static_assert) are left alone: an assertion that
 is wrong is not a behaviour of the library.
 """
 import re
 import sys
 
-SKIP_LINE = re.compile(r'\b(CAPHEAP_ASSERT\w*|assert|_Static_assert|static_assert)\s*\(')
+SKIP_LINE = re.compile(r'\b(CAPHEAP_ASSERT\w*|CAPHEAP_VERIFY\w*|assert|_Static_assert|static_assert)\s*\(')
 # One token of the operators we swap, longest first so that `<=` is not seen as `<`.
 TOKEN = re.compile(r'<<=|>>=|<<|>>|<=|>=|==|!=|->|&&|\|\||\+\+|--|\+=|-=|[<>!+\-]'
                    r'|\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b[0-9]+[uUlL]*\b|[A-Za-z_]\w*|[)\]]|\S')
