@@ -538,6 +538,30 @@ static void memalign_the_largest_block_up_to_its_own_gap(void **state) {
     }
 }
 
+/* A free block that holds exactly a minimum block after its front gap (here
+ * none: the offset puts its payload on the alignment) serves an aligned
+ * request of that size, and largest_aligned says so: the only free block of
+ * a full heap, too small for the worst gap, so that take_fit fails and the
+ * largest blocks' own gaps decide (top_aligned's bound is inclusive). */
+static void memalign_takes_a_block_that_is_exactly_a_minimum_block(void **state) {
+    (void)state;
+    static void *live[REGION / MIN_BLOCK];
+    const size_t align = 2 * W, small = MIN_BLOCK - H;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    size_t n = 0;
+    while ((live[n] = capheap_tlsf_malloc(t, small)) != NULL) {
+        n++;
+    }
+    assert_true(n > 2);
+    uint8_t *p = live[n / 2]; /* used neighbours on both sides */
+    size_t offset = (align - (uintptr_t)p % align) % align;
+    capheap_tlsf_free(t, p);
+    assert_int_equal(capheap_tlsf_largest_aligned(t, align, offset), small);
+    assert_ptr_equal(capheap_tlsf_memalign(t, small, align, offset), p);
+    assert_int_equal(capheap_tlsf_largest_free(t), 0);
+    expect_sound(t);
+}
+
 /* The blocks of a heap in address order, for a layout test. */
 typedef struct {
     size_t n;
@@ -945,6 +969,7 @@ int main(void) {
         cmocka_unit_test(free_merges_only_with_blocks),
         cmocka_unit_test(largest_free_is_exact),
         cmocka_unit_test(largest_aligned_is_exact),
+        cmocka_unit_test(memalign_takes_a_block_that_is_exactly_a_minimum_block),
         cmocka_unit_test(first_two_blocks_of_a_class_decide),
         cmocka_unit_test(watermark),
         cmocka_unit_test(walk_in_order),
