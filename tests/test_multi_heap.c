@@ -759,7 +759,10 @@ static void largest_free_block_with_long_class_lists(void **state) {
     }
 }
 
-/* A full heap: largest_free_block is 0 or too small for anything more. */
+/* A full heap: largest_free_block is 0 or too small for anything more, and
+ * so is the largest aligned request the caps layer asks for (with poisoning
+ * it is what the region allocator has less the canaries, which must not
+ * come out as a byte or two when nothing is left). */
 static void largest_free_block_of_a_full_heap(void **state) {
     (void)state;
     geo_t g = new_heap(8192);
@@ -774,6 +777,11 @@ static void largest_free_block_of_a_full_heap(void **state) {
     multi_heap_info_t info;
     multi_heap_get_info(g.heap, &info);
     assert_int_equal(info.largest_free_block, 0);
+    assert_int_equal(capheap_multi_heap_largest_free(g.heap), 0);
+    for (size_t align = W; align <= 256; align *= 4) {
+        assert_int_equal(capheap_multi_heap_largest_aligned(g.heap, align, 0), 0);
+        assert_null(multi_heap_aligned_alloc(g.heap, 1, align));
+    }
     assert_info_exact(&g, ptrs, n);
 }
 
