@@ -759,6 +759,41 @@ static void largest_free_block_with_long_class_lists(void **state) {
     }
 }
 
+/* The largest aligned request the caps layer asks a heap for
+ * (capheap_multi_heap_largest_aligned) is exact, for alignments above the
+ * grain, with and without an offset: an aligned allocation of it succeeds,
+ * one byte more fails. With poisoning the user's bytes start a head after
+ * the block's payload, which the query must count in the offset. Heaps with
+ * one free block, then a few, each a few steps of allocation apart. */
+static void largest_aligned_is_exact(void **state) {
+    (void)state;
+    geo_t g = new_heap(8192);
+    void *keep[8];
+    for (size_t step = 0; step < 8; step++) {
+        for (size_t align = 2 * W; align <= 256; align *= 2) {
+            for (size_t offset = 0; offset < align; offset += align / 2) {
+                size_t largest = capheap_multi_heap_largest_aligned(g.heap, align, offset);
+                assert_true(largest > 0);
+                assert_null(multi_heap_aligned_alloc_offs(g.heap, largest + 1, align, offset));
+                uint8_t *p = multi_heap_aligned_alloc_offs(g.heap, largest, align, offset);
+                assert_non_null(p);
+                assert_int_equal(((uintptr_t)p + offset) % align, 0);
+                multi_heap_free(g.heap, p);
+            }
+        }
+        keep[step] = multi_heap_malloc(g.heap, 100 + 100 * step);
+        assert_non_null(keep[step]);
+        if (step % 2 == 1) {
+            multi_heap_free(g.heap, keep[step - 1]); /* a free block before the heap's tail */
+            keep[step - 1] = NULL;
+        }
+    }
+    for (size_t step = 0; step < 8; step++) {
+        multi_heap_free(g.heap, keep[step]);
+    }
+    assert_info_exact(&g, NULL, 0);
+}
+
 /* A full heap: largest_free_block is 0 or too small for anything more, and
  * so is the largest aligned request the caps layer asks for (with poisoning
  * it is what the region allocator has less the canaries, which must not
@@ -1138,6 +1173,7 @@ int main(void) {
         cmocka_unit_test(get_info_exact_in_many_states),
         cmocka_unit_test(largest_free_block_with_long_class_lists),
         cmocka_unit_test(largest_free_block_of_a_full_heap),
+        cmocka_unit_test(largest_aligned_is_exact),
         cmocka_unit_test(check_finds_a_broken_header),
         cmocka_unit_test(walk_visits_every_block_and_stops),
         cmocka_unit_test(dump_lists_every_block),
