@@ -309,6 +309,29 @@ static void broken_head_canary(void **state) {
     expect_no_report();
 }
 
+/* The size word of the head (just below the user's bytes) says more than
+ * the block holds, by one byte: a head fault, found before the tail canary
+ * is looked for at an address the wrong size gives (which would read the
+ * next block's header and report the wrong fault, or find a canary there). */
+static void head_size_beyond_the_block(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
+    size_t *size_word = (size_t *)(void *)p - 1;
+    const size_t saved = *size_word;
+    size_t usable = multi_heap_get_full_block_size(heap, p) - CAPHEAP_TLSF_HEADER; /* the block's payload */
+    *size_word = usable - capheap_poison_overhead() + 1;
+    assert_false(multi_heap_check(heap, false));
+    multi_heap_free(heap, p);
+    expect_report(p);
+    assert_string_equal(reports.what, "bad head canary");
+    *size_word = saved;
+    assert_true(multi_heap_check(heap, true));
+    multi_heap_free(heap, p);
+    multi_heap_free(heap, guard);
+    expect_no_report();
+}
+
 #endif
 
 #if POISONING >= 2
@@ -451,6 +474,7 @@ int main(void) {
         T(interior_pointer),
         T(write_past_the_end),
         T(broken_head_canary),
+        T(head_size_beyond_the_block),
 #endif
 #if POISONING >= 2
         T(write_after_free),
