@@ -18,6 +18,7 @@
 #include "esp_heap_alloc_caps.h"
 #include "esp_heap_trace.h"
 #include "heap_regions.h"
+#include "realloc_race.h"
 
 #ifndef CONFIG_HEAP_USE_HOOKS
 #error "esp_heap_caps.h defines CONFIG_HEAP_USE_HOOKS in a build with CAPHEAP_HEAP_HOOKS"
@@ -379,32 +380,6 @@ static void tracker_free(void *ptr) {
     pthread_mutex_unlock(&tracker_lock);
 }
 
-/* A realloc that moves a block frees the old one, and another thread may be
- * given that address at once: the free hook must have run before, else the
- * tracker takes the other thread's allocation for a realloc in place of the
- * old block, then drops it at the late free. A keeper thread allocates KEPT
- * blocks of 20 bytes while the main thread moves 24-byte blocks with realloc;
- * then the keeper's blocks, and only they, must be live in the tracker. The
- * interleaving is a race, so the rounds repeat it (on the code that called
- * the free hook after the free, 6 of 6 runs failed, losing 1 to 5 of the
- * keeper's blocks). */
-#define KEPT 2000
-#define RACE_ROUNDS 20
-
-static void *kept[KEPT];
-static atomic_bool keeper_done;
-
-static void *keeper(void *arg) {
-    (void)arg;
-    for (int i = 0; i < KEPT; i++) {
-        kept[i] = heap_caps_malloc(20, MALLOC_CAP_8BIT);
-        for (volatile int spin = 0; spin < 1000; spin++) {
-        }
-    }
-    atomic_store(&keeper_done, true);
-    return NULL;
-}
-
 static size_t tracker_live(void) {
     size_t live = 0;
     for (size_t i = 0; i < TRACKER_SLOTS; i++) {
@@ -413,6 +388,13 @@ static size_t tracker_live(void) {
     return live;
 }
 
+/* The free hook of a realloc that moves a block must run before another
+ * thread can be given the old address (realloc_race.h), else the tracker
+ * takes the other thread's allocation for a realloc in place of the old
+ * block, then drops it at the late free. After each round the keeper's
+ * blocks, and only they, must be live in the tracker (on the code that called
+ * the free hook after the free, 6 of 6 runs failed, losing 1 to 5 of the
+ * keeper's blocks). */
 static void test_realloc_free_hook_comes_before_the_address_is_reused(void **state) {
     (void)state;
     atomic_store(&recording, false);
@@ -420,27 +402,15 @@ static void test_realloc_free_hook_comes_before_the_address_is_reused(void **sta
         memset(tracker, 0, sizeof tracker);
         tracker_clashes = 0;
         atomic_store(&tracking, true);
-        atomic_store(&keeper_done, false);
-        pthread_t t;
-        assert_int_equal(pthread_create(&t, NULL, keeper, NULL), 0);
-        size_t failed = 0; /* asserted after the join: the keeper must not outlive the heaps */
-        while (!atomic_load(&keeper_done)) {
-            void *a = heap_caps_malloc(24, MALLOC_CAP_8BIT);
-            void *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT); /* a cannot grow in place */
-            void *b = heap_caps_realloc(a, 2000, MALLOC_CAP_8BIT);
-            failed += a == NULL || guard == NULL || b == NULL;
-            heap_caps_free(b != NULL ? b : a);
-            heap_caps_free(guard);
-        }
-        pthread_join(t, NULL);
+        long failed = race_round();
         atomic_store(&tracking, false);
         assert_int_equal(failed, 0);
         assert_int_equal(tracker_clashes, 0);
-        assert_int_equal(tracker_live(), KEPT);
-        for (int i = 0; i < KEPT; i++) {
-            assert_non_null(kept[i]);
-            assert_int_equal(tracker[tracker_find(kept[i])] == kept[i], true);
-            heap_caps_free(kept[i]);
+        assert_int_equal(tracker_live(), RACE_KEPT);
+        for (int i = 0; i < RACE_KEPT; i++) {
+            assert_non_null(race_kept[i]);
+            assert_int_equal(tracker[tracker_find(race_kept[i])] == race_kept[i], true);
+            heap_caps_free(race_kept[i]);
         }
     }
 }

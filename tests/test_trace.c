@@ -18,6 +18,7 @@
 
 #include "capheap.h"
 #include "esp_heap_trace.h"
+#include "realloc_race.h"
 
 #define RECORDS 4
 static heap_trace_record_t records[RECORDS];
@@ -379,48 +380,17 @@ static void test_frees_on_other_threads_are_recorded(void **state) {
  * the free must come before that thread's record of the allocation: else the
  * other thread's record is the one taken for freed (dropped, in LEAKS mode)
  * and the moved block's old record stays, a leak that never was, with the
- * wrong size and caller, while the real one goes unreported. A keeper thread
- * allocates KEPT blocks of 20 bytes and keeps them while the main thread
- * moves 24-byte blocks with realloc; in LEAKS mode exactly the keeper's blocks
- * must be left. The interleaving is a race, so the rounds repeat it (on the
- * code that recorded after the free, most rounds failed). */
-#define KEPT 2000
-#define RACE_ROUNDS 20
-
-static heap_trace_record_t race_records[KEPT + 16];
-static void *kept[KEPT];
-static atomic_bool keeper_done;
-
-static void *keeper(void *arg) {
-    (void)arg;
-    for (int i = 0; i < KEPT; i++) {
-        kept[i] = heap_caps_malloc(20, MALLOC_CAP_8BIT);
-        for (volatile int spin = 0; spin < 1000; spin++) {
-        }
-    }
-    atomic_store(&keeper_done, true);
-    return NULL;
-}
+ * wrong size and caller, while the real one goes unreported. In LEAKS mode
+ * exactly the keeper's blocks of each round (realloc_race.h) must be left (on
+ * the code that recorded after the free, most rounds failed). */
+static heap_trace_record_t race_records[RACE_KEPT + 16];
 
 static void test_realloc_records_its_free_before_the_address_is_reused(void **state) {
     (void)state;
-    assert_int_equal(heap_trace_init_standalone(race_records, KEPT + 16), ESP_OK);
+    assert_int_equal(heap_trace_init_standalone(race_records, RACE_KEPT + 16), ESP_OK);
     for (int round = 0; round < RACE_ROUNDS; round++) {
         assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
-        atomic_store(&keeper_done, false);
-        pthread_t t;
-        assert_int_equal(pthread_create(&t, NULL, keeper, NULL), 0);
-        size_t failed = 0; /* asserted after the join: the keeper must not outlive the heaps */
-        while (!atomic_load(&keeper_done)) {
-            void *a = heap_caps_malloc(24, MALLOC_CAP_8BIT);
-            void *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT); /* a cannot grow in place */
-            void *b = heap_caps_realloc(a, 2000, MALLOC_CAP_8BIT);
-            failed += a == NULL || guard == NULL || b == NULL;
-            heap_caps_free(b != NULL ? b : a);
-            heap_caps_free(guard);
-        }
-        pthread_join(t, NULL);
-        assert_int_equal(failed, 0);
+        assert_int_equal(race_round(), 0);
         assert_int_equal(heap_trace_stop(), ESP_OK);
         heap_trace_summary_t s;
         assert_int_equal(heap_trace_summary(&s), ESP_OK);
@@ -432,10 +402,10 @@ static void test_realloc_records_its_free_before_the_address_is_reused(void **st
             not_kept += r.size != 20;
         }
         assert_int_equal(not_kept, 0);
-        assert_int_equal(s.count, KEPT);
-        for (int i = 0; i < KEPT; i++) {
-            assert_non_null(kept[i]);
-            heap_caps_free(kept[i]);
+        assert_int_equal(s.count, RACE_KEPT);
+        for (int i = 0; i < RACE_KEPT; i++) {
+            assert_non_null(race_kept[i]);
+            heap_caps_free(race_kept[i]);
         }
     }
 }
