@@ -100,6 +100,26 @@ static void falls_to_the_next_heap_when_one_is_full(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* Fills the heap mh (the esp32's small DRAM heap) through its own handle
+ * until its largest free block is under 256 bytes, its fail floor untouched
+ * (every malloc served); returns how many blocks fill[] holds. */
+#define SMALL_FILL 8
+static int fill_small_heap(multi_heap_handle_t mh, void *fill[SMALL_FILL]) {
+    int n = 0;
+    multi_heap_info_t info;
+    for (multi_heap_get_info(mh, &info); info.largest_free_block >= 256; multi_heap_get_info(mh, &info)) {
+        assert_true(n < SMALL_FILL);
+        assert_non_null(fill[n++] = multi_heap_malloc(mh, info.largest_free_block));
+    }
+    return n;
+}
+
+static void free_small_heap(multi_heap_handle_t mh, void *fill[], int n) {
+    while (n > 0) {
+        multi_heap_free(mh, fill[--n]);
+    }
+}
+
 /* A heap whose fail floor is not kept (it never failed) passes the floor test
  * with any size, so a cached 8BIT list asks the small DRAM heap, filled here
  * through its own handle, and its malloc fails: the call goes on to the next
@@ -112,13 +132,8 @@ static void first_heap_that_never_failed_fails_to_the_second(void **state) {
     void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT); /* the slow path caches the list */
     assert_in_heap(p, 0x3FFAE6E0);
     heap_caps_free(p);
-    void *fill[8];
-    int n = 0;
-    multi_heap_info_t info;
-    for (multi_heap_get_info(mh, &info); info.largest_free_block >= 256; multi_heap_get_info(mh, &info)) {
-        assert_true(n < 8);
-        assert_non_null(fill[n++] = multi_heap_malloc(mh, info.largest_free_block));
-    }
+    void *fill[SMALL_FILL];
+    int n = fill_small_heap(mh, fill);
     assert_int_equal(capheap_multi_heap_fail_floor(mh), SIZE_MAX); /* every malloc of the heap served */
     for (int i = 0; i < 2; i++) {
         p = heap_caps_malloc(256, MALLOC_CAP_8BIT);
@@ -126,9 +141,7 @@ static void first_heap_that_never_failed_fails_to_the_second(void **state) {
         heap_caps_free(p);
         assert_true(capheap_multi_heap_fail_floor(mh) <= 256); /* kept since the first call */
     }
-    while (n > 0) {
-        multi_heap_free(mh, fill[--n]);
-    }
+    free_small_heap(mh, fill, n);
     assert_true(heap_caps_check_integrity_all(true));
     assert_int_equal(caps_reports.count, 0);
 }
@@ -142,13 +155,8 @@ static void first_heap_that_never_failed_fails_to_the_second(void **state) {
 static void a_heap_that_found_corruption_is_asked_once(void **state) {
     (void)state;
     multi_heap_handle_t small = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
-    void *fill[8];
-    int n = 0;
-    multi_heap_info_t info;
-    for (multi_heap_get_info(small, &info); info.largest_free_block >= 256; multi_heap_get_info(small, &info)) {
-        assert_true(n < 8);
-        assert_non_null(fill[n++] = multi_heap_malloc(small, info.largest_free_block));
-    }
+    void *fill[SMALL_FILL];
+    int n = fill_small_heap(small, fill);
     uint8_t *freed = heap_caps_malloc(1024, MALLOC_CAP_8BIT); /* the small heap fails: its floor is kept */
     assert_in_heap(freed, 0x3FFB3000);
     void *guard = heap_caps_malloc(64, MALLOC_CAP_8BIT); /* keeps the freed block apart from the rest */
@@ -163,9 +171,7 @@ static void a_heap_that_found_corruption_is_asked_once(void **state) {
     heap_caps_free(p);
     freed[100] ^= 0xFF;
     heap_caps_free(guard);
-    while (n > 0) {
-        multi_heap_free(small, fill[--n]);
-    }
+    free_small_heap(small, fill, n);
     assert_true(heap_caps_check_integrity_all(true));
     assert_int_equal(caps_reports.count, 1);
 }
