@@ -144,6 +144,28 @@ static capheap_heap_t *owner_of(const void *p) {
     return r != NULL ? r->heap : NULL;
 }
 
+/* A 4 KiB allocation q of the D/IRAM heap after the ROM's APP CPU data (an
+ * inverted window), between two EXEC blocks of the same heap (before, after),
+ * and q's usable bytes. */
+typedef struct {
+    capheap_heap_t *diram;
+    void *before, *after;
+    uint8_t *q;
+    size_t usable;
+} windowed_t;
+
+static windowed_t windowed_allocation(void) {
+    windowed_t w = {caps_heap_at(caps_host(0x3FFE4350)), NULL, NULL, NULL, 0};
+    assert_non_null(w.diram);
+    assert_int_equal(w.diram->alias_kind, CAPHEAP_ALIAS_INVERTED);
+    w.before = capheap_alias_alloc(w.diram, 256, 0);
+    w.q = multi_heap_malloc(capheap_heap_handle(w.diram), 4096);
+    w.after = capheap_alias_alloc(w.diram, 256, 0);
+    assert_true(w.before != NULL && w.q != NULL && w.after != NULL);
+    w.usable = multi_heap_get_allocated_size(capheap_heap_handle(w.diram), w.q);
+    return w;
+}
+
 /* In D/IRAM, whose instruction bus sees its words in reverse: the new heap
  * takes the allocation's window addresses too. Its EXEC blocks come through
  * the window, from the allocation's image; the host's window blocks on both
@@ -151,14 +173,11 @@ static capheap_heap_t *owner_of(const void *p) {
  * no EXEC block returned, and the allocation itself, are refused. */
 static void add_region_inside_a_windowed_allocation(void **state) {
     (void)state;
-    capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350)); /* D/IRAM after the ROM's APP CPU data */
-    assert_non_null(diram);
-    assert_int_equal(diram->alias_kind, CAPHEAP_ALIAS_INVERTED);
-    void *before = capheap_alias_alloc(diram, 256, 0);
-    uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
-    void *after = capheap_alias_alloc(diram, 256, 0);
-    assert_true(before != NULL && q != NULL && after != NULL);
-    size_t usable = multi_heap_get_allocated_size(capheap_heap_handle(diram), q);
+    windowed_t w = windowed_allocation();
+    capheap_heap_t *diram = w.diram;
+    void *before = w.before, *after = w.after;
+    uint8_t *q = w.q;
+    size_t usable = w.usable;
     assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_OK);
     capheap_heap_t *inner = owner_of(q + 100);
     assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
@@ -192,13 +211,11 @@ static void add_region_inside_a_windowed_allocation(void **state) {
  * heap's; those just beyond them on either side are still the host's. */
 static void a_short_range_inside_a_windowed_allocation_takes_its_whole_image(void **state) {
     (void)state;
-    capheap_heap_t *diram = caps_heap_at(caps_host(0x3FFE4350));
-    assert_non_null(diram);
-    void *before = capheap_alias_alloc(diram, 256, 0);
-    uint8_t *q = multi_heap_malloc(capheap_heap_handle(diram), 4096);
-    void *after = capheap_alias_alloc(diram, 256, 0);
-    assert_true(before != NULL && q != NULL && after != NULL);
-    size_t usable = multi_heap_get_allocated_size(capheap_heap_handle(diram), q);
+    windowed_t w = windowed_allocation();
+    capheap_heap_t *diram = w.diram;
+    void *before = w.before, *after = w.after;
+    uint8_t *q = w.q;
+    size_t usable = w.usable;
     assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 2048)), ESP_OK);
     capheap_heap_t *inner = owner_of(q + 100);
     assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
