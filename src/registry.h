@@ -271,6 +271,17 @@ CAPHEAP_INTERNAL esp_err_t capheap_registry_enable(capheap_heap_t *heap);
 /** Forgets every heap and deletes their locks. No reader may run meanwhile. */
 CAPHEAP_INTERNAL void capheap_registry_clear(void);
 
+/** Takes every lock of capheap's code, in the one order in which the library
+ *  ever holds two of them: the critical section, then each heap's lock in
+ *  registration order, then task tracking's. No other thread is inside the
+ *  library meanwhile, nor half-way through a change of it. For a fork, as
+ *  pthread_atfork's prepare handler (ports/preload): a child inherits every
+ *  lock as it was, and one that another thread held would stay held.
+ *  capheap_registry_give_all gives them back, in the parent and in the
+ *  child (whose one thread is the one that took them). */
+CAPHEAP_INTERNAL void capheap_registry_hold_all(void);
+CAPHEAP_INTERNAL void capheap_registry_give_all(void);
+
 /** Empties the candidate-list slots after a change of the heap sets
  *  (registry_lists.c; writers only). */
 CAPHEAP_INTERNAL void capheap_registry_lists_invalidate(void);

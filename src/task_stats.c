@@ -41,6 +41,17 @@ void capheap_task_stats_reset(void) {
     uncounted_blocks = 0;
 }
 
+void capheap_task_stats_hold(bool hold) {
+    if (stats_lock == NULL) {
+        return;
+    }
+    if (hold) {
+        capheap_port_lock_take(stats_lock);
+    } else {
+        capheap_port_lock_give(stats_lock);
+    }
+}
+
 /* As addresses: a task handle is no pointer into the table. */
 static bool is_account(const void *owner) {
     return (uintptr_t)owner - (uintptr_t)accounts < sizeof accounts;

@@ -88,10 +88,15 @@ CAPHEAP_INTERNAL size_t capheap_task_stats_uncounted(void);
 /** Forgets every account (capheap_deinit, in the critical section). */
 CAPHEAP_INTERNAL void capheap_task_stats_reset(void);
 
+/** Takes (hold) or gives back the accounts' lock, if there is one: for
+ *  capheap_registry_hold_all, after every heap's lock. */
+CAPHEAP_INTERNAL void capheap_task_stats_hold(bool hold);
+
 #else
 
 static inline bool capheap_task_stats_start(void) { return true; }
 static inline void capheap_task_stats_reset(void) {}
+static inline void capheap_task_stats_hold(bool hold) { (void)hold; }
 
 #endif
 

@@ -1,8 +1,8 @@
 /*
  * port_posix.c: the capheap port for Linux and other POSIX hosts.
  * Heap locks are one atomic word each (futex-backed on Linux); the critical
- * section is one process-wide recursive mutex; output goes to stdout,
- * corruption reports to stderr. Board memory: memory_posix.c.
+ * section is one process-wide lock of the same kind that nests; output goes
+ * to stdout, corruption reports to stderr. Board memory: memory_posix.c.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -28,12 +28,12 @@
 typedef capheap_posix_lock_t pool_lock_t;
 
 static pool_lock_t pool[LOCK_POOL];
-static pthread_mutex_t pool_guard = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t critical = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
+/* The pool changes in the critical section: one lock fewer to hold across a
+ * fork (capheap_registry_hold_all). */
 void *capheap_port_lock_create(void) {
     void *lock = NULL;
-    pthread_mutex_lock(&pool_guard);
+    capheap_port_critical_enter();
     for (size_t i = 0; i < LOCK_POOL && lock == NULL; i++) {
         if (!pool[i].in_use) {
             pool[i].in_use = 1;
@@ -41,7 +41,7 @@ void *capheap_port_lock_create(void) {
             lock = &pool[i];
         }
     }
-    pthread_mutex_unlock(&pool_guard);
+    capheap_port_critical_exit();
     return lock;
 }
 
@@ -49,9 +49,9 @@ void capheap_port_lock_delete(void *lock) {
     if (lock == NULL) {
         return;
     }
-    pthread_mutex_lock(&pool_guard);
+    capheap_port_critical_enter();
     ((pool_lock_t *)lock)->in_use = 0;
-    pthread_mutex_unlock(&pool_guard);
+    capheap_port_critical_exit();
 }
 
 static void sleep_while(_Atomic int *state, int value) {
@@ -83,14 +83,39 @@ void capheap_port_lock_take(void *lock) { capheap_port_lock_take_inline(lock); }
 
 void capheap_port_lock_give(void *lock) { capheap_port_lock_give_inline(lock); }
 
-void capheap_port_critical_enter(void) { pthread_mutex_lock(&critical); }
-
-void capheap_port_critical_exit(void) { pthread_mutex_unlock(&critical); }
-
-/* A thread-local object's address: one value per live thread, no set-up. */
+/* A thread-local object's address: one value per live thread, no set-up.
+ * The child of a fork sees the same value in its thread as the thread that
+ * forked saw. */
 void *capheap_port_current_task(void) {
     static _Thread_local char self;
     return &self;
+}
+
+/* The critical section: a lock of the pool's kind, its owner and how deep
+ * the owner is in it. Not a recursive pthread mutex: glibc lets only the
+ * kernel thread that locked one unlock it, and the child of a fork runs on
+ * another, so a child could never leave the section that the thread which
+ * forked held across the fork (capheap_registry_hold_all, pthread_atfork).
+ * The owner is read by other threads (only to see that it is not them), the
+ * depth only by the owner. */
+static capheap_posix_lock_t critical;
+static _Atomic(void *) critical_owner;
+static unsigned critical_depth;
+
+void capheap_port_critical_enter(void) {
+    void *self = capheap_port_current_task();
+    if (atomic_load_explicit(&critical_owner, memory_order_relaxed) != self) {
+        capheap_port_lock_take_inline(&critical);
+        atomic_store_explicit(&critical_owner, self, memory_order_relaxed);
+    }
+    critical_depth++;
+}
+
+void capheap_port_critical_exit(void) {
+    if (--critical_depth == 0) {
+        atomic_store_explicit(&critical_owner, NULL, memory_order_relaxed);
+        capheap_port_lock_give_inline(&critical);
+    }
 }
 
 /* The thread's name (at most 15 characters on Linux), cut to len. */

@@ -164,22 +164,13 @@ void capheap_preload_start(void) {
 
 /* ---- fork -------------------------------------------------------------- */
 
-/* A child of a threaded program must not inherit a heap lock that another
- * thread held at the fork: hold all of them across it. */
-static void locks_take(void) {
-    for (size_t i = 0; i < capheap_registry_count(); i++) {
-        capheap_port_lock_take(capheap_registry_at(i)->lock);
-    }
-}
-
-static void locks_give(void) {
-    for (size_t i = capheap_registry_count(); i-- > 0;) {
-        capheap_port_lock_give(capheap_registry_at(i)->lock);
-    }
-}
-
-/* In a constructor, not on the first malloc: pthread_atfork may allocate. */
+/* A child of a threaded program inherits every lock as it was at the fork:
+ * one that another thread held (a heap's, the critical section) would stay
+ * held for ever. The thread that forks holds them all across the fork
+ * (capheap_registry_hold_all), so that no other thread is inside capheap
+ * then; parent and child give them back. Registered in a constructor, not
+ * on the first malloc: pthread_atfork may allocate. */
 __attribute__((constructor)) static void preload_constructor(void) {
     capheap_preload_start();
-    pthread_atfork(locks_take, locks_give, locks_give);
+    pthread_atfork(capheap_registry_hold_all, capheap_registry_give_all, capheap_registry_give_all);
 }
