@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """mutants.py: the mutant generator and the report of scripts/mutants.sh.
 
-  mutants.py list FILE... [--every K] [--offset O] [--limit N]
+  mutants.py list FILE... [--every K] [--offset O] [--limit N] [--compdb JSON]
       One mutant per line, tab-separated: id, file, line, function, operator,
       the original line and the mutated line (tabs in them as \\t). The same
       files give the same list: no randomness. --every K keeps every K-th
       mutant of each function, from the O-th: a sample that still touches
-      every function that has a mutant.
+      every function that has a mutant. --compdb (a build's
+      compile_commands.json) leaves out the lines of #if groups that the
+      build does not compile: their mutants change nothing and would survive.
   mutants.py apply FILE LINE ORIGINAL MUTATED
       Replaces line LINE of FILE (1-based) by MUTATED; exits with 3, changing
       nothing, when the line is not ORIGINAL (the file changed since the list).
@@ -174,14 +176,16 @@ def functions(code_lines):
     return names
 
 
-def generate(path):
+def generate(path, compdb=None):
     with open(path) as f:
         lines = f.read().split('\n')
     codes = code_mask(lines)
     funcs = functions(codes)
+    active = compiled_lines(path, compdb) if compdb else None
+    left_out = inactive_lines(lines, codes, active) if active is not None else set()
     seen = set()
     for n, (line, code) in enumerate(zip(lines, codes), 1):
-        if code is None:
+        if code is None or n in left_out:
             continue
         for op, new in line_mutants(line, code):
             if new != line and (n, new) not in seen:
@@ -189,15 +193,84 @@ def generate(path):
                 yield n, funcs[n - 1], op, line, new
 
 
+# ---- what the build compiles ------------------------------------------------
+
+CONDITIONAL = re.compile(r'\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b')
+
+
+def compiled_lines(path, compdb):
+    """The line numbers of path that give tokens to the preprocessed output of
+    its compile command in compdb, or None when the file has no entry."""
+    import json
+    import os
+    import shlex
+    import subprocess
+    real = os.path.realpath(path)
+    with open(compdb) as f:
+        entry = next((e for e in json.load(f) if os.path.realpath(os.path.join(e['directory'], e['file'])) == real), None)
+    if entry is None:
+        return None
+    argv = entry['arguments'] if 'arguments' in entry else shlex.split(entry['command'])
+    cmd, skip = [], False
+    for a in argv:  # the compile, preprocessing only: no object, no dependency file
+        if skip:
+            skip = False
+        elif a in ('-o', '-MF', '-MT', '-MQ'):
+            skip = True
+        elif a not in ('-c', '-MD', '-MMD'):
+            cmd.append(a)
+    out = subprocess.run(cmd + ['-E', '-o', '-'], cwd=entry['directory'], capture_output=True, text=True, check=True)
+    active, current, n = set(), None, 0
+    for line in out.stdout.split('\n'):
+        m = re.match(r'# (\d+) "(.*)"', line)
+        if m:
+            n, current = int(m.group(1)), os.path.realpath(os.path.join(entry['directory'], m.group(2)))
+            continue
+        if current == real and line.strip():
+            active.add(n)
+        n += 1
+    return active
+
+
+def inactive_lines(lines, codes, active):
+    """The lines inside #if groups (a branch of an #if ... #endif) none of
+    whose code lines gave tokens: groups the build leaves out. A group is
+    judged by all its code lines, not line by line, as the expansion of a
+    macro called over several lines sits on the call's first line."""
+    stack, groups = [], {}
+    for n, line in enumerate(lines, 1):
+        m = CONDITIONAL.match(line)
+        if m and m.group(1) in ('if', 'ifdef', 'ifndef'):
+            stack.append([n])
+        elif m and m.group(1) in ('elif', 'else') and stack:
+            stack[-1].append(n)
+        elif m and m.group(1) == 'endif' and stack:
+            stack.pop()
+        elif stack and codes[n - 1] is not None:
+            key = tuple((g[0], len(g)) for g in stack)  # the innermost branch and those around it
+            groups.setdefault(key, []).append(n)
+    dropped = set()
+    for key, members in groups.items():
+        if not any(n in active for n in members):
+            dropped.update(members)
+    # A group inside a dropped one is dropped too, whatever its own lines say.
+    for key, members in groups.items():
+        if any(k in groups and set(groups[k]) <= dropped for k in (key[:i] for i in range(1, len(key)))):
+            dropped.update(members)
+    return dropped
+
+
 def esc(s):
     return s.replace('\\', '\\\\').replace('\t', '\\t')
 
 
 def cmd_list(args):
-    every, offset, limit, files = 1, 0, None, []
+    every, offset, limit, compdb, files = 1, 0, None, None, []
     it = iter(args)
     for a in it:
-        if a == '--every':
+        if a == '--compdb':
+            compdb = next(it)
+        elif a == '--every':
             every = int(next(it))
         elif a == '--offset':
             offset = int(next(it))
@@ -208,7 +281,7 @@ def cmd_list(args):
     count = 0
     for path in files:
         per_func = {}
-        for n, func, op, old, new in generate(path):
+        for n, func, op, old, new in generate(path, compdb):
             k = per_func.get(func, 0)
             per_func[func] = k + 1
             if k % every != offset % every:

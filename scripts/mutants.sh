@@ -18,7 +18,9 @@
 #   -r RESULTS  rerun the survivors of an earlier results file instead of generating mutants
 #   -o DIR      where results.tsv and report.md go (default: the build directory)
 #
-# Each mutant (scripts/mutants.py: operators, what is left alone) is written
+# Lines in #if groups that the configuration does not compile get no mutant
+# (mutants.py asks the build's own compile command). Each mutant
+# (scripts/mutants.py: operators, what is left alone) is written
 # into the source tree in place, the build directory rebuilds only that object
 # and relinks, and the tests run: the first failing test kills it. A mutant
 # that does not compile (-Werror included) is not counted. The tree is
@@ -90,10 +92,13 @@ for f in "${files[@]}"; do
 done
 
 # ---- configure once, and the tests must pass on the tree as it is ----------
+# The compile commands tell mutants.py which #if groups the build compiles.
 if [ ! -f "$bdir/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$bdir" -DCMAKE_BUILD_TYPE=Debug -DCAPHEAP_POISONING="$level" \
         -DCAPHEAP_BUILD_BENCH=OFF -DCAPHEAP_BUILD_TOOLS=OFF -DCAPHEAP_BUILD_PRELOAD=OFF \
-        "${cmake_extra[@]}" >"$bdir/mutants-configure.log"
+        -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "${cmake_extra[@]}" >"$bdir/mutants-configure.log"
+elif [ ! -f "$bdir/compile_commands.json" ]; then
+    cmake -B "$bdir" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$bdir/mutants-configure.log"
 fi
 build() { cmake --build "$bdir" -j"$JOBS" >"$bdir/mutants-build.log" 2>&1; }
 
@@ -153,7 +158,8 @@ list=$outdir/mutants.tsv
 if [ -n "$rerun" ]; then
     awk -F'\t' -v OFS='\t' '$8 == "survived" { $8 = ""; $9 = ""; NF = 7; print }' "$rerun" >"$list"
 else
-    python3 scripts/mutants.py list "${files[@]}" --every "$every" --offset "$offset" ${limit:+--limit "$limit"} >"$list"
+    python3 scripts/mutants.py list "${files[@]}" --every "$every" --offset "$offset" ${limit:+--limit "$limit"} \
+        --compdb "$bdir/compile_commands.json" >"$list"
 fi
 results=$outdir/results.tsv
 : >"$results"
