@@ -241,12 +241,11 @@ static int print_alone(FILE *out, probe_t *p, const tool_heap_t *heaps, size_t c
 /* The second table: the heaps of the selection cut together, in its order,
  * each by as much as it can lose with the cuts before it fixed (its own cut
  * alone is the first guess). Each figure was found by a replay with all the
- * cuts before it, so the last one that replayed had every cut in place. */
+ * cuts before it, so the last one that replayed had every cut in place.
+ * note ends the total's line. The cuts stay fixed in p. */
 static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
-                          const heap_headroom_t *alone, const heap_selection_t *sel, bool progress) {
-    fprintf(out, "\nBytes the heaps can lose all at once: each cut in turn, in this order, by as much as it can\n"
-                 "lose with the cuts above it in place, and what fails first with %u bytes more:\n",
-            HEADROOM_STEP);
+                          const heap_headroom_t *alone, const heap_selection_t *sel, bool progress,
+                          const char *note) {
     fprintf(out, "  #  type               heap (chip)                     size    together\n");
     size_t total = 0;
     for (size_t k = 0; k < sel->count; k++) {
@@ -265,9 +264,36 @@ static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intpt
         total += room.can_lose;
     }
     char num[32];
-    fprintf(out, "  together: %s bytes (one way to share them out; another order can give another)\n",
-            fmt_count(total, num, sizeof num));
+    fprintf(out, "  together: %s bytes (%s)\n", fmt_count(total, num, sizeof num), note);
     return 0;
+}
+
+/* The heaps of the selection cut together in its order; two heaps also the
+ * other way round, from the board as given again. The first heap of an order
+ * loses as much as it can alone, and the second what is then left to it: the
+ * two orders are the two ends of what the pair can lose together. */
+static int print_orders(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
+                        const heap_headroom_t *alone, const heap_selection_t *sel, bool progress) {
+    bool two = sel->count == 2;
+    fprintf(out, "\nBytes the heaps can lose all at once: each cut in turn, in this order, by as much as it can\n"
+                 "lose with the cuts above it in place, and what fails first with %u bytes more:\n",
+            HEADROOM_STEP);
+    int rc = print_together(out, p, heaps, offset, alone, sel, progress,
+                            two ? "the first heap's most, and what is left to the second"
+                                : "one way to share them out; another order can give another");
+    if (rc != 0 || !two) {
+        return rc;
+    }
+    p->fixed = p->own; /* the first order's cuts off again */
+    heap_selection_t other = {{sel->heap[1], sel->heap[0]}, 2};
+    fprintf(out, "The other order:\n");
+    rc = print_together(out, p, heaps, offset, alone, &other, progress,
+                        "the first heap's most, and what is left to the second");
+    if (rc == 0) {
+        fprintf(out, "  (the two orders are the ends of what the pair can lose; a share between them can be\n"
+                     "  checked with a board file cut by both)\n");
+    }
+    return rc;
 }
 
 /* Replays the trace on the board as given: 0 when it fits (heaps, offset
@@ -335,7 +361,7 @@ int headroom_run(FILE *out, const char *board_spec, const char *path, trace_form
     bool progress = !quiet && isatty(STDERR_FILENO);
     rc = print_alone(out, &p, heaps, count, offset, progress, alone);
     if (rc == 0 && sel.count > 1) {
-        rc = print_together(out, &p, heaps, offset, alone, &sel, progress);
+        rc = print_orders(out, &p, heaps, offset, alone, &sel, progress);
     }
     if (progress) {
         fprintf(stderr, "\n");

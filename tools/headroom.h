@@ -23,7 +23,8 @@
 
 /** Writes the headroom of the trace at path on board_spec to out: each heap
  *  cut alone, then the heaps of together (all, NULL for the same, or heap
- *  numbers of the table separated by commas) cut at once, in that order.
+ *  numbers of the table separated by commas) cut at once, in that order
+ *  (two heaps: also in the other).
  *  Returns the tool's exit status: 0, 1 (a trace error), 2 (a board error or
  *  a list that names no two heaps of the board) or 3 (the trace does not fit
  *  the board as it is: there is no headroom to measure). */

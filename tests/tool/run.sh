@@ -467,32 +467,54 @@ headroom() {
 }
 
 # Two heaps that can each lose most of themselves alone, not both: the figures of
-# --together checked by replays with both cuts (fits) and 16 bytes more on the second
-# (fails); a list that names no two heaps of the board refused.
+# --together, in the order given and the other way round, checked by replays with
+# both cuts (fits) and 16 bytes more on the second (fails); a list that names no two
+# heaps of the board refused.
+two_heap_row() { # two_heap_row FILE N: heap N's figure in FILE (a table, or a part of one)
+  local at=$((0x20000000 + $2 * 0x100000))
+  sed -n "s/^  $2  RAM  *$(printf '0x%08X' $at)-$(printf '0x%08X' $((at + 0x8000)))  *32,768  *\([0-9,]*\)\$/\1/p" "$1" |
+    tr -d ,
+}
+
+# together_order FILE FIRST SECOND: one order's table in FILE, the heaps numbered
+# FIRST and SECOND (0 or 1) cut in that order.
+together_order() {
+  local file=$1 a=$2 b=$3 first second
+  first=$(two_heap_row "$file" "$a") second=$(two_heap_row "$file" "$b")
+  # Ten blocks of 4,000 bytes: a heap holds eight, so alone either keeps two and loses
+  # about 24 KiB; together the second must hold the eight the first no longer has.
+  if [ -n "$first" ] && [ -n "$second" ] && [ "$first" -gt 20000 ] && [ "$second" -lt 2000 ]; then
+    echo "ok   heap $a then heap $b: together $first then $second"
+  else
+    echo "FAIL no plausible figures for heap $a then heap $b in:"; cat "$file"; failures=$((failures + 1))
+    first=0 second=0
+  fi
+  expect "heap $a then heap $b, summed" "^  together: $(commas $((first + second))) bytes" "$file"
+  for cut in "$second:0" "$((second + 16)):3"; do
+    { cat "$data/two_heaps.board"
+      printf 'reserved 0x%x 0x%x first cut\n' $((0x20000000 + a * 0x100000)) $((0x20000000 + a * 0x100000 + first))
+      [ "${cut%:*}" -gt 0 ] &&
+        printf 'reserved 0x%x 0x%x second cut\n' $((0x20000000 + b * 0x100000)) $((0x20000000 + b * 0x100000 + ${cut%:*}))
+    } >"$work/two-cut.board"
+    run "$work/two-cut.txt" replay --quiet --board "$work/two-cut.board" "$data/two_heaps.trace"
+    status "replay with heap $a cut, then heap $b by ${cut%:*} bytes" "${cut#*:}" $?
+  done
+}
+
 together() {
   run "$work/two.txt" headroom --quiet --together 0,1 --board "$data/two_heaps.board" "$data/two_heaps.trace"
   status "headroom --together" 0 $?
-  local alone first second
-  alone=$(sed -n 's/^  1  RAM  *0x20100000-0x20108000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | head -n1 | tr -d ,)
-  first=$(sed -n 's/^  0  RAM  *0x20000000-0x20008000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | tail -n1 | tr -d ,)
-  second=$(sed -n 's/^  1  RAM  *0x20100000-0x20108000  *32,768  *\([0-9,]*\)$/\1/p' "$work/two.txt" | tail -n1 | tr -d ,)
-  # Ten blocks of 4,000 bytes: a heap holds eight, so alone either keeps two and loses
-  # about 24 KiB; together the second must hold the eight the first no longer has.
-  if [ -n "$alone" ] && [ -n "$first" ] && [ -n "$second" ] && [ "$alone" -gt 20000 ] &&
-     [ "$first" -gt 20000 ] && [ "$second" -lt 2000 ]; then
-    echo "ok   alone $alone, together $first then $second"
-  else
-    echo "FAIL no plausible figures for --together in:"; cat "$work/two.txt"; failures=$((failures + 1)); first=0 second=0
-  fi
-  expect "together, summed" "^  together: $(commas $((first + second))) bytes" "$work/two.txt"
-  for cut in "$second:0" "$((second + 16)):3"; do
-    { cat "$data/two_heaps.board"
-      printf 'reserved 0x20000000 0x%x first cut\n' $((0x20000000 + first))
-      [ "${cut%:*}" -gt 0 ] && printf 'reserved 0x20100000 0x%x second cut\n' $((0x20100000 + ${cut%:*}))
-    } >"$work/two-cut.board"
-    run "$work/two-cut.txt" replay --quiet --board "$work/two-cut.board" "$data/two_heaps.trace"
-    status "replay with both cuts, the second ${cut%:*} bytes" "${cut#*:}" $?
-  done
+  # The table of each heap alone, the order given (0 then 1), the other order (1 then 0).
+  sed -n '/^Bytes each heap can lose/,/^Bytes the heaps can lose all at once/p' "$work/two.txt" >"$work/two-alone.txt"
+  sed -n '/^Bytes the heaps can lose all at once/,/^The other order:/p' "$work/two.txt" >"$work/two-given.txt"
+  sed -n '/^The other order:/,$p' "$work/two.txt" >"$work/two-other.txt"
+  local alone
+  alone=$(two_heap_row "$work/two-alone.txt" 1)
+  if [ -n "$alone" ] && [ "$alone" -gt 20000 ]; then echo "ok   heap 1 alone: $alone"
+  else echo "FAIL no plausible figure for heap 1 alone in:"; cat "$work/two.txt"; failures=$((failures + 1)); fi
+  together_order "$work/two-given.txt" 0 1
+  together_order "$work/two-other.txt" 1 0
+  expect "the ends of what the pair can lose, said" "the two orders are the ends of what the pair can lose" "$work/two.txt"
   # A bad list is refused before the first replay: no report of it, whatever the trace.
   for bad in 1 0,0 x 0,,1 0,2; do
     run "$work/two-bad.txt" headroom --quiet --together "$bad" --board "$data/two_heaps.board" "$data/two_heaps.trace"
