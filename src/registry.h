@@ -278,7 +278,8 @@ CAPHEAP_INTERNAL void capheap_registry_clear(void);
  *  pthread_atfork's prepare handler (ports/preload): a child inherits every
  *  lock as it was, and one that another thread held would stay held.
  *  capheap_registry_give_all gives them back, in the parent and in the
- *  child (whose one thread is the one that took them). */
+ *  child (whose one thread is the one that took them). In
+ *  src/registry_hold.c, built with the posix port only. */
 CAPHEAP_INTERNAL void capheap_registry_hold_all(void);
 CAPHEAP_INTERNAL void capheap_registry_give_all(void);
 
