@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "caps_test.h"
+#include "child_process.h"
 
 #include <sys/mman.h>
 
@@ -345,6 +346,63 @@ static void own_board_window_in_two_pieces(void **state) {
     assert_int_equal(capheap_init_board(&b), ESP_ERR_NO_MEM);
 }
 
+/* A range added across two regions (here reserved memory of both) takes the
+ * caps of the region that holds its start, as heap_caps_add_region says, but
+ * neither region's type nor its window: it is memory of no one type, and a
+ * window of CODE's stretched past CODE's end would show FAST's memory. */
+static void added_range_across_two_regions_takes_no_type_or_window(void **state) {
+    (void)state;
+    static const capheap_region_t two[] = {
+        {MY + 0x10000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_LINEAR, MY + 0x1010000}},
+        {MY + 0x12000, 0x2000, FAST, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* touches CODE */
+    };
+    static const capheap_reserved_t across[] = {{MY + 0x11000, MY + 0x13000, "the end of CODE, the start of FAST"}};
+    capheap_board_t b = my_board;
+    b.regions = two;
+    b.region_count = 2;
+    b.reserved = across;
+    b.reserved_count = 1;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    assert_int_equal(heap_caps_add_region((intptr_t)caps_host(MY + 0x11000), (intptr_t)caps_host(MY + 0x13000)),
+                     ESP_OK);
+    capheap_heap_t *h = caps_heap_at(caps_host(MY + 0x11000));
+    assert_non_null(h);
+    assert_memory_equal(h->caps, my_types[CODE].caps, sizeof h->caps);
+    assert_string_equal(h->name, "heap");
+    assert_int_equal(h->type, -1);
+    assert_int_equal(h->alias_kind, CAPHEAP_ALIAS_NONE);
+}
+
+/* malloc()'s policy comes with the board: my_board sets none (extmem {0}),
+ * so malloc() takes internal DEFAULT memory only (FAST), never SLOW's
+ * external RAM nor CODE's memory, which has no DEFAULT, even once FAST is
+ * full; and the policy of the board before it (esp32-psram: small blocks
+ * internal, then external) went with that board. */
+static void malloc_policy_is_the_boards(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32-psram"), ESP_OK);
+    capheap_deinit();
+    assert_int_equal(capheap_init_board(&my_board), ESP_OK);
+    void *blocks[64];
+    size_t n = 0;
+    void *p;
+    while ((p = heap_caps_malloc_default(256)) != NULL) {
+        assert_string_equal(caps_heap_of(p)->name, "FAST");
+        assert_true(n < 64);
+        blocks[n++] = p;
+    }
+    assert_true(n > 10);
+    void *slow = heap_caps_malloc(256, MALLOC_CAP_SPIRAM);
+    void *code = heap_caps_malloc(256, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT);
+    assert_non_null(slow); /* room was there */
+    assert_string_equal(caps_heap_of(code)->name, "CODE");
+    heap_caps_free(slow);
+    heap_caps_free(code);
+    while (n > 0) {
+        heap_caps_free(blocks[--n]);
+    }
+}
+
 static void inconsistent_boards_are_refused(void **state) {
     (void)state;
     assert_int_equal(capheap_init_board(NULL), ESP_ERR_INVALID_ARG);
@@ -438,6 +496,32 @@ static void heap_caps_init_leaves_startup_stacks_out(void **state) {
     heap_caps_enable_nonos_stack_heaps(); /* again: nothing changes */
     assert_int_equal(heap_caps_get_total_size(MALLOC_CAP_8BIT), dram + 15072 + 113840);
     heap_caps_free(big);
+}
+
+/* In the child: heaps of the program's memory fill the registry, then
+ * heap_caps_init. */
+static void heap_caps_init_with_a_full_registry(void *arg) {
+    (void)arg;
+    static _Alignas(64) uint8_t pool[CAPHEAP_MAX_HEAPS + 1][2048];
+    const uint32_t caps[3] = {MALLOC_CAP_8BIT, 0, 0};
+    size_t i = 0;
+    while (i <= CAPHEAP_MAX_HEAPS &&
+           heap_caps_add_region_with_caps(caps, (intptr_t)pool[i], (intptr_t)pool[i] + sizeof pool[i]) == ESP_OK) {
+        i++;
+    }
+    assert_int_equal(i, CAPHEAP_MAX_HEAPS);
+    heap_caps_init();
+}
+
+/* heap_caps_init returns nothing: when the default board gives no heap at
+ * all, the program cannot go on, and it stops (the port's abort). Run in a
+ * child process. */
+static void heap_caps_init_aborts_when_no_heap_can_be_made(void **state) {
+    (void)state;
+    char out[2048];
+    int status = run_in_child(heap_caps_init_with_a_full_registry, NULL, out, sizeof out);
+    expect_child_aborted(status, out);
+    assert_null(capheap_current_board()); /* the parent's state is untouched */
 }
 
 static void log_capture_init(void *arg) { *(esp_err_t *)arg = capheap_init("esp32"); }
@@ -534,11 +618,35 @@ static void taken_addresses_move_the_board(void **state) {
     heap_caps_free(w);
     assert_true(heap_caps_check_integrity_all(true));
     capheap_deinit();
+    assert_int_equal(capheap_host_offset(), 0); /* no board: the chip's addresses are taken as they are */
+    /* a second move is not told again: once per process */
+    log = caps_capture(log_capture_init, &err);
+    assert_int_equal(err, ESP_OK);
+    assert_null(strstr(log, "mapped"));
+    free(log);
+    capheap_deinit();
     if (blocked) {
         munmap(blocker, 4096);
     }
     /* the chip's addresses are released again: a new init may use them */
     assert_int_equal(capheap_init("esp32"), ESP_OK);
+}
+
+/* capheap_deinit releases the board's memory once: called again (as a
+ * teardown may), it leaves alone what the program mapped since at the
+ * board's addresses (here the first page of the esp32's lowest region). */
+static void deinit_again_leaves_the_programs_memory_alone(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    capheap_deinit();
+    void *mine = mmap((void *)0x3FFAE000, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                      -1, 0);
+    if (mine != (void *)0x3FFAE000) {
+        skip(); /* the address is the program's already */
+    }
+    capheap_deinit();
+    assert_int_equal(msync(mine, 4096, MS_ASYNC), 0); /* still mapped */
+    munmap(mine, 4096);
 }
 
 int main(void) {
@@ -553,11 +661,15 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
+        cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
+        cmocka_unit_test_teardown(malloc_policy_is_the_boards, teardown),
         cmocka_unit_test_teardown(inconsistent_boards_are_refused, teardown),
         cmocka_unit_test_teardown(heap_caps_init_leaves_startup_stacks_out, teardown),
+        cmocka_unit_test_teardown(heap_caps_init_aborts_when_no_heap_can_be_made, teardown),
         cmocka_unit_test_teardown(init_without_locks, teardown),
         cmocka_unit_test_teardown(startup_stack_heaps_wait_for_a_lock, teardown),
         cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
+        cmocka_unit_test_teardown(deinit_again_leaves_the_programs_memory_alone, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
