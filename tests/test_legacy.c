@@ -120,6 +120,23 @@ static void tagged_region_with_an_exec_address(void **state) {
     vPortFreeTagged(t);
 }
 
+/* A heap added at run time has the tag of the board's memory type it is
+ * made of: the application's .bss range in DRAM counts in DRAM's tagged
+ * sizes. The program's own memory is no type of the board, even with DRAM's
+ * caps exactly: it counts in no tag. */
+static void heaps_added_at_run_time_have_their_types_tag(void **state) {
+    (void)state;
+    heap_alloc_caps_init();
+    size_t dram = xPortGetFreeHeapSizeTagged(TAG_DRAM);
+    assert_int_equal(heap_caps_add_region((intptr_t)caps_host(0x3FFB0000), (intptr_t)caps_host(0x3FFB3000)), ESP_OK);
+    size_t added = xPortGetFreeHeapSizeTagged(TAG_DRAM) - dram;
+    assert_true(added > 0x3000 - 512 && added <= 0x3000);
+    const uint32_t dram_caps[3] = {MALLOC_CAP_8BIT | MALLOC_CAP_DEFAULT,
+                                   MALLOC_CAP_INTERNAL | MALLOC_CAP_DMA | MALLOC_CAP_32BIT, 0};
+    assert_int_equal(heap_caps_add_region_with_caps(dram_caps, (intptr_t)buffers[0], (intptr_t)buffers[1]), ESP_OK);
+    assert_int_equal(xPortGetFreeHeapSizeTagged(TAG_DRAM), dram + added);
+}
+
 static capheap_trace_event_t traced[4];
 static int ntraced;
 
@@ -159,6 +176,7 @@ int main(void) {
         cmocka_unit_test_teardown(caps_calls_are_heap_caps, teardown),
         cmocka_unit_test_teardown(tagged_regions_on_static_buffers, teardown),
         cmocka_unit_test_teardown(tagged_region_with_an_exec_address, teardown),
+        cmocka_unit_test_teardown(heaps_added_at_run_time_have_their_types_tag, teardown),
         cmocka_unit_test_teardown(seed_era_allocations_are_traced, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
