@@ -512,6 +512,21 @@ static void prefer_tries_masks_in_order(void **state) {
     assert_int_equal(caps_reports.count, 0);
 }
 
+/* The num masks are all that is tried: arguments after them are not masks
+ * (here one that would succeed), and a failed realloc leaves the block. */
+static void prefer_tries_only_num_masks(void **state) {
+    (void)state;
+    assert_null(heap_caps_malloc_prefer(100, 1, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT));
+    assert_null(heap_caps_calloc_prefer(10, 10, 1, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT));
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    assert_null(heap_caps_realloc_prefer(p, 1000, 1, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT));
+    assert_true(heap_caps_get_allocated_size(p) >= 100); /* still p's */
+    heap_caps_free(p);
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 0);
+}
+
 /* ---- malloc()'s policy -------------------------------------------------- */
 
 static void default_without_external_ram_is_internal(void **state) {
@@ -781,6 +796,7 @@ int main(void) {
         ESP32(realloc_success_calls_no_failure_hook),
         ESP32(aligned_alloc_and_calloc),
         ESP32(prefer_tries_masks_in_order),
+        ESP32(prefer_tries_only_num_masks),
         ESP32(default_without_external_ram_is_internal),
         PSRAM(default_with_psram_splits_at_the_limit),
         PSRAM(default_uses_the_other_kind_when_one_is_full),
