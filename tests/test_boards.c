@@ -613,6 +613,9 @@ static void taken_addresses_move_the_board(void **state) {
     assert_ptr_equal(caps_heap_of_window(w), capheap_registry_at(3));
     memset(w, 0x11, 90000);
     assert_int_equal(capheap_ptr_caps(w), capheap_ptr_caps(caps_ptr(0x3FFF0000)));
+    /* a region added at run time is found on the board where it now is */
+    assert_int_equal(heap_caps_add_region((intptr_t)caps_host(0x3FFB0000), (intptr_t)caps_host(0x3FFB3000)), ESP_OK);
+    assert_string_equal(caps_heap_at(caps_host(0x3FFB0000))->name, "DRAM");
     heap_caps_free(d);
     heap_caps_free(i);
     heap_caps_free(w);
