@@ -571,6 +571,25 @@ static void default_uses_the_other_kind_when_one_is_full(void **state) {
     heap_caps_free(ext);
 }
 
+/* realloc() goes down the same list as malloc(): external RAM full, a
+ * large block moves to internal RAM, the second mask. To size 0 the block is
+ * freed once, on the first mask, and that is no failure. */
+static void realloc_default_goes_down_the_list_and_frees_once(void **state) {
+    (void)state;
+    void *ext = heap_caps_malloc(heap_caps_get_largest_free_block(MALLOC_CAP_SPIRAM), MALLOC_CAP_SPIRAM);
+    void *p = heap_caps_malloc_default(100);
+    assert_true(ext != NULL && p != NULL);
+    p = heap_caps_realloc_default(p, 20000);
+    assert_string_equal(heap_name(p), "DRAM");
+    heap_caps_free(ext);
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    assert_null(heap_caps_realloc_default(p, 0));
+    assert_int_equal(hook_calls, 0);
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void kept_back_internal_ram_comes_last(void **state) {
     (void)state;
     capheap_heap_t *kept = caps_heap_at(caps_host(0x3FFD8000));
@@ -800,6 +819,7 @@ int main(void) {
         ESP32(default_without_external_ram_is_internal),
         PSRAM(default_with_psram_splits_at_the_limit),
         PSRAM(default_uses_the_other_kind_when_one_is_full),
+        PSRAM(realloc_default_goes_down_the_list_and_frees_once),
         PSRAM(kept_back_internal_ram_comes_last),
         ESP32(failed_allocation_hook),
         ESP32(failed_allocation_hook_on_a_cached_list_without_a_heap),
