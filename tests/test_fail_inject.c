@@ -125,6 +125,19 @@ static void every_allocating_function_can_fail(void **state) {
     heap_caps_free(kept);
 }
 
+/* Size 0 is no request, but size 1 is: a one-byte allocation through
+ * malloc()'s policy that fails is told to the hook like any other. */
+static void one_byte_failures_call_the_hook(void **state) {
+    (void)state;
+    plan(1, true, 0);
+    assert_null(heap_caps_malloc_default(1));
+    assert_int_equal(hook_calls, 1);
+    assert_null(heap_caps_realloc_default(NULL, 1));
+    assert_int_equal(hook_calls, 2);
+    assert_int_equal(hook_size, 1);
+    capheap_fail_allocations(NULL);
+}
+
 static void sizes_of_zero_are_not_counted(void **state) {
     (void)state;
     plan(1, false, 0);
@@ -217,6 +230,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(and_after_fails_every_later_call, setup, teardown),
         cmocka_unit_test_setup_teardown(the_caps_filter_counts_only_matching_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(every_allocating_function_can_fail, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_byte_failures_call_the_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(sizes_of_zero_are_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(tracing_and_a_plan_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(deinit_stops_a_plan, setup, teardown),
