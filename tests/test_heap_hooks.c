@@ -283,6 +283,24 @@ static void test_prefer_and_seed_era(void **state) {
     assert_free_event(3, b);
 }
 
+/* Every list of masks calls the alloc hook once, with the mask that served
+ * (the prefer calls) or DEFAULT (malloc()'s policy): calloc_prefer, and
+ * realloc_prefer and realloc_default of NULL, which allocate. */
+static void test_calloc_and_realloc_of_mask_lists(void **state) {
+    (void)state;
+    void *c = heap_caps_calloc_prefer(4, 16, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT);
+    void *r = heap_caps_realloc_prefer(NULL, 32, 2, MALLOC_CAP_SPIRAM, MALLOC_CAP_8BIT);
+    void *d = heap_caps_realloc_default(NULL, 24);
+    assert_true(c != NULL && r != NULL && d != NULL);
+    assert_int_equal(nevents, 3);
+    assert_alloc_event(0, c, 64, MALLOC_CAP_8BIT);
+    assert_alloc_event(1, r, 32, MALLOC_CAP_8BIT);
+    assert_alloc_event(2, d, 24, MALLOC_CAP_DEFAULT);
+    heap_caps_free(c);
+    heap_caps_free(r);
+    heap_caps_free(d);
+}
+
 /* multi_heap is below the hooks, as in ESP-IDF: a heap of its own calls none. */
 static void test_multi_heap_calls_none(void **state) {
     (void)state;
@@ -424,6 +442,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_failures_call_no_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realloc_hooks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefer_and_seed_era, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_calloc_and_realloc_of_mask_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_heap_calls_none, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realloc_free_hook_comes_before_the_address_is_reused, setup, teardown),
