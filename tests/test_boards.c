@@ -295,6 +295,38 @@ static void own_board_merges_touching_windows(void **state) {
     assert_int_equal(atomic_load(&capheap_registry_at(3)->alias.size), 0);
 }
 
+/* An inverted window that starts a chip word off the grain (as an exec
+ * address may): each EXEC block through it keeps the word that finds its
+ * data block inside its own window, and goes back without a report; a
+ * block as large as the largest free one says fits. */
+static void own_board_inverted_window_off_the_grain(void **state) {
+    (void)state;
+    static const capheap_region_t off_grain[] = {{MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040004}}};
+    capheap_board_t b = my_board;
+    b.regions = off_grain;
+    b.region_count = 1;
+    b.reserved_count = 0;
+    caps_record_reports();
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    uint8_t *x[8];
+    for (size_t i = 0; i < 8; i++) {
+        x[i] = heap_caps_malloc(100 + 8 * i, MALLOC_CAP_EXEC);
+        assert_non_null(x[i]);
+        assert_int_equal((uintptr_t)x[i] % 4, 0);
+        assert_true((uintptr_t)x[i] - caps_host(MY + 0x1040004) < 0x2000); /* in the window */
+        memset(x[i], 0x5A, 100 + 8 * i);
+    }
+    for (size_t i = 0; i < 8; i++) {
+        heap_caps_free(x[i]);
+    }
+    size_t largest = heap_caps_get_largest_free_block(MALLOC_CAP_EXEC);
+    void *all = heap_caps_malloc(largest, MALLOC_CAP_EXEC);
+    assert_non_null(all);
+    heap_caps_free(all);
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* A window below its data: the alias constant wraps around, which pointer
  * sums may not (clang's UBSan: fuzz_tool_inputs's regress-linear-window-below-data). */
 static void own_board_linear_window_below_its_data(void **state) {
@@ -663,6 +695,7 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_merges_touching_windows, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
+        cmocka_unit_test_teardown(own_board_inverted_window_off_the_grain, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
         cmocka_unit_test_teardown(malloc_policy_is_the_boards, teardown),
