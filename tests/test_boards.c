@@ -295,19 +295,27 @@ static void own_board_merges_touching_windows(void **state) {
     assert_int_equal(atomic_load(&capheap_registry_at(3)->alias.size), 0);
 }
 
+/* my_board with one region of CODE, its only EXEC memory, seen through an
+ * inverted window at window; corruption reports recorded. */
+static void init_inverted_window_board(uintptr_t window) {
+    static capheap_region_t region;
+    region = (capheap_region_t){MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, window}};
+    static capheap_board_t b;
+    b = my_board;
+    b.regions = &region;
+    b.region_count = 1;
+    b.reserved_count = 0;
+    caps_record_reports();
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+}
+
 /* An inverted window that starts a chip word off the grain (as an exec
  * address may): each EXEC block through it keeps the word that finds its
  * data block inside its own window, and goes back without a report; a
  * block as large as the largest free one says fits. */
 static void own_board_inverted_window_off_the_grain(void **state) {
     (void)state;
-    static const capheap_region_t off_grain[] = {{MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040004}}};
-    capheap_board_t b = my_board;
-    b.regions = off_grain;
-    b.region_count = 1;
-    b.reserved_count = 0;
-    caps_record_reports();
-    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    init_inverted_window_board(MY + 0x1040004);
     uint8_t *x[8];
     for (size_t i = 0; i < 8; i++) {
         x[i] = heap_caps_malloc(100 + 8 * i, MALLOC_CAP_EXEC);
@@ -325,6 +333,73 @@ static void own_board_inverted_window_off_the_grain(void **state) {
     heap_caps_free(all);
     assert_int_equal(caps_reports.count, 0);
     assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* Through an inverted window, every address of an EXEC block is in that
+ * block, its first and last byte and the word below it (where it keeps its
+ * data-bus address) alike; neighbours are blocks of other sizes. */
+static void inverted_window_addresses_are_in_their_block(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    uint8_t *x[6];
+    for (size_t i = 0; i < 6; i++) {
+        x[i] = heap_caps_malloc(40 + 24 * i, MALLOC_CAP_EXEC);
+        assert_non_null(x[i]);
+    }
+    for (size_t i = 0; i < 6; i++) {
+        size_t full = heap_caps_get_containing_block_size(x[i]);
+        assert_true(full >= 40 + 24 * i);
+        for (uint8_t *p = x[i] - 4; p < x[i] + 40 + 24 * i; p++) {
+            assert_int_equal(heap_caps_get_containing_block_size(p), full);
+        }
+    }
+    for (size_t i = 0; i < 6; i++) {
+        heap_caps_free(x[i]);
+    }
+    assert_int_equal(caps_reports.count, 0);
+}
+
+/* Filled through its inverted window down to the last byte it gives, the
+ * heap has no EXEC block left to offer: the largest is 0. Every block goes
+ * back without a report, the ones at either end of the window included. */
+static void inverted_window_filled_offers_nothing(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    void *blocks[1024];
+    size_t n = 0;
+    for (size_t size = 1024; size > 0; size /= 2) {
+        void *p;
+        while ((p = heap_caps_malloc(size, MALLOC_CAP_EXEC)) != NULL) {
+            assert_true(n < 1024);
+            blocks[n++] = p;
+        }
+    }
+    assert_int_equal(heap_caps_get_largest_free_block(MALLOC_CAP_EXEC), 0);
+    while (n > 0) {
+        heap_caps_free(blocks[--n]);
+    }
+    assert_int_equal(caps_reports.count, 0);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* A free of an address no EXEC block returned is refused, even one that is
+ * off the grain inside a block whose bytes below it copy the block's stored
+ * word: the block stays allocated. */
+static void inverted_window_refuses_a_forged_address(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_non_null(x);
+    uintptr_t stored;
+    memcpy(&stored, x - sizeof stored, sizeof stored);
+    memcpy(x + 1, &stored, sizeof stored);
+    uint8_t *forged = x + 1 + sizeof stored;
+    heap_caps_free(forged);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, forged);
+    assert_true(heap_caps_get_allocated_size(x) >= 64);
+    heap_caps_free(x);
+    assert_int_equal(caps_reports.count, 1);
 }
 
 /* A window below its data: the alias constant wraps around, which pointer
@@ -696,6 +771,9 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_inverted_window_off_the_grain, teardown),
+        cmocka_unit_test_teardown(inverted_window_addresses_are_in_their_block, teardown),
+        cmocka_unit_test_teardown(inverted_window_filled_offers_nothing, teardown),
+        cmocka_unit_test_teardown(inverted_window_refuses_a_forged_address, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
         cmocka_unit_test_teardown(malloc_policy_is_the_boards, teardown),
