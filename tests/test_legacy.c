@@ -5,7 +5,10 @@
  * crossing between the two APIs.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_FIXED_NOREPLACE */
 #include "caps_test.h"
+
+#include <sys/mman.h>
 
 #include "esp_heap_alloc_caps.h"
 #include "esp_heap_trace.h"
@@ -99,11 +102,10 @@ static void tagged_regions_on_static_buffers(void **state) {
     vPortDefineHeapRegionsTagged(NULL); /* nothing to define */
 }
 
-static void tagged_region_with_an_exec_address(void **state) {
-    (void)state;
-    assert_int_equal(capheap_init("esp32"), ESP_OK);
-    /* ROM APP CPU data of D/IRAM, defined as a tagged region with its
-     * instruction-bus address, the way the seed era described D/IRAM */
+/* ROM APP CPU data of D/IRAM, defined as a tagged region with its
+ * instruction-bus address, the way the seed era described D/IRAM: the heap
+ * has the board's inverted window there, wherever the board is mapped. */
+static void define_diram_with_its_exec_address(void) {
     uintptr_t start = 0x3FFE3F20, end = 0x3FFE4350;
     const HeapRegionTagged_t regions[] = {
         {caps_ptr(start), end - start, TAG_DIRAM, (uint32_t)(0x400A0000 + (0x40000000 - end))},
@@ -118,6 +120,48 @@ static void tagged_region_with_an_exec_address(void **state) {
     void *t = pvPortMallocTagged(64, TAG_DIRAM);
     assert_string_equal(caps_heap_of(t)->name, "D/IRAM");
     vPortFreeTagged(t);
+}
+
+static void tagged_region_with_an_exec_address(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    define_diram_with_its_exec_address();
+}
+
+/* The same on a board moved off the chip's addresses (a page of them taken,
+ * as another mapping of the program might): the region's start and its exec
+ * address are both chip addresses, moved by the same offset. */
+static void tagged_region_with_an_exec_address_on_a_moved_board(void **state) {
+    (void)state;
+    void *blocker = mmap((void *)0x3FFAE000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    if (blocker == (void *)0x3FFAE000) {
+        assert_true(capheap_host_offset() != 0);
+    }
+    define_diram_with_its_exec_address();
+    capheap_deinit();
+    if (blocker != MAP_FAILED) {
+        munmap(blocker, 4096);
+    }
+}
+
+/* A tagged region of the program's own memory (no region of the board)
+ * with an exec address: its EXEC blocks come through a linear window there,
+ * each at its data block's offset in the region. */
+static void tagged_region_off_the_board_with_an_exec_address(void **state) {
+    (void)state;
+    caps_record_reports();
+    const uint32_t exec = 0x40080000;
+    const HeapRegionTagged_t regions[] = {{buffers[1], sizeof buffers[1], TAG_IRAM, exec}, {NULL, 0, 0, 0}};
+    vPortDefineHeapRegionsTagged(regions);
+    assert_int_equal(capheap_registry_count(), 1);
+    uint8_t *x = heap_caps_malloc(100, MALLOC_CAP_EXEC);
+    assert_non_null(x);
+    assert_true((uintptr_t)x - exec < sizeof buffers[1]); /* in the window */
+    assert_true(heap_caps_get_allocated_size(x) >= 100);
+    heap_caps_free(x);
+    assert_int_equal(caps_reports.count, 0);
+    assert_int_equal(xPortGetFreeHeapSizeTagged(TAG_IRAM), heap_caps_get_free_size(MALLOC_CAP_EXEC));
 }
 
 /* A heap added at run time has the tag of the board's memory type it is
@@ -176,6 +220,8 @@ int main(void) {
         cmocka_unit_test_teardown(caps_calls_are_heap_caps, teardown),
         cmocka_unit_test_teardown(tagged_regions_on_static_buffers, teardown),
         cmocka_unit_test_teardown(tagged_region_with_an_exec_address, teardown),
+        cmocka_unit_test_teardown(tagged_region_with_an_exec_address_on_a_moved_board, teardown),
+        cmocka_unit_test_teardown(tagged_region_off_the_board_with_an_exec_address, teardown),
         cmocka_unit_test_teardown(heaps_added_at_run_time_have_their_types_tag, teardown),
         cmocka_unit_test_teardown(seed_era_allocations_are_traced, teardown),
     };
