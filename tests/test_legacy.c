@@ -71,6 +71,9 @@ static void tagged_regions_on_static_buffers(void **state) {
     };
     vPortDefineHeapRegionsTagged(regions);
     assert_int_equal(capheap_registry_count(), 3);
+    /* named for their tag's type, as heap_caps_print_heap_info shows them */
+    assert_string_equal(capheap_registry_at(0)->name, "DRAM");
+    assert_string_equal(capheap_registry_at(1)->name, "IRAM");
     size_t dram = xPortGetFreeHeapSizeTagged(TAG_DRAM);
     assert_true(dram > 2 * 8192 - 1024 && dram <= 2 * 8192);
     assert_true(xPortGetFreeHeapSizeTagged(TAG_IRAM) > 8192 - 512);
