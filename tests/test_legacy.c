@@ -131,6 +131,19 @@ static void tagged_region_with_an_exec_address(void **state) {
     define_diram_with_its_exec_address();
 }
 
+/* Without an exec address the seed era gave no window, even to memory the
+ * board sees through one: the same D/IRAM range, no window addresses. */
+static void tagged_region_without_an_exec_address_has_no_window(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    const HeapRegionTagged_t regions[] = {{caps_ptr(0x3FFE3F20), 0x3FFE4350 - 0x3FFE3F20, TAG_DIRAM, 0}, {NULL, 0, 0, 0}};
+    vPortDefineHeapRegionsTagged(regions);
+    capheap_heap_t *h = caps_heap_at(caps_host(0x3FFE3F20));
+    assert_non_null(h);
+    assert_int_equal(h->alias_kind, CAPHEAP_ALIAS_NONE);
+    assert_null(caps_heap_of_window(caps_ptr(0x400A0000 + (0x40000000 - 0x3FFE4350))));
+}
+
 /* The same on a board moved off the chip's addresses (a page of them taken,
  * as another mapping of the program might): the region's start and its exec
  * address are both chip addresses, moved by the same offset. */
@@ -224,6 +237,7 @@ int main(void) {
         cmocka_unit_test_teardown(tagged_regions_on_static_buffers, teardown),
         cmocka_unit_test_teardown(tagged_region_with_an_exec_address, teardown),
         cmocka_unit_test_teardown(tagged_region_with_an_exec_address_on_a_moved_board, teardown),
+        cmocka_unit_test_teardown(tagged_region_without_an_exec_address_has_no_window, teardown),
         cmocka_unit_test_teardown(tagged_region_off_the_board_with_an_exec_address, teardown),
         cmocka_unit_test_teardown(heaps_added_at_run_time_have_their_types_tag, teardown),
         cmocka_unit_test_teardown(seed_era_allocations_are_traced, teardown),
