@@ -58,6 +58,8 @@ static void caps_calls_are_heap_caps(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+static void define_regions(void *regions) { vPortDefineHeapRegionsTagged(regions); }
+
 static void tagged_regions_on_static_buffers(void **state) {
     (void)state;
     caps_record_reports();
@@ -69,7 +71,9 @@ static void tagged_regions_on_static_buffers(void **state) {
         {buffers[0] + 100, 1000, TAG_DRAM, 0},                /* overlaps: skipped */
         {NULL, 0, 0, 0},
     };
-    vPortDefineHeapRegionsTagged(regions);
+    char *log = caps_capture(define_regions, (void *)regions);
+    assert_int_equal(caps_count_lines(log, "skipped"), 2); /* the two bad ones, said; the others not */
+    free(log);
     assert_int_equal(capheap_registry_count(), 3);
     /* named for their tag's type, as heap_caps_print_heap_info shows them */
     assert_string_equal(capheap_registry_at(0)->name, "DRAM");
@@ -219,14 +223,17 @@ static void seed_era_allocations_are_traced(void **state) {
     void *a = pvPortMallocCaps(48, MALLOC_CAP_DMA);
     void *b = pvPortMallocTagged(32, TAG_DRAM);
     assert_null(pvPortMallocTagged(16, TAG_IRAM));
+    assert_null(pvPortMallocTagged(0, TAG_DRAM)); /* no heap asked: no caps either */
     assert_int_equal(capheap_trace_set_sink(NULL, NULL), ESP_OK);
     assert_true(a != NULL && b != NULL);
-    assert_int_equal(ntraced, 3);
+    assert_int_equal(ntraced, 4);
     assert_true(traced[0].kind == 'a' && traced[0].address == a && traced[0].size == 48);
     assert_int_equal(traced[0].caps, MALLOC_CAP_DMA);
     assert_true(traced[1].kind == 'a' && traced[1].address == b && traced[1].size == 32);
     assert_int_equal(traced[1].caps, capheap_registry_at(0)->all_caps);
     assert_true(traced[2].kind == 'a' && traced[2].address == NULL && traced[2].caps == 0);
+    assert_true(traced[3].kind == 'a' && traced[3].address == NULL && traced[3].size == 0);
+    assert_int_equal(traced[3].caps, 0);
     vPortFreeTagged(a);
     vPortFreeTagged(b);
 }
