@@ -9,6 +9,7 @@
 #include "caps_test.h"
 #include "esp_heap_alloc_caps.h"
 #include "esp_heap_trace.h"
+#include "heap_regions.h"
 
 static size_t hook_calls, hook_size;
 static uint32_t hook_caps;
@@ -138,6 +139,21 @@ static void one_byte_failures_call_the_hook(void **state) {
     capheap_fail_allocations(NULL);
 }
 
+/* A tagged call asks for no caps (it names a memory type): a plan with a
+ * caps filter never counts it, one without does. */
+static void tagged_calls_have_no_caps_to_filter(void **state) {
+    (void)state;
+    plan(1, false, MALLOC_CAP_EXEC);
+    void *p = pvPortMallocTagged(64, 0); /* the esp32's DRAM */
+    assert_non_null(p);
+    assert_int_equal(capheap_fail_counted(), 0);
+    plan(1, false, 0);
+    assert_null(pvPortMallocTagged(64, 0));
+    assert_int_equal(capheap_fail_counted(), 1);
+    capheap_fail_allocations(NULL);
+    vPortFreeTagged(p);
+}
+
 static void sizes_of_zero_are_not_counted(void **state) {
     (void)state;
     plan(1, false, 0);
@@ -231,6 +247,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(the_caps_filter_counts_only_matching_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(every_allocating_function_can_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(one_byte_failures_call_the_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(tagged_calls_have_no_caps_to_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(sizes_of_zero_are_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(tracing_and_a_plan_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(deinit_stops_a_plan, setup, teardown),
