@@ -133,7 +133,8 @@ esp_err_t capheap_init(const char *board);
 /** capheap_init for a board of the caller's own. ESP_ERR_INVALID_ARG also when
  *  the board is inconsistent (no name or types, a region of an unknown type,
  *  regions out of order or overlapping, a region or its instruction-bus window
- *  running past the end of the address space, a reserved range with end <= start,
+ *  running past the end of the address space, a window that does not start on
+ *  a 4-byte word, a reserved range with end <= start,
  *  a cache line that is neither 0 nor a power of two up to 128).
  *  The board must stay valid until capheap_deinit. */
 esp_err_t capheap_init_board(const capheap_board_t *board);

@@ -26,6 +26,12 @@ bool capheap_board_window_clashes(const capheap_region_t *a, const capheap_regio
             (a != b && b->alias.kind != CAPHEAP_ALIAS_NONE && spans_overlap(a->alias.start, a->size, b->alias.start, b->size)));
 }
 
+/* A window starts on a chip word: code is fetched through it by words, and
+ * the window arithmetic keeps EXEC blocks on the word only from there. */
+static bool window_off_a_word(const capheap_region_t *r) {
+    return r->alias.kind != CAPHEAP_ALIAS_NONE && (r->alias.start & 3u) != 0;
+}
+
 /* Region i's window clashes with some region, its own memory included. */
 static bool window_overlaps(const capheap_board_t *b, size_t i) {
     for (size_t j = 0; j < b->region_count; j++) {
@@ -47,7 +53,7 @@ esp_err_t capheap_board_check(const capheap_board_t *b) {
     for (size_t i = 0; i < b->region_count; i++) {
         const capheap_region_t *r = &b->regions[i];
         if (r->size == 0 || r->type >= b->type_count || region_end(r) < r->start ||
-            r->alias.kind > CAPHEAP_ALIAS_INVERTED || window_wraps(r) || window_overlaps(b, i) ||
+            r->alias.kind > CAPHEAP_ALIAS_INVERTED || window_wraps(r) || window_off_a_word(r) || window_overlaps(b, i) ||
             (i > 0 && region_end(&b->regions[i - 1]) > r->start)) {
             return ESP_ERR_INVALID_ARG;
         }
