@@ -31,8 +31,8 @@ typedef struct HeapRegionTagged {
 } HeapRegionTagged_t;
 
 /** Registers each region of the array as a heap of its tag's type. Regions
- *  that overlap a heap, are too small or have an unknown tag are skipped (and
- *  logged). */
+ *  that overlap a heap, are too small, have an unknown tag or an exec address
+ *  off a 4-byte word are skipped (and logged). */
 void vPortDefineHeapRegionsTagged(const HeapRegionTagged_t *pxHeapRegions);
 
 /** Allocates from the heaps of memory type tag, in registration order; NULL
