@@ -841,7 +841,9 @@ static void assert_largest_aligned_exact(capheap_tlsf_t *t, size_t align, size_t
 }
 
 /* In random states, for alignments above the grain (with offsets on it) and
- * at it (the plain largest); 0 for what memalign refuses. */
+ * at it (the plain largest); at the end also every alignment below the grain,
+ * 1 included, which memalign serves as malloc does: the plain largest too.
+ * 0 for what memalign refuses. */
 static void largest_aligned_is_exact(void **state) {
     (void)state;
     static const size_t pairs[][2] = {{W, 0}, {2 * W, 0}, {64, 0}, {64, W}, {256, 8 * W}, {4096, 0}};
@@ -854,7 +856,9 @@ static void largest_aligned_is_exact(void **state) {
             assert_largest_aligned_exact(t, pairs[i][0], pairs[i][1]);
         }
     }
-    assert_int_equal(capheap_tlsf_largest_aligned(t, W, 0), capheap_tlsf_largest_free(t));
+    for (size_t align = 1; align <= W; align *= 2) { /* memalign serves these as malloc does */
+        assert_int_equal(capheap_tlsf_largest_aligned(t, align, 0), capheap_tlsf_largest_free(t));
+    }
     assert_int_equal(capheap_tlsf_largest_aligned(t, 0, 0), 0);
     assert_int_equal(capheap_tlsf_largest_aligned(t, 96, 0), 0);
     assert_int_equal(capheap_tlsf_largest_aligned(t, 64, 1), 0); /* a block cannot start off the grain */
