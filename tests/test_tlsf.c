@@ -445,6 +445,32 @@ static void malloc_sizes(void **state) {
     expect_sound(t);
 }
 
+/* The smallest heaps, whose one free block is a minimum block or a few
+ * grains more (a span below MIN_BLOCK + H), refuse size 0 and sizes too
+ * large or wrapping as a large heap does, and serve their whole block. */
+static void malloc_on_the_smallest_heaps(void **state) {
+    (void)state;
+    size_t min = 0;
+    while (capheap_tlsf_create(region, min, 0) == NULL) {
+        min += W;
+    }
+    for (size_t size = min; size <= min + 4 * W; size += W) {
+        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0);
+        size_t room = capheap_tlsf_free_bytes(t);
+        assert_true(room >= MIN_BLOCK - H);
+        const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX - H - W + 2, room + 1};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            assert_null(capheap_tlsf_malloc(t, bad[i]));
+            assert_stats(t, room, 1, 0);
+        }
+        uint8_t *p = capheap_tlsf_malloc(t, room);
+        assert_non_null(p);
+        assert_int_equal(capheap_tlsf_usable_size(p), room);
+        assert_stats(t, 0, 0, 1);
+        expect_sound(t);
+    }
+}
+
 /* capheap_tlsf_free reports the free block it formed: the block alone, or
  * merged with a free successor, predecessor, or both. */
 static void free_coalesces(void **state) {
@@ -964,6 +990,7 @@ int main(void) {
         cmocka_unit_test(create_bounds),
         cmocka_unit_test(control_data_share),
         cmocka_unit_test(malloc_sizes),
+        cmocka_unit_test(malloc_on_the_smallest_heaps),
         cmocka_unit_test(free_coalesces),
         cmocka_unit_test(memalign_alignments_and_offsets),
         cmocka_unit_test(memalign_the_largest_block_up_to_its_own_gap),
