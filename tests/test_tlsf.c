@@ -416,6 +416,29 @@ static void control_data_share(void **state) {
     free(mem);
 }
 
+/* The classes are as fine as the share allows: a region's list heads cost at
+ * most 1/CONTROL_SHARE of it (unless the classes are merged as far as they
+ * go), and one merging step less, twice the classes, would cost more. Regions
+ * 64 bytes apart from 1 KiB to REGION reach each step at its edge, where the
+ * heads cost exactly the share: at most is inclusive there. */
+static void classes_as_fine_as_the_share_allows(void **state) {
+    (void)state;
+    size_t edges = 0;
+    for (size_t size = 1024; size <= REGION; size += 64) {
+        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0);
+        assert_non_null(t);
+        size_t area = (size_t)(capheap_tlsf_blocks_end(t) + H - (uint8_t *)t); /* what the heads share */
+        size_t share = area / CAPHEAP_TLSF_CONTROL_SHARE, cost = (class_end_of(t) - t->class_min) * HEAD_COST;
+        assert_true(cost <= share || t->coarsen == FINE_LOG2);
+        if (t->coarsen > 0) {
+            unsigned min, end = class_end_for(area, t->coarsen - 1u, &min);
+            assert_true((end - min) * HEAD_COST > share);
+        }
+        edges += cost == share;
+    }
+    assert_true(edges > 0);
+}
+
 /* Sizes round up to the grain plus a header, at least the minimum block;
  * size 0 and sizes that cannot fit give NULL. */
 static void malloc_sizes(void **state) {
@@ -989,6 +1012,7 @@ int main(void) {
         cmocka_unit_test(check_sees_C4),
         cmocka_unit_test(create_bounds),
         cmocka_unit_test(control_data_share),
+        cmocka_unit_test(classes_as_fine_as_the_share_allows),
         cmocka_unit_test(malloc_sizes),
         cmocka_unit_test(malloc_on_the_smallest_heaps),
         cmocka_unit_test(free_coalesces),
