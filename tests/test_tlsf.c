@@ -611,6 +611,28 @@ static void memalign_takes_a_block_that_is_exactly_a_minimum_block(void **state)
     expect_sound(t);
 }
 
+/* An aligned request that a small free block holds even with the worst
+ * front gap is served from it, found by its class as malloc finds a block
+ * (good fit), not from the largest block: the large free tail stays whole. */
+static void memalign_finds_a_fitting_block_by_its_class(void **state) {
+    (void)state;
+    const size_t align = 64, size = 64;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *small = capheap_tlsf_malloc(t, size + 2 * align + MIN_BLOCK); /* room for any gap */
+    void *sep = capheap_tlsf_malloc(t, 8); /* keeps it apart from the tail */
+    size_t small_size = capheap_tlsf_usable_size(small);
+    capheap_tlsf_free(t, small);
+    size_t tail = capheap_tlsf_largest_free(t);
+    assert_true(tail > small_size);
+    uint8_t *p = capheap_tlsf_memalign(t, size, align, 0);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % align, 0);
+    assert_true(p >= small && p + size <= small + small_size);
+    assert_int_equal(capheap_tlsf_largest_free(t), tail);
+    (void)sep;
+    expect_sound(t);
+}
+
 /* The blocks of a heap in address order, for a layout test. */
 typedef struct {
     size_t n;
@@ -1019,6 +1041,7 @@ int main(void) {
         cmocka_unit_test(memalign_alignments_and_offsets),
         cmocka_unit_test(memalign_the_largest_block_up_to_its_own_gap),
         cmocka_unit_test(memalign_carves_gap_block_and_tail),
+        cmocka_unit_test(memalign_finds_a_fitting_block_by_its_class),
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(free_merges_only_with_blocks),
