@@ -827,6 +827,31 @@ static void free_merges_only_with_blocks(void **state) {
     expect_sound(fx.t);
 }
 
+/* A block freed into its free predecessor is gone, but a second free of it
+ * is still seen as one: its old header, now inside the merged free block,
+ * says free. validate says already free; free_checked reports it at the
+ * pointer and changes nothing. */
+static void double_free_after_a_merge_is_seen(void **state) {
+    (void)state;
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    uint8_t *a = capheap_tlsf_malloc(t, 100), *b = capheap_tlsf_malloc(t, 100), *c = capheap_tlsf_malloc(t, 100);
+    capheap_tlsf_free(t, a);
+    capheap_tlsf_free(t, b); /* merges into a's block; c stays used after it */
+    assert_int_equal(capheap_tlsf_validate(t, b), CAPHEAP_FAULT_DOUBLE_FREE);
+    capheap_tlsf_stats_t before, after;
+    capheap_tlsf_get_stats(t, &before);
+    capheap_set_corruption_handler(on_report, NULL);
+    reported = 0;
+    capheap_tlsf_free_checked(t, b);
+    assert_int_equal(reported, 1);
+    assert_ptr_equal(reported_at, b);
+    capheap_set_corruption_handler(NULL, NULL);
+    capheap_tlsf_get_stats(t, &after);
+    assert_memory_equal(&before, &after, sizeof before);
+    (void)c;
+    expect_sound(t);
+}
+
 /* largest_free is exact: a malloc of it succeeds and of one byte more fails;
  * malloc of it and free leave the counters as they were. */
 static void assert_largest_exact(capheap_tlsf_t *t) {
@@ -1045,6 +1070,7 @@ int main(void) {
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(free_merges_only_with_blocks),
+        cmocka_unit_test(double_free_after_a_merge_is_seen),
         cmocka_unit_test(largest_free_is_exact),
         cmocka_unit_test(largest_aligned_is_exact),
         cmocka_unit_test(memalign_takes_a_block_that_is_exactly_a_minimum_block),
