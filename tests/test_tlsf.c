@@ -827,6 +827,25 @@ static void free_merges_only_with_blocks(void **state) {
     expect_sound(fx.t);
 }
 
+/* A used block whose size was grown past the sentinel is no block, even
+ * where the bytes past the region read as a used header (zeros: the heap
+ * takes the first half of the buffer). Tried on the second block, whose
+ * distance from the first payload must count against the room left. */
+static void free_refuses_a_size_past_the_end(void **state) {
+    (void)state;
+    memset(region, 0, sizeof region);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, REGION / 2, 0);
+    uint8_t *first = capheap_tlsf_malloc(t, 100), *second = capheap_tlsf_malloc(t, 100);
+    block_t *b = block_of(second);
+    size_t to_sentinel = (size_t)(capheap_tlsf_blocks_end(t) - (uint8_t *)b); /* the largest size it may have */
+    capheap_set_corruption_handler(on_report, NULL);
+    for (size_t past = W; past <= 4 * W; past += W) {
+        expect_merge_refused(t, b, &b->head, to_sentinel + past);
+    }
+    capheap_set_corruption_handler(NULL, NULL);
+    (void)first;
+}
+
 /* A block freed into its free predecessor is gone, but a second free of it
  * is still seen as one: its old header, now inside the merged free block,
  * says free. validate says already free; free_checked reports it at the
@@ -1070,6 +1089,7 @@ int main(void) {
         cmocka_unit_test(realloc_in_place_and_moving),
         cmocka_unit_test(validate_and_free_checked),
         cmocka_unit_test(free_merges_only_with_blocks),
+        cmocka_unit_test(free_refuses_a_size_past_the_end),
         cmocka_unit_test(double_free_after_a_merge_is_seen),
         cmocka_unit_test(largest_free_is_exact),
         cmocka_unit_test(largest_aligned_is_exact),
