@@ -1063,6 +1063,22 @@ static void walk_in_order(void **state) {
     }
 }
 
+/* walk ends at a header of size 0, which only the sentinel has (B1): a dump
+ * of a heap whose header was overwritten with zeros stops there instead of
+ * visiting the same block for ever. (The callback gives up after 100 calls.) */
+static void walk_stops_at_a_zero_size(void **state) {
+    (void)state;
+    fixture_t fx = make_fixture();
+    size_t saved = fx.b[4]->head;
+    fx.b[4]->head = 0;
+    walk_t w = {.stop = 100, .next = capheap_tlsf_blocks_begin(fx.t)};
+    capheap_tlsf_walk(fx.t, walk_cb, &w);
+    assert_int_equal(w.calls, 4); /* u0 f1 u2 f3 */
+    assert_ptr_equal(w.next, (uint8_t *)fx.b[4]);
+    fx.b[4]->head = saved;
+    expect_sound(fx.t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(check_sees_B1),
@@ -1097,6 +1113,7 @@ int main(void) {
         cmocka_unit_test(first_two_blocks_of_a_class_decide),
         cmocka_unit_test(watermark),
         cmocka_unit_test(walk_in_order),
+        cmocka_unit_test(walk_stops_at_a_zero_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
