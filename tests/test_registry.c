@@ -311,6 +311,34 @@ static void frees_find_their_heap_among_many(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The owner cache holds the last two data ranges the search found, newest
+ * first (registry.h): two heaps that take turns are both found without a
+ * search, and a third one's search drops the older of them. */
+static void the_owner_cache_keeps_the_last_two_ranges_found(void **state) {
+    (void)state;
+    assert_int_equal(add(CAP_A, 0, 0, 0, 4096), ESP_OK);
+    assert_int_equal(add(CAP_B, 0, 0, 4096, 4096), ESP_OK);
+    assert_int_equal(add(CAP_C, 0, 0, 8192, 4096), ESP_OK);
+    void *p[3] = {heap_caps_malloc(64, CAP_A), heap_caps_malloc(64, CAP_B), heap_caps_malloc(64, CAP_C)};
+    for (size_t i = 0; i < 3; i++) {
+        assert_ptr_equal(caps_heap_of(p[i]), capheap_registry_at(i));
+    }
+    const capheap_range_t *r0 = capheap_registry_owner_search((uintptr_t)p[0]);
+    assert_ptr_equal(r0, &capheap_registry_at(0)->data);
+    assert_ptr_equal(capheap_registry_owner_cached(p[0]), r0);
+    const capheap_range_t *r1 = capheap_registry_owner_search((uintptr_t)p[1]);
+    assert_ptr_equal(r1, &capheap_registry_at(1)->data);
+    assert_ptr_equal(capheap_registry_owner_cached(p[1]), r1);
+    assert_ptr_equal(capheap_registry_owner_cached(p[0]), r0); /* the older one stays */
+    const capheap_range_t *r2 = capheap_registry_owner_search((uintptr_t)p[2]);
+    assert_ptr_equal(capheap_registry_owner_cached(p[2]), r2);
+    assert_ptr_equal(capheap_registry_owner_cached(p[1]), r1);
+    assert_null(capheap_registry_owner_cached(p[0])); /* the oldest went */
+    for (size_t i = 0; i < 3; i++) {
+        heap_caps_free(p[i]);
+    }
+}
+
 /* ---- clearing ----------------------------------------------------------- */
 
 /* A live block of heap 1 of two, with the owner cache holding heap 1's range
@@ -377,6 +405,7 @@ int main(void) {
         T(a_kept_list_never_changes),
         T(a_kept_list_goes_back_to_its_slot),
         T(as_many_lists_kept_as_configured),
+        T(the_owner_cache_keeps_the_last_two_ranges_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
