@@ -230,10 +230,60 @@ static void failure_injection_counts_every_thread(void **state) {
     capheap_deinit();
 }
 
+/* ---- the owner search while heaps are inserted below ----------------------- */
+
+/* A heap inserted below others moves each range above it up one place in
+ * the sorted ranges; until the count grows the topmost is in none of the
+ * places a search looks at. The search must then search again (registry.h:
+ * the sorted ranges are read under a sequence count), never answer that an
+ * address of a registered heap is in no heap. */
+#define SLICES (CAPHEAP_MAX_HEAPS < 48 ? CAPHEAP_MAX_HEAPS : 48)
+#define SLICE 2048
+#define SEARCH_ROUNDS 500
+
+static _Alignas(64) uint8_t slices[SLICES][SLICE];
+static atomic_bool inserting;
+static atomic_long search_misses;
+
+static void *search_top(void *arg) {
+    uintptr_t p = (uintptr_t)arg;
+    while (atomic_load(&inserting)) {
+        if (capheap_registry_owner_search(p) == NULL) {
+            atomic_fetch_add(&search_misses, 1);
+        }
+    }
+    return NULL;
+}
+
+static void owner_search_never_misses_while_heaps_are_inserted_below(void **state) {
+    (void)state;
+    const uint32_t caps[3] = {MALLOC_CAP_8BIT, 0, 0};
+    for (int round = 0; round < SEARCH_ROUNDS; round++) {
+        uint8_t *top = slices[SLICES - 1];
+        assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)top, (intptr_t)(top + SLICE)), ESP_OK);
+        void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT);
+        assert_non_null(p);
+        atomic_store(&inserting, true);
+        pthread_t searcher;
+        assert_int_equal(pthread_create(&searcher, NULL, search_top, p), 0);
+        /* downwards: each new heap lies below every other, every range moves */
+        for (int i = SLICES - 2; i >= 0; i--) {
+            assert_int_equal(
+                heap_caps_add_region_with_caps(caps, (intptr_t)slices[i], (intptr_t)(slices[i] + SLICE)), ESP_OK);
+        }
+        atomic_store(&inserting, false);
+        assert_int_equal(pthread_join(searcher, NULL), 0);
+        heap_caps_free(p);
+        capheap_deinit();
+    }
+    assert_int_equal(atomic_load(&search_misses), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_share_heaps_while_heaps_are_added),
         cmocka_unit_test(failure_injection_counts_every_thread),
+        cmocka_unit_test(owner_search_never_misses_while_heaps_are_inserted_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
