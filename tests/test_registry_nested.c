@@ -10,6 +10,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include "esp_heap_caps_init.h"
 
 #define CAP_HOST MALLOC_CAP_PID2
@@ -127,6 +130,65 @@ static void heaps_inside_heaps(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* Heaps made at the same time in two allocations of the same host, the
+ * lower one (CAP_INNER) by one thread, the higher (CAP_DEEP) by another.
+ * Each finds its allocation in the host's data range before it enters the
+ * critical section, which the test holds meanwhile. When the lower heap is
+ * made first, that range ends at the lower allocation by the time the other
+ * enters, and the higher one lies in the piece beyond it: that heap must
+ * look again and split the piece, not the range it found (which would grow
+ * back over the lower heap). Either way both heaps are made, each serves
+ * from its own allocation, and the host's blocks around them still free.
+ * Rounds on a fresh host (nested heaps are limited), as the order in which
+ * the two enter is the scheduler's. */
+#define RACE_ROUNDS 40
+
+static uint8_t *race_block[2];
+
+static void *race_add(void *arg) {
+    size_t i = (size_t)(uintptr_t)arg;
+    return (void *)(intptr_t)add_inner(i == 0 ? CAP_INNER : CAP_DEEP, race_block[i], race_block[i] + 2048);
+}
+
+static void heaps_made_at_once_in_two_allocations_of_a_host(void **state) {
+    (void)state;
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        race_block[0] = heap_caps_malloc(2048, CAP_HOST);
+        void *between = heap_caps_malloc(64, CAP_HOST);
+        race_block[1] = heap_caps_malloc(2048, CAP_HOST);
+        void *after = heap_caps_malloc(64, CAP_HOST);
+        assert_non_null(race_block[0]);
+        assert_non_null(between);
+        assert_non_null(race_block[1]);
+        assert_non_null(after);
+        assert_true(race_block[1] > race_block[0]); /* a fresh heap serves in address order */
+        pthread_t t[2];
+        capheap_port_critical_enter();
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(pthread_create(&t[i], NULL, race_add, (void *)(uintptr_t)i), 0);
+            struct timespec pause = {0, 1000000}; /* time to find the allocation and wait */
+            nanosleep(&pause, NULL);
+        }
+        capheap_port_critical_exit();
+        for (size_t i = 0; i < 2; i++) {
+            void *err;
+            assert_int_equal(pthread_join(t[i], &err), 0);
+            assert_int_equal((esp_err_t)(intptr_t)err, ESP_OK);
+        }
+        assert_int_equal(capheap_registry_count(), 3);
+        inner_serves(CAP_INNER, race_block[0], 2048);
+        inner_serves(CAP_DEEP, race_block[1], 2048);
+        size_t host_free = heap_caps_get_free_size(CAP_HOST);
+        heap_caps_free(between);
+        heap_caps_free(after);
+        assert_true(heap_caps_get_free_size(CAP_HOST) > host_free);
+        assert_int_equal(caps_reports.count, 0);
+        assert_true(heap_caps_check_integrity_all(true));
+        capheap_deinit();
+        assert_int_equal(setup(NULL), 0);
+    }
+}
+
 #endif /* CAPHEAP_NESTED_HEAPS > 0 */
 
 /* CAPHEAP_NESTED_HEAPS of them, then ESP_ERR_NO_MEM (at once when it is 0). */
@@ -175,7 +237,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
 #if CAPHEAP_NESTED_HEAPS > 0
         T(an_allocation_becomes_a_heap), T(the_allocation_cannot_be_freed), T(what_is_refused),
-        T(heaps_inside_heaps),
+        T(heaps_inside_heaps),           T(heaps_made_at_once_in_two_allocations_of_a_host),
 #endif
         T(as_many_as_configured),        T(espidf_region_test),
     };
