@@ -344,11 +344,13 @@ static void the_owner_cache_keeps_the_last_two_ranges_found(void **state) {
 /* A live block of heap 1 of two, with the owner cache holding heap 1's range
  * first (h1_newest) or second; then the registry is cleared and one heap is
  * made elsewhere (record 0 again). Record 1 still holds heap 1's old range:
- * the cache must not, or a free of the block would find that heap and free
- * it in memory that is no heap now, instead of reporting a foreign pointer. */
-static void a_block_of_a_cleared_heap(bool h1_newest) {
-    assert_int_equal(add(CAP_A, 0, 0, 0, 8192), ESP_OK);
-    assert_int_equal(add(CAP_B, 0, 0, 8192, 8192), ESP_OK);
+ * neither the cache nor the sorted ranges may (with h1_below, heap 1's range
+ * was the first of them), or a free of the block would find that heap and
+ * free it in memory that is no heap now, instead of reporting a foreign
+ * pointer. */
+static void a_block_of_a_cleared_heap(bool h1_newest, bool h1_below) {
+    assert_int_equal(add(CAP_A, 0, 0, h1_below ? 8192 : 0, 8192), ESP_OK);
+    assert_int_equal(add(CAP_B, 0, 0, h1_below ? 0 : 8192, 8192), ESP_OK);
     void *p = heap_caps_malloc(100, CAP_B);
     assert_ptr_equal(caps_heap_of(p), capheap_registry_at(1));
     heap_caps_free(heap_caps_malloc(100, h1_newest ? CAP_A : CAP_B)); /* each free fills the cache */
@@ -364,8 +366,9 @@ static void a_block_of_a_cleared_heap(bool h1_newest) {
 
 static void a_cleared_heap_owns_no_address(void **state) {
     (void)state;
-    a_block_of_a_cleared_heap(true);  /* the cache's newest entry */
-    a_block_of_a_cleared_heap(false); /* its older one */
+    a_block_of_a_cleared_heap(true, false);  /* the cache's newest entry */
+    a_block_of_a_cleared_heap(false, false); /* its older one */
+    a_block_of_a_cleared_heap(true, true);   /* and the lowest of the sorted ranges */
 }
 
 /* Locks the port has left: all taken, then given back. */
