@@ -107,7 +107,7 @@ static void test_overflow_drops_the_oldest(void **state) {
         p[i] = heap_caps_malloc(16 + (size_t)i, MALLOC_CAP_DEFAULT);
     }
     heap_trace_stop();
-    heap_trace_summary_t s;
+    heap_trace_summary_t s = {.has_overflowed = false}; /* true only if the summary says so */
     heap_trace_summary(&s);
     assert_true(s.has_overflowed);
     assert_int_equal(s.count, RECORDS);
@@ -153,6 +153,59 @@ static void test_states(void **state) {
     assert_int_equal(heap_trace_init_standalone(records, RECORDS), ESP_OK);
 }
 
+/* ccount is the event's sequence number since heap_trace_start, and the free
+ * of a traced block is an event too: after an allocation and its free, the
+ * next allocation is the third event. */
+static void test_ccount_numbers_frees_too(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    heap_caps_free(heap_caps_malloc(32, MALLOC_CAP_8BIT));
+    void *b = heap_caps_malloc(32, MALLOC_CAP_8BIT);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_int_equal(r.ccount, 1);
+    assert_int_equal(heap_trace_get(1, &r), ESP_OK);
+    assert_ptr_equal(r.address, b);
+    assert_int_equal(r.ccount, 3);
+    heap_caps_free(b);
+}
+
+/* heap_trace_start empties the records and starts tracing afresh: a start
+ * while allocations are paused records them again. */
+static void test_start_after_pause_records_allocations(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+    assert_int_equal(heap_trace_alloc_pause(), ESP_OK);
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(48, MALLOC_CAP_8BIT);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    assert_int_equal(heap_trace_get_count(), 1);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, a);
+    heap_caps_free(a);
+}
+
+/* An array lent anew holds no records, whatever the one before held (the
+ * new array's contents are no records of this heap). */
+static void test_init_standalone_starts_with_no_records(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    heap_caps_free(heap_caps_malloc(32, MALLOC_CAP_8BIT));
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    assert_int_equal(heap_trace_get_count(), 1);
+    static heap_trace_record_t other[2];
+    assert_int_equal(heap_trace_init_standalone(other, 2), ESP_OK);
+    assert_int_equal(heap_trace_get_count(), 0);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_ERR_INVALID_ARG);
+    heap_trace_summary_t s;
+    assert_int_equal(heap_trace_summary(&s), ESP_OK);
+    assert_int_equal(s.count, 0);
+    assert_int_equal(s.capacity, 2);
+}
+
 /* ---- the sink ---------------------------------------------------------- */
 
 #define MAX_LINES 12
@@ -189,6 +242,37 @@ static void test_sink_writes_trace_lines(void **state) {
     char small[8];
     capheap_trace_event_t e = {'f', (void *)0x1234, NULL, 0, 0, 0, NULL};
     assert_int_equal(capheap_trace_format_event(&e, 0, small, sizeof small), 0);
+}
+
+static void count_event(const capheap_trace_event_t *e, void *user) {
+    (void)e;
+    (*(int *)user)++;
+}
+
+/* The sink is independent of the records: while tracing is stopped, the
+ * events it gets (with its user pointer) leave the records as they were. */
+static void test_a_sink_alone_changes_no_records(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(40, MALLOC_CAP_8BIT);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    int events = 0;
+    capheap_trace_set_sink(count_event, &events);
+    void *b = heap_caps_realloc(a, 400, MALLOC_CAP_8BIT);
+    heap_caps_free(heap_caps_malloc(16, MALLOC_CAP_8BIT));
+    capheap_trace_set_sink(NULL, NULL);
+    assert_non_null(b);
+    assert_int_equal(events, 3);
+    assert_int_equal(heap_trace_get_count(), 1);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, a);
+    assert_false(r.freed);
+    heap_trace_summary_t s;
+    assert_int_equal(heap_trace_summary(&s), ESP_OK);
+    assert_int_equal(s.total_allocations, 1);
+    assert_int_equal(s.total_frees, 0);
+    heap_caps_free(b);
 }
 
 /* An aligned call refused for its alignment (not a power of two) is a
@@ -418,7 +502,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_overflow_drops_the_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ccount_numbers_frees_too, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_after_pause_records_allocations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_standalone_starts_with_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
