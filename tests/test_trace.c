@@ -4,19 +4,13 @@
  * capheap's trace lines, and frees on other threads while tracing starts and
  * stops.
  */
+#define _POSIX_C_SOURCE 200809L
+#include "caps_test.h"
+
 #include <limits.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "capheap.h"
 #include "esp_heap_trace.h"
 #include "realloc_race.h"
 
@@ -204,6 +198,88 @@ static void test_init_standalone_starts_with_no_records(void **state) {
     assert_int_equal(heap_trace_summary(&s), ESP_OK);
     assert_int_equal(s.count, 0);
     assert_int_equal(s.capacity, 2);
+}
+
+/* ---- the dump ---------------------------------------------------------- */
+
+static void dump_records(void *caps) {
+    if (caps == NULL) {
+        heap_trace_dump();
+    } else {
+        heap_trace_dump_caps(*(const uint32_t *)caps);
+    }
+}
+
+/* A record's line in ESP-IDF's format (docs/tool.md): the callers up to the
+ * first NULL (alloced_by[1..] are NULL), then "freed by" for a freed one. */
+static void record_line(char *buf, size_t len, const heap_trace_record_t *r) {
+    int n = snprintf(buf, len, "    %zu bytes (@ %p, Internal) allocated CPU 0 ccount 0x%08x caller %p\n", r->size,
+                     r->address, (unsigned)r->ccount, r->alloced_by[0]);
+    if (r->freed) {
+        snprintf(buf + n, len - (size_t)n, "    freed by %p\n", r->freed_by[0]);
+    }
+}
+
+/* heap_trace_dump (ALL mode) writes every record, freed ones with their
+ * freer, then the summary: the mode, the bytes and records of what is still
+ * alive, the totals, and the closing line of ESP-IDF's dump. */
+static void test_dump_writes_each_record_and_the_summary(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *b = heap_caps_malloc(60, MALLOC_CAP_DMA);
+    heap_caps_free(a);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    char *out = caps_capture(dump_records, NULL);
+    char want[300];
+    for (size_t i = 0; i < 2; i++) {
+        heap_trace_record_t r;
+        assert_int_equal(heap_trace_get(i, &r), ESP_OK);
+        record_line(want, sizeof want, &r);
+        assert_non_null(strstr(out, want));
+    }
+    assert_int_equal(caps_count_lines(out, " bytes (@ "), 2);
+    assert_int_equal(caps_count_lines(out, "freed by "), 1);
+    assert_non_null(strstr(out, "Mode: Heap Trace All\n"));
+    assert_non_null(strstr(out, "\n60 bytes alive in trace (1/2 allocations)\n"));
+    assert_non_null(strstr(out, "total allocations: 2\n"));
+    assert_non_null(strstr(out, "total frees: 1\n"));
+    const char *end = "\n================================\n";
+    assert_true(strlen(out) > strlen(end));
+    assert_string_equal(out + strlen(out) - strlen(end), end);
+    free(out);
+    heap_caps_free(b);
+}
+
+/* heap_trace_dump_caps writes the records of the memory it is asked for:
+ * esp32 has no PSRAM, so none of them for SPIRAM, and all for INTERNAL; the
+ * summary counts only what was written. In LEAKS mode what is left is what
+ * was not freed. */
+static void test_dump_caps_writes_the_records_of_its_memory(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    void *b = heap_caps_malloc(60, MALLOC_CAP_8BIT);
+    heap_caps_free(b);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    uint32_t caps = MALLOC_CAP_SPIRAM;
+    char *out = caps_capture(dump_records, &caps);
+    assert_int_equal(caps_count_lines(out, " bytes (@ "), 0);
+    assert_non_null(strstr(out, "\n0 bytes alive in trace (0/1 allocations)\n"));
+    free(out);
+    caps = MALLOC_CAP_INTERNAL;
+    out = caps_capture(dump_records, &caps);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, a);
+    char want[300];
+    record_line(want, sizeof want, &r);
+    assert_non_null(strstr(out, want));
+    assert_int_equal(caps_count_lines(out, " bytes (@ "), 1);
+    assert_non_null(strstr(out, "Mode: Heap Trace Leaks\n"));
+    assert_non_null(strstr(out, "\n100 bytes alive in trace (1/1 allocations)\n"));
+    free(out);
+    heap_caps_free(a);
 }
 
 /* ---- the sink ---------------------------------------------------------- */
@@ -505,6 +581,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_ccount_numbers_frees_too, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_after_pause_records_allocations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_standalone_starts_with_no_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dump_writes_each_record_and_the_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dump_caps_writes_the_records_of_its_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
