@@ -383,6 +383,19 @@ static void test_line_max_holds_the_widest_line(void **state) {
     assert_true(capheap_trace_format_event(&r, ULONG_MAX, buf, sizeof buf) != 0);
 }
 
+/* A line has align= for any alignment asked for (1 included: only 0 means
+ * none) and thread= for any nonzero thread, and ends with its NUL whatever
+ * the buffer held before. */
+static void test_format_event_writes_every_field_given(void **state) {
+    (void)state;
+    capheap_trace_event_t e = {'a', (void *)0x1000, NULL, 8, 1, MALLOC_CAP_8BIT, NULL};
+    char buf[CAPHEAP_TRACE_LINE_MAX];
+    memset(buf, 'x', sizeof buf);
+    size_t n = capheap_trace_format_event(&e, 1, buf, sizeof buf);
+    assert_string_equal(buf, "alloc 0x1000 8 0x4 align=1 thread=1\n");
+    assert_int_equal(n, strlen(buf));
+}
+
 /* Calls whose candidate lists and owner ranges are cached before tracing
  * starts are recorded all the same: plain and 32BIT lists, the empty list of
  * caps 0, a free; and none after it stops. */
@@ -587,6 +600,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_event_writes_every_field_given, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_default_and_prefer_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frees_on_other_threads_are_recorded, setup, teardown),
