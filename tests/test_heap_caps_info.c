@@ -330,6 +330,42 @@ static void monitoring_hides_each_lifetime_minimum_until_the_outer_stop(void **s
     assert_memory_equal(now, lifetime, n * sizeof now[0]);
 }
 
+/* A heap added while monitoring runs had no lifetime minimum to keep aside:
+ * the stop leaves it its own minimum, the lowest free size it has had. */
+static void monitoring_leaves_a_heap_added_meanwhile_its_own_minimum(void **state) {
+    (void)state;
+    static _Alignas(64) uint8_t pool[4096];
+    const uint32_t caps[3] = {MALLOC_CAP_8BIT, 0, 0};
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, (intptr_t)pool, (intptr_t)pool + sizeof pool), ESP_OK);
+    capheap_heap_t *h = caps_heap_of(pool);
+    assert_non_null(h);
+    multi_heap_handle_t mh = capheap_heap_handle(h);
+    void *p = multi_heap_malloc(mh, multi_heap_free_size(mh) / 3);
+    assert_non_null(p);
+    multi_heap_free(mh, p);
+    size_t lowest = multi_heap_minimum_free_size(mh);
+    assert_true(lowest < multi_heap_free_size(mh));
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
+    assert_int_equal(multi_heap_minimum_free_size(mh), lowest);
+}
+
+/* capheap_deinit removes every heap, the monitoring of them with them: on the
+ * heaps made next a stop finds nothing started, and a start resets every
+ * minimum to the free size. */
+static void monitoring_ends_with_the_heaps(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    capheap_deinit();
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_FAIL);
+    heap_caps_free(heap_caps_malloc(100000, MALLOC_CAP_8BIT));
+    assert_true(heap_caps_get_minimum_free_size(MALLOC_CAP_8BIT) < heap_caps_get_free_size(MALLOC_CAP_8BIT));
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
+    assert_int_equal(heap_caps_get_minimum_free_size(MALLOC_CAP_8BIT), heap_caps_get_free_size(MALLOC_CAP_8BIT));
+    assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
+}
+
 static void *monitor_once(void *arg) {
     (void)heap_caps_monitor_local_minimum_free_size_start();
     (void)heap_caps_monitor_local_minimum_free_size_stop();
@@ -372,6 +408,8 @@ int main(void) {
         T(monitoring_a_local_minimum),
         T(monitoring_hides_each_lifetime_minimum_until_the_outer_stop),
         T(monitoring_leaves_the_critical_section),
+        T(monitoring_leaves_a_heap_added_meanwhile_its_own_minimum),
+        T(monitoring_ends_with_the_heaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
