@@ -146,16 +146,18 @@ static capheap_heap_t *owner_of(const void *p) {
 
 /* A 4 KiB allocation q of the D/IRAM heap after the ROM's APP CPU data (an
  * inverted window), between two EXEC blocks of the same heap (before, after),
- * and q's usable bytes. */
+ * q's usable bytes, and where the instruction bus shows q's block:
+ * [image, image + usable), q's last word first. */
 typedef struct {
     capheap_heap_t *diram;
     void *before, *after;
     uint8_t *q;
     size_t usable;
+    uintptr_t image;
 } windowed_t;
 
 static windowed_t windowed_allocation(void) {
-    windowed_t w = {caps_heap_at(caps_host(0x3FFE4350)), NULL, NULL, NULL, 0};
+    windowed_t w = {caps_heap_at(caps_host(0x3FFE4350)), NULL, NULL, NULL, 0, 0};
     assert_non_null(w.diram);
     assert_int_equal(w.diram->alias_kind, CAPHEAP_ALIAS_INVERTED);
     w.before = capheap_alias_alloc(w.diram, 256, 0);
@@ -163,7 +165,17 @@ static windowed_t windowed_allocation(void) {
     w.after = capheap_alias_alloc(w.diram, 256, 0);
     assert_true(w.before != NULL && w.q != NULL && w.after != NULL);
     w.usable = multi_heap_get_allocated_size(capheap_heap_handle(w.diram), w.q);
+    w.image = w.diram->alias_k - ((uintptr_t)w.q + w.usable);
     return w;
+}
+
+/* The heap made of [q, q + len) of w's allocation: a heap of its own, with
+ * an inverted window as the host's. */
+static capheap_heap_t *heap_inside(const windowed_t *w, size_t len) {
+    assert_int_equal(heap_caps_add_region((intptr_t)w->q, (intptr_t)(w->q + len)), ESP_OK);
+    capheap_heap_t *inner = owner_of(w->q + 100);
+    assert_true(inner != NULL && inner != w->diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
+    return inner;
 }
 
 /* In D/IRAM, whose instruction bus sees its words in reverse: the new heap
@@ -174,14 +186,11 @@ static windowed_t windowed_allocation(void) {
 static void add_region_inside_a_windowed_allocation(void **state) {
     (void)state;
     windowed_t w = windowed_allocation();
-    capheap_heap_t *diram = w.diram;
+    capheap_heap_t *diram = w.diram, *inner = heap_inside(&w, 4096);
     void *before = w.before, *after = w.after;
     uint8_t *q = w.q;
     size_t usable = w.usable;
-    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 4096)), ESP_OK);
-    capheap_heap_t *inner = owner_of(q + 100);
-    assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
-    uintptr_t image = diram->alias_k - ((uintptr_t)q + usable); /* [image, image + usable) shows q's block */
+    uintptr_t image = w.image;
     void *e = capheap_alias_alloc(inner, 100, 0);
     assert_non_null(e);
     assert_true((uintptr_t)e - image < usable && owner_of(e) == inner);
@@ -212,14 +221,10 @@ static void add_region_inside_a_windowed_allocation(void **state) {
 static void a_short_range_inside_a_windowed_allocation_takes_its_whole_image(void **state) {
     (void)state;
     windowed_t w = windowed_allocation();
-    capheap_heap_t *diram = w.diram;
+    capheap_heap_t *diram = w.diram, *inner = heap_inside(&w, 2048);
     void *before = w.before, *after = w.after;
-    uint8_t *q = w.q;
     size_t usable = w.usable;
-    assert_int_equal(heap_caps_add_region((intptr_t)q, (intptr_t)(q + 2048)), ESP_OK);
-    capheap_heap_t *inner = owner_of(q + 100);
-    assert_true(inner != NULL && inner != diram && inner->alias_kind == CAPHEAP_ALIAS_INVERTED);
-    uintptr_t image = diram->alias_k - ((uintptr_t)q + usable); /* [image, image + usable) shows q's block */
+    uintptr_t image = w.image;
     assert_ptr_equal(owner_of((void *)image), inner);              /* q's last word */
     assert_ptr_equal(owner_of((void *)(image + usable - 4)), inner); /* q's first word */
     assert_ptr_equal(owner_of((void *)(image - 4)), diram);          /* the word after q's block */
