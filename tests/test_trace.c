@@ -220,6 +220,16 @@ static void record_line(char *buf, size_t len, const heap_trace_record_t *r) {
     }
 }
 
+/* The dump out has record i's line; the record, for more checks. */
+static heap_trace_record_t assert_record_dumped(const char *out, size_t i) {
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(i, &r), ESP_OK);
+    char want[300];
+    record_line(want, sizeof want, &r);
+    assert_non_null(strstr(out, want));
+    return r;
+}
+
 /* heap_trace_dump (ALL mode) writes every record, freed ones with their
  * freer, then the summary: the mode, the bytes and records of what is still
  * alive, the totals, and the closing line of ESP-IDF's dump. */
@@ -231,12 +241,8 @@ static void test_dump_writes_each_record_and_the_summary(void **state) {
     heap_caps_free(a);
     assert_int_equal(heap_trace_stop(), ESP_OK);
     char *out = caps_capture(dump_records, NULL);
-    char want[300];
     for (size_t i = 0; i < 2; i++) {
-        heap_trace_record_t r;
-        assert_int_equal(heap_trace_get(i, &r), ESP_OK);
-        record_line(want, sizeof want, &r);
-        assert_non_null(strstr(out, want));
+        (void)assert_record_dumped(out, i);
     }
     assert_int_equal(caps_count_lines(out, " bytes (@ "), 2);
     assert_int_equal(caps_count_lines(out, "freed by "), 1);
@@ -269,12 +275,7 @@ static void test_dump_caps_writes_the_records_of_its_memory(void **state) {
     free(out);
     caps = MALLOC_CAP_INTERNAL;
     out = caps_capture(dump_records, &caps);
-    heap_trace_record_t r;
-    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
-    assert_ptr_equal(r.address, a);
-    char want[300];
-    record_line(want, sizeof want, &r);
-    assert_non_null(strstr(out, want));
+    assert_ptr_equal(assert_record_dumped(out, 0).address, a);
     assert_int_equal(caps_count_lines(out, " bytes (@ "), 1);
     assert_non_null(strstr(out, "Mode: Heap Trace Leaks\n"));
     assert_non_null(strstr(out, "\n100 bytes alive in trace (1/1 allocations)\n"));
