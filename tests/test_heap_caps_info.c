@@ -267,6 +267,13 @@ static void minima(size_t *out) {
     }
 }
 
+/* Takes mh below its free size: a block of a third of it, freed. */
+static void dip(multi_heap_handle_t mh) {
+    void *p = multi_heap_malloc(mh, multi_heap_free_size(mh) / 3);
+    assert_non_null(p);
+    multi_heap_free(mh, p);
+}
+
 static void monitoring_a_local_minimum(void **state) {
     (void)state;
     size_t n = capheap_registry_count(), lifetime[8], local[8], after[8];
@@ -309,10 +316,7 @@ static void monitoring_hides_each_lifetime_minimum_until_the_outer_stop(void **s
     size_t n = capheap_registry_count(), lifetime[8], local[8], now[8];
     assert_true(n <= 8);
     for (size_t i = 0; i < n; i++) {
-        multi_heap_handle_t mh = capheap_heap_handle(capheap_registry_at(i));
-        void *p = multi_heap_malloc(mh, multi_heap_free_size(mh) / 3);
-        assert_non_null(p);
-        multi_heap_free(mh, p);
+        dip(capheap_heap_handle(capheap_registry_at(i)));
     }
     minima(lifetime);
     assert_int_equal(heap_caps_monitor_local_minimum_free_size_start(), ESP_OK);
@@ -341,9 +345,7 @@ static void monitoring_leaves_a_heap_added_meanwhile_its_own_minimum(void **stat
     capheap_heap_t *h = caps_heap_of(pool);
     assert_non_null(h);
     multi_heap_handle_t mh = capheap_heap_handle(h);
-    void *p = multi_heap_malloc(mh, multi_heap_free_size(mh) / 3);
-    assert_non_null(p);
-    multi_heap_free(mh, p);
+    dip(mh);
     size_t lowest = multi_heap_minimum_free_size(mh);
     assert_true(lowest < multi_heap_free_size(mh));
     assert_int_equal(heap_caps_monitor_local_minimum_free_size_stop(), ESP_OK);
