@@ -275,20 +275,19 @@ static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intpt
 static int print_orders(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
                         const heap_headroom_t *alone, const heap_selection_t *sel, bool progress) {
     bool two = sel->count == 2;
+    const char *ends = "the first heap's most, and what is left to the second";
     fprintf(out, "\nBytes the heaps can lose all at once: each cut in turn, in this order, by as much as it can\n"
                  "lose with the cuts above it in place, and what fails first with %u bytes more:\n",
             HEADROOM_STEP);
     int rc = print_together(out, p, heaps, offset, alone, sel, progress,
-                            two ? "the first heap's most, and what is left to the second"
-                                : "one way to share them out; another order can give another");
+                            two ? ends : "one way to share them out; another order can give another");
     if (rc != 0 || !two) {
         return rc;
     }
     p->fixed = p->own; /* the first order's cuts off again */
     heap_selection_t other = {{sel->heap[1], sel->heap[0]}, 2};
     fprintf(out, "The other order:\n");
-    rc = print_together(out, p, heaps, offset, alone, &other, progress,
-                        "the first heap's most, and what is left to the second");
+    rc = print_together(out, p, heaps, offset, alone, &other, progress, ends);
     if (rc == 0) {
         fprintf(out, "  (the two orders are the ends of what the pair can lose; a share between them can be\n"
                      "  checked with a board file cut by both)\n");
