@@ -34,14 +34,18 @@ missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "deps: installing ${missing[*]}" >&2
-if printf '%s\n' "${missing[@]}" | grep -q ':i386'; then
-  dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  if printf '%s\n' "${missing[@]}" | grep -q ':i386'; then
+    dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
+  fi
+  # A stale mirror index makes update complain; the install below is what counts.
+  $SUDO apt-get update -qq || echo "deps: apt-get update reported errors, trying the install anyway" >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
-# A stale mirror index makes update complain; the install below is what counts.
-$SUDO apt-get update -qq || echo "deps: apt-get update reported errors, trying the install anyway" >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# The -m32 tests need a kernel that runs 32-bit programs, or QEMU's emulator
+# registered in its place.
+[ -n "${1:-}" ] || "$(dirname "$0")/i386-exec.sh"

@@ -772,6 +772,9 @@ static void deinit_again_leaves_the_programs_memory_alone(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        /* first: the move is told once per process, and where the chip's addresses
+         * are taken from the start (QEMU's user-mode emulator) the first init tells it */
+        cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
         cmocka_unit_test_teardown(esp32_gives_the_typical_application_heaps, teardown),
         cmocka_unit_test_teardown(esp32_psram_adds_external_ram_and_keeps_internal_back, teardown),
         cmocka_unit_test_teardown(board_names_and_lookup, teardown),
@@ -793,7 +796,6 @@ int main(void) {
         cmocka_unit_test_teardown(heap_caps_init_aborts_when_no_heap_can_be_made, teardown),
         cmocka_unit_test_teardown(init_without_locks, teardown),
         cmocka_unit_test_teardown(startup_stack_heaps_wait_for_a_lock, teardown),
-        cmocka_unit_test_teardown(taken_addresses_move_the_board, teardown),
         cmocka_unit_test_teardown(deinit_again_leaves_the_programs_memory_alone, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Makes sure this machine can run the -m32 test programs (the targets' word
+# size): some kernels are built without 32-bit x86 support (IA32 emulation),
+# and there execve() refuses them ("Exec format error"). Then it registers
+# QEMU's user-mode emulator of i386 (Debian's qemu-user, which scripts/deps.sh
+# installs) with the kernel's binfmt_misc, so that every 32-bit program,
+# however a test starts it, runs under qemu-i386. Needs root for that step.
+#   scripts/i386-exec.sh          check, register if needed, check again
+#   scripts/i386-exec.sh --check  only tell whether 32-bit programs run (exit 0 if so)
+# valgrind cannot run under the emulator: on such a kernel, make bench's -m32
+# figures cannot be measured (scripts/bench.sh says so).
+set -euo pipefail
+
+binfmt=/proc/sys/fs/binfmt_misc
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+runs_m32() {
+  printf 'int main(void) { return sizeof(void *) == 4 ? 0 : 1; }\n' >"$dir/probe.c"
+  gcc -m32 "$dir/probe.c" -o "$dir/probe" 2>/dev/null && "$dir/probe" 2>/dev/null
+}
+
+runs_m32 && exit 0
+[ "${1:-}" = --check ] && exit 1
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+emulator=$(command -v qemu-i386 || true)
+if [ -z "$emulator" ]; then
+  echo "i386-exec: this kernel cannot run 32-bit programs and qemu-i386 is missing (scripts/deps.sh installs qemu-user)" >&2
+  exit 1
+fi
+[ -e "$binfmt/register" ] || $SUDO mount -t binfmt_misc binfmt_misc "$binfmt"
+if [ ! -e "$binfmt/qemu-i386" ]; then
+  # An i386 ELF executable: class 32-bit, little-endian, version 1, type EXEC or
+  # DYN (the mask lets bit 0 of e_type vary), machine 3 (EM_386). F: the
+  # kernel opens the emulator now, so it is found from any mount namespace.
+  magic='\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00'
+  mask='\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+  echo ":qemu-i386:M::$magic:$mask:$emulator:F" | $SUDO tee "$binfmt/register" >/dev/null
+fi
+if ! runs_m32; then
+  echo "i386-exec: 32-bit programs still do not run after registering $emulator with binfmt_misc" >&2
+  exit 1
+fi
+echo "i386-exec: this kernel cannot run 32-bit programs itself; they run under $emulator (binfmt_misc)" >&2
