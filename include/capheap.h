@@ -160,6 +160,17 @@ uint32_t capheap_ptr_caps(const void *p);
  *  and on a host where the chip's addresses were free. */
 intptr_t capheap_host_offset(void);
 
+/** For a program that forks while other threads may be inside capheap (a
+ *  child inherits every lock as it was at the fork: one that another thread
+ *  held would stay held for ever): registers pthread_atfork handlers by which
+ *  the forking thread holds every capheap lock across fork() (the critical
+ *  section, each heap's lock, task tracking's), so that the child starts with
+ *  none held. Call it once at start-up, before the threads; later calls do
+ *  nothing and give the first call's result. ESP_OK, or ESP_ERR_NO_MEM when
+ *  pthread_atfork had no room. Built with the posix port only (a host); the
+ *  preload library calls it itself. */
+esp_err_t capheap_register_fork_handlers(void);
+
 /* ---- Failure injection, for tests of error paths ------------------------ */
 
 /** Which allocating calls fail on purpose. The calls counted are those of the

@@ -1,11 +1,11 @@
 /*
  * test_fork.c: a fork while another thread is inside capheap. A child
- * inherits every lock as it was at the fork; with capheap_registry_hold_all
- * and capheap_registry_give_all as pthread_atfork's handlers (what the
- * preload library registers), the fork waits until no other thread holds
- * the critical section, a heap's lock or task tracking's, and the child
- * can then allocate, free and enter the critical section. A child that
- * hangs is stopped by an alarm, which fails the test.
+ * inherits every lock as it was at the fork; with the handlers of
+ * capheap_register_fork_handlers (which the preload library registers too),
+ * the fork waits until no other thread holds the critical section, a heap's
+ * lock or task tracking's, and the child can then allocate, free and enter
+ * the critical section. A child or parent that hangs is stopped by an
+ * alarm, which fails the test.
  *
  * The thread that holds a lock lets it go only once the fork has begun (a
  * prepare handler registered after the library's runs before it and tells
@@ -34,7 +34,7 @@ const char *__tsan_default_options(void) { return "report_thread_leaks=0"; }
 
 /* The pause between the start of the fork and the holder's release. */
 #define HOLD_AFTER_FORK_BEGINS_NS 50000000L
-/* A child that takes longer than this is taken to hang. */
+/* A child, or a fork in the parent, that takes longer than this is taken to hang. */
 #define CHILD_SECONDS 10u
 
 static sem_t lock_held;      /* the holder holds its lock */
@@ -52,7 +52,11 @@ static int setup_handlers(void **state) {
     (void)state;
     sem_init(&lock_held, 0, 0);
     sem_init(&fork_begins, 0, 0);
-    pthread_atfork(capheap_registry_hold_all, capheap_registry_give_all, capheap_registry_give_all);
+    /* Called twice, as two parts of a program might: registered once, or each
+     * fork's prepare would take every heap lock twice and hang (the alarm). */
+    if (capheap_register_fork_handlers() != ESP_OK || capheap_register_fork_handlers() != ESP_OK) {
+        return -1;
+    }
     pthread_atfork(announce_fork, NULL, NULL);
     return 0;
 }
@@ -99,6 +103,7 @@ static void fork_while_held(held_lock_t *h) {
     assert_int_equal(pthread_create(&holder, NULL, hold_across_fork, h), 0);
     sem_wait(&lock_held);
     fflush(stdout);
+    alarm(CHILD_SECONDS);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
@@ -106,6 +111,7 @@ static void fork_while_held(held_lock_t *h) {
     }
     int status = -1;
     assert_int_equal(waitpid(child, &status, 0), child);
+    alarm(0);
     assert_int_equal(pthread_join(holder, NULL), 0);
     if (WIFSIGNALED(status)) {
         fail_msg("the child was stopped by signal %d (SIGALRM: it hung on a lock held at the fork)", WTERMSIG(status));
@@ -170,6 +176,7 @@ static void fork_from_inside_the_critical_section(void **state) {
     (void)state;
     capheap_port_critical_enter();
     fflush(stdout);
+    alarm(CHILD_SECONDS);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
@@ -179,6 +186,7 @@ static void fork_from_inside_the_critical_section(void **state) {
     capheap_port_critical_exit();
     int status = -1;
     assert_int_equal(waitpid(child, &status, 0), child);
+    alarm(0);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
 }

@@ -18,7 +18,6 @@
 #include "capheap.h"
 #include "capheap/port.h"
 #include "preload.h"
-#include "registry.h"
 
 _Atomic int capheap_preload_state;
 _Atomic uintptr_t capheap_preload_lo;
@@ -166,11 +165,11 @@ void capheap_preload_start(void) {
 
 /* A child of a threaded program inherits every lock as it was at the fork:
  * one that another thread held (a heap's, the critical section) would stay
- * held for ever. The thread that forks holds them all across the fork
- * (capheap_registry_hold_all), so that no other thread is inside capheap
- * then; parent and child give them back. Registered in a constructor, not
- * on the first malloc: pthread_atfork may allocate. */
+ * held for ever. capheap_register_fork_handlers has the forking thread hold
+ * them all across it. Registered in a constructor, not on the first malloc:
+ * pthread_atfork may allocate. Should it fail (no memory), the program runs
+ * on, as it would under a malloc without such handlers. */
 __attribute__((constructor)) static void preload_constructor(void) {
     capheap_preload_start();
-    pthread_atfork(capheap_registry_hold_all, capheap_registry_give_all, capheap_registry_give_all);
+    (void)capheap_register_fork_handlers();
 }
