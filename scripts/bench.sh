@@ -66,7 +66,7 @@ if [[ " ${ARCHES:-m32 m64} " == *" m32 "* ]]; then
   printf 'int main(void) { return 0; }\n' >"$probe/p.c"
   if ! { gcc -m32 "$probe/p.c" -o "$probe/p" && valgrind --tool=none -q "$probe/p"; } >/dev/null 2>&1; then
     echo "bench: valgrind cannot run 32-bit programs on this machine (a kernel without IA32 emulation);" \
-         "the -m32 figures need one. ARCHES=m64 measures the 64-bit build alone." >&2
+         "the -m32 figures, most of the report, need one." >&2
     rm -rf "$probe"
     exit 1
   fi
