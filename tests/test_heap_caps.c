@@ -679,6 +679,13 @@ static void failed_allocation_hook(void **state) {
     assert_string_equal(hook_function, "heap_caps_aligned_alloc");
     assert_null(heap_caps_aligned_calloc(16, 1000, 1000, MALLOC_CAP_8BIT));
     assert_string_equal(hook_function, "heap_caps_aligned_calloc");
+    /* refused for its alignment (not a power of two): a failure all the same */
+    assert_null(heap_caps_aligned_alloc(48, 10, MALLOC_CAP_DMA));
+    assert_string_equal(hook_function, "heap_caps_aligned_alloc");
+    assert_null(heap_caps_aligned_calloc(48, 3, 5, MALLOC_CAP_DMA));
+    assert_string_equal(hook_function, "heap_caps_aligned_calloc");
+    assert_int_equal(hook_size, 15);
+    assert_int_equal(hook_caps, MALLOC_CAP_DMA);
     assert_null(heap_caps_malloc_default(1000000));
     assert_string_equal(hook_function, "heap_caps_malloc_default");
     assert_int_equal(hook_caps, MALLOC_CAP_DEFAULT);
