@@ -369,6 +369,28 @@ static void test_sink_sees_bad_alignments(void **state) {
     assert_memory_equal(lines[1], "alloc 0x0 10 0x4 align=48 caller=", 33);
 }
 
+/* A calloc's line says the product of its arguments and no alignment (it
+ * asked none: " align=" would follow the caps); an aligned calloc's says its
+ * alignment. */
+static void test_sink_line_of_a_calloc_has_no_alignment(void **state) {
+    (void)state;
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    void *c = heap_caps_calloc(4, 10, MALLOC_CAP_DMA);
+    void *z = heap_caps_aligned_calloc(16, 4, 10, MALLOC_CAP_DMA);
+    capheap_trace_set_sink(NULL, NULL);
+    assert_non_null(c);
+    assert_non_null(z);
+    assert_int_equal(line_count, 2);
+    char want[128];
+    snprintf(want, sizeof want, "alloc %p 40 0x%x caller=", c, (unsigned)MALLOC_CAP_DMA);
+    assert_memory_equal(lines[0], want, strlen(want));
+    snprintf(want, sizeof want, "alloc %p 40 0x%x align=16 caller=", z, (unsigned)MALLOC_CAP_DMA);
+    assert_memory_equal(lines[1], want, strlen(want));
+    heap_caps_free(c);
+    heap_caps_free(z);
+}
+
 /* CAPHEAP_TRACE_LINE_MAX holds the widest line, and no byte more: every
  * field at its largest value (the header said 96 bytes suffice, which a
  * 64-bit host's line with a large thread number does not). */
@@ -600,6 +622,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_line_of_a_calloc_has_no_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_event_writes_every_field_given, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_calls_with_cached_lists, setup, teardown),
