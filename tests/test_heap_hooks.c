@@ -128,6 +128,20 @@ static void test_allocations_and_frees(void **state) {
     assert_free_event(7, d);
 }
 
+/* heap_caps_aligned_calloc calls the alloc hook too, with the product of
+ * its arguments; refused for its alignment, it calls none. */
+static void test_aligned_calloc_calls_the_alloc_hook(void **state) {
+    (void)state;
+    void *z = heap_caps_aligned_calloc(32, 4, 25, MALLOC_CAP_DMA);
+    assert_non_null(z);
+    assert_null(heap_caps_aligned_calloc(48, 4, 25, MALLOC_CAP_DMA));
+    assert_int_equal(nevents, 1);
+    assert_alloc_event(0, z, 100, MALLOC_CAP_DMA);
+    heap_caps_free(z);
+    assert_int_equal(nevents, 2);
+    assert_free_event(1, z);
+}
+
 /* The same caps many times: the calls after the first find their list and
  * their owner in the caches (the fast paths), and still call each hook once. */
 static void test_repeated_calls(void **state) {
@@ -436,6 +450,7 @@ static void test_realloc_free_hook_comes_before_the_address_is_reused(void **sta
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_allocations_and_frees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aligned_calloc_calls_the_alloc_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeated_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_with_tracing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instruction_bus_address, setup, teardown),
