@@ -243,6 +243,17 @@ static void *fill_iram(void) {
     return fill;
 }
 
+/* Size 0 fails with EXEC too, on the first call (slow path) and on the calls
+ * that find the list cached (its 32BIT rule): no heap is asked for 0 bytes,
+ * which D/IRAM's window would serve with a block of its extra bytes. */
+static void exec_malloc_of_size_0_returns_null(void **state) {
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        assert_null(heap_caps_malloc(0, MALLOC_CAP_EXEC));
+    }
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 static void exec_from_diram_returns_its_instruction_bus_address(void **state) {
     (void)state;
     void *fill = fill_iram();
@@ -830,6 +841,7 @@ int main(void) {
 #endif
         ESP32(rule_32bit_rounds_the_size_up),
         ESP32(rule_32bit_keeps_a_whole_word_size_on_every_path),
+        ESP32(exec_malloc_of_size_0_returns_null),
         ESP32(exec_from_diram_returns_its_instruction_bus_address),
         ESP32(exec_window_addresses_that_were_never_returned_are_reported),
         ESP32(exec_window_realloc_and_alignment),
