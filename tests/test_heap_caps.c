@@ -146,6 +146,23 @@ static void first_heap_that_never_failed_fails_to_the_second(void **state) {
     assert_int_equal(caps_reports.count, 0);
 }
 
+/* The first call for a mask, on the slow path (its list not cached yet), is
+ * a plain request too: the heap that cannot serve it keeps its fail floor,
+ * as the fast path's failures do (asked with an alignment, it would not). */
+static void slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor(void **state) {
+    (void)state;
+    multi_heap_handle_t mh = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
+    void *fill[SMALL_FILL];
+    int n = fill_small_heap(mh, fill);
+    assert_int_equal(capheap_multi_heap_fail_floor(mh), SIZE_MAX);
+    void *p = heap_caps_malloc(256, MALLOC_CAP_8BIT); /* the first call for 8BIT */
+    assert_in_heap(p, 0x3FFB3000);
+    assert_true(capheap_multi_heap_fail_floor(mh) <= 256);
+    heap_caps_free(p);
+    free_small_heap(mh, fill, n);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* A calloc is a plain request too (no alignment): a heap that cannot serve
  * it keeps its fail floor, as for a malloc, and later requests of that size
  * pass it over without its lock. Asked with an alignment, the heap would
@@ -835,6 +852,7 @@ int main(void) {
         ESP32(requests_no_memory_can_serve_return_null),
         ESP32(falls_to_the_next_heap_when_one_is_full),
         ESP32(first_heap_that_never_failed_fails_to_the_second),
+        ESP32(slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor),
         ESP32(calloc_failing_in_a_heap_keeps_its_fail_floor),
 #if CAPHEAP_POISONING_LEVEL >= 2 /* only comprehensive poisoning checks free memory on malloc */
         ESP32(a_heap_that_found_corruption_is_asked_once),
