@@ -109,6 +109,23 @@ static void sizes_that_would_wrap_are_refused(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* A DMA list asks a line (its own path once cached): each failure calls the
+ * failed-allocation hook, on the first call and the cached ones alike, and
+ * a request it serves calls none. */
+static void dma_failures_call_the_hook_and_successes_do_not(void **state) {
+    (void)state;
+    failed_calls = 0;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(count_failure), ESP_OK);
+    for (size_t i = 1; i <= 3; i++) {
+        assert_null(heap_caps_malloc(64u << 20, MALLOC_CAP_DMA)); /* more than the board has */
+        assert_int_equal(failed_calls, i);
+    }
+    void *p = heap_caps_malloc(100, MALLOC_CAP_DMA);
+    assert_true(p != NULL && aligned(p, 32));
+    assert_int_equal(failed_calls, 3);
+    heap_caps_free(p);
+}
+
 static void plain_requests_stay_on_the_grain(void **state) {
     (void)state;
     void *p = heap_caps_malloc(1, MALLOC_CAP_8BIT);
@@ -214,6 +231,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(simd_needs_memory_that_has_it, setup_esp32_psram, teardown),
         cmocka_unit_test_setup_teardown(dma_requests_get_whole_lines, setup_stm32h743, teardown),
         cmocka_unit_test_setup_teardown(sizes_that_would_wrap_are_refused, setup_stm32h743, teardown),
+        cmocka_unit_test_setup_teardown(dma_failures_call_the_hook_and_successes_do_not, setup_stm32h743, teardown),
         cmocka_unit_test_setup_teardown(plain_requests_stay_on_the_grain, setup_stm32h743, teardown),
         cmocka_unit_test_setup_teardown(realloc_into_dma_moves_to_a_line, setup_stm32h743, teardown),
         cmocka_unit_test_teardown(external_lines_and_simd, teardown),
