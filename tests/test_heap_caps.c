@@ -210,6 +210,28 @@ static void a_heap_that_found_corruption_is_asked_once(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
     assert_int_equal(caps_reports.count, 1);
 }
+
+/* The same on EXEC's words path: IRAM, first of the list, finds its free
+ * memory written and fails; the heaps after it serve (D/IRAM's window), and
+ * IRAM is not asked again. */
+static void an_exec_heap_that_found_corruption_is_asked_once(void **state) {
+    (void)state;
+    uint8_t *freed = heap_caps_malloc(1024, MALLOC_CAP_EXEC);
+    assert_string_equal(heap_name(freed), "IRAM");
+    void *guard = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* keeps the freed block apart from the rest */
+    assert_string_equal(heap_name(guard), "IRAM");
+    heap_caps_free(freed);
+    freed[100] ^= 0xFF; /* written after its free */
+    void *p = heap_caps_malloc(256, MALLOC_CAP_EXEC);
+    assert_int_equal(caps_reports.count, 1);
+    assert_non_null(p);
+    assert_string_equal(heap_name(p), "D/IRAM");
+    heap_caps_free(p);
+    freed[100] ^= 0xFF;
+    heap_caps_free(guard);
+    assert_true(heap_caps_check_integrity_all(true));
+    assert_int_equal(caps_reports.count, 1);
+}
 #endif
 
 static void rule_32bit_rounds_the_size_up(void **state) {
@@ -856,6 +878,7 @@ int main(void) {
         ESP32(calloc_failing_in_a_heap_keeps_its_fail_floor),
 #if CAPHEAP_POISONING_LEVEL >= 2 /* only comprehensive poisoning checks free memory on malloc */
         ESP32(a_heap_that_found_corruption_is_asked_once),
+        ESP32(an_exec_heap_that_found_corruption_is_asked_once),
 #endif
         ESP32(rule_32bit_rounds_the_size_up),
         ESP32(rule_32bit_keeps_a_whole_word_size_on_every_path),
