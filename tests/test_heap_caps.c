@@ -163,6 +163,31 @@ static void slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor(void **state
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+#if CAPHEAP_POISONING_LEVEL >= 1 /* with poisoning 32BIT's list rounds sizes: the words path */
+/* On the words path too, a heap after the first that cannot serve the
+ * request keeps its fail floor: the 32BIT list asks IRAM, then the small
+ * DRAM heap (both full here), then the large one, which serves. */
+static void words_path_keeps_the_fail_floor_of_a_later_heap(void **state) {
+    (void)state;
+    multi_heap_handle_t iram = capheap_heap_handle(caps_heap_at(caps_host(0x40089800)));
+    multi_heap_handle_t small = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
+    void *p = heap_caps_malloc(64, MALLOC_CAP_32BIT); /* the slow path caches the list */
+    assert_in_heap(p, 0x40089800);
+    heap_caps_free(p);
+    void *fill_iram[SMALL_FILL], *fill_small[SMALL_FILL];
+    int n_iram = fill_small_heap(iram, fill_iram);
+    int n_small = fill_small_heap(small, fill_small);
+    assert_int_equal(capheap_multi_heap_fail_floor(small), SIZE_MAX);
+    p = heap_caps_malloc(256, MALLOC_CAP_32BIT);
+    assert_in_heap(p, 0x3FFB3000);
+    assert_true(capheap_multi_heap_fail_floor(small) <= 256);
+    heap_caps_free(p);
+    free_small_heap(small, fill_small, n_small);
+    free_small_heap(iram, fill_iram, n_iram);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+#endif
+
 /* A calloc is a plain request too (no alignment): a heap that cannot serve
  * it keeps its fail floor, as for a malloc, and later requests of that size
  * pass it over without its lock. Asked with an alignment, the heap would
@@ -876,6 +901,9 @@ int main(void) {
         ESP32(first_heap_that_never_failed_fails_to_the_second),
         ESP32(slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor),
         ESP32(calloc_failing_in_a_heap_keeps_its_fail_floor),
+#if CAPHEAP_POISONING_LEVEL >= 1
+        ESP32(words_path_keeps_the_fail_floor_of_a_later_heap),
+#endif
 #if CAPHEAP_POISONING_LEVEL >= 2 /* only comprehensive poisoning checks free memory on malloc */
         ESP32(a_heap_that_found_corruption_is_asked_once),
         ESP32(an_exec_heap_that_found_corruption_is_asked_once),
