@@ -146,21 +146,40 @@ static void first_heap_that_never_failed_fails_to_the_second(void **state) {
     assert_int_equal(caps_reports.count, 0);
 }
 
-/* The first call for a mask, on the slow path (its list not cached yet), is
- * a plain request too: the heap that cannot serve it keeps its fail floor,
- * as the fast path's failures do (asked with an alignment, it would not). */
-static void slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor(void **state) {
-    (void)state;
+/* With the small DRAM heap full (its fail floor not kept yet), request()
+ * fails there and is served by the next heap of the list, the large DRAM
+ * heap; the failure keeps the small heap's floor. */
+static void assert_failure_keeps_the_fail_floor(void *(*request)(void)) {
     multi_heap_handle_t mh = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
     void *fill[SMALL_FILL];
     int n = fill_small_heap(mh, fill);
     assert_int_equal(capheap_multi_heap_fail_floor(mh), SIZE_MAX);
-    void *p = heap_caps_malloc(256, MALLOC_CAP_8BIT); /* the first call for 8BIT */
+    void *p = request();
     assert_in_heap(p, 0x3FFB3000);
     assert_true(capheap_multi_heap_fail_floor(mh) <= 256);
     heap_caps_free(p);
     free_small_heap(mh, fill, n);
     assert_true(heap_caps_check_integrity_all(true));
+}
+
+static void *malloc_256(void) { return heap_caps_malloc(256, MALLOC_CAP_8BIT); }
+static void *calloc_4_by_64(void) { return heap_caps_calloc(4, 64, MALLOC_CAP_8BIT); }
+
+/* The first call for a mask, on the slow path (its list not cached yet), is
+ * a plain request too: the heap that cannot serve it keeps its fail floor,
+ * as the fast path's failures do (asked with an alignment, it would not). */
+static void slow_path_malloc_failing_in_a_heap_keeps_its_fail_floor(void **state) {
+    (void)state;
+    assert_failure_keeps_the_fail_floor(malloc_256); /* the first call for 8BIT */
+}
+
+/* A calloc is a plain request too (no alignment): a heap that cannot serve
+ * it keeps its fail floor, as for a malloc, and later requests of that size
+ * pass it over without its lock. Asked with an alignment, the heap would
+ * try memalign, whose failure sets no floor. */
+static void calloc_failing_in_a_heap_keeps_its_fail_floor(void **state) {
+    (void)state;
+    assert_failure_keeps_the_fail_floor(calloc_4_by_64);
 }
 
 #if CAPHEAP_POISONING_LEVEL >= 1 /* with poisoning 32BIT's list rounds sizes: the words path */
@@ -187,24 +206,6 @@ static void words_path_keeps_the_fail_floor_of_a_later_heap(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 #endif
-
-/* A calloc is a plain request too (no alignment): a heap that cannot serve
- * it keeps its fail floor, as for a malloc, and later requests of that size
- * pass it over without its lock. Asked with an alignment, the heap would
- * try memalign, whose failure sets no floor. */
-static void calloc_failing_in_a_heap_keeps_its_fail_floor(void **state) {
-    (void)state;
-    multi_heap_handle_t mh = capheap_heap_handle(caps_heap_at(caps_host(0x3FFAE6E0)));
-    void *fill[SMALL_FILL];
-    int n = fill_small_heap(mh, fill);
-    assert_int_equal(capheap_multi_heap_fail_floor(mh), SIZE_MAX);
-    uint8_t *p = heap_caps_calloc(4, 64, MALLOC_CAP_8BIT);
-    assert_in_heap(p, 0x3FFB3000); /* the next heap of the list */
-    assert_true(capheap_multi_heap_fail_floor(mh) <= 256);
-    heap_caps_free(p);
-    free_small_heap(mh, fill, n);
-    assert_true(heap_caps_check_integrity_all(true));
-}
 
 #if CAPHEAP_POISONING_LEVEL >= 2
 /* With comprehensive poisoning a heap whose malloc finds its free memory
