@@ -208,6 +208,22 @@ static void words_path_keeps_the_fail_floor_of_a_later_heap(void **state) {
 #endif
 
 #if CAPHEAP_POISONING_LEVEL >= 2
+/* freed and guard are blocks of one heap, guard keeping freed apart from the
+ * rest. freed is written after its free: the next request of caps (256
+ * bytes) makes that heap find it, report it and fail, and D/IRAM serves. */
+static void written_after_free_is_reported_once(uint8_t *freed, void *guard, uint32_t caps) {
+    heap_caps_free(freed);
+    freed[100] ^= 0xFF;
+    assert_int_equal(caps_reports.count, 0);
+    void *p = heap_caps_malloc(256, caps);
+    assert_int_equal(caps_reports.count, 1);
+    assert_non_null(p);
+    assert_string_equal(heap_name(p), "D/IRAM");
+    heap_caps_free(p);
+    freed[100] ^= 0xFF;
+    heap_caps_free(guard);
+}
+
 /* With comprehensive poisoning a heap whose malloc finds its free memory
  * written reports it and fails: the call goes on to the heaps after it, and
  * that heap is not asked (and does not report) again. Here the second heap of
@@ -220,18 +236,9 @@ static void a_heap_that_found_corruption_is_asked_once(void **state) {
     int n = fill_small_heap(small, fill);
     uint8_t *freed = heap_caps_malloc(1024, MALLOC_CAP_8BIT); /* the small heap fails: its floor is kept */
     assert_in_heap(freed, 0x3FFB3000);
-    void *guard = heap_caps_malloc(64, MALLOC_CAP_8BIT); /* keeps the freed block apart from the rest */
+    void *guard = heap_caps_malloc(64, MALLOC_CAP_8BIT);
     assert_in_heap(guard, 0x3FFB3000);
-    heap_caps_free(freed);
-    freed[100] ^= 0xFF; /* written after its free */
-    assert_int_equal(caps_reports.count, 0);
-    void *p = heap_caps_malloc(256, MALLOC_CAP_8BIT);
-    assert_int_equal(caps_reports.count, 1);
-    assert_non_null(p);
-    assert_string_equal(heap_name(p), "D/IRAM");
-    heap_caps_free(p);
-    freed[100] ^= 0xFF;
-    heap_caps_free(guard);
+    written_after_free_is_reported_once(freed, guard, MALLOC_CAP_8BIT);
     free_small_heap(small, fill, n);
     assert_true(heap_caps_check_integrity_all(true));
     assert_int_equal(caps_reports.count, 1);
@@ -244,17 +251,9 @@ static void an_exec_heap_that_found_corruption_is_asked_once(void **state) {
     (void)state;
     uint8_t *freed = heap_caps_malloc(1024, MALLOC_CAP_EXEC);
     assert_string_equal(heap_name(freed), "IRAM");
-    void *guard = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* keeps the freed block apart from the rest */
+    void *guard = heap_caps_malloc(64, MALLOC_CAP_EXEC);
     assert_string_equal(heap_name(guard), "IRAM");
-    heap_caps_free(freed);
-    freed[100] ^= 0xFF; /* written after its free */
-    void *p = heap_caps_malloc(256, MALLOC_CAP_EXEC);
-    assert_int_equal(caps_reports.count, 1);
-    assert_non_null(p);
-    assert_string_equal(heap_name(p), "D/IRAM");
-    heap_caps_free(p);
-    freed[100] ^= 0xFF;
-    heap_caps_free(guard);
+    written_after_free_is_reported_once(freed, guard, MALLOC_CAP_EXEC);
     assert_true(heap_caps_check_integrity_all(true));
     assert_int_equal(caps_reports.count, 1);
 }
