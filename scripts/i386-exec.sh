@@ -5,8 +5,8 @@
 # QEMU's user-mode emulator of i386 (Debian's qemu-user, which scripts/deps.sh
 # installs) with the kernel's binfmt_misc, so that every 32-bit program,
 # however a test starts it, runs under qemu-i386. Needs root for that step.
-#   scripts/i386-exec.sh          check, register if needed, check again
-#   scripts/i386-exec.sh --check  only tell whether 32-bit programs run (exit 0 if so)
+# It checks with a probe, registers if needed, and checks again (exit 1 with a
+# message if they still do not run).
 # valgrind cannot run under the emulator: on such a kernel, make bench's -m32
 # figures cannot be measured (scripts/bench.sh says so).
 set -euo pipefail
@@ -21,7 +21,6 @@ runs_m32() {
 }
 
 runs_m32 && exit 0
-[ "${1:-}" = --check ] && exit 1
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -32,9 +31,9 @@ if [ -z "$emulator" ]; then
 fi
 [ -e "$binfmt/register" ] || $SUDO mount -t binfmt_misc binfmt_misc "$binfmt"
 if [ ! -e "$binfmt/qemu-i386" ]; then
-  # An i386 ELF executable: class 32-bit, little-endian, version 1, type EXEC or
-  # DYN (the mask lets bit 0 of e_type vary), machine 3 (EM_386). F: the
-  # kernel opens the emulator now, so it is found from any mount namespace.
+  # An i386 ELF executable: "\x7fELF", class 32-bit, any OS ABI (masked), type
+  # EXEC or DYN (the mask lets bit 0 of e_type vary), machine 3 (EM_386). F:
+  # the kernel opens the emulator now, so it is found from any mount namespace.
   magic='\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00'
   mask='\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
   echo ":qemu-i386:M::$magic:$mask:$emulator:F" | $SUDO tee "$binfmt/register" >/dev/null
