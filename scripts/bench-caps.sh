@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The capabilities layer (bench/bench_caps.c) under callgrind, -m32, on
+# The capabilities layer (bench/bench_caps.c), instructions counted, -m32, on
 # WORKLOADS.md's small and churn workloads: instructions per malloc+free pair of
 #   esp32, esp32-dma, esp32-exec   heap_caps_malloc(n, 8BIT / DMA / 32BIT|EXEC) and
 #   esp32-32bit                    heap_caps_free on the esp32 board; and 32BIT alone
@@ -51,10 +51,10 @@ measure() {
   key=${mode// /-}
   tag=caps-$wl-$key
   read -r mfn ffn < <(wrappers "$1")
-  echo "bench: callgrind caps $wl $mode" >&2
+  echo "bench: counting caps $wl $mode" >&2
   local cmd
   read -r -a cmd < <(program "$@")
-  callgrind "$tag" "$mfn,$ffn" -- "${cmd[0]}" "$wl" "${cmd[@]:1}"
+  count "$tag" "$mfn,$ffn" -- "${cmd[0]}" "$wl" "${cmd[@]:1}"
   read -r m f p < <(per_pair "$tag" "$mfn" "$ffn")
   put "malloc.caps.$wl.$key" "$m"; put "free.caps.$wl.$key" "$f"; put "pair.caps.$wl.$key" "$p"
   put "failed.caps.$wl.$key" "$(value failed "$OUT/$tag.txt")"

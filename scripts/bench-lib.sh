@@ -1,5 +1,5 @@
 # bench-lib.sh: what the bench-*.sh scripts share (sourced, not run): where
-# things go, the builds, callgrind counting and the values file.
+# things go, the builds, instruction counting and the values file.
 #
 #   $OUT/values.txt   one "key value" line per figure, appended by each part;
 #                     bench-targets.sh and bench-plot.py read their figures
@@ -57,36 +57,131 @@ put() { echo "$1 $2" >>"$OUT/values.txt"; }
 # get KEY: a figure recorded by put (the last one of that key); empty if none.
 get() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$OUT/values.txt"; }
 
-# callgrind TAG FUNCTIONS -- COMMAND...: runs COMMAND under callgrind,
-# collecting only inside the named functions (comma-separated); its stdout
-# goes to $OUT/TAG.txt, the inclusive listing to $OUT/TAG.inclusive.txt.
-# LD_BIND_NOW: the first call through the PLT does not pay for resolving it.
-callgrind() {
-  local tag=$1 fns=$2 toggles=() fn
+# How instructions are counted: callgrind where valgrind runs the program;
+# otherwise (an -m32 program on a kernel without IA32 emulation, which runs
+# it only under QEMU's emulator, where valgrind stops at its first check)
+# qemu-i386 with the count_calls plugin
+# (tests/target/qemu_plugins/count_calls.c), which counts the same
+# instructions: equal to callgrind's counts, inclusive and self, on the
+# 64-bit builds where both run (scripts/bench-counter-check.sh).
+# counter_for EXE: "callgrind" or "qemu".
+counter_for() {
+  if is_elf32 "$1" && ! valgrind_runs_m32; then
+    echo qemu
+  else
+    echo callgrind
+  fi
+}
+
+is_elf32() { [ "$(readelf -h "$1" | awk '/Class:/ {print $2}')" = ELF32 ]; }
+
+# valgrind_runs_m32: whether valgrind runs a 32-bit program here (probed once).
+valgrind_runs_m32() {
+  if [ -z "${VALGRIND_RUNS_M32:-}" ]; then
+    local probe
+    probe=$(mktemp -d)
+    printf 'int main(void) { return 0; }\n' >"$probe/p.c"
+    VALGRIND_RUNS_M32=no
+    if { gcc -m32 "$probe/p.c" -o "$probe/p" && valgrind --tool=none -q "$probe/p"; } >/dev/null 2>&1; then
+      VALGRIND_RUNS_M32=yes
+    fi
+    rm -rf "$probe"
+    export VALGRIND_RUNS_M32
+  fi
+  [ "$VALGRIND_RUNS_M32" = yes ]
+}
+
+# count TAG FUNCTIONS -- COMMAND...: runs COMMAND, counting the instructions
+# executed inside the named functions (comma-separated), callees included.
+# Its stdout goes to $OUT/TAG.txt; $OUT/TAG.counts gets "fn NAME INCLUSIVE
+# SELF" per function and "total N", all that was counted. LD_BIND_NOW: the
+# first call through the PLT does not pay for resolving it.
+count() {
+  local tag=$1 fns=$2
   shift 3
+  case "$(counter_for "$1")" in
+    callgrind) count_callgrind "$tag" "$fns" "$@" ;;
+    qemu) count_qemu "$tag" "$fns" "$@" ;;
+  esac
+}
+
+# Under callgrind; the inclusive listing stays in $OUT/TAG.inclusive.txt.
+count_callgrind() {
+  local tag=$1 fns=$2 toggles=() fn
+  shift 2
   for fn in ${fns//,/ }; do toggles+=("--toggle-collect=$fn"); done
   LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/$tag.callgrind" "${toggles[@]}" \
     "$@" >"$OUT/$tag.txt" 2>"$OUT/$tag.valgrind.log" ||
     { cat "$OUT/$tag.valgrind.log" >&2; echo "bench: $tag failed" >&2; exit 1; }
   callgrind_annotate --inclusive=yes --threshold=100 "$OUT/$tag.callgrind" >"$OUT/$tag.inclusive.txt"
+  callgrind_annotate --threshold=100 "$OUT/$tag.callgrind" >"$OUT/$tag.self.txt"
+  {
+    for fn in ${fns//,/ }; do
+      echo "fn $fn $(listed_cost "$fn" "$OUT/$tag.inclusive.txt") $(listed_cost "$fn" "$OUT/$tag.self.txt")"
+    done
+    echo "total $(sed -n 's/^totals: *//p' "$OUT/$tag.callgrind" | awk '{print $1}')"
+  } >"$OUT/$tag.counts"
 }
 
-# cost_of FUNCTION LISTING: its cost in a callgrind_annotate listing; 0 if absent.
-cost_of() {
+# Under QEMU's user-mode emulator (qemu-i386, or qemu-x86_64 for a 64-bit
+# program) with the count_calls plugin, built here from its source.
+count_qemu() {
+  local tag=$1 fns=$2 exe=$3 so="$BUILD/qemu-plugins/count_calls.so" qemu=qemu-x86_64 args
+  shift 2
+  is_elf32 "$exe" && qemu="qemu-i386"
+  mkdir -p "$(dirname "$so")"
+  cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden \
+    tests/target/qemu_plugins/count_calls.c -o "$so"
+  args=$(count_calls_args "$tag" "$exe" "$fns")
+  rm -f "$OUT/$tag.plugin.txt"
+  if ! "$qemu" -E LD_BIND_NOW=1 -plugin "$so$args,out=$OUT/$tag.plugin.txt" "$@" \
+         >"$OUT/$tag.txt" 2>"$OUT/$tag.qemu.log" || [ ! -s "$OUT/$tag.plugin.txt" ]; then
+    cat "$OUT/$tag.qemu.log" >&2
+    echo "bench: $tag failed under $qemu" >&2
+    exit 1
+  fi
+  awk '$1 == "fn" { print $1, $2, $3, $4 } $1 == "total"' "$OUT/$tag.plugin.txt" >"$OUT/$tag.counts"
+}
+
+# count_calls_args TAG EXE FUNCTIONS: the plugin's arguments, ",code=...,fn=...,plt=...",
+# from the ELF file: its first code segment, the functions, the PLT sections
+# (callgrind counts a stub in its caller's self cost).
+count_calls_args() {
+  local tag=$1 exe=$2 fn at addr size
+  printf ',code=%s' "$(readelf -lW "$exe" | awk '$1 == "LOAD" && ($7 ~ /E/ || $8 == "E") { print $3; exit }')"
+  for fn in ${3//,/ }; do
+    at=$(nm -S "$exe" | awk -v f="$fn" '$4 == f { print "0x" $1 ":0x" $2 }')
+    [ -n "$at" ] || { echo "bench: $tag: $fn is not in $exe" >&2; exit 1; }
+    printf ',fn=%s:%s' "$fn" "$at"
+  done
+  while read -r _ addr size; do
+    printf ',plt=0x%s:0x%x' "$addr" $((0x$addr + 0x$size))
+  done < <(readelf -SW "$exe" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$1 ~ /^\.plt(\.got|\.sec)?$/ { print $1, $3, $5 }')
+}
+
+# listed_cost FUNCTION LISTING: its cost in a callgrind_annotate listing; 0 if absent.
+listed_cost() {
   awk -v fn="$1" '$0 ~ (":" fn " \\[") { gsub(",", "", $1); print $1; found = 1; exit }
                   END { if (!found) print 0 }' "$2"
 }
 
-# collected_total TAG: every instruction callgrind collected in the run.
-collected_total() { sed -n 's/^totals: *//p' "$OUT/$1.callgrind" | awk '{print $1}'; }
+# cost_of FUNCTION TAG [self]: the inclusive (or self) count of a function
+# named to count; 0 if it never ran.
+cost_of() {
+  awk -v fn="$1" -v col="$([ "${3:-}" = self ] && echo 4 || echo 3)" \
+    '$1 == "fn" && $2 == fn { print $col; found = 1; exit } END { if (!found) print 0 }' "$OUT/$2.counts"
+}
+
+# collected_total TAG: every instruction counted in the run.
+collected_total() { awk '$1 == "total" { print $2 }' "$OUT/$1.counts"; }
 
 # per_pair TAG MALLOC_FN FREE_FN: "malloc free pair" instructions per call,
 # from the wrappers' inclusive costs and the calls the program counted. The
 # wrappers must account for every collected instruction (nothing else was).
 per_pair() {
   local tag=$1 m f
-  m=$(cost_of "$2" "$OUT/$tag.inclusive.txt")
-  f=$(cost_of "$3" "$OUT/$tag.inclusive.txt")
+  m=$(cost_of "$2" "$tag")
+  f=$(cost_of "$3" "$tag")
   if [ "$m" = 0 ] || [ "$f" = 0 ] || [ "$((m + f))" != "$(collected_total "$tag")" ]; then
     echo "bench: $tag: wrapper costs $m + $f differ from the collected total $(collected_total "$tag")" >&2
     exit 1

@@ -55,7 +55,7 @@ def pair_panel(values, top):
     rows = [(a, b, lbl) for b, lbl in BUILDS for a in ALLOCATORS if f"pair.{b}.churn.{a}" in values]
     most = max(float(values[f"pair.{b}.{w}.{a}"]) for a, b, _ in rows for w in ("churn", "small"))
     scale = (WIDTH - LABEL_W - 60) / most
-    out = [text(10, top, "Instructions per malloc+free pair (callgrind; shorter is better; dashed: target)",
+    out = [text(10, top, "Instructions per malloc+free pair (counted as callgrind does; shorter is better; dashed: target)",
                 size=14, weight="bold")]
     y = top + 14
     for w, colour in (("churn", COLOURS["churn"]), ("small", COLOURS["small"])):

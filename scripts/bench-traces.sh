@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real traces (../shared/traces, Android's memory_replay recordings) replayed
 # on ONE multi_heap region, -m32 as WORKLOADS.md's reference figures:
-#   - in a region of 1.25 x the trace's peak live bytes, under callgrind:
+#   - in a region of 1.25 x the trace's peak live bytes, instructions counted:
 #     failed allocations, instructions per operation (inside the allocator
 #     call wrappers only), and the footprint against peak live bytes;
 #   - natively, by bisection: the smallest region in which the whole trace
@@ -32,7 +32,7 @@ events() {
 # collected_in TAG: instructions inside the four wrappers (all that was collected).
 collected_in() {
   local fn sum=0
-  for fn in ${WRAPPERS//,/ }; do sum=$((sum + $(cost_of "$fn" "$OUT/$1.inclusive.txt"))); done
+  for fn in ${WRAPPERS//,/ }; do sum=$((sum + $(cost_of "$fn" "$1"))); done
   [ "$sum" = "$(collected_total "$1")" ] || { echo "bench: $1: wrappers $sum != $(collected_total "$1")" >&2; exit 1; }
   echo "$sum"
 }
@@ -40,8 +40,8 @@ collected_in() {
 measure() { # NAME
   local name=$1 ev tag=trace-$1 f
   ev=$(events "$name")
-  echo "bench: callgrind trace $name in 1.25 x peak live (-m32)" >&2
-  callgrind "$tag" "$WRAPPERS" -- "$(bench_dir m32)/bench/bench_trace" "$ev" fixed 1250
+  echo "bench: counting trace $name in 1.25 x peak live (-m32)" >&2
+  count "$tag" "$WRAPPERS" -- "$(bench_dir m32)/bench/bench_trace" "$ev" fixed 1250
   f=$OUT/$tag.txt
   put "trace.$name.events" "$(value events "$f")"
   put "trace.$name.peak_live" "$(value peak_live "$f")"
@@ -68,7 +68,7 @@ for t in $TRACES; do measure "$t"; done
   echo
   echo "capheap is multi_heap on one region, -m32, events in the recorded order (the recording's"
   echo "threads as one sequence). Peak live bytes: the most payload the trace holds (sizes asked"
-  echo "for). instr/op: callgrind inside the malloc, aligned_alloc, realloc and free wrappers, per"
+  echo "for). instr/op: counted inside the malloc, aligned_alloc, realloc and free wrappers, per"
   echo "call. Highest used byte: the end of the highest block ever handed out, from the region's"
   echo "start; region - min free: the most the heap ever used, headers and control data included."
   echo "Smallest region: bisection to 1/1000 of the peak, native. Reference (WORKLOADS.md, -m32,"

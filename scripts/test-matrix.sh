@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite in each configuration of the matrix:
-#   m64            64-bit, no poisoning
+#   m64            64-bit, no poisoning; the count_calls QEMU plugin against
+#                  callgrind (scripts/count-check.sh)
 #   m32            32-bit (-m32), no poisoning: the targets' word size
 #   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers),
 #                  and ESP-IDF's allocation and free hooks (CAPHEAP_HEAP_HOOKS)
@@ -47,7 +48,7 @@ configure() {
   local cfg=$1 dir=$2
   local args=(-S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPHEAP_BUILD_BENCH=OFF)
   case "$cfg" in
-    m64) ;;
+    m64) args+=(-DCAPHEAP_COUNTER_CHECK=ON) ;;
     m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
     m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16) ;;

@@ -1,0 +1,67 @@
+/*
+ * count_probe.c: the program on which scripts/count-check.sh compares the
+ * count_calls QEMU plugin with callgrind. Each counted function (probe_*)
+ * leaves the plugin one case it must follow as callgrind does: calls and
+ * returns at several depths, a tail call, an indirect call, recursion, calls
+ * through the PLT into the C library, a string instruction repeated with a
+ * rep prefix, and a function that is entered again from outside after it
+ * returned. Argument: how many rounds.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROBE __attribute__((noinline, used))
+
+static volatile unsigned sink;
+
+PROBE static unsigned leaf(unsigned x) {
+    for (unsigned i = 0; i < (x & 7u); i++) {
+        sink += i;
+    }
+    return x * 2654435761u;
+}
+
+PROBE static unsigned recurse(unsigned depth) { return depth == 0 ? leaf(depth) : recurse(depth - 1) + 1; }
+
+/* rep movsb: one instruction the CPU repeats n times. */
+PROBE static void copy_bytes(void *dst, const void *src, size_t n) {
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+PROBE unsigned probe_calls(unsigned x) { return leaf(x) + recurse(x & 15u) + leaf(x + 1); }
+
+PROBE unsigned probe_tail(unsigned x) { return leaf(x ^ 0x55u); } /* gcc -O2 makes it a jmp */
+
+static unsigned (*volatile indirect)(unsigned) = leaf;
+PROBE unsigned probe_indirect(unsigned x) { return indirect(x) + 1; }
+
+PROBE unsigned probe_libc(unsigned x) {
+    char *p = malloc(16 + (x & 255u));
+    if (p == NULL) {
+        return 0;
+    }
+    memset(p, (int)x, 16);
+    unsigned v = (unsigned char)p[3];
+    free(p);
+    return v;
+}
+
+PROBE unsigned probe_rep(unsigned x) {
+    char from[64], to[64];
+    memset(from, (int)x, sizeof from);
+    copy_bytes(to, from, x & 63u);
+    return (unsigned char)to[0];
+}
+
+int main(int argc, char **argv) {
+    unsigned rounds = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 1000;
+    unsigned x = 12345;
+    for (unsigned i = 0; i < rounds; i++) {
+        x = x * 1103515245u + 12345u;
+        sink += probe_calls(x) + probe_tail(x) + probe_indirect(x) + probe_libc(x) + probe_rep(x);
+    }
+    printf("rounds=%u\n", rounds);
+    return 0;
+}
