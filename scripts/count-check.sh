@@ -17,7 +17,7 @@ BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 . scripts/bench-lib.sh
 
-FNS=probe_calls,probe_tail,probe_indirect,probe_libc,probe_rep
+FNS=probe_calls,probe_tail,probe_indirect,probe_libc,probe_rep,probe_page
 count_callgrind callgrind "$FNS" "$program" 300
 count_qemu qemu "$FNS" "$program" 300
 echo "function, callgrind inclusive self, plugin inclusive self:"

@@ -4,8 +4,9 @@
  * leaves the plugin one case it must follow as callgrind does: calls and
  * returns at several depths, a tail call, an indirect call, recursion, calls
  * through the PLT into the C library, a string instruction repeated with a
- * rep prefix, and a function that is entered again from outside after it
- * returned. Argument: how many rounds.
+ * rep prefix, an instruction that straddles a page boundary, and a function
+ * that is entered again from outside after it returned. Argument: how many
+ * rounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -55,12 +56,34 @@ PROBE unsigned probe_rep(unsigned x) {
     return (unsigned char)to[0];
 }
 
+/* Four one-byte instructions, then a five-byte one across the boundary of a
+ * 4 KiB page (bytes 4093..4097 of an aligned block), then a return: QEMU's
+ * translator ends a block before such an instruction unless it is the
+ * block's first (count_calls.c says what that does to a count). The first
+ * 4,089 bytes of the block are padding no one runs. Assembly that both x86
+ * instruction sets read alike. */
+unsigned probe_page(void);
+__asm__(".pushsection .text.probe_page, \"ax\", @progbits\n"
+        ".balign 4096\n"
+        ".skip 4089, 0xcc\n"
+        ".globl probe_page\n"
+        ".type probe_page, @function\n"
+        "probe_page:\n"
+        "nop\n"
+        "nop\n"
+        "nop\n"
+        "nop\n"
+        "movl $1, %eax\n"
+        "ret\n"
+        ".size probe_page, . - probe_page\n"
+        ".popsection\n");
+
 int main(int argc, char **argv) {
     unsigned rounds = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 1000;
     unsigned x = 12345;
     for (unsigned i = 0; i < rounds; i++) {
         x = x * 1103515245u + 12345u;
-        sink += probe_calls(x) + probe_tail(x) + probe_indirect(x) + probe_libc(x) + probe_rep(x);
+        sink += probe_calls(x) + probe_tail(x) + probe_indirect(x) + probe_libc(x) + probe_rep(x) + probe_page();
     }
     printf("rounds=%u\n", rounds);
     return 0;
