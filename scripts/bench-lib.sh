@@ -95,7 +95,8 @@ valgrind_runs_m32() {
 # executed inside the named functions (comma-separated), callees included.
 # Its stdout goes to $OUT/TAG.txt; $OUT/TAG.counts gets "fn NAME INCLUSIVE
 # SELF" per function and "total N", all that was counted. LD_BIND_NOW: the
-# first call through the PLT does not pay for resolving it.
+# first call through the PLT does not pay for resolving it. PRELOAD (in the
+# environment): a library the program runs with LD_PRELOAD.
 count() {
   local tag=$1 fns=$2
   shift 3
@@ -110,7 +111,7 @@ count_callgrind() {
   local tag=$1 fns=$2 toggles=() fn
   shift 2
   for fn in ${fns//,/ }; do toggles+=("--toggle-collect=$fn"); done
-  LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/$tag.callgrind" "${toggles[@]}" \
+  LD_PRELOAD=${PRELOAD:-} LD_BIND_NOW=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/$tag.callgrind" "${toggles[@]}" \
     "$@" >"$OUT/$tag.txt" 2>"$OUT/$tag.valgrind.log" ||
     { cat "$OUT/$tag.valgrind.log" >&2; echo "bench: $tag failed" >&2; exit 1; }
   callgrind_annotate --inclusive=yes --threshold=100 "$OUT/$tag.callgrind" >"$OUT/$tag.inclusive.txt"
@@ -126,15 +127,16 @@ count_callgrind() {
 # Under QEMU's user-mode emulator (qemu-i386, or qemu-x86_64 for a 64-bit
 # program) with the count_calls plugin, built here from its source.
 count_qemu() {
-  local tag=$1 fns=$2 exe=$3 so="$BUILD/qemu-plugins/count_calls.so" qemu=qemu-x86_64 args
+  local tag=$1 fns=$2 exe=$3 so="$BUILD/qemu-plugins/count_calls.so" qemu=qemu-x86_64 args guest=(-E LD_BIND_NOW=1)
   shift 2
   is_elf32 "$exe" && qemu="qemu-i386"
   mkdir -p "$(dirname "$so")"
   cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden \
     tests/target/qemu_plugins/count_calls.c -o "$so"
   args=$(count_calls_args "$tag" "$exe" "$fns")
+  [ -z "${PRELOAD:-}" ] || guest+=(-E "LD_PRELOAD=$PRELOAD")
   rm -f "$OUT/$tag.plugin.txt"
-  if ! "$qemu" -E LD_BIND_NOW=1 -plugin "$so$args,out=$OUT/$tag.plugin.txt" "$@" \
+  if ! "$qemu" "${guest[@]}" -plugin "$so$args,out=$OUT/$tag.plugin.txt" "$@" \
          >"$OUT/$tag.txt" 2>"$OUT/$tag.qemu.log" || [ ! -s "$OUT/$tag.plugin.txt" ]; then
     cat "$OUT/$tag.qemu.log" >&2
     echo "bench: $tag failed under $qemu" >&2

@@ -36,7 +36,7 @@ counter_text() {
   if [[ " ${ARCHES:-m32 m64} " == *" m32 "* ]] && ! valgrind_runs_m32; then
     echo "callgrind ($(valgrind --version)) for 64-bit programs and, valgrind being unable to run"
     echo "32-bit programs on this kernel, by $(qemu-i386 --version | head -n1 | cut -d' ' -f1-3) with the"
-    echo "count_calls plugin for -m32 ones (it counts what callgrind counts; -m32 LD_PRELOAD rows left out)"
+    echo "count_calls plugin for -m32 ones (it counts what callgrind counts)"
   else
     echo "callgrind ($(valgrind --version))"
   fi
