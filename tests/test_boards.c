@@ -382,6 +382,16 @@ static void inverted_window_filled_offers_nothing(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The EXEC block x's stored word (its data-bus address, in the word below
+ * x) copied into the word below forged, inside x's window: forged looks
+ * like an address an allocation returned. */
+static uint8_t *forge_stored_word(uint8_t *x, uint8_t *forged) {
+    uintptr_t stored;
+    memcpy(&stored, x - sizeof stored, sizeof stored);
+    memcpy(forged - sizeof stored, &stored, sizeof stored);
+    return forged;
+}
+
 /* A free of an address no EXEC block returned is refused, even one that is
  * off the grain inside a block whose bytes below it copy the block's stored
  * word: the block stays allocated. */
@@ -390,16 +400,36 @@ static void inverted_window_refuses_a_forged_address(void **state) {
     init_inverted_window_board(MY + 0x1040000);
     uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
     assert_non_null(x);
-    uintptr_t stored;
-    memcpy(&stored, x - sizeof stored, sizeof stored);
-    memcpy(x + 1, &stored, sizeof stored);
-    uint8_t *forged = x + 1 + sizeof stored;
+    uint8_t *forged = forge_stored_word(x, x + 1 + sizeof(uintptr_t));
     heap_caps_free(forged);
     assert_int_equal(caps_reports.count, 1);
     assert_ptr_equal(caps_reports.addr, forged);
     assert_true(heap_caps_get_allocated_size(x) >= 64);
     heap_caps_free(x);
     assert_int_equal(caps_reports.count, 1);
+}
+
+/* The address just past an EXEC block's window (its end, on the grain) is no
+ * address of that block, even when the block's last word copies its stored
+ * word: the free is refused and the block stays allocated. (The block below
+ * keeps that end inside the window.) */
+static void inverted_window_refuses_the_end_of_a_block(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    uint8_t *top = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* the window's last bytes */
+    uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+    assert_non_null(top);
+    assert_non_null(x);
+    size_t usable = heap_caps_get_allocated_size(x); /* to the end of its window */
+    uint8_t *end = forge_stored_word(x, x + usable);
+    heap_caps_free(end);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, end);
+    assert_int_equal(heap_caps_get_allocated_size(x), usable);
+    heap_caps_free(x);
+    heap_caps_free(top);
+    assert_int_equal(caps_reports.count, 1);
+    assert_true(heap_caps_check_integrity_all(true));
 }
 
 /* A window below its data: the alias constant wraps around, which pointer
@@ -788,6 +818,7 @@ int main(void) {
         cmocka_unit_test_teardown(inverted_window_addresses_are_in_their_block, teardown),
         cmocka_unit_test_teardown(inverted_window_filled_offers_nothing, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_a_forged_address, teardown),
+        cmocka_unit_test_teardown(inverted_window_refuses_the_end_of_a_block, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
         cmocka_unit_test_teardown(malloc_policy_is_the_boards, teardown),
