@@ -432,6 +432,20 @@ static void inverted_window_refuses_the_end_of_a_block(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The first address of an inverted window is no EXEC block's: its stored
+ * word would lie below the window, which is not read (on the host, nothing
+ * is mapped there). Free and size refuse it with a report. */
+static void inverted_window_refuses_its_first_address(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    void *first = caps_ptr(MY + 0x1040000);
+    heap_caps_free(first);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, first);
+    assert_int_equal(heap_caps_get_allocated_size(first), 0);
+    assert_int_equal(caps_reports.count, 2);
+}
+
 /* A window below its data: the alias constant wraps around, which pointer
  * sums may not (clang's UBSan: fuzz_tool_inputs's regress-linear-window-below-data). */
 static void own_board_linear_window_below_its_data(void **state) {
@@ -819,6 +833,7 @@ int main(void) {
         cmocka_unit_test_teardown(inverted_window_filled_offers_nothing, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_a_forged_address, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_the_end_of_a_block, teardown),
+        cmocka_unit_test_teardown(inverted_window_refuses_its_first_address, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
         cmocka_unit_test_teardown(malloc_policy_is_the_boards, teardown),
