@@ -261,6 +261,24 @@ static void own_board_linear_window_shares_memory(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* A block allocated at its data address is also at its linear window's
+ * address, whatever its size (1 byte here: poisoning counts it so): the
+ * window address has the same allocated size and frees the block. */
+static void linear_window_address_of_a_one_byte_block(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init_board(&my_board), ESP_OK);
+    capheap_heap_t *code = capheap_registry_at(3);
+    caps_record_reports();
+    uint8_t *data = multi_heap_malloc(capheap_heap_handle(code), 1);
+    assert_non_null(data);
+    uint8_t *x = data + (caps_host(MY + 0x1010000) - caps_host(MY + 0x10000));
+    assert_int_equal(heap_caps_get_allocated_size(x), heap_caps_get_allocated_size(data));
+    size_t free_before = heap_caps_get_free_size(MALLOC_CAP_EXEC);
+    heap_caps_free(x);
+    assert_true(heap_caps_get_free_size(MALLOC_CAP_EXEC) > free_before);
+    assert_int_equal(caps_reports.count, 0);
+}
+
 /* Regions of one type that touch are one heap when their windows touch too,
  * in the window's own direction: a linear window goes on above, an inverted
  * one below (it runs backwards); a window elsewhere, or none beside one,
@@ -827,6 +845,7 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_merges_cuts_and_drops, teardown),
         cmocka_unit_test_teardown(own_board_merges_touching_windows, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
+        cmocka_unit_test_teardown(linear_window_address_of_a_one_byte_block, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_inverted_window_off_the_grain, teardown),
         cmocka_unit_test_teardown(inverted_window_addresses_are_in_their_block, teardown),
