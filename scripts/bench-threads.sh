@@ -81,6 +81,10 @@ quiet_or_not() {
   echo "as-created: the locks as capheap_port_lock_create hands them out (the target figure);"
   echo "spaced: the two locks 16 locks apart in the port's pool; with one cache line per lock"
   echo "(capheap_port_lock.h) the two rows should agree."
+  if grep -qs '^enabled' /proc/sys/fs/binfmt_misc/qemu-i386; then
+    echo "Here the kernel ran the -m32 program under QEMU's i386 emulator (binfmt_misc,"
+    echo "scripts/i386-exec.sh): these are the emulated program's figures."
+  fi
   echo
   quiet_or_not
 } >"$OUT/threads.md"

@@ -7,8 +7,9 @@
 # however a test starts it, runs under qemu-i386. Needs root for that step.
 # It checks with a probe, registers if needed, and checks again (exit 1 with a
 # message if they still do not run).
-# valgrind cannot run under the emulator: on such a kernel, make bench's -m32
-# figures cannot be measured (scripts/bench.sh says so).
+# valgrind cannot run under the emulator: on such a kernel, make bench counts
+# the -m32 programs' instructions under qemu-i386 with its own plugin instead
+# (scripts/bench-lib.sh: count).
 set -euo pipefail
 
 binfmt=/proc/sys/fs/binfmt_misc
