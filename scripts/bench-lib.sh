@@ -63,7 +63,7 @@ get() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$OUT/values.txt"; }
 # qemu-i386 with the count_calls plugin
 # (tests/target/qemu_plugins/count_calls.c), which counts the same
 # instructions: equal to callgrind's counts, inclusive and self, on the
-# 64-bit builds where both run (scripts/bench-counter-check.sh).
+# 64-bit builds where both run (scripts/count-check.sh, a test of make test).
 # counter_for EXE: "callgrind" or "qemu".
 counter_for() {
   if is_elf32 "$1" && ! valgrind_runs_m32; then
