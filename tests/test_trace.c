@@ -369,6 +369,24 @@ static void test_sink_sees_bad_alignments(void **state) {
     assert_memory_equal(lines[1], "alloc 0x0 10 0x4 align=48 caller=", 33);
 }
 
+/* realloc to size 0 of an address inside a live block frees nothing, and
+ * the sink hears of no free: the address is reported, not traced. */
+static void test_sink_hears_no_free_of_a_refused_realloc_to_zero(void **state) {
+    (void)state;
+    uint8_t *a = heap_caps_calloc(1, 100, MALLOC_CAP_8BIT); /* zeros: no header inside */
+    assert_non_null(a);
+    caps_record_reports();
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    assert_null(heap_caps_realloc(a + 16, 0, MALLOC_CAP_8BIT));
+    capheap_trace_set_sink(NULL, NULL);
+    caps_default_reports();
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, a + 16);
+    assert_int_equal(line_count, 0);
+    heap_caps_free(a);
+}
+
 /* A calloc's line says the product of its arguments and no alignment (it
  * asked none: " align=" would follow the caps); an aligned calloc's says its
  * alignment. */
@@ -622,6 +640,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_hears_no_free_of_a_refused_realloc_to_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_line_of_a_calloc_has_no_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_event_writes_every_field_given, setup, teardown),
