@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capheap.h"
 #include "registry.h"
@@ -75,6 +76,9 @@ static const uint32_t caps_mix[] = {
 #define CAPS_COUNT (sizeof caps_mix / sizeof caps_mix[0])
 
 /* ---- one worker ----------------------------------------------------------- */
+
+/* Allocations with a worker's extra caps served, by any worker. */
+static atomic_size_t extra_seen;
 
 typedef struct {
     unsigned id;
@@ -166,12 +170,26 @@ static void step(worker_t *w, unsigned i) {
         b->size = size;
         fill(b, (uint8_t)(w->id * 31 + i));
         w->served++;
-        w->extra_served += caps == w->extra_caps;
+        if (caps == w->extra_caps) {
+            w->extra_served++;
+            atomic_fetch_add_explicit(&extra_seen, 1, memory_order_relaxed);
+        }
     }
 }
 
 /* Set while heaps are being added: the workers go on until it is clear. */
 static atomic_bool adding;
+
+/* Once the heaps are added, the workers go on until one of them has been
+ * served by one (at most 10 s): the scheduler may have left them no time
+ * while the heaps were being added (a 2-core machine runs 4 workers). */
+static void keep_adding_until_an_extra_is_served(void) {
+    const struct timespec pause = {0, 1000000};
+    for (unsigned ms = 0; ms < 10000 && atomic_load(&extra_seen) == 0; ms++) {
+        nanosleep(&pause, NULL);
+    }
+    atomic_store(&adding, false);
+}
 
 static void *work(void *arg) {
     worker_t *w = arg;
@@ -265,6 +283,7 @@ static worker_t workers[MAX_THREADS];
 
 static void start_workers(pthread_t *t, unsigned n, uint32_t extra_caps) {
     memset(workers, 0, sizeof workers);
+    atomic_store(&extra_seen, 0);
     for (unsigned i = 0; i < n; i++) {
         workers[i].id = i;
         workers[i].seed = 0x9E3779B9u * (i + 1) ^ n;
@@ -344,7 +363,7 @@ static void test_add_region_while_allocating(void **state) {
         for (volatile unsigned spin = 0; spin < 20000; spin++) {
         }
     }
-    atomic_store(&adding, false);
+    keep_adding_until_an_extra_is_served();
     size_t served = 0;
     join_workers(t, 4, &served);
     size_t extra = 0;
@@ -392,7 +411,7 @@ static void nest_while_allocating(uint32_t first_take, uint32_t host_caps, bool 
         for (volatile unsigned spin = 0; spin < 20000; spin++) {
         }
     }
-    atomic_store(&adding, false);
+    keep_adding_until_an_extra_is_served();
     size_t served = 0, extra_served = 0;
     join_workers(t, 4, &served);
     for (unsigned i = 0; i < 4; i++) {
