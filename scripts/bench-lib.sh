@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
+. scripts/qemu-plugin-lib.sh
 # The real traces (../shared/traces) that bench-traces.sh replays.
 TRACES=${TRACES:-"android-surfaceflinger android-systemui"}
 
@@ -125,14 +126,13 @@ count_callgrind() {
 }
 
 # Under QEMU's user-mode emulator (qemu-i386, or qemu-x86_64 for a 64-bit
-# program) with the count_calls plugin, built here from its source.
+# program) with the count_calls plugin, built here from its source when
+# that changed (qemu-plugin-lib.sh).
 count_qemu() {
   local tag=$1 fns=$2 exe=$3 so="$BUILD/qemu-plugins/count_calls.so" qemu=qemu-x86_64 args guest=(-E LD_BIND_NOW=1)
   shift 2
   is_elf32 "$exe" && qemu="qemu-i386"
-  mkdir -p "$(dirname "$so")"
-  cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden \
-    tests/target/qemu_plugins/count_calls.c -o "$so"
+  qemu_plugin_build "$so" tests/target/qemu_plugins/count_calls.c
   args=$(count_calls_args "$tag" "$exe" "$fns")
   [ -z "${PRELOAD:-}" ] || guest+=(-E "LD_PRELOAD=$PRELOAD")
   rm -f "$OUT/$tag.plugin.txt"

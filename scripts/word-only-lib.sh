@@ -2,20 +2,12 @@
 # from the repository's top): the word-only plugin, its arguments and its
 # verdict.
 
-# Builds the plugin (tests/target/qemu_plugins/word_only.c) into SO with the
-# host compiler, unless SO is newer than its source.
+. "$(dirname "${BASH_SOURCE[0]}")/qemu-plugin-lib.sh"
+
+# Builds the plugin (tests/target/qemu_plugins/word_only.c) into SO, unless
+# SO is up to date.
 word_only_build_plugin() {
-  local so=$1 source=tests/target/qemu_plugins/word_only.c
-  if [ ! -f "$so" ] || [ "$source" -nt "$so" ]; then
-    mkdir -p "$(dirname "$so")"
-    # Built aside and renamed: CTest runs several word-only tests at once, and
-    # one of them loading a plugin another is still writing failed ("file too
-    # short"). A rename replaces the file whole.
-    local aside
-    aside=$(mktemp "$so.XXXXXX")
-    cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -fvisibility=hidden "$source" -o "$aside"
-    mv -f "$aside" "$so"
-  fi
+  qemu_plugin_build "$1" tests/target/qemu_plugins/word_only.c
 }
 
 # The -plugin argument: the plugin SO watching RANGES (START:END[,...]),
