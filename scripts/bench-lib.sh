@@ -142,6 +142,10 @@ count_qemu() {
     echo "bench: $tag failed under $qemu" >&2
     exit 1
   fi
+  if grep '^open ' "$OUT/$tag.plugin.txt" >&2; then
+    echo "bench: $tag ended inside a counted function (left by no return: a longjmp, an exit?); its counts are not trusted" >&2
+    exit 1
+  fi
   awk '$1 == "fn" { print $1, $2, $3, $4 } $1 == "total"' "$OUT/$tag.plugin.txt" >"$OUT/$tag.counts"
 }
 

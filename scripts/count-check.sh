@@ -3,7 +3,8 @@
 # against callgrind: counts the probe functions of PROGRAM (a build of
 # tests/count_calls/count_probe.c) both ways, as make bench would
 # (scripts/bench-lib.sh: count_callgrind, count_qemu), and fails unless every
-# function ran and every inclusive and self count is the same.
+# function ran and every inclusive and self count is the same; and that a
+# function left by a longjmp fails the count.
 #
 #   scripts/count-check.sh PROGRAM
 #
@@ -31,3 +32,12 @@ if ! diff "$OUT/callgrind.counts" "$OUT/qemu.counts" >&2; then
   exit 1
 fi
 echo "count-check: equal ($(collected_total qemu) instructions)"
+
+# A function left by a longjmp (probe_jump) cannot be followed: the count must
+# fail, not give the rest of the program to it.
+if (count_qemu jump probe_jump "$program" 10 longjmp) 2>"$OUT/jump.err"; then
+  echo "count-check: a longjmp out of a counted function went unreported" >&2
+  exit 1
+fi
+grep -q '^open probe_jump ' "$OUT/jump.err" || { cat "$OUT/jump.err" >&2; exit 1; }
+echo "count-check: a longjmp out of a counted function is reported"

@@ -5,9 +5,11 @@
  * returns at several depths, a tail call, an indirect call, recursion, calls
  * through the PLT into the C library, a string instruction repeated with a
  * rep prefix, an instruction that straddles a page boundary, and a function
- * that is entered again from outside after it returned. Argument: how many
- * rounds.
+ * that is entered again from outside after it returned. Arguments: how many
+ * rounds; "longjmp" for a run that also leaves probe_jump by a longjmp, which
+ * the plugin cannot follow and must report (count-check.sh).
  */
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +80,28 @@ __asm__(".pushsection .text.probe_page, \"ax\", @progbits\n"
         ".size probe_page, . - probe_page\n"
         ".popsection\n");
 
+static jmp_buf back;
+
+PROBE static void jump_back(unsigned x) { longjmp(back, (int)(x | 1u)); }
+
+/* Left by a longjmp from its callee, never by its return. */
+PROBE unsigned probe_jump(unsigned x) {
+    jump_back(x);
+    return 0;
+}
+
+static void jump_once(unsigned x) {
+    if (setjmp(back) == 0) {
+        sink += probe_jump(x);
+    }
+}
+
 int main(int argc, char **argv) {
     unsigned rounds = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 1000;
     unsigned x = 12345;
+    if (argc > 2 && strcmp(argv[2], "longjmp") == 0) {
+        jump_once(x);
+    }
     for (unsigned i = 0; i < rounds; i++) {
         x = x * 1103515245u + 12345u;
         sink += probe_calls(x) + probe_tail(x) + probe_indirect(x) + probe_libc(x) + probe_rep(x) + probe_page();

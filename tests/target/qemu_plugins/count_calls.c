@@ -39,8 +39,14 @@
  * with the block, heap_caps_free of bench_caps -m32 came out one instruction
  * per call high where an instruction straddled a page boundary.
  *
- * One guest thread: the state is not shared between vCPUs (the bench programs
- * counted are single-threaded).
+ * What it cannot follow: a counted function left other than by its return (a
+ * longjmp out of it, exit inside it) leaves the plugin counting what runs
+ * after; when the program then ends with the function still open, FILE gets
+ * a line "open NAME DEPTH", on which scripts/bench-lib.sh fails the count
+ * (scripts/count-check.sh checks that a longjmp gives it). A signal handler
+ * run inside a counted function is counted in it. One guest thread: the
+ * state is not shared between vCPUs (the bench programs counted are
+ * single-threaded and have none of these).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -220,6 +226,9 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *user) {
         total += fns[i].inclusive;
     }
     fprintf(f, "total %" PRIu64 "\n", total);
+    if (active >= 0) {
+        fprintf(f, "open %s %" PRId64 "\n", fns[active].name, depth);
+    }
     fclose(f);
 }
 
