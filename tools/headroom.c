@@ -268,29 +268,47 @@ static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intpt
     return 0;
 }
 
-/* The heaps of the selection cut together in its order; two heaps also the
- * other way round, from the board as given again. The first heap of an order
- * loses as much as it can alone, and the second what is then left to it: the
- * two orders are the two ends of what the pair can lose together. */
+/* The selection in turn from its k-th heap: k, k + 1, ..., then 0 to k - 1. */
+static heap_selection_t turn_from(const heap_selection_t *sel, size_t k) {
+    heap_selection_t turn = {.count = sel->count};
+    for (size_t j = 0; j < sel->count; j++) {
+        turn.heap[j] = sel->heap[(k + j) % sel->count];
+    }
+    return turn;
+}
+
+/* The heaps of the selection cut together in its order, then in the orders
+ * that start at each other heap (its order turned), each from the board as
+ * given again. The first heap of an order loses as much as it can alone, so
+ * every heap is seen at its most beside what the others can then lose; for
+ * two heaps the two orders are the two ends of what the pair can lose
+ * together. Of n heaps, three or more, these are n of the n! orders: the
+ * others share the bytes out otherwise. */
 static int print_orders(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
                         const heap_headroom_t *alone, const heap_selection_t *sel, bool progress) {
     bool two = sel->count == 2;
-    const char *ends = "the first heap's most, and what is left to the second";
+    const char *note = two ? "the first heap's most, and what is left to the second"
+                           : "the first heap's most, and what is then left to the others in turn";
     fprintf(out, "\nBytes the heaps can lose all at once: each cut in turn, in this order, by as much as it can\n"
                  "lose with the cuts above it in place, and what fails first with %u bytes more:\n",
             HEADROOM_STEP);
-    int rc = print_together(out, p, heaps, offset, alone, sel, progress,
-                            two ? ends : "one way to share them out; another order can give another");
-    if (rc != 0 || !two) {
-        return rc;
+    int rc = print_together(out, p, heaps, offset, alone, sel, progress, note);
+    for (size_t k = 1; rc == 0 && k < sel->count; k++) {
+        p->fixed = p->own; /* the cuts of the order before off again */
+        heap_selection_t turn = turn_from(sel, k);
+        if (two) {
+            fprintf(out, "The other order:\n");
+        } else {
+            fprintf(out, "Heap %zu first, then the others in the order above from it:\n", sel->heap[k]);
+        }
+        rc = print_together(out, p, heaps, offset, alone, &turn, progress, note);
     }
-    p->fixed = p->own; /* the first order's cuts off again */
-    heap_selection_t other = {{sel->heap[1], sel->heap[0]}, 2};
-    fprintf(out, "The other order:\n");
-    rc = print_together(out, p, heaps, offset, alone, &other, progress, ends);
-    if (rc == 0) {
+    if (rc == 0 && two) {
         fprintf(out, "  (the two orders are the ends of what the pair can lose; a share between them can be\n"
                      "  checked with a board file cut by both)\n");
+    } else if (rc == 0) {
+        fprintf(out, "  (each heap first once, at its most; the heaps' other orders share the bytes out\n"
+                     "  otherwise: a board file cut by each shows whether a share fits)\n");
     }
     return rc;
 }
