@@ -450,6 +450,32 @@ static void inverted_window_refuses_the_end_of_a_block(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The start of an EXEC block's window (rounded down to the grain) is no
+ * address of that block either: the word below it lies outside the block's
+ * window, so a free there is refused even when that word copies the block's
+ * stored word, and the block stays allocated. The window's start is its end
+ * less the usable size of the block's data-bus address. */
+static void inverted_window_refuses_the_start_of_a_block(void **state) {
+    (void)state;
+    init_inverted_window_board(MY + 0x1040000);
+    uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* the window's last bytes */
+    assert_non_null(x);
+    size_t usable = heap_caps_get_allocated_size(x); /* to the end of its window */
+    uintptr_t data;
+    memcpy(&data, x - sizeof data, sizeof data);
+    size_t block = heap_caps_get_allocated_size((void *)data);
+    assert_true(block >= usable + sizeof data);
+    uintptr_t window_start = (uintptr_t)x + usable - block;
+    uint8_t *start = forge_stored_word(x, (uint8_t *)(window_start & ~(uintptr_t)(MULTI_HEAP_ALIGN - 1)));
+    heap_caps_free(start);
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, start);
+    assert_int_equal(heap_caps_get_allocated_size(x), usable);
+    heap_caps_free(x);
+    assert_int_equal(caps_reports.count, 1);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* The first address of an inverted window is no EXEC block's: its stored
  * word would lie below the window, which is not read (on the host, nothing
  * is mapped there). Free and size refuse it with a report. */
@@ -852,6 +878,7 @@ int main(void) {
         cmocka_unit_test_teardown(inverted_window_filled_offers_nothing, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_a_forged_address, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_the_end_of_a_block, teardown),
+        cmocka_unit_test_teardown(inverted_window_refuses_the_start_of_a_block, teardown),
         cmocka_unit_test_teardown(inverted_window_refuses_its_first_address, teardown),
         cmocka_unit_test_teardown(own_board_window_in_two_pieces, teardown),
         cmocka_unit_test_teardown(added_range_across_two_regions_takes_no_type_or_window, teardown),
