@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "caps_test.h"
 #include "child_process.h"
+#include "multi_heap_internal.h" /* the fail floor */
 
 #include <sys/mman.h>
 
@@ -490,6 +491,35 @@ static void inverted_window_refuses_its_first_address(void **state) {
     assert_int_equal(caps_reports.count, 2);
 }
 
+/* An EXEC list whose first heap is asked through its (inverted) window goes
+ * down the list by the rules' loop; a heap after it asked at its own address
+ * gets a plain request there, as on the fast path: when it cannot serve, it
+ * keeps its fail floor (asked with an alignment, even 1, it would keep none),
+ * and the next heap serves. */
+static void exec_heap_after_a_window_heap_keeps_its_fail_floor(void **state) {
+    (void)state;
+    static const capheap_region_t code[] = {
+        {MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040000}},
+        {MY + 0x24000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* too small for the request */
+        {MY + 0x28000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    };
+    capheap_board_t b = my_board;
+    b.regions = code;
+    b.region_count = 3;
+    b.reserved_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    multi_heap_handle_t small = capheap_heap_handle(capheap_registry_at(1));
+    void *p = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* the slow path caches the list */
+    assert_ptr_equal(caps_heap_of_window(p), capheap_registry_at(0));
+    heap_caps_free(p);
+    assert_int_equal(capheap_multi_heap_fail_floor(small), SIZE_MAX);
+    p = heap_caps_malloc(0x2000, MALLOC_CAP_EXEC);
+    assert_ptr_equal(caps_heap_of(p), capheap_registry_at(2));
+    assert_true(capheap_multi_heap_fail_floor(small) <= 0x2000);
+    heap_caps_free(p);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 /* A window below its data: the alias constant wraps around, which pointer
  * sums may not (clang's UBSan: fuzz_tool_inputs's regress-linear-window-below-data). */
 static void own_board_linear_window_below_its_data(void **state) {
@@ -872,6 +902,7 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_merges_touching_windows, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(linear_window_address_of_a_one_byte_block, teardown),
+        cmocka_unit_test_teardown(exec_heap_after_a_window_heap_keeps_its_fail_floor, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_inverted_window_off_the_grain, teardown),
         cmocka_unit_test_teardown(inverted_window_addresses_are_in_their_block, teardown),
