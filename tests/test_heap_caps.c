@@ -816,6 +816,29 @@ static void failed_allocation_hook_on_a_cached_list_of_one_full_heap(void **stat
     assert_int_equal(hook_calls, 3);
 }
 
+/* EXEC's list (its 32BIT rule, IRAM first at its own address) takes the
+ * words path: there too each failure calls the hook once with the size
+ * asked, the first call (slow path) and those that find the list alike, and
+ * a request that a heap after IRAM serves (more than IRAM has: D/IRAM's
+ * window) calls none. */
+static void failed_allocation_hook_on_a_cached_exec_list(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    for (int i = 1; i <= 3; i++) {
+        assert_null(heap_caps_malloc(1000001, MALLOC_CAP_EXEC));
+        assert_int_equal(hook_calls, i);
+        assert_int_equal(hook_size, 1000001);
+        assert_int_equal(hook_caps, MALLOC_CAP_EXEC);
+        assert_string_equal(hook_function, "heap_caps_malloc");
+    }
+    void *p = heap_caps_malloc(100001, MALLOC_CAP_EXEC);
+    assert_non_null(p);
+    assert_string_equal(heap_name(p), "D/IRAM");
+    heap_caps_free(p);
+    assert_int_equal(hook_calls, 3);
+}
+
 /* ---- pointers that are no allocation ------------------------------------ */
 
 static void free_and_sizes_of_stray_pointers(void **state) {
@@ -931,6 +954,7 @@ int main(void) {
         ESP32(failed_allocation_hook),
         ESP32(failed_allocation_hook_on_a_cached_list_without_a_heap),
         ESP32(failed_allocation_hook_on_a_cached_list_whose_heaps_are_all_full),
+        ESP32(failed_allocation_hook_on_a_cached_exec_list),
         PSRAM(failed_allocation_hook_on_a_cached_list_of_one_full_heap),
         ESP32(free_and_sizes_of_stray_pointers),
         ESP32(allocated_and_containing_block_sizes),
