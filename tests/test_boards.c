@@ -491,6 +491,22 @@ static void inverted_window_refuses_its_first_address(void **state) {
     assert_int_equal(caps_reports.count, 2);
 }
 
+/* my_board with three regions of CODE: the first seen through an inverted
+ * window, the two after it with none (the middle one small). */
+static void init_window_then_plain_board(void) {
+    static const capheap_region_t code[] = {
+        {MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040000}},
+        {MY + 0x24000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}},
+        {MY + 0x28000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}},
+    };
+    static capheap_board_t b;
+    b = my_board;
+    b.regions = code;
+    b.region_count = 3;
+    b.reserved_count = 0;
+    assert_int_equal(capheap_init_board(&b), ESP_OK);
+}
+
 /* An EXEC list whose first heap is asked through its (inverted) window goes
  * down the list by the rules' loop; a heap after it asked at its own address
  * gets a plain request there, as on the fast path: when it cannot serve, it
@@ -498,25 +514,30 @@ static void inverted_window_refuses_its_first_address(void **state) {
  * and the next heap serves. */
 static void exec_heap_after_a_window_heap_keeps_its_fail_floor(void **state) {
     (void)state;
-    static const capheap_region_t code[] = {
-        {MY + 0x20000, 0x2000, CODE, 0, {CAPHEAP_ALIAS_INVERTED, MY + 0x1040000}},
-        {MY + 0x24000, 0x1000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}}, /* too small for the request */
-        {MY + 0x28000, 0x4000, CODE, 0, {CAPHEAP_ALIAS_NONE, 0}},
-    };
-    capheap_board_t b = my_board;
-    b.regions = code;
-    b.region_count = 3;
-    b.reserved_count = 0;
-    assert_int_equal(capheap_init_board(&b), ESP_OK);
+    init_window_then_plain_board();
     multi_heap_handle_t small = capheap_heap_handle(capheap_registry_at(1));
     void *p = heap_caps_malloc(64, MALLOC_CAP_EXEC); /* the slow path caches the list */
     assert_ptr_equal(caps_heap_of_window(p), capheap_registry_at(0));
     heap_caps_free(p);
     assert_int_equal(capheap_multi_heap_fail_floor(small), SIZE_MAX);
-    p = heap_caps_malloc(0x2000, MALLOC_CAP_EXEC);
+    p = heap_caps_malloc(0x2000, MALLOC_CAP_EXEC); /* more than the first two have */
     assert_ptr_equal(caps_heap_of(p), capheap_registry_at(2));
     assert_true(capheap_multi_heap_fail_floor(small) <= 0x2000);
     heap_caps_free(p);
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
+/* Whatever the heaps after it, an EXEC list whose first heap has a window
+ * asks that heap through its window on every call, the ones that find the
+ * list cached too: an EXEC block is never at its data address. */
+static void exec_list_asks_its_first_heap_through_its_window_on_every_call(void **state) {
+    (void)state;
+    init_window_then_plain_board();
+    for (int i = 0; i < 3; i++) { /* the slow path caches the list; the others find it */
+        void *p = heap_caps_malloc(64, MALLOC_CAP_EXEC);
+        assert_ptr_equal(caps_heap_of_window(p), capheap_registry_at(0));
+        heap_caps_free(p);
+    }
     assert_true(heap_caps_check_integrity_all(true));
 }
 
@@ -903,6 +924,7 @@ int main(void) {
         cmocka_unit_test_teardown(own_board_linear_window_shares_memory, teardown),
         cmocka_unit_test_teardown(linear_window_address_of_a_one_byte_block, teardown),
         cmocka_unit_test_teardown(exec_heap_after_a_window_heap_keeps_its_fail_floor, teardown),
+        cmocka_unit_test_teardown(exec_list_asks_its_first_heap_through_its_window_on_every_call, teardown),
         cmocka_unit_test_teardown(own_board_linear_window_below_its_data, teardown),
         cmocka_unit_test_teardown(own_board_inverted_window_off_the_grain, teardown),
         cmocka_unit_test_teardown(inverted_window_addresses_are_in_their_block, teardown),
