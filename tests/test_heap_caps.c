@@ -278,6 +278,24 @@ static void rule_32bit_rounds_the_size_up(void **state) {
     heap_caps_free(p);
 }
 
+/* Only 32BIT (or EXEC) rounds the size: an 8BIT request keeps the size asked,
+ * on the first call and on those that find its list. With poisoning that is
+ * the size its canaries guard, which heap_caps_get_allocated_size tells. */
+static void requests_without_32bit_keep_the_size_asked(void **state) {
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        void *p = heap_caps_malloc(5, MALLOC_CAP_8BIT);
+        assert_non_null(p);
+        if (POISONING) {
+            assert_int_equal(heap_caps_get_allocated_size(p), 5);
+        } else {
+            assert_true(heap_caps_get_allocated_size(p) >= 5);
+        }
+        heap_caps_free(p);
+    }
+    assert_int_equal(caps_reports.count, 0);
+}
+
 /* A size already a whole number of words is not rounded further: the same
  * block on the first call for EXEC (slow path, the list worked out) and on
  * the calls after it (the list cached: its words path asks IRAM inline). */
@@ -932,6 +950,7 @@ int main(void) {
         ESP32(an_exec_heap_that_found_corruption_is_asked_once),
 #endif
         ESP32(rule_32bit_rounds_the_size_up),
+        ESP32(requests_without_32bit_keep_the_size_asked),
         ESP32(rule_32bit_keeps_a_whole_word_size_on_every_path),
         ESP32(exec_malloc_of_size_0_returns_null),
         ESP32(exec_from_diram_returns_its_instruction_bus_address),
