@@ -166,6 +166,28 @@ static void pointer_outside_the_heap(void **state) {
     expect_no_report();
 }
 
+/* Where each block visited ends, NULL for a used one: for a free block
+ * multi_heap_walk gives the payload and its whole size. */
+static bool note_end(void *block, size_t size, int used, void *user) {
+    *(uint8_t **)user = used ? NULL : (uint8_t *)block + size;
+    return true;
+}
+
+/* The address just past the last block, where the end sentinel's header
+ * lies, is outside the heap, and the report says so: not the fault of
+ * whatever lies below it (with poisoning, where its head would be). */
+static void pointer_at_the_end_of_the_blocks(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *end = NULL;
+    multi_heap_walk(heap, note_end, &end);
+    assert_non_null(end); /* the last block is free */
+    expect_rejected_and_sound(heap, end);
+    assert_string_equal(reports.what, "pointer outside the heap");
+    multi_heap_free(heap, p);
+    expect_no_report();
+}
+
 /* Pointers off the heap's grain, inside used and free blocks. */
 static void misaligned_pointer(void **state) {
     (void)state;
@@ -466,6 +488,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(double_free),
         T(pointer_outside_the_heap),
+        T(pointer_at_the_end_of_the_blocks),
         T(misaligned_pointer),
         T(header_with_a_size_off_the_grain),
         T(header_overwritten_by_an_overrun),
