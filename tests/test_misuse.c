@@ -418,6 +418,27 @@ static void fills_of_comprehensive_poisoning(void **state) {
 
 #endif
 
+#if POISONING == 1
+
+/* Light poisoning fills nothing: a free marks the head and leaves the user's
+ * bytes beyond the free block's links as they were (the fill, and the time a
+ * free spends writing it, are comprehensive's). */
+static void light_poisoning_leaves_freed_bytes(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
+    fill(p, 100, 0x3C);
+    multi_heap_free(heap, p);
+    for (size_t i = 2 * W; i < 100 - W; i++) {
+        assert_int_equal(p[i], 0x3C);
+    }
+    assert_true(multi_heap_check(heap, true));
+    multi_heap_free(heap, guard);
+    expect_no_report();
+}
+
+#endif
+
 /* ---- the text of each report -------------------------------------------- */
 
 /* The handler gets one text per fault, so that a log says which misuse it
@@ -498,6 +519,9 @@ int main(void) {
         T(write_past_the_end),
         T(broken_head_canary),
         T(head_size_beyond_the_block),
+#endif
+#if POISONING == 1
+        T(light_poisoning_leaves_freed_bytes),
 #endif
 #if POISONING >= 2
         T(write_after_free),
