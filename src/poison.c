@@ -241,19 +241,23 @@ static void release(capheap_tlsf_t *t, void *p) {
         (void)capheap_tlsf_free(t, payload);
         return;
     }
+    /* All but the links' place: with a head longer than the links (task
+     * tracking, or the padding of a grain of 16 on 32-bit) its rest too. */
     size_t usable = capheap_tlsf_usable_size(payload);
-    capheap_block_fill(payload + HEAD, FREE_FILL, usable - HEAD);
+    capheap_block_fill(payload + LINKS, FREE_FILL, usable - LINKS);
     give_back(t, payload, usable);
 }
 
 /* Frees the taken block with this payload. Coalescing leaves the old
  * neighbours' headers, links and footers inside the new free block, around
- * the block's two edges: they get the fill back. */
+ * the block's two edges: they get the fill back, and nothing else does: the
+ * rest of the block is the caller's (a block prepare found written keeps
+ * the written bytes, past its links). */
 static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
     capheap_tlsf_span_t span = capheap_tlsf_free(t, payload);
     uint8_t *start = payload - H;
     uint8_t *end = payload + usable;
-    refill(span, start - FOOT, start + H + HEAD);
+    refill(span, start - FOOT, start + H + LINKS);
     refill(span, end - FOOT, end + H + LINKS);
 }
 

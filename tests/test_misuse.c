@@ -387,6 +387,36 @@ static void write_after_free(void **state) {
     multi_heap_free(heap, guard);
 }
 
+/* The same just after the free block's two links, where the freed
+ * allocation's head was: with task tracking, or a grain of 16 on 32-bit, the
+ * head is longer than the links, and the allocation that finds the write
+ * must give the block back with the written byte still there (it once put
+ * the fill back over the head's place, and the write vanished). */
+static void write_after_free_where_the_head_was(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
+    multi_heap_free(heap, p);
+    uint8_t *links_end = (uint8_t *)capheap_poison_payload(p) + 2 * sizeof(void *);
+    for (uint8_t *b = links_end; b < p + W; b++) {
+        *b = 0x11;
+        multi_heap_info_t before;
+        multi_heap_get_info(heap, &before);
+        assert_null(multi_heap_malloc(heap, 100));
+        expect_report(b);
+        assert_same_info(heap, &before);
+        assert_int_equal(*b, 0x11);
+        assert_false(multi_heap_check(heap, false));
+        *b = 0xFE; /* the free fill */
+        assert_true(multi_heap_check(heap, true));
+    }
+    uint8_t *q = multi_heap_malloc(heap, 100);
+    assert_ptr_equal(q, p);
+    expect_no_report();
+    multi_heap_free(heap, q);
+    multi_heap_free(heap, guard);
+}
+
 /* Memory freed long ago, merged into a large free block, is still watched. */
 static void write_after_free_in_a_merged_block(void **state) {
     (void)state;
@@ -525,6 +555,7 @@ int main(void) {
 #endif
 #if POISONING >= 2
         T(write_after_free),
+        T(write_after_free_where_the_head_was),
         T(write_after_free_in_a_merged_block),
         T(fills_of_comprehensive_poisoning),
 #endif
