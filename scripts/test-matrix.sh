@@ -16,7 +16,8 @@
 #   comprehensive  64-bit, comprehensive poisoning, CAPHEAP_WORD_ONLY_MEMORY=1 (the
 #                  control data in whole words), the word-only check of host
 #                  programs under QEMU's user-mode emulator (scripts/word-only.sh),
-#                  and the hooks (every realloc moves)
+#                  the hooks (every realloc moves), and task tracking (a head longer
+#                  than a free block's links: its rest is checked free memory)
 #   m32-light      32-bit, light poisoning, and no heaps made of allocations
 #                  (CAPHEAP_NESTED_HEAPS=0: such an add is refused); task
 #                  tracking (CAPHEAP_TASK_TRACKING: the task word in the head)
@@ -56,7 +57,8 @@ configure() {
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
                  -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
     light) args+=(-DCAPHEAP_POISONING=light -DCAPHEAP_HEAP_HOOKS=ON) ;;
-    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1 -DCAPHEAP_HEAP_HOOKS=ON) ;;
+    comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1 -DCAPHEAP_HEAP_HOOKS=ON
+                          -DCAPHEAP_TASK_TRACKING=ON) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light
                       -DCAPHEAP_TASK_TRACKING=ON) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1

@@ -142,10 +142,16 @@ static void free_interior(const uint8_t *payload, size_t usable, const uint8_t *
     *hi = payload + (usable > LINKS + FOOT ? usable - FOOT : LINKS);
 }
 
-/* A block just taken from free memory: its fill must be intact. */
+/* A block just taken from free memory: its fill must be intact. A block
+ * split off a larger free block has its last word in that block's interior
+ * too (a block taken whole has its old footer there). */
 static bool fresh_intact(uint8_t *payload) {
     const uint8_t *lo, *hi;
-    free_interior(payload, capheap_tlsf_usable_size(payload), &lo, &hi);
+    size_t usable = capheap_tlsf_usable_size(payload);
+    free_interior(payload, usable, &lo, &hi);
+    if (capheap_tlsf_next_is_free(payload)) {
+        hi = payload + usable;
+    }
     const uint8_t *bad = fill_broken(lo, (size_t)(hi - lo));
     if (bad != NULL) {
         capheap_report_corruption(bad, "free memory was written (use after free)");

@@ -42,7 +42,8 @@ _Static_assert(MIN_BLOCK % W == 0 && W % H == 0, "MIN_BLOCK is a block size; a h
 #define FLAG_FREE      ((size_t)1) /* this block is free */
 #define FLAG_PREV_FREE ((size_t)2) /* the block just before this one is free */
 #define FLAGS          (FLAG_FREE | FLAG_PREV_FREE)
-_Static_assert(FLAG_FREE == 1, "capheap_tlsf_largest_free (tlsf.h) takes a free block's header as its size + 1");
+_Static_assert(FLAG_FREE == 1, "capheap_tlsf_largest_free and capheap_tlsf_next_is_free (tlsf.h) take a free "
+                               "block's header as its size + 1");
 
 /* Heads of all classes cost at most region / CONTROL_SHARE bytes. */
 #ifndef CAPHEAP_TLSF_CONTROL_SHARE

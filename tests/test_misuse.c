@@ -417,6 +417,35 @@ static void write_after_free_where_the_head_was(void **state) {
     multi_heap_free(heap, guard);
 }
 
+/* A block split off a larger free block: its last word lay inside that
+ * block, under the fill (a block taken whole has its old footer there), so
+ * the allocation finds a write there too. The block's end is where the block
+ * allocated after it starts, a header below that one's payload. */
+static void write_after_free_at_the_end_of_a_split_block(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    uint8_t *p = multi_heap_malloc(heap, 100), *next = multi_heap_malloc(heap, 8);
+    uint8_t *end = (uint8_t *)capheap_poison_payload(next) - sizeof(size_t);
+    multi_heap_free(heap, next);
+    multi_heap_free(heap, p); /* one free block again, the heap's whole */
+    assert_true(multi_heap_check(heap, true));
+    for (uint8_t *b = end - sizeof(size_t); b < end; b++) {
+        *b = 0x11;
+        assert_false(multi_heap_check(heap, false));
+        multi_heap_info_t before;
+        multi_heap_get_info(heap, &before);
+        assert_null(multi_heap_malloc(heap, 100));
+        expect_report(b);
+        assert_same_info(heap, &before);
+        *b = 0xFE; /* the free fill */
+        assert_true(multi_heap_check(heap, true));
+    }
+    uint8_t *q = multi_heap_malloc(heap, 100);
+    assert_ptr_equal(q, p);
+    expect_no_report();
+    multi_heap_free(heap, q);
+}
+
 /* Memory freed long ago, merged into a large free block, is still watched. */
 static void write_after_free_in_a_merged_block(void **state) {
     (void)state;
@@ -556,6 +585,7 @@ int main(void) {
 #if POISONING >= 2
         T(write_after_free),
         T(write_after_free_where_the_head_was),
+        T(write_after_free_at_the_end_of_a_split_block),
         T(write_after_free_in_a_merged_block),
         T(fills_of_comprehensive_poisoning),
 #endif
