@@ -256,15 +256,18 @@ static void release(capheap_tlsf_t *t, void *p) {
 
 /* Frees the taken block with this payload. Coalescing leaves the old
  * neighbours' headers, links and footers inside the new free block, around
- * the block's two edges: they get the fill back, and nothing else does: the
- * rest of the block is the caller's (a block prepare found written keeps
- * the written bytes, past its links). */
+ * the block's two edges: the footer of the block before it, its own header
+ * and links, the header and links of the block after it. They get the fill
+ * back, and nothing else does: the rest of the block is the caller's (a block
+ * prepare found written keeps the written bytes, past its links and up to
+ * its last word, which the free writes a footer over only when it merges with
+ * no block after it, and then that footer ends the new free block). */
 static void give_back(capheap_tlsf_t *t, uint8_t *payload, size_t usable) {
     capheap_tlsf_span_t span = capheap_tlsf_free(t, payload);
     uint8_t *start = payload - H;
     uint8_t *end = payload + usable;
     refill(span, start - FOOT, start + H + LINKS);
-    refill(span, end - FOOT, end + H + LINKS);
+    refill(span, end, end + H + LINKS);
 }
 
 void capheap_poison_free(capheap_tlsf_t *t, void *p) {

@@ -358,10 +358,27 @@ static void head_size_beyond_the_block(void **state) {
 
 #if POISONING >= 2
 
-/* A write into freed memory breaks its fill: multi_heap_check fails, and the
- * allocation that would hand the memory out again reports the first written
- * byte and fails with the heap unchanged. Once the byte is restored, the same
- * allocation succeeds at the same place. */
+/* Byte b of free memory written: multi_heap_check fails, and the malloc of
+ * 100 bytes that would hand b out reports it and fails with the heap
+ * unchanged and b as written (visible to a debugger); with the fill put back,
+ * the check passes again. */
+static void expect_write_found(multi_heap_handle_t heap, uint8_t *b) {
+    *b = 0x11;
+    assert_false(multi_heap_check(heap, false));
+    multi_heap_info_t before;
+    multi_heap_get_info(heap, &before);
+    assert_null(multi_heap_malloc(heap, 100));
+    expect_report(b);
+    assert_same_info(heap, &before);
+    assert_int_equal(*b, 0x11);
+    assert_false(multi_heap_check(heap, false));
+    *b = 0xFE; /* the free fill */
+    assert_true(multi_heap_check(heap, true));
+}
+
+/* A write into freed memory breaks its fill: the allocation that would hand
+ * the memory out again reports the first written byte and fails. Once the
+ * byte is restored, the same allocation succeeds at the same place. */
 static void write_after_free(void **state) {
     (void)state;
     multi_heap_handle_t heap = new_heap();
@@ -369,16 +386,7 @@ static void write_after_free(void **state) {
     multi_heap_free(heap, p);
     assert_true(multi_heap_check(heap, true));
     for (size_t off = 2 * W; off < 100 - W; off += 5) {
-        p[off] = 0x11;
-        assert_false(multi_heap_check(heap, false));
-        multi_heap_info_t before;
-        multi_heap_get_info(heap, &before);
-        assert_null(multi_heap_malloc(heap, 100));
-        expect_report(p + off);
-        assert_same_info(heap, &before);
-        assert_false(multi_heap_check(heap, false));
-        p[off] = 0xFE; /* the free fill */
-        assert_true(multi_heap_check(heap, true));
+        expect_write_found(heap, p + off);
     }
     uint8_t *q = multi_heap_malloc(heap, 100);
     assert_ptr_equal(q, p);
@@ -399,16 +407,7 @@ static void write_after_free_where_the_head_was(void **state) {
     multi_heap_free(heap, p);
     uint8_t *links_end = (uint8_t *)capheap_poison_payload(p) + 2 * sizeof(void *);
     for (uint8_t *b = links_end; b < p + W; b++) {
-        *b = 0x11;
-        multi_heap_info_t before;
-        multi_heap_get_info(heap, &before);
-        assert_null(multi_heap_malloc(heap, 100));
-        expect_report(b);
-        assert_same_info(heap, &before);
-        assert_int_equal(*b, 0x11);
-        assert_false(multi_heap_check(heap, false));
-        *b = 0xFE; /* the free fill */
-        assert_true(multi_heap_check(heap, true));
+        expect_write_found(heap, b);
     }
     uint8_t *q = multi_heap_malloc(heap, 100);
     assert_ptr_equal(q, p);
@@ -430,15 +429,7 @@ static void write_after_free_at_the_end_of_a_split_block(void **state) {
     multi_heap_free(heap, p); /* one free block again, the heap's whole */
     assert_true(multi_heap_check(heap, true));
     for (uint8_t *b = end - sizeof(size_t); b < end; b++) {
-        *b = 0x11;
-        assert_false(multi_heap_check(heap, false));
-        multi_heap_info_t before;
-        multi_heap_get_info(heap, &before);
-        assert_null(multi_heap_malloc(heap, 100));
-        expect_report(b);
-        assert_same_info(heap, &before);
-        *b = 0xFE; /* the free fill */
-        assert_true(multi_heap_check(heap, true));
+        expect_write_found(heap, b);
     }
     uint8_t *q = multi_heap_malloc(heap, 100);
     assert_ptr_equal(q, p);
