@@ -278,8 +278,6 @@ typedef struct {
 
 CAPHEAP_INTERNAL void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
 
-/** First byte of the block area and one past the last (the end sentinel).
- *  Inline: a load and an add, shorter than the call. */
 /** Whether the block after the block with this payload is free. Right after
  *  a malloc or memalign, exactly when the block was split off a larger free
  *  block (no free block has a free neighbour, B3): its last word then lay
@@ -290,6 +288,8 @@ static inline bool capheap_tlsf_next_is_free(const void *payload) {
     return (((const capheap_tlsf_block_t *)(const void *)next)->head & 1u) != 0;
 }
 
+/** First byte of the block area and one past the last (the end sentinel).
+ *  Inline: a load and an add, shorter than the call. */
 static inline uint8_t *capheap_tlsf_blocks_begin(const capheap_tlsf_t *t) { return t->payload0 - CAPHEAP_TLSF_HEADER; }
 static inline uint8_t *capheap_tlsf_blocks_end(const capheap_tlsf_t *t) { return t->payload0 + t->span; }
 
