@@ -284,8 +284,12 @@ CAPHEAP_INTERNAL void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tl
  *  inside that free block, not on its footer. A free block's header is its
  *  size plus FLAG_FREE (1), as capheap_tlsf_largest_free reads it. */
 static inline bool capheap_tlsf_next_is_free(const void *payload) {
-    const uint8_t *next = (const uint8_t *)payload + capheap_tlsf_usable_size(payload);
-    return (((const capheap_tlsf_block_t *)(const void *)next)->head & 1u) != 0;
+    const capheap_tlsf_block_t *next =
+        (const capheap_tlsf_block_t *)(const void *)((const uint8_t *)payload + capheap_tlsf_usable_size(payload));
+    /* The header loaded whole (volatile): for one bit a compiler may load one
+     * byte (x86's testb), which memory that takes words only refuses. */
+    size_t head = *(const volatile size_t *)&next->head;
+    return (head & 1u) != 0;
 }
 
 /** First byte of the block area and one past the last (the end sentinel).
