@@ -376,23 +376,37 @@ static void expect_write_found(multi_heap_handle_t heap, uint8_t *b) {
     assert_true(multi_heap_check(heap, true));
 }
 
-/* A write into freed memory breaks its fill: the allocation that would hand
- * the memory out again reports the first written byte and fails. Once the
- * byte is restored, the same allocation succeeds at the same place. */
-static void write_after_free(void **state) {
-    (void)state;
+/* A heap whose 100-byte block p is freed before an 8-byte guard, which keeps
+ * it a free block of its own (the frame of the two tests below). */
+static multi_heap_handle_t heap_with_a_freed_block(uint8_t **p, uint8_t **guard) {
     multi_heap_handle_t heap = new_heap();
-    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
-    multi_heap_free(heap, p);
+    *p = multi_heap_malloc(heap, 100);
+    *guard = multi_heap_malloc(heap, 8);
+    multi_heap_free(heap, *p);
     assert_true(multi_heap_check(heap, true));
-    for (size_t off = 2 * W; off < 100 - W; off += 5) {
-        expect_write_found(heap, p + off);
-    }
+    return heap;
+}
+
+/* With every write restored, p's allocation succeeds at the same place. */
+static void allocate_it_again(multi_heap_handle_t heap, uint8_t *p, uint8_t *guard) {
     uint8_t *q = multi_heap_malloc(heap, 100);
     assert_ptr_equal(q, p);
     expect_no_report();
     multi_heap_free(heap, q);
     multi_heap_free(heap, guard);
+}
+
+/* A write into freed memory breaks its fill: the allocation that would hand
+ * the memory out again reports the first written byte and fails. Once the
+ * byte is restored, the same allocation succeeds at the same place. */
+static void write_after_free(void **state) {
+    (void)state;
+    uint8_t *p, *guard;
+    multi_heap_handle_t heap = heap_with_a_freed_block(&p, &guard);
+    for (size_t off = 2 * W; off < 100 - W; off += 5) {
+        expect_write_found(heap, p + off);
+    }
+    allocate_it_again(heap, p, guard);
 }
 
 /* The same just after the free block's two links, where the freed
@@ -402,18 +416,13 @@ static void write_after_free(void **state) {
  * the fill back over the head's place, and the write vanished). */
 static void write_after_free_where_the_head_was(void **state) {
     (void)state;
-    multi_heap_handle_t heap = new_heap();
-    uint8_t *p = multi_heap_malloc(heap, 100), *guard = multi_heap_malloc(heap, 8);
-    multi_heap_free(heap, p);
+    uint8_t *p, *guard;
+    multi_heap_handle_t heap = heap_with_a_freed_block(&p, &guard);
     uint8_t *links_end = (uint8_t *)capheap_poison_payload(p) + 2 * sizeof(void *);
     for (uint8_t *b = links_end; b < p + W; b++) {
         expect_write_found(heap, b);
     }
-    uint8_t *q = multi_heap_malloc(heap, 100);
-    assert_ptr_equal(q, p);
-    expect_no_report();
-    multi_heap_free(heap, q);
-    multi_heap_free(heap, guard);
+    allocate_it_again(heap, p, guard);
 }
 
 /* A block split off a larger free block: its last word lay inside that
