@@ -145,11 +145,10 @@ static void free_interior(const uint8_t *payload, size_t usable, const uint8_t *
 /* A block just taken from free memory: its fill must be intact. A block
  * split off a larger free block has its last word in that block's interior
  * too (a block taken whole has its old footer there). */
-static bool fresh_intact(uint8_t *payload) {
+static bool fresh_intact(uint8_t *payload, size_t usable) {
     const uint8_t *lo, *hi;
-    size_t usable = capheap_tlsf_usable_size(payload);
     free_interior(payload, usable, &lo, &hi);
-    if (capheap_tlsf_next_is_free(payload)) {
+    if (capheap_tlsf_next_is_free(payload, usable)) {
         hi = payload + usable;
     }
     const uint8_t *bad = fill_broken(lo, (size_t)(hi - lo));
@@ -170,12 +169,13 @@ static void *prepare(capheap_tlsf_t *t, uint8_t *payload, size_t size, size_t ma
         return NULL;
     }
     if (COMPREHENSIVE) {
-        if (!fresh_intact(payload)) {
-            give_back(t, payload, capheap_tlsf_usable_size(payload));
+        size_t usable = capheap_tlsf_usable_size(payload);
+        if (!fresh_intact(payload, usable)) {
+            give_back(t, payload, usable);
             (void)capheap_tlsf_set_min_free(t, mark);
             return NULL;
         }
-        capheap_block_fill(payload, ALLOC_FILL, capheap_tlsf_usable_size(payload));
+        capheap_block_fill(payload, ALLOC_FILL, usable);
     }
     return arm(t, payload, size);
 }

@@ -278,14 +278,14 @@ typedef struct {
 
 CAPHEAP_INTERNAL void capheap_tlsf_get_stats(const capheap_tlsf_t *t, capheap_tlsf_stats_t *out);
 
-/** Whether the block after the block with this payload is free. Right after
+/** Whether the block after the block with this payload and usable size
+ *  (capheap_tlsf_usable_size, which the caller has at hand) is free. Right after
  *  a malloc or memalign, exactly when the block was split off a larger free
  *  block (no free block has a free neighbour, B3): its last word then lay
  *  inside that free block, not on its footer. A free block's header is its
  *  size plus FLAG_FREE (1), as capheap_tlsf_largest_free reads it. */
-static inline bool capheap_tlsf_next_is_free(const void *payload) {
-    const capheap_tlsf_block_t *next =
-        (const capheap_tlsf_block_t *)(const void *)((const uint8_t *)payload + capheap_tlsf_usable_size(payload));
+static inline bool capheap_tlsf_next_is_free(const void *payload, size_t usable) {
+    const capheap_tlsf_block_t *next = (const capheap_tlsf_block_t *)(const void *)((const uint8_t *)payload + usable);
     /* The header loaded whole (volatile): for one bit a compiler may load one
      * byte (x86's testb), which memory that takes words only refuses. */
     size_t head = *(const volatile size_t *)&next->head;
