@@ -241,8 +241,10 @@ static int print_alone(FILE *out, probe_t *p, const tool_heap_t *heaps, size_t c
 /* The second table: the heaps of the selection cut together, in its order,
  * each by as much as it can lose with the cuts before it fixed (its own cut
  * alone is the first guess). Each figure was found by a replay with all the
- * cuts before it, so the last one that replayed had every cut in place.
- * note ends the total's line. The cuts stay fixed in p. */
+ * cuts before it, so the last one that replayed had every cut in place; the
+ * first heap's, with no cut before it, is its figure alone, taken without a
+ * probe (the replays would be the same). note ends the total's line. The
+ * cuts stay fixed in p. */
 static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intptr_t offset,
                           const heap_headroom_t *alone, const heap_selection_t *sel, bool progress,
                           const char *note) {
@@ -254,8 +256,8 @@ static int print_together(FILE *out, probe_t *p, const tool_heap_t *heaps, intpt
             fprintf(stderr, "\rcapheap headroom: together, heap %zu of %zu", k + 1, sel->count);
         }
         uintptr_t start = heaps[i].start - (uintptr_t)offset;
-        heap_headroom_t room;
-        int rc = bisect(p, start, heaps[i].end - heaps[i].start, alone[i].can_lose, &room);
+        heap_headroom_t room = alone[i];
+        int rc = k == 0 ? 0 : bisect(p, start, heaps[i].end - heaps[i].start, alone[i].can_lose, &room);
         if (rc != 0) {
             return rc;
         }
