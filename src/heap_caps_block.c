@@ -14,31 +14,32 @@
 
 static void report_stray(void *ptr) { capheap_report_corruption(ptr, "pointer is in no heap"); }
 
-static bool find_block(void *ptr, capheap_caps_block_t *out, bool report) {
+bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) {
     const capheap_range_t *r = capheap_registry_owner(ptr);
     if (r == NULL) {
-        if (report) {
-            report_stray(ptr);
-        }
+        report_stray(ptr);
         return false;
     }
     out->heap = r->heap;
     if (r->alias) {
-        out->block = report ? capheap_alias_block(r->heap, ptr, &out->usable)
-                            : capheap_alias_block_quiet(r->heap, ptr, &out->usable);
+        out->block = capheap_alias_block(r->heap, ptr, &out->usable);
     } else {
         out->block = ptr;
-        multi_heap_handle_t mh = capheap_hot_mh(r->hot);
-        out->usable = report ? multi_heap_get_allocated_size(mh, ptr) : capheap_multi_heap_allocated_size_quiet(mh, ptr);
+        out->usable = multi_heap_get_allocated_size(capheap_hot_mh(r->hot), ptr);
     }
     return out->block != NULL && out->usable != 0;
 }
 
-bool capheap_caps_find_block(void *ptr, capheap_caps_block_t *out) { return find_block(ptr, out, true); }
-
 bool capheap_caps_is_live(void *ptr) {
-    capheap_caps_block_t b;
-    return find_block(ptr, &b, false);
+    const capheap_range_t *r = capheap_registry_owner(ptr);
+    if (r == NULL) {
+        return false;
+    }
+    if (r->alias) {
+        size_t usable;
+        return capheap_alias_block_quiet(r->heap, ptr, &usable) != NULL && usable != 0;
+    }
+    return capheap_multi_heap_is_live(capheap_hot_mh(r->hot), ptr);
 }
 
 /* ---- free -------------------------------------------------------------- */

@@ -133,6 +133,17 @@ static CAPHEAP_ALWAYS_INLINE void capheap_multi_heap_free_locked(multi_heap_hand
     port_lock_give(heap_lock_of(heap));
 }
 
+/* Whether p is a live allocation of the heap (poisoning's checks included),
+ * read under its lock; nothing reported. The free hook's question (it hears
+ * of live blocks only): the check alone, without the generic query's
+ * dispatch and the size multi_heap_get_allocated_size works out. */
+static inline bool capheap_multi_heap_is_live(multi_heap_handle_t heap, const void *p) {
+    heap_lock(heap);
+    bool live = capheap_poison_validate(tlsf_of(heap), p) == CAPHEAP_FAULT_NONE;
+    heap_unlock(heap);
+    return live;
+}
+
 /** The largest request the heap serves now, read under its lock; O(1)
  *  (multi_heap_get_info also counts the free blocks). */
 CAPHEAP_INTERNAL size_t capheap_multi_heap_largest_free(multi_heap_handle_t heap);
