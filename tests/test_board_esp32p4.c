@@ -84,6 +84,7 @@ static void assert_lines(uint32_t caps) {
         assert_true(p != NULL && in_range(p, l2mem));
         assert_int_equal(chip_addr(p) % LINE, 0);
         assert_true(heap_caps_get_allocated_size(p) >= ((size + LINE - 1) & ~(size_t)(LINE - 1)));
+        assert_int_equal(heap_caps_get_allocated_size(p) % LINE, 0); /* the block ends on a line too */
         heap_caps_free(p);
     }
 }
