@@ -575,6 +575,42 @@ static void write_after_free(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The same when the heap that finds the write is the list's second, asked
+ * after the first was passed over by its fail floor (filled with 100-byte
+ * blocks): the heaps after the second serve the request, and the second too
+ * is asked, and reports, once. */
+static void write_after_free_in_the_second_heap(void **state) {
+    (void)state;
+    void *first[128];
+    size_t n = 0;
+    uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    capheap_heap_t *h0 = caps_heap_of(p);
+    while (p != NULL && caps_heap_of(p) == h0 && n < COUNT(first)) {
+        first[n++] = p;
+        p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    }
+    assert_true(p != NULL && caps_heap_of(p) != h0);
+    capheap_heap_t *h1 = caps_heap_of(p);
+    uint8_t *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT);
+    heap_caps_free(p);
+    p[50] = 0x11;
+    uint8_t *elsewhere = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    expect_report(p + 50);
+    assert_true(elsewhere != NULL && caps_heap_of(elsewhere) != h1 && caps_heap_of(elsewhere) != h0);
+    heap_caps_free(elsewhere);
+    p[50] = 0xFE; /* the free fill */
+    assert_true(heap_caps_check_integrity_all(true));
+    uint8_t *q = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_ptr_equal(q, p);
+    heap_caps_free(q);
+    heap_caps_free(guard);
+    while (n > 0) {
+        heap_caps_free(first[--n]);
+    }
+    expect_no_report();
+    assert_true(heap_caps_check_integrity_all(true));
+}
+
 #endif
 
 int main(void) {
@@ -597,6 +633,7 @@ int main(void) {
 #endif
 #if POISONING >= 2
         ESP32(write_after_free),
+        ESP32(write_after_free_in_the_second_heap),
 #endif
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
