@@ -27,7 +27,7 @@ static void on_fault(const void *addr, const char *what, void *user) {
 }
 
 static bool check_one_block(void *payload, size_t usable, bool used, void *user) {
-    (void)capheap_poison_check_block(payload, usable, used, on_fault, user);
+    capheap_poison_check_block(payload, usable, used, on_fault, user);
     return true;
 }
 

@@ -358,7 +358,7 @@ void capheap_poison_new_heap(capheap_tlsf_t *t) {
     }
 }
 
-bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
+void capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
                                 void *user) {
     if (used) {
         const char *why = NULL;
@@ -371,10 +371,10 @@ bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap
         if (why != NULL) {
             fault((uint8_t *)payload + HEAD, why, user);
         }
-        return why == NULL;
+        return;
     }
     if (!COMPREHENSIVE) {
-        return true;
+        return;
     }
     const uint8_t *lo, *hi;
     free_interior(payload, usable, &lo, &hi);
@@ -382,7 +382,6 @@ bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap
     if (bad != NULL) {
         fault(bad, "free memory was written (use after free)", user);
     }
-    return bad == NULL;
 }
 
 #endif /* CAPHEAP_POISONING_LEVEL > 0 */

@@ -64,10 +64,9 @@ static inline size_t capheap_poison_largest_aligned(const capheap_tlsf_t *t, siz
     return capheap_tlsf_largest_aligned(t, align, offset);
 }
 static inline void capheap_poison_new_heap(capheap_tlsf_t *t) { (void)t; }
-static inline bool capheap_poison_check_block(void *payload, size_t usable, bool used,
+static inline void capheap_poison_check_block(void *payload, size_t usable, bool used,
                                               capheap_poison_fault_t fault, void *user) {
     (void)payload, (void)usable, (void)used, (void)fault, (void)user;
-    return true;
 }
 
 #else
@@ -106,8 +105,9 @@ CAPHEAP_INTERNAL size_t capheap_poison_overhead(void);
 CAPHEAP_INTERNAL size_t capheap_poison_largest_aligned(const capheap_tlsf_t *t, size_t align, size_t offset);
 /** Fills the free memory of a heap just created (comprehensive level). */
 CAPHEAP_INTERNAL void capheap_poison_new_heap(capheap_tlsf_t *t);
-/** Checks the canaries of a used block, or the fill of a free one. */
-CAPHEAP_INTERNAL bool capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
+/** Checks the canaries of a used block, or the fill of a free one; each
+ *  fault goes to fault (the caller counts them there). */
+CAPHEAP_INTERNAL void capheap_poison_check_block(void *payload, size_t usable, bool used, capheap_poison_fault_t fault,
                                 void *user);
 
 #endif
