@@ -173,4 +173,30 @@ static inline uintptr_t caps_host(uintptr_t a) { return a + (uintptr_t)capheap_h
 
 static inline void *caps_ptr(uintptr_t a) { return (void *)caps_host(a); }
 
+/* ---- EXEC through the esp32's instruction bus --------------------------- */
+
+/* Takes all of the esp32's IRAM that one block can: EXEC requests then go to
+ * D/IRAM and come back at their instruction-bus address. */
+static inline void *caps_fill_iram(void) {
+    capheap_heap_t *iram = caps_heap_at(caps_host(0x40089800));
+    assert_non_null(iram);
+    multi_heap_info_t info;
+    multi_heap_get_info(capheap_heap_handle(iram), &info);
+    void *fill = heap_caps_malloc(info.largest_free_block & ~(size_t)3, MALLOC_CAP_EXEC);
+    assert_non_null(fill);
+    assert_ptr_equal(caps_heap_of(fill), iram);
+    return fill;
+}
+
+/* An EXEC block of size bytes from D/IRAM, at its instruction-bus address
+ * (after caps_fill_iram). */
+static inline uint8_t *caps_exec_in_window(size_t size) {
+    uint8_t *x = heap_caps_malloc(size, MALLOC_CAP_EXEC);
+    assert_non_null(x);
+    capheap_heap_t *h = caps_heap_of_window(x);
+    assert_non_null(h);
+    assert_string_equal(h->name, "D/IRAM");
+    return x;
+}
+
 #endif /* CAPHEAP_CAPS_TEST_H */

@@ -315,16 +315,6 @@ static void rule_32bit_keeps_a_whole_word_size_on_every_path(void **state) {
 
 /* ---- EXEC through the instruction bus ---------------------------------- */
 
-/* Takes all of IRAM that one block can: EXEC requests then go to D/IRAM. */
-static void *fill_iram(void) {
-    multi_heap_info_t info;
-    multi_heap_get_info(capheap_heap_handle(caps_heap_at(caps_host(0x40089800))), &info);
-    void *fill = heap_caps_malloc(info.largest_free_block & ~(size_t)3, MALLOC_CAP_EXEC);
-    assert_non_null(fill);
-    assert_string_equal(heap_name(fill), "IRAM");
-    return fill;
-}
-
 /* Size 0 fails with EXEC too, on the first call (slow path) and on the calls
  * that find the list cached (its 32BIT rule): no heap is asked for 0 bytes,
  * which D/IRAM's window would serve with a block of its extra bytes. */
@@ -338,7 +328,7 @@ static void exec_malloc_of_size_0_returns_null(void **state) {
 
 static void exec_from_diram_returns_its_instruction_bus_address(void **state) {
     (void)state;
-    void *fill = fill_iram();
+    void *fill = caps_fill_iram();
     uint8_t *x[8];
     for (int i = 0; i < 8; i++) {
         x[i] = heap_caps_malloc(100 + 24 * (size_t)i, MALLOC_CAP_EXEC);
@@ -373,7 +363,7 @@ static void exec_from_diram_returns_its_instruction_bus_address(void **state) {
 
 static void exec_window_addresses_that_were_never_returned_are_reported(void **state) {
     (void)state;
-    void *fill = fill_iram();
+    void *fill = caps_fill_iram();
     uint8_t *x = heap_caps_malloc(200, MALLOC_CAP_EXEC);
     assert_non_null(caps_heap_of_window(x));
     heap_caps_free(x + 4); /* inside the block, not its start */
@@ -391,7 +381,7 @@ static void exec_window_addresses_that_were_never_returned_are_reported(void **s
 
 static void exec_window_realloc_and_alignment(void **state) {
     (void)state;
-    void *fill = fill_iram();
+    void *fill = caps_fill_iram();
     uint8_t *x = heap_caps_malloc(64, MALLOC_CAP_EXEC);
     for (int i = 0; i < 64; i++) {
         x[i] = (uint8_t)i;

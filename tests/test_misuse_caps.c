@@ -88,29 +88,6 @@ static void assert_filled(const uint8_t *p, size_t n, uint8_t v) {
     }
 }
 
-/* Takes all of IRAM that one block can: EXEC requests then go to D/IRAM and
- * come back at their instruction-bus address (test_heap_caps.c does the same). */
-static void *fill_iram(void) {
-    capheap_heap_t *iram = caps_heap_at(caps_host(0x40089800));
-    assert_non_null(iram);
-    multi_heap_info_t info;
-    multi_heap_get_info(capheap_heap_handle(iram), &info);
-    void *fill = heap_caps_malloc(info.largest_free_block & ~(size_t)3, MALLOC_CAP_EXEC);
-    assert_non_null(fill);
-    assert_ptr_equal(caps_heap_of(fill), iram);
-    return fill;
-}
-
-/* An EXEC block of size bytes from D/IRAM, at its instruction-bus address. */
-static uint8_t *exec_in_window(size_t size) {
-    uint8_t *x = heap_caps_malloc(size, MALLOC_CAP_EXEC);
-    assert_non_null(x);
-    capheap_heap_t *h = caps_heap_of_window(x);
-    assert_non_null(h);
-    assert_string_equal(h->name, "D/IRAM");
-    return x;
-}
-
 /*
  * p is no live allocation: every call that takes a block pointer reports it
  * once, at p, fails as documented (nothing freed, NULL, 0) and changes no heap.
@@ -218,7 +195,7 @@ static void expect_no_default_allocation(size_t size) {
 static void huge_sizes_allocate_nothing(void **state) {
     (void)state;
     uint8_t *live = heap_caps_malloc(100, MALLOC_CAP_8BIT); /* the heaps are not empty */
-    void *iram = fill_iram(); /* EXEC requests reach D/IRAM's window allocation */
+    void *iram = caps_fill_iram(); /* EXEC requests reach D/IRAM's window allocation */
     snapshot_t before = snapshot();
     for (size_t s = 0; s < COUNT(huge_sizes); s++) {
         for (size_t c = 0; c < COUNT(some_caps); c++) {
@@ -294,8 +271,8 @@ static void realloc_to_a_huge_size_keeps_the_block(void **state) {
     uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
     uint8_t *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT);
     uint8_t *q = heap_caps_malloc(200, MALLOC_CAP_32BIT); /* IRAM */
-    void *iram = fill_iram();
-    uint8_t *x = exec_in_window(300);
+    void *iram = caps_fill_iram();
+    uint8_t *x = caps_exec_in_window(300);
     assert_non_null(p);
     assert_non_null(q);
     fill(p, 100, 0xA1);
@@ -350,8 +327,8 @@ static void double_free(void **state) {
 /* An EXEC block freed at its instruction-bus address, then freed again there. */
 static void double_free_through_the_window(void **state) {
     (void)state;
-    void *iram = fill_iram();
-    uint8_t *x = exec_in_window(200), *y = exec_in_window(100);
+    void *iram = caps_fill_iram();
+    uint8_t *x = caps_exec_in_window(200), *y = caps_exec_in_window(100);
     heap_caps_free(x);
     expect_rejected_and_sound(x);
     heap_caps_free(y);
@@ -399,8 +376,8 @@ static void foreign_pointers(void **state) {
 /* Window addresses that no EXEC allocation returned. */
 static void window_pointers_never_returned(void **state) {
     (void)state;
-    void *iram = fill_iram();
-    uint8_t *x = exec_in_window(200);
+    void *iram = caps_fill_iram();
+    uint8_t *x = caps_exec_in_window(200);
     uint8_t *candidates[] = {
         caps_ptr(0x400A0100), caps_ptr(0x400BF000), caps_ptr(0x400A0000),
         x + W, x + 2 * W, x + 100, /* inside the block */
@@ -420,8 +397,8 @@ static void misaligned_pointers(void **state) {
     (void)state;
     uint8_t *p = heap_caps_malloc(100, MALLOC_CAP_8BIT), *q = heap_caps_malloc(100, MALLOC_CAP_8BIT);
     uint8_t *guard = heap_caps_malloc(8, MALLOC_CAP_8BIT);
-    void *iram = fill_iram();
-    uint8_t *x = exec_in_window(200);
+    void *iram = caps_fill_iram();
+    uint8_t *x = caps_exec_in_window(200);
     heap_caps_free(q);
     for (size_t k = 1; k < W; k++) {
         snapshot_t before = snapshot();
