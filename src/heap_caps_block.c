@@ -36,8 +36,8 @@ bool capheap_caps_is_live(void *ptr) {
         return false;
     }
     if (r->alias) {
-        size_t usable;
-        return capheap_alias_block_quiet(r->heap, ptr, &usable) != NULL && usable != 0;
+        size_t usable; /* not 0 when a block is found */
+        return capheap_alias_block_quiet(r->heap, ptr, &usable) != NULL;
     }
     return capheap_multi_heap_is_live(capheap_hot_mh(r->hot), ptr);
 }

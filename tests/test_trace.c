@@ -69,6 +69,23 @@ static void test_realloc_to_zero_is_recorded_as_a_free(void **state) {
     assert_non_null(r.freed_by[0]);
 }
 
+/* The same through the instruction bus: the EXEC block's address, as it
+ * was returned, is the record's. */
+static void test_realloc_to_zero_through_the_window_is_recorded_as_a_free(void **state) {
+    (void)state;
+    void *iram = caps_fill_iram();
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    uint8_t *x = caps_exec_in_window(100);
+    assert_null(heap_caps_realloc(x, 0, MALLOC_CAP_EXEC));
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get_count(), 1);
+    assert_int_equal(heap_trace_get(0, &r), ESP_OK);
+    assert_ptr_equal(r.address, x);
+    assert_true(r.freed);
+    heap_caps_free(iram);
+}
+
 static void test_leaks_mode_keeps_what_is_not_freed(void **state) {
     (void)state;
     assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
@@ -387,6 +404,26 @@ static void test_sink_hears_no_free_of_a_refused_realloc_to_zero(void **state) {
     heap_caps_free(a);
 }
 
+/* The same through the instruction bus: an address inside an EXEC block,
+ * whose word below holds no block's data address, is reported once. */
+static void test_sink_hears_no_free_of_a_refused_realloc_to_zero_through_the_window(void **state) {
+    (void)state;
+    void *iram = caps_fill_iram();
+    uint8_t *x = caps_exec_in_window(100);
+    memset(x, 0, 100);
+    caps_record_reports();
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    assert_null(heap_caps_realloc(x + 16, 0, MALLOC_CAP_EXEC));
+    capheap_trace_set_sink(NULL, NULL);
+    caps_default_reports();
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, x + 16);
+    assert_int_equal(line_count, 0);
+    heap_caps_free(x);
+    heap_caps_free(iram);
+}
+
 /* A calloc's line says the product of its arguments and no alignment (it
  * asked none: " align=" would follow the caps); an aligned calloc's says its
  * alignment. */
@@ -628,6 +665,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_all_mode_marks_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realloc_to_zero_is_recorded_as_a_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realloc_to_zero_through_the_window_is_recorded_as_a_free, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_leaks_mode_keeps_what_is_not_freed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overflow_drops_the_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_keeps_frees, setup, teardown),
@@ -641,6 +680,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_hears_no_free_of_a_refused_realloc_to_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_hears_no_free_of_a_refused_realloc_to_zero_through_the_window,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_line_of_a_calloc_has_no_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_max_holds_the_widest_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_event_writes_every_field_given, setup, teardown),
