@@ -265,30 +265,48 @@ static unsigned choose_coarsen(size_t size) {
     return k;
 }
 
+/* The grain-aligned bounds [*lo, *hi) of the region's memory after its extra
+ * bytes; false when that is empty. Each sum is checked before it is made: a
+ * region at the top of the address space must not wrap around to address 0
+ * (lo rounds up to at most hi, which is on the grain). */
+static bool region_bounds(void *mem, size_t size, size_t extra, uintptr_t *lo, uintptr_t *hi) {
+    uintptr_t base = (uintptr_t)mem;
+    if (mem == NULL || size > UINTPTR_MAX - base || extra > size) {
+        return false;
+    }
+    *hi = (base + size) & ~(uintptr_t)(W - 1);
+    if (base + extra > *hi) {
+        return false;
+    }
+    *lo = (base + extra + W - 1) & ~(uintptr_t)(W - 1);
+    return *lo < *hi;
+}
+
 capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
-    uintptr_t lo = ((uintptr_t)mem + extra + W - 1) & ~(uintptr_t)(W - 1);
-    uintptr_t hi = ((uintptr_t)mem + size) & ~(uintptr_t)(W - 1);
-    if (mem == NULL || (uintptr_t)mem + size < (uintptr_t)mem || hi <= lo) {
+    uintptr_t lo, hi;
+    if (!region_bounds(mem, size, extra, &lo, &hi)) {
         return NULL;
     }
     unsigned min;
     unsigned k = choose_coarsen(hi - lo);
     unsigned end = class_end_for(hi - lo, k, &min);
     size_t nwords = BITMAP_WORDS(end);
-    uintptr_t heads = lo + sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t);
-    heads = (heads + W - 1) & ~(uintptr_t)(W - 1);
-    uintptr_t heads_size = (end - min) * sizeof(block_t *);
+    /* The control data's layout as offsets from lo (on the grain), measured
+     * against the region before any address is formed from them. */
+    size_t heads_at = (sizeof(capheap_tlsf_t) + nwords * sizeof(uint32_t) + W - 1) & ~(W - 1);
+    size_t heads_size = (end - min) * sizeof(block_t *);
     if (H != W) {
         /* The heads end where the first block starts (which gives class_end),
          * H below a payload on the grain: the padding goes before them. */
-        heads += (W - H - heads_size) & (W - 1);
+        heads_at += (W - H - heads_size) & (W - 1);
     }
-    uintptr_t first = heads + heads_size;
-    if (first >= hi || hi - first < MIN_BLOCK + H) {
+    size_t first_at = heads_at + heads_size;
+    if (first_at >= hi - lo || hi - lo - first_at < MIN_BLOCK + H) {
         return NULL;
     }
+    uintptr_t heads = lo + heads_at, first = lo + first_at;
     capheap_tlsf_t *t = (capheap_tlsf_t *)lo;
-    capheap_block_fill(t, 0, first - lo);
+    capheap_block_fill(t, 0, first_at);
     t->heads = (block_t **)(heads - min * sizeof(block_t *));
     t->coarsen = (capheap_tlsf_small_t)k;
     t->class_min = (capheap_tlsf_small_t)min;

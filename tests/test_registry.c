@@ -31,6 +31,11 @@ static void add_region_with_caps_errors(void **state) {
     assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 4096), ESP_ERR_INVALID_ARG);
     assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a), ESP_ERR_INVALID_ARG);
     assert_int_equal(heap_caps_add_region_with_caps(caps, a, a + 16), ESP_ERR_NO_MEM); /* too small */
+    /* Too small at the top of the address space, where rounding its start up
+     * to the grain, or adding the control data's size, would wrap around to
+     * 0 (no memory there: a write would fault). */
+    assert_int_equal(heap_caps_add_region_with_caps(caps, -3, -1), ESP_ERR_NO_MEM);
+    assert_int_equal(heap_caps_add_region_with_caps(caps, -64, -1), ESP_ERR_NO_MEM);
     assert_int_equal(heap_caps_add_region_with_caps(caps, a + 8192, a + 16384), ESP_OK);
     assert_int_equal(heap_caps_add_region_with_caps(caps, a + 8192, a + 16384), ESP_FAIL);  /* the same */
     assert_int_equal(heap_caps_add_region_with_caps(caps, a + 4096, a + 9000), ESP_FAIL);   /* its start */

@@ -372,6 +372,14 @@ static void create_bounds(void **state) {
     (void)state;
     assert_null(capheap_tlsf_create(NULL, 4096, 0));
     assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 4096, 0)); /* wraps around */
+    /* At the top of the address space (no memory there: a write would fault):
+     * the start rounded up to the grain, and the control data's end, would
+     * wrap around to address 0. */
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 2), 2, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 8));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 255), 256, 0));
+    assert_null(capheap_tlsf_create(region, 64, 65)); /* more extra bytes than the region has */
     for (size_t extra = 0; extra <= 3 * W; extra += W / 2) {
         size_t min = 0;
         for (size_t size = 0; size < 2048 && min == 0; size++) {
