@@ -399,11 +399,11 @@ esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t *
 
 esp_err_t capheap_registry_enable(capheap_heap_t *heap) {
     capheap_port_critical_enter();
-    esp_err_t err = enable_locked(heap, NULL);
-    if (err != ESP_OK) {
-        capheap_port_lock_delete(heap->lock);
-        heap->lock = NULL;
-    }
+    /* A record past the count is none: an add that failed withdrew it after
+     * the caller read the count (heap_caps_enable_nonos_stack_heaps reads it
+     * outside the critical section). */
+    size_t n = atomic_load_explicit(&capheap_registry.count, memory_order_relaxed);
+    esp_err_t err = heap->index < n ? enable_locked(heap, NULL) : ESP_ERR_INVALID_STATE;
     capheap_port_critical_exit();
     return err;
 }

@@ -265,7 +265,9 @@ CAPHEAP_INTERNAL extern const capheap_candidate_list_t capheap_empty_list;
 CAPHEAP_INTERNAL esp_err_t capheap_registry_add(const capheap_heap_spec_t *spec, capheap_heap_t **out);
 
 /** Makes a registered heap that was added disabled serve allocations (builds
- *  its multi_heap). ESP_OK when it already does. */
+ *  its multi_heap). ESP_OK when it already does; ESP_ERR_NO_MEM when no lock
+ *  or too little memory (the heap stays disabled); ESP_ERR_INVALID_STATE
+ *  for a record past the registry's count (an add that failed). */
 CAPHEAP_INTERNAL esp_err_t capheap_registry_enable(capheap_heap_t *heap);
 
 /** Forgets every heap and deletes their locks. No reader may run meanwhile. */
