@@ -21,8 +21,12 @@ extern "C" {
  * Builds the heaps of the build's default board (CMake CAPHEAP_DEFAULT_BOARD,
  * esp32 unless configured), as ESP-IDF does at start-up: regions flagged as
  * start-up stack stay out until heap_caps_enable_nonos_stack_heaps(). Does
- * nothing when heaps already exist; stops the program (capheap_port_abort)
- * when the board's memory cannot be had.
+ * nothing when a board's heaps were built already (an earlier call, or
+ * capheap_init). Heaps added before it (heap_caps_add_region_with_caps) stay
+ * and are counted in the registry's CAPHEAP_MAX_HEAPS; a board region that
+ * overlaps one of them, or finds the registry full, is left out with a line
+ * in the log. Stops the program (capheap_port_abort) when no heap of the
+ * board can be made.
  */
 void heap_caps_init(void);
 
