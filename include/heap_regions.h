@@ -31,8 +31,9 @@ typedef struct HeapRegionTagged {
 } HeapRegionTagged_t;
 
 /** Registers each region of the array as a heap of its tag's type. Regions
- *  that overlap a heap, are too small, have an unknown tag or an exec address
- *  off a 4-byte word are skipped (and logged). */
+ *  that overlap a heap, are too small, have an unknown tag, an exec address
+ *  off a 4-byte word or an instruction-bus window that would pass 2^32 are
+ *  skipped (and logged). */
 void vPortDefineHeapRegionsTagged(const HeapRegionTagged_t *pxHeapRegions);
 
 /** Allocates from the heaps of memory type tag, in registration order; NULL

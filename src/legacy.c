@@ -53,9 +53,11 @@ static void define_window(capheap_heap_spec_t *spec, uint32_t exec_addr) {
 static esp_err_t define_region(const HeapRegionTagged_t *region) {
     const capheap_memory_type_t *type = type_of_tag(region->xTag);
     uintptr_t start = (uintptr_t)region->pucStartAddress;
-    /* An exec address off a word would give EXEC blocks off it (as a board's
-     * window must, capheap_board_check). */
-    if (type == NULL || start == 0 || start + region->xSizeInBytes < start || (region->xExecAddr & 3u) != 0) {
+    /* An exec address off a word would give EXEC blocks off it, and a
+     * window must end below 2^32 (as a board's must, capheap_board_check):
+     * the chip's instruction bus has 32-bit addresses. */
+    if (type == NULL || start == 0 || start + region->xSizeInBytes < start || (region->xExecAddr & 3u) != 0 ||
+        region->xSizeInBytes > (size_t)(UINT32_MAX - region->xExecAddr)) {
         return ESP_ERR_INVALID_ARG;
     }
     capheap_heap_spec_t spec;

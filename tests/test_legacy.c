@@ -70,10 +70,11 @@ static void tagged_regions_on_static_buffers(void **state) {
         {buffers[3], sizeof buffers[3], 99, 0},               /* unknown tag: skipped */
         {buffers[0] + 100, 1000, TAG_DRAM, 0},                /* overlaps: skipped */
         {buffers[3], sizeof buffers[3], TAG_IRAM, 0x40080002}, /* exec address off a word: skipped */
+        {buffers[3], sizeof buffers[3], TAG_IRAM, 0xFFFFF000}, /* its window would pass 2^32: skipped */
         {NULL, 0, 0, 0},
     };
     char *log = caps_capture(define_regions, (void *)regions);
-    assert_int_equal(caps_count_lines(log, "skipped"), 3); /* the three bad ones, said; the others not */
+    assert_int_equal(caps_count_lines(log, "skipped"), 4); /* the four bad ones, said; the others not */
     free(log);
     assert_int_equal(capheap_registry_count(), 3);
     /* named for their tag's type, as heap_caps_print_heap_info shows them */
