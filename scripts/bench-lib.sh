@@ -142,11 +142,13 @@ count_qemu() {
     echo "bench: $tag failed under $qemu" >&2
     exit 1
   fi
-  if grep '^open ' "$OUT/$tag.plugin.txt" >&2; then
+  # One read of the report: the counts, and any "open" line (to stderr) fails.
+  if ! awk '$1 == "open" { print > "/dev/stderr"; open = 1 }
+            $1 == "fn" { print $1, $2, $3, $4 } $1 == "total"
+            END { exit open }' "$OUT/$tag.plugin.txt" >"$OUT/$tag.counts"; then
     echo "bench: $tag ended inside a counted function (left by no return: a longjmp, an exit?); its counts are not trusted" >&2
     exit 1
   fi
-  awk '$1 == "fn" { print $1, $2, $3, $4 } $1 == "total"' "$OUT/$tag.plugin.txt" >"$OUT/$tag.counts"
 }
 
 # count_calls_args TAG EXE FUNCTIONS: the plugin's arguments, ",code=...,fn=...,plt=...",
