@@ -191,8 +191,10 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...);
  * What malloc() uses. Without external RAM: MALLOC_CAP_DEFAULT | INTERNAL.
  * After heap_caps_malloc_extmem_enable(limit): sizes below limit try internal
  * memory first, then external (DEFAULT | SPIRAM); sizes at or above limit the
- * other way round. Internal memory that a board keeps back for INTERNAL or DMA
- * requests (no DEFAULT cap) is tried last.
+ * other way round. Then, last, internal byte-accessible DMA memory without
+ * the DEFAULT cap: the pool an ESP32 board with PSRAM keeps back for
+ * INTERNAL and DMA requests. Other memory without DEFAULT (retention or
+ * backup RAM) is never returned.
  */
 void *heap_caps_malloc_default(size_t size);
 

@@ -97,9 +97,11 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
 
 #define INTERNAL_DEFAULT (MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL)
 #define EXTERNAL_DEFAULT (MALLOC_CAP_DEFAULT | MALLOC_CAP_SPIRAM)
-/* Internal memory a board keeps back has no DEFAULT cap: malloc() reaches it
- * only when everything else is full. */
-#define KEPT_BACK (MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
+/* The pool of internal DMA memory a board keeps back (ESP-IDF's
+ * CONFIG_SPIRAM_MALLOC_RESERVE_INTERNAL) has no DEFAULT cap: malloc()
+ * reaches it only when everything else is full. DMA in the mask keeps
+ * other internal memory without DEFAULT out (an STM32's backup SRAM). */
+#define KEPT_BACK (MALLOC_CAP_DMA | MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
 
 static _Atomic bool extmem_enabled;
 static _Atomic size_t internal_below;

@@ -62,6 +62,23 @@ static void malloc_in_sram_first_ccm_last(void **state) {
     assert_drain_order(&d, 1 * KIB, MALLOC_CAP_DEFAULT, order, min, sizeof order / sizeof order[0]);
 }
 
+/* heap_caps_malloc_extmem_enable on a board without external RAM: malloc()
+ * still fills SRAM1, SRAM2 and the CCM RAM, and never takes the backup
+ * SRAM, which has no DEFAULT cap (nor DMA: it is no pool kept back for
+ * DMA requests, which malloc() takes last on the ESP32 boards). */
+static void malloc_never_in_backup_sram_with_extmem_enabled(void **state) {
+    (void)state;
+    heap_caps_malloc_extmem_enable(16 * KIB);
+    d.n = 0;
+    void *p;
+    while (d.n < MAX_BLOCKS && (p = heap_caps_malloc_default(256)) != NULL) {
+        d.p[d.n++] = p;
+    }
+    assert_true(count_in(&d, sram1) > 300 && count_in(&d, ccm) > 200);
+    assert_int_equal(count_in(&d, backup), 0);
+    release(&d);
+}
+
 static void exec_only_in_sram(void **state) {
     (void)state;
     drain(&d, 2 * KIB, MALLOC_CAP_EXEC);
@@ -94,6 +111,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(heaps_follow_the_map, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(dma_never_in_ccm, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(malloc_in_sram_first_ccm_last, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(malloc_never_in_backup_sram_with_extmem_enabled, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(exec_only_in_sram, board_setup, board_teardown),
         cmocka_unit_test_setup_teardown(special_memory_by_caps, board_setup, board_teardown),
     };
