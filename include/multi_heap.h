@@ -90,8 +90,10 @@ void *multi_heap_malloc(multi_heap_handle_t heap, size_t size);
  *  have served. */
 void *multi_heap_aligned_alloc(multi_heap_handle_t heap, size_t size, size_t alignment);
 
-/** Like multi_heap_aligned_alloc, with (address + offset) a multiple of alignment.
- *  Any offset is accepted; only offset modulo alignment matters. */
+/** Like multi_heap_aligned_alloc, with (address + offset) a multiple of alignment;
+ *  only offset modulo alignment matters. NULL when alignment exceeds the grain
+ *  (MULTI_HEAP_ALIGN) and offset is not a multiple of the grain: every block
+ *  starts on the grain, so no address can meet it. */
 void *multi_heap_aligned_alloc_offs(multi_heap_handle_t heap, size_t size, size_t alignment, size_t offset);
 
 /** Same as multi_heap_free (kept for source compatibility). */
@@ -110,10 +112,12 @@ void multi_heap_free(multi_heap_handle_t heap, void *p);
  */
 void *multi_heap_realloc(multi_heap_handle_t heap, void *p, size_t size);
 
-/** Usable size of the live block p (at least what was asked); 0 for a bad p. */
+/** Usable size of the live block p (at least what was asked); 0 for a bad p
+ *  (reported) and for NULL (not reported). */
 size_t multi_heap_get_allocated_size(multi_heap_handle_t heap, void *p);
 
-/** Size of the live block p including its header and poisoning; 0 for a bad p. */
+/** Size of the live block p including its header and poisoning; 0 for a bad
+ *  p (reported) and for NULL (not reported). */
 size_t multi_heap_get_full_block_size(multi_heap_handle_t heap, void *p);
 
 /** Start (the address malloc returned) of the used block that contains ptr, or

@@ -119,7 +119,7 @@ __attribute__((noinline)) static size_t locked_query(multi_heap_handle_t heap, q
     if (q <= Q_ALLOCATED_QUIET) {
         capheap_fault_t fault = capheap_poison_validate(t, p);
         if (fault != CAPHEAP_FAULT_NONE) {
-            if (q != Q_ALLOCATED_QUIET) {
+            if (q != Q_ALLOCATED_QUIET && p != NULL) { /* NULL: 0, as its free does nothing */
                 capheap_report_fault(p, fault);
             }
         } else if (q == Q_FULL_BLOCK_SIZE) {

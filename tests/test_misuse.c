@@ -166,6 +166,21 @@ static void pointer_outside_the_heap(void **state) {
     expect_no_report();
 }
 
+/* NULL is no misuse: free does nothing, the size queries give 0, and none
+ * of them reports. */
+static void null_is_not_reported(void **state) {
+    (void)state;
+    multi_heap_handle_t heap = new_heap();
+    multi_heap_info_t before;
+    multi_heap_get_info(heap, &before);
+    multi_heap_free(heap, NULL);
+    multi_heap_aligned_free(heap, NULL);
+    assert_int_equal(multi_heap_get_allocated_size(heap, NULL), 0);
+    assert_int_equal(multi_heap_get_full_block_size(heap, NULL), 0);
+    assert_same_info(heap, &before);
+    expect_no_report();
+}
+
 /* Where each block visited ends, NULL for a used one: for a free block
  * multi_heap_walk gives the payload and its whole size. */
 static bool note_end(void *block, size_t size, int used, void *user) {
@@ -566,6 +581,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(double_free),
         T(pointer_outside_the_heap),
+        T(null_is_not_reported),
         T(pointer_at_the_end_of_the_blocks),
         T(misaligned_pointer),
         T(header_with_a_size_off_the_grain),
