@@ -65,7 +65,8 @@ typedef bool (*multi_heap_walker_cb_t)(void *block_ptr, size_t block_size, int b
 /**
  * Makes a heap of the region [start, start + size).
  * Returns NULL iff start is NULL or the region, once aligned, cannot hold the
- * heap's control data and one block of the minimum size. The control data grows
+ * heap's control data and one block that serves malloc(1) (with poisoning, one
+ * large enough for the canaries too); nothing is written then. The control data grows
  * with the logarithm of the region size: 80 bytes for an 8 KiB region on 32-bit
  * (78 blocks of 100 bytes fit), about 1 KiB for 1 MiB.
  */

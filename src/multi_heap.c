@@ -14,10 +14,12 @@
 
 /* The handle is the control data, which the region allocator places at
  * start rounded up to the grain, MULTI_HEAP_ALIGN; it refuses a NULL start
- * and a region too small, as this function documents. */
+ * and a region too small, as this function documents: one whose block
+ * cannot serve malloc(1), poisoning's canaries included. */
 _Static_assert(MULTI_HEAP_ALIGN == CAPHEAP_TLSF_GRAIN, "a handle is the region allocator's control data");
 multi_heap_handle_t multi_heap_register(void *start, size_t size) {
-    multi_heap_handle_t heap = (multi_heap_handle_t)(void *)capheap_tlsf_create(start, size, 0);
+    multi_heap_handle_t heap =
+        (multi_heap_handle_t)(void *)capheap_tlsf_create(start, size, 0, capheap_poison_overhead() + 1);
     if (heap != NULL) {
         capheap_poison_new_heap(tlsf_of(heap));
         fail_floor_set(heap, SIZE_MAX); /* kept by the locked paths only */

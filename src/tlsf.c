@@ -282,11 +282,13 @@ static bool region_bounds(void *mem, size_t size, size_t extra, uintptr_t *lo, u
     return *lo < *hi;
 }
 
-capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
+capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra, size_t least) {
     uintptr_t lo, hi;
-    if (!region_bounds(mem, size, extra, &lo, &hi)) {
+    if (!region_bounds(mem, size, extra, &lo, &hi) || least > hi - lo) {
         return NULL;
     }
+    size_t block = (least + H + W - 1) & ~(W - 1); /* least is below the region's size: no wrap */
+    block = block < MIN_BLOCK ? MIN_BLOCK : block;
     unsigned min;
     unsigned k = choose_coarsen(hi - lo);
     unsigned end = class_end_for(hi - lo, k, &min);
@@ -301,7 +303,7 @@ capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra) {
         heads_at += (W - H - heads_size) & (W - 1);
     }
     size_t first_at = heads_at + heads_size;
-    if (first_at >= hi - lo || hi - lo - first_at < MIN_BLOCK + H) {
+    if (first_at >= hi - lo || hi - lo - first_at < block + H) {
         return NULL;
     }
     uintptr_t heads = lo + heads_at, first = lo + first_at;

@@ -218,9 +218,10 @@ CAPHEAP_INTERNAL size_t capheap_tlsf_set_min_free(capheap_tlsf_t *t, size_t valu
 
 /** Builds an empty allocator whose control data starts at mem (grain-aligned)
  *  and whose blocks fill the rest of [mem, mem + size). extra bytes at the very
- *  start are left to the caller (the multi_heap header). NULL iff the region
- *  cannot hold the control data and one minimum block. */
-CAPHEAP_INTERNAL capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra);
+ *  start are left to the caller. NULL iff the region cannot hold the control
+ *  data and one block with a payload of least bytes (0: a minimum block);
+ *  nothing is written then. */
+CAPHEAP_INTERNAL capheap_tlsf_t *capheap_tlsf_create(void *mem, size_t size, size_t extra, size_t least);
 
 /** Payload of at least size bytes, or NULL (size 0, too large, no room). */
 CAPHEAP_INTERNAL void *capheap_tlsf_malloc(capheap_tlsf_t *t, size_t size);

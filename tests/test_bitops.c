@@ -105,7 +105,7 @@ static _Alignas(64) uint8_t region[REGION];
 
 static void region_allocator_on_the_scans(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     assert_non_null(t);
     void *slot[SLOTS] = {0};
     for (unsigned op = 0; op < 20000; op++) {

@@ -92,7 +92,7 @@ static fixture_t make_fixture(void) {
     static const size_t sizes[10] = {100, 100, 100, 100, 100, 100, 100, 300, 40, 40};
     fixture_t fx;
     memset(region, 0x77, sizeof region);
-    fx.t = capheap_tlsf_create(region, sizeof region, 0);
+    fx.t = capheap_tlsf_create(region, sizeof region, 0, 0);
     assert_non_null(fx.t);
     for (size_t i = 0; i < 10; i++) {
         uint8_t *p = capheap_tlsf_malloc(fx.t, sizes[i]);
@@ -275,7 +275,7 @@ static void check_sees_C1_beyond_the_last_class(void **state) {
     capheap_tlsf_t *t = NULL;
     for (size_t size = 1024; size <= largest && (t == NULL || class_end_of(t) % 32 == 0 || t->class_min == 0);
          size += 512) {
-        t = capheap_tlsf_create(mem, size, 0);
+        t = capheap_tlsf_create(mem, size, 0, 0);
     }
     assert_non_null(t);
     assert_true(class_end_of(t) % 32 != 0 && t->class_min > 0);
@@ -370,21 +370,21 @@ static void assert_stats(const capheap_tlsf_t *t, size_t free_bytes, size_t free
  * extra bytes in front are left alone; nothing is written outside. */
 static void create_bounds(void **state) {
     (void)state;
-    assert_null(capheap_tlsf_create(NULL, 4096, 0));
-    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 4096, 0)); /* wraps around */
+    assert_null(capheap_tlsf_create(NULL, 4096, 0, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 4096, 0, 0)); /* wraps around */
     /* At the top of the address space (no memory there: a write would fault):
      * the start rounded up to the grain, and the control data's end, would
      * wrap around to address 0. */
-    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 2), 2, 0));
-    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 0));
-    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 8));
-    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 255), 256, 0));
-    assert_null(capheap_tlsf_create(region, 64, 65)); /* more extra bytes than the region has */
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 2), 2, 0, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 0, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 63), 63, 8, 0));
+    assert_null(capheap_tlsf_create((void *)(UINTPTR_MAX - 255), 256, 0, 0));
+    assert_null(capheap_tlsf_create(region, 64, 65, 0)); /* more extra bytes than the region has */
     for (size_t extra = 0; extra <= 3 * W; extra += W / 2) {
         size_t min = 0;
         for (size_t size = 0; size < 2048 && min == 0; size++) {
             memset(region, 0x33, 4096);
-            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra);
+            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra, 0);
             if (t != NULL) {
                 min = size;
                 assert_true((uint8_t *)t >= region + 1 + extra && (uintptr_t)t % W == 0);
@@ -399,7 +399,7 @@ static void create_bounds(void **state) {
         }
         assert_true(min > 0);
         for (size_t size = min; size < min + 4096; size += 7) {
-            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra);
+            capheap_tlsf_t *t = capheap_tlsf_create(region + 1, size, extra, 0);
             assert_non_null(t);
             assert_true(capheap_tlsf_blocks_end(t) + H <= region + 1 + size);
             assert_stats(t, (size_t)(capheap_tlsf_blocks_end(t) - capheap_tlsf_blocks_begin(t)) - H, 1, 0);
@@ -415,7 +415,7 @@ static void control_data_share(void **state) {
     uint8_t *mem = malloc(biggest);
     assert_non_null(mem);
     for (size_t size = 1024; size <= biggest; size *= 2) {
-        capheap_tlsf_t *t = capheap_tlsf_create(mem, size, 0);
+        capheap_tlsf_t *t = capheap_tlsf_create(mem, size, 0, 0);
         assert_non_null(t);
         size_t fixed = sizeof(capheap_tlsf_t) + 32 * sizeof(uint32_t) + 2 * W;
         assert_true(capheap_tlsf_overhead(t) <= fixed + size / 128);
@@ -433,7 +433,7 @@ static void classes_as_fine_as_the_share_allows(void **state) {
     (void)state;
     size_t edges = 0;
     for (size_t size = 1024; size <= REGION; size += 64) {
-        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0);
+        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0, 0);
         assert_non_null(t);
         size_t area = (size_t)(capheap_tlsf_blocks_end(t) + H - (uint8_t *)t); /* what the heads share */
         size_t share = area / CAPHEAP_TLSF_CONTROL_SHARE, cost = (class_end_of(t) - t->class_min) * HEAD_COST;
@@ -451,7 +451,7 @@ static void classes_as_fine_as_the_share_allows(void **state) {
  * size 0 and sizes that cannot fit give NULL. */
 static void malloc_sizes(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     size_t free0 = capheap_tlsf_free_bytes(t);
     /* (SIZE_MAX - H - W + 2 rounds up to exactly 0: malloc's first test) */
     const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX - H - W + 2, SIZE_MAX / 2, free0 + 1, free0 + W,
@@ -482,11 +482,11 @@ static void malloc_sizes(void **state) {
 static void malloc_on_the_smallest_heaps(void **state) {
     (void)state;
     size_t min = 0;
-    while (capheap_tlsf_create(region, min, 0) == NULL) {
+    while (capheap_tlsf_create(region, min, 0, 0) == NULL) {
         min += W;
     }
     for (size_t size = min; size <= min + 4 * W; size += W) {
-        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0);
+        capheap_tlsf_t *t = capheap_tlsf_create(region, size, 0, 0);
         size_t room = capheap_tlsf_free_bytes(t);
         assert_true(room >= MIN_BLOCK - H);
         const size_t bad[] = {0, SIZE_MAX, SIZE_MAX - W, SIZE_MAX - H - W + 2, room + 1};
@@ -506,7 +506,7 @@ static void malloc_on_the_smallest_heaps(void **state) {
  * merged with a free successor, predecessor, or both. */
 static void free_coalesces(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *p[5];
     for (size_t i = 0; i < 5; i++) {
         p[i] = capheap_tlsf_malloc(t, 100);
@@ -537,7 +537,7 @@ static void free_coalesces(void **state) {
  * gap becomes a free block of its own. */
 static void memalign_alignments_and_offsets(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *keep = capheap_tlsf_malloc(t, 8);
     size_t free1 = capheap_tlsf_free_bytes(t);
     for (size_t align = 0; align <= 8192; align++) {
@@ -582,7 +582,7 @@ static void memalign_the_largest_block_up_to_its_own_gap(void **state) {
     (void)state;
     for (size_t align = 2 * W; align <= 512; align *= 2) {
         for (size_t offset = 0; offset < align; offset += align / 2) {
-            capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+            capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
             size_t largest = capheap_tlsf_largest_free(t);
             size_t gap = gap_at(t, align, offset);
             assert_null(capheap_tlsf_memalign(t, largest - gap + 1, align, offset));
@@ -604,7 +604,7 @@ static void memalign_takes_a_block_that_is_exactly_a_minimum_block(void **state)
     (void)state;
     static void *live[REGION / MIN_BLOCK];
     const size_t align = 2 * W, small = MIN_BLOCK - H;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     size_t n = 0;
     while ((live[n] = capheap_tlsf_malloc(t, small)) != NULL) {
         n++;
@@ -625,7 +625,7 @@ static void memalign_takes_a_block_that_is_exactly_a_minimum_block(void **state)
 static void memalign_finds_a_fitting_block_by_its_class(void **state) {
     (void)state;
     const size_t align = 64, size = 64;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *small = capheap_tlsf_malloc(t, size + 2 * align + MIN_BLOCK); /* room for any gap */
     void *sep = capheap_tlsf_malloc(t, 8); /* keeps it apart from the tail */
     size_t small_size = capheap_tlsf_usable_size(small);
@@ -667,7 +667,7 @@ static void memalign_carves_gap_block_and_tail(void **state) {
     const size_t align = 64;
     for (int shape = 0; shape < 4; shape++) {
         bool with_gap = shape & 1, with_tail = shape & 2;
-        capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+        capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
         /* an offset that gives the first payload a gap, or none */
         size_t aligned_at = (size_t)(0 - (uintptr_t)t->payload0) & (align - 1);
         size_t offset = !with_gap ? aligned_at : gap_at(t, align, 0) != 0 ? 0 : align - MIN_BLOCK;
@@ -703,7 +703,7 @@ static void memalign_carves_gap_block_and_tail(void **state) {
  * keeping the contents; on failure NULL with the block untouched. */
 static void realloc_in_place_and_moving(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *a = capheap_tlsf_malloc(t, 200), *b = capheap_tlsf_malloc(t, 200);
     memset(a, 0xA1, 200);
     assert_ptr_equal(capheap_tlsf_realloc(t, a, 100), a); /* shrink: the tail is a free block */
@@ -740,7 +740,7 @@ static void on_report(const void *addr, const char *what, void *user) {
 
 static void validate_and_free_checked(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *p = capheap_tlsf_malloc(t, 100), *q = capheap_tlsf_malloc(t, 100), *r = capheap_tlsf_malloc(t, 100);
     capheap_tlsf_free(t, q);
     uint8_t *begin = capheap_tlsf_blocks_begin(t), *end = capheap_tlsf_blocks_end(t);
@@ -842,7 +842,7 @@ static void free_merges_only_with_blocks(void **state) {
 static void free_refuses_a_size_past_the_end(void **state) {
     (void)state;
     memset(region, 0, sizeof region);
-    capheap_tlsf_t *t = capheap_tlsf_create(region, REGION / 2, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, REGION / 2, 0, 0);
     uint8_t *first = capheap_tlsf_malloc(t, 100), *second = capheap_tlsf_malloc(t, 100);
     block_t *b = block_of(second);
     size_t to_sentinel = (size_t)(capheap_tlsf_blocks_end(t) - (uint8_t *)b); /* the largest size it may have */
@@ -860,7 +860,7 @@ static void free_refuses_a_size_past_the_end(void **state) {
  * pointer and changes nothing. */
 static void double_free_after_a_merge_is_seen(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     uint8_t *a = capheap_tlsf_malloc(t, 100), *b = capheap_tlsf_malloc(t, 100), *c = capheap_tlsf_malloc(t, 100);
     capheap_tlsf_free(t, a);
     capheap_tlsf_free(t, b); /* merges into a's block; c stays used after it */
@@ -921,7 +921,7 @@ static void random_step(capheap_tlsf_t *t, void *live[256], uint64_t *s, bool al
 static void largest_free_is_exact(void **state) {
     (void)state;
     uint64_t s = 0xFEEDFACE;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     void *live[256] = {0};
     for (int step = 0; step < 20000; step++) {
         random_step(t, live, &s, false);
@@ -929,7 +929,7 @@ static void largest_free_is_exact(void **state) {
     }
     expect_sound(t);
     for (size_t depth = 0; depth < LONG_LIST; depth++) {
-        t = capheap_tlsf_create(region, sizeof region, 0);
+        t = capheap_tlsf_create(region, sizeof region, 0, 0);
         void *big[LONG_LIST + 1], *sep[LONG_LIST + 1];
         for (size_t i = 0; i <= LONG_LIST; i++) {
             big[i] = capheap_tlsf_malloc(t, 1024 + (i == depth ? 64 : 8 * (i % 4)));
@@ -971,7 +971,7 @@ static void largest_aligned_is_exact(void **state) {
     (void)state;
     static const size_t pairs[][2] = {{W, 0}, {2 * W, 0}, {64, 0}, {64, W}, {256, 8 * W}, {4096, 0}};
     uint64_t s = 0xC0FFEE;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     void *live[256] = {0};
     for (int step = 0; step < 5000; step++) {
         random_step(t, live, &s, true);
@@ -995,7 +995,7 @@ static void largest_aligned_is_exact(void **state) {
  * apart: distinct blocks at every grain, one class at every coarsening.) */
 static void first_two_blocks_of_a_class_decide(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     void *small = capheap_tlsf_malloc(t, 1096);
     void *sep1 = capheap_tlsf_malloc(t, 8);
     void *medium = capheap_tlsf_malloc(t, 1112);
@@ -1026,7 +1026,7 @@ static void first_two_blocks_of_a_class_decide(void **state) {
  * above the current free bytes and returns the old value. */
 static void watermark(void **state) {
     (void)state;
-    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0);
+    capheap_tlsf_t *t = capheap_tlsf_create(region, sizeof region, 0, 0);
     const capheap_tlsf_counters_t *n = capheap_tlsf_counters(t);
     size_t free0 = n->free_bytes;
     assert_int_equal(n->min_free_bytes, free0);
