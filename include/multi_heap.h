@@ -27,6 +27,11 @@
  * would merge with, in O(1): a size changed so that it leads to bytes that
  * read as a used header is not caught there; multi_heap_check, which follows
  * every header to the end of the region and matches the counts, sees it.
+ * Nor is an interior pointer whose bytes below read as a sound used block:
+ * without poisoning, data shaped like a header; at any level, a block of
+ * another heap registered inside one of this heap's blocks (its canaries are
+ * genuine). Free such a pointer to its own heap: heap_caps_free finds a
+ * nested heap by the address.
  */
 #ifndef CAPHEAP_MULTI_HEAP_H
 #define CAPHEAP_MULTI_HEAP_H
