@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_FIXED_NOREPLACE */
 #include "caps_test.h"
+#include "heap_caps_internal.h"
 
 #include <sys/mman.h>
 
@@ -70,11 +71,14 @@ static void tagged_regions_on_static_buffers(void **state) {
         {buffers[3], sizeof buffers[3], 99, 0},               /* unknown tag: skipped */
         {buffers[0] + 100, 1000, TAG_DRAM, 0},                /* overlaps: skipped */
         {buffers[3], sizeof buffers[3], TAG_IRAM, 0x40080002}, /* exec address off a word: skipped */
+        {buffers[3], sizeof buffers[3], TAG_IRAM, 0x40080001}, /* the same */
         {buffers[3], sizeof buffers[3], TAG_IRAM, 0xFFFFF000}, /* its window would pass 2^32: skipped */
+        {buffers[3], sizeof buffers[3], (BaseType_t)capheap_layout_board()->type_count, 0}, /* one past the
+                                                                                           types: skipped */
         {NULL, 0, 0, 0},
     };
     char *log = caps_capture(define_regions, (void *)regions);
-    assert_int_equal(caps_count_lines(log, "skipped"), 4); /* the four bad ones, said; the others not */
+    assert_int_equal(caps_count_lines(log, "skipped"), 6); /* the six bad ones, said; the others not */
     free(log);
     assert_int_equal(capheap_registry_count(), 3);
     /* named for their tag's type, as heap_caps_print_heap_info shows them */
@@ -92,6 +96,9 @@ static void tagged_regions_on_static_buffers(void **state) {
     assert_ptr_equal(caps_heap_of(b), capheap_registry_at(2));
     assert_null(pvPortMallocTagged(5000, TAG_DRAM));
     assert_null(pvPortMallocTagged(0, TAG_DRAM));
+    void *one = pvPortMallocTagged(1, TAG_DRAM); /* the least size there is */
+    assert_ptr_equal(caps_heap_of(one), capheap_registry_at(0)); /* where a left room */
+    vPortFreeTagged(one);
     assert_null(pvPortMallocTagged(16, TAG_SPIRAM));
     assert_null(pvPortMallocTagged(16, 99));
     assert_null(pvPortMallocTagged(16, -3));
@@ -231,7 +238,9 @@ static void seed_era_allocations_are_traced(void **state) {
     assert_int_equal(ntraced, 4);
     assert_true(traced[0].kind == 'a' && traced[0].address == a && traced[0].size == 48);
     assert_int_equal(traced[0].caps, MALLOC_CAP_DMA);
+    assert_int_equal(traced[0].align, 0); /* none asked: a replay asks none either */
     assert_true(traced[1].kind == 'a' && traced[1].address == b && traced[1].size == 32);
+    assert_int_equal(traced[1].align, 0);
     assert_int_equal(traced[1].caps, capheap_registry_at(0)->all_caps);
     assert_true(traced[2].kind == 'a' && traced[2].address == NULL && traced[2].caps == 0);
     assert_true(traced[3].kind == 'a' && traced[3].address == NULL && traced[3].size == 0);
