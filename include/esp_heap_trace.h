@@ -70,21 +70,24 @@ typedef struct heap_trace_record_t {
 typedef struct {
     heap_trace_mode_t mode;
     size_t total_allocations; /**< allocations traced (records dropped or not) */
-    size_t total_frees;       /**< frees of traced allocations */
+    size_t total_frees;       /**< frees while tracing, as ESP-IDF counts them: of blocks
+                                   allocated before the start, or whose record was dropped, too */
     size_t count;             /**< records held now */
     size_t capacity;          /**< records the buffer holds */
-    size_t high_water_mark;   /**< most records held at once; never decreases */
-    bool has_overflowed;      /**< a record was dropped because the buffer was full */
+    size_t high_water_mark;   /**< most records held at once since the start or the array
+                                   was lent; never decreases meanwhile */
+    bool has_overflowed;      /**< a record was dropped because the buffer was full (since
+                                   the start or the array was lent) */
 } heap_trace_summary_t;
 
-/** Lends the record array (num_records of them; NULL/0 takes it back).
- *  ESP_ERR_INVALID_STATE while tracing runs, ESP_ERR_INVALID_ARG for a NULL
- *  array with a nonzero count, else ESP_OK. */
+/** Lends the record array (num_records of them; NULL or 0 takes it back), which
+ *  starts with no records. ESP_ERR_INVALID_STATE while tracing runs,
+ *  ESP_ERR_INVALID_ARG for a NULL array with a nonzero count, else ESP_OK. */
 esp_err_t heap_trace_init_standalone(heap_trace_record_t *record_buffer, size_t num_records);
 
 /** Empties the records and the totals and starts tracing in mode.
- *  ESP_ERR_INVALID_STATE without a record array, ESP_ERR_INVALID_ARG for an
- *  unknown mode, else ESP_OK. */
+ *  ESP_ERR_INVALID_STATE without a record array (or with one of no records),
+ *  ESP_ERR_INVALID_ARG for an unknown mode, else ESP_OK. */
 esp_err_t heap_trace_start(heap_trace_mode_t mode);
 
 /** Stops recording; the records stay. ESP_ERR_INVALID_STATE when not tracing. */

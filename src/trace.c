@@ -82,12 +82,14 @@ static heap_trace_record_t *find_live(const void *p) {
     return NULL;
 }
 
+/* Every free while tracing is counted, as ESP-IDF counts them: a block whose
+ * record was dropped cannot be told from one allocated before the start. */
 static void record_free(void *p, void *caller) {
+    trace.total_frees++;
     heap_trace_record_t *r = find_live(p);
     if (r == NULL) {
         return; /* allocated before tracing started, or its record was dropped */
     }
-    trace.total_frees++;
     trace.sequence++;
     if (trace.mode == HEAP_TRACE_LEAKS) {
         remove_record((size_t)(r - trace.records));
@@ -167,7 +169,8 @@ esp_err_t heap_trace_init_standalone(heap_trace_record_t *record_buffer, size_t 
     } else {
         trace.records = record_buffer;
         trace.capacity = num_records;
-        trace.count = 0;
+        trace.count = trace.high_water_mark = 0; /* what the records of this array say */
+        trace.has_overflowed = false;
     }
     capheap_port_critical_exit();
     return err;
@@ -179,7 +182,7 @@ esp_err_t heap_trace_start(heap_trace_mode_t mode) {
     }
     esp_err_t err = ESP_OK;
     capheap_port_critical_enter();
-    if (trace.records == NULL) {
+    if (trace.records == NULL || trace.capacity == 0) {
         err = ESP_ERR_INVALID_STATE;
     } else {
         trace.mode = mode;
@@ -240,7 +243,7 @@ esp_err_t heap_trace_get(size_t index, heap_trace_record_t *record) {
     }
     esp_err_t err = ESP_OK;
     capheap_port_critical_enter();
-    if (trace.records == NULL) {
+    if (trace.records == NULL || trace.capacity == 0) {
         err = ESP_ERR_INVALID_STATE;
     } else if (index >= trace.count) {
         err = ESP_ERR_INVALID_ARG;

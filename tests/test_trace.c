@@ -161,6 +161,8 @@ static void test_states(void **state) {
     assert_int_equal(heap_trace_init_standalone(NULL, 0), ESP_OK);
     assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_ERR_INVALID_STATE);
     assert_int_equal(heap_trace_resume(), ESP_ERR_INVALID_STATE);
+    assert_int_equal(heap_trace_init_standalone(records, 0), ESP_OK); /* no records: nothing to start */
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_ERR_INVALID_STATE);
     assert_int_equal(heap_trace_init_standalone(records, RECORDS), ESP_OK);
 }
 
@@ -215,6 +217,32 @@ static void test_init_standalone_starts_with_no_records(void **state) {
     assert_int_equal(heap_trace_summary(&s), ESP_OK);
     assert_int_equal(s.count, 0);
     assert_int_equal(s.capacity, 2);
+    assert_int_equal(s.high_water_mark, 0); /* the new array's: none held yet */
+    assert_false(s.has_overflowed);
+}
+
+/* Every free while tracing counts (as ESP-IDF counts them): of a block whose
+ * record the full buffer dropped, and of one allocated before the start. */
+static void test_total_frees_counts_every_free_while_tracing(void **state) {
+    (void)state;
+    void *before = heap_caps_malloc(16, MALLOC_CAP_DEFAULT);
+    void *p[RECORDS + 2];
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    for (int i = 0; i < RECORDS + 2; i++) {
+        p[i] = heap_caps_malloc(16 + (size_t)i, MALLOC_CAP_DEFAULT);
+    }
+    heap_caps_free(p[0]); /* its record was dropped */
+    heap_caps_free(p[RECORDS + 1]);
+    heap_caps_free(before);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    heap_trace_summary_t s;
+    assert_int_equal(heap_trace_summary(&s), ESP_OK);
+    assert_true(s.has_overflowed);
+    assert_int_equal(s.total_allocations, RECORDS + 2);
+    assert_int_equal(s.total_frees, 3);
+    for (int i = 1; i <= RECORDS; i++) {
+        heap_caps_free(p[i]);
+    }
 }
 
 /* ---- the dump ---------------------------------------------------------- */
@@ -674,6 +702,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_ccount_numbers_frees_too, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_after_pause_records_allocations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_standalone_starts_with_no_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_total_frees_counts_every_free_while_tracing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_writes_each_record_and_the_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_caps_writes_the_records_of_its_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
