@@ -198,6 +198,13 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...);
  */
 void *heap_caps_malloc_default(size_t size);
 
+/** What memalign(), aligned_alloc() and posix_memalign() use (ESP-IDF declares it
+ *  in a private header for its C library): heap_caps_aligned_alloc with the masks
+ *  of heap_caps_malloc_default, in the same order for the size. NULL for an
+ *  alignment that is not a power of two. The failure callback is called once,
+ *  when every mask failed, with MALLOC_CAP_DEFAULT. */
+void *heap_caps_aligned_alloc_default(size_t alignment, size_t size);
+
 /** What realloc() uses: heap_caps_realloc with the masks of heap_caps_malloc_default. */
 void *heap_caps_realloc_default(void *ptr, size_t size);
 

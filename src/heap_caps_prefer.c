@@ -126,21 +126,37 @@ static size_t default_masks(size_t size, uint32_t masks[3]) {
     return 3;
 }
 
-void *heap_caps_malloc_default(size_t size) {
+/* size bytes by malloc()'s masks in turn, aligned to align (0: the grain);
+ * refused: fails at once. The failure hook hears of it once, when every
+ * mask failed, with the caps malloc() stands for; then the trace and the
+ * allocation hook, with the caller of the public function. */
+static CAPHEAP_ALWAYS_INLINE void *alloc_default(size_t size, size_t align, bool refused, const char *name,
+                                                 void *caller) {
     uint32_t masks[3];
-    size_t n = capheap_fail_injected(size, MALLOC_CAP_DEFAULT) ? 0 : default_masks(size, masks);
+    size_t n = refused || capheap_fail_injected(size, MALLOC_CAP_DEFAULT) ? 0 : default_masks(size, masks);
     void *p = NULL;
     for (size_t i = 0; p == NULL && i < n; i++) {
-        p = capheap_caps_alloc(size, 0, masks[i]);
+        p = capheap_caps_alloc(size, align, masks[i]);
     }
     if (p == NULL) {
-        capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, "heap_caps_malloc_default");
+        capheap_caps_alloc_failed(size, MALLOC_CAP_DEFAULT, name);
     }
     if (CAPHEAP_TRACING()) {
-        capheap_trace_alloc(p, size, 0, MALLOC_CAP_DEFAULT, CAPHEAP_CALLER());
+        capheap_trace_alloc(p, size, align, MALLOC_CAP_DEFAULT, caller);
     }
     capheap_hooks_alloc(p, size, MALLOC_CAP_DEFAULT);
     return p;
+}
+
+void *heap_caps_malloc_default(size_t size) {
+    return alloc_default(size, 0, false, "heap_caps_malloc_default", CAPHEAP_CALLER());
+}
+
+/* An alignment that is no power of two fails, as heap_caps_aligned_alloc's. */
+void *heap_caps_aligned_alloc_default(size_t alignment, size_t size) {
+    bool refused = alignment == 0 || (alignment & (alignment - 1)) != 0;
+    return alloc_default(size, refused ? 0 : alignment, refused, "heap_caps_aligned_alloc_default",
+                         CAPHEAP_CALLER());
 }
 
 void *heap_caps_realloc_default(void *ptr, size_t size) {

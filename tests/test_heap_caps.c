@@ -672,6 +672,37 @@ static void default_uses_the_other_kind_when_one_is_full(void **state) {
     heap_caps_free(ext);
 }
 
+/* memalign()'s allocation (heap_caps_aligned_alloc_default) follows
+ * malloc()'s order for the size; with external RAM full, a large request
+ * comes from internal RAM with no failure callback (one mask failing is no
+ * failure); with both full, and for an alignment that is not a power of
+ * two, the callback hears of it once, with MALLOC_CAP_DEFAULT. */
+static void aligned_default_follows_the_malloc_policy(void **state) {
+    (void)state;
+    assert_int_equal(heap_caps_register_failed_alloc_callback(on_failed), ESP_OK);
+    hook_calls = 0;
+    void *small = heap_caps_aligned_alloc_default(64, 1000), *large = heap_caps_aligned_alloc_default(64, 20000);
+    assert_string_equal(heap_name(small), "DRAM");
+    assert_string_equal(heap_name(large), "SPIRAM");
+    assert_true((uintptr_t)small % 64 == 0 && (uintptr_t)large % 64 == 0);
+    heap_caps_free(large);
+    void *ext = heap_caps_malloc(heap_caps_get_largest_free_block(MALLOC_CAP_SPIRAM), MALLOC_CAP_SPIRAM);
+    assert_non_null(ext);
+    large = heap_caps_aligned_alloc_default(64, 20000);
+    assert_string_equal(heap_name(large), "DRAM");
+    assert_int_equal(hook_calls, 0);
+    assert_null(heap_caps_aligned_alloc_default(64, 4 * 1024 * 1024));
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_caps, MALLOC_CAP_DEFAULT);
+    assert_string_equal(hook_function, "heap_caps_aligned_alloc_default");
+    assert_null(heap_caps_aligned_alloc_default(48, 100));
+    assert_int_equal(hook_calls, 2);
+    heap_caps_free(large);
+    heap_caps_free(ext);
+    heap_caps_free(small);
+    assert_int_equal(caps_reports.count, 0);
+}
+
 /* realloc() goes down the same list as malloc(): external RAM full, a
  * large block moves to internal RAM, the second mask. To size 0 the block is
  * freed once, on the first mask, and that is no failure. */
@@ -958,6 +989,7 @@ int main(void) {
         ESP32(default_without_external_ram_is_internal),
         PSRAM(default_with_psram_splits_at_the_limit),
         PSRAM(default_uses_the_other_kind_when_one_is_full),
+        PSRAM(aligned_default_follows_the_malloc_policy),
         PSRAM(realloc_default_goes_down_the_list_and_frees_once),
         PSRAM(kept_back_internal_ram_comes_last),
         ESP32(failed_allocation_hook),

@@ -40,10 +40,10 @@
  * - malloc(0) and the aligned calls with size 0 return a unique minimum
  *   block (as newlib and picolibc do), not NULL; realloc(p, 0) frees p and
  *   returns NULL.
- * - memalign, posix_memalign and aligned_alloc try internal memory for
- *   malloc first (DEFAULT | INTERNAL), then any memory malloc may use
- *   (DEFAULT), whatever the size: they do not follow the external-RAM size
- *   threshold.
+ * - memalign, posix_memalign and aligned_alloc are
+ *   heap_caps_aligned_alloc_default, as in ESP-IDF: malloc's memory in
+ *   malloc's order for the size (the external-RAM threshold included), one
+ *   failure callback when all of it failed.
  *
  * For the host's preload library this file is not the right base: there
  * capheap must initialise itself on the first call from an unknown process,
@@ -104,11 +104,7 @@ static void *do_aligned(size_t alignment, size_t size, int *err) {
     if (alignment <= MULTI_HEAP_ALIGN) {
         return do_malloc(size, err);
     }
-    size = at_least_one(size);
-    void *p = heap_caps_aligned_alloc(alignment, size, MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL);
-    if (p == NULL) {
-        p = heap_caps_aligned_alloc(alignment, size, MALLOC_CAP_DEFAULT);
-    }
+    void *p = heap_caps_aligned_alloc_default(alignment, at_least_one(size));
     *err = p != NULL ? 0 : ENOMEM;
     return p;
 }
