@@ -27,7 +27,10 @@
 
 /** The first of the CAPHEAP_BAREMETAL_LOCKS + 1 consecutive spinlocks capheap
  *  uses (one per heap lock of the pool, then one for its critical section).
- *  Choose a range that nothing else in the firmware claims. */
+ *  Choose a range that nothing else in the firmware claims: the default, 0 to
+ *  16, suits firmware without the Pico SDK, which keeps the low spinlocks for
+ *  its own fixed uses and leaves the top ones (24 to 31) to be claimed; with
+ *  it, build with CAPHEAP_RP2040_SPINLOCK_FIRST=24 and CAPHEAP_BAREMETAL_LOCKS=7. */
 #ifndef CAPHEAP_RP2040_SPINLOCK_FIRST
 #define CAPHEAP_RP2040_SPINLOCK_FIRST 0
 #endif

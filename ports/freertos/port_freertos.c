@@ -6,7 +6,11 @@
  * mask to put back; the lock keeps it while held). Both mask every interrupt
  * that may call the FreeRTOS API, so tasks and such handlers can share a heap.
  * Handlers above configMAX_SYSCALL_INTERRUPT_PRIORITY must not allocate: the
- * kernel does not mask them.
+ * kernel does not mask them. Before vTaskStartScheduler, as after any kernel
+ * call that enters a critical section, the first allocation leaves those
+ * interrupts masked until the scheduler starts: the Cortex-M ports count the
+ * nesting from a value that keeps a task-level exit from unmasking them
+ * (FreeRTOS's heap_4 suspends the scheduler instead, which masks nothing).
  *
  * Not for SMP kernels (ESP-IDF's dual-core FreeRTOS, FreeRTOS SMP): those
  * need a spinlock per heap (portMUX_TYPE with portENTER_CRITICAL(&mux)).
