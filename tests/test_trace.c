@@ -414,40 +414,38 @@ static void test_sink_sees_bad_alignments(void **state) {
     assert_memory_equal(lines[1], "alloc 0x0 10 0x4 align=48 caller=", 33);
 }
 
+/* realloc(bad, 0, caps) of bad, an address inside a live block: the sink
+ * hears of no free, and bad is reported once. */
+static void expect_refused_realloc_to_zero(uint8_t *bad, uint32_t caps) {
+    caps_record_reports();
+    line_count = 0;
+    capheap_trace_set_sink(keep_line, NULL);
+    assert_null(heap_caps_realloc(bad, 0, caps));
+    capheap_trace_set_sink(NULL, NULL);
+    caps_default_reports();
+    assert_int_equal(caps_reports.count, 1);
+    assert_ptr_equal(caps_reports.addr, bad);
+    assert_int_equal(line_count, 0);
+}
+
 /* realloc to size 0 of an address inside a live block frees nothing, and
  * the sink hears of no free: the address is reported, not traced. */
 static void test_sink_hears_no_free_of_a_refused_realloc_to_zero(void **state) {
     (void)state;
     uint8_t *a = heap_caps_calloc(1, 100, MALLOC_CAP_8BIT); /* zeros: no header inside */
     assert_non_null(a);
-    caps_record_reports();
-    line_count = 0;
-    capheap_trace_set_sink(keep_line, NULL);
-    assert_null(heap_caps_realloc(a + 16, 0, MALLOC_CAP_8BIT));
-    capheap_trace_set_sink(NULL, NULL);
-    caps_default_reports();
-    assert_int_equal(caps_reports.count, 1);
-    assert_ptr_equal(caps_reports.addr, a + 16);
-    assert_int_equal(line_count, 0);
+    expect_refused_realloc_to_zero(a + 16, MALLOC_CAP_8BIT);
     heap_caps_free(a);
 }
 
 /* The same through the instruction bus: an address inside an EXEC block,
- * whose word below holds no block's data address, is reported once. */
+ * whose word below holds no block's data address. */
 static void test_sink_hears_no_free_of_a_refused_realloc_to_zero_through_the_window(void **state) {
     (void)state;
     void *iram = caps_fill_iram();
     uint8_t *x = caps_exec_in_window(100);
     memset(x, 0, 100);
-    caps_record_reports();
-    line_count = 0;
-    capheap_trace_set_sink(keep_line, NULL);
-    assert_null(heap_caps_realloc(x + 16, 0, MALLOC_CAP_EXEC));
-    capheap_trace_set_sink(NULL, NULL);
-    caps_default_reports();
-    assert_int_equal(caps_reports.count, 1);
-    assert_ptr_equal(caps_reports.addr, x + 16);
-    assert_int_equal(line_count, 0);
+    expect_refused_realloc_to_zero(x + 16, MALLOC_CAP_EXEC);
     heap_caps_free(x);
     heap_caps_free(iram);
 }
