@@ -105,8 +105,9 @@ esp_err_t heap_trace_resume(void);
 size_t heap_trace_get_count(void);
 
 /** Copies record index (0 = oldest). ESP_ERR_INVALID_ARG for a NULL record,
- *  ESP_ERR_INVALID_STATE without a record array, ESP_ERR_INVALID_ARG for an
- *  index past the count. */
+ *  ESP_ERR_INVALID_STATE without a record array (or with one of no records,
+ *  which heap_trace_init_standalone takes as none), ESP_ERR_INVALID_ARG for
+ *  an index past the count. */
 esp_err_t heap_trace_get(size_t index, heap_trace_record_t *record);
 
 /** Fills summary. ESP_ERR_INVALID_ARG for NULL. */

@@ -163,6 +163,8 @@ static void test_states(void **state) {
     assert_int_equal(heap_trace_resume(), ESP_ERR_INVALID_STATE);
     assert_int_equal(heap_trace_init_standalone(records, 0), ESP_OK); /* no records: nothing to start */
     assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_ERR_INVALID_STATE);
+    heap_trace_record_t r;
+    assert_int_equal(heap_trace_get(0, &r), ESP_ERR_INVALID_STATE); /* no array, as after (NULL, 0) */
     assert_int_equal(heap_trace_init_standalone(records, RECORDS), ESP_OK);
 }
 
