@@ -57,7 +57,7 @@ static esp_err_t define_region(const HeapRegionTagged_t *region) {
      * window must end below 2^32 (as a board's must, capheap_board_check):
      * the chip's instruction bus has 32-bit addresses. */
     if (type == NULL || start == 0 || start + region->xSizeInBytes < start || (region->xExecAddr & 3u) != 0 ||
-        region->xSizeInBytes > (size_t)(UINT32_MAX - region->xExecAddr)) {
+        (region->xExecAddr != 0 && region->xSizeInBytes > (size_t)(UINT32_MAX - region->xExecAddr))) {
         return ESP_ERR_INVALID_ARG;
     }
     capheap_heap_spec_t spec;
