@@ -193,8 +193,10 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...);
  * memory first, then external (DEFAULT | SPIRAM); sizes at or above limit the
  * other way round. Then, last, internal byte-accessible DMA memory without
  * the DEFAULT cap: the pool an ESP32 board with PSRAM keeps back for
- * INTERNAL and DMA requests. Other memory without DEFAULT (retention or
- * backup RAM) is never returned.
+ * INTERNAL and DMA requests (on a board without PSRAM that calls
+ * heap_caps_malloc_extmem_enable itself, any such memory: the stm32h743's
+ * backup SRAM offers DMA). Memory without DEFAULT or DMA (the stm32f407's
+ * backup SRAM, RTC or retention RAM without DMA) is never returned.
  */
 void *heap_caps_malloc_default(size_t size);
 

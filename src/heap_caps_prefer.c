@@ -100,7 +100,8 @@ void *heap_caps_calloc_prefer(size_t n, size_t size, size_t num, ...) {
 /* The pool of internal DMA memory a board keeps back (ESP-IDF's
  * CONFIG_SPIRAM_MALLOC_RESERVE_INTERNAL) has no DEFAULT cap: malloc()
  * reaches it only when everything else is full. DMA in the mask keeps
- * other internal memory without DEFAULT out (an STM32's backup SRAM). */
+ * other internal memory without DEFAULT out (the stm32f407's backup SRAM;
+ * not the stm32h743's, which offers DMA at its lowest priority). */
 #define KEPT_BACK (MALLOC_CAP_DMA | MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT)
 
 static _Atomic bool extmem_enabled;
