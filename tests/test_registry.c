@@ -141,6 +141,48 @@ static void a_heap_added_later_joins_the_order(void **state) {
     assert_ptr_equal(order[2], capheap_registry_at(2));
 }
 
+/* A mask for each cache slot, from made-up caps the caps layer gives no rule:
+ * the slot's number is the hash's, whatever it is. */
+#define SLOT_BITS                                                                                              \
+    (MALLOC_CAP_PID2 | MALLOC_CAP_PID3 | MALLOC_CAP_PID4 | MALLOC_CAP_PID5 | MALLOC_CAP_PID6 | MALLOC_CAP_PID7 | \
+     MALLOC_CAP_RETENTION | MALLOC_CAP_RTCRAM | MALLOC_CAP_SPM)
+
+static void a_mask_for_each_slot(uint32_t masks[CAPHEAP_CANDIDATE_SLOTS]) {
+    memset(masks, 0, CAPHEAP_CANDIDATE_SLOTS * sizeof masks[0]);
+    size_t found = 0;
+    /* Every non-empty subset of SLOT_BITS, the smallest mask first. */
+    for (uint32_t m = SLOT_BITS & -SLOT_BITS; m != 0 && found < CAPHEAP_CANDIDATE_SLOTS;
+         m = (m - SLOT_BITS) & SLOT_BITS) {
+        size_t slot = (size_t)(capheap_registry_slot(m) - capheap_registry_caches.candidate_slot);
+        if (masks[slot] == 0) {
+            masks[slot] = m;
+            found++;
+        }
+    }
+    assert_int_equal(found, CAPHEAP_CANDIDATE_SLOTS);
+}
+
+/* Adding a heap empties every slot, the first as the last: a list left in one
+ * would still name only the heaps before it (its mask still matches). */
+static void a_heap_added_later_joins_the_list_of_every_slot(void **state) {
+    (void)state;
+    uint32_t masks[CAPHEAP_CANDIDATE_SLOTS];
+    a_mask_for_each_slot(masks);
+    assert_int_equal(add(0, SLOT_BITS, 0, 0, 8192), ESP_OK);
+    for (size_t i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
+        void *p = heap_caps_malloc(100, masks[i]);
+        assert_ptr_equal(caps_heap_of(p), capheap_registry_at(0));
+        heap_caps_free(p);
+        assert_int_equal(capheap_registry_cached_list(masks[i])->caps, masks[i]); /* kept, in its slot */
+    }
+    assert_int_equal(add(SLOT_BITS, 0, 0, 8192, 8192), ESP_OK); /* at priority 0 */
+    for (size_t i = 0; i < CAPHEAP_CANDIDATE_SLOTS; i++) {
+        void *p = heap_caps_malloc(100, masks[i]);
+        assert_ptr_equal(caps_heap_of(p), capheap_registry_at(1));
+        heap_caps_free(p);
+    }
+}
+
 static void more_caps_masks_than_lists_kept(void **state) {
     (void)state;
     /* 8 capability bits over 8 heaps; every non-empty combination of them is
@@ -413,6 +455,7 @@ int main(void) {
         T(a_kept_list_never_changes),
         T(a_kept_list_goes_back_to_its_slot),
         T(as_many_lists_kept_as_configured),
+        T(a_heap_added_later_joins_the_list_of_every_slot),
         T(the_owner_cache_keeps_the_last_two_ranges_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
