@@ -11,7 +11,7 @@ typedef enum {
     CAPHEAP_FAULT_NONE = 0,
     CAPHEAP_FAULT_OUTSIDE,      /* not inside the heap's blocks */
     CAPHEAP_FAULT_MISALIGNED,   /* not on the heap's grain */
-    CAPHEAP_FAULT_DOUBLE_FREE,  /* the block is already free */
+    CAPHEAP_FAULT_DOUBLE_FREE,  /* the block is already free (comprehensive poisoning: free fill at its header) */
     CAPHEAP_FAULT_NOT_A_BLOCK,  /* no live block starts here (bad header) */
     CAPHEAP_FAULT_FREED_CANARY, /* poisoning: the allocation was freed before */
     CAPHEAP_FAULT_HEAD_CANARY,  /* poisoning: head canary broken */

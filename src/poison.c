@@ -203,6 +203,12 @@ capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) 
     }
     const uint8_t *payload = (const uint8_t *)p - HEAD;
     capheap_fault_t fault = capheap_tlsf_validate(t, payload);
+    /* A block freed into the free block before it has no header left: the
+     * free filled it, and the head after it. Free fill where a header and a
+     * head should be is memory freed (a block's own header never reads so). */
+    if (COMPREHENSIVE && fault == CAPHEAP_FAULT_NOT_A_BLOCK && fill_broken(payload - H, H + HEAD) == NULL) {
+        return CAPHEAP_FAULT_DOUBLE_FREE;
+    }
     if (fault != CAPHEAP_FAULT_NONE) {
         return fault;
     }
