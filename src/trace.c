@@ -16,6 +16,7 @@
 #include "log.h"
 #include "registry.h"
 #include "trace_hook.h"
+#include "trace_records.h"
 
 _Atomic bool capheap_trace_on;
 
@@ -252,6 +253,33 @@ esp_err_t heap_trace_get(size_t index, heap_trace_record_t *record) {
     }
     capheap_port_critical_exit();
     return err;
+}
+
+/* Whether record r's event came after the event numbered seq. Numbers wrap
+ * around: the records span far fewer than 2^31 events. */
+static bool newer_than(const heap_trace_record_t *r, uint32_t seq) { return (int32_t)(r->ccount - seq) > 0; }
+
+bool capheap_trace_next(const heap_trace_record_t *prev, heap_trace_record_t *out) {
+    bool first = prev == NULL;
+    uint32_t seq = first ? 0 : prev->ccount;
+    capheap_port_critical_enter();
+    /* The records are in the order of their numbers: the first newer one by
+     * bisection, so that the critical section stays short. */
+    size_t lo = 0, hi = trace.records != NULL ? trace.count : 0;
+    while (!first && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (newer_than(&trace.records[mid], seq)) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    bool found = trace.records != NULL && lo < trace.count;
+    if (found) {
+        *out = trace.records[lo];
+    }
+    capheap_port_critical_exit();
+    return found;
 }
 
 esp_err_t heap_trace_summary(heap_trace_summary_t *summary) {

@@ -9,6 +9,7 @@
 #include "capheap/port.h"
 #include "esp_heap_trace.h"
 #include "log.h"
+#include "trace_records.h"
 
 #define DEPTH CONFIG_HEAP_TRACING_STACK_DEPTH
 
@@ -59,7 +60,7 @@ void heap_trace_dump_caps(uint32_t caps) {
     capheap_logf("====== Heap Trace: %zu records (%zu capacity) ======\n", s.count, s.capacity);
     size_t live_bytes = 0, live_count = 0;
     heap_trace_record_t r;
-    for (size_t i = 0; heap_trace_get(i, &r) == ESP_OK; i++) {
+    for (bool more = capheap_trace_next(NULL, &r); more; more = capheap_trace_next(&r, &r)) {
         if (!wanted(&r, caps) || (s.mode == HEAP_TRACE_LEAKS && r.freed)) {
             continue;
         }

@@ -13,6 +13,7 @@
 
 #include "esp_heap_trace.h"
 #include "realloc_race.h"
+#include "trace_records.h"
 
 #define RECORDS 4
 static heap_trace_record_t records[RECORDS];
@@ -302,6 +303,40 @@ static void test_dump_writes_each_record_and_the_summary(void **state) {
     assert_string_equal(out + strlen(out) - strlen(end), end);
     free(out);
     heap_caps_free(b);
+}
+
+/* The dump walks the records by their numbers (capheap_trace_next): a record
+ * removed meanwhile, by a free in LEAKS mode or dropped as the oldest when
+ * the buffer is full, shifts the others down without making the walk skip
+ * one (by index, the next step would have passed over b, then over c). */
+static void test_a_walk_of_the_records_skips_none_when_some_go(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT), *b = heap_caps_malloc(60, MALLOC_CAP_8BIT);
+    void *c = heap_caps_malloc(40, MALLOC_CAP_8BIT);
+    heap_trace_record_t r;
+    assert_true(capheap_trace_next(NULL, &r));
+    assert_ptr_equal(r.address, a);
+    heap_caps_free(a); /* its record goes: b's is first now */
+    assert_true(capheap_trace_next(&r, &r));
+    assert_ptr_equal(r.address, b);
+    void *more[RECORDS];
+    for (size_t i = 0; i < RECORDS - 1; i++) { /* fills the buffer and drops b's record */
+        more[i] = heap_caps_malloc(20, MALLOC_CAP_8BIT);
+    }
+    assert_true(capheap_trace_next(&r, &r));
+    assert_ptr_equal(r.address, c);
+    for (size_t i = 0; i < RECORDS - 1; i++) {
+        assert_true(capheap_trace_next(&r, &r));
+        assert_ptr_equal(r.address, more[i]);
+    }
+    assert_false(capheap_trace_next(&r, &r));
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    heap_caps_free(b);
+    heap_caps_free(c);
+    for (size_t i = 0; i < RECORDS - 1; i++) {
+        heap_caps_free(more[i]);
+    }
 }
 
 /* heap_trace_dump_caps writes the records of the memory it is asked for:
@@ -705,6 +740,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_total_frees_counts_every_free_while_tracing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_writes_each_record_and_the_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_caps_writes_the_records_of_its_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_walk_of_the_records_skips_none_when_some_go, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
