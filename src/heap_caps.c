@@ -363,10 +363,8 @@ void *heap_caps_malloc(size_t size, uint32_t caps) {
 
 /* ---- calloc and aligned ------------------------------------------------ */
 
-static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
-
 void *heap_caps_aligned_alloc(size_t alignment, size_t size, uint32_t caps) {
-    void *p = is_power_of_two(alignment) && !capheap_fail_injected(size, caps) ? capheap_caps_alloc(size, alignment, caps)
+    void *p = capheap_is_power_of_two(alignment) && !capheap_fail_injected(size, caps) ? capheap_caps_alloc(size, alignment, caps)
                                                                                 : NULL;
     if (p == NULL) {
         capheap_caps_alloc_failed(size, caps, "heap_caps_aligned_alloc");
@@ -405,7 +403,7 @@ void *heap_caps_calloc(size_t n, size_t size, uint32_t caps) {
 
 void *heap_caps_aligned_calloc(size_t alignment, size_t n, size_t size, uint32_t caps) {
     void *p = NULL;
-    if (is_power_of_two(alignment)) {
+    if (capheap_is_power_of_two(alignment)) {
         p = zeroed_alloc(array_size(n, size), alignment, caps, "heap_caps_aligned_calloc");
     } else {
         /* A failure like any other: the hook, and the event (as heap_caps_aligned_alloc's) */

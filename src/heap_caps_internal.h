@@ -80,6 +80,9 @@ static inline bool capheap_caps_for_rule(uint32_t caps, uint32_t *rule, size_t *
     return true;
 }
 
+/** Whether an alignment asked of the aligned functions is one they take. */
+static inline bool capheap_is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
 /** Back to the state before any heap_caps_malloc_extmem_enable. */
 CAPHEAP_INTERNAL void capheap_caps_policy_reset(void);
 

@@ -155,7 +155,7 @@ void *heap_caps_malloc_default(size_t size) {
 
 /* An alignment that is no power of two fails, as heap_caps_aligned_alloc's. */
 void *heap_caps_aligned_alloc_default(size_t alignment, size_t size) {
-    bool refused = alignment == 0 || (alignment & (alignment - 1)) != 0;
+    bool refused = !capheap_is_power_of_two(alignment);
     return alloc_default(size, refused ? 0 : alignment, refused, "heap_caps_aligned_alloc_default",
                          CAPHEAP_CALLER());
 }
