@@ -68,103 +68,85 @@ static bool is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
 /* ---- the allocations, returning an errno value instead of setting it ---- */
 
-static void *do_malloc(size_t size, int *err) {
-    void *p = heap_caps_malloc_default(at_least_one(size));
-    *err = p != NULL ? 0 : ENOMEM;
-    return p;
-}
+/* A block and the errno value its call leaves (0: none). One value, so that
+ * no caller reads the error in an argument list beside the call that sets
+ * it (C leaves the order of their evaluation open: host GCC at -O2 read the
+ * error first). */
+typedef struct {
+    void *p;
+    int err;
+} outcome_t;
 
-static void *do_calloc(size_t n, size_t size, int *err) {
+static outcome_t outcome(void *p, int err_if_null) { return (outcome_t){p, p != NULL ? 0 : err_if_null}; }
+
+static outcome_t failure(int err) { return (outcome_t){NULL, err}; }
+
+static outcome_t do_malloc(size_t size) { return outcome(heap_caps_malloc_default(at_least_one(size)), ENOMEM); }
+
+static outcome_t do_calloc(size_t n, size_t size) {
     size_t total;
     if (__builtin_mul_overflow(n, size, &total)) {
-        *err = ENOMEM; /* C: the request cannot be met */
-        return NULL;
+        return failure(ENOMEM); /* C: the request cannot be met */
     }
-    void *p = do_malloc(total, err);
-    if (p != NULL) {
-        capheap_block_fill(p, 0, total); /* malloc's memory may be the ESP8266's IRAM */
+    outcome_t o = do_malloc(total);
+    if (o.p != NULL) {
+        capheap_block_fill(o.p, 0, total); /* malloc's memory may be the ESP8266's IRAM */
     }
-    return p;
+    return o;
 }
 
-static void *do_realloc(void *ptr, size_t size, int *err) {
-    *err = 0;
+static outcome_t do_realloc(void *ptr, size_t size) {
     if (ptr == NULL) {
-        return do_malloc(size, err);
+        return do_malloc(size);
     }
-    void *p = heap_caps_realloc_default(ptr, size);
-    if (p == NULL && size != 0) {
-        *err = ENOMEM; /* ptr is untouched */
-    }
-    return p;
+    /* NULL for size 0 is the free, no failure; else ptr is untouched */
+    return outcome(heap_caps_realloc_default(ptr, size), size != 0 ? ENOMEM : 0);
 }
 
 /* alignment: a power of two (checked by the callers). */
-static void *do_aligned(size_t alignment, size_t size, int *err) {
+static outcome_t do_aligned(size_t alignment, size_t size) {
     if (alignment <= MULTI_HEAP_ALIGN) {
-        return do_malloc(size, err);
+        return do_malloc(size);
     }
-    void *p = heap_caps_aligned_alloc_default(alignment, at_least_one(size));
-    *err = p != NULL ? 0 : ENOMEM;
-    return p;
+    return outcome(heap_caps_aligned_alloc_default(alignment, at_least_one(size)), ENOMEM);
 }
 
-static void *do_memalign(size_t alignment, size_t size, int *err) {
-    if (!is_power_of_two(alignment)) {
-        *err = EINVAL;
-        return NULL;
-    }
-    return do_aligned(alignment, size, err);
+static outcome_t do_memalign(size_t alignment, size_t size) {
+    return is_power_of_two(alignment) ? do_aligned(alignment, size) : failure(EINVAL);
 }
 
 /* Sets errno only on failure: C lets a successful call leave it alone. */
-static void *set_errno(void *p, int err) {
-    if (err != 0) {
-        errno = err;
+static void *set_errno(outcome_t o) {
+    if (o.err != 0) {
+        errno = o.err;
     }
-    return p;
+    return o.p;
 }
 
 /* ---- the C and POSIX names -------------------------------------------- */
 
-void *malloc(size_t size) {
-    int err;
-    return set_errno(do_malloc(size, &err), err);
-}
+void *malloc(size_t size) { return set_errno(do_malloc(size)); }
 
-void *calloc(size_t n, size_t size) {
-    int err;
-    return set_errno(do_calloc(n, size, &err), err);
-}
+void *calloc(size_t n, size_t size) { return set_errno(do_calloc(n, size)); }
 
-void *realloc(void *ptr, size_t size) {
-    int err;
-    return set_errno(do_realloc(ptr, size, &err), err);
-}
+void *realloc(void *ptr, size_t size) { return set_errno(do_realloc(ptr, size)); }
 
 void free(void *ptr) { heap_caps_free(ptr); }
 
-void *memalign(size_t alignment, size_t size) {
-    int err;
-    return set_errno(do_memalign(alignment, size, &err), err);
-}
+void *memalign(size_t alignment, size_t size) { return set_errno(do_memalign(alignment, size)); }
 
-void *aligned_alloc(size_t alignment, size_t size) {
-    int err;
-    return set_errno(do_memalign(alignment, size, &err), err);
-}
+void *aligned_alloc(size_t alignment, size_t size) { return set_errno(do_memalign(alignment, size)); }
 
 /* POSIX: the error is the return value; errno and *out stay as they were. */
 int posix_memalign(void **out, size_t alignment, size_t size) {
     if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0) {
         return EINVAL;
     }
-    int err;
-    void *p = do_aligned(alignment, size, &err);
-    if (p != NULL) {
-        *out = p;
+    outcome_t o = do_aligned(alignment, size);
+    if (o.p != NULL) {
+        *out = o.p;
     }
-    return err;
+    return o.err;
 }
 
 size_t malloc_usable_size(void *ptr) { return ptr != NULL ? heap_caps_get_allocated_size(ptr) : 0; }
@@ -174,27 +156,18 @@ size_t malloc_usable_size(void *ptr) { return ptr != NULL ? heap_caps_get_alloca
 #if !defined(__PICOLIBC__)
 #include <reent.h>
 
-static void *set_errno_r(struct _reent *r, void *p, int err) {
-    if (err != 0) {
-        __errno_r(r) = err;
+static void *set_errno_r(struct _reent *r, outcome_t o) {
+    if (o.err != 0) {
+        __errno_r(r) = o.err;
     }
-    return p;
+    return o.p;
 }
 
-void *_malloc_r(struct _reent *r, size_t size) {
-    int err;
-    return set_errno_r(r, do_malloc(size, &err), err);
-}
+void *_malloc_r(struct _reent *r, size_t size) { return set_errno_r(r, do_malloc(size)); }
 
-void *_calloc_r(struct _reent *r, size_t n, size_t size) {
-    int err;
-    return set_errno_r(r, do_calloc(n, size, &err), err);
-}
+void *_calloc_r(struct _reent *r, size_t n, size_t size) { return set_errno_r(r, do_calloc(n, size)); }
 
-void *_realloc_r(struct _reent *r, void *ptr, size_t size) {
-    int err;
-    return set_errno_r(r, do_realloc(ptr, size, &err), err);
-}
+void *_realloc_r(struct _reent *r, void *ptr, size_t size) { return set_errno_r(r, do_realloc(ptr, size)); }
 
 void _free_r(struct _reent *r, void *ptr) {
     (void)r;
@@ -202,8 +175,7 @@ void _free_r(struct _reent *r, void *ptr) {
 }
 
 void *_memalign_r(struct _reent *r, size_t alignment, size_t size) {
-    int err;
-    return set_errno_r(r, do_memalign(alignment, size, &err), err);
+    return set_errno_r(r, do_memalign(alignment, size));
 }
 
 size_t _malloc_usable_size_r(struct _reent *r, void *ptr) {
