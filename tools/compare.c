@@ -73,7 +73,7 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
         char grown[120];
         fprintf(out, ", %s", replay_growth_text(opt, grown, sizeof grown));
     }
-    fprintf(out, "\n  board                  heaps    peak use  share    failed\n");
+    fprintf(out, "\n  %s\n  board                  heaps    peak use  share    failed\n", replay_word_size_text());
     int worst = 0;
     for (const char *s = boards;;) {
         size_t len = strcspn(s, ",");

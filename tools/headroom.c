@@ -329,6 +329,7 @@ static int replay_given(FILE *out, const capheap_board_t *given, const char *pat
     if (rc == 0) {
         char num[2][32];
         fprintf(out, "capheap headroom: %s (%s) on board %s\n", path, trace_format_name(r.format), given->name);
+        fprintf(out, "  %s\n", replay_word_size_text());
         if (r.failures != 0) {
             fprintf(out, "  the trace does not fit: %s allocation%s, the first at event %s (capheap replay says "
                          "where and why); there is no headroom to measure\n",

@@ -80,6 +80,7 @@ typedef struct {
     size_t caps_count;
     unsigned long events, allocs, reallocs, frees, failures, zero_size, frees_of_failed, threads;
     unsigned long unknown_frees, reused_names;
+    unsigned long failed_as_recorded; /**< transient requests that failed here too: no failure */
     size_t used_total, peak_total;
     unsigned long peak_total_event;
     unsigned long first_failure_event;
@@ -92,6 +93,11 @@ typedef struct {
  *  P%", or "the allocations and reallocations of caller 0x... grown by P%";
  *  "" when nothing is grown. */
 const char *replay_growth_text(const replay_options_t *opt, char *buf, size_t size);
+
+/** One line for the reports on what this build's word size does to their
+ *  figures: the boards are 32-bit chips, and a 64-bit build's block headers
+ *  and grain are twice theirs. */
+const char *replay_word_size_text(void);
 
 /** Replays the trace at path on the started board b. Returns 0, or 1 after
  *  printing a trace error. r is filled either way (free with replay_free). */

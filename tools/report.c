@@ -20,6 +20,7 @@ static void print_header(FILE *out, const replay_t *r) {
     char num[6][32];
     fprintf(out, "capheap replay: %s (%s) on board %s\n", r->path, trace_format_name(r->format),
             r->board->board->name);
+    fprintf(out, "  %s\n", replay_word_size_text());
     if (r->opt.grow_percent != 0) {
         char grown[120];
         fprintf(out, "  %s (--grow), sizes rounded up\n", replay_growth_text(&r->opt, grown, sizeof grown));
@@ -35,8 +36,12 @@ static void print_header(FILE *out, const replay_t *r) {
                      "%s addresses reused before their free was recorded (freed then)\n",
                 C(r->zero_size, 0), C(r->unknown_frees, 1), C(r->reused_names, 2));
     }
+    if (r->failed_as_recorded != 0) {
+        fprintf(out, "  %s allocation%s that failed where the trace was recorded failed here too (not counted as failures)\n",
+                C(r->failed_as_recorded, 0), r->failed_as_recorded == 1 ? "" : "s");
+    }
     if (r->failures == 0) {
-        fprintf(out, "  every allocation succeeded\n");
+        fprintf(out, "  every %sallocation succeeded\n", r->failed_as_recorded != 0 ? "other " : "");
     } else {
         fprintf(out, "  %s allocation%s FAILED (the first at event %s); %s frees of blocks that failed were skipped\n",
                 C(r->failures, 0), r->failures == 1 ? "" : "s", C(r->first_failure_event, 1),

@@ -7,6 +7,9 @@
  *
  * '#' starts a comment line. An address 0x0 returned by alloc or realloc
  * records a failed allocation; realloc's old address 0x0 is a fresh block.
+ * A realloc to 0 bytes of a block, "realloc 0x0 <old> 0" as the tracer
+ * writes it (heap_caps_realloc(p, 0) frees p and returns NULL), is a free:
+ * the program let go of the block and asked for nothing.
  * caps: a number or names joined by '|'. The tracer writes it
  * (capheap_trace_format_event); so does the workload generator.
  */
@@ -85,10 +88,10 @@ static int parse_line(trace_reader_t *r, void *state, char *line) {
         if (rc == 0 && e.failed && e.size != 0) {
             e.kind = EVENT_ALLOC; /* the old block stays: replay it as an attempt */
             e.old_name = 0;
-        } else if (rc == 0 && e.failed) {
-            e.kind = EVENT_FREE;  /* realloc to 0 bytes frees */
+        } else if (rc == 0 && e.failed && e.old_name != 0) {
+            e.kind = EVENT_FREE;  /* realloc to 0 bytes frees (see the top) */
             e.name = e.old_name;
-        }
+        } /* realloc(NULL, 0) stays a request of 0 bytes, as malloc(0) */
     } else if (strcmp(t[0], "free") == 0) {
         e.kind = EVENT_FREE;
         rc = n >= 2 && parse_hex(t[1], &e.name) ? parse_options(r, t + 2, n - 2, &e, false)

@@ -7,7 +7,8 @@
  *
  * (", Internal" / ", PSRAM" only in 5.x; "freed by" only in HEAP_TRACE_ALL
  * mode). Headers, summaries, IDF monitor's decoded addresses and ESP log
- * lines are skipped; any other line is an error.
+ * lines (of any level, coloured or not) are skipped; any other line is an
+ * error.
  *
  * A dump records when each block was allocated (in order) but not when freed
  * ones were freed. The ordering rule: a freed block is freed at the latest
@@ -125,10 +126,37 @@ static bool parse_record(char *line, dump_record_t *rec) {
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
+/* Past the ANSI escape sequences at s ("\x1b[0;32m"), which colour ESP-IDF's
+ * log lines when CONFIG_LOG_COLORS is on: ESC '[', parameters, a final letter. */
+static const char *skip_colours(const char *s) {
+    while (s[0] == '\x1b' && s[1] == '[') {
+        const char *p = s + 2 + strspn(s + 2, "0123456789;");
+        if (*p < '@' || *p > '~') {
+            return s; /* not a whole sequence: the line is not a coloured log line */
+        }
+        s = p + 1;
+    }
+    return s;
+}
+
+/* An ESP-IDF log line: blanks, colours, a level letter, a space and the
+ * time in parentheses, "I (1234) tag: ...". Shared with trace_reader.c, whose
+ * format detection does not count these lines (trace_formats.h). */
+bool espidf_log_line(const char *line) {
+    const char *s = skip_colours(line + strspn(line, " \t"));
+    if (s[0] == '\0' || strchr("EWIDV", s[0]) == NULL || s[1] != ' ' || s[2] != '(') {
+        return false;
+    }
+    size_t digits = strspn(s + 3, "0123456789");
+    return digits > 0 && s[3 + digits] == ')';
+}
+
 /* Lines around the records: headers, summaries, decoded addresses, logs. */
 static bool is_decoration(const char *s) {
+    /* "hashmap:": the summary's line with CONFIG_HEAP_TRACE_HASH_MAP, "hashmap:
+     * 250 capacity (1000 hits, 3 misses)" (ESP-IDF 5.1 on). */
     static const char *const prefixes[] = {"======", "Mode:", "records:", "total allocations", "total frees",
-                                           "(NB:", "Heap trace", "Heap Trace", "--- ", "Tracing "};
+                                           "(NB:", "Heap trace", "Heap Trace", "--- ", "Tracing ", "hashmap:"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         if (starts_with(s, prefixes[i])) {
             return true;
@@ -137,8 +165,8 @@ static bool is_decoration(const char *s) {
     if (s[0] == '0' && s[1] == 'x' && strstr(s, ": ") != NULL) {
         return true; /* "0x400d27c1: blink_task at .../blink.c:52" */
     }
-    if (strchr("IWEDV", s[0]) != NULL && s[1] == ' ' && s[2] == '(') {
-        return true; /* "I (1234) tag: ..." */
+    if (espidf_log_line(s)) {
+        return true; /* "I (1234) tag: ...", coloured or not */
     }
     return strstr(s, " bytes alive in trace") != NULL || strstr(s, " bytes 'leaked' in trace") != NULL ||
            strstr(s, " allocations trace (") != NULL;

@@ -46,6 +46,11 @@ extern const trace_format_ops_t trace_format_capheap;
 extern const trace_format_ops_t trace_format_espidf;
 extern const trace_format_ops_t trace_format_android;
 
+/** An ESP-IDF log line, "I (1234) tag: ...", coloured or not: the ESP-IDF
+ *  format passes over them in a dump, and format detection does not count
+ *  them (trace_espidf.c). */
+bool espidf_log_line(const char *line);
+
 /* Number parsing shared by the parsers: strict, whole token. */
 bool parse_u64(const char *token, uint64_t *value); /* decimal or 0x hex */
 bool parse_hex(const char *token, uint64_t *value); /* with or without 0x */

@@ -15,6 +15,7 @@
 #include "tool_memory.h"
 
 #define LINE_MAX_BYTES 4096 /* a line's text (newline not counted) and its NUL */
+#define DETECT_LINES 200    /* lines detection reads, comments and log lines not counted */
 
 _Static_assert(TRACE_NO_ID == UINT32_MAX, "name_map_take says UINT32_MAX for a name not live");
 
@@ -31,6 +32,7 @@ struct trace_reader {
     const trace_format_ops_t *ops;
     void *state;
     bool recognised; /* a line of the file is one its format recognises */
+    bool log_lines;  /* detection passed over ESP-IDF log lines */
     bool at_end;
     raw_event_t *queue;
     size_t queue_len, queue_at, queue_cap;
@@ -191,15 +193,20 @@ static const char *const expected[] = {
  * trace with its header and no events (a program that allocated nothing) has
  * a line its format recognises. */
 static void no_trace_line(const trace_reader_t *r) {
-    const char *what = r->line_no == 0            ? "the file is empty"
-                       : r->format == FORMAT_AUTO ? "blank lines and comments only"
-                                                  : "blank lines, comments and lines the format passes over only";
+    const char *what = "blank lines, comments and lines the format passes over only";
+    if (r->line_no == 0) {
+        what = "the file is empty";
+    } else if (r->format == FORMAT_AUTO) {
+        what = r->log_lines ? "blank lines, comments and ESP-IDF log lines only" : "blank lines and comments only";
+    }
     fprintf(stderr, "capheap: %s: no trace line in it (%s); expected %s\n", r->path, what, expected[r->format]);
 }
 
 /* The format of a file: that of the first non-blank line one recognises,
- * among its first 200 lines of text that are no comment ('#'); the first of
- * those is the one an error quotes. */
+ * among its first DETECT_LINES lines of text that are neither comments ('#')
+ * nor ESP-IDF log lines: a dump may follow a boot log of any length, while a
+ * file of something else is still refused after DETECT_LINES lines. The first
+ * line counted is the one an error quotes. */
 static const trace_format_ops_t *detect(trace_reader_t *r) {
     char first[LINE_MAX_BYTES] = "";
     unsigned long number = 0, looked = 0;
@@ -216,18 +223,22 @@ static const trace_format_ops_t *detect(trace_reader_t *r) {
         if (lead == '\0' || lead == '#') {
             continue;
         }
+        if (espidf_log_line(r->line)) {
+            r->log_lines = true;
+            continue;
+        }
         if (number == 0) {
             memcpy(first, r->shown, sizeof first);
             number = r->line_no;
         }
-        if (++looked >= 200) {
+        if (++looked >= DETECT_LINES) {
             break;
         }
     }
     if (got < 0) {
         return NULL; /* said */
     }
-    if (number == 0) { /* nothing but blanks and comments: no line to name */
+    if (number == 0) { /* nothing but blanks, comments and log lines: no line to name */
         no_trace_line(r);
         return NULL;
     }
