@@ -36,23 +36,29 @@ build: configure
 # The main job: a firmware-like workload (tools/workload.c, fixed seed) is
 # generated as a trace, replayed on the esp32 board by the capheap tool, and
 # drawn (docs/tool.md).
-# Only the library, the tool and the workload are built for it, not the tests.
-run: configure
-	cmake --build $(BUILD)/default -j$(JOBS) --target capheap_tool capheap_workload -- --no-print-directory
-	$(BUILD)/default/tools/capheap_workload $(BUILD)/workload.trace
+# Only the library, the tool and the workload are built for it, not the tests,
+# and as 32-bit programs (-m32): the boards are 32-bit chips, whose block
+# headers and rounding a 64-bit build would double (scripts/deps.sh installs
+# the 32-bit zlib, and makes 32-bit programs run).
+RUN_DIR = $(BUILD)/run32
+run: deps
+	cmake -S . -B $(RUN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-m32 -DCAPHEAP_BUILD_TESTS=OFF \
+	  $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(RUN_DIR) -j$(JOBS) --target capheap_tool capheap_workload -- --no-print-directory
+	$(RUN_DIR)/tools/capheap_workload $(BUILD)/workload.trace
 	@# The report, how much room the trace leaves in each heap (alone, and in
 	@# heaps 1 and 4 at once: the DRAM after .data/.bss and the IRAM after the
 	@# application's IRAM code, the two that grow as the application does), and whether it
 	@# would fit other chips (compare: exit 3 there is an answer, not an error)
 	@# also go to $(BUILD)/run-report.txt (the README shows it).
-	$(BUILD)/default/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
+	$(RUN_DIR)/tools/capheap replay --board esp32 $(BUILD)/workload.trace \
 	  -o $(BUILD)/heap.svg -o $(BUILD)/heap.html >$(BUILD)/run-report.txt; \
 	  status=$$?; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
-	    $(BUILD)/default/tools/capheap headroom --quiet --together 1,4 --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
+	    $(RUN_DIR)/tools/capheap headroom --quiet --together 1,4 --board esp32 $(BUILD)/workload.trace >>$(BUILD)/run-report.txt; \
 	    status=$$?; fi; \
 	  if [ $$status -eq 0 ]; then echo >>$(BUILD)/run-report.txt; \
-	    $(BUILD)/default/tools/capheap compare --board esp32s2,esp32s3,esp32c2,esp32c3,esp32c5,esp32c6,esp32c61,esp32h2,esp32p4,esp8266,stm32f407 $(BUILD)/workload.trace \
+	    $(RUN_DIR)/tools/capheap compare --board esp32s2,esp32s3,esp32c2,esp32c3,esp32c5,esp32c6,esp32c61,esp32h2,esp32p4,esp8266,stm32f407 $(BUILD)/workload.trace \
 	      >>$(BUILD)/run-report.txt; \
 	    status=$$?; [ $$status -eq 3 ] && status=0; fi; \
 	  cat $(BUILD)/run-report.txt; exit $$status

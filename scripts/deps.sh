@@ -16,7 +16,8 @@
 set -euo pipefail
 
 want=(cmake gcc make pkg-config libcmocka-dev gcc-multilib libcmocka-dev:i386 valgrind libc6-dbg:i386
-      zlib1g-dev libxml2-utils g++ g++-multilib qemu-user cppcheck)  # zlib: the tool's gzip traces;
+      zlib1g-dev lib32z1-dev libxml2-utils g++ g++-multilib qemu-user cppcheck)  # zlib: the tool's gzip
+      # traces (lib32z1-dev: for its 32-bit build, make run's and the -m32 tests');
       # xmllint: its SVG/HTML tests; g++: the public headers compiled as C++ (tests/cxx), -m32 too;
       # qemu-user: the word-only check of host programs (scripts/word-only.sh); cppcheck:
       # scripts/static-analysis.sh

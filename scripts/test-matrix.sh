@@ -2,7 +2,9 @@
 # Builds and runs the whole test suite in each configuration of the matrix:
 #   m64            64-bit, no poisoning; the count_calls QEMU plugin against
 #                  callgrind (scripts/count-check.sh)
-#   m32            32-bit (-m32), no poisoning: the targets' word size
+#   m32            32-bit (-m32), no poisoning: the targets' word size; also the
+#                  capheap tool's tests (tests/tool) in make run's configuration (the
+#                  other -m32 configurations leave the tool out: CAPHEAP_BUILD_TOOLS=OFF)
 #   m32-grain8     32-bit with CAPHEAP_GRAIN=8 (8-aligned blocks, 4-byte headers),
 #                  and ESP-IDF's allocation and free hooks (CAPHEAP_HEAP_HOOKS)
 #   m32-grain16    32-bit with CAPHEAP_GRAIN=16 (16-aligned blocks, 4-byte headers)
@@ -51,8 +53,8 @@ configure() {
   case "$cfg" in
     m64) args+=(-DCAPHEAP_COUNTER_CHECK=ON) ;;
     m32) args+=("-DCMAKE_C_FLAGS=-m32") ;;
-    m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8 -DCAPHEAP_HEAP_HOOKS=ON) ;;
-    m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16) ;;
+    m32-grain8) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=8 -DCAPHEAP_HEAP_HOOKS=ON -DCAPHEAP_BUILD_TOOLS=OFF) ;;
+    m32-grain16) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_BUILD_TOOLS=OFF) ;;
     m64-grain16) args+=(-DCAPHEAP_GRAIN=16 -DCAPHEAP_ASSERTIONS=1) ;;
     asan) args+=("-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
                  -DCAPHEAP_ASSERTIONS=2 -DCAPHEAP_HEAP_HOOKS=ON) ;;
@@ -60,9 +62,9 @@ configure() {
     comprehensive) args+=(-DCAPHEAP_POISONING=comprehensive -DCAPHEAP_WORD_ONLY_MEMORY=1 -DCAPHEAP_HEAP_HOOKS=ON
                           -DCAPHEAP_TASK_TRACKING=ON) ;;
     m32-light) args+=("-DCMAKE_C_FLAGS=-m32 -DCAPHEAP_NESTED_HEAPS=0" -DCAPHEAP_POISONING=light
-                      -DCAPHEAP_TASK_TRACKING=ON) ;;
+                      -DCAPHEAP_TASK_TRACKING=ON -DCAPHEAP_BUILD_TOOLS=OFF) ;;
     m32-grain16-light) args+=("-DCMAKE_C_FLAGS=-m32" -DCAPHEAP_GRAIN=16 -DCAPHEAP_POISONING=light -DCAPHEAP_ASSERTIONS=1
-                              -DCAPHEAP_TASK_TRACKING=ON) ;;
+                              -DCAPHEAP_TASK_TRACKING=ON -DCAPHEAP_BUILD_TOOLS=OFF) ;;
     tsan) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_HEAP_HOOKS=ON) ;;
     tsan-light) args+=("-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" -DCAPHEAP_POISONING=light
                        -DCAPHEAP_TASK_TRACKING=ON) ;;
