@@ -171,6 +171,13 @@ intptr_t capheap_host_offset(void);
  *  preload library calls it itself. */
 esp_err_t capheap_register_fork_handlers(void);
 
+/** Where the posix port writes capheap's log (the dumps, and notices such as
+ *  where a board was mapped): a file descriptor, STDOUT_FILENO (1) by default.
+ *  A program whose standard output is its own answer (the capheap tool's
+ *  reports) sends the log to stderr with 2. Returns the descriptor before.
+ *  Built with the posix port only (a host). */
+int capheap_set_log_fd(int fd);
+
 /* ---- Failure injection, for tests of error paths ------------------------ */
 
 /** Which allocating calls fail on purpose. The calls counted are those of the

@@ -2,7 +2,8 @@
  * test_port_posix.c: the posix port's critical section (ports/posix): it
  * nests within a thread, and another thread gets in only once the owner has
  * left every level; and the lock pool hands out each lock once until it is
- * deleted. (Across a fork: test_fork.c.)
+ * deleted; the log goes to the descriptor capheap_set_log_fd names. (Across
+ * a fork: test_fork.c.)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -13,8 +14,11 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "capheap.h"
 #include "capheap/port.h"
 
 static atomic_int entered; /* the other thread is inside the section */
@@ -67,10 +71,26 @@ static void pool_locks_are_handed_out_once(void **state) {
     capheap_port_lock_delete(NULL); /* nothing */
 }
 
+/* The log's text reaches the descriptor set, and only it. */
+static void the_log_goes_where_it_is_sent(void **state) {
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(capheap_set_log_fd(fds[1]), STDOUT_FILENO); /* the default */
+    capheap_port_log_write("to the pipe\n", strlen("to the pipe\n"));
+    assert_int_equal(capheap_set_log_fd(STDOUT_FILENO), fds[1]);
+    close(fds[1]);
+    char got[64] = "";
+    assert_int_equal(read(fds[0], got, sizeof got - 1), (ssize_t)strlen("to the pipe\n"));
+    assert_string_equal(got, "to the pipe\n");
+    close(fds[0]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(critical_section_nests_and_excludes),
         cmocka_unit_test(pool_locks_are_handed_out_once),
+        cmocka_unit_test(the_log_goes_where_it_is_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "board.h"
+#include "capheap.h"
 #include "board_file.h"
 #include "compare.h"
 #include "headroom.h"
@@ -369,4 +371,9 @@ static int output_checked(int rc) {
     return rc;
 }
 
-int main(int argc, char **argv) { return output_checked(run_command(argc, argv)); }
+int main(int argc, char **argv) {
+    /* The standard output is the report: the library's own lines (a board
+     * mapped elsewhere on this host, say) go beside it, to stderr. */
+    (void)capheap_set_log_fd(STDERR_FILENO);
+    return output_checked(run_command(argc, argv));
+}

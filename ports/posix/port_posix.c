@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #endif
 
+#include "capheap.h"
 #include "capheap/port.h"
 #include "capheap_port_lock.h"
 
@@ -155,10 +156,15 @@ void capheap_port_current_task_name(char *name, size_t len) {
 void capheap_port_current_task_name(char *name, size_t len) { thread_name(name, len); }
 #endif
 
+static _Atomic int log_fd = STDOUT_FILENO;
+
+int capheap_set_log_fd(int fd) { return atomic_exchange_explicit(&log_fd, fd, memory_order_relaxed); }
+
 void capheap_port_log_write(const char *text, size_t len) {
-    fflush(stdout);
+    int fd = atomic_load_explicit(&log_fd, memory_order_relaxed);
+    fflush(fd == STDOUT_FILENO ? stdout : stderr); /* the program's text before the log's */
     while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, text, len);
+        ssize_t n = write(fd, text, len);
         if (n <= 0) {
             return;
         }
