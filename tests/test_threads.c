@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "caps_test.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -230,6 +231,43 @@ static void failure_injection_counts_every_thread(void **state) {
     capheap_deinit();
 }
 
+/* ---- errno under contention ---------------------------------------------- */
+
+/* malloc and free that succeed leave errno alone, also when a thread waited
+ * for a heap's lock (the wait's system call fails as a matter of course). */
+#define ERRNO_ROUNDS 20000
+#define ERRNO_MARK 4242
+
+static atomic_long errno_changes;
+
+static void *allocate_and_free_keeping_errno(void *arg) {
+    (void)arg;
+    for (int i = 0; i < ERRNO_ROUNDS; i++) {
+        errno = ERRNO_MARK;
+        void *p = heap_caps_malloc(64, MALLOC_CAP_8BIT);
+        bool changed = p == NULL || errno != ERRNO_MARK;
+        heap_caps_free(p);
+        if (changed || errno != ERRNO_MARK) {
+            atomic_fetch_add(&errno_changes, 1);
+        }
+    }
+    return NULL;
+}
+
+static void errno_stays_while_threads_wait_for_a_heap(void **state) {
+    (void)state;
+    assert_int_equal(capheap_init("esp32"), ESP_OK);
+    pthread_t threads[WORKERS];
+    for (unsigned i = 0; i < WORKERS; i++) {
+        assert_int_equal(pthread_create(&threads[i], NULL, allocate_and_free_keeping_errno, NULL), 0);
+    }
+    for (unsigned i = 0; i < WORKERS; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    }
+    assert_int_equal(atomic_load(&errno_changes), 0);
+    capheap_deinit();
+}
+
 /* ---- the owner search while heaps are inserted below ----------------------- */
 
 /* A heap inserted below others moves each range above it up one place in
@@ -283,6 +321,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_share_heaps_while_heaps_are_added),
         cmocka_unit_test(failure_injection_counts_every_thread),
+        cmocka_unit_test(errno_stays_while_threads_wait_for_a_heap),
         cmocka_unit_test(owner_search_never_misses_while_heaps_are_inserted_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  * to stdout, corruption reports to stderr. Board memory: memory_posix.c.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -55,9 +56,14 @@ void capheap_port_lock_delete(void *lock) {
     capheap_port_critical_exit();
 }
 
+/* The futex calls keep errno as it was: they fail as a matter of course
+ * (EAGAIN: the lock was given back before the wait), and malloc and free
+ * must not change errno when they succeed (free must not at all: POSIX). */
 static void sleep_while(_Atomic int *state, int value) {
 #ifdef __linux__
+    int saved = errno;
     syscall(SYS_futex, state, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+    errno = saved;
 #else
     (void)state, (void)value;
     sched_yield();
@@ -68,7 +74,9 @@ static void sleep_while(_Atomic int *state, int value) {
  * the fast path must not pay. */
 void capheap_posix_lock_wake(capheap_posix_lock_t *lock) {
 #ifdef __linux__
+    int saved = errno; /* as sleep_while */
     syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    errno = saved;
 #else
     (void)lock;
 #endif
