@@ -62,10 +62,11 @@ static inline void preload_ready(void) {
 
 /** Whether p lies in the heap (false for NULL and before the heap exists). */
 static inline bool preload_owns(const void *p) {
-    /* Relaxed: a pointer of the heap reached this thread after the heap was
-     * built, through whatever handed it over. */
-    uintptr_t lo = atomic_load_explicit(&capheap_preload_lo, memory_order_relaxed);
-    return (uintptr_t)p - lo < atomic_load_explicit(&capheap_preload_size, memory_order_relaxed);
+    /* The size first, by an acquire load (the builder stores it last, by a
+     * release store): a free of a foreign pointer while the heap is being
+     * built sees a size of 0, or the address with it. */
+    size_t size = atomic_load_explicit(&capheap_preload_size, memory_order_acquire);
+    return (uintptr_t)p - atomic_load_explicit(&capheap_preload_lo, memory_order_relaxed) < size;
 }
 
 /* ---- statistics (preload_stats.c) -------------------------------------- */

@@ -122,24 +122,31 @@ static bool blocks_fit_grain(void) {
 
 static void build_heap(void) {
     size_t size = heap_size();
-    uintptr_t at = free_address(size);
+    uintptr_t at = free_address(size + sizeof(size_t)); /* room for the shift below */
     host_region = (capheap_region_t){.start = at, .size = size, .type = 0};
     if (at == 0 || capheap_init_board(&host_board) != ESP_OK) {
         capheap_port_abort("preload: no memory for the heap (try a smaller CAPHEAP_PRELOAD_SIZE)");
     }
     if (!blocks_fit_grain() && sizeof(size_t) < PRELOAD_ALIGN) {
-        /* Start the heap one grain later, which puts every block on the grain. */
+        /* Start the heap one grain later, which puts every block on the
+         * grain. The region grows by as much: a heap smaller by a grain can
+         * have coarser classes and control data shorter by a grain too (at
+         * 256 MiB it did), which would undo the shift. */
         capheap_deinit();
         host_skip = (capheap_reserved_t){at, at + sizeof(size_t), "grain shift"};
         host_board.reserved = &host_skip;
         host_board.reserved_count = 1;
+        host_region.size = size + sizeof(size_t);
         if (capheap_init_board(&host_board) != ESP_OK) {
             capheap_port_abort("preload: no memory for the heap (try a smaller CAPHEAP_PRELOAD_SIZE)");
         }
         capheap_preload_aligned_only = !blocks_fit_grain();
     }
-    atomic_store_explicit(&capheap_preload_size, size, memory_order_relaxed);
-    atomic_store_explicit(&capheap_preload_lo, at, memory_order_relaxed);
+    /* Where the board is (elsewhere when the address was taken meanwhile),
+     * then its size, which readers load first (preload_owns): one that sees
+     * the size sees the address. */
+    atomic_store_explicit(&capheap_preload_lo, at + (uintptr_t)capheap_host_offset(), memory_order_relaxed);
+    atomic_store_explicit(&capheap_preload_size, host_region.size, memory_order_release);
     capheap_preload_stats_begin();
 }
 

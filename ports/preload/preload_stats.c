@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,22 +19,37 @@ _Atomic size_t capheap_preload_stats[STAT_COUNT];
 static size_t free_at_start;
 
 /* Where the statistics go: a copy of stderr taken at start, because some
- * programs close stderr before they exit (coreutils do). */
-static int stats_fd = STDERR_FILENO;
+ * programs close stderr before they exit (coreutils do), and the file it
+ * was, so that a descriptor the program has since closed and opened again on
+ * a file of its own ("exec 3>file" in a shell) is never written. */
+static int stats_fd = -1;
+static dev_t stats_dev;
+static ino_t stats_ino;
 
 void capheap_preload_stats_begin(void) {
     const char *on = getenv("CAPHEAP_PRELOAD_STATS");
     bool wanted = on != NULL && strcmp(on, "1") == 0;
     atomic_store_explicit(&capheap_preload_stats_on, wanted, memory_order_relaxed);
     free_at_start = heap_caps_get_free_size(PRELOAD_MALLOC_CAPS);
-    int fd = wanted ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0) : -1;
-    stats_fd = fd >= 0 ? fd : STDERR_FILENO;
+    struct stat st;
+    if (wanted && fstat(STDERR_FILENO, &st) == 0) {
+        stats_dev = st.st_dev;
+        stats_ino = st.st_ino;
+        stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+    }
+}
+
+/* Whether fd is open on the file stderr was at start. */
+static bool still_stderr(int fd) {
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == stats_dev && st.st_ino == stats_ino;
 }
 
 void capheap_preload_say(const char *text) {
+    int fd = still_stderr(stats_fd) ? stats_fd : still_stderr(STDERR_FILENO) ? STDERR_FILENO : -1;
     size_t len = strlen(text);
-    while (len > 0) {
-        ssize_t n = write(stats_fd, text, len);
+    while (fd >= 0 && len > 0) {
+        ssize_t n = write(fd, text, len);
         if (n <= 0) {
             return;
         }
@@ -108,8 +124,11 @@ static void say_heap(void) {
     capheap_preload_say(l.buf);
 }
 
-/* Last of all: the library is loaded first, so its destructor runs after
- * those of the program and its other libraries. */
+/* At exit, after the program's own destructors and atexit functions, but
+ * before those of the libraries loaded ahead of this one (the dynamic loader
+ * runs destructors in the reverse order of the constructors, and this
+ * library's constructor runs after theirs): a block such a library frees in
+ * its destructor still counts as in use. */
 __attribute__((destructor)) static void preload_stats_at_exit(void) {
     if (atomic_load_explicit(&capheap_preload_stats_on, memory_order_relaxed) &&
         atomic_load_explicit(&capheap_preload_state, memory_order_acquire) == PRELOAD_READY) {

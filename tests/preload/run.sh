@@ -3,7 +3,8 @@
 # Runs PROGRAM on the system allocator, then on capheap (LD_PRELOAD=LIB with
 # CAPHEAP_PRELOAD_STATS=1), and fails unless both runs give the same exit
 # status, stdout and stderr (the statistics lines aside), every heap passed its
-# integrity check at exit, and the main process's heap served at least MIN
+# integrity check at exit, no block had to be moved onto the 16-byte grain, and
+# the main process's heap served at least MIN
 # allocations: a run that fell back to glibc has no statistics and fails.
 # Exit 77 (CTest: skipped) when PROGRAM is not installed (scripts/deps.sh preload).
 set -u
@@ -41,6 +42,10 @@ if ! diff -u "$tmp/sys.err" "$tmp/cap.prog.err" >"$tmp/diff"; then
 fi
 if grep -q 'INTEGRITY FAILED' "$tmp/stats"; then
   echo "FAIL: a heap failed its integrity check"; status=1
+fi
+# Every block on the 16-byte grain (preload.c): none had to be moved onto it.
+if grep ' calls: ' "$tmp/stats" | grep -qv ' 0 realigned,'; then
+  echo "FAIL: blocks came back off the 16-byte grain and were moved (realigned)"; status=1
 fi
 # The last "calls:" line is the main process's (children exit first).
 served=$(grep ' calls: ' "$tmp/stats" | tail -n 1 |
