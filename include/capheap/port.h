@@ -111,7 +111,8 @@ CAPHEAP_PORT_FN void capheap_port_stream_write(void *stream, const char *text, s
 
 /** Default reaction to detected heap corruption: report addr and what was
  *  found, then stop. Called only when no handler is installed with
- *  capheap_set_corruption_handler. Must not allocate. The posix port prints
+ *  capheap_set_corruption_handler. Must not allocate (the heap's lock may be
+ *  held: see capheap_corruption_handler_t). The posix port prints
  *  "CORRUPT HEAP: <what> at <addr>" to stderr and aborts. */
 CAPHEAP_PORT_FN void capheap_port_corruption(const void *addr, const char *what);
 
@@ -149,7 +150,13 @@ CAPHEAP_PORT_FN void capheap_port_memory_unmap(const capheap_port_range_t *range
 /* ---- Corruption reports (implemented by the library, not the port) ---- */
 
 /** A handler for detected corruption. When it returns, the call that found the
- *  corruption returns its documented failure value with the heap unchanged. */
+ *  corruption returns its documented failure value with the heap unchanged.
+ *  It runs inside that call, most often with the heap's lock held (on targets
+ *  perhaps with interrupts masked, as the port's lock does): it must not
+ *  allocate or free from capheap, nor call capheap's functions on that heap
+ *  (the lock does not nest: the call would wait for ever, or the bare-metal
+ *  port stop with "lock taken twice"), and should be short. Log, count, set
+ *  a flag for later. */
 typedef void (*capheap_corruption_handler_t)(const void *addr, const char *what, void *user);
 
 /** Installs handler (NULL: back to capheap_port_corruption). Meant for tests and
