@@ -1,5 +1,6 @@
 /*
- * section_port.h (private to ports/): what the single-core ports share, written
+ * section_port.h (private to ports/): what the section-based ports share (bare
+ * metal on one core or several, FreeRTOS, ESP-IDF), written
  * once over their "section", a stretch of code that no other context of the
  * core can enter: interrupts masked on bare metal, a kernel critical section
  * under FreeRTOS. A heap lock enters the section and remembers how to leave
@@ -99,6 +100,9 @@ void capheap_port_lock_take(void *lock) {
      * says where. */
     if (l->held) {
         capheap_port_abort(SECTION_TAKEN_TWICE);
+        for (;;) {
+            /* an abort of the firmware's own that returns: still never go on */
+        }
     }
     l->held = 1;
     l->section = s;

@@ -52,8 +52,9 @@ CAPHEAP_PORT_FN void capheap_port_lock_give(void *lock);
 
 /* ---- Critical section (registry updates, rare) ----------------------- */
 
-/** Enters a section that no other thread or interrupt handler runs in
- *  capheap's code at the same time; may nest. */
+/** Enters capheap's critical section, in which no other thread or interrupt
+ *  handler is at the same time (the heap locks are apart from it: others may
+ *  work in a heap meanwhile); may nest. */
 CAPHEAP_PORT_FN void capheap_port_critical_enter(void);
 
 /** Leaves the section entered by capheap_port_critical_enter. */

@@ -43,7 +43,9 @@
  * - memalign, posix_memalign and aligned_alloc are
  *   heap_caps_aligned_alloc_default, as in ESP-IDF: malloc's memory in
  *   malloc's order for the size (the external-RAM threshold included), one
- *   failure callback when all of it failed.
+ *   failure callback when all of it failed. An alignment that is not a power
+ *   of two (0 included) gets NULL with EINVAL, as from ESP-IDF's, where the
+ *   dlmalloc-derived memalign of newlib rounds it up to one.
  *
  * For the host's preload library this file is not the right base: there
  * capheap must initialise itself on the first call from an unknown process,

@@ -71,6 +71,9 @@ static inline void capheap_port_lock_take_inline(void *lock) {
      * this core holds the lock already. */
     if (l->held) {
         capheap_port_abort(SECTION_TAKEN_TWICE);
+        for (;;) {
+            /* an abort of the firmware's own that returns: still never go on */
+        }
     }
     l->held = 1;
 }
