@@ -373,8 +373,7 @@ static esp_err_t add_locked(const capheap_heap_spec_t *spec, const nest_t *nest,
     atomic_store_explicit(&capheap_registry.count, n + 1, memory_order_release);
     esp_err_t err = spec->enabled ? enable_locked(h, nest) : ESP_OK;
     if (err != ESP_OK) {
-        atomic_store_explicit(&capheap_registry.count, n, memory_order_release);
-        capheap_port_lock_delete(h->lock);
+        atomic_store_explicit(&capheap_registry.count, n, memory_order_release); /* enable left no lock */
     } else if (out != NULL) {
         *out = h;
     }

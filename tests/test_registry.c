@@ -123,6 +123,33 @@ static void rule_priority_then_registry_order(void **state) {
     assert_true(heap_caps_check_integrity_all(true));
 }
 
+/* The rule's priority counts every bit asked, the lowest (EXEC) too: a heap
+ * with EXEC at priority 0 and 32BIT at 1 comes before one with both at 1,
+ * although registered after it (EXEC asks 32BIT with it). */
+static void rule_priority_counts_exec(void **state) {
+    (void)state;
+    assert_int_equal(add(0, MALLOC_CAP_EXEC | MALLOC_CAP_32BIT, 0, 0, 8192), ESP_OK);
+    assert_int_equal(add(MALLOC_CAP_EXEC, MALLOC_CAP_32BIT, 0, 8192, 8192), ESP_OK);
+    const capheap_heap_t *order[4];
+    assert_int_equal(heap_order(MALLOC_CAP_EXEC, order, 4), 2);
+    assert_ptr_equal(order[0], capheap_registry_at(1));
+    assert_ptr_equal(order[1], capheap_registry_at(0));
+}
+
+/* A region the registry takes but that cannot hold a heap's control data
+ * gives its lock back: refused more times than the port has locks, it
+ * leaves the next region one. */
+static void a_refused_region_gives_back_its_lock(void **state) {
+    (void)state;
+    for (unsigned i = 0; i < CAPS_MAX_LOCKS + 8; i++) {
+        assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, 0, 16), ESP_ERR_NO_MEM);
+    }
+    assert_int_equal(add(MALLOC_CAP_8BIT, 0, 0, 4096, 8192), ESP_OK);
+    void *p = heap_caps_malloc(100, MALLOC_CAP_8BIT);
+    assert_non_null(p);
+    heap_caps_free(p);
+}
+
 static void a_heap_added_later_joins_the_order(void **state) {
     (void)state;
     assert_int_equal(add(0, CAP_A, 0, 0, 8192), ESP_OK);
@@ -456,6 +483,8 @@ int main(void) {
         T(a_kept_list_goes_back_to_its_slot),
         T(as_many_lists_kept_as_configured),
         T(a_heap_added_later_joins_the_list_of_every_slot),
+        T(rule_priority_counts_exec),
+        T(a_refused_region_gives_back_its_lock),
         T(the_owner_cache_keeps_the_last_two_ranges_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
