@@ -67,7 +67,44 @@ static int compare_builtin(FILE *out, const char *path, trace_format_t format, c
     return worst;
 }
 
+/* The next name of the comma-separated list at *s into spec, *s moved past
+ * it; 0 at the end of the list, -1 after saying on stderr what is wrong. */
+static int next_spec(const char **s, char spec[SPEC_MAX]) {
+    if (*s == NULL) {
+        return 0;
+    }
+    size_t len = strcspn(*s, ",");
+    if (len == 0) { /* also an empty list, and one that ends in a comma */
+        fprintf(stderr, "capheap compare: an empty name in --board: expected board names separated by commas\n");
+        return -1;
+    }
+    if (len >= SPEC_MAX) {
+        fprintf(stderr, "capheap compare: a board name in --board is longer than %d characters\n", SPEC_MAX - 1);
+        return -1;
+    }
+    memcpy(spec, *s, len);
+    spec[len] = '\0';
+    *s = (*s)[len] == '\0' ? NULL : *s + len + 1;
+    return 1;
+}
+
+/* Every name of the list is a board: checked before the table starts, so
+ * that a bad name gives status 2 and no half table. */
+static bool specs_valid(const char *boards) {
+    char spec[SPEC_MAX];
+    int got;
+    while ((got = next_spec(&boards, spec)) > 0) {
+        if (strcmp(spec, "all") != 0 && board_lookup(spec) == NULL) {
+            return false; /* said */
+        }
+    }
+    return got == 0;
+}
+
 int compare_run(FILE *out, const char *boards, const char *path, trace_format_t format, const replay_options_t *opt) {
+    if (!specs_valid(boards)) {
+        return 2;
+    }
     fprintf(out, "capheap compare: %s on each board as it is", path);
     if (opt->grow_percent != 0) {
         char grown[120];
@@ -75,28 +112,13 @@ int compare_run(FILE *out, const char *boards, const char *path, trace_format_t 
     }
     fprintf(out, "\n  %s\n  board                  heaps    peak use  share    failed\n", replay_word_size_text());
     int worst = 0;
-    for (const char *s = boards;;) {
-        size_t len = strcspn(s, ",");
-        char spec[SPEC_MAX];
-        if (len == 0) { /* also an empty list, and one that ends in a comma */
-            fprintf(stderr, "capheap compare: an empty name in --board: expected board names separated by commas\n");
-            return 2;
-        }
-        if (len >= sizeof spec) {
-            fprintf(stderr, "capheap compare: a board name in --board is longer than %d characters\n", SPEC_MAX - 1);
-            return 2;
-        }
-        memcpy(spec, s, len);
-        spec[len] = '\0';
+    char spec[SPEC_MAX];
+    for (const char *s = boards; next_spec(&s, spec) > 0;) {
         int rc = strcmp(spec, "all") == 0 ? compare_builtin(out, path, format, opt) : compare_one(out, spec, path, format, opt);
         if (rc == 1 || rc == 2) {
             return rc;
         }
         worst = rc > worst ? rc : worst;
-        if (s[len] == '\0') {
-            break;
-        }
-        s += len + 1;
     }
     fprintf(out, "  (heaps: their bytes on the board; peak use: the most they held at once, control data and\n"
                  "  block headers included; share: of the heaps)\n");

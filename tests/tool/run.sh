@@ -717,6 +717,14 @@ compare() {
   run "$work/cmp-none.txt" compare --board "" "$data/small.trace"; status "compare, no board" 2 $?
   run "$work/cmp-comma.txt" compare --board esp32, "$data/small.trace"; status "compare, a trailing comma" 2 $?
   expect "empty name said" "expected board names separated by commas" "$work/cmp-empty.txt"
+  # Every name is checked before the table starts: no half table before the refusal.
+  for f in cmp-bad cmp-empty cmp-comma; do
+    if grep -q 'on each board as it is\|^  host:2M ' "$work/$f.txt"; then
+      echo "FAIL $f: a table before the refusal:"; cat "$work/$f.txt"; failures=$((failures + 1))
+    else
+      echo "ok   $f: refused before any table"
+    fi
+  done
   # "all": a line for every built-in board (as capheap boards lists them, which docs/tool.md
   # names: it once said capheap info), in that order, then the rest.
   run "$work/cmp-all.txt" compare --board all,host:2M "$data/dma.trace"
