@@ -81,6 +81,7 @@ typedef struct {
     unsigned long events, allocs, reallocs, frees, failures, zero_size, frees_of_failed, threads;
     unsigned long unknown_frees, reused_names;
     unsigned long failed_as_recorded; /**< transient requests that failed here too: no failure */
+    unsigned long grown_requests;     /**< requests --grow made larger */
     size_t used_total, peak_total;
     unsigned long peak_total_event;
     unsigned long first_failure_event;

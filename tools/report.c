@@ -23,7 +23,8 @@ static void print_header(FILE *out, const replay_t *r) {
     fprintf(out, "  %s\n", replay_word_size_text());
     if (r->opt.grow_percent != 0) {
         char grown[120];
-        fprintf(out, "  %s (--grow), sizes rounded up\n", replay_growth_text(&r->opt, grown, sizeof grown));
+        fprintf(out, "  %s (--grow), sizes rounded up: %s requests\n", replay_growth_text(&r->opt, grown, sizeof grown),
+                C(r->grown_requests, 0));
     }
     fprintf(out, "  %s events: %s allocations, %s reallocations, %s frees", C(r->events, 0), C(r->allocs, 1),
             C(r->reallocs, 2), C(r->frees, 3));

@@ -205,7 +205,12 @@ replay() {
     "$work/aligned.txt"
   # --grow: every request twice as large; the peaks double, the report says so.
   run "$work/grown.txt" replay --quiet --grow 100 --board host:64K "$data/small.trace"; status "--grow 100" 3 $?
-  expect "--grow said" "every allocation and reallocation grown by 100% \(--grow\)" "$work/grown.txt"
+  expect "--grow said, with the requests grown" \
+    "every allocation and reallocation grown by 100% \(--grow\), sizes rounded up: 5 requests$" "$work/grown.txt"
+  # A caller that made no request: the report says that nothing was grown.
+  run "$work/grown-none.txt" replay --quiet --grow 100 --caller 0x12345678 --board host:64K "$data/small.trace"
+  expect "--caller that made no request: 0 grown" "grown by 100% \(--grow\), sizes rounded up: 0 requests$" \
+    "$work/grown-none.txt"
   expect "--grow: peak and end doubled" "^  DEFAULT +5 +6,000 +5,000 +1$" "$work/grown.txt"
   run "$work/badgrow.txt" replay --grow -3 --board host:64K "$data/small.trace"; status "--grow -3" 2 $?
   run "$work/headgrow.txt" headroom --grow 10 --board host:64K "$data/small.trace"; status "headroom --grow" 2 $?
