@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "tool_memory.h"
@@ -299,8 +300,10 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A line rewritten in place: for a terminal only (in a log file it would
+ * be one long line of carriage returns). */
 static void show_progress(const replay_t *r, const trace_reader_t *in, double started, bool *shown) {
-    if (r->opt.quiet || now_seconds() - started < 1.0) {
+    if (r->opt.quiet || now_seconds() - started < 1.0 || !isatty(STDERR_FILENO)) {
         return;
     }
     char n[32];
