@@ -36,9 +36,10 @@
  *   on the D-bus only (no instruction fetch); not the backup SRAM, in the
  *   peripheral region, which is execute-never.
  * - SPM: the CCM RAM, the core's own memory (single-cycle, no bus-matrix
- *   contention). DEFAULT only in its last priority: plain malloc takes SRAM1
- *   first, so that a buffer from malloc handed to a DMA works, and the CCM
- *   RAM once SRAM is full.
+ *   contention). Every other cap in its last priority: plain malloc (and any
+ *   8BIT or 32BIT request) takes SRAM1 and SRAM2 first, so that a buffer from
+ *   malloc handed to a DMA works while SRAM has room, and the CCM RAM once
+ *   SRAM is full; then, for requests without DEFAULT, the backup SRAM.
  * - RETENTION: the 4 KiB backup SRAM. capheap_init writes the heap's control
  *   data into it: the firmware enables its clock and write access first.
  * No data cache: the Cortex-M4 has none (the ART accelerator caches flash
@@ -54,9 +55,12 @@ static const capheap_memory_type_t types[TYPE_COUNT] = {
     [SRAM1] = {"SRAM1", {CAP(8BIT) | CAP(DEFAULT), CAP(INTERNAL) | CAP(DMA) | CAP(32BIT), CAP(EXEC)}},
     /* Its own bus-matrix slave: DMA requests take it first. */
     [SRAM2] = {"SRAM2", {CAP(DMA), CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT) | CAP(DEFAULT), CAP(EXEC)}},
-    /* CPU only: no DMA, no code; plain malloc reaches it last. */
-    [CCM] = {"CCM data RAM", {CAP(SPM), CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT), CAP(DEFAULT)}},
-    [BACKUP_SRAM] = {"backup SRAM", {CAP(RETENTION), CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT), 0}},
+    /* CPU only: no DMA, no code. Every cap of a general request at the last
+     * priority: at priority 1 beside SRAM2's, the CCM RAM, lower in the
+     * address map, came first (malloc filled it before SRAM2). */
+    [CCM] = {"CCM data RAM", {CAP(SPM), 0, CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT) | CAP(DEFAULT)}},
+    /* Last of all, after the CCM RAM, for requests that name no DEFAULT. */
+    [BACKUP_SRAM] = {"backup SRAM", {CAP(RETENTION), 0, CAP(8BIT) | CAP(INTERNAL) | CAP(32BIT)}},
 };
 
 #define NO_ALIAS {CAPHEAP_ALIAS_NONE, 0}

@@ -56,10 +56,22 @@ static void malloc_in_sram_first_ccm_last(void **state) {
     assert_true(p != NULL && in_range(p, sram1));
     assert_true(capheap_ptr_caps(p) & MALLOC_CAP_DMA); /* a malloc'd buffer works with a DMA */
     heap_caps_free(p);
-    /* 96 KiB of SRAM1 heap, 12 of SRAM2, 64 of CCM, in 1 KiB blocks; nothing after. */
-    static const chip_range_t order[] = {{0x20004000, 0x2001C000}, {0x2001C000, 0x2001F000}, {0x10000000, 0x10010000}};
-    static const size_t min[] = {90, 10, 60};
-    assert_drain_order(&d, 1 * KIB, MALLOC_CAP_DEFAULT, order, min, sizeof order / sizeof order[0]);
+    /* 96 KiB of SRAM1 heap, 12 of SRAM2, 64 of CCM, in 1 KiB blocks, then for
+     * requests without DEFAULT the 4 of backup SRAM; nothing after: for
+     * malloc()'s own mask (DEFAULT|INTERNAL) and the others a general request
+     * names, whose priorities once put the CCM RAM, lower in the address map,
+     * before SRAM2. */
+    static const chip_range_t order[] = {{0x20004000, 0x2001C000},
+                                         {0x2001C000, 0x2001F000},
+                                         {0x10000000, 0x10010000},
+                                         {0x40024000, 0x40025000}};
+    static const size_t min[] = {90, 10, 60, 2};
+    static const uint32_t masks[] = {MALLOC_CAP_DEFAULT, MALLOC_CAP_DEFAULT | MALLOC_CAP_INTERNAL, MALLOC_CAP_8BIT,
+                                     MALLOC_CAP_8BIT | MALLOC_CAP_INTERNAL, MALLOC_CAP_32BIT};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        size_t heaps = masks[i] & MALLOC_CAP_DEFAULT ? 3 : 4;
+        assert_drain_order(&d, 1 * KIB, masks[i], order, min, heaps);
+    }
 }
 
 /* heap_caps_malloc_extmem_enable on a board without external RAM: malloc()
