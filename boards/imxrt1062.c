@@ -92,6 +92,8 @@ static const capheap_reserved_t reserved[] = {
 const capheap_board_t capheap_board_imxrt1062 = {
     .name = "imxrt1062",
     CAPHEAP_BOARD_TABLES(types, regions, reserved),
-    .extmem = {.internal_below = 16384},
+    /* The eDMA reaches SDRAM through SEMC (the DMA cap above): the memory
+     * queries say so (esp_ptr_dma_ext_capable). */
+    .extmem = {.internal_below = 16384, .dma_capable = true},
     .cache = {.internal_line = 32, .external_line = 32},
 };

@@ -78,7 +78,10 @@ typedef struct {
     size_t internal_below;
     /** The chip's DMA reaches its external RAM (ESP-IDF's
      *  SOC_PSRAM_DMA_CAPABLE): esp_ptr_dma_ext_capable answers for it. A
-     *  heap_caps request still gets no block that is both DMA and SPIRAM. */
+     *  request that names both DMA and SPIRAM is served as SPIRAM alone (as
+     *  ESP-IDF drops DMA then); a DMA request reaches external RAM only
+     *  where its memory type has the DMA cap (the imxrt1062's SDRAM does;
+     *  no ESP32's PSRAM type does). */
     bool dma_capable;
 } capheap_extmem_policy_t;
 

@@ -3,11 +3,14 @@
  * model: the heaps of NXP's map (default FlexRAM split, the EVK's SDRAM),
  * malloc in DTCM first for small sizes and in SDRAM first from 16 KiB,
  * INTERNAL requests never in SDRAM, EXEC in ITCM first and never in DTCM (the
- * board's choice: the core could fetch from DTCM), DMA never in ITCM, byte
- * requests never in ITCM.
+ * board's choice: the core could fetch from DTCM), DMA never in ITCM and in
+ * SDRAM last, where the memory queries call it DMA-capable external memory,
+ * byte requests never in ITCM.
  */
 #define BOARD_NAME "imxrt1062"
 #include "test_board_common.h"
+
+#include "esp_memory_utils.h"
 
 static const chip_range_t itcm = {0x00000000, 0x00020000};
 static const chip_range_t dtcm = {0x20000000, 0x20020000};
@@ -65,6 +68,13 @@ static void bytes_and_dma_never_in_itcm(void **state) {
     drain(&d, 16 * KIB, MALLOC_CAP_DMA);
     assert_int_equal(count_in(&d, itcm), 0);
     assert_true(count_in(&d, dtcm) > 0 && count_in(&d, sdram) > 1000);
+    /* A DMA block in SDRAM is memory the DMA reaches, as the queries say:
+     * external (not esp_ptr_dma_capable, internal memory's) but DMA-capable. */
+    for (size_t i = 0; i < d.n; i++) {
+        if (in_range(d.p[i], sdram)) {
+            assert_true(esp_ptr_dma_ext_capable(d.p[i]) && !esp_ptr_dma_capable(d.p[i]));
+        }
+    }
     release(&d);
     assert_int_equal(heap_caps_get_free_size(MALLOC_CAP_32BIT), free_before);
 }
