@@ -12,7 +12,11 @@
  *   lists it as three 128 KiB blocks with these instruction-bus addresses).
  * - The last block, 0x3FCC0000-0x3FCE0000, ends with the ROM's start-up
  *   stack (0x3FCDC710-0x3FCDE710, reclaimed once the application runs) and
- *   the ROM's .bss and .data (0x3FCDE710-0x3FCE0000, never freed). ESP-IDF's
+ *   the ROM's .bss and .data (0x3FCDE710-0x3FCE0000), of which ESP-IDF keeps
+ *   only 0x3FCDF060-0x3FCE0000 from the heap: the ROM's dram0_rtos_reserved_
+ *   start, which its heap set-up reads (ESP-IDF debug boot logs of an
+ *   ESP32-C3 rev v0.3, "memory_layout: Reserved memory range 0x3fcdf060 -
+ *   0x3fce0000"; rev v0.0's ROM says 0x3FCDF260, which keeps less). ESP-IDF's
  *   current esp32c3 heap layout gives SRAM1 up to the stack
  *   (APP_USABLE_DRAM_END, the ROM stack's start less its 8 KiB) the default
  *   type, and the rest a start-up-stack type (an older layout gave the whole
@@ -79,7 +83,7 @@ static const capheap_region_t noprot_regions[] = {
 static const capheap_reserved_t reserved[] = {
     {0x3FC80000, 0x3FC8C000, "application IRAM code (its data-bus addresses)"},
     {0x3FC8C000, 0x3FC8F000, "application .data/.bss"},
-    {0x3FCDE710, 0x3FCE0000, "ROM .bss/.data"},
+    {0x3FCDF060, 0x3FCE0000, "ROM .bss/.data (dram0_rtos_reserved_start on)"},
     {0x50001FE8, 0x50002000, "RTC timer data"},
 };
 

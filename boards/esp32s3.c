@@ -15,7 +15,11 @@
  *   bootloader memory map names SRAM1's starts on both buses).
  * - SRAM1's last 64 KiB, 0x3FCE0000-0x3FCF0000, hold the ROM's start-up
  *   stacks (PRO CPU 0x3FCE9710-0x3FCEB710, APP CPU 0x3FCEB710-0x3FCED710)
- *   and the ROM's .bss and .data, 0x3FCED710-0x3FCF0000, never freed.
+ *   and the ROM's .bss and .data, 0x3FCED710-0x3FCF0000, of which ESP-IDF
+ *   keeps only 0x3FCEEE34-0x3FCF0000 from the heap: the ROM's dram0_rtos_
+ *   reserved_start, which its heap set-up reads (ESP-IDF 4.4 and 5.5 debug
+ *   boot logs, "memory_layout: Reserved memory range 0x3fceee34 -
+ *   0x3fcf0000").
  *   ESP-IDF's current esp32s3 heap layout gives SRAM1 up to the stacks
  *   (APP_USABLE_DRAM_END, the ROM stack's start 0x3FCEB710 less its 8 KiB)
  *   the default type, and from there to SRAM1's end a type of its own for
@@ -124,7 +128,7 @@ static const capheap_region_t psram_regions[] = {
 static const capheap_reserved_t reserved[] = {
     {0x3FC88000, 0x3FC94000, "application IRAM code (its data-bus addresses)"},
     {0x3FC94000, 0x3FC97000, "application .data/.bss"},
-    {0x3FCED710, 0x3FCF0000, "ROM .bss/.data"},
+    {0x3FCEEE34, 0x3FCF0000, "ROM .bss/.data (dram0_rtos_reserved_start on)"},
 };
 
 const capheap_board_t capheap_board_esp32s3 = {

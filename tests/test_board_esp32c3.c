@@ -13,9 +13,9 @@
 #include "test_board_common.h"
 
 static const chip_range_t sram1 = {0x3FC8F000, 0x3FCDC710};      /* after code and data, up to the stack */
-static const chip_range_t stack_dram = {0x3FCDC710, 0x3FCDE710}; /* the ROM's start-up stack */
+static const chip_range_t stack_dram = {0x3FCDC710, 0x3FCDF060}; /* ROM stack and freed ROM data */
 static const chip_range_t sram1_ibus = {0x3FC8F000 + 0x700000, 0x3FCDC710 + 0x700000};
-static const chip_range_t stack_ibus = {0x3FCDC710 + 0x700000, 0x3FCDE710 + 0x700000};
+static const chip_range_t stack_ibus = {0x3FCDC710 + 0x700000, 0x3FCDF060 + 0x700000};
 static const chip_range_t rtc_fast = {0x50000000, 0x50001FE8};   /* below the RTC timer's data */
 
 /* Free bytes 315,544, 8,032 and 8,016 without poisoning: 611, 15 and 15

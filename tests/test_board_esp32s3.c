@@ -19,13 +19,13 @@
 #include "registry.h"     /* CAPHEAP_NESTED_HEAPS */
 
 static const chip_range_t sram1 = {0x3FC97000, 0x3FCE9710};      /* after code and data, up to the stacks */
-static const chip_range_t stack_dram = {0x3FCE9710, 0x3FCED710}; /* the ROM's two start-up stacks */
+static const chip_range_t stack_dram = {0x3FCE9710, 0x3FCEEE34}; /* ROM stacks and freed ROM data */
 static const chip_range_t dram = {0x3FCF0000, 0x3FCF8000};       /* SRAM2 below the data cache */
 static const chip_range_t sram1_ibus = {0x3FC97000 + 0x6F0000, 0x3FCE9710 + 0x6F0000};
-static const chip_range_t stack_ibus = {0x3FCE9710 + 0x6F0000, 0x3FCED710 + 0x6F0000};
+static const chip_range_t stack_ibus = {0x3FCE9710 + 0x6F0000, 0x3FCEEE34 + 0x6F0000};
 static const chip_range_t app_and_rom[] = {
     {0x3FC88000, 0x3FC97000}, /* IRAM code (data-bus view), .data/.bss */
-    {0x3FCED710, 0x3FCF0000}, /* ROM .bss/.data */
+    {0x3FCEEE34, 0x3FCF0000}, /* ROM .bss/.data */
 };
 
 static drained_t d;

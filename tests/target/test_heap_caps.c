@@ -672,12 +672,12 @@ static void case_esp32c3_noprot(void) {
     /* SRAM1 only: RTC fast memory, 256 MiB above it, stays out of the move
      * (test_board_esp32c3 has it on the host). */
     T_EQ(capheap_init_board(t_move_board_below("esp32c3-noprot", 0x40000000u, C3_OFFSET)), ESP_OK);
-    T_EQ(heap_caps_get_total_size(MALLOC_CAP_8BIT), (0x3FCDC710u - 0x3FC8F000u) + (0x3FCDE710u - 0x3FCDC710u));
+    T_EQ(heap_caps_get_total_size(MALLOC_CAP_8BIT), (0x3FCDC710u - 0x3FC8F000u) + (0x3FCDF060u - 0x3FCDC710u));
     size_t exec_free = heap_caps_get_free_size(MALLOC_CAP_EXEC); /* both heaps: the stack's serves EXEC too */
     void *byte = malloc(100), *kept = heap_caps_malloc(100, MALLOC_CAP_RETENTION);
-    T_CHECK(in_c3(byte, 0x3FCDC710, 0x3FCDE710) && in_c3(kept, 0x3FCDC710, 0x3FCDE710)); /* the stack's block */
+    T_CHECK(in_c3(byte, 0x3FCDC710, 0x3FCDF060) && in_c3(kept, 0x3FCDC710, 0x3FCDF060)); /* the stack's block */
     uint8_t *code = heap_caps_malloc(4 * KIB, MALLOC_CAP_EXEC); /* STACK/DIRAM first, through its window */
-    T_CHECK(in_c3(code, 0x3FCDC710 + 0x700000, 0x3FCDE710 + 0x700000));
+    T_CHECK(in_c3(code, 0x3FCDC710 + 0x700000, 0x3FCDF060 + 0x700000));
     T_CHECK((uintptr_t)code % 4 == 0 && heap_caps_get_allocated_size(code) >= 4 * KIB);
     T_CHECK(capheap_ptr_caps(code) & MALLOC_CAP_EXEC);
     T_EQ(capheap_ptr_caps(code), capheap_ptr_caps(code - 0x700000));
