@@ -138,7 +138,8 @@ static void json_tick(unsigned long tick) {
         hold(json_object(between(16, 160)), until);
     }
     void *text = json_object(64);
-    for (size_t size = 128; text != NULL && size <= 64u << between(1, 3); size *= 2) {
+    size_t limit = 64u << between(1, 3); /* drawn once: the text grows to 128, 256 or 512 bytes */
+    for (size_t size = 128; text != NULL && size <= limit; size *= 2) {
         void *bigger = heap_caps_realloc_default(text, size);
         text = bigger != NULL ? bigger : text;
     }
