@@ -6,7 +6,8 @@
 #   make size          -> build/size/size.md
 #   make bench-target  -> build/bench-target/churn-cm3.txt, churn-lx106.txt, churn-rv32.txt
 #                         and churn-cm0plus.txt
-#   make run           -> build/run-report.txt (the main job's report)
+#   make run           -> build/run-report.txt (the main job's report; two parts of it
+#                         also in docs/tool.md)
 # Run those first, then: scripts/readme-figures.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +72,31 @@ report=$(mktemp)
   echo "<!-- run-report:end -->"
 } >"$report"
 
+# replace_marked FILE NAME TEXT: the part of FILE between <!-- NAME:begin ...
+# --> and <!-- NAME:end --> becomes the file TEXT, fenced as a code block.
+replace_marked() {
+  local file=$1 name=$2 text=$3
+  awk -v name="$name" -v text="$text" '
+    index($0, "<!-- " name ":begin") == 1 { print; print "```"; while ((getline line < text) > 0) print line; print "```"; skip = 1; next }
+    index($0, "<!-- " name ":end -->") == 1 { skip = 0 }
+    !skip { print }
+  ' "$file" >"$file.new"
+  mv "$file.new" "$file"
+}
+
+# docs/tool.md shows parts of make run's report: headroom's tables (each heap
+# alone, the heaps together, every request grown), and compare.
+part=$(mktemp)
+awk '/^capheap headroom: /{on = 1} /^  \(bisection/{on = 0} on' "$run" >"$part"
+replace_marked docs/tool.md tool-headroom "$part"
+awk '/^Bytes the heaps can lose all at once/{on = 1} on; /^  checked with a board file cut by both/{on = 0}' "$run" >"$part"
+replace_marked docs/tool.md tool-together "$part"
+awk '/^How much larger every request can be/{on = 1} /^$/{on = 0} on' "$run" >"$part"
+replace_marked docs/tool.md tool-growth "$part"
+awk '/^capheap compare: /{on = 1} on' "$run" >"$part"
+replace_marked docs/tool.md tool-compare "$part"
+rm -f "$part"
+
 # Replaces each marked part of README.md with its new text.
 awk -v section="$section" -v report="$report" '
   /<!-- figures:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
@@ -82,4 +108,4 @@ awk -v section="$section" -v report="$report" '
 mv README.md.new README.md
 cp "$picture" docs/bench.svg
 rm -f "$section" "$report"
-echo "readme-figures: README.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa, $riscv, $armv6m and $run"
+echo "readme-figures: README.md, docs/tool.md and docs/bench.svg updated from $bench, $picture, $size, $target, $xtensa, $riscv, $armv6m and $run"
