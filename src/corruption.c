@@ -42,7 +42,8 @@ static const char fault_texts[] = "pointer outside the heap\0"
                                   "double free (freed canary)\0"
                                   "bad head canary\0"
                                   "bad tail canary\0"
-#define LAST_FAULT CAPHEAP_FAULT_TAIL_CANARY
+                                  "double free, or a pointer into free memory\0"
+#define LAST_FAULT CAPHEAP_FAULT_FREE_MEMORY
 #else
 #define LAST_FAULT CAPHEAP_FAULT_NOT_A_BLOCK
 #endif

@@ -11,11 +11,13 @@ typedef enum {
     CAPHEAP_FAULT_NONE = 0,
     CAPHEAP_FAULT_OUTSIDE,      /* not inside the heap's blocks */
     CAPHEAP_FAULT_MISALIGNED,   /* not on the heap's grain */
-    CAPHEAP_FAULT_DOUBLE_FREE,  /* the block is already free (comprehensive poisoning: free fill at its header) */
+    CAPHEAP_FAULT_DOUBLE_FREE,  /* the block is already free */
     CAPHEAP_FAULT_NOT_A_BLOCK,  /* no live block starts here (bad header) */
     CAPHEAP_FAULT_FREED_CANARY, /* poisoning: the allocation was freed before */
     CAPHEAP_FAULT_HEAD_CANARY,  /* poisoning: head canary broken */
     CAPHEAP_FAULT_TAIL_CANARY,  /* poisoning: written past the end */
+    CAPHEAP_FAULT_FREE_MEMORY,  /* comprehensive poisoning: free fill where its header is: a block freed
+                                   into the one before it, or a pointer into memory never handed out */
 } capheap_fault_t;
 
 /** Reports fault for p through capheap_report_corruption (capheap/port.h),

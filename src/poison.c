@@ -205,9 +205,11 @@ capheap_fault_t capheap_poison_validate(const capheap_tlsf_t *t, const void *p) 
     capheap_fault_t fault = capheap_tlsf_validate(t, payload);
     /* A block freed into the free block before it has no header left: the
      * free filled it, and the head after it. Free fill where a header and a
-     * head should be is memory freed (a block's own header never reads so). */
+     * head should be is free memory (a live block's header never reads so):
+     * most likely a second free, though a pointer into memory never handed
+     * out, or into user data of 0xFE bytes, reads the same. */
     if (COMPREHENSIVE && fault == CAPHEAP_FAULT_NOT_A_BLOCK && fill_broken(payload - H, H + HEAD) == NULL) {
-        return CAPHEAP_FAULT_DOUBLE_FREE;
+        return CAPHEAP_FAULT_FREE_MEMORY;
     }
     if (fault != CAPHEAP_FAULT_NONE) {
         return fault;

@@ -54,6 +54,31 @@ static void remove_record(size_t i) {
     trace.count--;
 }
 
+/* Event numbers (a record's ccount) grow along the records, which the dump
+ * walks by them (capheap_trace_next). Before the count would pass 2^31 the
+ * live records are numbered again from 1 in their order, so that numbers
+ * never wrap around: a LEAKS-mode record can outlive any count of events.
+ * (A dump walking at that moment stops early: once in 2^31 events.) */
+#ifndef CAPHEAP_TRACE_RENUMBER_AT
+#define CAPHEAP_TRACE_RENUMBER_AT 0x7FFFFFFFu
+#endif
+
+static void next_event(void) {
+    if (trace.sequence >= CAPHEAP_TRACE_RENUMBER_AT) {
+        for (size_t i = 0; i < trace.count; i++) {
+            trace.records[i].ccount = (uint32_t)(i + 1);
+        }
+        trace.sequence = (uint32_t)trace.count;
+    }
+    trace.sequence++;
+}
+
+void capheap_trace_set_event_count(uint32_t count) {
+    capheap_port_critical_enter();
+    trace.sequence = count;
+    capheap_port_critical_exit();
+}
+
 static void add_record(void *p, size_t size, void *caller) {
     if (trace.capacity == 0) {
         return;
@@ -62,9 +87,10 @@ static void add_record(void *p, size_t size, void *caller) {
         trace.has_overflowed = true;
         remove_record(0);
     }
+    next_event(); /* before the new record is counted: a renumbering leaves it out */
     heap_trace_record_t *r = &trace.records[trace.count++];
     memset(r, 0, sizeof *r);
-    r->ccount = ++trace.sequence;
+    r->ccount = trace.sequence;
     r->address = p;
     r->size = size;
     r->alloced_by[0] = caller;
@@ -91,7 +117,7 @@ static void record_free(void *p, void *caller) {
     if (r == NULL) {
         return; /* allocated before tracing started, or its record was dropped */
     }
-    trace.sequence++;
+    next_event();
     if (trace.mode == HEAP_TRACE_LEAKS) {
         remove_record((size_t)(r - trace.records));
     } else {
@@ -255,9 +281,9 @@ esp_err_t heap_trace_get(size_t index, heap_trace_record_t *record) {
     return err;
 }
 
-/* Whether record r's event came after the event numbered seq. Numbers wrap
- * around: the records span far fewer than 2^31 events. */
-static bool newer_than(const heap_trace_record_t *r, uint32_t seq) { return (int32_t)(r->ccount - seq) > 0; }
+/* Whether record r's event came after the event numbered seq (numbers never
+ * wrap around: next_event). */
+static bool newer_than(const heap_trace_record_t *r, uint32_t seq) { return r->ccount > seq; }
 
 bool capheap_trace_next(const heap_trace_record_t *prev, heap_trace_record_t *out) {
     bool first = prev == NULL;

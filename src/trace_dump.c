@@ -60,7 +60,10 @@ void heap_trace_dump_caps(uint32_t caps) {
     capheap_logf("====== Heap Trace: %zu records (%zu capacity) ======\n", s.count, s.capacity);
     size_t live_bytes = 0, live_count = 0;
     heap_trace_record_t r;
-    for (bool more = capheap_trace_next(NULL, &r); more; more = capheap_trace_next(&r, &r)) {
+    /* At most a buffer's worth: while the program traces on, newer records
+     * keep coming, and the dump is of what was there when it started. */
+    size_t steps = 0;
+    for (bool more = capheap_trace_next(NULL, &r); more && steps++ < s.capacity; more = capheap_trace_next(&r, &r)) {
         if (!wanted(&r, caps) || (s.mode == HEAP_TRACE_LEAKS && r.freed)) {
             continue;
         }

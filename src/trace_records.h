@@ -18,4 +18,8 @@
  *  the oldest dropped when the buffer is full). prev and out may be the same. */
 CAPHEAP_INTERNAL bool capheap_trace_next(const heap_trace_record_t *prev, heap_trace_record_t *out);
 
+/** Sets the count of traced events, whose next number the next record gets:
+ *  for tests of the renumbering before the count reaches 2^31. */
+CAPHEAP_INTERNAL void capheap_trace_set_event_count(uint32_t count);
+
 #endif /* CAPHEAP_TRACE_RECORDS_H */

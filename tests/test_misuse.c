@@ -123,8 +123,9 @@ static void fill(void *p, size_t n, uint8_t v) { memset(p, v, n); }
 /* ---- misuse at every level ---------------------------------------------- */
 
 /* A second free of p is reported as one (the text of CAPHEAP_FAULT_DOUBLE_FREE
- * or, with poisoning, of CAPHEAP_FAULT_FREED_CANARY), then p is rejected as
- * any pointer that is no live block. */
+ * or, with poisoning, of CAPHEAP_FAULT_FREED_CANARY or _FREE_MEMORY: each
+ * starts "double free"), then p is rejected as any pointer that is no live
+ * block. */
 static void expect_double_free(multi_heap_handle_t heap, void *p) {
     multi_heap_free(heap, p);
     if (reports.count == 1 && strncmp(reports.what, "double free", strlen("double free")) != 0) {
@@ -547,10 +548,11 @@ static void each_fault_is_reported_with_its_own_text(void **state) {
         {CAPHEAP_FAULT_FREED_CANARY, "double free (freed canary)"},
         {CAPHEAP_FAULT_HEAD_CANARY, "bad head canary"},
         {CAPHEAP_FAULT_TAIL_CANARY, "bad tail canary"},
+        {CAPHEAP_FAULT_FREE_MEMORY, "double free, or a pointer into free memory"},
 #else
         {CAPHEAP_FAULT_FREED_CANARY, "unknown fault"},
 #endif
-        {(capheap_fault_t)(CAPHEAP_FAULT_TAIL_CANARY + 1), "unknown fault"},
+        {(capheap_fault_t)(CAPHEAP_FAULT_FREE_MEMORY + 1), "unknown fault"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         capheap_report_fault(&cases[i], cases[i].fault);

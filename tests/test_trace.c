@@ -339,6 +339,31 @@ static void test_a_walk_of_the_records_skips_none_when_some_go(void **state) {
     }
 }
 
+/* Event numbers never wrap around: before they pass 2^31 the live records are
+ * numbered again in their order, and a walk finds them all, in order. */
+static void test_records_are_numbered_again_before_2_to_the_31(void **state) {
+    (void)state;
+    assert_int_equal(heap_trace_start(HEAP_TRACE_LEAKS), ESP_OK);
+    capheap_trace_set_event_count(0x7FFFFFFEu);
+    void *a = heap_caps_malloc(100, MALLOC_CAP_8BIT); /* number 0x7FFFFFFF */
+    void *b = heap_caps_malloc(60, MALLOC_CAP_8BIT);  /* a renumbered 1, b 2 */
+    void *c = heap_caps_malloc(40, MALLOC_CAP_8BIT);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    void *const want[] = {a, b, c};
+    heap_trace_record_t r;
+    bool more = capheap_trace_next(NULL, &r);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(more);
+        assert_ptr_equal(r.address, want[i]);
+        assert_int_equal(r.ccount, i + 1);
+        more = capheap_trace_next(&r, &r);
+    }
+    assert_false(more);
+    heap_caps_free(a);
+    heap_caps_free(b);
+    heap_caps_free(c);
+}
+
 /* heap_trace_dump_caps writes the records of the memory it is asked for:
  * esp32 has no PSRAM, so none of them for SPIRAM, and all for INTERNAL; the
  * summary counts only what was written. In LEAKS mode what is left is what
@@ -741,6 +766,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_dump_writes_each_record_and_the_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_caps_writes_the_records_of_its_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_walk_of_the_records_skips_none_when_some_go, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_records_are_numbered_again_before_2_to_the_31, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_writes_trace_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_sink_alone_changes_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_sees_bad_alignments, setup, teardown),
