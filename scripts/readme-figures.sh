@@ -76,6 +76,9 @@ report=$(mktemp)
 # --> and <!-- NAME:end --> becomes the file TEXT, fenced as a code block.
 replace_marked() {
   local file=$1 name=$2 text=$3
+  [ -s "$text" ] || { echo "readme-figures: $run has no part for $name: a failed make run?" >&2; exit 1; }
+  grep -q "^<!-- $name:begin" "$file" && grep -q "^<!-- $name:end -->" "$file" ||
+    { echo "readme-figures: $file lacks the $name markers" >&2; exit 1; }
   awk -v name="$name" -v text="$text" '
     index($0, "<!-- " name ":begin") == 1 { print; print "```"; while ((getline line < text) > 0) print line; print "```"; skip = 1; next }
     index($0, "<!-- " name ":end -->") == 1 { skip = 0 }

@@ -356,8 +356,8 @@ int replay_run(replay_t *r, tool_board_t *b, const char *path, trace_format_t fo
         r->events++;
         enter_thread(r, e.thread);
         if (opt->grow_percent != 0 && e.kind != EVENT_FREE && (opt->grow_caller == 0 || e.caller == opt->grow_caller)) {
+            r->grown_requests += e.size != 0; /* 0 bytes stay 0 */
             e.size = grown(e.size, opt->grow_percent);
-            r->grown_requests++;
         }
         if (e.kind == EVENT_ALLOC) {
             apply_alloc(r, &e);

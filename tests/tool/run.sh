@@ -248,6 +248,8 @@ replay() {
   # The report alone on stdout: the library's own lines (a board mapped elsewhere on this
   # host, as the stm32h743's often is) go to stderr.
   "$tool" compare --board stm32h743,esp32 "$data/small.trace" >"$work/stdout-only.txt" 2>/dev/null
+  status "compare, stdout alone" 3 $?
+  expect "compare, stdout alone: the table" "^  stm32h743 " "$work/stdout-only.txt"
   if grep -q '^capheap: ' "$work/stdout-only.txt"; then
     echo "FAIL a library line on stdout:"; cat "$work/stdout-only.txt"; failures=$((failures + 1))
   else
