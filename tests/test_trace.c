@@ -13,6 +13,7 @@
 
 #include "esp_heap_trace.h"
 #include "realloc_race.h"
+#include "trace_hook.h"
 #include "trace_records.h"
 
 #define RECORDS 4
@@ -130,6 +131,14 @@ static void test_overflow_drops_the_oldest(void **state) {
     for (int i = 0; i < RECORDS + 2; i++) {
         heap_caps_free(p[i]);
     }
+    /* A new start begins a new account: nothing dropped yet, and the switch
+     * the allocation paths test is off again once stopped. */
+    assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
+    assert_true(CAPHEAP_TRACING());
+    heap_trace_summary(&s);
+    assert_false(s.has_overflowed);
+    assert_int_equal(heap_trace_stop(), ESP_OK);
+    assert_false(CAPHEAP_TRACING());
 }
 
 static void test_pause_keeps_frees(void **state) {
@@ -208,9 +217,11 @@ static void test_start_after_pause_records_allocations(void **state) {
 static void test_init_standalone_starts_with_no_records(void **state) {
     (void)state;
     assert_int_equal(heap_trace_start(HEAP_TRACE_ALL), ESP_OK);
-    heap_caps_free(heap_caps_malloc(32, MALLOC_CAP_8BIT));
+    for (int i = 0; i < RECORDS + 1; i++) { /* one more than the buffer holds: it overflows */
+        heap_caps_free(heap_caps_malloc(32, MALLOC_CAP_8BIT));
+    }
     assert_int_equal(heap_trace_stop(), ESP_OK);
-    assert_int_equal(heap_trace_get_count(), 1);
+    assert_int_equal(heap_trace_get_count(), RECORDS);
     static heap_trace_record_t other[2];
     assert_int_equal(heap_trace_init_standalone(other, 2), ESP_OK);
     assert_int_equal(heap_trace_get_count(), 0);
