@@ -179,7 +179,8 @@ static const char *caps_fill(size_t i, char fill[8]) {
     double hue = (double)(j / 3 * 7 % HUES) * (360.0 / HUES) + (double)shade * (360.0 / HUES / 3);
     double l = lightness[shade], chroma = (1.0 - (l > 0.5 ? 2.0 * l - 1.0 : 1.0 - 2.0 * l)) * 0.7;
     double ramp = hue / 60.0 - 2.0 * (double)(int)(hue / 120.0) - 1.0; /* HSL: -1..1 across each third */
-    double parts[3] = {chroma, chroma * (1.0 - (ramp < 0 ? -ramp : ramp)), 0.0}, base = l - chroma / 2;
+    const double parts[3] = {chroma, chroma * (1.0 - (ramp < 0 ? -ramp : ramp)), 0.0};
+    double base = l - chroma / 2;
     static const unsigned char order[6][3] = {{0, 1, 2}, {1, 0, 2}, {2, 0, 1}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}};
     const unsigned char *o = order[(int)(hue / 60.0)]; /* which part is red, green and blue in this sixth */
     snprintf(fill, 8, "#%02x%02x%02x", (int)((parts[o[0]] + base) * 255 + 0.5), (int)((parts[o[1]] + base) * 255 + 0.5),
@@ -234,7 +235,7 @@ static void add_to_bin(canvas_t *c, double x, size_t size, bool used) {
 /* The rest of a used block's tooltip: what the trace asked for (t, the
  * replay's block), and the instruction-bus address the request got when it
  * is not the data-bus address ptr the walk gave. */
-static void describe_request(canvas_t *c, const replay_block_t *t, void *ptr) {
+static void describe_request(canvas_t *c, const replay_block_t *t, const void *ptr) {
     char names[160];
     fprintf(c->f, "\nrequested %zu bytes with %s\ntrace line %lu", t->size, caps_describe(t->caps, names, sizeof names),
             t->line);
