@@ -1,8 +1,9 @@
 /*
  * port_posix.c: the capheap port for Linux and other POSIX hosts.
  * Heap locks are one atomic word each (futex-backed on Linux); the critical
- * section is one process-wide lock of the same kind that nests; output goes
- * to stdout, corruption reports to stderr. Board memory: memory_posix.c.
+ * section is one process-wide lock of the same kind that nests; the log goes
+ * to stdout (or the descriptor capheap_set_log_fd names), corruption reports
+ * to stderr. Board memory: memory_posix.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
