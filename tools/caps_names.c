@@ -1,12 +1,12 @@
 /*
  * caps_names.c: capability masks as text, both ways ("DMA|8BIT" <-> 0x0c).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "board_file.h"
 #include "esp_heap_caps.h"
 #include "trace_input.h"
 
@@ -42,23 +42,10 @@ static bool parse_name(const char *name, size_t len, uint32_t *bit) {
     return false;
 }
 
-/* text as a whole number, decimal or 0x hexadecimal, as board files read
- * numbers (board_parse_number): "010" is ten, not the octal eight that
- * strtoull's base 0 makes of it. False when text is no number (8BIT). */
-static bool parse_number(const char *text, unsigned long long *v) {
-    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-    const char *digits = hex ? text + 2 : text;
-    if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits))) {
-        return false; /* also refuses the sign and blanks strtoull would take */
-    }
-    char *end;
-    *v = strtoull(digits, &end, hex ? 16 : 10); /* ULLONG_MAX when too large: no mask */
-    return *end == '\0';
-}
-
 bool caps_parse(const char *text, uint32_t *caps) {
-    unsigned long long v;
-    if (parse_number(text, &v)) {
+    uint64_t v;
+    /* A number as board files read one: "010" is ten, not octal eight. */
+    if (board_parse_number(text, false, &v)) {
         *caps = (uint32_t)v;
         return v <= UINT32_MAX;
     }
